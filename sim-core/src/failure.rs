@@ -1,0 +1,168 @@
+//! Why a run failed, with everything the report needs.
+
+use std::fmt;
+use std::time::Duration;
+
+use crate::task::TaskId;
+use crate::time::Instant;
+
+/// A task as the failure report names it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TaskDesc {
+    /// The task's id (spawn order).
+    pub id: TaskId,
+    /// The name given through `task::Builder`, if any.
+    pub name: Option<String>,
+    /// Where the task was spawned (`file:line:column`).
+    pub spawned_at: String,
+}
+
+impl fmt::Display for TaskDesc {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.name {
+            Some(name) => write!(
+                f,
+                "task `{name}` ({}, spawned at {})",
+                self.id, self.spawned_at
+            ),
+            None => write!(f, "{} (spawned at {})", self.id, self.spawned_at),
+        }
+    }
+}
+
+/// A task that waits forever in a deadlock, and on what.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StuckTask {
+    /// The task.
+    pub task: TaskDesc,
+    /// What it last registered interest in, in words.
+    pub waits_on: String,
+}
+
+/// What went wrong.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum FailureKind {
+    /// A task panicked.
+    Panic {
+        /// The task that panicked.
+        task: TaskDesc,
+        /// The panic message.
+        message: String,
+        /// Where the panic was raised, if known.
+        location: Option<String>,
+    },
+    /// The test body returned an error.
+    Error(String),
+    /// No task can run and nothing (timer, kernel event) can wake one.
+    Deadlock {
+        /// Every task that waits forever.
+        stuck: Vec<StuckTask>,
+    },
+    /// One poll ran longer than the long-poll budget (host time).
+    LongPoll {
+        /// The task whose poll was too long.
+        task: TaskDesc,
+        /// How long the poll took.
+        took: Duration,
+        /// The configured budget.
+        budget: Duration,
+    },
+    /// The same seed produced two different traces.
+    Nondeterminism {
+        /// Index of the first event that differs.
+        index: u64,
+        /// That event in the first run (or `end of trace`).
+        first: String,
+        /// That event in the second run (or `end of trace`).
+        second: String,
+    },
+}
+
+impl fmt::Display for FailureKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            FailureKind::Panic {
+                task,
+                message,
+                location,
+            } => {
+                write!(f, "{task} panicked")?;
+                if let Some(at) = location {
+                    write!(f, " at {at}")?;
+                }
+                write!(f, ": {message}")
+            }
+            FailureKind::Error(e) => write!(f, "the test body returned an error: {e}"),
+            FailureKind::Deadlock { stuck } => {
+                write!(f, "deadlock: {} task", stuck.len())?;
+                if stuck.len() != 1 {
+                    f.write_str("s")?;
+                }
+                f.write_str(" wait forever")?;
+                for s in stuck {
+                    write!(f, "\n    {} waits on {}", s.task, s.waits_on)?;
+                }
+                Ok(())
+            }
+            FailureKind::LongPoll { task, took, budget } => write!(
+                f,
+                "long poll: {task} ran {took:?} in one poll (budget {budget:?}); it computes \
+                 or blocks without yielding and starves every other task"
+            ),
+            FailureKind::Nondeterminism {
+                index,
+                first,
+                second,
+            } => write!(
+                f,
+                "nondeterminism: two runs of the same seed diverged at event #{index}:\n    \
+                 first run:  {first}\n    second run: {second}"
+            ),
+        }
+    }
+}
+
+/// A failed run: the seed, when, why, and the last trace events.
+#[derive(Clone, Debug)]
+pub struct Failure {
+    /// The run's seed.
+    pub seed: u64,
+    /// Virtual time of the failure.
+    pub at: Instant,
+    /// Tasks alive at the failure (spawned tasks plus the test body).
+    pub tasks_alive: usize,
+    /// What went wrong.
+    pub kind: FailureKind,
+    /// The last trace events, oldest first, rendered.
+    pub recent_events: Vec<String>,
+    /// The trace digest at the failure.
+    pub digest: u64,
+    /// Faults injected during the run, rendered, oldest first.
+    pub faults: Vec<String>,
+}
+
+impl fmt::Display for Failure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(f, "seed:   {:#x}", self.seed)?;
+        writeln!(f, "time:   t={} (virtual)", self.at)?;
+        writeln!(f, "tasks:  {} alive", self.tasks_alive)?;
+        writeln!(f, "digest: {:#018x}", self.digest)?;
+        writeln!(f, "error:  {}", self.kind)?;
+        if !self.faults.is_empty() {
+            writeln!(f, "faults injected ({}):", self.faults.len())?;
+            let skip = self.faults.len().saturating_sub(20);
+            if skip > 0 {
+                writeln!(f, "    ... {skip} earlier")?;
+            }
+            for e in &self.faults[skip..] {
+                writeln!(f, "    {e}")?;
+            }
+        }
+        writeln!(f, "last {} events:", self.recent_events.len())?;
+        for e in &self.recent_events {
+            writeln!(f, "    {e}")?;
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,298 @@
+//! Fault plans: which faults the simulation injects, and how often.
+//!
+//! A [`Faults`] value is plain data: one [`Probability`] per fault kind plus
+//! a few magnitudes. Presets: [`Faults::none`] (a perfect world),
+//! [`Faults::default`] (faults correct code must survive, at rates that
+//! break naive code within tens of seeds) and [`Faults::chaos`] (everything,
+//! often). Each [`FaultKind`] draws from its own random stream, so turning
+//! one kind off leaves every other decision of the seed unchanged, and every
+//! injected fault is a trace event naming its kind and target.
+//!
+//! ```
+//! use detsim::{Faults, Probability};
+//!
+//! let mut plan = Faults::default();
+//! plan.partial_write = Probability::new(0.5).unwrap();
+//! assert!(Probability::new(1.5).is_err());
+//! ```
+
+use std::cell::RefCell;
+use std::fmt;
+use std::time::Duration;
+
+use rand::RngExt;
+use rand_chacha::ChaCha8Rng;
+
+use crate::rand::Stream;
+
+/// A probability: a number in `0.0..=1.0`, checked on construction.
+#[derive(Clone, Copy, Debug, Default, PartialEq, PartialOrd)]
+pub struct Probability(f64);
+
+impl Probability {
+    /// Never.
+    pub const NEVER: Probability = Probability(0.0);
+    /// Always.
+    pub const ALWAYS: Probability = Probability(1.0);
+
+    /// `p` as a probability.
+    ///
+    /// # Errors
+    ///
+    /// If `p` is not in `0.0..=1.0` (NaN included).
+    pub fn new(p: f64) -> Result<Probability, ProbabilityError> {
+        if (0.0..=1.0).contains(&p) {
+            Ok(Probability(p))
+        } else {
+            Err(ProbabilityError(p))
+        }
+    }
+
+    /// The value, in `0.0..=1.0`.
+    pub fn get(self) -> f64 {
+        self.0
+    }
+
+    /// Whether this can ever happen.
+    pub fn is_never(self) -> bool {
+        self.0 == 0.0
+    }
+
+    const fn lit(p: f64) -> Probability {
+        Probability(p)
+    }
+}
+
+/// A value given as a [`Probability`] was outside `0.0..=1.0`.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct ProbabilityError(f64);
+
+impl fmt::Display for ProbabilityError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{} is not a probability: use a number from 0.0 (never) to 1.0 (always), e.g. 0.05 \
+             for 5%",
+            self.0
+        )
+    }
+}
+
+impl std::error::Error for ProbabilityError {}
+
+/// The kinds of fault detsim injects. Each has its own random stream.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[non_exhaustive]
+pub enum FaultKind {
+    /// A pending task is woken although nothing changed.
+    SpuriousWake,
+    /// A pending task is polled without being woken.
+    SpuriousPoll,
+    /// Readiness is reported, then the next try_read/try_write says WouldBlock.
+    SpuriousReadiness,
+    /// A read returns fewer bytes than are available (at least one).
+    ShortRead,
+    /// A write accepts fewer bytes than offered (at least one).
+    PartialWrite,
+    /// A read or write fails with `ErrorKind::Interrupted`.
+    Interrupted,
+    /// A readiness event is delivered late.
+    DelayedReadiness,
+    /// A completion is delivered late, possibly after later submissions.
+    DelayedCompletion,
+    /// A read or write completes with fewer bytes than asked.
+    ShortCompletion,
+}
+
+impl FaultKind {
+    /// Every kind, in stream order.
+    pub const ALL: [FaultKind; 9] = [
+        FaultKind::SpuriousWake,
+        FaultKind::SpuriousPoll,
+        FaultKind::SpuriousReadiness,
+        FaultKind::ShortRead,
+        FaultKind::PartialWrite,
+        FaultKind::Interrupted,
+        FaultKind::DelayedReadiness,
+        FaultKind::DelayedCompletion,
+        FaultKind::ShortCompletion,
+    ];
+
+    /// The kind's name as it appears in traces and reports.
+    pub fn name(self) -> &'static str {
+        match self {
+            FaultKind::SpuriousWake => "spurious_wake",
+            FaultKind::SpuriousPoll => "spurious_poll",
+            FaultKind::SpuriousReadiness => "spurious_readiness",
+            FaultKind::ShortRead => "short_read",
+            FaultKind::PartialWrite => "partial_write",
+            FaultKind::Interrupted => "interrupted",
+            FaultKind::DelayedReadiness => "delayed_readiness",
+            FaultKind::DelayedCompletion => "delayed_completion",
+            FaultKind::ShortCompletion => "short_completion",
+        }
+    }
+
+    /// Whether a fault named `name` targets a task (rather than a resource).
+    pub(crate) fn is_scheduling(name: &str) -> bool {
+        name == "spurious_wake" || name == "spurious_poll"
+    }
+
+    fn index(self) -> usize {
+        FaultKind::ALL
+            .iter()
+            .position(|&k| k == self)
+            .expect("every kind is in ALL")
+    }
+}
+
+/// A fault plan. See the module docs.
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct Faults {
+    /// Chance, after each poll, that a random pending task is woken spuriously.
+    pub spurious_wake: Probability,
+    /// Chance, after each poll, that a random pending task is polled spuriously.
+    pub spurious_poll: Probability,
+    /// Chance that a readiness event is spurious: the next try_read/try_write
+    /// on the resource returns WouldBlock.
+    pub spurious_readiness: Probability,
+    /// Chance that a read returns fewer bytes than it could.
+    pub short_read: Probability,
+    /// Chance that a write accepts fewer bytes than it could.
+    pub partial_write: Probability,
+    /// Chance that a read or write fails with `Interrupted`.
+    pub interrupted: Probability,
+    /// Chance that a readiness change is reported late.
+    pub delayed_readiness: Probability,
+    /// How late a delayed readiness event may be.
+    pub readiness_delay_max: Duration,
+    /// Chance that a completion is delivered late.
+    pub delayed_completion: Probability,
+    /// How late a delayed completion may be.
+    pub completion_delay_max: Duration,
+    /// Chance that a completed read or write transferred fewer bytes.
+    pub short_completion: Probability,
+}
+
+impl Faults {
+    /// No faults: a perfect world.
+    pub fn none() -> Faults {
+        Faults {
+            spurious_wake: Probability::NEVER,
+            spurious_poll: Probability::NEVER,
+            spurious_readiness: Probability::NEVER,
+            short_read: Probability::NEVER,
+            partial_write: Probability::NEVER,
+            interrupted: Probability::NEVER,
+            delayed_readiness: Probability::NEVER,
+            readiness_delay_max: Duration::ZERO,
+            delayed_completion: Probability::NEVER,
+            completion_delay_max: Duration::ZERO,
+            short_completion: Probability::NEVER,
+        }
+    }
+
+    /// Faults that correct code survives and naive code does not: rare
+    /// spurious wakes and readiness, frequent short reads and partial
+    /// writes, occasional delays and short completions. No `Interrupted`
+    /// (std's `read_exact`/`write_all` retry it, but hand-written loops
+    /// commonly treat it as fatal; opt in with `chaos()` or a custom plan).
+    #[allow(clippy::should_implement_trait)] // a preset, named like the others
+    pub fn default() -> Faults {
+        Faults {
+            spurious_wake: Probability::lit(0.01),
+            spurious_poll: Probability::lit(0.01),
+            spurious_readiness: Probability::lit(0.02),
+            short_read: Probability::lit(0.2),
+            partial_write: Probability::lit(0.2),
+            interrupted: Probability::NEVER,
+            delayed_readiness: Probability::lit(0.02),
+            readiness_delay_max: Duration::from_micros(200),
+            delayed_completion: Probability::lit(0.1),
+            completion_delay_max: Duration::from_millis(1),
+            short_completion: Probability::lit(0.1),
+        }
+    }
+
+    /// Every fault, often. Correct code still survives; it just takes longer.
+    pub fn chaos() -> Faults {
+        Faults {
+            spurious_wake: Probability::lit(0.1),
+            spurious_poll: Probability::lit(0.1),
+            spurious_readiness: Probability::lit(0.2),
+            short_read: Probability::lit(0.5),
+            partial_write: Probability::lit(0.5),
+            interrupted: Probability::lit(0.05),
+            delayed_readiness: Probability::lit(0.2),
+            readiness_delay_max: Duration::from_millis(2),
+            delayed_completion: Probability::lit(0.5),
+            completion_delay_max: Duration::from_millis(5),
+            short_completion: Probability::lit(0.3),
+        }
+    }
+
+    /// The probability configured for `kind`.
+    pub fn probability(&self, kind: FaultKind) -> Probability {
+        match kind {
+            FaultKind::SpuriousWake => self.spurious_wake,
+            FaultKind::SpuriousPoll => self.spurious_poll,
+            FaultKind::SpuriousReadiness => self.spurious_readiness,
+            FaultKind::ShortRead => self.short_read,
+            FaultKind::PartialWrite => self.partial_write,
+            FaultKind::Interrupted => self.interrupted,
+            FaultKind::DelayedReadiness => self.delayed_readiness,
+            FaultKind::DelayedCompletion => self.delayed_completion,
+            FaultKind::ShortCompletion => self.short_completion,
+        }
+    }
+
+    /// Whether any fault can be injected.
+    pub fn is_none(&self) -> bool {
+        FaultKind::ALL
+            .iter()
+            .all(|&k| self.probability(k).is_never())
+    }
+}
+
+impl Default for Faults {
+    fn default() -> Faults {
+        Faults::default()
+    }
+}
+
+/// The per-kind random streams of one run.
+pub(crate) struct FaultRolls {
+    rngs: Vec<RefCell<ChaCha8Rng>>,
+    probabilities: Vec<f64>,
+}
+
+impl FaultRolls {
+    pub(crate) fn new(seed: u64, plan: &Faults) -> FaultRolls {
+        FaultRolls {
+            rngs: FaultKind::ALL
+                .iter()
+                .map(|&k| RefCell::new(Stream::Fault(k.index() as u16).rng(seed)))
+                .collect(),
+            probabilities: FaultKind::ALL
+                .iter()
+                .map(|&k| plan.probability(k).get())
+                .collect(),
+        }
+    }
+
+    /// Whether fault `kind` hits now. Draws nothing when the kind is off.
+    pub(crate) fn roll(&self, kind: FaultKind) -> bool {
+        let p = self.probabilities[kind.index()];
+        p > 0.0 && self.rngs[kind.index()].borrow_mut().random_bool(p)
+    }
+
+    /// A number in `0..n` from `kind`'s stream (fault magnitudes, targets).
+    pub(crate) fn pick(&self, kind: FaultKind, n: u64) -> u64 {
+        if n <= 1 {
+            0
+        } else {
+            self.rngs[kind.index()].borrow_mut().random_range(0..n)
+        }
+    }
+}

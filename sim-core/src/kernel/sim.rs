@@ -1,0 +1,114 @@
+//! The simulated kernel's event queue.
+//!
+//! Events are actions scheduled at a virtual instant. The queue orders them
+//! by `(time, tie-break, sequence)`, where the tie-break is drawn from the
+//! run's delivery stream when the event is scheduled: events due at the
+//! same instant are delivered in an order the seed chooses, as several
+//! Linux timers or packets due together arrive in an unspecified order.
+
+use std::cell::{Cell, RefCell};
+use std::cmp::Ordering;
+use std::collections::BinaryHeap;
+
+use rand::RngExt;
+use rand_chacha::ChaCha8Rng;
+
+use crate::rand::Stream;
+use crate::time::Instant;
+
+type Action = Box<dyn FnOnce()>;
+
+struct Scheduled {
+    at: Instant,
+    tie: u64,
+    seq: u64,
+    action: Action,
+}
+
+impl Scheduled {
+    fn key(&self) -> (Instant, u64, u64) {
+        (self.at, self.tie, self.seq)
+    }
+}
+
+impl PartialEq for Scheduled {
+    fn eq(&self, other: &Self) -> bool {
+        self.key() == other.key()
+    }
+}
+impl Eq for Scheduled {}
+impl PartialOrd for Scheduled {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+impl Ord for Scheduled {
+    /// Reversed, so the max-heap pops the earliest event.
+    fn cmp(&self, other: &Self) -> Ordering {
+        other.key().cmp(&self.key())
+    }
+}
+
+/// The simulated kernel. See the [module docs](crate::kernel).
+pub(crate) struct SimKernel {
+    queue: RefCell<BinaryHeap<Scheduled>>,
+    delivery_rng: RefCell<ChaCha8Rng>,
+    next_seq: Cell<u64>,
+}
+
+impl SimKernel {
+    pub(crate) fn new(seed: u64) -> SimKernel {
+        SimKernel {
+            queue: RefCell::new(BinaryHeap::new()),
+            delivery_rng: RefCell::new(Stream::Delivery.rng(seed)),
+            next_seq: Cell::new(0),
+        }
+    }
+
+    /// Schedules `action` to run at `at` (or now, if `at` is past).
+    pub(crate) fn schedule(&self, at: Instant, action: Action) {
+        let seq = self.next_seq.get();
+        self.next_seq.set(seq + 1);
+        let tie = self.delivery_rng.borrow_mut().random();
+        self.queue.borrow_mut().push(Scheduled {
+            at,
+            tie,
+            seq,
+            action,
+        });
+    }
+
+    /// When the next event is due.
+    pub(crate) fn next_due(&self) -> Option<Instant> {
+        self.queue.borrow().peek().map(|s| s.at)
+    }
+
+    /// Runs every event due at or before `now`, in queue order. Actions may
+    /// schedule further events; those due now run in this call too.
+    pub(crate) fn deliver_due(&self, now: Instant) {
+        loop {
+            let next = {
+                let mut q = self.queue.borrow_mut();
+                match q.peek() {
+                    Some(s) if s.at <= now => q.pop(),
+                    _ => None,
+                }
+            };
+            match next {
+                Some(s) => (s.action)(),
+                None => break,
+            }
+        }
+    }
+
+    /// Describes resources in rendered trace lines (a hook for devices).
+    pub(crate) fn render(&self, text: String) -> String {
+        text
+    }
+
+    /// Removes every pending event, returning them to be dropped outside
+    /// any borrow.
+    pub(crate) fn clear(&self) -> Vec<Action> {
+        self.queue.borrow_mut().drain().map(|s| s.action).collect()
+    }
+}

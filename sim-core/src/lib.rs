@@ -1,0 +1,56 @@
+//! detsim's core: a deterministic single-threaded executor, virtual time,
+//! seeded randomness, the kernel boundary and the test runner.
+//!
+//! Users normally depend on the `detsim` facade crate, which re-exports
+//! everything here. A whole test:
+//!
+//! ```
+//! use std::{cell::Cell, rc::Rc};
+//! use detsim::{Sim, spawn, task::yield_now};
+//!
+//! Sim::new().seeds(50).run(|| async {
+//!     let counter = Rc::new(Cell::new(0));
+//!     let handles: Vec<_> = (0..3)
+//!         .map(|_| {
+//!             let counter = counter.clone();
+//!             spawn(async move {
+//!                 yield_now().await;
+//!                 counter.set(counter.get() + 1);
+//!             })
+//!         })
+//!         .collect();
+//!     for h in handles {
+//!         h.await.unwrap();
+//!     }
+//!     assert_eq!(counter.get(), 3);
+//! });
+//! ```
+//!
+//! # Modules
+//!
+//! - [`task`]: `spawn`, `JoinHandle`, named tasks, `yield_now`.
+//! - [`time`]: virtual `Instant`, `sleep`, `timeout`, `interval`.
+//! - [`rand`]: the seeded random streams, for the runtime and for user code.
+//! - [`faults`]: fault plans (`Faults`, `Probability`).
+//! - [`kernel`]: the executor <-> kernel boundary and the simulated kernel.
+//! - [`trace`]: the event trace and its digest.
+//! - [`runtime`]: [`Runtime`], one seed's executor.
+//! - [`runner`]: [`Sim`], sweeps, failure reports and replay lines.
+
+#![deny(missing_docs)]
+
+pub mod failure;
+pub mod faults;
+pub mod kernel;
+pub mod rand;
+pub mod runner;
+pub mod runtime;
+pub mod task;
+pub mod time;
+pub mod trace;
+
+pub use failure::{Failure, FailureKind};
+pub use faults::{FaultKind, Faults, Probability};
+pub use runner::{Sim, SweepFailure, SweepReport};
+pub use runtime::{Config, Runtime, Scheduling};
+pub use task::{JoinHandle, spawn};

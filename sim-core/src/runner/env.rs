@@ -1,0 +1,169 @@
+//! The `DETSIM_*` environment variables, parsed strictly: a bad value is an
+//! error that names the variable and the forms it accepts, never a silent
+//! default.
+
+use std::fmt;
+use std::ops::Range;
+
+/// A `DETSIM_*` variable had a value detsim cannot use.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct EnvError {
+    /// The variable, e.g. `DETSIM_SEEDS`.
+    pub var: &'static str,
+    /// The value found.
+    pub value: String,
+    /// The accepted forms.
+    pub expected: &'static str,
+}
+
+impl fmt::Display for EnvError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{}={:?} is not valid: expected {}",
+            self.var, self.value, self.expected
+        )
+    }
+}
+
+impl std::error::Error for EnvError {}
+
+const NUMBER: &str = "a number, decimal or 0x-hex (e.g. 42 or 0x2a)";
+const SEEDS: &str =
+    "a seed count (e.g. 500 or 0x1f4) or a half-open range start..end (e.g. 100..600)";
+const BASE: &str = "a number, decimal or 0x-hex, or the word `random`";
+const BOOL: &str = "1, 0, true or false";
+const SHARD: &str = "k/n with 1 <= k <= n (e.g. 2/8)";
+
+/// Which seeds a sweep runs, after the environment has had its say.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) enum SeedBase {
+    Fixed(u64),
+    Random,
+}
+
+/// The parsed environment.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub(crate) struct Env {
+    pub(crate) seed: Option<u64>,
+    pub(crate) seeds: Option<SeedsVar>,
+    pub(crate) seed_base: Option<SeedBase>,
+    pub(crate) jobs: Option<usize>,
+    pub(crate) check_determinism: Option<bool>,
+    pub(crate) shard: Option<(u64, u64)>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) enum SeedsVar {
+    Count(u64),
+    Range(Range<u64>),
+}
+
+impl Env {
+    /// Reads every `DETSIM_*` variable through `get`.
+    pub(crate) fn read(get: impl Fn(&str) -> Option<String>) -> Result<Env, EnvError> {
+        fn parse<T>(
+            get: &dyn Fn(&str) -> Option<String>,
+            var: &'static str,
+            expected: &'static str,
+            f: impl Fn(&str) -> Option<T>,
+        ) -> Result<Option<T>, EnvError> {
+            get(var)
+                .map(|value| {
+                    f(value.trim()).ok_or(EnvError {
+                        var,
+                        value,
+                        expected,
+                    })
+                })
+                .transpose()
+        }
+        let get: &dyn Fn(&str) -> Option<String> = &get;
+        Ok(Env {
+            seed: parse(get, "DETSIM_SEED", NUMBER, number)?,
+            seeds: parse(get, "DETSIM_SEEDS", SEEDS, |v| match v.split_once("..") {
+                Some((a, b)) => {
+                    let (a, b) = (number(a.trim())?, number(b.trim())?);
+                    (a < b).then_some(SeedsVar::Range(a..b))
+                }
+                None => number(v).filter(|&n| n > 0).map(SeedsVar::Count),
+            })?,
+            seed_base: parse(get, "DETSIM_SEED_BASE", BASE, |v| {
+                if v.eq_ignore_ascii_case("random") {
+                    Some(SeedBase::Random)
+                } else {
+                    number(v).map(SeedBase::Fixed)
+                }
+            })?,
+            jobs: parse(
+                get,
+                "DETSIM_JOBS",
+                "a positive number of threads (e.g. 4)",
+                |v| {
+                    number(v)
+                        .filter(|&n| n > 0)
+                        .and_then(|n| usize::try_from(n).ok())
+                },
+            )?,
+            check_determinism: parse(get, "DETSIM_CHECK_DETERMINISM", BOOL, |v| match v {
+                "1" | "true" | "TRUE" | "True" => Some(true),
+                "0" | "false" | "FALSE" | "False" => Some(false),
+                _ => None,
+            })?,
+            shard: parse(get, "DETSIM_SHARD", SHARD, |v| {
+                let (k, n) = v.split_once('/')?;
+                let (k, n) = (number(k.trim())?, number(n.trim())?);
+                (1 <= k && k <= n).then_some((k, n))
+            })?,
+        })
+    }
+
+    /// Reads the process environment.
+    pub(crate) fn from_process() -> Result<Env, EnvError> {
+        Env::read(|k| std::env::var(k).ok())
+    }
+}
+
+/// Parses `42` or `0x2a` (underscores allowed).
+pub(crate) fn number(s: &str) -> Option<u64> {
+    let s = s.replace('_', "");
+    match s.strip_prefix("0x").or_else(|| s.strip_prefix("0X")) {
+        Some(hex) => u64::from_str_radix(hex, 16).ok(),
+        None => s.parse().ok(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn env(pairs: &[(&str, &str)]) -> Result<Env, EnvError> {
+        let pairs: Vec<(String, String)> = pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        Env::read(|k| pairs.iter().find(|(kk, _)| kk == k).map(|(_, v)| v.clone()))
+    }
+
+    #[test]
+    fn numbers_accept_decimal_and_hex() {
+        assert_eq!(env(&[("DETSIM_SEED", "42")]).unwrap().seed, Some(42));
+        assert_eq!(env(&[("DETSIM_SEED", "0x2a")]).unwrap().seed, Some(42));
+        assert_eq!(
+            env(&[("DETSIM_SEEDS", "100..0x258")]).unwrap().seeds,
+            Some(SeedsVar::Range(100..600))
+        );
+        assert_eq!(env(&[("DETSIM_SHARD", "2/8")]).unwrap().shard, Some((2, 8)));
+    }
+
+    #[test]
+    fn bad_values_name_the_variable_and_the_accepted_forms() {
+        let e = env(&[("DETSIM_SEEDS", "lots")]).unwrap_err();
+        assert_eq!(e.var, "DETSIM_SEEDS");
+        assert!(e.to_string().contains("100..600"), "{e}");
+        assert!(env(&[("DETSIM_SEEDS", "600..100")]).is_err());
+        assert!(env(&[("DETSIM_SHARD", "9/8")]).is_err());
+        assert!(env(&[("DETSIM_JOBS", "0")]).is_err());
+        assert!(env(&[("DETSIM_CHECK_DETERMINISM", "yes")]).is_err());
+    }
+}

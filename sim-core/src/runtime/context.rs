@@ -1,0 +1,78 @@
+//! The runtime a thread is currently running, like tokio's `Handle::current`.
+//!
+//! Set for the duration of `block_on` on this thread and nowhere else: two
+//! runtimes on two threads never see each other, and IO types, timers and
+//! `spawn` find their runtime without naming a backend.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use crate::runtime::RuntimeInner;
+
+thread_local! {
+    static CURRENT: RefCell<Option<Rc<RuntimeInner>>> = const { RefCell::new(None) };
+}
+
+/// Calls `f` with the current runtime.
+///
+/// # Panics
+///
+/// When no detsim runtime runs on this thread; `what` names the API the user
+/// called so the message can say what to do instead.
+#[track_caller]
+pub(crate) fn with_runtime<R>(what: &str, f: impl FnOnce(&Rc<RuntimeInner>) -> R) -> R {
+    CURRENT.with(|c| match &*c.borrow() {
+        Some(rt) => f(rt),
+        None => outside_runtime(what),
+    })
+}
+
+/// The current runtime, cloned.
+#[track_caller]
+pub(crate) fn runtime(what: &str) -> Rc<RuntimeInner> {
+    with_runtime(what, Rc::clone)
+}
+
+/// The current runtime, if any.
+pub(crate) fn try_runtime() -> Option<Rc<RuntimeInner>> {
+    CURRENT.with(|c| c.borrow().clone())
+}
+
+#[track_caller]
+#[cold]
+fn outside_runtime(what: &str) -> ! {
+    panic!(
+        "{what} was called outside a detsim runtime. Call it from code running inside \
+         `detsim::Sim::new().run(..)`, `detsim::Runtime::sim(seed).block_on(..)` or the OS \
+         runtime's `block_on`."
+    )
+}
+
+/// Makes `rt` the current runtime until the guard drops.
+pub(crate) fn enter(rt: Rc<RuntimeInner>) -> EnterGuard {
+    CURRENT.with(|c| {
+        let mut c = c.borrow_mut();
+        assert!(
+            c.is_none(),
+            "detsim: block_on was called while a detsim runtime is already running on this \
+             thread. Inside a runtime, spawn the future with `detsim::spawn` and await it instead."
+        );
+        *c = Some(rt);
+    });
+    EnterGuard {
+        _not_send: std::marker::PhantomData,
+    }
+}
+
+pub(crate) struct EnterGuard {
+    _not_send: std::marker::PhantomData<*const ()>,
+}
+
+impl Drop for EnterGuard {
+    fn drop(&mut self) {
+        // Take the runtime out before dropping it: its teardown may run user
+        // Drop impls that look at the context.
+        let rt = CURRENT.with(|c| c.borrow_mut().take());
+        drop(rt);
+    }
+}

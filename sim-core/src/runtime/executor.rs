@@ -1,0 +1,419 @@
+//! The task table and run set: which tasks exist, which are runnable, and
+//! the bookkeeping around one poll.
+//!
+//! Tasks live in a slab indexed by [`TaskKey`]; a key carries a generation
+//! so a stale waker of a finished task can never wake the slot's next
+//! occupant. The future is moved out of its slot while it is polled, so the
+//! task may spawn, abort or wake others without any borrow being held.
+
+use std::cell::{Cell, RefCell};
+use std::collections::VecDeque;
+use std::future::Future;
+use std::panic::Location;
+use std::pin::Pin;
+use std::rc::Rc;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::task::Waker;
+
+use crate::runtime::WaitReason;
+use crate::runtime::waker::{RawKey, ReadyQueue, TaskWaker};
+use crate::task::TaskId;
+
+pub(crate) type BoxTask = Pin<Box<dyn Future<Output = ()>>>;
+
+/// Slab index plus generation. The main future of `block_on` has the
+/// reserved index `MAIN`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct TaskKey {
+    pub(crate) index: u32,
+    generation: u32,
+}
+
+const MAIN: u32 = u32::MAX;
+
+impl TaskKey {
+    pub(crate) fn raw(self) -> RawKey {
+        u64::from(self.generation) << 32 | u64::from(self.index)
+    }
+
+    fn from_raw(raw: RawKey) -> TaskKey {
+        TaskKey {
+            index: raw as u32,
+            generation: (raw >> 32) as u32,
+        }
+    }
+
+    pub(crate) fn is_main(self) -> bool {
+        self.index == MAIN
+    }
+}
+
+/// Lets the executor cancel a task's `JoinHandle` without knowing its
+/// output type.
+pub(crate) trait Cancel {
+    fn cancel(&self);
+}
+
+/// What the failure report needs about a task, kept for every task ever
+/// spawned (24 bytes each) so the trace can name finished tasks too.
+#[derive(Clone)]
+pub(crate) struct TaskInfo {
+    pub(crate) name: Option<Rc<str>>,
+    pub(crate) location: &'static Location<'static>,
+}
+
+struct Entry {
+    id: TaskId,
+    /// `None` while the task is being polled.
+    future: Option<BoxTask>,
+    waker: Waker,
+    state: Arc<TaskWaker>,
+    join: Option<Rc<dyn Cancel>>,
+    waiting: Option<WaitReason>,
+    /// Abort requested while the task was being polled.
+    abort_requested: bool,
+}
+
+struct Slot {
+    generation: u32,
+    entry: Option<Entry>,
+}
+
+/// A task taken out for polling.
+pub(crate) struct Polling {
+    pub(crate) id: TaskId,
+    pub(crate) future: Option<BoxTask>,
+    pub(crate) waker: Waker,
+}
+
+pub(crate) struct Executor {
+    slots: RefCell<Vec<Slot>>,
+    free: RefCell<Vec<u32>>,
+    pub(crate) runnable: RefCell<VecDeque<RawKey>>,
+    pub(crate) queue: Arc<ReadyQueue>,
+    woken: RefCell<Vec<RawKey>>,
+    current: Cell<Option<TaskKey>>,
+    infos: RefCell<Vec<TaskInfo>>,
+    alive: Cell<usize>,
+    main: RefCell<Option<Entry>>,
+    main_generation: Cell<u32>,
+}
+
+impl Executor {
+    pub(crate) fn new() -> Executor {
+        Executor {
+            slots: RefCell::new(Vec::new()),
+            free: RefCell::new(Vec::new()),
+            runnable: RefCell::new(VecDeque::new()),
+            queue: Arc::new(ReadyQueue::new()),
+            woken: RefCell::new(Vec::new()),
+            current: Cell::new(None),
+            infos: RefCell::new(Vec::new()),
+            alive: Cell::new(0),
+            main: RefCell::new(None),
+            main_generation: Cell::new(0),
+        }
+    }
+
+    fn new_info(&self, name: Option<Rc<str>>, location: &'static Location<'static>) -> TaskId {
+        let mut infos = self.infos.borrow_mut();
+        let id = TaskId(infos.len() as u64);
+        infos.push(TaskInfo { name, location });
+        id
+    }
+
+    fn waker_for(&self, key: TaskKey) -> (Arc<TaskWaker>, Waker) {
+        let state = Arc::new(TaskWaker {
+            key: key.raw(),
+            queued: AtomicBool::new(true),
+            queue: Arc::clone(&self.queue),
+        });
+        let waker = Waker::from(Arc::clone(&state));
+        (state, waker)
+    }
+
+    /// Registers the main future of a `block_on` call and makes it runnable.
+    pub(crate) fn register_main(&self, location: &'static Location<'static>) -> (TaskId, Waker) {
+        let generation = self.main_generation.get().wrapping_add(1);
+        self.main_generation.set(generation);
+        let key = TaskKey {
+            index: MAIN,
+            generation,
+        };
+        let id = self.new_info(Some(Rc::from("main")), location);
+        let (state, waker) = self.waker_for(key);
+        *self.main.borrow_mut() = Some(Entry {
+            id,
+            future: None,
+            waker: waker.clone(),
+            state,
+            join: None,
+            waiting: None,
+            abort_requested: false,
+        });
+        self.runnable.borrow_mut().push_back(key.raw());
+        (id, waker)
+    }
+
+    pub(crate) fn unregister_main(&self) {
+        self.main.borrow_mut().take();
+    }
+
+    /// Inserts a new task, runnable at once.
+    pub(crate) fn insert(
+        &self,
+        future: BoxTask,
+        join: Rc<dyn Cancel>,
+        name: Option<Rc<str>>,
+        location: &'static Location<'static>,
+    ) -> (TaskId, TaskKey) {
+        let id = self.new_info(name, location);
+        let mut slots = self.slots.borrow_mut();
+        let index = match self.free.borrow_mut().pop() {
+            Some(i) => i,
+            None => {
+                slots.push(Slot {
+                    generation: 0,
+                    entry: None,
+                });
+                u32::try_from(slots.len() - 1)
+                    .ok()
+                    .filter(|&i| i != MAIN)
+                    .expect("detsim: more than 4 billion live tasks")
+            }
+        };
+        let slot = &mut slots[index as usize];
+        slot.generation = slot.generation.wrapping_add(1);
+        let key = TaskKey {
+            index,
+            generation: slot.generation,
+        };
+        let (state, waker) = self.waker_for(key);
+        slot.entry = Some(Entry {
+            id,
+            future: Some(future),
+            waker,
+            state,
+            join: Some(join),
+            waiting: None,
+            abort_requested: false,
+        });
+        self.alive.set(self.alive.get() + 1);
+        self.runnable.borrow_mut().push_back(key.raw());
+        (id, key)
+    }
+
+    /// Moves wakes from the shared queue into the run set, calling `on_wake`
+    /// with each live task woken.
+    pub(crate) fn collect_wakes(&self, mut on_wake: impl FnMut(TaskId)) {
+        if !self.queue.is_pending() {
+            return;
+        }
+        let mut woken = self.woken.borrow_mut();
+        self.queue.drain_into(&mut woken);
+        let mut runnable = self.runnable.borrow_mut();
+        for raw in woken.drain(..) {
+            if let Some(id) = self.live_id(TaskKey::from_raw(raw)) {
+                runnable.push_back(raw);
+                on_wake(id);
+            }
+        }
+    }
+
+    fn live_id(&self, key: TaskKey) -> Option<TaskId> {
+        if key.is_main() {
+            if key.generation != self.main_generation.get() {
+                return None;
+            }
+            return self.main.borrow().as_ref().map(|e| e.id);
+        }
+        let slots = self.slots.borrow();
+        let slot = slots.get(key.index as usize)?;
+        (slot.generation == key.generation).then_some(())?;
+        slot.entry.as_ref().map(|e| e.id)
+    }
+
+    /// Takes the task out of its slot for polling, marking it not queued
+    /// and clearing what it waited on. `None` if the key is stale.
+    pub(crate) fn begin_poll(&self, raw: RawKey) -> Option<(TaskKey, Polling)> {
+        let key = TaskKey::from_raw(raw);
+        let mut main;
+        let mut slots;
+        let entry = if key.is_main() {
+            main = self.main.borrow_mut();
+            main.as_mut()
+                .filter(|_| key.generation == self.main_generation.get())?
+        } else {
+            slots = self.slots.borrow_mut();
+            let slot = slots.get_mut(key.index as usize)?;
+            if slot.generation != key.generation {
+                return None;
+            }
+            slot.entry.as_mut()?
+        };
+        entry.state.queued.store(false, Ordering::Release);
+        entry.waiting = None;
+        let polling = Polling {
+            id: entry.id,
+            future: entry.future.take(),
+            waker: entry.waker.clone(),
+        };
+        self.current.set(Some(key));
+        Some((key, polling))
+    }
+
+    /// Puts a pending task back, or drops it if it was aborted meanwhile.
+    /// Returns the future to drop (outside any borrow) if it must go.
+    pub(crate) fn end_poll_pending(
+        &self,
+        key: TaskKey,
+        future: Option<BoxTask>,
+    ) -> Option<BoxTask> {
+        self.current.set(None);
+        if key.is_main() {
+            return None;
+        }
+        let mut slots = self.slots.borrow_mut();
+        let slot = &mut slots[key.index as usize];
+        let entry = slot
+            .entry
+            .as_mut()
+            .expect("task vanished while it was polled");
+        if entry.abort_requested {
+            drop(slots);
+            let gone = self.remove(key);
+            if let Some(join) = gone.and_then(|e| e.join) {
+                join.cancel();
+            }
+            return future;
+        }
+        entry.future = future;
+        None
+    }
+
+    /// Removes a finished task.
+    pub(crate) fn end_poll_ready(&self, key: TaskKey) {
+        self.current.set(None);
+        if !key.is_main() {
+            self.remove(key);
+        }
+    }
+
+    fn remove(&self, key: TaskKey) -> Option<Entry> {
+        let mut slots = self.slots.borrow_mut();
+        let entry = slots[key.index as usize].entry.take()?;
+        self.free.borrow_mut().push(key.index);
+        self.alive.set(self.alive.get() - 1);
+        Some(entry)
+    }
+
+    /// Aborts a task: drops its future now, or after its current poll.
+    /// Returns whether the task was still alive.
+    pub(crate) fn abort(&self, key: TaskKey) -> bool {
+        let mut slots = self.slots.borrow_mut();
+        let Some(slot) = slots.get_mut(key.index as usize) else {
+            return false;
+        };
+        if slot.generation != key.generation {
+            return false;
+        }
+        let Some(entry) = slot.entry.as_mut() else {
+            return false;
+        };
+        if entry.future.is_none() {
+            // Being polled right now (it aborted itself): finish after the poll.
+            entry.abort_requested = true;
+            return true;
+        }
+        drop(slots);
+        if let Some(entry) = self.remove(key) {
+            // User Drop impls run here, with no executor borrow held.
+            let Entry { future, join, .. } = entry;
+            drop(future);
+            if let Some(join) = join {
+                join.cancel();
+            }
+        }
+        true
+    }
+
+    /// The task being polled, if any.
+    pub(crate) fn current(&self) -> Option<TaskKey> {
+        self.current.get()
+    }
+
+    /// Id of the task being polled, if any.
+    pub(crate) fn current_id(&self) -> Option<TaskId> {
+        self.current.get().and_then(|k| self.live_id(k))
+    }
+
+    /// Records what the task being polled now waits on.
+    pub(crate) fn note_wait(&self, reason: WaitReason) {
+        let Some(key) = self.current.get() else {
+            return;
+        };
+        if key.is_main() {
+            if let Some(e) = self.main.borrow_mut().as_mut() {
+                e.waiting = Some(reason);
+            }
+        } else if let Some(e) = self.slots.borrow_mut()[key.index as usize].entry.as_mut() {
+            e.waiting = Some(reason);
+        }
+    }
+
+    /// Number of spawned tasks still alive (not counting `block_on`'s future).
+    pub(crate) fn alive(&self) -> usize {
+        self.alive.get()
+    }
+
+    pub(crate) fn info(&self, id: TaskId) -> TaskInfo {
+        self.infos.borrow()[id.0 as usize].clone()
+    }
+
+    /// Every live task with what it waits on, main first, then by id.
+    pub(crate) fn waiting_tasks(&self) -> Vec<(TaskId, Option<WaitReason>)> {
+        let mut out: Vec<_> = self
+            .main
+            .borrow()
+            .iter()
+            .map(|e| (e.id, e.waiting.clone()))
+            .collect();
+        let mut rest: Vec<_> = self
+            .slots
+            .borrow()
+            .iter()
+            .filter_map(|s| s.entry.as_ref())
+            .map(|e| (e.id, e.waiting.clone()))
+            .collect();
+        rest.sort_by_key(|(id, _)| *id);
+        out.extend(rest);
+        out
+    }
+
+    /// Wakers of every live task, for injecting spurious wakes.
+    pub(crate) fn waker_of_index(&self, nth: usize) -> Option<(TaskId, RawKey, Waker)> {
+        let slots = self.slots.borrow();
+        slots
+            .iter()
+            .filter_map(|s| s.entry.as_ref())
+            .nth(nth)
+            .map(|e| (e.id, e.state.key, e.waker.clone()))
+    }
+
+    /// Takes every task out for teardown (dropped by the caller, outside
+    /// any borrow).
+    pub(crate) fn drain_all(&self) -> Vec<BoxTask> {
+        let mut slots = self.slots.borrow_mut();
+        let out = slots
+            .iter_mut()
+            .filter_map(|s| s.entry.take())
+            .filter_map(|e| e.future)
+            .collect();
+        slots.clear();
+        self.free.borrow_mut().clear();
+        self.runnable.borrow_mut().clear();
+        self.alive.set(0);
+        out
+    }
+}

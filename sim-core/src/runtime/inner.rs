@@ -1,0 +1,323 @@
+//! The runtime's state and its run loop.
+
+use std::cell::{Cell, RefCell, RefMut};
+use std::future::Future;
+use std::panic::Location;
+use std::pin::pin;
+use std::rc::Rc;
+use std::task::{Context, Poll};
+
+use rand::RngExt;
+use rand_chacha::ChaCha8Rng;
+
+use crate::failure::{Failure, FailureKind, StuckTask, TaskDesc};
+use crate::faults::{FaultKind, FaultRolls};
+use crate::kernel::SimKernel;
+use crate::rand::Stream;
+use crate::runtime::executor::Executor;
+use crate::runtime::watchdog::Watchdog;
+use crate::runtime::{Config, Scheduling, WaitReason, panic};
+use crate::task::TaskId;
+use crate::time::Instant;
+use crate::time::timers::Timers;
+use crate::trace::{Event, EventKind, Trace};
+
+pub(crate) struct RuntimeInner {
+    pub(crate) seed: u64,
+    pub(crate) config: Config,
+    clock: Cell<Instant>,
+    pub(crate) exec: Executor,
+    pub(crate) timers: RefCell<Timers>,
+    pub(crate) trace: RefCell<Trace>,
+    pub(crate) kernel: SimKernel,
+    pub(crate) faults: FaultRolls,
+    scheduler_rng: RefCell<ChaCha8Rng>,
+    user_rng: RefCell<ChaCha8Rng>,
+    failure: RefCell<Option<FailureKind>>,
+    watchdog: Watchdog,
+}
+
+impl RuntimeInner {
+    pub(crate) fn new_sim(seed: u64, config: Config) -> Rc<RuntimeInner> {
+        Rc::new(RuntimeInner {
+            seed,
+            clock: Cell::new(Instant::ZERO),
+            exec: Executor::new(),
+            timers: RefCell::new(Timers::default()),
+            trace: RefCell::new(Trace::new(config.report_events, config.record_all_events)),
+            kernel: SimKernel::new(seed),
+            faults: FaultRolls::new(seed, &config.faults),
+            scheduler_rng: RefCell::new(Stream::Scheduler.rng(seed)),
+            user_rng: RefCell::new(Stream::User.rng(seed)),
+            failure: RefCell::new(None),
+            watchdog: Watchdog::new(Some(config.long_poll_budget)),
+            config,
+        })
+    }
+
+    /// The runtime's clock.
+    pub(crate) fn now(&self) -> Instant {
+        self.clock.get()
+    }
+
+    pub(crate) fn user_rng(&self) -> RefMut<'_, ChaCha8Rng> {
+        self.user_rng.borrow_mut()
+    }
+
+    /// Appends an event at the current time.
+    pub(crate) fn record(&self, kind: EventKind) {
+        self.trace.borrow_mut().record(Event {
+            at: self.clock.get(),
+            kind,
+        });
+    }
+
+    /// Rolls the dice for fault `kind` on `target`; records the fault in the
+    /// trace when it hits. Each kind draws from its own stream.
+    pub(crate) fn inject(&self, kind: FaultKind, target: u64) -> bool {
+        self.faults.roll(kind) && {
+            self.record(EventKind::Fault {
+                kind: kind.name(),
+                target,
+                value: 0,
+            });
+            true
+        }
+    }
+
+    /// Records that the task being polled waits on `reason`.
+    pub(crate) fn note_wait(&self, reason: WaitReason) {
+        self.exec.note_wait(reason);
+    }
+
+    /// Marks the run failed; the loop stops before the next poll.
+    pub(crate) fn fail(&self, kind: FailureKind) {
+        let mut f = self.failure.borrow_mut();
+        if f.is_none() {
+            *f = Some(kind);
+        }
+    }
+
+    pub(crate) fn task_desc(&self, id: TaskId) -> TaskDesc {
+        let info = self.exec.info(id);
+        TaskDesc {
+            id,
+            name: info.name.map(|n| n.to_string()),
+            spawned_at: info.location.to_string(),
+        }
+    }
+
+    /// Runs `future` and every task it spawns until `future` completes or
+    /// the run fails.
+    pub(crate) fn run<F: Future>(
+        self: &Rc<Self>,
+        future: F,
+        location: &'static Location<'static>,
+    ) -> Result<F::Output, FailureKind> {
+        let mut future = pin!(future);
+        let (main_id, _) = self.exec.register_main(location);
+        self.record(EventKind::Spawned { task: main_id });
+        let result = loop {
+            if let Some(kind) = self.failure.borrow_mut().take() {
+                break Err(kind);
+            }
+            self.deliver_due();
+            self.exec
+                .collect_wakes(|task| self.record(EventKind::Woken { task }));
+            let Some(raw) = self.pick() else {
+                if self.advance() {
+                    continue;
+                }
+                break Err(self.deadlock());
+            };
+            let Some((key, mut polling)) = self.exec.begin_poll(raw) else {
+                continue;
+            };
+            self.record(EventKind::Polled { task: polling.id });
+            let mut cx = Context::from_waker(&polling.waker);
+            let timer = self.watchdog.start();
+            let outcome = panic::catch(|| match polling.future.as_mut() {
+                Some(task) => task.as_mut().poll(&mut cx).map(|()| None),
+                None => future.as_mut().poll(&mut cx).map(Some),
+            });
+            if let Some((took, budget)) = self.watchdog.exceeded(timer) {
+                let task = self.task_desc(polling.id);
+                self.fail(FailureKind::LongPoll { task, took, budget });
+            }
+            match outcome {
+                Ok(Poll::Ready(out)) => {
+                    self.exec.end_poll_ready(key);
+                    self.record(EventKind::Finished { task: polling.id });
+                    drop(polling.future);
+                    if let Some(out) = out {
+                        break Ok(out);
+                    }
+                }
+                Ok(Poll::Pending) => {
+                    let gone = self.exec.end_poll_pending(key, polling.future);
+                    if gone.is_some() {
+                        self.record(EventKind::Aborted { task: polling.id });
+                    }
+                    drop(gone);
+                    self.inject_scheduling_faults();
+                }
+                Err((message, location)) => {
+                    self.exec.end_poll_ready(key);
+                    let task = self.task_desc(polling.id);
+                    // The future may panic again while dropped: contain it.
+                    let _ = panic::catch(move || drop(polling.future));
+                    self.fail(FailureKind::Panic {
+                        task,
+                        message,
+                        location,
+                    });
+                }
+            }
+        };
+        self.exec.unregister_main();
+        result
+    }
+
+    /// The next task to poll, chosen by the seed (or FIFO).
+    fn pick(&self) -> Option<u64> {
+        let mut runnable = self.exec.runnable.borrow_mut();
+        match runnable.len() {
+            0 => None,
+            1 => runnable.pop_front(),
+            n => match self.config.scheduling {
+                Scheduling::Fifo => runnable.pop_front(),
+                Scheduling::Random => {
+                    let i = self.scheduler_rng.borrow_mut().random_range(0..n);
+                    runnable.swap_remove_back(i)
+                }
+            },
+        }
+    }
+
+    /// After a poll, maybe wake or poll a task for no reason, as a real
+    /// executor may: correct futures must tolerate both.
+    fn inject_scheduling_faults(&self) {
+        for kind in [FaultKind::SpuriousWake, FaultKind::SpuriousPoll] {
+            let alive = self.exec.alive();
+            if alive == 0 || !self.faults.roll(kind) {
+                continue;
+            }
+            let nth = self.faults.pick(kind, alive as u64) as usize;
+            let Some((id, raw, waker)) = self.exec.waker_of_index(nth) else {
+                continue;
+            };
+            self.record(EventKind::Fault {
+                kind: kind.name(),
+                target: id.0,
+                value: 0,
+            });
+            match kind {
+                FaultKind::SpuriousWake => waker.wake(),
+                _ => self.exec.runnable.borrow_mut().push_back(raw),
+            }
+        }
+    }
+
+    /// Fires timers and kernel events due at or before now.
+    fn deliver_due(&self) {
+        let now = self.clock.get();
+        if self.kernel.next_due().is_some_and(|t| t <= now) {
+            self.kernel.deliver_due(now);
+        }
+        let mut timers = self.timers.borrow_mut();
+        if timers.next_deadline().is_some_and(|t| t <= now) {
+            let mut trace = self.trace.borrow_mut();
+            timers.fire_due(now, |timer, waker| {
+                trace.record(Event {
+                    at: now,
+                    kind: EventKind::TimerFired { timer },
+                });
+                waker.wake();
+            });
+        }
+    }
+
+    /// Nothing is runnable: jump the clock to the next timer or kernel event
+    /// and deliver it. `false` when there is nothing to wait for.
+    fn advance(&self) -> bool {
+        let next_timer = self.timers.borrow_mut().next_deadline();
+        let next = match (next_timer, self.kernel.next_due()) {
+            (None, None) => return false,
+            (Some(t), None) | (None, Some(t)) => t,
+            (Some(a), Some(b)) => a.min(b),
+        };
+        if next > self.clock.get() {
+            self.clock.set(next);
+            self.record(EventKind::ClockAdvanced);
+        }
+        self.deliver_due();
+        true
+    }
+
+    fn deadlock(&self) -> FailureKind {
+        let stuck = self
+            .exec
+            .waiting_tasks()
+            .into_iter()
+            .map(|(id, reason)| StuckTask {
+                task: self.task_desc(id),
+                waits_on: match reason {
+                    Some(r) => r.to_string(),
+                    None => "something detsim cannot see (a channel, lock or other future \
+                             woken by another task that will never run)"
+                        .to_string(),
+                },
+            })
+            .collect();
+        FailureKind::Deadlock { stuck }
+    }
+
+    /// Builds the failure report for `kind` from the current state.
+    pub(crate) fn failure(&self, kind: FailureKind) -> Failure {
+        let trace = self.trace.borrow();
+        Failure {
+            seed: self.seed,
+            at: self.now(),
+            tasks_alive: self.exec.alive() + 1,
+            kind,
+            recent_events: trace.recent().map(|e| self.render(e)).collect(),
+            digest: trace.digest(),
+            faults: trace.faults().iter().map(|e| self.render(e)).collect(),
+        }
+    }
+
+    /// An event with task ids replaced by names where tasks have them.
+    pub(crate) fn render(&self, event: &Event) -> String {
+        let text = event.to_string();
+        let task = match &event.kind {
+            EventKind::Spawned { task }
+            | EventKind::Polled { task }
+            | EventKind::Woken { task }
+            | EventKind::Finished { task }
+            | EventKind::Aborted { task } => *task,
+            EventKind::Fault { kind, target, .. } if FaultKind::is_scheduling(kind) => {
+                TaskId(*target)
+            }
+            _ => return self.kernel.render(text),
+        };
+        match self.exec.info(task).name {
+            Some(name) => format!("{text} `{name}`"),
+            None => text,
+        }
+    }
+
+    /// Drops every task, timer and pending kernel event, breaking the
+    /// reference cycles between tasks and the runtime. User Drop impls run
+    /// with this runtime as the current context.
+    pub(crate) fn shutdown(self: &Rc<Self>) {
+        let _guard = crate::runtime::context::try_runtime()
+            .is_none()
+            .then(|| crate::runtime::context::enter(Rc::clone(self)));
+        for task in self.exec.drain_all() {
+            let _ = panic::catch(move || drop(task));
+        }
+        let events = self.kernel.clear();
+        let _ = panic::catch(move || drop(events));
+        *self.timers.borrow_mut() = Timers::default();
+    }
+}

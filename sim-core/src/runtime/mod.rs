@@ -1,0 +1,181 @@
+//! The runtime: one executor, one clock, one kernel, one seed.
+//!
+//! [`Runtime`] owns everything a run needs and nothing is global: the
+//! thread that calls [`Runtime::block_on`] becomes the runtime's thread for
+//! the call, and `spawn`, `sleep` and IO types find it through a
+//! thread-local context. A sweep runs seeds on several threads at once
+//! without them ever meeting.
+//!
+//! The executor loop, in order: collect wakes, pick a runnable task (seeded
+//! choice), poll it; when nothing is runnable, ask the kernel to park until
+//! the next timer or kernel event, which under the simulation means jumping
+//! the virtual clock there. Nothing runnable and nothing pending is a
+//! deadlock.
+
+pub(crate) mod context;
+mod executor;
+mod inner;
+mod panic;
+mod wait;
+mod waker;
+mod watchdog;
+
+use std::future::Future;
+use std::panic::Location;
+use std::rc::Rc;
+use std::time::Duration;
+
+pub(crate) use executor::{Cancel, TaskKey};
+pub(crate) use inner::RuntimeInner;
+pub(crate) use wait::WaitReason;
+
+use crate::failure::Failure;
+use crate::faults::Faults;
+use crate::time::Instant;
+
+/// How the executor picks the next task among the runnable ones.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Scheduling {
+    /// A seeded uniform choice: different seeds explore different
+    /// interleavings. The default.
+    #[default]
+    Random,
+    /// First woken, first polled: for debugging a schedule by hand.
+    Fifo,
+}
+
+/// Settings of one runtime. Build with `Config::default()` and adjust fields.
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct Config {
+    /// How the next task is chosen.
+    pub scheduling: Scheduling,
+    /// A poll longer than this (host time) fails the run; zero disables.
+    pub long_poll_budget: Duration,
+    /// How many recent trace events the failure report shows.
+    pub report_events: usize,
+    /// Keep every trace event in memory (the determinism check uses it).
+    pub record_all_events: bool,
+    /// Which faults to inject, and how often.
+    pub faults: Faults,
+}
+
+impl Default for Config {
+    fn default() -> Config {
+        Config {
+            scheduling: Scheduling::Random,
+            long_poll_budget: Duration::from_millis(50),
+            report_events: 20,
+            record_all_events: false,
+            faults: Faults::none(),
+        }
+    }
+}
+
+/// A simulation runtime for one seed.
+///
+/// Most tests use [`Sim`](crate::Sim), which builds one runtime per seed and
+/// turns failures into reports; `Runtime` is the building block underneath,
+/// handy for one-off programs and doctests.
+///
+/// ```
+/// use detsim::{Runtime, spawn, time::{sleep, Duration}};
+///
+/// let rt = Runtime::sim(0x2a);
+/// let out = rt.block_on(async {
+///     let h = spawn(async {
+///         sleep(Duration::from_millis(5)).await;
+///         21
+///     });
+///     h.await.unwrap() * 2
+/// });
+/// assert_eq!(out, 42);
+/// ```
+pub struct Runtime {
+    inner: Rc<RuntimeInner>,
+}
+
+impl Runtime {
+    /// A simulated runtime with default settings and no faults.
+    pub fn sim(seed: u64) -> Runtime {
+        Runtime::with_config(seed, Config::default())
+    }
+
+    /// A simulated runtime with the given settings.
+    pub fn with_config(seed: u64, config: Config) -> Runtime {
+        Runtime {
+            inner: RuntimeInner::new_sim(seed, config),
+        }
+    }
+
+    /// Runs `future` to completion on this thread, driving every spawned
+    /// task, and returns its output.
+    ///
+    /// # Panics
+    ///
+    /// If the run fails (a task panics, a deadlock, a too-long poll), with
+    /// the failure report as the message. Use [`Runtime::try_block_on`] to
+    /// get the [`Failure`] as a value instead. Also panics when called from
+    /// inside a running detsim runtime.
+    #[track_caller]
+    pub fn block_on<F: Future>(&self, future: F) -> F::Output {
+        match self.try_block_on(future) {
+            Ok(v) => v,
+            Err(failure) => panic!("detsim run failed\n{failure}"),
+        }
+    }
+
+    /// Like [`Runtime::block_on`], returning a failure instead of panicking.
+    #[track_caller]
+    pub fn try_block_on<F: Future>(&self, future: F) -> Result<F::Output, Box<Failure>> {
+        let location = Location::caller();
+        let _guard = context::enter(Rc::clone(&self.inner));
+        self.inner
+            .run(future, location)
+            .map_err(|kind| Box::new(self.inner.failure(kind)))
+    }
+
+    /// The seed this runtime was built with.
+    pub fn seed(&self) -> u64 {
+        self.inner.seed
+    }
+
+    /// The runtime's current time.
+    pub fn now(&self) -> Instant {
+        self.inner.now()
+    }
+
+    /// The trace digest so far: equal for two runs of the same seed.
+    pub fn digest(&self) -> u64 {
+        self.inner.trace.borrow().digest()
+    }
+
+    /// Number of trace events recorded so far.
+    pub fn trace_len(&self) -> u64 {
+        self.inner.trace.borrow().len()
+    }
+
+    /// A failure report for `kind`, built from the runtime's state now.
+    pub(crate) fn failure_now(&self, kind: crate::failure::FailureKind) -> Failure {
+        self.inner.failure(kind)
+    }
+
+    /// Every trace event, if `Config::record_all_events` was set.
+    pub fn take_events(&self) -> Option<Vec<crate::trace::Event>> {
+        self.inner.trace.borrow_mut().take_full()
+    }
+}
+
+impl Drop for Runtime {
+    fn drop(&mut self) {
+        self.inner.shutdown();
+    }
+}
+
+impl std::fmt::Debug for Runtime {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Runtime")
+            .field("seed", &self.inner.seed)
+            .finish_non_exhaustive()
+    }
+}

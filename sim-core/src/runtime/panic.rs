@@ -1,0 +1,52 @@
+//! Panics inside simulated tasks become failure reports, not noise.
+//!
+//! A process-wide panic hook is installed once. While a task is being polled
+//! it records where the panic happened and stays quiet (the failure report
+//! prints it); elsewhere it defers to the hook that was there before.
+
+use std::any::Any;
+use std::cell::{Cell, RefCell};
+use std::panic;
+use std::sync::Once;
+
+thread_local! {
+    static CAPTURING: Cell<bool> = const { Cell::new(false) };
+    static LAST_LOCATION: RefCell<Option<String>> = const { RefCell::new(None) };
+}
+
+fn install_hook() {
+    static INSTALL: Once = Once::new();
+    INSTALL.call_once(|| {
+        let previous = panic::take_hook();
+        panic::set_hook(Box::new(move |info| {
+            if CAPTURING.with(Cell::get) {
+                let at = info.location().map(|l| l.to_string());
+                LAST_LOCATION.with(|l| *l.borrow_mut() = at);
+            } else {
+                previous(info);
+            }
+        }));
+    });
+}
+
+/// Runs `f`, catching a panic as `(message, location)`.
+pub(crate) fn catch<R>(f: impl FnOnce() -> R) -> Result<R, (String, Option<String>)> {
+    install_hook();
+    let was = CAPTURING.with(|c| c.replace(true));
+    let result = panic::catch_unwind(panic::AssertUnwindSafe(f));
+    CAPTURING.with(|c| c.set(was));
+    result.map_err(|payload| {
+        let location = LAST_LOCATION.with(|l| l.borrow_mut().take());
+        (message(&*payload), location)
+    })
+}
+
+fn message(payload: &(dyn Any + Send)) -> String {
+    if let Some(s) = payload.downcast_ref::<&str>() {
+        (*s).to_string()
+    } else if let Some(s) = payload.downcast_ref::<String>() {
+        s.clone()
+    } else {
+        "a panic with a non-string payload".to_string()
+    }
+}

@@ -1,0 +1,26 @@
+use std::fmt;
+
+use crate::task::TaskId;
+use crate::time::Instant;
+
+/// What a pending task last registered interest in; shown in deadlock
+/// reports. Leaf futures record it when they return `Pending`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) enum WaitReason {
+    /// A timer.
+    Sleep { until: Instant },
+    /// Another task's completion.
+    Join { task: TaskId },
+    /// A kernel resource; the text comes from the kernel at report time.
+    Resource { description: std::rc::Rc<str> },
+}
+
+impl fmt::Display for WaitReason {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            WaitReason::Sleep { until } => write!(f, "a timer at t={until}"),
+            WaitReason::Join { task } => write!(f, "{task} to finish"),
+            WaitReason::Resource { description } => f.write_str(description),
+        }
+    }
+}

@@ -1,0 +1,57 @@
+use std::future::Future;
+use std::panic::Location;
+use std::rc::Rc;
+
+use crate::runtime::context;
+use crate::task::JoinHandle;
+use crate::task::join::{JoinCell, TaskFuture};
+use crate::trace::EventKind;
+
+/// Spawns tasks with a name, shown in traces and failure reports.
+///
+/// ```
+/// use detsim::task::Builder;
+///
+/// detsim::Runtime::sim(1).block_on(async {
+///     let server = Builder::new().name("server").spawn(async { "up" });
+///     assert_eq!(server.await.unwrap(), "up");
+/// });
+/// ```
+#[derive(Debug, Default, Clone)]
+pub struct Builder {
+    name: Option<Rc<str>>,
+}
+
+impl Builder {
+    /// A builder for an unnamed task.
+    pub fn new() -> Builder {
+        Builder::default()
+    }
+
+    /// Names the task.
+    pub fn name(mut self, name: &str) -> Builder {
+        self.name = Some(Rc::from(name));
+        self
+    }
+
+    /// Spawns `future` on the current runtime; the caller's location is
+    /// recorded as the task's spawn location.
+    ///
+    /// # Panics
+    ///
+    /// Outside a detsim runtime.
+    #[track_caller]
+    pub fn spawn<F>(self, future: F) -> JoinHandle<F::Output>
+    where
+        F: Future + 'static,
+        F::Output: 'static,
+    {
+        let location = Location::caller();
+        let rt = context::runtime("detsim::spawn");
+        let cell = Rc::new(JoinCell::new());
+        let task = Box::pin(TaskFuture::new(future, Rc::clone(&cell)));
+        let (id, key) = rt.exec.insert(task, cell.clone(), self.name, location);
+        rt.record(EventKind::Spawned { task: id });
+        JoinHandle::new(rt, cell, id, key)
+    }
+}

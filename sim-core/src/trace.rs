@@ -1,0 +1,221 @@
+//! The run's trace: every scheduling decision, wake, timer firing, kernel
+//! event and injected fault, with a running 64-bit digest.
+//!
+//! Two runs of the same seed must produce the same sequence of events and
+//! therefore the same [`Trace::digest`]; the runner's determinism check
+//! (`DETSIM_CHECK_DETERMINISM=1`) runs each seed twice and names the first
+//! event where they part. The trace keeps only the most recent events in
+//! memory (for the failure report) unless full recording is switched on.
+
+use std::collections::VecDeque;
+use std::fmt;
+use std::hash::{Hash, Hasher};
+
+use crate::task::TaskId;
+use crate::time::Instant;
+
+/// What happened; see [`Event`].
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum EventKind {
+    /// A task was spawned.
+    Spawned {
+        /// The new task.
+        task: TaskId,
+    },
+    /// The scheduler chose this task and polled it.
+    Polled {
+        /// The polled task.
+        task: TaskId,
+    },
+    /// A task was made runnable by a wake.
+    Woken {
+        /// The woken task.
+        task: TaskId,
+    },
+    /// A task's future completed.
+    Finished {
+        /// The finished task.
+        task: TaskId,
+    },
+    /// A task was aborted through its `JoinHandle`.
+    Aborted {
+        /// The aborted task.
+        task: TaskId,
+    },
+    /// Nothing was runnable, so virtual time jumped forward.
+    ClockAdvanced,
+    /// A timer reached its deadline and woke its task.
+    TimerFired {
+        /// The timer's sequence number (allocation order).
+        timer: u64,
+    },
+    /// A kernel-level event on a simulated resource (readiness change,
+    /// completion, registration...).
+    Kernel {
+        /// The resource the event concerns.
+        resource: u64,
+        /// What happened, e.g. `"readable"` or `"complete"`.
+        what: &'static str,
+        /// An event-specific number (bytes, interest bits, result).
+        value: i64,
+    },
+    /// A fault was injected.
+    Fault {
+        /// The fault kind, e.g. `"partial_write"`.
+        kind: &'static str,
+        /// The resource (or task id, for scheduling faults) it hit.
+        target: u64,
+        /// A fault-specific number (bytes allowed through, delay in ns...).
+        value: i64,
+    },
+}
+
+/// One entry of the trace: what happened and when (virtual time).
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Event {
+    /// Virtual time of the event.
+    pub at: Instant,
+    /// What happened.
+    pub kind: EventKind,
+}
+
+impl fmt::Display for Event {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "t={} ", self.at)?;
+        match &self.kind {
+            EventKind::Spawned { task } => write!(f, "spawn {task}"),
+            EventKind::Polled { task } => write!(f, "poll {task}"),
+            EventKind::Woken { task } => write!(f, "wake {task}"),
+            EventKind::Finished { task } => write!(f, "finish {task}"),
+            EventKind::Aborted { task } => write!(f, "abort {task}"),
+            EventKind::ClockAdvanced => write!(f, "clock advanced"),
+            EventKind::TimerFired { timer } => write!(f, "timer #{timer} fired"),
+            EventKind::Kernel {
+                resource,
+                what,
+                value,
+            } => {
+                write!(f, "kernel {what} res#{resource} ({value})")
+            }
+            EventKind::Fault {
+                kind,
+                target,
+                value,
+            } => {
+                write!(f, "FAULT {kind} on #{target} ({value})")
+            }
+        }
+    }
+}
+
+/// FNV-1a, 64 bit: tiny, stable across processes and releases, and fast
+/// enough to hash every event.
+#[derive(Clone, Copy)]
+struct Fnv64(u64);
+
+impl Hasher for Fnv64 {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 ^= u64::from(b);
+            self.0 = self.0.wrapping_mul(0x0000_0100_0000_01b3);
+        }
+    }
+
+    fn write_u64(&mut self, n: u64) {
+        // One multiply per word instead of eight: same stability, less work.
+        self.0 ^= n;
+        self.0 = self.0.wrapping_mul(0x0000_0100_0000_01b3);
+        self.0 ^= self.0 >> 29;
+    }
+}
+
+/// The trace of one run. See the module docs.
+#[derive(Debug)]
+pub struct Trace {
+    digest: u64,
+    len: u64,
+    recent: VecDeque<Event>,
+    recent_capacity: usize,
+    full: Option<Vec<Event>>,
+    faults: Vec<Event>,
+    faults_dropped: u64,
+}
+
+/// At most this many injected faults are kept for the failure report; the
+/// rest are counted.
+const FAULTS_KEPT: usize = 10_000;
+
+impl Trace {
+    /// A trace that keeps the last `recent_capacity` events, and every event
+    /// when `record_all` is set (used by the determinism check).
+    pub(crate) fn new(recent_capacity: usize, record_all: bool) -> Trace {
+        Trace {
+            digest: 0xcbf2_9ce4_8422_2325,
+            len: 0,
+            recent: VecDeque::with_capacity(recent_capacity),
+            recent_capacity,
+            full: record_all.then(Vec::new),
+            faults: Vec::new(),
+            faults_dropped: 0,
+        }
+    }
+
+    /// Appends an event and folds it into the digest.
+    pub(crate) fn record(&mut self, event: Event) {
+        let mut h = Fnv64(self.digest);
+        event.hash(&mut h);
+        self.digest = h.finish();
+        self.len += 1;
+        if matches!(event.kind, EventKind::Fault { .. }) {
+            if self.faults.len() < FAULTS_KEPT {
+                self.faults.push(event.clone());
+            } else {
+                self.faults_dropped += 1;
+            }
+        }
+        if let Some(full) = &mut self.full {
+            full.push(event.clone());
+        }
+        if self.recent_capacity > 0 {
+            if self.recent.len() == self.recent_capacity {
+                self.recent.pop_front();
+            }
+            self.recent.push_back(event);
+        }
+    }
+
+    /// The running digest of every event recorded so far.
+    pub fn digest(&self) -> u64 {
+        self.digest
+    }
+
+    /// How many events were recorded.
+    pub fn len(&self) -> u64 {
+        self.len
+    }
+
+    /// Whether no event was recorded.
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// The most recent events, oldest first.
+    pub fn recent(&self) -> impl Iterator<Item = &Event> {
+        self.recent.iter()
+    }
+
+    /// The injected faults, oldest first (the first 10,000).
+    pub fn faults(&self) -> &[Event] {
+        &self.faults
+    }
+
+    /// Every event, when full recording was on.
+    pub(crate) fn take_full(&mut self) -> Option<Vec<Event>> {
+        self.full.take()
+    }
+}
