@@ -173,6 +173,9 @@ pub struct Faults {
     pub completion_delay_max: Duration,
     /// Chance that a completed read or write transferred fewer bytes.
     pub short_completion: Probability,
+    /// Completions get a random extra delay up to this, so operations in
+    /// flight together complete in a seeded order (io_uring's CQE order).
+    pub completion_reorder_window: Duration,
 }
 
 impl Faults {
@@ -190,6 +193,7 @@ impl Faults {
             delayed_completion: Probability::NEVER,
             completion_delay_max: Duration::ZERO,
             short_completion: Probability::NEVER,
+            completion_reorder_window: Duration::ZERO,
         }
     }
 
@@ -212,6 +216,7 @@ impl Faults {
             delayed_completion: Probability::lit(0.1),
             completion_delay_max: Duration::from_millis(1),
             short_completion: Probability::lit(0.1),
+            completion_reorder_window: Duration::from_micros(100),
         }
     }
 
@@ -229,6 +234,7 @@ impl Faults {
             delayed_completion: Probability::lit(0.5),
             completion_delay_max: Duration::from_millis(5),
             short_completion: Probability::lit(0.3),
+            completion_reorder_window: Duration::from_millis(1),
         }
     }
 

@@ -32,6 +32,7 @@
 //! - [`time`]: virtual `Instant`, `sleep`, `timeout`, `interval`.
 //! - [`rand`]: the seeded random streams, for the runtime and for user code.
 //! - [`faults`]: fault plans (`Faults`, `Probability`).
+//! - [`io`]: simulated devices: `duplex` byte streams, a `BlockDevice`.
 //! - [`kernel`]: the executor <-> kernel boundary and the simulated kernel.
 //! - [`trace`]: the event trace and its digest.
 //! - [`runtime`]: [`Runtime`], one seed's executor.
@@ -41,6 +42,7 @@
 
 pub mod failure;
 pub mod faults;
+pub mod io;
 pub mod kernel;
 pub mod rand;
 pub mod runner;

@@ -10,16 +10,38 @@
 //!
 //! A kernel provides:
 //! - **the clock**: monotonic, never backwards;
-//! - **scheduled events**: actions that run at a future instant and change
-//!   resource state (a segment lands in a receive buffer, a write completes);
+//! - **readiness** (the epoll model): resources ([`Source`]) with a
+//!   readiness state; [`Registration`]s with an [`Interest`] and a
+//!   [`Trigger`] (level, edge, one-shot) through which tasks learn that an
+//!   operation may make progress. Readiness is a hint: the operation may
+//!   still return `WouldBlock`, and callers must handle it;
+//! - **completions** (the io_uring model): operations submitted with owned
+//!   buffers ([`KernelHandle::submit`]) that finish later with `(result,
+//!   buffer)` ([`Completion`]), in any order relative to submission;
+//! - **scheduled events**: actions at a future instant that change resource
+//!   state (a segment lands in a buffer, a write completes);
 //! - **parking**: deliver every event due up to a deadline, waking the
 //!   wakers registered for what changed.
 //!
 //! A kernel must never poll a task, never run user code other than wakers
-//! while delivering, and never deliver an event before its time. Under the
-//! simulation it must also take every choice from the run's seed: events
-//! due at the same instant are delivered in a seeded order.
+//! while delivering, never deliver an event before its time, and never free
+//! a buffer it was handed before the operation completes. Under the
+//! simulation it also takes every choice from the run's seed: events due at
+//! the same instant are delivered in a seeded order, and every fault it
+//! injects is a trace event naming its kind and resource.
+//!
+//! The simulated kernel ([`KernelHandle`], the event queue in `sim.rs`)
+//! implements this contract now; the OS kernel (epoll) will sit beside it.
 
+mod completion;
+mod handle;
+mod readiness;
 mod sim;
+mod source;
 
+pub use completion::Completion;
+pub use handle::KernelHandle;
+pub use readiness::{Interest, Readiness, Trigger};
 pub(crate) use sim::SimKernel;
+pub(crate) use source::ResourceWait;
+pub use source::{Registration, Source};

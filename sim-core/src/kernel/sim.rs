@@ -53,7 +53,9 @@ impl Ord for Scheduled {
 pub(crate) struct SimKernel {
     queue: RefCell<BinaryHeap<Scheduled>>,
     delivery_rng: RefCell<ChaCha8Rng>,
+    device_rng: RefCell<ChaCha8Rng>,
     next_seq: Cell<u64>,
+    next_resource: Cell<u64>,
 }
 
 impl SimKernel {
@@ -61,7 +63,9 @@ impl SimKernel {
         SimKernel {
             queue: RefCell::new(BinaryHeap::new()),
             delivery_rng: RefCell::new(Stream::Delivery.rng(seed)),
+            device_rng: RefCell::new(Stream::Devices.rng(seed)),
             next_seq: Cell::new(0),
+            next_resource: Cell::new(1),
         }
     }
 
@@ -76,6 +80,18 @@ impl SimKernel {
             seq,
             action,
         });
+    }
+
+    /// A fresh resource id.
+    pub(crate) fn next_resource_id(&self) -> u64 {
+        let id = self.next_resource.get();
+        self.next_resource.set(id + 1);
+        id
+    }
+
+    /// The device stream (latencies, jitter).
+    pub(crate) fn device_rng(&self) -> std::cell::RefMut<'_, ChaCha8Rng> {
+        self.device_rng.borrow_mut()
     }
 
     /// When the next event is due.

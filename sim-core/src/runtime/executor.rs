@@ -338,11 +338,6 @@ impl Executor {
         true
     }
 
-    /// The task being polled, if any.
-    pub(crate) fn current(&self) -> Option<TaskKey> {
-        self.current.get()
-    }
-
     /// Id of the task being polled, if any.
     pub(crate) fn current_id(&self) -> Option<TaskId> {
         self.current.get().and_then(|k| self.live_id(k))

@@ -113,12 +113,13 @@ impl RuntimeInner {
         self: &Rc<Self>,
         future: F,
         location: &'static Location<'static>,
-    ) -> Result<F::Output, FailureKind> {
+    ) -> Result<F::Output, Box<Failure>> {
         let mut future = pin!(future);
         let (main_id, _) = self.exec.register_main(location);
         self.record(EventKind::Spawned { task: main_id });
         let result = loop {
-            if let Some(kind) = self.failure.borrow_mut().take() {
+            let failed = self.failure.borrow_mut().take();
+            if let Some(kind) = failed {
                 break Err(kind);
             }
             self.deliver_due();
@@ -174,6 +175,9 @@ impl RuntimeInner {
                 }
             }
         };
+        // Snapshot the report before the main future drops: its Drop impls
+        // would add events that did not lead to the failure.
+        let result = result.map_err(|kind| Box::new(self.failure(kind)));
         self.exec.unregister_main();
         result
     }

@@ -130,9 +130,7 @@ impl Runtime {
     pub fn try_block_on<F: Future>(&self, future: F) -> Result<F::Output, Box<Failure>> {
         let location = Location::caller();
         let _guard = context::enter(Rc::clone(&self.inner));
-        self.inner
-            .run(future, location)
-            .map_err(|kind| Box::new(self.inner.failure(kind)))
+        self.inner.run(future, location)
     }
 
     /// The seed this runtime was built with.

@@ -11,8 +11,10 @@ pub(crate) enum WaitReason {
     Sleep { until: Instant },
     /// Another task's completion.
     Join { task: TaskId },
-    /// A kernel resource; the text comes from the kernel at report time.
-    Resource { description: std::rc::Rc<str> },
+    /// A submitted operation's completion.
+    Completion { target: u64 },
+    /// A kernel resource registration.
+    Resource(crate::kernel::ResourceWait),
 }
 
 impl fmt::Display for WaitReason {
@@ -20,7 +22,10 @@ impl fmt::Display for WaitReason {
         match self {
             WaitReason::Sleep { until } => write!(f, "a timer at t={until}"),
             WaitReason::Join { task } => write!(f, "{task} to finish"),
-            WaitReason::Resource { description } => f.write_str(description),
+            WaitReason::Completion { target } => {
+                write!(f, "the completion of an operation on resource #{target}")
+            }
+            WaitReason::Resource(wait) => write!(f, "{wait}"),
         }
     }
 }

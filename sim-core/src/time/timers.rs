@@ -34,7 +34,6 @@ pub(crate) struct Timers {
     slots: Vec<Slot>,
     free: Vec<u32>,
     next_seq: u64,
-    live: usize,
 }
 
 impl Timers {
@@ -58,7 +57,6 @@ impl Timers {
             }
         };
         self.heap.push(Reverse((deadline, seq, index)));
-        self.live += 1;
         TimerKey { slot: index, seq }
     }
 
@@ -86,7 +84,6 @@ impl Timers {
             slot.seq = u64::MAX;
             slot.waker = None;
             self.free.push(key.slot);
-            self.live -= 1;
         }
     }
 
@@ -124,10 +121,5 @@ impl Timers {
                 }
             }
         }
-    }
-
-    /// Number of live timers (registered and not removed).
-    pub(crate) fn live(&self) -> usize {
-        self.live
     }
 }

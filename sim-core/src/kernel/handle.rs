@@ -1,0 +1,183 @@
+//! [`KernelHandle`]: what simulated devices (pipes, sockets, disks) use to
+//! reach the kernel of the runtime they were created on.
+
+use std::fmt;
+use std::io;
+use std::rc::Rc;
+use std::time::Duration;
+
+use rand::RngExt;
+
+use crate::faults::FaultKind;
+use crate::kernel::Completion;
+use crate::runtime::{RuntimeInner, context};
+use crate::time::Instant;
+use crate::trace::EventKind;
+
+/// A cheap handle to the current runtime's simulated kernel.
+///
+/// ```
+/// use detsim::kernel::KernelHandle;
+/// use detsim::time::Duration;
+/// use std::{cell::Cell, rc::Rc};
+///
+/// detsim::Runtime::sim(0).block_on(async {
+///     let k = KernelHandle::current();
+///     let hit = Rc::new(Cell::new(false));
+///     let h = hit.clone();
+///     k.schedule_after(Duration::from_millis(3), move || h.set(true));
+///     detsim::time::sleep(Duration::from_millis(3)).await;
+///     assert!(hit.get());
+/// });
+/// ```
+#[derive(Clone)]
+pub struct KernelHandle {
+    rt: Rc<RuntimeInner>,
+}
+
+impl KernelHandle {
+    /// The kernel of the runtime running on this thread.
+    ///
+    /// # Panics
+    ///
+    /// Outside a detsim runtime.
+    #[track_caller]
+    pub fn current() -> KernelHandle {
+        KernelHandle {
+            rt: context::runtime("detsim::kernel::KernelHandle::current"),
+        }
+    }
+
+    pub(crate) fn from_runtime(rt: Rc<RuntimeInner>) -> KernelHandle {
+        KernelHandle { rt }
+    }
+
+    /// The runtime's clock.
+    pub fn now(&self) -> Instant {
+        self.rt.now()
+    }
+
+    /// Runs `action` at `at` (virtual time), or as soon as possible if `at`
+    /// is past. Actions due at the same instant run in a seeded order.
+    pub fn schedule_at(&self, at: Instant, action: impl FnOnce() + 'static) {
+        self.rt
+            .kernel
+            .schedule(at.max(self.rt.now()), Box::new(action));
+    }
+
+    /// Runs `action` after `delay`.
+    pub fn schedule_after(&self, delay: Duration, action: impl FnOnce() + 'static) {
+        self.schedule_at(self.rt.now().saturating_add(delay), action);
+    }
+
+    /// Rolls fault `kind` against `target` (a resource id); a hit is traced.
+    pub fn fault(&self, kind: FaultKind, target: u64) -> bool {
+        self.rt.inject(kind, target)
+    }
+
+    /// A number in `0..n` from fault `kind`'s stream (a fault's magnitude).
+    pub fn fault_pick(&self, kind: FaultKind, n: u64) -> u64 {
+        self.rt.faults.pick(kind, n)
+    }
+
+    /// A duration in `min..=max` from the device stream (latencies).
+    pub fn device_delay(&self, min: Duration, max: Duration) -> Duration {
+        if max <= min {
+            return min;
+        }
+        let span = u64::try_from((max - min).as_nanos()).unwrap_or(u64::MAX);
+        min + Duration::from_nanos(self.rt.kernel.device_rng().random_range(0..=span))
+    }
+
+    /// The fault plan's delay for a delayed readiness or completion event:
+    /// zero, or (when the fault hits) up to the plan's maximum.
+    pub fn fault_delay(&self, kind: FaultKind, target: u64) -> Duration {
+        let max = match kind {
+            FaultKind::DelayedCompletion => self.rt.config.faults.completion_delay_max,
+            _ => self.rt.config.faults.readiness_delay_max,
+        };
+        if max.is_zero() || !self.rt.faults.roll(kind) {
+            return Duration::ZERO;
+        }
+        let nanos = 1 + self
+            .rt
+            .faults
+            .pick(kind, u64::try_from(max.as_nanos()).unwrap_or(u64::MAX));
+        self.rt.record(EventKind::Fault {
+            kind: kind.name(),
+            target,
+            value: nanos as i64,
+        });
+        Duration::from_nanos(nanos)
+    }
+
+    /// Records a kernel event about `resource` in the trace.
+    pub fn trace(&self, resource: u64, what: &'static str, value: i64) {
+        self.rt.record(EventKind::Kernel {
+            resource,
+            what,
+            value,
+        });
+    }
+
+    /// A fresh resource id (allocation order within the run).
+    pub fn next_resource_id(&self) -> u64 {
+        self.rt.kernel.next_resource_id()
+    }
+
+    /// Submits a completion-model operation on `target`: `perform` runs at
+    /// completion time with the owned buffer and the number of bytes it may
+    /// transfer (`len`, or fewer under a short-completion fault), and its
+    /// result is delivered with the buffer.
+    ///
+    /// The completion is due after `latency`, plus the plan's reorder
+    /// window jitter and any delayed-completion fault, so operations in
+    /// flight together complete in a seeded order. Dropping the returned
+    /// future does not cancel the operation (see [`Completion`]).
+    pub fn submit<B: 'static>(
+        &self,
+        target: u64,
+        latency: Duration,
+        len: usize,
+        buf: B,
+        perform: impl FnOnce(&mut B, usize) -> io::Result<usize> + 'static,
+    ) -> Completion<B> {
+        let window = self.rt.config.faults.completion_reorder_window;
+        let jitter = self.device_delay(Duration::ZERO, window);
+        let delay = latency + jitter + self.fault_delay(FaultKind::DelayedCompletion, target);
+        let allowed = if len > 1 && self.rt.inject(FaultKind::ShortCompletion, target) {
+            1 + self
+                .rt
+                .faults
+                .pick(FaultKind::ShortCompletion, len as u64 - 1) as usize
+        } else {
+            len
+        };
+        self.trace(target, "submit", len as i64);
+        let (completion, slot) = Completion::new(target);
+        let rt = Rc::clone(&self.rt);
+        self.schedule_after(delay, move || {
+            let mut buf = buf;
+            let result = perform(&mut buf, allowed);
+            let value = match &result {
+                Ok(n) => *n as i64,
+                Err(e) => -(e.raw_os_error().unwrap_or(5) as i64),
+            };
+            rt.record(EventKind::Kernel {
+                resource: target,
+                what: "complete",
+                value,
+            });
+            slot.complete(result, buf);
+        });
+        completion
+    }
+}
+
+impl fmt::Debug for KernelHandle {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("KernelHandle")
+            .field("now", &self.now())
+            .finish()
+    }
+}

@@ -1,0 +1,410 @@
+//! Readiness sources and their registrations: epoll's interest list, one
+//! resource at a time.
+//!
+//! A [`Source`] is a simulated resource's readiness state (readable,
+//! writable, closed, error). Devices change it from kernel events with
+//! [`Source::set`] and [`Source::clear`]; every change is traced.
+//! A [`Registration`] is one subscription to a source with an [`Interest`]
+//! and a [`Trigger`]; a task polls it with [`Registration::poll_ready`]
+//! and is woken by the changes its trigger reports.
+//!
+//! # Divergence from Linux
+//!
+//! Every registration has its own waker rather than sitting on an epoll
+//! instance's ready list; a task wanting several sources polls several
+//! registrations (as a tokio task polls several `ScheduledIo`s). Writable
+//! edges are generated when the state goes from not writable to writable,
+//! which is when Linux's `sk_write_space` reports after a writer saw
+//! `EAGAIN`. Spurious readiness is injected by the fault plan, never by
+//! accident.
+
+use std::cell::RefCell;
+use std::fmt;
+use std::rc::Rc;
+use std::task::{Context, Poll, Waker};
+
+use crate::faults::FaultKind;
+use crate::kernel::{Interest, Readiness, Trigger};
+use crate::runtime::{RuntimeInner, WaitReason, context};
+use crate::trace::EventKind;
+
+/// A simulated resource's readiness state. Cheap to clone (a handle).
+#[derive(Clone)]
+pub struct Source {
+    inner: Rc<SourceInner>,
+}
+
+pub(crate) struct SourceInner {
+    id: u64,
+    kind: &'static str,
+    pub(crate) rt: Rc<RuntimeInner>,
+    state: RefCell<State>,
+}
+
+struct State {
+    ready: Readiness,
+    regs: Vec<Option<Reg>>,
+    free: Vec<usize>,
+    /// Whether the last read on this source reached `WouldBlock` (or EOF).
+    read_drained: bool,
+}
+
+struct Reg {
+    interest: Interest,
+    trigger: Trigger,
+    /// One-shot: armed until an event is reported.
+    armed: bool,
+    /// Edge: events reported by changes and not yet consumed.
+    pending: Readiness,
+    waker: Option<Waker>,
+    /// The last `poll_ready` returned a spurious event: do not inject two in
+    /// a row, so a loop of readiness polls always ends.
+    spurious_last: bool,
+}
+
+impl Reg {
+    /// What `poll_ready` would report now, without consuming anything.
+    fn ready(&self, state: Readiness) -> Readiness {
+        let mask = self.interest.mask();
+        match self.trigger {
+            Trigger::Level => state & mask,
+            Trigger::Edge => self.pending & mask,
+            Trigger::OneShot if self.armed => state & mask,
+            Trigger::OneShot => Readiness::EMPTY,
+        }
+    }
+}
+
+impl Source {
+    /// A new source on the current runtime, named `kind` in traces and
+    /// reports (`duplex#3`), with the initial readiness `ready`.
+    ///
+    /// # Panics
+    ///
+    /// Outside a detsim runtime.
+    #[track_caller]
+    pub fn new(kind: &'static str, ready: Readiness) -> Source {
+        let rt = context::runtime("detsim::kernel::Source::new");
+        let id = rt.kernel.next_resource_id();
+        rt.record(EventKind::Kernel {
+            resource: id,
+            what: "created",
+            value: i64::from(ready.bits()),
+        });
+        Source {
+            inner: Rc::new(SourceInner {
+                id,
+                kind,
+                rt,
+                state: RefCell::new(State {
+                    ready,
+                    regs: Vec::new(),
+                    free: Vec::new(),
+                    read_drained: true,
+                }),
+            }),
+        }
+    }
+
+    /// The resource id (allocation order within the run).
+    pub fn id(&self) -> u64 {
+        self.inner.id
+    }
+
+    /// The current readiness state.
+    pub fn readiness(&self) -> Readiness {
+        self.inner.state.borrow().ready
+    }
+
+    /// Sets bits and reports the change: `arrivals` are edges even if the
+    /// bit was already set (new data on a non-empty buffer).
+    pub fn set(&self, bits: Readiness, arrivals: Readiness) {
+        let wake: Vec<Waker> = {
+            let mut st = self.inner.state.borrow_mut();
+            let edges = (bits & !st.ready) | arrivals;
+            st.ready |= bits;
+            if edges.is_empty() {
+                return;
+            }
+            let ready = st.ready;
+            st.regs
+                .iter_mut()
+                .flatten()
+                .filter_map(|r| {
+                    if r.trigger == Trigger::Edge {
+                        r.pending |= edges & r.interest.mask();
+                    }
+                    if r.ready(ready).is_empty() {
+                        None
+                    } else {
+                        r.waker.take()
+                    }
+                })
+                .collect()
+        };
+        self.inner.rt.record(EventKind::Kernel {
+            resource: self.inner.id,
+            what: "ready",
+            value: i64::from((bits | arrivals).bits()),
+        });
+        for w in wake {
+            w.wake();
+        }
+    }
+
+    /// Clears bits: the condition no longer holds (a buffer was drained or
+    /// filled). Not an event; edge registrations keep what they were told.
+    pub fn clear(&self, bits: Readiness) {
+        let mut st = self.inner.state.borrow_mut();
+        st.ready = st.ready & !bits;
+    }
+
+    /// Subscribes to this source. If the source is already ready for
+    /// `interest`, the first poll reports it (whatever the trigger), as
+    /// `EPOLL_CTL_ADD` queues an event for a ready file descriptor.
+    pub fn register(&self, interest: Interest, trigger: Trigger) -> Registration {
+        let mut st = self.inner.state.borrow_mut();
+        let reg = Reg {
+            interest,
+            trigger,
+            armed: true,
+            // As EPOLL_CTL_ADD does: a source that is already ready reports
+            // it once, even to an edge-triggered registration.
+            pending: st.ready & interest.mask(),
+            waker: None,
+            spurious_last: false,
+        };
+        let key = match st.free.pop() {
+            Some(k) => {
+                st.regs[k] = Some(reg);
+                k
+            }
+            None => {
+                st.regs.push(Some(reg));
+                st.regs.len() - 1
+            }
+        };
+        drop(st);
+        self.inner.rt.record(EventKind::Kernel {
+            resource: self.inner.id,
+            what: "registered",
+            value: i64::from(interest.mask().bits()),
+        });
+        Registration {
+            source: self.clone(),
+            key,
+        }
+    }
+
+    /// Records the outcome of a read for deadlock diagnostics: whether the
+    /// reader drained the source (reached `WouldBlock` or EOF).
+    pub fn note_read(&self, drained: bool) {
+        self.inner.state.borrow_mut().read_drained = drained;
+    }
+
+    /// Rolls fault `kind` for an operation on this source, tracing a hit.
+    pub fn fault(&self, kind: FaultKind) -> bool {
+        self.inner.rt.inject(kind, self.inner.id)
+    }
+
+    /// A number in `1..=n` for a short read or partial write of at most `n`
+    /// bytes, from `kind`'s stream; `n` itself is never chosen when `n > 1`.
+    pub fn fault_amount(&self, kind: FaultKind, n: usize) -> usize {
+        1 + self.inner.rt.faults.pick(kind, n.saturating_sub(1) as u64) as usize
+    }
+
+    /// Records a kernel event on this source.
+    pub fn trace(&self, what: &'static str, value: i64) {
+        self.inner.rt.record(EventKind::Kernel {
+            resource: self.inner.id,
+            what,
+            value,
+        });
+    }
+
+    /// The runtime's kernel, for scheduling events.
+    pub fn kernel(&self) -> crate::kernel::KernelHandle {
+        crate::kernel::KernelHandle::from_runtime(Rc::clone(&self.inner.rt))
+    }
+}
+
+impl fmt::Debug for Source {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{}#{} ({})",
+            self.inner.kind,
+            self.inner.id,
+            self.readiness()
+        )
+    }
+}
+
+/// One subscription to a [`Source`]. Dropping it deregisters.
+///
+/// ```
+/// use detsim::kernel::{Interest, Readiness, Source, Trigger};
+/// use std::future::poll_fn;
+///
+/// detsim::Runtime::sim(0).block_on(async {
+///     let src = Source::new("demo", Readiness::EMPTY);
+///     let reg = src.register(Interest::READABLE, Trigger::Edge);
+///     src.set(Readiness::READABLE, Readiness::READABLE);
+///     let ready = poll_fn(|cx| reg.poll_ready(cx)).await;
+///     assert!(ready.is_readable());
+/// });
+/// ```
+pub struct Registration {
+    source: Source,
+    key: usize,
+}
+
+impl Registration {
+    /// Reports readiness per the trigger, or registers the task's waker.
+    ///
+    /// Edge: consumes the pending events. One-shot: disarms. Level: reports
+    /// the current state and consumes nothing. Under the fault plan this
+    /// may report readiness that is not there (spurious readiness): the
+    /// next operation then returns `WouldBlock`.
+    pub fn poll_ready(&self, cx: &mut Context<'_>) -> Poll<Readiness> {
+        let src = &self.source.inner;
+        let mut st = src.state.borrow_mut();
+        let state = st.ready;
+        let reg = st.regs[self.key]
+            .as_mut()
+            .expect("registration outlived its slot");
+        let ready = reg.ready(state);
+        if !ready.is_empty() {
+            match reg.trigger {
+                Trigger::Edge => reg.pending = Readiness::EMPTY,
+                Trigger::OneShot => reg.armed = false,
+                Trigger::Level => {}
+            }
+            reg.spurious_last = false;
+            return Poll::Ready(ready);
+        }
+        let spurious_allowed =
+            !reg.spurious_last && !(reg.trigger == Trigger::OneShot && !reg.armed);
+        if spurious_allowed && src.rt.inject(FaultKind::SpuriousReadiness, src.id) {
+            let reg = st.regs[self.key]
+                .as_mut()
+                .expect("registration outlived its slot");
+            reg.spurious_last = true;
+            if reg.trigger == Trigger::OneShot {
+                reg.armed = false;
+            }
+            let interest = reg.interest;
+            return Poll::Ready(interest.mask() & (Readiness::READABLE | Readiness::WRITABLE));
+        }
+        let reg = st.regs[self.key]
+            .as_mut()
+            .expect("registration outlived its slot");
+        reg.spurious_last = false;
+        match &reg.waker {
+            Some(w) if w.will_wake(cx.waker()) => {}
+            _ => reg.waker = Some(cx.waker().clone()),
+        }
+        drop(st);
+        src.rt.note_wait(WaitReason::Resource(ResourceWait {
+            source: self.source.clone(),
+            key: self.key,
+        }));
+        Poll::Pending
+    }
+
+    /// Waits for readiness; see [`Registration::poll_ready`].
+    pub async fn ready(&self) -> Readiness {
+        std::future::poll_fn(|cx| self.poll_ready(cx)).await
+    }
+
+    /// Re-arms a one-shot registration (`EPOLL_CTL_MOD`), optionally with a
+    /// new interest. If the condition already holds, the next poll reports
+    /// it at once.
+    pub fn rearm(&self, interest: Interest) {
+        let mut st = self.source.inner.state.borrow_mut();
+        let state = st.ready;
+        let reg = st.regs[self.key]
+            .as_mut()
+            .expect("registration outlived its slot");
+        reg.interest = interest;
+        reg.armed = true;
+        let wake = if reg.ready(state).is_empty() {
+            None
+        } else {
+            reg.waker.take()
+        };
+        drop(st);
+        self.source
+            .trace("rearmed", i64::from(interest.mask().bits()));
+        if let Some(w) = wake {
+            w.wake();
+        }
+    }
+
+    /// The source this registration listens to.
+    pub fn source(&self) -> &Source {
+        &self.source
+    }
+}
+
+/// What a task waiting on a registration waits for, described lazily (only
+/// deadlock reports need the words).
+#[derive(Clone)]
+pub(crate) struct ResourceWait {
+    source: Source,
+    key: usize,
+}
+
+impl PartialEq for ResourceWait {
+    fn eq(&self, other: &Self) -> bool {
+        Rc::ptr_eq(&self.source.inner, &other.source.inner) && self.key == other.key
+    }
+}
+
+impl Eq for ResourceWait {}
+
+impl fmt::Debug for ResourceWait {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(self, f)
+    }
+}
+
+impl fmt::Display for ResourceWait {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let src = &self.source.inner;
+        let st = src.state.borrow();
+        let Some(reg) = st.regs.get(self.key).and_then(Option::as_ref) else {
+            return write!(f, "{}#{} (registration dropped)", src.kind, src.id);
+        };
+        write!(
+            f,
+            "{} on {}#{}, {}",
+            reg.interest, src.kind, src.id, reg.trigger
+        )?;
+        if reg.trigger == Trigger::OneShot && !reg.armed {
+            f.write_str(", disarmed (never re-armed)")?;
+        }
+        let unread = st.ready.contains(Readiness::READABLE);
+        if reg.trigger == Trigger::Edge && reg.interest.is_readable() && unread && !st.read_drained
+        {
+            f.write_str(", last read did not reach WouldBlock and unread data remains")?;
+        }
+        write!(f, " (state: {})", st.ready)
+    }
+}
+
+impl Drop for Registration {
+    fn drop(&mut self) {
+        let mut st = self.source.inner.state.borrow_mut();
+        st.regs[self.key] = None;
+        st.free.push(self.key);
+    }
+}
+
+impl fmt::Debug for Registration {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Registration")
+            .field("source", &self.source)
+            .finish_non_exhaustive()
+    }
+}
