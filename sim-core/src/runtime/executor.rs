@@ -386,8 +386,22 @@ impl Executor {
         out
     }
 
-    /// Wakers of every live task, for injecting spurious wakes.
-    pub(crate) fn waker_of_index(&self, nth: usize) -> Option<(TaskId, RawKey, Waker)> {
+    /// Number of tasks a scheduling fault may target: every spawned task
+    /// plus the `block_on` future.
+    pub(crate) fn fault_targets(&self) -> usize {
+        self.alive.get() + usize::from(self.main.borrow().is_some())
+    }
+
+    /// The `nth` fault target (0 is the `block_on` future when there is
+    /// one), for injecting spurious wakes and polls.
+    pub(crate) fn fault_target(&self, nth: usize) -> Option<(TaskId, RawKey, Waker)> {
+        let main = self.main.borrow();
+        if let Some(e) = main.as_ref() {
+            if nth == 0 {
+                return Some((e.id, e.state.key, e.waker.clone()));
+            }
+        }
+        let nth = nth - usize::from(main.is_some());
         let slots = self.slots.borrow();
         slots
             .iter()

@@ -202,12 +202,12 @@ impl RuntimeInner {
     /// executor may: correct futures must tolerate both.
     fn inject_scheduling_faults(&self) {
         for kind in [FaultKind::SpuriousWake, FaultKind::SpuriousPoll] {
-            let alive = self.exec.alive();
-            if alive == 0 || !self.faults.roll(kind) {
+            let targets = self.exec.fault_targets();
+            if targets == 0 || !self.faults.roll(kind) {
                 continue;
             }
-            let nth = self.faults.pick(kind, alive as u64) as usize;
-            let Some((id, raw, waker)) = self.exec.waker_of_index(nth) else {
+            let nth = self.faults.pick(kind, targets as u64) as usize;
+            let Some((id, raw, waker)) = self.exec.fault_target(nth) else {
                 continue;
             };
             self.record(EventKind::Fault {

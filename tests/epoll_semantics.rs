@@ -1,0 +1,137 @@
+//! Level, edge and one-shot registrations behave as epoll(7) describes.
+
+use std::future::poll_fn;
+use std::task::{Context, Poll};
+
+use detsim::Runtime;
+use detsim::kernel::{Interest, Readiness, Registration, Source, Trigger};
+use futures::task::noop_waker_ref;
+
+/// Polls a registration once, without waiting.
+#[track_caller]
+fn poll(reg: &Registration) -> Option<Readiness> {
+    match reg.poll_ready(&mut Context::from_waker(noop_waker_ref())) {
+        Poll::Ready(r) => Some(r),
+        Poll::Pending => None,
+    }
+}
+
+fn on_sim(f: impl FnOnce()) {
+    Runtime::sim(0).block_on(async { f() });
+}
+
+#[test]
+fn level_triggered_reports_for_as_long_as_the_condition_holds() {
+    on_sim(|| {
+        let src = Source::new("test", Readiness::EMPTY);
+        let reg = src.register(Interest::READABLE, Trigger::Level);
+        assert_eq!(poll(&reg), None);
+        src.set(Readiness::READABLE, Readiness::READABLE);
+        assert_eq!(poll(&reg), Some(Readiness::READABLE));
+        assert_eq!(
+            poll(&reg),
+            Some(Readiness::READABLE),
+            "still readable: reported again"
+        );
+        src.clear(Readiness::READABLE);
+        assert_eq!(poll(&reg), None, "drained: no longer reported");
+    });
+}
+
+#[test]
+fn edge_triggered_reports_changes_once_and_every_new_arrival() {
+    on_sim(|| {
+        let src = Source::new("test", Readiness::EMPTY);
+        let reg = src.register(Interest::READABLE, Trigger::Edge);
+        src.set(Readiness::READABLE, Readiness::READABLE);
+        assert_eq!(poll(&reg), Some(Readiness::READABLE));
+        assert_eq!(poll(&reg), None, "still readable, but no new edge");
+        // New data on a buffer that was never drained is an edge too.
+        src.set(Readiness::READABLE, Readiness::READABLE);
+        assert_eq!(poll(&reg), Some(Readiness::READABLE));
+        assert_eq!(poll(&reg), None);
+    });
+}
+
+#[test]
+fn one_shot_reports_once_and_queues_nothing_until_rearmed() {
+    on_sim(|| {
+        let src = Source::new("test", Readiness::EMPTY);
+        let reg = src.register(Interest::READABLE, Trigger::OneShot);
+        src.set(Readiness::READABLE, Readiness::READABLE);
+        assert_eq!(poll(&reg), Some(Readiness::READABLE));
+        src.set(Readiness::READABLE, Readiness::READABLE);
+        assert_eq!(poll(&reg), None, "disarmed: the new arrival is not queued");
+        reg.rearm(Interest::READABLE);
+        assert_eq!(
+            poll(&reg),
+            Some(Readiness::READABLE),
+            "re-armed while readable: reported at once"
+        );
+        assert_eq!(poll(&reg), None);
+    });
+}
+
+#[test]
+fn registering_a_ready_source_reports_it_once_even_edge_triggered() {
+    on_sim(|| {
+        let src = Source::new("test", Readiness::WRITABLE);
+        let reg = src.register(Interest::WRITABLE, Trigger::Edge);
+        assert_eq!(poll(&reg), Some(Readiness::WRITABLE));
+        assert_eq!(poll(&reg), None);
+    });
+}
+
+#[test]
+fn errors_are_reported_whatever_the_interest() {
+    on_sim(|| {
+        let src = Source::new("test", Readiness::EMPTY);
+        let reg = src.register(Interest::READABLE, Trigger::Edge);
+        src.set(Readiness::WRITABLE, Readiness::WRITABLE);
+        assert_eq!(poll(&reg), None, "writable is not asked for");
+        src.set(Readiness::ERROR, Readiness::ERROR);
+        assert_eq!(poll(&reg), Some(Readiness::ERROR));
+    });
+}
+
+#[test]
+fn a_waiting_task_is_woken_by_the_event_its_trigger_reports() {
+    Runtime::sim(3).block_on(async {
+        let src = Source::new("test", Readiness::EMPTY);
+        let reg = src.register(Interest::READABLE, Trigger::Edge);
+        let setter = src.clone();
+        detsim::spawn(async move {
+            detsim::time::sleep(detsim::time::Duration::from_millis(2)).await;
+            setter.set(Readiness::READABLE, Readiness::READABLE);
+        });
+        let r = poll_fn(|cx| reg.poll_ready(cx)).await;
+        assert!(r.is_readable());
+        assert_eq!(detsim::time::Instant::now().since_start().as_millis(), 2);
+    });
+}
+
+#[test]
+fn a_duplex_reader_gets_an_edge_per_segment_even_without_draining() {
+    Runtime::sim(1).block_on(async {
+        let (a, b) = detsim::io::duplex(64);
+        let reg = b.source().register(Interest::READABLE, Trigger::Edge);
+        a.try_write(b"one").unwrap();
+        reg.ready().await;
+        let mut byte = [0u8; 1];
+        assert_eq!(
+            b.try_read(&mut byte).unwrap(),
+            1,
+            "read only part of the segment"
+        );
+        a.try_write(b"two").unwrap();
+        // Linux reports the new arrival although the reader never drained.
+        reg.ready().await;
+        let mut rest = [0u8; 16];
+        assert_eq!(b.try_read(&mut rest).unwrap(), 5);
+        assert_eq!(&rest[..5], b"netwo");
+        assert_eq!(
+            b.try_read(&mut rest).unwrap_err().kind(),
+            std::io::ErrorKind::WouldBlock
+        );
+    });
+}
