@@ -15,6 +15,8 @@ pub struct TaskDesc {
     pub name: Option<String>,
     /// Where the task was spawned (`file:line:column`).
     pub spawned_at: String,
+    /// The node it ran on, when not the main node.
+    pub node: Option<String>,
 }
 
 impl fmt::Display for TaskDesc {

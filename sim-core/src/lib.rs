@@ -34,6 +34,7 @@
 //! - [`faults`]: fault plans (`Faults`, `Probability`).
 //! - [`io`]: simulated devices: `duplex` byte streams, a `BlockDevice`.
 //! - [`kernel`]: the executor <-> kernel boundary and the simulated kernel.
+//! - [`node`]: the simulated machines tasks run on, and crashing them.
 //! - [`trace`]: the event trace and its digest.
 //! - [`runtime`]: [`Runtime`], one seed's executor.
 //! - [`runner`]: [`Sim`], sweeps, failure reports and replay lines.
@@ -44,6 +45,7 @@ pub mod failure;
 pub mod faults;
 pub mod io;
 pub mod kernel;
+pub mod node;
 pub mod rand;
 pub mod runner;
 pub mod runtime;

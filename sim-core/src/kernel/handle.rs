@@ -120,6 +120,13 @@ impl KernelHandle {
         });
     }
 
+    /// The runtime's instance of `T`, created by `init` on first use: where
+    /// a subsystem (the network, the disks) keeps its per-run state. Two
+    /// runtimes never share it.
+    pub fn extension<T: 'static>(&self, init: impl FnOnce() -> T) -> Rc<T> {
+        self.rt.extension(init)
+    }
+
     /// A fresh resource id (allocation order within the run).
     pub fn next_resource_id(&self) -> u64 {
         self.rt.kernel.next_resource_id()

@@ -16,6 +16,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::task::Waker;
 
+use crate::node::NodeId;
 use crate::runtime::WaitReason;
 use crate::runtime::waker::{RawKey, ReadyQueue, TaskWaker};
 use crate::task::TaskId;
@@ -61,10 +62,12 @@ pub(crate) trait Cancel {
 pub(crate) struct TaskInfo {
     pub(crate) name: Option<Rc<str>>,
     pub(crate) location: &'static Location<'static>,
+    pub(crate) node: NodeId,
 }
 
 struct Entry {
     id: TaskId,
+    node: NodeId,
     /// `None` while the task is being polled.
     future: Option<BoxTask>,
     waker: Waker,
@@ -116,10 +119,19 @@ impl Executor {
         }
     }
 
-    fn new_info(&self, name: Option<Rc<str>>, location: &'static Location<'static>) -> TaskId {
+    fn new_info(
+        &self,
+        name: Option<Rc<str>>,
+        location: &'static Location<'static>,
+        node: NodeId,
+    ) -> TaskId {
         let mut infos = self.infos.borrow_mut();
         let id = TaskId(infos.len() as u64);
-        infos.push(TaskInfo { name, location });
+        infos.push(TaskInfo {
+            name,
+            location,
+            node,
+        });
         id
     }
 
@@ -141,10 +153,11 @@ impl Executor {
             index: MAIN,
             generation,
         };
-        let id = self.new_info(Some(Rc::from("main")), location);
+        let id = self.new_info(Some(Rc::from("main")), location, NodeId::MAIN);
         let (state, waker) = self.waker_for(key);
         *self.main.borrow_mut() = Some(Entry {
             id,
+            node: NodeId::MAIN,
             future: None,
             waker: waker.clone(),
             state,
@@ -167,8 +180,9 @@ impl Executor {
         join: Rc<dyn Cancel>,
         name: Option<Rc<str>>,
         location: &'static Location<'static>,
+        node: NodeId,
     ) -> (TaskId, TaskKey) {
-        let id = self.new_info(name, location);
+        let id = self.new_info(name, location, node);
         let mut slots = self.slots.borrow_mut();
         let index = match self.free.borrow_mut().pop() {
             Some(i) => i,
@@ -192,6 +206,7 @@ impl Executor {
         let (state, waker) = self.waker_for(key);
         slot.entry = Some(Entry {
             id,
+            node,
             future: Some(future),
             waker,
             state,
@@ -341,6 +356,36 @@ impl Executor {
     /// Id of the task being polled, if any.
     pub(crate) fn current_id(&self) -> Option<TaskId> {
         self.current.get().and_then(|k| self.live_id(k))
+    }
+
+    /// The node of the task being polled (the main node outside any task).
+    pub(crate) fn current_node(&self) -> NodeId {
+        let Some(key) = self.current.get() else {
+            return NodeId::MAIN;
+        };
+        if key.is_main() {
+            return NodeId::MAIN;
+        }
+        self.slots.borrow()[key.index as usize]
+            .entry
+            .as_ref()
+            .map_or(NodeId::MAIN, |e| e.node)
+    }
+
+    /// Keys of every live task on `node`, in slot order.
+    pub(crate) fn tasks_on(&self, node: NodeId) -> Vec<TaskKey> {
+        self.slots
+            .borrow()
+            .iter()
+            .enumerate()
+            .filter_map(|(i, s)| {
+                let e = s.entry.as_ref()?;
+                (e.node == node).then_some(TaskKey {
+                    index: i as u32,
+                    generation: s.generation,
+                })
+            })
+            .collect()
     }
 
     /// Records what the task being polled now waits on.

@@ -1,5 +1,6 @@
 //! The runtime's state and its run loop.
 
+use std::any::{Any, TypeId};
 use std::cell::{Cell, RefCell, RefMut};
 use std::future::Future;
 use std::panic::Location;
@@ -13,6 +14,7 @@ use rand_chacha::ChaCha8Rng;
 use crate::failure::{Failure, FailureKind, StuckTask, TaskDesc};
 use crate::faults::{FaultKind, FaultRolls};
 use crate::kernel::SimKernel;
+use crate::node::Nodes;
 use crate::rand::Stream;
 use crate::runtime::executor::Executor;
 use crate::runtime::watchdog::Watchdog;
@@ -35,6 +37,8 @@ pub(crate) struct RuntimeInner {
     user_rng: RefCell<ChaCha8Rng>,
     failure: RefCell<Option<FailureKind>>,
     watchdog: Watchdog,
+    pub(crate) nodes: RefCell<Nodes>,
+    extensions: RefCell<Vec<(TypeId, Rc<dyn Any>)>>,
 }
 
 impl RuntimeInner {
@@ -51,6 +55,8 @@ impl RuntimeInner {
             user_rng: RefCell::new(Stream::User.rng(seed)),
             failure: RefCell::new(None),
             watchdog: Watchdog::new(Some(config.long_poll_budget)),
+            nodes: RefCell::new(Nodes::new()),
+            extensions: RefCell::new(Vec::new()),
             config,
         })
     }
@@ -85,6 +91,24 @@ impl RuntimeInner {
         }
     }
 
+    /// The runtime's instance of `T`, created by `init` on first use.
+    /// Subsystems (network, disks) keep their per-run state here, never in
+    /// globals.
+    pub(crate) fn extension<T: 'static>(&self, init: impl FnOnce() -> T) -> Rc<T> {
+        let id = TypeId::of::<T>();
+        if let Some((_, ext)) = self.extensions.borrow().iter().find(|(t, _)| *t == id) {
+            return Rc::clone(ext)
+                .downcast()
+                .expect("extension stored under its own TypeId");
+        }
+        // `init` may itself use extensions: no borrow is held while it runs.
+        let ext = Rc::new(init());
+        self.extensions
+            .borrow_mut()
+            .push((id, ext.clone() as Rc<dyn Any>));
+        ext
+    }
+
     /// Records that the task being polled waits on `reason`.
     pub(crate) fn note_wait(&self, reason: WaitReason) {
         self.exec.note_wait(reason);
@@ -100,10 +124,13 @@ impl RuntimeInner {
 
     pub(crate) fn task_desc(&self, id: TaskId) -> TaskDesc {
         let info = self.exec.info(id);
+        let node = (info.node != crate::node::NodeId::MAIN)
+            .then(|| self.nodes.borrow().names[info.node.0 as usize].to_string());
         TaskDesc {
             id,
             name: info.name.map(|n| n.to_string()),
             spawned_at: info.location.to_string(),
+            node,
         }
     }
 
@@ -323,5 +350,8 @@ impl RuntimeInner {
         let events = self.kernel.clear();
         let _ = panic::catch(move || drop(events));
         *self.timers.borrow_mut() = Timers::default();
+        let extensions = std::mem::take(&mut *self.extensions.borrow_mut());
+        let _ = panic::catch(move || drop(extensions));
+        self.nodes.borrow_mut().hooks.clear();
     }
 }

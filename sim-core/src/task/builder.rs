@@ -2,6 +2,7 @@ use std::future::Future;
 use std::panic::Location;
 use std::rc::Rc;
 
+use crate::node::NodeId;
 use crate::runtime::context;
 use crate::task::JoinHandle;
 use crate::task::join::{JoinCell, TaskFuture};
@@ -20,6 +21,7 @@ use crate::trace::EventKind;
 #[derive(Debug, Default, Clone)]
 pub struct Builder {
     name: Option<Rc<str>>,
+    node: Option<NodeId>,
 }
 
 impl Builder {
@@ -31,6 +33,13 @@ impl Builder {
     /// Names the task.
     pub fn name(mut self, name: &str) -> Builder {
         self.name = Some(Rc::from(name));
+        self
+    }
+
+    /// Runs the task on `node` (default: the spawning task's node). A
+    /// node's tasks stop together when it crashes.
+    pub fn node(mut self, node: NodeId) -> Builder {
+        self.node = Some(node);
         self
     }
 
@@ -50,7 +59,10 @@ impl Builder {
         let rt = context::runtime("detsim::spawn");
         let cell = Rc::new(JoinCell::new());
         let task = Box::pin(TaskFuture::new(future, Rc::clone(&cell)));
-        let (id, key) = rt.exec.insert(task, cell.clone(), self.name, location);
+        let node = self.node.unwrap_or_else(|| rt.exec.current_node());
+        let (id, key) = rt
+            .exec
+            .insert(task, cell.clone(), self.name, location, node);
         rt.record(EventKind::Spawned { task: id });
         JoinHandle::new(rt, cell, id, key)
     }
