@@ -17,9 +17,11 @@
 //! ```
 //!
 //! This crate re-exports [`sim_core`] (executor, time, randomness, faults,
-//! runner); `detsim::net` and `detsim::fs` will re-export the network and
-//! filesystem simulations as they land.
+//! kernel, runner) at its root, the network simulation as [`net`] and the
+//! filesystem simulation as [`fs`].
 
 #![deny(missing_docs)]
 
 pub use sim_core::*;
+pub use sim_fs as fs;
+pub use sim_net as net;

@@ -25,6 +25,12 @@ use rand_chacha::ChaCha8Rng;
 
 use crate::rand::Stream;
 
+mod disk;
+mod net;
+
+pub use disk::DiskFaults;
+pub use net::NetFaults;
+
 /// A probability: a number in `0.0..=1.0`, checked on construction.
 #[derive(Clone, Copy, Debug, Default, PartialEq, PartialOrd)]
 pub struct Probability(f64);
@@ -58,7 +64,7 @@ impl Probability {
         self.0 == 0.0
     }
 
-    const fn lit(p: f64) -> Probability {
+    pub(crate) const fn lit(p: f64) -> Probability {
         Probability(p)
     }
 }
@@ -102,11 +108,37 @@ pub enum FaultKind {
     DelayedCompletion,
     /// A read or write completes with fewer bytes than asked.
     ShortCompletion,
+    /// A disk read fails with `EIO`.
+    DiskReadError,
+    /// A disk write fails with `EIO`.
+    DiskWriteError,
+    /// An fsync fails with `EIO`; the dirty data it covered is not durable.
+    FsyncError,
+    /// A sector goes bad: later reads of it fail with `EIO`.
+    LatentSectorError,
+    /// At a crash, an unsynced write is torn at a sector boundary.
+    TornWrite,
+    /// At a crash, whether each unsynced write is lost or kept.
+    CrashLoss,
+    /// A bit flips in data read from disk (opt-in corruption).
+    BitFlip,
+    /// A write lands at the wrong offset (opt-in corruption).
+    MisdirectedWrite,
+    /// A UDP datagram is dropped.
+    PacketLoss,
+    /// A UDP datagram is delivered twice.
+    PacketDuplicate,
+    /// An established TCP connection is reset.
+    ConnectionReset,
+    /// The plan's nemesis partitions two hosts (and later heals them).
+    Partition,
+    /// The plan's nemesis crashes a host (and later restarts it).
+    HostCrash,
 }
 
 impl FaultKind {
     /// Every kind, in stream order.
-    pub const ALL: [FaultKind; 9] = [
+    pub const ALL: [FaultKind; 22] = [
         FaultKind::SpuriousWake,
         FaultKind::SpuriousPoll,
         FaultKind::SpuriousReadiness,
@@ -116,6 +148,19 @@ impl FaultKind {
         FaultKind::DelayedReadiness,
         FaultKind::DelayedCompletion,
         FaultKind::ShortCompletion,
+        FaultKind::DiskReadError,
+        FaultKind::DiskWriteError,
+        FaultKind::FsyncError,
+        FaultKind::LatentSectorError,
+        FaultKind::TornWrite,
+        FaultKind::CrashLoss,
+        FaultKind::BitFlip,
+        FaultKind::MisdirectedWrite,
+        FaultKind::PacketLoss,
+        FaultKind::PacketDuplicate,
+        FaultKind::ConnectionReset,
+        FaultKind::Partition,
+        FaultKind::HostCrash,
     ];
 
     /// The kind's name as it appears in traces and reports.
@@ -130,6 +175,19 @@ impl FaultKind {
             FaultKind::DelayedReadiness => "delayed_readiness",
             FaultKind::DelayedCompletion => "delayed_completion",
             FaultKind::ShortCompletion => "short_completion",
+            FaultKind::DiskReadError => "disk_read_error",
+            FaultKind::DiskWriteError => "disk_write_error",
+            FaultKind::FsyncError => "fsync_error",
+            FaultKind::LatentSectorError => "latent_sector_error",
+            FaultKind::TornWrite => "torn_write",
+            FaultKind::CrashLoss => "crash_loss",
+            FaultKind::BitFlip => "bit_flip",
+            FaultKind::MisdirectedWrite => "misdirected_write",
+            FaultKind::PacketLoss => "packet_loss",
+            FaultKind::PacketDuplicate => "packet_duplicate",
+            FaultKind::ConnectionReset => "connection_reset",
+            FaultKind::Partition => "partition",
+            FaultKind::HostCrash => "host_crash",
         }
     }
 
@@ -176,6 +234,10 @@ pub struct Faults {
     /// Completions get a random extra delay up to this, so operations in
     /// flight together complete in a seeded order (io_uring's CQE order).
     pub completion_reorder_window: Duration,
+    /// Storage faults (`detsim::fs`).
+    pub disk: DiskFaults,
+    /// Network faults (`detsim::net`).
+    pub net: NetFaults,
 }
 
 impl Faults {
@@ -194,6 +256,8 @@ impl Faults {
             completion_delay_max: Duration::ZERO,
             short_completion: Probability::NEVER,
             completion_reorder_window: Duration::ZERO,
+            disk: DiskFaults::none(),
+            net: NetFaults::none(),
         }
     }
 
@@ -217,6 +281,8 @@ impl Faults {
             completion_delay_max: Duration::from_millis(1),
             short_completion: Probability::lit(0.1),
             completion_reorder_window: Duration::from_micros(100),
+            disk: DiskFaults::default(),
+            net: NetFaults::default(),
         }
     }
 
@@ -235,6 +301,8 @@ impl Faults {
             completion_delay_max: Duration::from_millis(5),
             short_completion: Probability::lit(0.3),
             completion_reorder_window: Duration::from_millis(1),
+            disk: DiskFaults::chaos(),
+            net: NetFaults::chaos(),
         }
     }
 
@@ -250,6 +318,19 @@ impl Faults {
             FaultKind::DelayedReadiness => self.delayed_readiness,
             FaultKind::DelayedCompletion => self.delayed_completion,
             FaultKind::ShortCompletion => self.short_completion,
+            FaultKind::DiskReadError => self.disk.read_error,
+            FaultKind::DiskWriteError => self.disk.write_error,
+            FaultKind::FsyncError => self.disk.fsync_error,
+            FaultKind::LatentSectorError => self.disk.latent_sector_error,
+            FaultKind::TornWrite => self.disk.torn_write,
+            FaultKind::CrashLoss => self.disk.crash_loss,
+            FaultKind::BitFlip => self.disk.bit_flip,
+            FaultKind::MisdirectedWrite => self.disk.misdirected_write,
+            FaultKind::PacketLoss => self.net.packet_loss,
+            FaultKind::PacketDuplicate => self.net.packet_duplicate,
+            FaultKind::ConnectionReset => self.net.connection_reset,
+            FaultKind::Partition => self.net.partition,
+            FaultKind::HostCrash => self.net.host_crash,
         }
     }
 
