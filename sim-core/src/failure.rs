@@ -125,6 +125,17 @@ impl fmt::Display for FailureKind {
     }
 }
 
+impl FailureKind {
+    /// Every task the failure names.
+    fn tasks_mut(&mut self) -> Vec<&mut TaskDesc> {
+        match self {
+            FailureKind::Panic { task, .. } | FailureKind::LongPoll { task, .. } => vec![task],
+            FailureKind::Deadlock { stuck } => stuck.iter_mut().map(|s| &mut s.task).collect(),
+            FailureKind::Error(_) | FailureKind::Nondeterminism { .. } => Vec::new(),
+        }
+    }
+}
+
 /// A failed run: the seed, when, why, and the last trace events.
 #[derive(Clone, Debug)]
 pub struct Failure {
@@ -142,6 +153,18 @@ pub struct Failure {
     pub digest: u64,
     /// Faults injected during the run, rendered, oldest first.
     pub faults: Vec<String>,
+}
+
+impl Failure {
+    /// Points the test body's task (`main`, task#0) at `body_at`, where the
+    /// user started the run, instead of the runner's own `block_on` call.
+    pub(crate) fn locate_body(&mut self, body_at: &str) {
+        for task in self.kind.tasks_mut() {
+            if task.id.as_u64() == 0 && task.name.as_deref() == Some("main") {
+                task.spawned_at = body_at.to_string();
+            }
+        }
+    }
 }
 
 impl fmt::Display for Failure {

@@ -3,6 +3,7 @@
 use std::fmt;
 use std::future::Future;
 use std::ops::Range;
+use std::panic::Location;
 use std::time::Duration;
 
 use crate::failure::{Failure, FailureKind};
@@ -207,14 +208,21 @@ impl Sim {
     /// # Panics
     ///
     /// When a `DETSIM_*` variable has a bad value.
+    #[track_caller]
     pub fn try_run<F, Fut>(self, body: F) -> Result<SweepReport, Box<SweepFailure>>
     where
         F: Fn() -> Fut + Send + Sync,
         Fut: Future,
         Fut::Output: TestResult,
     {
+        // Reports name the test body's task after the caller's line, not
+        // the runner's internal `block_on`.
+        let body_at = Location::caller().to_string();
         let env = Env::from_process().unwrap_or_else(|e| panic!("detsim: {e}"));
-        self.try_run_with_env(env, body)
+        self.try_run_with_env(env, body).map_err(|mut f| {
+            f.failure.locate_body(&body_at);
+            f
+        })
     }
 
     pub(crate) fn try_run_with_env<F, Fut>(
@@ -243,7 +251,7 @@ impl Sim {
             Err((failure, seeds_run)) => {
                 let replay = origin.replay(failure.seed);
                 Err(Box::new(SweepFailure {
-                    failure,
+                    failure: *failure,
                     replay,
                     seeds_run,
                 }))

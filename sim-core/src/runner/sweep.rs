@@ -20,7 +20,7 @@ pub(crate) fn run(
     seeds: &[u64],
     jobs: usize,
     run: impl Fn(u64) -> Outcome + Sync,
-) -> Result<Vec<RunSummary>, (Failure, u64)> {
+) -> Result<Vec<RunSummary>, (Box<Failure>, u64)> {
     let next = AtomicUsize::new(0);
     let stop_at = AtomicUsize::new(usize::MAX);
     let results: Mutex<Vec<Option<Outcome>>> = Mutex::new((0..seeds.len()).map(|_| None).collect());
@@ -53,7 +53,7 @@ pub(crate) fn run(
     for outcome in results.into_iter().flatten() {
         match outcome {
             Ok(summary) => runs.push(summary),
-            Err(failure) => return Err((*failure, ran)),
+            Err(failure) => return Err((failure, ran)),
         }
     }
     Ok(runs)
