@@ -9,9 +9,105 @@ use std::task::{Context, Poll, ready};
 
 use futures::io::{AsyncRead, AsyncWrite};
 
+use std::time::Duration;
+
 use crate::faults::FaultKind;
 use crate::io::pipe::Pipe;
 use crate::kernel::{Interest, KernelHandle, Readiness, Registration, Source, Trigger};
+
+/// How segments travel from one end of a stream to the other: what a
+/// network link decides for a TCP connection. The default link (used by
+/// [`duplex`]) is instantaneous and never down.
+pub trait Link {
+    /// Transit time of a segment of `len` bytes sent now.
+    fn delay(&self, len: usize) -> Duration {
+        let _ = len;
+        Duration::ZERO
+    }
+
+    /// Whether a segment due now gets through. When not, the sender
+    /// retransmits it after [`Link::retransmit_after`], as TCP does across
+    /// a partition, so the stream stalls without breaking.
+    fn is_up(&self) -> bool {
+        true
+    }
+
+    /// How long until an undelivered segment is sent again.
+    fn retransmit_after(&self) -> Duration {
+        Duration::from_millis(200)
+    }
+}
+
+/// The instantaneous link of [`duplex`].
+struct Instant0;
+
+impl Link for Instant0 {}
+
+/// Settings of a stream pair built with [`stream_pair`].
+#[derive(Clone)]
+pub struct StreamConfig {
+    /// Resource kind in traces and reports, e.g. `"tcp"`.
+    pub kind: &'static str,
+    /// Bytes each direction buffers (in flight plus unread).
+    pub capacity: usize,
+    /// Closing an end with unread data resets the connection (TCP's RST)
+    /// instead of a graceful FIN.
+    pub reset_on_unread_close: bool,
+    /// Link from the first end to the second.
+    pub link_ab: Rc<dyn Link>,
+    /// Link from the second end to the first.
+    pub link_ba: Rc<dyn Link>,
+}
+
+impl fmt::Debug for StreamConfig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("StreamConfig")
+            .field("kind", &self.kind)
+            .field("capacity", &self.capacity)
+            .field("reset_on_unread_close", &self.reset_on_unread_close)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Creates a connected stream pair with the given links: the building block
+/// of [`duplex`] and of simulated TCP connections.
+///
+/// # Panics
+///
+/// If the capacity is zero, or outside a detsim runtime.
+#[track_caller]
+pub fn stream_pair(config: StreamConfig) -> (DuplexStream, DuplexStream) {
+    assert!(
+        config.capacity > 0,
+        "a simulated stream needs a capacity of at least 1 byte"
+    );
+    let kernel = KernelHandle::current();
+    let ab = Rc::new(RefCell::new(Pipe::new(config.capacity)));
+    let ba = Rc::new(RefCell::new(Pipe::new(config.capacity)));
+    let a = Source::new(config.kind, Readiness::WRITABLE);
+    let b = Source::new(config.kind, Readiness::WRITABLE);
+    let end = |source: &Source,
+               peer: &Source,
+               inbound: &Rc<RefCell<Pipe>>,
+               outbound: &Rc<RefCell<Pipe>>,
+               link: &Rc<dyn Link>,
+               peer_link: &Rc<dyn Link>| {
+        DuplexStream::new(
+            kernel.clone(),
+            source.clone(),
+            peer.clone(),
+            Rc::clone(inbound),
+            Rc::clone(outbound),
+            Rc::clone(link),
+            Rc::clone(peer_link),
+            config.reset_on_unread_close,
+        )
+    };
+    (
+        end(&a, &b, &ba, &ab, &config.link_ab, &config.link_ba),
+        end(&b, &a, &ab, &ba, &config.link_ba, &config.link_ab),
+    )
+}
 
 /// Creates a connected pair of byte streams; each direction buffers at most
 /// `capacity` bytes (in flight plus unread).
@@ -43,21 +139,14 @@ pub fn duplex(capacity: usize) -> (DuplexStream, DuplexStream) {
         capacity > 0,
         "detsim::io::duplex: the capacity must be at least 1 byte"
     );
-    let kernel = KernelHandle::current();
-    let ab = Rc::new(RefCell::new(Pipe::new(capacity)));
-    let ba = Rc::new(RefCell::new(Pipe::new(capacity)));
-    let a = Source::new("duplex", Readiness::WRITABLE);
-    let b = Source::new("duplex", Readiness::WRITABLE);
-    (
-        DuplexStream::new(
-            kernel.clone(),
-            a.clone(),
-            b.clone(),
-            Rc::clone(&ba),
-            Rc::clone(&ab),
-        ),
-        DuplexStream::new(kernel, b, a, ab, ba),
-    )
+    let link: Rc<dyn Link> = Rc::new(Instant0);
+    stream_pair(StreamConfig {
+        kind: "duplex",
+        capacity,
+        reset_on_unread_close: false,
+        link_ab: Rc::clone(&link),
+        link_ba: link,
+    })
 }
 
 /// One end of a [`duplex`] pair.
@@ -78,15 +167,25 @@ pub struct DuplexStream {
     outbound: Rc<RefCell<Pipe>>,
     read_reg: Registration,
     write_reg: Registration,
+    /// Carries what this end sends.
+    link: Rc<dyn Link>,
+    /// Carries what the peer sends (our close reaches the peer's writers
+    /// over it).
+    peer_link: Rc<dyn Link>,
+    reset_on_unread_close: bool,
 }
 
 impl DuplexStream {
+    #[allow(clippy::too_many_arguments)] // private constructor of both ends
     fn new(
         kernel: KernelHandle,
         source: Source,
         peer: Source,
         inbound: Rc<RefCell<Pipe>>,
         outbound: Rc<RefCell<Pipe>>,
+        link: Rc<dyn Link>,
+        peer_link: Rc<dyn Link>,
+        reset_on_unread_close: bool,
     ) -> DuplexStream {
         let read_reg = source.register(Interest::READABLE, Trigger::Edge);
         let write_reg = source.register(Interest::WRITABLE, Trigger::Edge);
@@ -98,6 +197,9 @@ impl DuplexStream {
             outbound,
             read_reg,
             write_reg,
+            link,
+            peer_link,
+            reset_on_unread_close,
         }
     }
 
@@ -119,6 +221,9 @@ impl DuplexStream {
             return Err(io::ErrorKind::Interrupted.into());
         }
         let mut pipe = self.inbound.borrow_mut();
+        if pipe.reset {
+            return Err(reset_error());
+        }
         if pipe.buffered() == 0 {
             self.source.note_read(true);
             if pipe.at_eof() {
@@ -158,6 +263,9 @@ impl DuplexStream {
             return Ok(0);
         }
         let mut pipe = self.outbound.borrow_mut();
+        if pipe.reset {
+            return Err(reset_error());
+        }
         if pipe.write_shutdown {
             return Err(io::Error::new(
                 io::ErrorKind::BrokenPipe,
@@ -188,30 +296,59 @@ impl DuplexStream {
         }
         drop(pipe);
         self.source.trace("write", n as i64);
-        let delay = self
-            .kernel
-            .fault_delay(FaultKind::DelayedReadiness, self.peer.id());
+        let delay = self.link.delay(n)
+            + self
+                .kernel
+                .fault_delay(FaultKind::DelayedReadiness, self.peer.id());
         let (pipe, peer) = (Rc::clone(&self.outbound), self.peer.clone());
-        self.kernel
-            .schedule_after(delay, move || pipe.borrow_mut().deliver(&peer));
+        send_over(&self.kernel, &self.link, delay, move || {
+            pipe.borrow_mut().deliver(&peer)
+        });
         Ok(n)
+    }
+
+    /// Resets the connection (TCP's RST): both ends fail every further read
+    /// and write with `ConnectionReset`, and data buffered or in flight is
+    /// discarded. The peer learns of it after the link's transit time.
+    pub fn reset(&self) {
+        if self.outbound.borrow().reset {
+            return;
+        }
+        self.outbound.borrow_mut().reset();
+        self.inbound.borrow_mut().reset();
+        self.source.trace("reset", 0);
+        self.source.set(Readiness::ERROR, Readiness::ERROR);
+        let peer = self.peer.clone();
+        let (inbound, outbound) = (Rc::clone(&self.inbound), Rc::clone(&self.outbound));
+        send_over(&self.kernel, &self.link, self.link.delay(0), move || {
+            // The peer's view: both of its directions are gone.
+            inbound.borrow_mut().reset();
+            outbound.borrow_mut().reset();
+            peer.trace("reset received", 0);
+            let closed = Readiness::ERROR | Readiness::READ_CLOSED | Readiness::WRITE_CLOSED;
+            peer.set(closed, closed);
+        });
+    }
+
+    /// Bytes received and not read yet.
+    pub fn unread(&self) -> usize {
+        self.inbound.borrow().buffered()
     }
 
     /// Shuts down the write half: the peer reads the data already sent,
     /// then EOF. Idempotent.
     pub fn shutdown_write(&self) {
         let mut pipe = self.outbound.borrow_mut();
-        if pipe.write_shutdown {
+        if pipe.reset || pipe.write_shutdown {
             return;
         }
         pipe.write_shutdown = true;
         drop(pipe);
         self.source.trace("shutdown", 0);
         let (pipe, peer) = (Rc::clone(&self.outbound), self.peer.clone());
-        self.kernel
-            .schedule_after(std::time::Duration::ZERO, move || {
-                pipe.borrow_mut().deliver_fin(&peer)
-            });
+        send_over(&self.kernel, &self.link, self.link.delay(0), move || {
+            pipe.borrow_mut().deliver_fin(&peer)
+        });
     }
 
     /// Waits until a read may make progress (edge-triggered).
@@ -223,6 +360,29 @@ impl DuplexStream {
     pub fn poll_write_ready(&self, cx: &mut Context<'_>) -> Poll<Readiness> {
         self.write_reg.poll_ready(cx)
     }
+}
+
+fn reset_error() -> io::Error {
+    io::Error::new(io::ErrorKind::ConnectionReset, "connection reset by peer")
+}
+
+/// Delivers `action` after `delay` if the link is up then; otherwise
+/// retransmits until it is.
+fn send_over(
+    kernel: &KernelHandle,
+    link: &Rc<dyn Link>,
+    delay: Duration,
+    action: impl FnOnce() + 'static,
+) {
+    let (k, l) = (kernel.clone(), Rc::clone(link));
+    kernel.schedule_after(delay, move || {
+        if l.is_up() {
+            action();
+        } else {
+            let retry = l.retransmit_after();
+            send_over(&k, &l, retry, action);
+        }
+    });
 }
 
 /// Runs `op`, waiting on `ready` whenever it would block, and retrying
@@ -292,11 +452,28 @@ impl AsyncWrite for DuplexStream {
 
 impl Drop for DuplexStream {
     fn drop(&mut self) {
+        if self.outbound.borrow().reset {
+            return;
+        }
+        let unread = {
+            let pipe = self.inbound.borrow();
+            pipe.buffered() + pipe.in_flight() > 0
+        };
+        if self.reset_on_unread_close && unread {
+            // Linux sends RST, not FIN, when a socket closes with unread data.
+            self.reset();
+            return;
+        }
         self.shutdown_write();
         self.inbound.borrow_mut().close_reader();
-        // The peer's writes now fail: wake its writers so they find out.
-        self.peer
-            .set(Readiness::WRITE_CLOSED, Readiness::WRITE_CLOSED);
+        // The peer's writes now fail: tell its writers, over its own link.
+        let peer = self.peer.clone();
+        send_over(
+            &self.kernel,
+            &self.peer_link,
+            self.peer_link.delay(0),
+            move || peer.set(Readiness::WRITE_CLOSED, Readiness::WRITE_CLOSED),
+        );
     }
 }
 

@@ -16,4 +16,4 @@ mod duplex;
 mod pipe;
 
 pub use block_device::{BlockDevice, BlockDeviceConfig};
-pub use duplex::{DuplexStream, duplex};
+pub use duplex::{DuplexStream, Link, StreamConfig, duplex, stream_pair};

@@ -22,6 +22,8 @@ pub(crate) struct Pipe {
     fin_delivered: bool,
     /// The reading end was dropped: writes fail with `BrokenPipe`.
     pub(crate) reader_gone: bool,
+    /// The connection was reset: both ends fail with `ConnectionReset`.
+    pub(crate) reset: bool,
 }
 
 impl Pipe {
@@ -34,6 +36,7 @@ impl Pipe {
             write_shutdown: false,
             fin_delivered: false,
             reader_gone: false,
+            reset: false,
         }
     }
 
@@ -104,6 +107,17 @@ impl Pipe {
             *dst = src;
         }
         n
+    }
+
+    /// Bytes written but not yet delivered.
+    pub(crate) fn in_flight(&self) -> usize {
+        self.in_flight_bytes
+    }
+
+    /// The connection was reset: everything buffered or in flight is gone.
+    pub(crate) fn reset(&mut self) {
+        self.reset = true;
+        self.buf.clear();
     }
 
     /// The reader went away: drop what it never read.
