@@ -1,6 +1,80 @@
-//! detsim's simulated net: not implemented yet.
+//! detsim's simulated network: hosts, TCP and UDP with latency, loss,
+//! partitions and crashes, on the simulated kernel.
 //!
-//! This crate is a placeholder in the workspace layout; it exposes no API
-//! until its issue lands.
+//! ```
+//! use detsim::net::{self, TcpListener, TcpStream};
+//! use futures::{AsyncReadExt, AsyncWriteExt};
+//!
+//! detsim::Sim::new().faults(detsim::Faults::default()).seeds(20).run(|| async {
+//!     net::host("echo", || async {
+//!         let listener = TcpListener::bind("0.0.0.0:7").await?;
+//!         loop {
+//!             let (conn, _) = listener.accept().await?;
+//!             detsim::spawn(async move {
+//!                 let (mut r, mut w) = conn.into_split();
+//!                 futures::io::copy(&mut r, &mut w).await
+//!             });
+//!         }
+//!         #[allow(unreachable_code)]
+//!         std::io::Result::Ok(())
+//!     });
+//!     let mut conn = TcpStream::connect("echo:7").await.unwrap();
+//!     conn.write_all(b"hello").await.unwrap();
+//!     let mut buf = [0; 5];
+//!     conn.read_exact(&mut buf).await.unwrap();
+//!     assert_eq!(&buf, b"hello");
+//! });
+//! ```
+//!
+//! # What is modelled
+//!
+//! - **Hosts** ([`host`], [`client`]): named machines with an IPv4 address
+//!   (`10.0.0.1` is `main`, where the test body runs; later hosts count
+//!   up). Each is a detsim node: crashing it stops its tasks.
+//! - **TCP** ([`TcpListener`], [`TcpStream`]): a handshake with SYN
+//!   retransmission (1 s, 2 s, 4 s... until `connect_timeout`); an ordered
+//!   byte stream delivered in segments at link latency, with bounded
+//!   buffers; FIN and half-close; RST when a socket closes with unread data
+//!   or a listener drops unaccepted connections; ephemeral ports from
+//!   32768–60999, unique per destination.
+//! - **UDP** ([`UdpSocket`]): datagrams at link latency (so reordered),
+//!   dropped and duplicated by the fault plan, dropped across partitions.
+//! - **Links** ([`configure`], [`set_link`]): latency drawn uniformly from
+//!   a range per packet, optional bandwidth; partitions (both ways or one
+//!   way) and heals; held links that release later.
+//! - **Faults** (`Faults::net`): loss, duplication, connection resets, and
+//!   a nemesis that partitions and crashes hosts at random; plus every
+//!   readiness fault of the kernel (short reads, partial writes, spurious
+//!   readiness, `Interrupted`, delayed readiness).
+//!
+//! # Divergence from Linux
+//!
+//! A host crash is a process crash: the kernel closes the host's sockets,
+//! so peers see EOF (or a reset where data was unread) after one link
+//! latency. A power loss, where peers hear nothing until they send, is not
+//! modelled. There is no congestion control, Nagle delay, MSS segmentation
+//! or TIME_WAIT: a segment is what one write handed over, and a closed
+//! port is free at once. An established connection across a partition
+//! stalls (segments are retransmitted every 200 ms) but never times out.
+//! UDP to a closed port is dropped silently (no ICMP).
 
 #![deny(missing_docs)]
+
+mod addr;
+mod config;
+mod control;
+mod host;
+mod link;
+mod nemesis;
+mod network;
+mod tcp;
+mod udp;
+
+pub use addr::ToSocketAddr;
+pub use config::{LinkConfig, NetConfig};
+pub use control::{
+    configure, heal, heal_all, hold, lookup, partition, partition_oneway, release, set_link,
+};
+pub use host::{HostHandle, client, host};
+pub use tcp::{OwnedReadHalf, OwnedWriteHalf, TcpListener, TcpStream};
+pub use udp::UdpSocket;

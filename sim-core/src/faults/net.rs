@@ -27,6 +27,9 @@ pub struct NetFaults {
     pub partition_duration_max: Duration,
     /// Longest downtime of a randomly crashed host.
     pub crash_downtime_max: Duration,
+    /// The nemesis stops drawing faults at this virtual time, so a test
+    /// that waits forever is still reported as a deadlock.
+    pub nemesis_until: Duration,
 }
 
 impl NetFaults {
@@ -41,6 +44,7 @@ impl NetFaults {
             nemesis_tick: Duration::from_millis(100),
             partition_duration_max: Duration::from_secs(1),
             crash_downtime_max: Duration::from_secs(1),
+            nemesis_until: Duration::from_secs(30),
         }
     }
 

@@ -408,17 +408,38 @@ fn poll_io(
     }
 }
 
+impl DuplexStream {
+    /// Reads into `buf`, waiting for readiness as needed; what
+    /// `AsyncRead::poll_read` does, through a shared reference (for halves
+    /// of a split stream).
+    pub fn poll_recv(&self, cx: &mut Context<'_>, buf: &mut [u8]) -> Poll<io::Result<usize>> {
+        if buf.is_empty() {
+            return Poll::Ready(Ok(0));
+        }
+        poll_io(cx, |cx| self.read_reg.poll_ready(cx), || self.try_read(buf))
+    }
+
+    /// Writes from `buf`, waiting for readiness as needed; what
+    /// `AsyncWrite::poll_write` does, through a shared reference.
+    pub fn poll_send(&self, cx: &mut Context<'_>, buf: &[u8]) -> Poll<io::Result<usize>> {
+        if buf.is_empty() {
+            return Poll::Ready(Ok(0));
+        }
+        poll_io(
+            cx,
+            |cx| self.write_reg.poll_ready(cx),
+            || self.try_write(buf),
+        )
+    }
+}
+
 impl AsyncRead for DuplexStream {
     fn poll_read(
         self: Pin<&mut Self>,
         cx: &mut Context<'_>,
         buf: &mut [u8],
     ) -> Poll<io::Result<usize>> {
-        let this = self.get_mut();
-        if buf.is_empty() {
-            return Poll::Ready(Ok(0));
-        }
-        poll_io(cx, |cx| this.read_reg.poll_ready(cx), || this.try_read(buf))
+        self.poll_recv(cx, buf)
     }
 }
 
@@ -428,15 +449,7 @@ impl AsyncWrite for DuplexStream {
         cx: &mut Context<'_>,
         buf: &[u8],
     ) -> Poll<io::Result<usize>> {
-        let this = self.get_mut();
-        if buf.is_empty() {
-            return Poll::Ready(Ok(0));
-        }
-        poll_io(
-            cx,
-            |cx| this.write_reg.poll_ready(cx),
-            || this.try_write(buf),
-        )
+        self.poll_send(cx, buf)
     }
 
     fn poll_flush(self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<io::Result<()>> {

@@ -127,6 +127,11 @@ impl KernelHandle {
         self.rt.extension(init)
     }
 
+    /// The run's fault plan.
+    pub fn fault_plan(&self) -> &crate::faults::Faults {
+        &self.rt.config.faults
+    }
+
     /// A fresh resource id (allocation order within the run).
     pub fn next_resource_id(&self) -> u64 {
         self.rt.kernel.next_resource_id()

@@ -1,4 +1,4 @@
-//! Tasks: spawning, joining, aborting, yielding.
+//! Tasks: spawning, joining, aborting, yielding, and `spawn_blocking`.
 //!
 //! Tasks run on the runtime's single thread, so their futures need not be
 //! `Send`. Which runnable task runs next is the seed's choice, which is how
@@ -13,11 +13,13 @@
 //! });
 //! ```
 
+mod blocking;
 mod builder;
 mod id;
 mod join;
 mod yield_now;
 
+pub use blocking::{BLOCKING_DELAY_MAX, BLOCKING_DELAY_MIN, spawn_blocking};
 pub use builder::Builder;
 pub use id::{TaskId, id, try_id};
 pub use join::{JoinError, JoinHandle};

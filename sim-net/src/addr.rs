@@ -1,0 +1,77 @@
+//! Addresses: `"server:7"`, `"10.0.0.2:7"`, `("server", 7)`, `SocketAddr`.
+
+use std::io;
+use std::net::{IpAddr, SocketAddr};
+
+/// Something that names a simulated socket address: a host name or an IP,
+/// and a port. Host names resolve to the simulated hosts' addresses;
+/// `localhost`, `127.0.0.1` and `0.0.0.0` mean the calling host.
+pub trait ToSocketAddr {
+    /// Splits into host (name or IP, as text) and port.
+    ///
+    /// # Errors
+    ///
+    /// `InvalidInput` if the text is not `host:port`.
+    fn to_host_port(&self) -> io::Result<(String, u16)>;
+}
+
+impl ToSocketAddr for str {
+    fn to_host_port(&self) -> io::Result<(String, u16)> {
+        let invalid = || {
+            io::Error::new(
+                io::ErrorKind::InvalidInput,
+                format!(
+                    "`{self}` is not a socket address: expected host:port, e.g. server:7 or 10.0.0.2:7"
+                ),
+            )
+        };
+        if let Ok(addr) = self.parse::<SocketAddr>() {
+            return Ok((addr.ip().to_string(), addr.port()));
+        }
+        let (host, port) = self.rsplit_once(':').ok_or_else(invalid)?;
+        let port = port.parse().map_err(|_| invalid())?;
+        if host.is_empty() {
+            return Err(invalid());
+        }
+        Ok((host.to_string(), port))
+    }
+}
+
+impl ToSocketAddr for &str {
+    fn to_host_port(&self) -> io::Result<(String, u16)> {
+        (**self).to_host_port()
+    }
+}
+
+impl ToSocketAddr for String {
+    fn to_host_port(&self) -> io::Result<(String, u16)> {
+        self.as_str().to_host_port()
+    }
+}
+
+impl ToSocketAddr for SocketAddr {
+    fn to_host_port(&self) -> io::Result<(String, u16)> {
+        Ok((self.ip().to_string(), self.port()))
+    }
+}
+
+impl ToSocketAddr for (&str, u16) {
+    fn to_host_port(&self) -> io::Result<(String, u16)> {
+        Ok((self.0.to_string(), self.1))
+    }
+}
+
+impl ToSocketAddr for (IpAddr, u16) {
+    fn to_host_port(&self) -> io::Result<(String, u16)> {
+        Ok((self.0.to_string(), self.1))
+    }
+}
+
+/// Whether `host` names the calling host for `bind` (any address, the
+/// loopback or the host's own name or IP).
+pub(crate) fn is_local_bind(host: &str, own_name: &str, own_ip: IpAddr) -> bool {
+    match host.parse::<IpAddr>() {
+        Ok(ip) => ip.is_unspecified() || ip.is_loopback() || ip == own_ip,
+        Err(_) => host == "localhost" || host == own_name,
+    }
+}

@@ -1,0 +1,38 @@
+//! One direction between two hosts, as a stream link: transit times and
+//! partitions come from the network's current state.
+
+use std::rc::Weak;
+use std::time::Duration;
+
+use sim_core::io::Link;
+
+use crate::network::{HostIx, Net};
+
+pub(crate) struct NetLink {
+    pub(crate) net: Weak<Net>,
+    pub(crate) from: HostIx,
+    pub(crate) to: HostIx,
+}
+
+impl Link for NetLink {
+    fn delay(&self, len: usize) -> Duration {
+        self.net
+            .upgrade()
+            .map_or(Duration::ZERO, |n| n.transit(self.from, self.to, len))
+    }
+
+    fn is_up(&self) -> bool {
+        self.net
+            .upgrade()
+            .is_some_and(|n| n.passes(self.from, self.to))
+    }
+
+    fn retransmit_after(&self) -> Duration {
+        // Held packets go as soon as the link is released; dropped ones wait
+        // for TCP's retransmission timeout (Linux's minimum RTO is 200 ms).
+        match self.net.upgrade() {
+            Some(n) if n.is_held(self.from, self.to) => Duration::from_millis(1),
+            _ => Duration::from_millis(200),
+        }
+    }
+}

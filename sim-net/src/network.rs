@@ -1,0 +1,378 @@
+//! The network's state for one run: hosts, ports, links and partitions.
+//!
+//! Kept in a runtime extension, so every simulation has its own network.
+//! Internals that outlive a call (links inside connections) hold a `Weak`
+//! reference, so no reference cycle outlives the run.
+
+use std::cell::RefCell;
+use std::collections::{BTreeMap, BTreeSet};
+use std::io;
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::rc::Rc;
+use std::time::Duration;
+
+use sim_core::kernel::KernelHandle;
+use sim_core::node::{self, NodeId};
+
+use crate::config::{LinkConfig, NetConfig};
+use crate::host::HostState;
+use crate::tcp::ListenerShared;
+use crate::udp::UdpShared;
+
+/// Index of a host in the network (creation order).
+pub(crate) type HostIx = u32;
+
+/// Ephemeral ports, as Linux's default `ip_local_port_range`.
+const EPHEMERAL: std::ops::RangeInclusive<u16> = 32768..=60999;
+
+pub(crate) struct Net {
+    pub(crate) kernel: KernelHandle,
+    pub(crate) config: RefCell<NetConfig>,
+    pub(crate) hosts: RefCell<Vec<HostState>>,
+    by_name: RefCell<BTreeMap<Rc<str>, HostIx>>,
+    by_node: RefCell<BTreeMap<NodeId, HostIx>>,
+    links: RefCell<BTreeMap<(HostIx, HostIx), LinkConfig>>,
+    /// Directed pairs whose packets are dropped: `(from, to)`.
+    cut: RefCell<BTreeSet<(HostIx, HostIx)>>,
+    /// Directed pairs whose packets wait until released.
+    held: RefCell<BTreeSet<(HostIx, HostIx)>>,
+}
+
+impl Net {
+    /// The current runtime's network, created on first use with a host
+    /// named `main` for the test body's node.
+    #[track_caller]
+    pub(crate) fn current() -> Rc<Net> {
+        let kernel = KernelHandle::current();
+        let net = kernel.clone().extension(|| {
+            Rc::new(Net {
+                kernel,
+                config: RefCell::new(NetConfig::default()),
+                hosts: RefCell::new(Vec::new()),
+                by_name: RefCell::new(BTreeMap::new()),
+                by_node: RefCell::new(BTreeMap::new()),
+                links: RefCell::new(BTreeMap::new()),
+                cut: RefCell::new(BTreeSet::new()),
+                held: RefCell::new(BTreeSet::new()),
+            })
+        });
+        let net: Rc<Net> = Rc::clone(&*net);
+        if net.hosts.borrow().is_empty() {
+            net.add_host("main", NodeId::MAIN)
+                .expect("the first host name is free");
+            let weak = Rc::downgrade(&net);
+            node::on_crash(move |node| {
+                if let Some(net) = weak.upgrade() {
+                    net.host_crashed(node);
+                }
+            });
+            crate::nemesis::start(&net);
+        }
+        net
+    }
+
+    /// Registers a host for `node`, with the next address.
+    pub(crate) fn add_host(&self, name: &str, node: NodeId) -> io::Result<HostIx> {
+        if self.by_name.borrow().contains_key(name) {
+            return Err(io::Error::new(
+                io::ErrorKind::AlreadyExists,
+                format!("a host named `{name}` already exists in this simulation"),
+            ));
+        }
+        let mut hosts = self.hosts.borrow_mut();
+        let ix = HostIx::try_from(hosts.len()).expect("fewer than 4 billion hosts");
+        let n = ix + 1;
+        let ip = Ipv4Addr::new(10, (n >> 16) as u8, (n >> 8) as u8, n as u8);
+        let name: Rc<str> = Rc::from(name);
+        hosts.push(HostState::new(Rc::clone(&name), IpAddr::V4(ip), node));
+        self.by_name.borrow_mut().insert(name, ix);
+        self.by_node.borrow_mut().insert(node, ix);
+        Ok(ix)
+    }
+
+    /// The host the running task belongs to.
+    #[track_caller]
+    pub(crate) fn current_host(&self) -> HostIx {
+        let node = node::current();
+        *self.by_node.borrow().get(&node).unwrap_or_else(|| {
+            panic!(
+                "detsim::net: the running task is on {node} ({}), which is not a network host; \
+                 spawn it with detsim::net::host or detsim::net::client",
+                node::name(node)
+            )
+        })
+    }
+
+    pub(crate) fn host_by_name(&self, name: &str) -> Option<HostIx> {
+        self.by_name.borrow().get(name).copied()
+    }
+
+    pub(crate) fn host_by_ip(&self, ip: IpAddr) -> Option<HostIx> {
+        if ip.is_loopback() {
+            return None;
+        }
+        self.hosts
+            .borrow()
+            .iter()
+            .position(|h| h.ip == ip)
+            .map(|i| i as HostIx)
+    }
+
+    pub(crate) fn ip(&self, host: HostIx) -> IpAddr {
+        self.hosts.borrow()[host as usize].ip
+    }
+
+    pub(crate) fn name(&self, host: HostIx) -> Rc<str> {
+        Rc::clone(&self.hosts.borrow()[host as usize].name)
+    }
+
+    pub(crate) fn is_up(&self, host: HostIx) -> bool {
+        self.hosts.borrow()[host as usize].up
+    }
+
+    /// Resolves `host:port`, `ip:port`, or `localhost:port` as seen from
+    /// `from`.
+    pub(crate) fn resolve(&self, from: HostIx, host: &str, port: u16) -> io::Result<SocketAddr> {
+        if host == "localhost" {
+            return Ok(SocketAddr::new(self.ip(from), port));
+        }
+        if let Ok(ip) = host.parse::<IpAddr>() {
+            let ip = if ip.is_loopback() { self.ip(from) } else { ip };
+            return Ok(SocketAddr::new(ip, port));
+        }
+        match self.host_by_name(host) {
+            Some(h) => Ok(SocketAddr::new(self.ip(h), port)),
+            None => Err(io::Error::new(
+                io::ErrorKind::NotFound,
+                format!("failed to resolve `{host}`: no simulated host has that name"),
+            )),
+        }
+    }
+
+    /// A free ephemeral port on `host` for a connection to `peer` (ports
+    /// are unique per destination, as Linux allows).
+    pub(crate) fn ephemeral_port(&self, host: HostIx, peer: SocketAddr) -> io::Result<u16> {
+        let mut hosts = self.hosts.borrow_mut();
+        let h = &mut hosts[host as usize];
+        let span = u32::from(EPHEMERAL.end() - EPHEMERAL.start()) + 1;
+        for _ in 0..span {
+            let port = h.next_ephemeral;
+            h.next_ephemeral = if port == *EPHEMERAL.end() {
+                *EPHEMERAL.start()
+            } else {
+                port + 1
+            };
+            if !h.tcp_listeners.contains_key(&port) && h.tcp_conns.insert((port, peer)) {
+                return Ok(port);
+            }
+        }
+        Err(io::Error::new(
+            io::ErrorKind::AddrNotAvailable,
+            format!(
+                "no free ephemeral port on `{}` for connections to {peer}",
+                h.name
+            ),
+        ))
+    }
+
+    pub(crate) fn release_conn_port(&self, host: HostIx, port: u16, peer: SocketAddr) {
+        self.hosts.borrow_mut()[host as usize]
+            .tcp_conns
+            .remove(&(port, peer));
+    }
+
+    pub(crate) fn bind_tcp(
+        &self,
+        host: HostIx,
+        port: u16,
+        listener: Rc<ListenerShared>,
+    ) -> io::Result<u16> {
+        let mut hosts = self.hosts.borrow_mut();
+        let h = &mut hosts[host as usize];
+        let port = if port == 0 {
+            free_port(&h.tcp_listeners, &mut h.next_ephemeral)
+        } else {
+            port
+        };
+        if h.tcp_listeners.contains_key(&port) {
+            return Err(addr_in_use(&h.name, port));
+        }
+        h.tcp_listeners.insert(port, listener);
+        Ok(port)
+    }
+
+    /// Unbinds `port` if `listener` still owns it (a restarted host may
+    /// have bound it again).
+    pub(crate) fn unbind_tcp(&self, host: HostIx, port: u16, listener: &Rc<ListenerShared>) {
+        let mut hosts = self.hosts.borrow_mut();
+        let listeners = &mut hosts[host as usize].tcp_listeners;
+        if listeners
+            .get(&port)
+            .is_some_and(|l| Rc::ptr_eq(l, listener))
+        {
+            listeners.remove(&port);
+        }
+    }
+
+    pub(crate) fn listener(&self, host: HostIx, port: u16) -> Option<Rc<ListenerShared>> {
+        self.hosts.borrow()[host as usize]
+            .tcp_listeners
+            .get(&port)
+            .cloned()
+    }
+
+    pub(crate) fn bind_udp(
+        &self,
+        host: HostIx,
+        port: u16,
+        socket: Rc<UdpShared>,
+    ) -> io::Result<u16> {
+        let mut hosts = self.hosts.borrow_mut();
+        let h = &mut hosts[host as usize];
+        let port = if port == 0 {
+            free_port(&h.udp, &mut h.next_ephemeral)
+        } else {
+            port
+        };
+        if h.udp.contains_key(&port) {
+            return Err(addr_in_use(&h.name, port));
+        }
+        h.udp.insert(port, socket);
+        Ok(port)
+    }
+
+    /// Unbinds `port` if `socket` still owns it.
+    pub(crate) fn unbind_udp(&self, host: HostIx, port: u16, socket: &Rc<UdpShared>) {
+        let mut hosts = self.hosts.borrow_mut();
+        let sockets = &mut hosts[host as usize].udp;
+        if sockets.get(&port).is_some_and(|s| Rc::ptr_eq(s, socket)) {
+            sockets.remove(&port);
+        }
+    }
+
+    pub(crate) fn udp_socket(&self, host: HostIx, port: u16) -> Option<Rc<UdpShared>> {
+        self.hosts.borrow()[host as usize].udp.get(&port).cloned()
+    }
+
+    /// Transit time of `len` bytes from `from` to `to`, drawn now.
+    pub(crate) fn transit(&self, from: HostIx, to: HostIx, len: usize) -> Duration {
+        let config = self.config.borrow();
+        let links = self.links.borrow();
+        let (min, max, bw) = match links.get(&(from, to)) {
+            Some(l) => (l.latency_min, l.latency_max, l.bandwidth_bytes_per_sec),
+            None => (
+                config.latency_min,
+                config.latency_max,
+                config.bandwidth_bytes_per_sec,
+            ),
+        };
+        let serialisation = bw.map_or(Duration::ZERO, |bw| {
+            Duration::from_nanos((len as u128 * 1_000_000_000 / u128::from(bw.max(1))) as u64)
+        });
+        self.kernel.device_delay(min, max) + serialisation
+    }
+
+    /// Whether a packet from `from` to `to` gets through now.
+    pub(crate) fn passes(&self, from: HostIx, to: HostIx) -> bool {
+        let pair = (from, to);
+        self.is_up(to) && !self.cut.borrow().contains(&pair) && !self.held.borrow().contains(&pair)
+    }
+
+    /// Whether packets from `from` to `to` are held (not dropped).
+    pub(crate) fn is_held(&self, from: HostIx, to: HostIx) -> bool {
+        self.held.borrow().contains(&(from, to))
+    }
+
+    pub(crate) fn set_cut(&self, from: HostIx, to: HostIx, cut: bool) {
+        let mut c = self.cut.borrow_mut();
+        if cut {
+            c.insert((from, to))
+        } else {
+            c.remove(&(from, to))
+        };
+        drop(c);
+        self.kernel.trace(
+            u64::from(from),
+            if cut { "partition" } else { "heal" },
+            i64::from(to),
+        );
+    }
+
+    pub(crate) fn heal_all(&self) {
+        self.cut.borrow_mut().clear();
+        self.kernel.trace(0, "heal all", 0);
+    }
+
+    pub(crate) fn set_held(&self, from: HostIx, to: HostIx, held: bool) {
+        let mut h = self.held.borrow_mut();
+        if held {
+            h.insert((from, to))
+        } else {
+            h.remove(&(from, to))
+        };
+        drop(h);
+        self.kernel.trace(
+            u64::from(from),
+            if held { "hold" } else { "release" },
+            i64::from(to),
+        );
+    }
+
+    pub(crate) fn set_link(&self, from: HostIx, to: HostIx, link: LinkConfig) {
+        self.links.borrow_mut().insert((from, to), link);
+    }
+
+    /// A host's node crashed: its sockets are gone (their owners were
+    /// dropped with the tasks); mark it down until restarted.
+    fn host_crashed(&self, node: NodeId) {
+        let Some(&host) = self.by_node.borrow().get(&node) else {
+            return;
+        };
+        let mut hosts = self.hosts.borrow_mut();
+        let h = &mut hosts[host as usize];
+        h.up = false;
+        h.tcp_listeners.clear();
+        h.udp.clear();
+        self.kernel.trace(u64::from(host), "host down", 0);
+    }
+
+    pub(crate) fn host_restarted(&self, host: HostIx) {
+        self.hosts.borrow_mut()[host as usize].up = true;
+        self.kernel.trace(u64::from(host), "host up", 0);
+    }
+
+    /// Whether host `host` has a body to rerun after a crash.
+    pub(crate) fn can_restart(&self, host: HostIx) -> bool {
+        self.hosts.borrow()[host as usize].has_factory()
+    }
+
+    pub(crate) fn node_of(&self, host: HostIx) -> NodeId {
+        self.hosts.borrow()[host as usize].node
+    }
+
+    /// Number of hosts.
+    pub(crate) fn host_count(&self) -> usize {
+        self.hosts.borrow().len()
+    }
+}
+
+fn free_port<V>(taken: &BTreeMap<u16, V>, next: &mut u16) -> u16 {
+    loop {
+        let port = *next;
+        *next = if port == *EPHEMERAL.end() {
+            *EPHEMERAL.start()
+        } else {
+            port + 1
+        };
+        if !taken.contains_key(&port) {
+            return port;
+        }
+    }
+}
+
+fn addr_in_use(host: &str, port: u16) -> io::Error {
+    io::Error::new(
+        io::ErrorKind::AddrInUse,
+        format!("port {port} on host `{host}` is already bound"),
+    )
+}

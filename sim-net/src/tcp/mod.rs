@@ -1,0 +1,11 @@
+//! TCP: listeners, connections, split halves.
+
+mod connect;
+mod listener;
+mod split;
+mod stream;
+
+pub(crate) use listener::ListenerShared;
+pub use listener::TcpListener;
+pub use split::{OwnedReadHalf, OwnedWriteHalf};
+pub use stream::TcpStream;

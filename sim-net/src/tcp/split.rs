@@ -1,0 +1,106 @@
+use std::fmt;
+use std::io;
+use std::pin::Pin;
+use std::rc::Rc;
+use std::task::{Context, Poll};
+
+use futures::io::{AsyncRead, AsyncWrite};
+
+use crate::tcp::stream::StreamInner;
+
+/// The read half of a [`TcpStream`](crate::TcpStream), from `into_split`.
+pub struct OwnedReadHalf {
+    pub(crate) inner: Rc<StreamInner>,
+}
+
+/// The write half of a [`TcpStream`](crate::TcpStream), from `into_split`.
+/// Dropping it does not shut the write direction down; `close` does.
+pub struct OwnedWriteHalf {
+    pub(crate) inner: Rc<StreamInner>,
+}
+
+impl AsyncRead for OwnedReadHalf {
+    fn poll_read(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut [u8],
+    ) -> Poll<io::Result<usize>> {
+        self.inner.poll_read(cx, buf)
+    }
+}
+
+impl AsyncWrite for OwnedWriteHalf {
+    fn poll_write(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<io::Result<usize>> {
+        self.inner.poll_write(cx, buf)
+    }
+
+    fn poll_flush(self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Poll::Ready(Ok(()))
+    }
+
+    fn poll_close(self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        self.inner.shutdown_write();
+        Poll::Ready(Ok(()))
+    }
+}
+
+impl fmt::Debug for OwnedReadHalf {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("OwnedReadHalf")
+    }
+}
+
+impl fmt::Debug for OwnedWriteHalf {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("OwnedWriteHalf")
+    }
+}
+
+#[cfg(feature = "tokio")]
+pub(crate) fn tokio_read(
+    inner: &StreamInner,
+    cx: &mut Context<'_>,
+    buf: &mut tokio::io::ReadBuf<'_>,
+) -> Poll<io::Result<()>> {
+    let n = std::task::ready!(inner.poll_read(cx, buf.initialize_unfilled()))?;
+    buf.advance(n);
+    Poll::Ready(Ok(()))
+}
+
+#[cfg(feature = "tokio")]
+mod tokio_io {
+    use super::*;
+
+    impl tokio::io::AsyncRead for OwnedReadHalf {
+        fn poll_read(
+            self: Pin<&mut Self>,
+            cx: &mut Context<'_>,
+            buf: &mut tokio::io::ReadBuf<'_>,
+        ) -> Poll<io::Result<()>> {
+            tokio_read(&self.inner, cx, buf)
+        }
+    }
+
+    impl tokio::io::AsyncWrite for OwnedWriteHalf {
+        fn poll_write(
+            self: Pin<&mut Self>,
+            cx: &mut Context<'_>,
+            buf: &[u8],
+        ) -> Poll<io::Result<usize>> {
+            self.inner.poll_write(cx, buf)
+        }
+
+        fn poll_flush(self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+            Poll::Ready(Ok(()))
+        }
+
+        fn poll_shutdown(self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+            self.inner.shutdown_write();
+            Poll::Ready(Ok(()))
+        }
+    }
+}

@@ -1,0 +1,303 @@
+use std::cell::Cell;
+use std::fmt;
+use std::io;
+use std::net::{Shutdown, SocketAddr};
+use std::pin::Pin;
+use std::rc::Rc;
+use std::task::{Context, Poll};
+
+use futures::io::{AsyncRead, AsyncWrite};
+use sim_core::FaultKind;
+use sim_core::io::DuplexStream;
+use sim_core::kernel::Readiness;
+
+use crate::addr::ToSocketAddr;
+use crate::network::{HostIx, Net};
+use crate::tcp::{OwnedReadHalf, OwnedWriteHalf};
+
+/// A TCP connection between two simulated hosts.
+///
+/// An ordered, reliable byte stream delivered in segments at the link's
+/// latency, with bounded buffers (backpressure), FIN and half-close, and RST
+/// when a side closes with unread data. Under the fault plan, reads can be
+/// short, writes partial, readiness spurious, and connections reset.
+///
+/// Implements futures-io `AsyncRead`/`AsyncWrite` (and tokio's with the
+/// `tokio` feature).
+pub struct TcpStream {
+    pub(crate) inner: Rc<StreamInner>,
+}
+
+pub(crate) struct StreamInner {
+    pub(crate) io: DuplexStream,
+    net: Rc<Net>,
+    host: HostIx,
+    local: SocketAddr,
+    peer: SocketAddr,
+    /// Set for outgoing connections: the ephemeral port to release.
+    ephemeral: Option<u16>,
+    nodelay: Cell<bool>,
+    read_shutdown: Cell<bool>,
+}
+
+impl TcpStream {
+    pub(crate) fn from_parts(
+        net: Rc<Net>,
+        host: HostIx,
+        io: DuplexStream,
+        local: SocketAddr,
+        peer: SocketAddr,
+        ephemeral: Option<u16>,
+    ) -> TcpStream {
+        let inner = StreamInner {
+            io,
+            net,
+            host,
+            local,
+            peer,
+            ephemeral,
+            nodelay: Cell::new(false),
+            read_shutdown: Cell::new(false),
+        };
+        TcpStream {
+            inner: Rc::new(inner),
+        }
+    }
+
+    /// Connects to `addr` (e.g. `"server:7"`), retrying lost SYNs until
+    /// the network's `connect_timeout`.
+    ///
+    /// # Errors
+    ///
+    /// `ConnectionRefused` when nothing listens on the port of a reachable
+    /// host; `TimedOut` when SYNs go unanswered (partition, crashed host);
+    /// `HostUnreachable` for an address no host has; `NotFound` for an
+    /// unknown host name.
+    ///
+    /// # Panics
+    ///
+    /// Outside a detsim runtime, or on a task that is not on a host.
+    pub async fn connect(addr: impl ToSocketAddr) -> io::Result<TcpStream> {
+        crate::tcp::connect::connect(addr).await
+    }
+
+    /// The local address.
+    pub fn local_addr(&self) -> io::Result<SocketAddr> {
+        Ok(self.inner.local)
+    }
+
+    /// The peer's address.
+    pub fn peer_addr(&self) -> io::Result<SocketAddr> {
+        Ok(self.inner.peer)
+    }
+
+    /// Shuts down one or both halves. `Write` sends FIN: the peer reads the
+    /// data already sent, then EOF, and further writes fail with
+    /// `BrokenPipe`. `Read` makes further reads return 0.
+    ///
+    /// # Errors
+    ///
+    /// None in the simulation today; the signature matches std.
+    pub fn shutdown(&self, how: Shutdown) -> io::Result<()> {
+        if matches!(how, Shutdown::Read | Shutdown::Both) {
+            self.inner.read_shutdown.set(true);
+        }
+        if matches!(how, Shutdown::Write | Shutdown::Both) {
+            self.inner.io.shutdown_write();
+        }
+        Ok(())
+    }
+
+    /// Records `TCP_NODELAY`. The simulation has no Nagle delay, so this
+    /// changes nothing but what [`TcpStream::nodelay`] reports.
+    ///
+    /// # Errors
+    ///
+    /// None in the simulation.
+    pub fn set_nodelay(&self, nodelay: bool) -> io::Result<()> {
+        self.inner.nodelay.set(nodelay);
+        Ok(())
+    }
+
+    /// The `TCP_NODELAY` setting.
+    ///
+    /// # Errors
+    ///
+    /// None in the simulation.
+    pub fn nodelay(&self) -> io::Result<bool> {
+        Ok(self.inner.nodelay.get())
+    }
+
+    /// Reads what has arrived without waiting (`WouldBlock` if nothing).
+    ///
+    /// # Errors
+    ///
+    /// `WouldBlock`, `ConnectionReset`, `Interrupted` (fault plan).
+    pub fn try_read(&self, buf: &mut [u8]) -> io::Result<usize> {
+        self.inner.try_read(buf)
+    }
+
+    /// Writes what fits without waiting (`WouldBlock` if nothing does).
+    ///
+    /// # Errors
+    ///
+    /// `WouldBlock`, `BrokenPipe` after shutdown or peer close,
+    /// `ConnectionReset`, `Interrupted` (fault plan).
+    pub fn try_write(&self, buf: &[u8]) -> io::Result<usize> {
+        self.inner.try_write(buf)
+    }
+
+    /// Waits until the stream may be readable (readiness is a hint).
+    pub async fn readable(&self) -> Readiness {
+        std::future::poll_fn(|cx| self.inner.io.poll_read_ready(cx)).await
+    }
+
+    /// Waits until the stream may be writable (readiness is a hint).
+    pub async fn writable(&self) -> Readiness {
+        std::future::poll_fn(|cx| self.inner.io.poll_write_ready(cx)).await
+    }
+
+    /// Splits into halves that can move to different tasks. Dropping both
+    /// closes the connection.
+    pub fn into_split(self) -> (OwnedReadHalf, OwnedWriteHalf) {
+        (
+            OwnedReadHalf {
+                inner: Rc::clone(&self.inner),
+            },
+            OwnedWriteHalf { inner: self.inner },
+        )
+    }
+}
+
+impl StreamInner {
+    pub(crate) fn try_read(&self, buf: &mut [u8]) -> io::Result<usize> {
+        if self.read_shutdown.get() {
+            return Ok(0);
+        }
+        self.io.try_read(buf)
+    }
+
+    pub(crate) fn try_write(&self, buf: &[u8]) -> io::Result<usize> {
+        self.reset_fault()?;
+        self.io.try_write(buf)
+    }
+
+    /// The fault plan's random connection reset, rolled per segment sent.
+    fn reset_fault(&self) -> io::Result<()> {
+        if self
+            .net
+            .kernel
+            .fault(FaultKind::ConnectionReset, self.io.source().id())
+        {
+            self.io.reset();
+            return Err(io::Error::new(
+                io::ErrorKind::ConnectionReset,
+                "connection reset (injected)",
+            ));
+        }
+        Ok(())
+    }
+
+    pub(crate) fn poll_read(
+        &self,
+        cx: &mut Context<'_>,
+        buf: &mut [u8],
+    ) -> Poll<io::Result<usize>> {
+        if self.read_shutdown.get() {
+            return Poll::Ready(Ok(0));
+        }
+        self.io.poll_recv(cx, buf)
+    }
+
+    pub(crate) fn poll_write(&self, cx: &mut Context<'_>, buf: &[u8]) -> Poll<io::Result<usize>> {
+        if !buf.is_empty() {
+            self.reset_fault()?;
+        }
+        self.io.poll_send(cx, buf)
+    }
+
+    pub(crate) fn shutdown_write(&self) {
+        self.io.shutdown_write();
+    }
+}
+
+impl Drop for StreamInner {
+    fn drop(&mut self) {
+        if let Some(port) = self.ephemeral {
+            self.net.release_conn_port(self.host, port, self.peer);
+        }
+    }
+}
+
+impl AsyncRead for TcpStream {
+    fn poll_read(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut [u8],
+    ) -> Poll<io::Result<usize>> {
+        self.inner.poll_read(cx, buf)
+    }
+}
+
+impl AsyncWrite for TcpStream {
+    fn poll_write(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<io::Result<usize>> {
+        self.inner.poll_write(cx, buf)
+    }
+
+    fn poll_flush(self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Poll::Ready(Ok(()))
+    }
+
+    fn poll_close(self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        self.inner.shutdown_write();
+        Poll::Ready(Ok(()))
+    }
+}
+
+#[cfg(feature = "tokio")]
+mod tokio_io {
+    use super::*;
+    use tokio::io::ReadBuf;
+
+    impl tokio::io::AsyncRead for TcpStream {
+        fn poll_read(
+            self: Pin<&mut Self>,
+            cx: &mut Context<'_>,
+            buf: &mut ReadBuf<'_>,
+        ) -> Poll<io::Result<()>> {
+            crate::tcp::split::tokio_read(&self.inner, cx, buf)
+        }
+    }
+
+    impl tokio::io::AsyncWrite for TcpStream {
+        fn poll_write(
+            self: Pin<&mut Self>,
+            cx: &mut Context<'_>,
+            buf: &[u8],
+        ) -> Poll<io::Result<usize>> {
+            self.inner.poll_write(cx, buf)
+        }
+
+        fn poll_flush(self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+            Poll::Ready(Ok(()))
+        }
+
+        fn poll_shutdown(self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+            self.inner.shutdown_write();
+            Poll::Ready(Ok(()))
+        }
+    }
+}
+
+impl fmt::Debug for TcpStream {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("TcpStream")
+            .field("local", &self.inner.local)
+            .field("peer", &self.inner.peer)
+            .finish_non_exhaustive()
+    }
+}
