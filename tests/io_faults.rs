@@ -64,7 +64,7 @@ fn a_future_that_treats_any_wake_as_readiness_passes_without_faults() {
     Sim::new()
         .faults(Faults::none())
         .seeds(50)
-        .run(|| wake_trusting_exchange());
+        .run(wake_trusting_exchange);
 }
 
 #[test]
@@ -74,7 +74,7 @@ fn a_future_that_treats_any_wake_as_readiness_fails_under_spurious_wakes() {
     let failure = Sim::new()
         .faults(plan)
         .seeds(50)
-        .try_run(|| wake_trusting_exchange())
+        .try_run(wake_trusting_exchange)
         .expect_err("found");
     let FailureKind::Panic { message, .. } = &failure.failure.kind else {
         panic!("expected a panic, got {}", failure.failure.kind);

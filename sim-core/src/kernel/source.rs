@@ -284,7 +284,7 @@ impl Registration {
             return Poll::Ready(ready);
         }
         let spurious_allowed =
-            !reg.spurious_last && !(reg.trigger == Trigger::OneShot && !reg.armed);
+            !reg.spurious_last && (reg.trigger != Trigger::OneShot || reg.armed);
         if spurious_allowed && src.rt.inject(FaultKind::SpuriousReadiness, src.id) {
             let reg = st.regs[self.key]
                 .as_mut()
