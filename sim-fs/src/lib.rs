@@ -1,6 +1,144 @@
-//! detsim's simulated fs: not implemented yet.
+//! detsim's simulated disks: files with completion-based IO, a page cache
+//! that a crash takes away, and the storage faults real disks have.
 //!
-//! This crate is a placeholder in the workspace layout; it exposes no API
-//! until its issue lands.
+//! Each node has its own disk, created on first use (or with
+//! [`configure`]); every task uses its node's. The API mirrors std and
+//! tokio: [`File`], [`OpenOptions`], [`read`], [`write`], [`rename`],
+//! [`create_dir_all`]... plus io_uring-style [`File::read_at`] and
+//! [`File::write_at`] with owned buffers, futures-io `AsyncRead`,
+//! `AsyncWrite` and `AsyncSeek`, and [`crash`].
+//!
+//! ```
+//! use detsim::fs::{self, File};
+//!
+//! detsim::Runtime::sim(7).block_on(async {
+//!     fs::create_dir_all("/db").await.unwrap();
+//!     let f = File::create("/db/wal").await.unwrap();
+//!     let (res, _) = f.write_all_at(b"put k v".to_vec(), 0).await;
+//!     res.unwrap();
+//!     f.sync_all().await.unwrap(); // the data is durable...
+//!     fs::sync_dir("/db").await.unwrap(); // ...and so is its name
+//!     fs::sync_dir("/").await.unwrap(); // ...and /db's
+//!     fs::crash();
+//!     assert_eq!(fs::read("/db/wal").await.unwrap(), b"put k v");
+//! });
+//! ```
+//!
+//! # Durability model
+//!
+//! Every file has two versions: the **page cache**, which reads see, and
+//! the **durable media**, which is what survives a crash. A completed write
+//! or `set_len` (and an `O_TRUNC` open) changes the page cache and is
+//! appended to the file's log of unsynced changes; [`File::sync_all`]
+//! (fsync) applies the log to the media, in order.
+//!
+//! Directory entries work the same way, per directory: creating a file or
+//! directory, removing one and renaming change the tree at once (a rename
+//! atomically: readers see the old name or the new, never neither) and are
+//! logged; they become durable when a directory they touch is fsynced
+//! ([`sync_dir`], or `File::open(dir)` then `sync_all`). A rename touches
+//! two directories; fsyncing either makes the whole rename durable. An
+//! fsync of a file does not make its name durable, nor does an fsync of a
+//! directory make its files' data durable.
+//!
+//! A **crash** ([`crash`], or `detsim::node::crash` for a node's disk)
+//! keeps what was durable and decides, from the seed, what else reached
+//! the media:
+//!
+//! - Unsynced directory operations are treated as a journal that commits
+//!   in order: the crash keeps a prefix of them. Each is lost with the
+//!   `crash_loss` probability, and everything after the first lost one is
+//!   lost too (a later operation never survives an earlier one).
+//! - Each unsynced write, independently: if it spans more than one sector
+//!   ([`DiskConfig::sector_size_bytes`], default 4096) it is torn with the
+//!   `torn_write` probability: a prefix of its sector-sized pieces, or any
+//!   proper subset of them, reaches the media; a piece is never split, so a
+//!   sector holds wholly old or wholly new bytes. Otherwise it is lost with
+//!   the `crash_loss` probability, or kept whole. Each `set_len` is lost or
+//!   kept the same way. Kept changes apply in their original order, but any
+//!   subset may be kept: a disk's cache may persist a later write and lose
+//!   an earlier one.
+//! - Then the page cache becomes the media; files and directories that no
+//!   durable entry names (created but never fsynced into their directory)
+//!   are gone; every open [`File`] and every operation in flight fails
+//!   from then on (the process that held them is, in the model, gone).
+//!
+//! # Faults
+//!
+//! From the run's fault plan (`Faults::disk`), each kind on its own seeded
+//! stream and traced when it hits: `EIO` on reads, writes and fsyncs (raw OS
+//! error 5, as std reports it on Linux); latent sector errors (a sector
+//! written goes bad; reads touching it fail with `EIO` until it is
+//! rewritten); at crashes, lost and torn writes. Opt-in corruption for
+//! checksum tests: bit flips in data read, and misdirected writes (a write
+//! lands 1 to 8 sectors away from its offset and reports success). From
+//! the kernel's completion model: reordered, delayed and short
+//! completions. From [`DiskConfig`]: latency per operation (a seeded draw
+//! between a minimum and a maximum, plus transfer time at the configured
+//! bandwidth, queued on `queue_depth` channels) and a capacity, past which
+//! writes fail with `StorageFull` and change nothing.
+//!
+//! After an fsync fails with `EIO`, the changes it covered are dropped from
+//! the log: they stay visible in the page cache until a crash but never
+//! reach the media, and the next fsync succeeds (Linux since 2018's
+//! "fsyncgate": the error is reported once).
+//!
+//! # Divergence from Linux
+//!
+//! - Writes through a handle not opened for writing (or reads through one
+//!   not opened for reading) fail with `PermissionDenied` naming the fix;
+//!   Linux says `EBADF`, which std reports as an uncategorized raw OS error
+//!   9. `set_len` on such a handle is `InvalidInput` (`EINVAL`), as Linux.
+//! - An fsync error is reported to the fsync that hit it only; Linux
+//!   reports it once per open file description that saw the error.
+//! - `ENOSPC` comes only from the operation that would pass the capacity,
+//!   never later from fsync, and a write that does not fit writes nothing
+//!   (Linux may write part). Files have no holes: a gap counts as space.
+//!   Space of removed files is free at once.
+//! - Directory entries become durable only by an fsync of their directory;
+//!   ext4 often commits them with an unrelated fsync (its journal is
+//!   global). Relying on that is a bug the simulation is meant to find.
+//!   File length and data are one thing: `sync_data` is `sync_all`.
+//! - A crash tears only unsynced writes, at sector boundaries; it never
+//!   damages durable data or half-writes a sector.
+//! - No permissions, owners, timestamps, links, symlinks or special files;
+//!   paths are Unix paths, relative paths are relative to `/`, `..` is
+//!   resolved by name. `read_dir` is sorted by name.
+//! - Metadata operations (open, mkdir, rename...) take a device latency
+//!   and complete like data operations; an operation whose future is
+//!   dropped still takes effect, as on io_uring.
+//!
+//! # Modules
+//!
+//! - [`File`] and [`OpenOptions`]: open files, completion-style and cursor IO.
+//! - Directories: [`create_dir`], [`create_dir_all`], [`read_dir`],
+//!   [`remove_dir`], [`sync_dir`].
+//! - Names and whole files: [`rename`], [`remove_file`], [`read`],
+//!   [`write`], [`metadata`], [`try_exists`].
+//! - The disk: [`DiskConfig`], [`configure`], [`crash`].
 
 #![deny(missing_docs)]
+
+mod config;
+mod crash;
+mod cursor;
+mod dir;
+mod disk;
+mod entries;
+mod error;
+mod file;
+mod file_io;
+mod inode;
+mod metadata;
+mod namespace;
+mod open_options;
+mod path;
+mod registry;
+
+pub use config::DiskConfig;
+pub use dir::{DirEntry, ReadDir, create_dir, create_dir_all, read_dir, remove_dir, sync_dir};
+pub use entries::{read, remove_file, rename, write};
+pub use file::File;
+pub use metadata::{FileType, Metadata, metadata, try_exists};
+pub use open_options::OpenOptions;
+pub use registry::{configure, crash};

@@ -1,0 +1,118 @@
+//! futures-io `AsyncRead`, `AsyncWrite` and `AsyncSeek` for [`File`]: a
+//! position over the completion-model operations.
+//!
+//! Each `poll_read`/`poll_write` submits one `read_at`/`write_at` at the
+//! position and reports its completion; the position moves by what was
+//! transferred. A write is reported only once it completed (no
+//! write-behind buffer: `poll_flush` has nothing to do, and `poll_close`
+//! does not fsync, as closing a file on Linux does not). An operation
+//! already submitted still takes effect if its future is dropped.
+
+use std::io::{self, SeekFrom};
+use std::pin::Pin;
+use std::task::{Context, Poll, ready};
+
+use futures::io::{AsyncRead, AsyncSeek, AsyncWrite};
+
+use crate::error;
+use crate::file::File;
+
+/// The most one cursor read asks the disk for.
+const MAX_READ_BYTES: usize = 1 << 20;
+
+impl AsyncRead for File {
+    fn poll_read(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut [u8],
+    ) -> Poll<io::Result<usize>> {
+        let this = self.get_mut();
+        if buf.is_empty() {
+            return Poll::Ready(Ok(0));
+        }
+        if this.cursor.reading.is_none() {
+            let len = buf.len().min(MAX_READ_BYTES);
+            this.cursor.reading = Some(this.read_at(vec![0; len], this.cursor.pos));
+        }
+        let pending = this.cursor.reading.as_mut().expect("set above");
+        let (res, data) = ready!(Pin::new(pending).poll(cx));
+        this.cursor.reading = None;
+        // A caller may poll again with a smaller buffer than it started
+        // with: hand over what fits; the rest is read again next time.
+        let n = res?.min(buf.len());
+        buf[..n].copy_from_slice(&data[..n]);
+        this.cursor.pos += n as u64;
+        Poll::Ready(Ok(n))
+    }
+}
+
+impl AsyncWrite for File {
+    fn poll_write(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<io::Result<usize>> {
+        let this = self.get_mut();
+        if buf.is_empty() {
+            return Poll::Ready(Ok(0));
+        }
+        if this.cursor.writing.is_none() {
+            this.cursor.writing = Some(this.write_at(buf.to_vec(), this.cursor.pos));
+        }
+        let pending = this.cursor.writing.as_mut().expect("set above");
+        let (res, _) = ready!(Pin::new(pending).poll(cx));
+        this.cursor.writing = None;
+        let n = res?;
+        let st = this.disk.state.borrow();
+        this.cursor.pos = if this.append && st.generation == this.generation {
+            // O_APPEND: the offset ends up at the end of the file.
+            st.stat_ino(this.ino).len
+        } else {
+            this.cursor.pos + n as u64
+        };
+        drop(st);
+        Poll::Ready(Ok(n))
+    }
+
+    fn poll_flush(self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Poll::Ready(Ok(()))
+    }
+
+    fn poll_close(self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Poll::Ready(Ok(()))
+    }
+}
+
+impl AsyncSeek for File {
+    fn poll_seek(
+        self: Pin<&mut Self>,
+        _cx: &mut Context<'_>,
+        pos: SeekFrom,
+    ) -> Poll<io::Result<u64>> {
+        let this = self.get_mut();
+        if this.cursor.reading.is_some() || this.cursor.writing.is_some() {
+            return Poll::Ready(Err(io::Error::other(
+                "seek while a cursor read or write is in flight: finish it first",
+            )));
+        }
+        let st = this.disk.state.borrow();
+        if st.generation != this.generation {
+            return Poll::Ready(Err(error::stale(&this.path)));
+        }
+        let (base, delta) = match pos {
+            SeekFrom::Start(n) => (n, 0),
+            SeekFrom::Current(d) => (this.cursor.pos, d),
+            SeekFrom::End(d) => (st.stat_ino(this.ino).len, d),
+        };
+        drop(st);
+        match base.checked_add_signed(delta) {
+            Some(new) => {
+                this.cursor.pos = new;
+                Poll::Ready(Ok(new))
+            }
+            None => Poll::Ready(Err(error::invalid(
+                "invalid seek to a negative or overflowing position (EINVAL)",
+            ))),
+        }
+    }
+}

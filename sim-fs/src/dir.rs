@@ -1,0 +1,168 @@
+//! Directories: [`create_dir`], [`create_dir_all`], [`read_dir`],
+//! [`remove_dir`] and [`sync_dir`].
+
+use std::ffi::{OsStr, OsString};
+use std::io;
+use std::path::{Path, PathBuf};
+
+use crate::file::File;
+use crate::metadata::FileType;
+use crate::registry::current_disk;
+
+/// Creates the directory `path`. Its entry in the parent is durable after
+/// the parent is fsynced ([`sync_dir`]).
+///
+/// # Errors
+///
+/// `AlreadyExists`, `NotFound` (the parent is missing), `NotADirectory`.
+pub async fn create_dir(path: impl AsRef<Path>) -> io::Result<()> {
+    let path = path.as_ref().to_path_buf();
+    let p = path.clone();
+    current_disk()
+        .metadata_op(path, move |st| st.create_dir(&p))
+        .await
+}
+
+/// Creates `path` and every missing parent, in one operation.
+///
+/// ```
+/// use detsim::fs;
+///
+/// detsim::Runtime::sim(0).block_on(async {
+///     fs::create_dir_all("/a/b/c").await.unwrap();
+///     fs::create_dir_all("/a/b").await.unwrap(); // already there: fine
+///     assert!(fs::metadata("/a/b/c").await.unwrap().is_dir());
+/// });
+/// ```
+///
+/// # Errors
+///
+/// `AlreadyExists` if `path` is a file, `NotADirectory` if a parent is.
+pub async fn create_dir_all(path: impl AsRef<Path>) -> io::Result<()> {
+    let path = path.as_ref().to_path_buf();
+    let p = path.clone();
+    current_disk()
+        .metadata_op(path, move |st| st.create_dir_all(&p))
+        .await
+}
+
+/// Removes the empty directory `path` (durable after [`sync_dir`] of its
+/// parent).
+///
+/// # Errors
+///
+/// `NotFound`, `NotADirectory` (a file), `DirectoryNotEmpty`,
+/// `ResourceBusy` (the root).
+pub async fn remove_dir(path: impl AsRef<Path>) -> io::Result<()> {
+    let path = path.as_ref().to_path_buf();
+    let p = path.clone();
+    current_disk()
+        .metadata_op(path, move |st| st.remove_dir(&p))
+        .await
+}
+
+/// Fsyncs the directory `path`: every create, remove and rename in it (or,
+/// for renames, out of it) becomes durable. The same as
+/// `File::open(path).await?.sync_all().await`.
+///
+/// ```
+/// use detsim::fs;
+///
+/// detsim::Runtime::sim(0).block_on(async {
+///     fs::write("/tmp-name", b"v2").await.unwrap();
+///     fs::File::open("/tmp-name").await.unwrap().sync_all().await.unwrap();
+///     fs::rename("/tmp-name", "/name").await.unwrap();
+///     fs::sync_dir("/").await.unwrap(); // now the rename survives a crash
+///     fs::crash();
+///     assert_eq!(fs::read("/name").await.unwrap(), b"v2");
+/// });
+/// ```
+///
+/// # Errors
+///
+/// `NotFound`, `EIO` from an injected fsync error (the pending entries
+/// are then never durable).
+pub async fn sync_dir(path: impl AsRef<Path>) -> io::Result<()> {
+    File::open(path).await?.sync_all().await
+}
+
+/// The entries of directory `path`, sorted by name (Linux's order is the
+/// file system's; a sorted one keeps runs deterministic).
+///
+/// ```
+/// use detsim::fs;
+///
+/// detsim::Runtime::sim(0).block_on(async {
+///     fs::write("/b", b"").await.unwrap();
+///     fs::create_dir("/a").await.unwrap();
+///     let names: Vec<_> = fs::read_dir("/")
+///         .await
+///         .unwrap()
+///         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+///         .collect();
+///     assert_eq!(names, ["a", "b"]);
+/// });
+/// ```
+///
+/// # Errors
+///
+/// `NotFound`, `NotADirectory`.
+pub async fn read_dir(path: impl AsRef<Path>) -> io::Result<ReadDir> {
+    let path = path.as_ref().to_path_buf();
+    let p = path.clone();
+    let entries = current_disk()
+        .metadata_op(path.clone(), move |st| st.read_dir(&p))
+        .await?;
+    Ok(ReadDir {
+        entries: entries
+            .into_iter()
+            .map(|(name, is_dir)| DirEntry {
+                path: path.join(&name),
+                name,
+                file_type: FileType::new(is_dir),
+            })
+            .collect::<Vec<_>>()
+            .into_iter(),
+    })
+}
+
+/// The entries of a directory, a snapshot taken when [`read_dir`]
+/// completed, sorted by name. Yields `io::Result`s like `std::fs::ReadDir`
+/// (always `Ok` here).
+#[derive(Debug)]
+pub struct ReadDir {
+    entries: std::vec::IntoIter<DirEntry>,
+}
+
+impl Iterator for ReadDir {
+    type Item = io::Result<DirEntry>;
+
+    fn next(&mut self) -> Option<io::Result<DirEntry>> {
+        self.entries.next().map(Ok)
+    }
+}
+
+/// One entry of a [`ReadDir`].
+#[derive(Clone, Debug)]
+pub struct DirEntry {
+    path: PathBuf,
+    name: OsString,
+    file_type: FileType,
+}
+
+impl DirEntry {
+    /// The directory's path joined with the entry's name.
+    pub fn path(&self) -> PathBuf {
+        self.path.clone()
+    }
+
+    /// The entry's name.
+    pub fn file_name(&self) -> &OsStr {
+        &self.name
+    }
+
+    /// The entry's type.
+    pub fn file_type(&self) -> FileType {
+        self.file_type
+    }
+}

@@ -1,0 +1,183 @@
+//! One node's simulated disk: its inodes, its pending directory
+//! operations, and the queue that gives each operation its latency.
+
+use std::cell::RefCell;
+use std::collections::BTreeMap;
+use std::io;
+use std::path::{Path, PathBuf};
+use std::rc::Rc;
+use std::time::Duration;
+
+use sim_core::kernel::{Completion, KernelHandle};
+use sim_core::time::Instant;
+
+use crate::config::DiskConfig;
+use crate::error;
+use crate::inode::{Ino, Inode, ROOT};
+use crate::namespace::DirOp;
+
+/// A disk, shared by its node's registry entry, its open files and its
+/// operations in flight.
+pub(crate) struct Disk {
+    /// The disk's resource id in the trace.
+    pub(crate) id: u64,
+    pub(crate) state: RefCell<DiskState>,
+}
+
+pub(crate) struct DiskState {
+    pub(crate) config: DiskConfig,
+    /// Bumped by every crash: handles and operations from an earlier
+    /// generation belong to a process that no longer exists.
+    pub(crate) generation: u64,
+    pub(crate) inodes: BTreeMap<Ino, Inode>,
+    pub(crate) next_ino: Ino,
+    /// Directory operations not yet durable, oldest first.
+    pub(crate) dir_log: Vec<DirOp>,
+    /// When each of the `queue_depth` channels is next free.
+    channels: Vec<Instant>,
+}
+
+/// What an operation costs the device.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Cost {
+    /// A read, write or metadata operation moving `len` bytes.
+    Transfer,
+    /// A cache flush.
+    Sync,
+}
+
+impl Disk {
+    pub(crate) fn new(kernel: &KernelHandle, config: DiskConfig) -> Disk {
+        config.validate();
+        let id = kernel.next_resource_id();
+        kernel.trace(id, "disk", config.capacity_bytes as i64);
+        let mut inodes = BTreeMap::new();
+        inodes.insert(ROOT, Inode::new_dir());
+        let channels = vec![Instant::ZERO; config.queue_depth];
+        Disk {
+            id,
+            state: RefCell::new(DiskState {
+                config,
+                generation: 0,
+                inodes,
+                next_ino: ROOT + 1,
+                dir_log: Vec::new(),
+                channels,
+            }),
+        }
+    }
+
+    pub(crate) fn generation(&self) -> u64 {
+        self.state.borrow().generation
+    }
+
+    /// Submits an operation that may only take effect if the disk has not
+    /// crashed since `generation` (when its handle was opened, or now).
+    /// `perform` runs at completion with the disk's state.
+    pub(crate) fn submit<B: 'static>(
+        self: &Rc<Self>,
+        generation: u64,
+        path: &Path,
+        cost: Cost,
+        len: usize,
+        buf: B,
+        perform: impl FnOnce(&mut DiskState, &mut B, usize) -> io::Result<usize> + 'static,
+    ) -> Completion<B> {
+        let kernel = KernelHandle::current();
+        let latency = self.state.borrow_mut().service_time(&kernel, cost, len);
+        let disk = Rc::clone(self);
+        let path = path.to_path_buf();
+        kernel.submit(self.id, latency, len, buf, move |buf, allowed| {
+            let mut st = disk.state.borrow_mut();
+            if st.generation != generation {
+                return Err(error::stale(&path));
+            }
+            perform(&mut st, buf, allowed)
+        })
+    }
+
+    /// Runs `op` as a metadata operation (open, mkdir, rename...): it takes
+    /// effect at its completion time, like a data operation.
+    pub(crate) async fn metadata_op<T: 'static>(
+        self: Rc<Self>,
+        path: PathBuf,
+        op: impl FnOnce(&mut DiskState) -> io::Result<T> + 'static,
+    ) -> io::Result<T> {
+        let generation = self.generation();
+        let completion = self.submit(
+            generation,
+            &path,
+            Cost::Transfer,
+            0,
+            None,
+            move |st, slot: &mut Option<io::Result<T>>, _| {
+                let result = op(st);
+                let traced = match &result {
+                    Ok(_) => Ok(0),
+                    Err(e) => Err(io::Error::from(e.kind())),
+                };
+                *slot = Some(result);
+                traced
+            },
+        );
+        match completion.await {
+            (_, Some(result)) => result,
+            (Err(e), None) => Err(e),
+            (Ok(_), None) => unreachable!("a metadata operation completed without running"),
+        }
+    }
+}
+
+impl DiskState {
+    /// Replaces the configuration (capacity and speed apply to later
+    /// operations; the channel count follows `queue_depth`).
+    pub(crate) fn reconfigure(&mut self, config: DiskConfig) {
+        config.validate();
+        self.channels.resize(config.queue_depth, Instant::ZERO);
+        self.config = config;
+    }
+
+    /// How long an operation submitted now takes: it waits for the first
+    /// free channel, then costs a seeded latency plus its transfer time.
+    fn service_time(&mut self, kernel: &KernelHandle, cost: Cost, len: usize) -> Duration {
+        let c = &self.config;
+        let fixed = match cost {
+            Cost::Transfer => kernel.device_delay(c.latency_min, c.latency_max),
+            Cost::Sync => kernel.device_delay(c.sync_latency_min, c.sync_latency_max),
+        };
+        let transfer = Duration::from_nanos(
+            (len as u128 * 1_000_000_000 / u128::from(c.bandwidth_bytes_per_sec)) as u64,
+        );
+        let now = kernel.now();
+        let channel = (0..self.channels.len())
+            .min_by_key(|&i| self.channels[i])
+            .expect("queue_depth >= 1");
+        let done = self.channels[channel].max(now) + fixed + transfer;
+        self.channels[channel] = done;
+        done - now
+    }
+
+    /// Bytes in use: the content of every file that is linked or open.
+    pub(crate) fn used_bytes(&self) -> u64 {
+        self.inodes.values().map(Inode::used_bytes).sum()
+    }
+
+    pub(crate) fn inode(&self, ino: Ino) -> &Inode {
+        self.inodes
+            .get(&ino)
+            .expect("an inode of this generation exists")
+    }
+
+    pub(crate) fn inode_mut(&mut self, ino: Ino) -> &mut Inode {
+        self.inodes
+            .get_mut(&ino)
+            .expect("an inode of this generation exists")
+    }
+
+    pub(crate) fn allocate(&mut self, inode: Inode) -> Ino {
+        let ino = self.next_ino;
+        self.next_ino += 1;
+        self.inodes.insert(ino, inode);
+        ino
+    }
+}

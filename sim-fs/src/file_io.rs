@@ -1,0 +1,143 @@
+//! Reads, writes, fsyncs and truncations as the device performs them at
+//! completion time: where the data faults strike.
+
+use std::io;
+
+use sim_core::FaultKind;
+use sim_core::kernel::KernelHandle;
+
+use crate::disk::DiskState;
+use crate::error;
+use crate::inode::{Ino, InodeKind};
+
+/// How far a misdirected write can land from its target, in sectors.
+const MISDIRECT_MAX_SECTORS: u64 = 8;
+
+impl DiskState {
+    /// Reads up to `out.len()` bytes at `offset` of file `ino`.
+    pub(crate) fn read_file(
+        &mut self,
+        disk: u64,
+        ino: Ino,
+        offset: u64,
+        out: &mut [u8],
+    ) -> io::Result<usize> {
+        let kernel = KernelHandle::current();
+        let sector = self.config.sector_size_bytes;
+        if kernel.fault(FaultKind::DiskReadError, disk) {
+            return Err(error::eio());
+        }
+        let f = self.inode(ino).file().expect("read_file on a file");
+        let len = f.cache.len() as u64;
+        if offset >= len {
+            return Ok(0);
+        }
+        let n = (out.len() as u64).min(len - offset) as usize;
+        let sectors = offset / sector..(offset + n as u64).div_ceil(sector);
+        if let Some(&bad) = f.bad_sectors.range(sectors).next() {
+            kernel.trace(disk, "read of bad sector", bad as i64);
+            return Err(error::eio());
+        }
+        out[..n].copy_from_slice(&f.cache[offset as usize..offset as usize + n]);
+        if n > 0 && kernel.fault(FaultKind::BitFlip, disk) {
+            let bit = kernel.fault_pick(FaultKind::BitFlip, n as u64 * 8);
+            out[(bit / 8) as usize] ^= 1 << (bit % 8);
+        }
+        Ok(n)
+    }
+
+    /// Writes `data` at `offset` of file `ino` (at its end if `append`)
+    /// into the page cache, logging it for the next fsync.
+    pub(crate) fn write_file(
+        &mut self,
+        disk: u64,
+        ino: Ino,
+        offset: u64,
+        append: bool,
+        data: &[u8],
+    ) -> io::Result<usize> {
+        if data.is_empty() {
+            return Ok(0);
+        }
+        let kernel = KernelHandle::current();
+        let sector = self.config.sector_size_bytes;
+        if kernel.fault(FaultKind::DiskWriteError, disk) {
+            return Err(error::eio());
+        }
+        let current = self
+            .inode(ino)
+            .file()
+            .expect("write_file on a file")
+            .cache
+            .len() as u64;
+        let mut at = if append { current } else { offset };
+        if kernel.fault(FaultKind::MisdirectedWrite, disk) {
+            let shift = sector
+                * (1 + kernel.fault_pick(FaultKind::MisdirectedWrite, MISDIRECT_MAX_SECTORS));
+            at = if kernel.fault_pick(FaultKind::MisdirectedWrite, 2) == 0 && at >= shift {
+                at - shift
+            } else {
+                at + shift
+            };
+            kernel.trace(disk, "misdirected write lands at", at as i64);
+        }
+        self.reserve(current, at + data.len() as u64)?;
+        let f = self.inode_mut(ino).file_mut().expect("a file");
+        f.write(at, data, sector);
+        if kernel.fault(FaultKind::LatentSectorError, disk) {
+            let first = at / sector;
+            let count = (at + data.len() as u64).div_ceil(sector) - first;
+            let bad = first + kernel.fault_pick(FaultKind::LatentSectorError, count);
+            f.bad_sectors.insert(bad);
+            kernel.trace(disk, "sector goes bad", bad as i64);
+        }
+        Ok(data.len())
+    }
+
+    /// Truncates or extends file `ino` to `len`.
+    pub(crate) fn set_file_len(&mut self, ino: Ino, len: u64) -> io::Result<()> {
+        let current = self.inode(ino).file().expect("a file").cache.len() as u64;
+        self.reserve(current, len)?;
+        let f = self.inode_mut(ino).file_mut().expect("a file");
+        if len != current {
+            f.set_len(len);
+        }
+        Ok(())
+    }
+
+    /// Fails with `StorageFull` if growing a file from `current` to `new`
+    /// bytes would pass the capacity. A failed operation changes nothing.
+    fn reserve(&self, current: u64, new: u64) -> io::Result<()> {
+        let grow = new.saturating_sub(current);
+        let need = self.used_bytes() + grow;
+        if grow > 0 && need > self.config.capacity_bytes {
+            return Err(error::storage_full(need, self.config.capacity_bytes));
+        }
+        Ok(())
+    }
+
+    /// fsync of `ino`: a file's logged changes, or a directory's pending
+    /// entries, become durable. On an injected `EIO` they are dropped
+    /// instead: never durable, and no later fsync reports it (Linux since
+    /// "fsyncgate").
+    pub(crate) fn fsync(&mut self, disk: u64, ino: Ino) -> io::Result<()> {
+        let kernel = KernelHandle::current();
+        let is_dir = self.inode(ino).is_dir();
+        if kernel.fault(FaultKind::FsyncError, disk) {
+            let dropped = if is_dir {
+                self.drop_dir_ops(ino)
+            } else {
+                let f = self.inode_mut(ino).file_mut().expect("a file");
+                std::mem::take(&mut f.log).len()
+            };
+            kernel.trace(disk, "fsync error drops pending changes", dropped as i64);
+            return Err(error::eio());
+        }
+        if is_dir {
+            self.sync_dir(ino);
+        } else if let InodeKind::File(f) = &mut self.inode_mut(ino).kind {
+            f.make_durable();
+        }
+        Ok(())
+    }
+}
