@@ -35,6 +35,9 @@ pub(crate) struct DiskState {
     pub(crate) dir_log: Vec<DirOp>,
     /// When each of the `queue_depth` channels is next free.
     channels: Vec<Instant>,
+    /// When the device's data path is next free: channels overlap their
+    /// latencies, but share the bandwidth.
+    bus_free: Instant,
 }
 
 /// What an operation costs the device.
@@ -63,6 +66,7 @@ impl Disk {
                 next_ino: ROOT + 1,
                 dir_log: Vec::new(),
                 channels,
+                bus_free: Instant::ZERO,
             }),
         }
     }
@@ -138,7 +142,9 @@ impl DiskState {
     }
 
     /// How long an operation submitted now takes: it waits for the first
-    /// free channel, then costs a seeded latency plus its transfer time.
+    /// free channel and costs a seeded latency there; then its transfer
+    /// waits for the shared data path, which moves `bandwidth` bytes per
+    /// second whatever the queue depth.
     fn service_time(&mut self, kernel: &KernelHandle, cost: Cost, len: usize) -> Duration {
         let c = &self.config;
         let fixed = match cost {
@@ -152,7 +158,11 @@ impl DiskState {
         let channel = (0..self.channels.len())
             .min_by_key(|&i| self.channels[i])
             .expect("queue_depth >= 1");
-        let done = self.channels[channel].max(now) + fixed + transfer;
+        let mut done = self.channels[channel].max(now) + fixed;
+        if !transfer.is_zero() {
+            done = done.max(self.bus_free) + transfer;
+            self.bus_free = done;
+        }
         self.channels[channel] = done;
         done - now
     }
