@@ -32,7 +32,8 @@
 //!   (`10.0.0.1` is `main`, where the test body runs; later hosts count
 //!   up). Each is a detsim node: crashing it stops its tasks.
 //! - **TCP** ([`TcpListener`], [`TcpStream`]): a handshake with SYN
-//!   retransmission (1 s, 2 s, 4 s... until `connect_timeout`); an ordered
+//!   retransmission (1 s, 2 s, 4 s... until `connect_timeout`), where a
+//!   connection reaches `accept` only once the client has it; an ordered
 //!   byte stream delivered in segments at link latency, with bounded
 //!   buffers; FIN and half-close; RST when a socket closes with unread data
 //!   or a listener drops unaccepted connections; ephemeral ports from
@@ -51,8 +52,10 @@
 //!
 //! A host crash is a process crash: the kernel closes the host's sockets,
 //! so peers see EOF (or a reset where data was unread) after one link
-//! latency. A power loss, where peers hear nothing until they send, is not
-//! modelled. There is no congestion control, Nagle delay, MSS segmentation
+//! latency; segments still on their way to it are discarded, and new SYNs
+//! and datagrams are dropped until it restarts (connects time out rather
+//! than being refused). A power loss, where peers hear nothing until they
+//! send, is not modelled. There is no congestion control, Nagle delay, MSS segmentation
 //! or TIME_WAIT: a segment is what one write handed over, and a closed
 //! port is free at once. An established connection across a partition
 //! stalls (segments are retransmitted every 200 ms) but never times out.

@@ -22,9 +22,13 @@ impl Link for NetLink {
     }
 
     fn is_up(&self) -> bool {
+        // A crashed destination does not stop delivery: its kernel closed
+        // the connection's socket when the process died, so a segment
+        // arriving there is discarded, not retransmitted forever (which
+        // would keep a run whose body is stuck from ending in a deadlock).
         self.net
             .upgrade()
-            .is_some_and(|n| n.passes(self.from, self.to))
+            .is_some_and(|n| n.path_open(self.from, self.to))
     }
 
     fn retransmit_after(&self) -> Duration {

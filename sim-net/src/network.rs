@@ -278,6 +278,13 @@ impl Net {
         self.is_up(to) && !self.cut.borrow().contains(&pair) && !self.held.borrow().contains(&pair)
     }
 
+    /// Whether the path from `from` to `to` carries packets now (neither
+    /// cut nor held), whether or not `to` is up.
+    pub(crate) fn path_open(&self, from: HostIx, to: HostIx) -> bool {
+        let pair = (from, to);
+        !self.cut.borrow().contains(&pair) && !self.held.borrow().contains(&pair)
+    }
+
     /// Whether packets from `from` to `to` are held (not dropped).
     pub(crate) fn is_held(&self, from: HostIx, to: HostIx) -> bool {
         self.held.borrow().contains(&(from, to))

@@ -172,17 +172,19 @@ impl UdpSocket {
     }
 
     /// Waits for one datagram; returns its length (truncated to `buf`) and
-    /// sender.
+    /// sender. Retries `WouldBlock` (spurious readiness) and `Interrupted`,
+    /// as the TCP streams' async reads do.
     ///
     /// # Errors
     ///
-    /// `Interrupted` under the fault plan.
+    /// None in the simulation today; the signature matches std and tokio.
     pub async fn recv_from(&self, buf: &mut [u8]) -> io::Result<(usize, SocketAddr)> {
         loop {
             match self.try_recv_from(buf) {
                 Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
                     self.reg.ready().await;
                 }
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
                 result => return result,
             }
         }

@@ -1,25 +1,29 @@
 //! The three-way handshake, simulated.
 //!
-//! A SYN crosses the link after its latency. If the link drops it (a
-//! partition, a crashed host, a full backlog), the client sends it again
-//! after 1 s, 2 s, 4 s... as Linux does, until the connect timeout. At the
-//! server, no listener means an RST back (`ConnectionRefused`); otherwise
-//! the connection is created, queued for `accept`, and the SYN-ACK travels
-//! back.
+//! A SYN crosses the link after its latency. Until an answer arrives (the
+//! SYN or the SYN-ACK may be dropped by a partition, a crashed host or a
+//! full backlog), the client sends it again after 1 s, 2 s, 4 s... as Linux
+//! does, until the connect timeout. At the server, no listener means an RST
+//! back (`ConnectionRefused`); otherwise the connection is created once
+//! (retransmitted SYNs only repeat the SYN-ACK), the SYN-ACK travels back,
+//! and the client's ACK puts the connection in the accept queue. A
+//! connection the client gave up on (timed out, or its `connect` future
+//! dropped) never reaches `accept`.
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::io;
 use std::net::SocketAddr;
 use std::rc::Rc;
 use std::task::{Poll, Waker};
 use std::time::Duration;
 
-use sim_core::io::{StreamConfig, stream_pair};
+use sim_core::io::{DuplexStream, StreamConfig, stream_pair};
 use sim_core::time::{Instant, timeout};
 
 use crate::addr::ToSocketAddr;
 use crate::link::NetLink;
 use crate::network::{HostIx, Net};
+use crate::tcp::ListenerShared;
 use crate::tcp::TcpStream;
 use crate::tcp::listener::Pending;
 
@@ -28,14 +32,17 @@ const SYN_RTO: Duration = Duration::from_secs(1);
 
 #[derive(Default)]
 struct Attempt {
-    result: RefCell<Option<io::Result<sim_core::io::DuplexStream>>>,
+    result: RefCell<Option<io::Result<DuplexStream>>>,
     waker: RefCell<Option<Waker>>,
+    /// The connect call returned or was dropped: later answers are too
+    /// late, and retransmissions stop.
+    abandoned: Cell<bool>,
 }
 
 impl Attempt {
-    fn finish(&self, result: io::Result<sim_core::io::DuplexStream>) {
+    fn finish(&self, result: io::Result<DuplexStream>) {
         let mut slot = self.result.borrow_mut();
-        if slot.is_none() {
+        if slot.is_none() && !self.abandoned.get() {
             *slot = Some(result);
             drop(slot);
             if let Some(w) = self.waker.borrow_mut().take() {
@@ -44,11 +51,21 @@ impl Attempt {
         }
     }
 
+    /// Whether the client stopped waiting or already has its answer.
     fn is_done(&self) -> bool {
-        self.result.borrow().is_some()
+        self.abandoned.get() || self.result.borrow().is_some()
     }
 }
 
+/// One connection attempt, shared by its SYN and SYN-ACK retransmissions.
+///
+/// States: no connection yet (`ends` empty) -> a SYN reached the listener
+/// and the connection exists on the server (`ends` holds both ends; later
+/// SYNs only make the server answer again) -> the SYN-ACK reached the
+/// client (`ends` taken: the client end goes to the caller, the server end
+/// to the accept queue once the client's ACK arrives). A connection whose
+/// SYN-ACK comes too late is dropped, as the client's RST would make Linux
+/// drop it: it never reaches `accept`.
 struct Handshake {
     net: Rc<Net>,
     client: HostIx,
@@ -57,6 +74,31 @@ struct Handshake {
     peer: SocketAddr,
     attempt: Rc<Attempt>,
     give_up: Instant,
+    /// (client end, server end, the listener that answered).
+    ends: RefCell<Option<(DuplexStream, DuplexStream, Rc<ListenerShared>)>>,
+}
+
+/// Abandons the attempt and frees its port if `connect` is dropped before
+/// it returns (a timeout around it, a crash of the client host).
+struct AbandonOnDrop<'a> {
+    net: &'a Net,
+    host: HostIx,
+    port: u16,
+    peer: SocketAddr,
+    attempt: &'a Attempt,
+    /// The port went to the connection and is released with it.
+    handed_over: bool,
+}
+
+impl Drop for AbandonOnDrop<'_> {
+    fn drop(&mut self) {
+        self.attempt.abandoned.set(true);
+        // A result that arrived but was never taken is closed here.
+        drop(self.attempt.result.borrow_mut().take());
+        if !self.handed_over {
+            self.net.release_conn_port(self.host, self.port, self.peer);
+        }
+    }
 }
 
 pub(crate) async fn connect(addr: impl ToSocketAddr) -> io::Result<TcpStream> {
@@ -75,6 +117,14 @@ pub(crate) async fn connect(addr: impl ToSocketAddr) -> io::Result<TcpStream> {
     let local_port = net.ephemeral_port(me, peer)?;
     let local = SocketAddr::new(net.ip(me), local_port);
     let attempt = Rc::new(Attempt::default());
+    let mut guard = AbandonOnDrop {
+        net: &net,
+        host: me,
+        port: local_port,
+        peer,
+        attempt: &attempt,
+        handed_over: false,
+    };
     let hs = Rc::new(Handshake {
         net: Rc::clone(&net),
         client: me,
@@ -83,6 +133,7 @@ pub(crate) async fn connect(addr: impl ToSocketAddr) -> io::Result<TcpStream> {
         peer,
         attempt: Rc::clone(&attempt),
         give_up: net.kernel.now() + connect_timeout,
+        ends: RefCell::new(None),
     });
     net.kernel
         .trace(u64::from(me), "syn", i64::from(peer.port()));
@@ -101,100 +152,150 @@ pub(crate) async fn connect(addr: impl ToSocketAddr) -> io::Result<TcpStream> {
             format!("connect to {peer} timed out after {connect_timeout:?} (SYNs unanswered)"),
         )),
     };
-    // Whatever happens later to this handshake is too late.
-    attempt.finish(Err(io::ErrorKind::TimedOut.into()));
-    match result {
-        Ok(io) => Ok(TcpStream::from_parts(
-            net,
-            me,
-            io,
-            local,
-            peer,
-            Some(local_port),
-        )),
-        Err(e) => {
-            net.release_conn_port(me, local_port, peer);
-            Err(e)
-        }
-    }
+    let io = result?;
+    guard.handed_over = true;
+    drop(guard);
+    Ok(TcpStream::from_parts(
+        Rc::clone(&net),
+        me,
+        io,
+        local,
+        peer,
+        Some(local_port),
+    ))
 }
 
 fn send_syn(hs: Rc<Handshake>, rto: Duration) {
-    let delay = hs.net.transit(hs.client, hs.server, 0);
-    let kernel = hs.net.kernel.clone();
-    kernel.schedule_after(delay, move || {
+    let net = Rc::clone(&hs.net);
+    // The client retransmits until it hears an answer or gives up, as Linux
+    // does whether the SYN or the SYN-ACK was lost.
+    if net.kernel.now() + rto < hs.give_up {
+        let retry = Rc::clone(&hs);
+        net.kernel.schedule_after(rto, move || {
+            if !retry.attempt.is_done() {
+                let millis = i64::try_from(rto.as_millis()).unwrap_or(i64::MAX);
+                retry
+                    .net
+                    .kernel
+                    .trace(u64::from(retry.client), "syn retransmit", millis);
+                send_syn(Rc::clone(&retry), rto * 2);
+            }
+        });
+    }
+    let delay = net.transit(hs.client, hs.server, 0);
+    net.kernel.schedule_after(delay, move || {
         if hs.attempt.is_done() {
             return;
         }
         let net = Rc::clone(&hs.net);
-        let listener = net.listener(hs.server, hs.peer.port());
-        let through = net.passes(hs.client, hs.server);
-        match (through, listener) {
-            (true, None) => {
-                net.kernel
-                    .trace(u64::from(hs.server), "rst", i64::from(hs.peer.port()));
-                reply(
-                    &hs,
-                    Err(io::Error::new(
-                        io::ErrorKind::ConnectionRefused,
-                        format!("connection refused: nothing listens on {}", hs.peer),
-                    )),
-                );
-            }
-            (true, Some(listener)) if listener.has_room() => {
-                let weak = Rc::downgrade(&net);
-                let (client_end, server_end) = stream_pair(StreamConfig {
-                    kind: "tcp",
-                    capacity: net.config.borrow().tcp_buffer_bytes,
-                    reset_on_unread_close: true,
-                    link_ab: Rc::new(NetLink {
-                        net: weak.clone(),
-                        from: hs.client,
-                        to: hs.server,
-                    }),
-                    link_ba: Rc::new(NetLink {
-                        net: weak,
-                        from: hs.server,
-                        to: hs.client,
-                    }),
-                });
-                listener.push(Pending {
-                    io: server_end,
-                    peer: hs.local,
-                });
-                reply(&hs, Ok(client_end));
-            }
-            _ => {
-                // SYN lost (or backlog full): the client sends it again.
-                net.kernel
-                    .trace(u64::from(hs.client), "syn lost", i64::from(hs.peer.port()));
-                if net.kernel.now() + rto < hs.give_up {
-                    let retry = Rc::clone(&hs);
-                    net.kernel
-                        .schedule_after(rto, move || send_syn(retry, rto * 2));
-                }
+        if !net.passes(hs.client, hs.server) {
+            net.kernel
+                .trace(u64::from(hs.client), "syn lost", i64::from(hs.peer.port()));
+            return;
+        }
+        let Some(listener) = net.listener(hs.server, hs.peer.port()) else {
+            net.kernel
+                .trace(u64::from(hs.server), "rst", i64::from(hs.peer.port()));
+            reply(
+                &hs,
+                Err(io::Error::new(
+                    io::ErrorKind::ConnectionRefused,
+                    format!("connection refused: nothing listens on {}", hs.peer),
+                )),
+            );
+            return;
+        };
+        if hs.ends.borrow().is_some() {
+            // A retransmitted SYN for a connection the server already has:
+            // it answers again (its SYN-ACK was lost).
+            reply(&hs, Ok(()));
+            return;
+        }
+        if !listener.has_room() {
+            // A full backlog drops the SYN; the client retries.
+            net.kernel
+                .trace(u64::from(hs.server), "syn dropped (backlog)", 0);
+            return;
+        }
+        let weak = Rc::downgrade(&net);
+        let (client_end, server_end) = stream_pair(StreamConfig {
+            kind: "tcp",
+            capacity: net.config.borrow().tcp_buffer_bytes,
+            reset_on_unread_close: true,
+            link_ab: Rc::new(NetLink {
+                net: weak.clone(),
+                from: hs.client,
+                to: hs.server,
+            }),
+            link_ba: Rc::new(NetLink {
+                net: weak,
+                from: hs.server,
+                to: hs.client,
+            }),
+        });
+        *hs.ends.borrow_mut() = Some((client_end, server_end, listener));
+        reply(&hs, Ok(()));
+    });
+}
+
+/// Sends the server's answer (SYN-ACK, or RST for `Err`) back to the client.
+/// A lost answer is not resent by the server: the client's SYN
+/// retransmission asks for it again.
+fn reply(hs: &Rc<Handshake>, answer: io::Result<()>) {
+    let delay = hs.net.transit(hs.server, hs.client, 0);
+    let hs = Rc::clone(hs);
+    let kernel = hs.net.kernel.clone();
+    kernel.schedule_after(delay, move || {
+        if !hs.net.passes(hs.server, hs.client) {
+            hs.net.kernel.trace(
+                u64::from(hs.client),
+                "syn-ack lost",
+                i64::from(hs.peer.port()),
+            );
+            return;
+        }
+        if hs.attempt.is_done() {
+            // Too late: the client's RST closes the server's half-open
+            // connection, which never reaches the accept queue.
+            drop(hs.ends.borrow_mut().take());
+            return;
+        }
+        match answer {
+            Err(refused) => hs.attempt.finish(Err(refused)),
+            Ok(()) => {
+                let Some((client_end, server_end, listener)) = hs.ends.borrow_mut().take() else {
+                    return;
+                };
+                hs.net
+                    .kernel
+                    .trace(u64::from(hs.client), "syn-ack", i64::from(hs.peer.port()));
+                hs.attempt.finish(Ok(client_end));
+                ack(&hs, server_end, listener);
             }
         }
     });
 }
 
-/// Sends the handshake's answer back to the client, retransmitting while
-/// the return path is down.
-fn reply(hs: &Rc<Handshake>, result: io::Result<sim_core::io::DuplexStream>) {
-    let delay = hs.net.transit(hs.server, hs.client, 0);
+/// The client's ACK completes the handshake at the server: the connection
+/// joins the accept queue, unless the listener closed meanwhile (then the
+/// server answers RST). The ACK is retransmitted across a partition, as
+/// data would carry it.
+fn ack(hs: &Rc<Handshake>, server_end: DuplexStream, listener: Rc<ListenerShared>) {
+    let delay = hs.net.transit(hs.client, hs.server, 0);
     let hs = Rc::clone(hs);
     let kernel = hs.net.kernel.clone();
     kernel.schedule_after(delay, move || {
-        if hs.net.passes(hs.server, hs.client) {
-            hs.net
-                .kernel
-                .trace(u64::from(hs.client), "syn-ack", i64::from(hs.peer.port()));
-            hs.attempt.finish(result);
-        } else if !hs.attempt.is_done() {
-            let again = Rc::clone(&hs);
-            hs.net
-                .kernel
-                .schedule_after(Duration::from_millis(200), move || reply(&again, result));
+        let bound = hs
+            .net
+            .listener(hs.server, hs.peer.port())
+            .is_some_and(|l| Rc::ptr_eq(&l, &listener));
+        if bound && hs.net.is_up(hs.server) {
+            listener.push(Pending {
+                io: server_end,
+                peer: hs.local,
+            });
+        } else {
+            server_end.reset();
         }
     });
 }

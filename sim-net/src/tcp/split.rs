@@ -14,7 +14,8 @@ pub struct OwnedReadHalf {
 }
 
 /// The write half of a [`TcpStream`](crate::TcpStream), from `into_split`.
-/// Dropping it does not shut the write direction down; `close` does.
+/// Dropping it shuts the write direction down (FIN), as tokio's
+/// `OwnedWriteHalf` does; the read half keeps working.
 pub struct OwnedWriteHalf {
     pub(crate) inner: Rc<StreamInner>,
 }
@@ -45,6 +46,12 @@ impl AsyncWrite for OwnedWriteHalf {
     fn poll_close(self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<io::Result<()>> {
         self.inner.shutdown_write();
         Poll::Ready(Ok(()))
+    }
+}
+
+impl Drop for OwnedWriteHalf {
+    fn drop(&mut self) {
+        self.inner.shutdown_write();
     }
 }
 

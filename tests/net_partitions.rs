@@ -1,0 +1,343 @@
+//! Partitions, host crashes and the fault plan's nemesis: what a client
+//! sees, and that the simulation still ends (heals, restarts, deadlocks
+//! reported) when they are over.
+
+use std::io::ErrorKind;
+
+use detsim::net::{self, TcpListener, TcpStream};
+use detsim::time::{Duration, Instant, sleep, timeout};
+use detsim::{FailureKind, Faults, Sim, spawn};
+use futures::{AsyncReadExt, AsyncWriteExt};
+
+/// Host `name` serving "ping" -> "pong" exchanges on port 7, one task per
+/// connection.
+fn pong_host(name: &str) -> net::HostHandle {
+    net::host(name, || async {
+        let listener = TcpListener::bind("0.0.0.0:7").await?;
+        loop {
+            let (mut conn, _) = listener.accept().await?;
+            spawn(async move {
+                let mut buf = [0; 4];
+                while conn.read_exact(&mut buf).await.is_ok() {
+                    if conn.write_all(b"pong").await.is_err() {
+                        break;
+                    }
+                }
+            });
+        }
+        #[allow(unreachable_code)]
+        std::io::Result::Ok(())
+    })
+}
+
+/// One ping over `conn`.
+async fn ping(conn: &mut TcpStream) -> std::io::Result<()> {
+    conn.write_all(b"ping").await?;
+    let mut buf = [0; 4];
+    conn.read_exact(&mut buf).await?;
+    assert_eq!(&buf, b"pong");
+    Ok(())
+}
+
+/// Asserts that `result` is an error of `kind`.
+#[track_caller]
+fn assert_err_kind<T: std::fmt::Debug>(result: std::io::Result<T>, kind: ErrorKind) {
+    match result {
+        Err(e) => assert_eq!(e.kind(), kind, "expected {kind:?}, got the error {e}"),
+        Ok(v) => panic!("expected {kind:?}, got Ok({v:?})"),
+    }
+}
+
+#[test]
+fn a_partition_makes_connect_time_out_and_heal_restores_it() {
+    Sim::new()
+        .faults(Faults::default())
+        .seeds(50)
+        .run(|| async {
+            pong_host("server");
+            net::partition("main", "server");
+            let start = Instant::now();
+            assert_err_kind(TcpStream::connect("server:7").await, ErrorKind::TimedOut);
+            assert_eq!(
+                start.elapsed(),
+                net::NetConfig::default().connect_timeout,
+                "connect gives up at the connect timeout"
+            );
+            net::heal("main", "server");
+            let mut conn = TcpStream::connect("server:7").await.unwrap();
+            ping(&mut conn).await.unwrap();
+        });
+}
+
+#[test]
+fn a_one_way_partition_also_times_out_connect() {
+    Sim::new().seeds(20).run(|| async {
+        pong_host("server");
+        // SYNs get through; SYN-ACKs do not.
+        net::partition_oneway("server", "main");
+        assert_err_kind(TcpStream::connect("server:7").await, ErrorKind::TimedOut);
+        net::heal("main", "server");
+        TcpStream::connect("server:7").await.unwrap();
+    });
+}
+
+#[test]
+fn an_established_connection_stalls_across_a_partition_and_resumes_after_heal() {
+    Sim::new()
+        .faults(Faults::default())
+        .seeds(50)
+        .run(|| async {
+            pong_host("server");
+            let mut conn = TcpStream::connect("server:7").await.unwrap();
+            ping(&mut conn).await.unwrap();
+            net::partition("main", "server");
+            let stalled = timeout(Duration::from_secs(2), ping(&mut conn)).await;
+            assert!(stalled.is_err(), "a ping crossed a partition");
+            // The timed-out ping left "ping" in flight: its "pong" arrives
+            // after the heal.
+            net::heal("main", "server");
+            let mut buf = [0; 4];
+            conn.read_exact(&mut buf).await.unwrap();
+            assert_eq!(&buf, b"pong");
+            ping(&mut conn).await.unwrap();
+        });
+}
+
+#[test]
+fn held_packets_wait_for_release_then_arrive_in_order() {
+    Sim::new().seeds(20).run(|| async {
+        pong_host("server");
+        let mut conn = TcpStream::connect("server:7").await.unwrap();
+        net::hold("main", "server");
+        conn.write_all(b"pingping").await.unwrap();
+        sleep(Duration::from_secs(10)).await;
+        let mut buf = [0; 8];
+        assert_err_kind(conn.try_read(&mut buf), ErrorKind::WouldBlock);
+        net::release("main", "server");
+        conn.read_exact(&mut buf).await.unwrap();
+        assert_eq!(&buf, b"pongpong");
+    });
+}
+
+#[test]
+fn crashing_the_server_gives_the_client_eof_or_reset_and_a_restarted_server_accepts() {
+    Sim::new()
+        .faults(Faults::default())
+        .seeds(100)
+        .run(|| async {
+            let server = pong_host("server");
+            let mut conn = TcpStream::connect("server:7").await.unwrap();
+            ping(&mut conn).await.unwrap();
+            server.crash();
+            assert!(!server.is_up());
+            let mut buf = [0; 4];
+            match conn.read(&mut buf).await {
+                Ok(0) => {}
+                Ok(n) => panic!("read {n} bytes from a crashed server"),
+                Err(e) => assert_eq!(e.kind(), ErrorKind::ConnectionReset, "{e}"),
+            }
+            // While down, SYNs go unanswered.
+            assert_err_kind(TcpStream::connect("server:7").await, ErrorKind::TimedOut);
+            server.restart();
+            assert!(server.is_up());
+            let mut conn = TcpStream::connect("server:7").await.unwrap();
+            ping(&mut conn).await.unwrap();
+        });
+}
+
+#[test]
+fn crashing_the_server_with_unread_data_resets_the_client() {
+    Sim::new().seeds(50).run(|| async {
+        let server = net::host("server", || async {
+            let listener = TcpListener::bind("0.0.0.0:7").await.unwrap();
+            let (_conn, _) = listener.accept().await.unwrap();
+            // Never reads.
+            std::future::pending::<()>().await;
+        });
+        let mut conn = TcpStream::connect("server:7").await.unwrap();
+        conn.write_all(b"unread").await.unwrap();
+        sleep(Duration::from_millis(10)).await;
+        server.crash();
+        let mut buf = [0; 4];
+        assert_err_kind(conn.read(&mut buf).await, ErrorKind::ConnectionReset);
+    });
+}
+
+/// A client that tolerates everything the nemesis does: it reconnects and
+/// retries until `pings` exchanges succeeded.
+async fn tolerant_client(pings: usize) -> usize {
+    let mut done = 0;
+    let mut attempts = 0;
+    while done < pings {
+        attempts += 1;
+        let Ok(Ok(mut conn)) =
+            timeout(Duration::from_secs(1), TcpStream::connect("server:7")).await
+        else {
+            sleep(Duration::from_millis(100)).await;
+            continue;
+        };
+        while done < pings {
+            match timeout(Duration::from_secs(1), ping(&mut conn)).await {
+                Ok(Ok(())) => done += 1,
+                _ => break,
+            }
+            sleep(Duration::from_millis(50)).await;
+        }
+    }
+    attempts
+}
+
+#[test]
+fn the_nemesis_does_not_break_a_client_that_tolerates_partitions_and_crashes() {
+    let report = Sim::new().faults(Faults::chaos()).seeds(30).run(|| async {
+        pong_host("server");
+        pong_host("other");
+        let clients: Vec<_> = (0..3)
+            .map(|i| net::client(&format!("client-{i}"), tolerant_client(100)))
+            .collect();
+        for c in clients {
+            c.await.unwrap();
+        }
+    });
+    assert_eq!(report.runs.len(), 30);
+}
+
+#[test]
+fn the_nemesis_crashes_and_partitions_hosts_under_chaos() {
+    let rt = detsim::Runtime::with_config(7, {
+        let mut config = detsim::Config::default();
+        config.faults = Faults::chaos();
+        config.record_all_events = true;
+        config
+    });
+    rt.block_on(async {
+        pong_host("server");
+        pong_host("other");
+        net::client("c", tolerant_client(300)).await.unwrap();
+    });
+    let events = rt.take_events().expect("recorded");
+    let count = |kind: &str| {
+        events
+            .iter()
+            .filter(
+                |e| matches!(e.kind, detsim::trace::EventKind::Fault { kind: k, .. } if k == kind),
+            )
+            .count()
+    };
+    assert!(count("partition") > 0, "no partition in the trace");
+    assert!(count("host_crash") > 0, "no host crash in the trace");
+}
+
+#[test]
+fn the_nemesis_stops_at_nemesis_until_so_a_stuck_body_is_reported_as_a_deadlock() {
+    let faults = Faults::chaos();
+    let until = faults.net.nemesis_until;
+    let failure = Sim::new()
+        .faults(faults)
+        .seeds(5)
+        .try_run(|| async {
+            pong_host("server");
+            let mut conn = TcpStream::connect("server:7").await.unwrap();
+            // Waits for bytes the server never sends.
+            let mut buf = [0; 1];
+            let _ = conn.read(&mut buf).await;
+            // A crash may have ended the read: then wait forever anyway.
+            std::future::pending::<()>().await;
+        })
+        .expect_err("a body that waits forever must fail");
+    assert!(
+        matches!(failure.failure.kind, FailureKind::Deadlock { .. }),
+        "expected a deadlock, got {}",
+        failure.failure.kind
+    );
+    assert!(
+        failure.failure.at >= Instant::ZERO + until,
+        "the nemesis should run until {until:?}, deadlock at {}",
+        failure.failure.at
+    );
+    assert!(
+        failure.failure.at < Instant::ZERO + until + Duration::from_secs(5),
+        "the run went on long after the nemesis stopped: {}",
+        failure.failure.at
+    );
+}
+
+#[test]
+fn a_connect_abandoned_before_its_syn_arrives_never_reaches_accept() {
+    Sim::new().seeds(20).run(|| async {
+        let listener = TcpListener::bind("0.0.0.0:80").await.unwrap();
+        net::client("c", async {
+            // Shorter than any link latency: dropped before the SYN lands.
+            let r = timeout(Duration::from_micros(10), TcpStream::connect("main:80")).await;
+            assert!(r.is_err(), "connected faster than the link latency");
+        });
+        let got = timeout(Duration::from_secs(10), listener.accept()).await;
+        assert!(got.is_err(), "accepted a connection the client abandoned");
+    });
+}
+
+#[test]
+fn lost_syn_acks_make_connect_time_out_without_queueing_a_connection_per_retransmitted_syn() {
+    Sim::new().seeds(20).run(|| async {
+        let listener = TcpListener::bind("0.0.0.0:80").await.unwrap();
+        let client = net::client("c", async { TcpStream::connect("main:80").await.map(drop) });
+        // The SYNs get to `main`; the SYN-ACKs never get back.
+        net::partition_oneway("main", "c");
+        assert_err_kind(client.await.unwrap(), ErrorKind::TimedOut);
+        let ghost = timeout(Duration::from_secs(10), listener.accept()).await;
+        assert!(
+            ghost.is_err(),
+            "accepted a connection whose client timed out"
+        );
+    });
+}
+
+#[test]
+fn a_retransmitted_syn_yields_one_connection_once_the_syn_ack_gets_through() {
+    Sim::new().seeds(20).run(|| async {
+        let listener = TcpListener::bind("0.0.0.0:80").await.unwrap();
+        net::client("c", async {
+            let mut conn = TcpStream::connect("main:80").await.unwrap();
+            conn.write_all(b"hi").await.unwrap();
+            std::future::pending::<()>().await;
+        });
+        net::partition_oneway("main", "c");
+        // Two SYNs (0 s and 1 s) reach `main` unanswered; heal before the
+        // third (3 s).
+        sleep(Duration::from_millis(2_500)).await;
+        net::heal("main", "c");
+        let (mut conn, _) = listener.accept().await.unwrap();
+        let mut buf = [0; 2];
+        conn.read_exact(&mut buf).await.unwrap();
+        assert_eq!(&buf, b"hi");
+        let second = timeout(Duration::from_secs(10), listener.accept()).await;
+        assert!(second.is_err(), "one connect gave two connections");
+    });
+}
+
+#[test]
+fn a_stuck_body_after_crashing_a_host_for_good_is_still_reported_as_a_deadlock() {
+    let failure = Sim::new()
+        .seeds(5)
+        .try_run(|| async {
+            let server = net::host("server", || async {
+                let listener = TcpListener::bind("0.0.0.0:7").await.unwrap();
+                let (_conn, _) = listener.accept().await.unwrap();
+                std::future::pending::<()>().await;
+            });
+            let mut conn = TcpStream::connect("server:7").await.unwrap();
+            sleep(Duration::from_millis(1)).await;
+            server.crash();
+            let mut buf = [0; 1];
+            let _ = conn.read(&mut buf).await;
+            // Its FIN goes to a host that never comes back.
+            drop(conn);
+            std::future::pending::<()>().await;
+        })
+        .expect_err("a body that waits forever must fail");
+    assert!(
+        matches!(failure.failure.kind, FailureKind::Deadlock { .. }),
+        "expected a deadlock, got {}",
+        failure.failure.kind
+    );
+}
