@@ -9,7 +9,6 @@
 
 use std::collections::VecDeque;
 use std::fmt;
-use std::hash::{Hash, Hasher};
 
 use crate::task::TaskId;
 use crate::time::Instant;
@@ -109,29 +108,58 @@ impl fmt::Display for Event {
     }
 }
 
-/// FNV-1a, 64 bit: tiny, stable across processes and releases, and fast
-/// enough to hash every event.
-#[derive(Clone, Copy)]
-struct Fnv64(u64);
-
-impl Hasher for Fnv64 {
-    fn finish(&self) -> u64 {
-        self.0
+impl Event {
+    /// Feeds the event to `mix` as 64-bit words: a tag, the time, then the
+    /// fields. Strings are fed by content, never by address, so digests
+    /// match across processes.
+    fn digest_into(&self, mix: &mut impl FnMut(u64)) {
+        let (tag, a, b) = match &self.kind {
+            EventKind::Spawned { task } => (1, task.0, 0),
+            EventKind::Polled { task } => (2, task.0, 0),
+            EventKind::Woken { task } => (3, task.0, 0),
+            EventKind::Finished { task } => (4, task.0, 0),
+            EventKind::Aborted { task } => (5, task.0, 0),
+            EventKind::ClockAdvanced => (6, 0, 0),
+            EventKind::TimerFired { timer } => (7, *timer, 0),
+            EventKind::Kernel {
+                resource,
+                what,
+                value,
+            } => {
+                mix_str(what, mix);
+                (8, *resource, *value as u64)
+            }
+            EventKind::Fault {
+                kind,
+                target,
+                value,
+            } => {
+                mix_str(kind, mix);
+                (9, *target, *value as u64)
+            }
+        };
+        mix(tag);
+        mix(self.at.as_nanos());
+        mix(a);
+        mix(b);
     }
+}
 
-    fn write(&mut self, bytes: &[u8]) {
-        for &b in bytes {
-            self.0 ^= u64::from(b);
-            self.0 = self.0.wrapping_mul(0x0000_0100_0000_01b3);
-        }
+fn mix_str(s: &str, mix: &mut impl FnMut(u64)) {
+    for chunk in s.as_bytes().chunks(8) {
+        let mut word = [0u8; 8];
+        word[..chunk.len()].copy_from_slice(chunk);
+        mix(u64::from_le_bytes(word));
     }
+    mix(s.len() as u64);
+}
 
-    fn write_u64(&mut self, n: u64) {
-        // One multiply per word instead of eight: same stability, less work.
-        self.0 ^= n;
-        self.0 = self.0.wrapping_mul(0x0000_0100_0000_01b3);
-        self.0 ^= self.0 >> 29;
-    }
+/// One step of the digest: multiply-xorshift, stable across processes and
+/// releases.
+#[inline]
+fn step(digest: u64, word: u64) -> u64 {
+    let x = (digest ^ word).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+    x ^ (x >> 29)
 }
 
 /// The trace of one run. See the module docs.
@@ -167,9 +195,9 @@ impl Trace {
 
     /// Appends an event and folds it into the digest.
     pub(crate) fn record(&mut self, event: Event) {
-        let mut h = Fnv64(self.digest);
-        event.hash(&mut h);
-        self.digest = h.finish();
+        let mut digest = self.digest;
+        event.digest_into(&mut |w| digest = step(digest, w));
+        self.digest = digest;
         self.len += 1;
         if matches!(event.kind, EventKind::Fault { .. }) {
             if self.faults.len() < FAULTS_KEPT {

@@ -89,6 +89,7 @@ impl std::error::Error for ProbabilityError {}
 /// The kinds of fault detsim injects. Each has its own random stream.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 #[non_exhaustive]
+#[repr(u8)]
 pub enum FaultKind {
     /// A pending task is woken although nothing changed.
     SpuriousWake,
@@ -352,6 +353,8 @@ impl Default for Faults {
 pub(crate) struct FaultRolls {
     rngs: Vec<RefCell<ChaCha8Rng>>,
     probabilities: Vec<f64>,
+    /// Whether spurious wakes or polls can happen: checked after every poll.
+    scheduling: bool,
 }
 
 impl FaultRolls {
@@ -365,13 +368,20 @@ impl FaultRolls {
                 .iter()
                 .map(|&k| plan.probability(k).get())
                 .collect(),
+            scheduling: !plan.spurious_wake.is_never() || !plan.spurious_poll.is_never(),
         }
+    }
+
+    /// Whether any scheduling fault (spurious wake or poll) is on.
+    pub(crate) fn scheduling_on(&self) -> bool {
+        self.scheduling
     }
 
     /// Whether fault `kind` hits now. Draws nothing when the kind is off.
     pub(crate) fn roll(&self, kind: FaultKind) -> bool {
-        let p = self.probabilities[kind.index()];
-        p > 0.0 && self.rngs[kind.index()].borrow_mut().random_bool(p)
+        let i = kind.index();
+        let p = self.probabilities[i];
+        p > 0.0 && self.rngs[i].borrow_mut().random_bool(p)
     }
 
     /// A number in `0..n` from `kind`'s stream (fault magnitudes, targets).

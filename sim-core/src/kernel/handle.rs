@@ -60,9 +60,9 @@ impl KernelHandle {
     /// Runs `action` at `at` (virtual time), or as soon as possible if `at`
     /// is past. Actions due at the same instant run in a seeded order.
     pub fn schedule_at(&self, at: Instant, action: impl FnOnce() + 'static) {
-        self.rt
-            .kernel
-            .schedule(at.max(self.rt.now()), Box::new(action));
+        let at = at.max(self.rt.now());
+        self.rt.kernel.schedule(at, Box::new(action));
+        self.rt.note_deadline(at);
     }
 
     /// Runs `action` after `delay`.

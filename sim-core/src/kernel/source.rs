@@ -283,8 +283,7 @@ impl Registration {
             reg.spurious_last = false;
             return Poll::Ready(ready);
         }
-        let spurious_allowed =
-            !reg.spurious_last && (reg.trigger != Trigger::OneShot || reg.armed);
+        let spurious_allowed = !reg.spurious_last && (reg.trigger != Trigger::OneShot || reg.armed);
         if spurious_allowed && src.rt.inject(FaultKind::SpuriousReadiness, src.id) {
             let reg = st.regs[self.key]
                 .as_mut()

@@ -70,7 +70,8 @@ struct Entry {
     node: NodeId,
     /// `None` while the task is being polled.
     future: Option<BoxTask>,
-    waker: Waker,
+    /// `None` while the task is being polled (lent to the poll).
+    waker: Option<Waker>,
     state: Arc<TaskWaker>,
     join: Option<Rc<dyn Cancel>>,
     waiting: Option<WaitReason>,
@@ -101,6 +102,8 @@ pub(crate) struct Executor {
     alive: Cell<usize>,
     main: RefCell<Option<Entry>>,
     main_generation: Cell<u32>,
+    /// What the task being polled registered interest in, if anything.
+    current_wait: RefCell<Option<WaitReason>>,
 }
 
 impl Executor {
@@ -116,6 +119,7 @@ impl Executor {
             alive: Cell::new(0),
             main: RefCell::new(None),
             main_generation: Cell::new(0),
+            current_wait: RefCell::new(None),
         }
     }
 
@@ -159,7 +163,7 @@ impl Executor {
             id,
             node: NodeId::MAIN,
             future: None,
-            waker: waker.clone(),
+            waker: Some(waker.clone()),
             state,
             join: None,
             waiting: None,
@@ -208,7 +212,7 @@ impl Executor {
             id,
             node,
             future: Some(future),
-            waker,
+            waker: Some(waker),
             state,
             join: Some(join),
             waiting: None,
@@ -219,20 +223,14 @@ impl Executor {
         (id, key)
     }
 
-    /// Moves wakes from the shared queue into the run set, calling `on_wake`
-    /// with each live task woken.
-    pub(crate) fn collect_wakes(&self, mut on_wake: impl FnMut(TaskId)) {
-        if !self.queue.is_pending() {
-            return;
-        }
+    /// Moves queued wakes into the run set, in wake order. Keys of tasks
+    /// that finished meanwhile are dropped later by `begin_poll`, which
+    /// checks every key anyway.
+    pub(crate) fn collect_wakes(&self) {
         let mut woken = self.woken.borrow_mut();
         self.queue.drain_into(&mut woken);
-        let mut runnable = self.runnable.borrow_mut();
-        for raw in woken.drain(..) {
-            if let Some(id) = self.live_id(TaskKey::from_raw(raw)) {
-                runnable.push_back(raw);
-                on_wake(id);
-            }
+        if !woken.is_empty() {
+            self.runnable.borrow_mut().extend(woken.drain(..));
         }
     }
 
@@ -272,7 +270,7 @@ impl Executor {
         let polling = Polling {
             id: entry.id,
             future: entry.future.take(),
-            waker: entry.waker.clone(),
+            waker: entry.waker.take().expect("a task is polled once at a time"),
         };
         self.current.set(Some(key));
         Some((key, polling))
@@ -284,9 +282,15 @@ impl Executor {
         &self,
         key: TaskKey,
         future: Option<BoxTask>,
+        waker: Waker,
     ) -> Option<BoxTask> {
         self.current.set(None);
+        let waiting = self.current_wait.borrow_mut().take();
         if key.is_main() {
+            if let Some(e) = self.main.borrow_mut().as_mut() {
+                e.waker = Some(waker);
+                e.waiting = waiting;
+            }
             return None;
         }
         let mut slots = self.slots.borrow_mut();
@@ -295,6 +299,8 @@ impl Executor {
             .entry
             .as_mut()
             .expect("task vanished while it was polled");
+        entry.waker = Some(waker);
+        entry.waiting = waiting;
         if entry.abort_requested {
             drop(slots);
             let gone = self.remove(key);
@@ -389,16 +395,11 @@ impl Executor {
     }
 
     /// Records what the task being polled now waits on.
+    /// (Kept aside during the poll, stored with the task when it returns
+    /// `Pending`.)
     pub(crate) fn note_wait(&self, reason: WaitReason) {
-        let Some(key) = self.current.get() else {
-            return;
-        };
-        if key.is_main() {
-            if let Some(e) = self.main.borrow_mut().as_mut() {
-                e.waiting = Some(reason);
-            }
-        } else if let Some(e) = self.slots.borrow_mut()[key.index as usize].entry.as_mut() {
-            e.waiting = Some(reason);
+        if self.current.get().is_some() {
+            *self.current_wait.borrow_mut() = Some(reason);
         }
     }
 
@@ -443,7 +444,7 @@ impl Executor {
         let main = self.main.borrow();
         if let Some(e) = main.as_ref() {
             if nth == 0 {
-                return Some((e.id, e.state.key, e.waker.clone()));
+                return Some((e.id, e.state.key, e.waker.clone()?));
             }
         }
         let nth = nth - usize::from(main.is_some());
@@ -452,7 +453,7 @@ impl Executor {
             .iter()
             .filter_map(|s| s.entry.as_ref())
             .nth(nth)
-            .map(|e| (e.id, e.state.key, e.waker.clone()))
+            .and_then(|e| Some((e.id, e.state.key, e.waker.clone()?)))
     }
 
     /// Takes every task out for teardown (dropped by the caller, outside

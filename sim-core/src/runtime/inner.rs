@@ -4,7 +4,7 @@ use std::any::{Any, TypeId};
 use std::cell::{Cell, RefCell, RefMut};
 use std::future::Future;
 use std::panic::Location;
-use std::pin::pin;
+use std::pin::{Pin, pin};
 use std::rc::Rc;
 use std::task::{Context, Poll};
 
@@ -16,7 +16,7 @@ use crate::faults::{FaultKind, FaultRolls};
 use crate::kernel::SimKernel;
 use crate::node::Nodes;
 use crate::rand::Stream;
-use crate::runtime::executor::Executor;
+use crate::runtime::executor::{Executor, Polling};
 use crate::runtime::watchdog::Watchdog;
 use crate::runtime::{Config, Scheduling, WaitReason, panic};
 use crate::task::TaskId;
@@ -28,6 +28,9 @@ pub(crate) struct RuntimeInner {
     pub(crate) seed: u64,
     pub(crate) config: Config,
     clock: Cell<Instant>,
+    /// No timer or kernel event is due before this instant (a lower bound:
+    /// cancelled timers may leave it early, never late).
+    next_due: Cell<Instant>,
     pub(crate) exec: Executor,
     pub(crate) timers: RefCell<Timers>,
     pub(crate) trace: RefCell<Trace>,
@@ -36,6 +39,8 @@ pub(crate) struct RuntimeInner {
     scheduler_rng: RefCell<ChaCha8Rng>,
     user_rng: RefCell<ChaCha8Rng>,
     failure: RefCell<Option<FailureKind>>,
+    /// Whether `failure` is set: one cheap check per loop turn.
+    failed: Cell<bool>,
     watchdog: Watchdog,
     pub(crate) nodes: RefCell<Nodes>,
     extensions: RefCell<Vec<(TypeId, Rc<dyn Any>)>>,
@@ -46,6 +51,7 @@ impl RuntimeInner {
         Rc::new(RuntimeInner {
             seed,
             clock: Cell::new(Instant::ZERO),
+            next_due: Cell::new(Instant::from_nanos(u64::MAX)),
             exec: Executor::new(),
             timers: RefCell::new(Timers::default()),
             trace: RefCell::new(Trace::new(config.report_events, config.record_all_events)),
@@ -54,6 +60,7 @@ impl RuntimeInner {
             scheduler_rng: RefCell::new(Stream::Scheduler.rng(seed)),
             user_rng: RefCell::new(Stream::User.rng(seed)),
             failure: RefCell::new(None),
+            failed: Cell::new(false),
             watchdog: Watchdog::new(Some(config.long_poll_budget)),
             nodes: RefCell::new(Nodes::new()),
             extensions: RefCell::new(Vec::new()),
@@ -119,6 +126,7 @@ impl RuntimeInner {
         let mut f = self.failure.borrow_mut();
         if f.is_none() {
             *f = Some(kind);
+            self.failed.set(true);
         }
     }
 
@@ -141,72 +149,92 @@ impl RuntimeInner {
         future: F,
         location: &'static Location<'static>,
     ) -> Result<F::Output, Box<Failure>> {
-        let mut future = pin!(future);
+        let future = pin!(future);
         let (main_id, _) = self.exec.register_main(location);
         self.record(EventKind::Spawned { task: main_id });
-        let result = loop {
-            let failed = self.failure.borrow_mut().take();
-            if let Some(kind) = failed {
-                break Err(kind);
-            }
-            self.deliver_due();
-            self.exec
-                .collect_wakes(|task| self.record(EventKind::Woken { task }));
-            let Some(raw) = self.pick() else {
-                if self.advance() {
-                    continue;
-                }
-                break Err(self.deadlock());
-            };
-            let Some((key, mut polling)) = self.exec.begin_poll(raw) else {
-                continue;
-            };
-            self.record(EventKind::Polled { task: polling.id });
-            let mut cx = Context::from_waker(&polling.waker);
-            let timer = self.watchdog.start();
-            let outcome = panic::catch(|| match polling.future.as_mut() {
-                Some(task) => task.as_mut().poll(&mut cx).map(|()| None),
-                None => future.as_mut().poll(&mut cx).map(Some),
-            });
-            if let Some((took, budget)) = self.watchdog.exceeded(timer) {
-                let task = self.task_desc(polling.id);
-                self.fail(FailureKind::LongPoll { task, took, budget });
-            }
-            match outcome {
-                Ok(Poll::Ready(out)) => {
-                    self.exec.end_poll_ready(key);
-                    self.record(EventKind::Finished { task: polling.id });
-                    drop(polling.future);
-                    if let Some(out) = out {
-                        break Ok(out);
-                    }
-                }
-                Ok(Poll::Pending) => {
-                    let gone = self.exec.end_poll_pending(key, polling.future);
-                    if gone.is_some() {
-                        self.record(EventKind::Aborted { task: polling.id });
-                    }
-                    drop(gone);
-                    self.inject_scheduling_faults();
-                }
-                Err((message, location)) => {
-                    self.exec.end_poll_ready(key);
-                    let task = self.task_desc(polling.id);
-                    // The future may panic again while dropped: contain it.
-                    let _ = panic::catch(move || drop(polling.future));
-                    self.fail(FailureKind::Panic {
-                        task,
-                        message,
-                        location,
-                    });
-                }
-            }
+        let _capture = panic::capture();
+        let result = match panic::catch_captured(|| self.run_loop(future)) {
+            Ok(result) => result,
+            // A kernel event or detsim itself panicked, outside any poll.
+            Err((message, location)) => Err(FailureKind::Panic {
+                task: self.task_desc(self.exec.current_id().unwrap_or(main_id)),
+                message: format!("panic outside a task poll (in a kernel event): {message}"),
+                location,
+            }),
         };
         // Snapshot the report before the main future drops: its Drop impls
         // would add events that did not lead to the failure.
         let result = result.map_err(|kind| Box::new(self.failure(kind)));
         self.exec.unregister_main();
         result
+    }
+
+    /// The executor loop; see the module docs of `runtime`.
+    fn run_loop<F: Future>(&self, mut future: Pin<&mut F>) -> Result<F::Output, FailureKind> {
+        loop {
+            if self.failed.replace(false) {
+                let kind = self.failure.borrow_mut().take();
+                return Err(kind.expect("`failed` is set together with the failure"));
+            }
+            self.deliver_due();
+            self.exec.collect_wakes();
+            let Some(raw) = self.pick() else {
+                if self.advance() {
+                    continue;
+                }
+                return Err(self.deadlock());
+            };
+            let Some((key, polling)) = self.exec.begin_poll(raw) else {
+                continue;
+            };
+            let Polling {
+                id,
+                future: mut task,
+                waker,
+            } = polling;
+            self.record(EventKind::Polled { task: id });
+            let mut cx = Context::from_waker(&waker);
+            let timer = self.watchdog.start();
+            let outcome = panic::catch_captured(|| match task.as_mut() {
+                Some(task) => task.as_mut().poll(&mut cx).map(|()| None),
+                None => future.as_mut().poll(&mut cx).map(Some),
+            });
+            if let Some((took, budget)) = self.watchdog.exceeded(timer) {
+                self.fail(FailureKind::LongPoll {
+                    task: self.task_desc(id),
+                    took,
+                    budget,
+                });
+            }
+            match outcome {
+                Ok(Poll::Ready(out)) => {
+                    self.exec.end_poll_ready(key);
+                    self.record(EventKind::Finished { task: id });
+                    drop(task);
+                    if let Some(out) = out {
+                        return Ok(out);
+                    }
+                }
+                Ok(Poll::Pending) => {
+                    let gone = self.exec.end_poll_pending(key, task, waker);
+                    if gone.is_some() {
+                        self.record(EventKind::Aborted { task: id });
+                    }
+                    drop(gone);
+                    self.inject_scheduling_faults();
+                }
+                Err((message, location)) => {
+                    self.exec.end_poll_ready(key);
+                    // The future may panic again while dropped: contain it.
+                    let _ = panic::catch_captured(move || drop(task));
+                    self.fail(FailureKind::Panic {
+                        task: self.task_desc(id),
+                        message,
+                        location,
+                    });
+                }
+            }
+        }
     }
 
     /// The next task to poll, chosen by the seed (or FIFO).
@@ -228,6 +256,9 @@ impl RuntimeInner {
     /// After a poll, maybe wake or poll a task for no reason, as a real
     /// executor may: correct futures must tolerate both.
     fn inject_scheduling_faults(&self) {
+        if !self.faults.scheduling_on() {
+            return;
+        }
         for kind in [FaultKind::SpuriousWake, FaultKind::SpuriousPoll] {
             let targets = self.exec.fault_targets();
             if targets == 0 || !self.faults.roll(kind) {
@@ -249,9 +280,32 @@ impl RuntimeInner {
         }
     }
 
+    /// Lowers the next-due bound: a timer or kernel event at `at` exists.
+    pub(crate) fn note_deadline(&self, at: Instant) {
+        if at < self.next_due.get() {
+            self.next_due.set(at);
+        }
+    }
+
     /// Fires timers and kernel events due at or before now.
     fn deliver_due(&self) {
         let now = self.clock.get();
+        if now < self.next_due.get() {
+            return;
+        }
+        self.deliver_due_now(now);
+        let next_timer = self.timers.borrow_mut().next_deadline();
+        let next = match (next_timer, self.kernel.next_due()) {
+            (Some(a), Some(b)) => a.min(b),
+            (Some(t), None) | (None, Some(t)) => t,
+            (None, None) => Instant::from_nanos(u64::MAX),
+        };
+        // Recomputed from the queues, so events scheduled while delivering
+        // are included.
+        self.next_due.set(next);
+    }
+
+    fn deliver_due_now(&self, now: Instant) {
         if self.kernel.next_due().is_some_and(|t| t <= now) {
             self.kernel.deliver_due(now);
         }

@@ -130,6 +130,7 @@ impl Runtime {
     pub fn try_block_on<F: Future>(&self, future: F) -> Result<F::Output, Box<Failure>> {
         let location = Location::caller();
         let _guard = context::enter(Rc::clone(&self.inner));
+        let _local = self.inner.exec.queue.enter_local();
         self.inner.run(future, location)
     }
 

@@ -31,11 +31,33 @@ fn install_hook() {
 
 /// Runs `f`, catching a panic as `(message, location)`.
 pub(crate) fn catch<R>(f: impl FnOnce() -> R) -> Result<R, (String, Option<String>)> {
+    let _scope = capture();
+    catch_captured(f)
+}
+
+/// While the guard lives, panics on this thread are recorded quietly
+/// instead of printed: a run holds one for its whole loop, so polls pay
+/// for no thread-local bookkeeping.
+pub(crate) fn capture() -> CaptureGuard {
     install_hook();
-    let was = CAPTURING.with(|c| c.replace(true));
-    let result = panic::catch_unwind(panic::AssertUnwindSafe(f));
-    CAPTURING.with(|c| c.set(was));
-    result.map_err(|payload| {
+    CaptureGuard {
+        was: CAPTURING.with(|c| c.replace(true)),
+    }
+}
+
+pub(crate) struct CaptureGuard {
+    was: bool,
+}
+
+impl Drop for CaptureGuard {
+    fn drop(&mut self) {
+        CAPTURING.with(|c| c.set(self.was));
+    }
+}
+
+/// Like [`catch`], inside a [`capture`] scope.
+pub(crate) fn catch_captured<R>(f: impl FnOnce() -> R) -> Result<R, (String, Option<String>)> {
+    panic::catch_unwind(panic::AssertUnwindSafe(f)).map_err(|payload| {
         let location = LAST_LOCATION.with(|l| l.borrow_mut().take());
         (message(&*payload), location)
     })

@@ -1,12 +1,18 @@
 //! Task wakers: real `std::task::Waker`s that are `Send + Sync`.
 //!
 //! A waker holds the task's key and an `Arc` of the runtime's ready queue.
-//! Waking pushes the key once (a flag absorbs repeated wakes until the task
-//! is polled again). Waking from another thread is safe: the queue is a
-//! mutex, and the OS backend installs an unpark hook that interrupts its
-//! `epoll_wait`. The executor drains the queue on its own thread, so the
-//! order tasks become runnable is the order the simulation woke them.
+//! Waking queues the key once (a flag absorbs repeated wakes until the task
+//! is polled again).
+//!
+//! Two paths. A wake on the thread that is running the waker's runtime
+//! (every wake in a simulation) goes into a thread-local list without any
+//! lock. A wake from another thread (the OS backend's blocking pool, user
+//! threads) goes into the queue's mutex and calls the unpark hook, which
+//! interrupts a parked OS kernel. The executor drains both, local first;
+//! under the simulation only the local list is ever used, so the order
+//! tasks become runnable is the order the simulation woke them.
 
+use std::cell::{Cell, RefCell};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 use std::task::Wake;
@@ -20,6 +26,13 @@ pub(crate) struct ReadyQueue {
     unpark: OnceLock<Box<dyn Fn() + Send + Sync>>,
 }
 
+thread_local! {
+    /// The ready queue of the runtime running on this thread (its address),
+    /// and the wakes made for it on this thread.
+    static LOCAL_QUEUE: Cell<usize> = const { Cell::new(0) };
+    static LOCAL_WAKES: RefCell<Vec<RawKey>> = const { RefCell::new(Vec::new()) };
+}
+
 impl ReadyQueue {
     pub(crate) fn new() -> ReadyQueue {
         ReadyQueue {
@@ -29,7 +42,12 @@ impl ReadyQueue {
         }
     }
 
-    fn push(&self, key: RawKey) {
+    fn push(self: &Arc<Self>, key: RawKey) {
+        let me = Arc::as_ptr(self) as usize;
+        if LOCAL_QUEUE.with(Cell::get) == me {
+            LOCAL_WAKES.with(|w| w.borrow_mut().push(key));
+            return;
+        }
         self.keys
             .lock()
             .unwrap_or_else(|e| e.into_inner())
@@ -40,23 +58,53 @@ impl ReadyQueue {
         }
     }
 
-    /// Moves every queued key into `into`, in wake order.
-    pub(crate) fn drain_into(&self, into: &mut Vec<RawKey>) {
-        if self.pending.swap(false, Ordering::AcqRel) {
-            let mut keys = self.keys.lock().unwrap_or_else(|e| e.into_inner());
-            into.append(&mut keys);
+    /// Makes this the queue whose wakes stay on this thread until the
+    /// guard drops (even by unwinding).
+    pub(crate) fn enter_local(self: &Arc<Self>) -> LocalGuard {
+        let previous = LOCAL_QUEUE.with(|q| q.replace(Arc::as_ptr(self) as usize));
+        LocalGuard {
+            queue: Arc::clone(self),
+            previous,
         }
     }
 
-    /// Whether a wake is queued.
-    pub(crate) fn is_pending(&self) -> bool {
-        self.pending.load(Ordering::Acquire)
+    /// Moves every queued key into `into`, in wake order: this thread's
+    /// wakes first, then other threads'.
+    pub(crate) fn drain_into(&self, into: &mut Vec<RawKey>) {
+        LOCAL_WAKES.with(|w| into.append(&mut w.borrow_mut()));
+        if self.pending.load(Ordering::Acquire) && self.pending.swap(false, Ordering::AcqRel) {
+            into.append(&mut self.keys.lock().unwrap_or_else(|e| e.into_inner()));
+        }
     }
 
     /// Installs the hook that interrupts a parked OS kernel (set once).
     #[allow(dead_code)] // used by the OS backend
     pub(crate) fn set_unpark(&self, f: Box<dyn Fn() + Send + Sync>) {
         let _ = self.unpark.set(f);
+    }
+}
+
+/// Keeps a runtime's wakes on this thread; see [`ReadyQueue::enter_local`].
+pub(crate) struct LocalGuard {
+    queue: Arc<ReadyQueue>,
+    previous: usize,
+}
+
+impl Drop for LocalGuard {
+    /// Restores the previous local queue. Local wakes not yet drained move
+    /// to the shared queue, so none is lost and none leaks to another
+    /// runtime.
+    fn drop(&mut self) {
+        LOCAL_QUEUE.with(|q| q.set(self.previous));
+        let left: Vec<RawKey> = LOCAL_WAKES.with(|w| std::mem::take(&mut *w.borrow_mut()));
+        if !left.is_empty() {
+            self.queue
+                .keys
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .extend(left);
+            self.queue.pending.store(true, Ordering::Release);
+        }
     }
 }
 
@@ -73,7 +121,8 @@ impl Wake for TaskWaker {
     }
 
     fn wake_by_ref(self: &Arc<Self>) {
-        if !self.queued.swap(true, Ordering::AcqRel) {
+        // A plain load first: repeated wakes of a queued task stay cheap.
+        if !self.queued.load(Ordering::Acquire) && !self.queued.swap(true, Ordering::AcqRel) {
             self.queue.push(self.key);
         }
     }

@@ -93,6 +93,7 @@ impl Future for Sleep {
                     .timers
                     .borrow_mut()
                     .insert(this.deadline, cx.waker().clone());
+                this.rt.note_deadline(this.deadline);
                 this.key = Some(key);
             }
         }
