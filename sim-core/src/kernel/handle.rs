@@ -127,6 +127,49 @@ impl KernelHandle {
         self.rt.extension(init)
     }
 
+    /// Whether this runtime runs on the real OS (`Runtime::os`) rather than
+    /// the simulation. IO types choose their implementation with it.
+    pub fn is_os(&self) -> bool {
+        self.rt.is_os()
+    }
+
+    /// Registers a real file descriptor with the OS kernel's epoll, so its
+    /// readiness is reported on `source`.
+    ///
+    /// # Errors
+    ///
+    /// On the simulated runtime (there is no real kernel to register
+    /// with), or if epoll refuses the descriptor.
+    #[cfg(target_os = "linux")]
+    pub fn register_fd(
+        &self,
+        fd: std::os::fd::BorrowedFd<'_>,
+        source: &crate::kernel::Source,
+    ) -> io::Result<crate::kernel::FdRegistration> {
+        crate::kernel::FdRegistration::new(Rc::clone(&self.rt), fd, source)
+    }
+
+    /// Runs `f` where it may block without stalling the executor: on the OS
+    /// runtime, a blocking-pool thread; on the simulation, inline at the
+    /// current virtual time (simulated devices never block).
+    ///
+    /// # Panics
+    ///
+    /// The awaiting task panics if `f` panicked, with `f`'s message.
+    pub async fn run_blocking<T: Send + 'static>(
+        &self,
+        f: impl FnOnce() -> T + Send + 'static,
+    ) -> T {
+        #[cfg(target_os = "linux")]
+        if let Some(os) = self.rt.os() {
+            let job = os.pool.run(f);
+            return job
+                .await
+                .unwrap_or_else(|msg| panic!("a blocking job panicked: {msg}"));
+        }
+        f()
+    }
+
     /// The run's fault plan.
     pub fn fault_plan(&self) -> &crate::faults::Faults {
         &self.rt.config.faults

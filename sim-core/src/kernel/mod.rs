@@ -30,17 +30,24 @@
 //! the same instant are delivered in a seeded order, and every fault it
 //! injects is a trace event naming its kind and resource.
 //!
-//! The simulated kernel ([`KernelHandle`], the event queue in `sim.rs`)
-//! implements this contract now; the OS kernel (epoll) will sit beside it.
+//! The simulated kernel (`sim.rs`: the seeded event queue, and the
+//! [`Source`]s devices drive) and the OS kernel (`os/`: epoll, an eventfd,
+//! a blocking pool) implement this contract side by side; the executor and
+//! the IO types' readiness logic are shared. [`KernelHandle`] is how
+//! devices reach whichever kernel their runtime has.
 
 mod completion;
 mod handle;
+#[cfg(target_os = "linux")]
+pub(crate) mod os;
 mod readiness;
 mod sim;
-mod source;
+pub(crate) mod source;
 
 pub use completion::Completion;
 pub use handle::KernelHandle;
+#[cfg(target_os = "linux")]
+pub use os::FdRegistration;
 pub use readiness::{Interest, Readiness, Trigger};
 pub(crate) use sim::SimKernel;
 pub(crate) use source::ResourceWait;

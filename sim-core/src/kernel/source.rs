@@ -106,6 +106,14 @@ impl Source {
         }
     }
 
+    pub(crate) fn downgrade(&self) -> std::rc::Weak<SourceInner> {
+        Rc::downgrade(&self.inner)
+    }
+
+    pub(crate) fn from_inner(inner: Rc<SourceInner>) -> Source {
+        Source { inner }
+    }
+
     /// The resource id (allocation order within the run).
     pub fn id(&self) -> u64 {
         self.inner.id

@@ -43,11 +43,34 @@ pub(crate) struct RuntimeInner {
     failed: Cell<bool>,
     watchdog: Watchdog,
     pub(crate) nodes: RefCell<Nodes>,
+    /// The real kernel, for `Runtime::os`; `None` under the simulation.
+    #[cfg(target_os = "linux")]
+    os: Option<crate::kernel::os::OsKernel>,
     extensions: RefCell<Vec<(TypeId, Rc<dyn Any>)>>,
 }
 
 impl RuntimeInner {
     pub(crate) fn new_sim(seed: u64, config: Config) -> Rc<RuntimeInner> {
+        Self::new(seed, config, None)
+    }
+
+    /// A runtime on the real OS kernel.
+    #[cfg(target_os = "linux")]
+    pub(crate) fn new_os(seed: u64, config: Config) -> std::io::Result<Rc<RuntimeInner>> {
+        let os = crate::kernel::os::OsKernel::new()?;
+        let rt = Self::new(seed, config, Some(os));
+        if let Some(os) = rt.os() {
+            rt.exec.queue.set_unpark(os.unparker());
+        }
+        Ok(rt)
+    }
+
+    fn new(
+        seed: u64,
+        config: Config,
+        #[cfg(target_os = "linux")] os: Option<crate::kernel::os::OsKernel>,
+        #[cfg(not(target_os = "linux"))] _os: Option<()>,
+    ) -> Rc<RuntimeInner> {
         Rc::new(RuntimeInner {
             seed,
             clock: Cell::new(Instant::ZERO),
@@ -63,14 +86,34 @@ impl RuntimeInner {
             failed: Cell::new(false),
             watchdog: Watchdog::new(Some(config.long_poll_budget)),
             nodes: RefCell::new(Nodes::new()),
+            #[cfg(target_os = "linux")]
+            os,
             extensions: RefCell::new(Vec::new()),
             config,
         })
     }
 
-    /// The runtime's clock.
+    /// The runtime's clock: virtual, or the monotonic clock on the OS.
     pub(crate) fn now(&self) -> Instant {
+        #[cfg(target_os = "linux")]
+        if let Some(os) = &self.os {
+            return os.now();
+        }
         self.clock.get()
+    }
+
+    /// The OS kernel, on the OS runtime.
+    #[cfg(target_os = "linux")]
+    pub(crate) fn os(&self) -> Option<&crate::kernel::os::OsKernel> {
+        self.os.as_ref()
+    }
+
+    /// Whether this runtime runs on the real OS.
+    pub(crate) fn is_os(&self) -> bool {
+        #[cfg(target_os = "linux")]
+        return self.os.is_some();
+        #[cfg(not(target_os = "linux"))]
+        false
     }
 
     pub(crate) fn user_rng(&self) -> RefMut<'_, ChaCha8Rng> {
@@ -175,6 +218,10 @@ impl RuntimeInner {
             if self.failed.replace(false) {
                 let kind = self.failure.borrow_mut().take();
                 return Err(kind.expect("`failed` is set together with the failure"));
+            }
+            #[cfg(target_os = "linux")]
+            if let Some(os) = &self.os {
+                self.clock.set(os.now());
             }
             self.deliver_due();
             self.exec.collect_wakes();
@@ -325,6 +372,10 @@ impl RuntimeInner {
     /// Nothing is runnable: jump the clock to the next timer or kernel event
     /// and deliver it. `false` when there is nothing to wait for.
     fn advance(&self) -> bool {
+        #[cfg(target_os = "linux")]
+        if let Some(os) = &self.os {
+            return self.park_os(os);
+        }
         let next_timer = self.timers.borrow_mut().next_deadline();
         let next = match (next_timer, self.kernel.next_due()) {
             (None, None) => return false,
@@ -336,6 +387,24 @@ impl RuntimeInner {
             self.record(EventKind::ClockAdvanced);
         }
         self.deliver_due();
+        true
+    }
+
+    /// OS parking: `epoll_wait` until the next timer or scheduled action.
+    /// Never reports a deadlock: another thread may still wake a task.
+    #[cfg(target_os = "linux")]
+    fn park_os(&self, os: &crate::kernel::os::OsKernel) -> bool {
+        let next_timer = self.timers.borrow_mut().next_deadline();
+        let next = match (next_timer, self.kernel.next_due()) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        };
+        let timeout = next.map(|t| t.saturating_duration_since(os.now()));
+        if let Err(e) = os.park(timeout) {
+            self.fail(FailureKind::Error(format!("epoll_wait failed: {e}")));
+        }
+        self.clock.set(os.now());
+        self.next_due.set(Instant::ZERO);
         true
     }
 

@@ -101,6 +101,44 @@ impl Runtime {
         Runtime::with_config(seed, Config::default())
     }
 
+    /// A runtime on the real OS: epoll for sockets, a blocking pool for
+    /// files, the monotonic clock. The same executor, task API, timers and
+    /// IO types as the simulation (`detsim::net`, `detsim::fs` pick their
+    /// real implementation), so code tested under the simulation runs here
+    /// unchanged. Tasks are polled in wake order, no fault is injected and
+    /// the long-poll watchdog is off.
+    ///
+    /// ```
+    /// use detsim::time::{sleep, Duration, Instant};
+    ///
+    /// let rt = detsim::Runtime::os().unwrap();
+    /// let waited = rt.block_on(async {
+    ///     let start = Instant::now();
+    ///     sleep(Duration::from_millis(5)).await;
+    ///     start.elapsed()
+    /// });
+    /// assert!(waited >= Duration::from_millis(5));
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// If the epoll instance or the eventfd cannot be created.
+    #[cfg(target_os = "linux")]
+    pub fn os() -> std::io::Result<Runtime> {
+        let mut config = Config::default();
+        config.scheduling = Scheduling::Fifo;
+        config.long_poll_budget = Duration::ZERO;
+        config.faults = Faults::none();
+        Ok(Runtime {
+            inner: RuntimeInner::new_os(0, config)?,
+        })
+    }
+
+    /// Whether this runtime runs on the real OS.
+    pub fn is_os(&self) -> bool {
+        self.inner.is_os()
+    }
+
     /// A simulated runtime with the given settings.
     pub fn with_config(seed: u64, config: Config) -> Runtime {
         Runtime {

@@ -30,7 +30,8 @@ pub const BLOCKING_DELAY_MAX: Duration = Duration::from_micros(500);
 /// Runs `f` as if on a blocking thread pool and returns a handle to its
 /// result.
 ///
-/// Under the simulation the closure runs inline, on the simulation thread,
+/// On the OS runtime the closure runs on the blocking pool's threads.
+/// Under the simulation it runs inline, on the simulation thread,
 /// at a seeded virtual time (between [`BLOCKING_DELAY_MIN`] and
 /// [`BLOCKING_DELAY_MAX`] after the call); it must not block on the
 /// simulation itself. The bounds are `tokio::task::spawn_blocking`'s, so
@@ -58,6 +59,12 @@ where
     R: Send + 'static,
 {
     let kernel = KernelHandle::current();
+    if kernel.is_os() {
+        // The OS runtime has a real blocking pool.
+        return Builder::new()
+            .name("spawn_blocking")
+            .spawn(async move { kernel.run_blocking(f).await });
+    }
     let delay = kernel.device_delay(BLOCKING_DELAY_MIN, BLOCKING_DELAY_MAX);
     kernel.trace(0, "spawn_blocking", delay.as_nanos() as i64);
     Builder::new().name("spawn_blocking").spawn(async move {

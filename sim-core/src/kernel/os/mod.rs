@@ -1,0 +1,179 @@
+//! The OS kernel: the same contract as the simulated kernel, on Linux.
+//!
+//! - **Clock**: `CLOCK_MONOTONIC` (std's `Instant`), counted from the
+//!   runtime's start so `detsim::time::Instant` means the same thing on
+//!   both backends.
+//! - **Readiness**: one epoll instance. Every file descriptor is registered
+//!   edge-triggered (`EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET`) with its
+//!   [`Source`](crate::kernel::Source)'s id as the token; an epoll event
+//!   becomes a [`Source::set`](crate::kernel::Source::set) with the bits as
+//!   arrivals, so `Registration`s, level/edge/one-shot triggers and the IO
+//!   types' try-then-wait loops are the very code the simulation runs.
+//! - **Completions**: a small bounded pool of blocking threads
+//!   ([`pool`]); a finished job wakes its task from the pool thread, which
+//!   interrupts `epoll_wait` through an eventfd.
+//! - **Parking**: `epoll_wait` with the time until the next timer or
+//!   scheduled action as its timeout.
+//!
+//! # Divergence from the simulated kernel
+//!
+//! Nothing is seeded: event order is the real kernel's, no fault is
+//! injected, and a task that waits forever is not reported as a deadlock
+//! (another thread may still wake it), as with tokio.
+
+mod fd;
+pub(crate) mod pool;
+
+use std::cell::RefCell;
+use std::collections::BTreeMap;
+use std::io;
+use std::os::fd::{AsFd, BorrowedFd, OwnedFd};
+use std::rc::Weak;
+use std::sync::Arc;
+use std::time::Duration;
+
+use rustix::event::epoll;
+use rustix::event::{EventfdFlags, eventfd};
+
+pub use fd::FdRegistration;
+
+use crate::kernel::Readiness;
+use crate::kernel::source::SourceInner;
+use crate::time::Instant;
+
+/// Token of the eventfd that interrupts `epoll_wait`.
+const WAKE_TOKEN: u64 = u64::MAX;
+
+pub(crate) struct OsKernel {
+    epoll: OwnedFd,
+    wake_fd: Arc<OwnedFd>,
+    sources: RefCell<BTreeMap<u64, Weak<SourceInner>>>,
+    events: RefCell<Vec<epoll::Event>>,
+    origin: std::time::Instant,
+    pub(crate) pool: pool::BlockingPool,
+}
+
+impl OsKernel {
+    pub(crate) fn new() -> io::Result<OsKernel> {
+        let epoll = epoll::create(epoll::CreateFlags::CLOEXEC)?;
+        let wake_fd = eventfd(0, EventfdFlags::CLOEXEC | EventfdFlags::NONBLOCK)?;
+        epoll::add(
+            &epoll,
+            &wake_fd,
+            epoll::EventData::new_u64(WAKE_TOKEN),
+            epoll::EventFlags::IN | epoll::EventFlags::ET,
+        )?;
+        Ok(OsKernel {
+            epoll,
+            wake_fd: Arc::new(wake_fd),
+            sources: RefCell::new(BTreeMap::new()),
+            events: RefCell::new(Vec::with_capacity(256)),
+            origin: std::time::Instant::now(),
+            pool: pool::BlockingPool::new(pool::DEFAULT_THREADS),
+        })
+    }
+
+    /// Time since the runtime started, on the monotonic clock.
+    pub(crate) fn now(&self) -> Instant {
+        Instant::from_nanos(u64::try_from(self.origin.elapsed().as_nanos()).unwrap_or(u64::MAX))
+    }
+
+    /// The hook that interrupts `epoll_wait` from any thread.
+    pub(crate) fn unparker(&self) -> Box<dyn Fn() + Send + Sync> {
+        let fd = Arc::clone(&self.wake_fd);
+        Box::new(move || {
+            // A full counter (never in practice) already guarantees a wakeup.
+            let _ = rustix::io::write(&*fd, &1u64.to_ne_bytes());
+        })
+    }
+
+    /// Registers `fd` for `source`, edge-triggered for every condition.
+    pub(crate) fn register(
+        &self,
+        fd: BorrowedFd<'_>,
+        source: &crate::kernel::Source,
+    ) -> io::Result<()> {
+        let flags = epoll::EventFlags::IN
+            | epoll::EventFlags::OUT
+            | epoll::EventFlags::RDHUP
+            | epoll::EventFlags::ET;
+        epoll::add(
+            &self.epoll,
+            fd,
+            epoll::EventData::new_u64(source.id()),
+            flags,
+        )?;
+        self.sources
+            .borrow_mut()
+            .insert(source.id(), source.downgrade());
+        Ok(())
+    }
+
+    /// Forgets `fd`'s registration (closing the fd removes it from epoll;
+    /// deleting first keeps dup'ed descriptors from lingering).
+    pub(crate) fn deregister(&self, fd: BorrowedFd<'_>, source_id: u64) {
+        let _ = epoll::delete(&self.epoll, fd);
+        self.sources.borrow_mut().remove(&source_id);
+    }
+
+    /// Waits for readiness events or `timeout`, and reports every event on
+    /// its source (waking the registrations its trigger reports to).
+    pub(crate) fn park(&self, timeout: Option<Duration>) -> io::Result<()> {
+        let timespec = timeout.map(|t| rustix::time::Timespec {
+            tv_sec: t.as_secs().min(i64::MAX as u64) as i64,
+            tv_nsec: i64::from(t.subsec_nanos()),
+        });
+        let mut events = self.events.borrow_mut();
+        events.clear();
+        match epoll::wait(
+            &self.epoll,
+            rustix::buffer::spare_capacity(&mut *events),
+            timespec.as_ref(),
+        ) {
+            Ok(_) => {}
+            Err(rustix::io::Errno::INTR) => return Ok(()),
+            Err(e) => return Err(e.into()),
+        }
+        let ready: Vec<(u64, Readiness)> = events
+            .iter()
+            .map(|e| (e.data.u64(), readiness(e.flags)))
+            .collect();
+        drop(events);
+        for (token, bits) in ready {
+            if token == WAKE_TOKEN {
+                let mut buf = [0u8; 8];
+                let _ = rustix::io::read(self.wake_fd.as_fd(), &mut buf);
+                continue;
+            }
+            let source = self.sources.borrow().get(&token).and_then(Weak::upgrade);
+            if let Some(source) = source {
+                crate::kernel::Source::from_inner(source).set(bits, bits);
+            }
+        }
+        Ok(())
+    }
+}
+
+fn readiness(flags: epoll::EventFlags) -> Readiness {
+    use epoll::EventFlags as F;
+    let mut r = Readiness::EMPTY;
+    if flags.contains(F::IN) {
+        r |= Readiness::READABLE;
+    }
+    if flags.contains(F::OUT) {
+        r |= Readiness::WRITABLE;
+    }
+    if flags.contains(F::RDHUP) {
+        r |= Readiness::READ_CLOSED | Readiness::READABLE;
+    }
+    if flags.contains(F::HUP) {
+        r |= Readiness::READ_CLOSED
+            | Readiness::WRITE_CLOSED
+            | Readiness::READABLE
+            | Readiness::WRITABLE;
+    }
+    if flags.contains(F::ERR) {
+        r |= Readiness::ERROR;
+    }
+    r
+}
