@@ -70,6 +70,8 @@ mod host;
 mod link;
 mod nemesis;
 mod network;
+#[cfg(target_os = "linux")]
+mod os;
 mod tcp;
 mod udp;
 

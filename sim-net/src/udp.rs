@@ -40,34 +40,8 @@ impl UdpShared {
     }
 }
 
-/// A UDP socket on a simulated host.
-///
-/// Each `recv` returns exactly one datagram, truncated to the buffer if the
-/// buffer is smaller. Datagrams travel at the link's latency (so they can
-/// arrive out of order), and the fault plan drops and duplicates them; a
-/// partition drops them.
-///
-/// ```
-/// use detsim::net::{self, UdpSocket};
-///
-/// detsim::Runtime::sim(0).block_on(async {
-///     let a = UdpSocket::bind("0.0.0.0:5000").await.unwrap();
-///     net::client("b", async {
-///         let b = UdpSocket::bind("0.0.0.0:0").await.unwrap();
-///         b.send_to(b"ping", "main:5000").await.unwrap();
-///     });
-///     let mut buf = [0; 16];
-///     let (n, from) = a.recv_from(&mut buf).await.unwrap();
-///     assert_eq!((&buf[..n], from.ip()), (&b"ping"[..], net::lookup("b").unwrap()));
-/// });
-/// ```
-///
-/// # Divergence from Linux
-///
-/// A datagram to a port nobody bound is dropped silently; Linux answers
-/// with ICMP port unreachable, which a connected socket reports as
-/// `ECONNREFUSED` on a later call.
-pub struct UdpSocket {
+/// The simulated UDP socket.
+pub(crate) struct SimUdp {
     net: Rc<Net>,
     host: HostIx,
     local: SocketAddr,
@@ -76,7 +50,7 @@ pub struct UdpSocket {
     peer: RefCell<Option<SocketAddr>>,
 }
 
-impl UdpSocket {
+impl SimUdp {
     /// Binds to `addr` on the calling host (port 0 for an ephemeral port).
     ///
     /// # Errors
@@ -87,7 +61,7 @@ impl UdpSocket {
     /// # Panics
     ///
     /// Outside a detsim runtime, or on a task that is not on a host.
-    pub async fn bind(addr: impl ToSocketAddr) -> io::Result<UdpSocket> {
+    pub(crate) async fn bind(addr: impl ToSocketAddr) -> io::Result<SimUdp> {
         let net = Net::current();
         let host = net.current_host();
         let (name, port) = addr.to_host_port()?;
@@ -111,7 +85,7 @@ impl UdpSocket {
         let port = net.bind_udp(host, port, Rc::clone(&shared))?;
         let reg = shared.source.register(Interest::READABLE, Trigger::Edge);
         let local = SocketAddr::new(net.ip(host), port);
-        Ok(UdpSocket {
+        Ok(SimUdp {
             net,
             host,
             local,
@@ -122,7 +96,7 @@ impl UdpSocket {
     }
 
     /// The bound address.
-    pub fn local_addr(&self) -> io::Result<SocketAddr> {
+    pub(crate) fn local_addr(&self) -> io::Result<SocketAddr> {
         Ok(self.local)
     }
 
@@ -131,7 +105,7 @@ impl UdpSocket {
     /// # Errors
     ///
     /// `NotConnected` before [`UdpSocket::connect`].
-    pub fn peer_addr(&self) -> io::Result<SocketAddr> {
+    pub(crate) fn peer_addr(&self) -> io::Result<SocketAddr> {
         self.peer.borrow().ok_or_else(not_connected)
     }
 
@@ -141,7 +115,7 @@ impl UdpSocket {
     /// # Errors
     ///
     /// `NotFound` for an unknown host name, `InvalidInput` for bad text.
-    pub async fn connect(&self, addr: impl ToSocketAddr) -> io::Result<()> {
+    pub(crate) async fn connect(&self, addr: impl ToSocketAddr) -> io::Result<()> {
         let (name, port) = addr.to_host_port()?;
         let peer = self.net.resolve(self.host, &name, port)?;
         *self.peer.borrow_mut() = Some(peer);
@@ -155,7 +129,7 @@ impl UdpSocket {
     ///
     /// `InvalidInput` for a datagram over 65,507 bytes or bad address text;
     /// `NotFound` for an unknown host name.
-    pub async fn send_to(&self, buf: &[u8], addr: impl ToSocketAddr) -> io::Result<usize> {
+    pub(crate) async fn send_to(&self, buf: &[u8], addr: impl ToSocketAddr) -> io::Result<usize> {
         let (name, port) = addr.to_host_port()?;
         let to = self.net.resolve(self.host, &name, port)?;
         self.send_datagram(buf, to)
@@ -166,7 +140,7 @@ impl UdpSocket {
     /// # Errors
     ///
     /// `NotConnected` before [`UdpSocket::connect`]; as [`UdpSocket::send_to`].
-    pub async fn send(&self, buf: &[u8]) -> io::Result<usize> {
+    pub(crate) async fn send(&self, buf: &[u8]) -> io::Result<usize> {
         let to = self.peer_addr()?;
         self.send_datagram(buf, to)
     }
@@ -178,7 +152,7 @@ impl UdpSocket {
     /// # Errors
     ///
     /// None in the simulation today; the signature matches std and tokio.
-    pub async fn recv_from(&self, buf: &mut [u8]) -> io::Result<(usize, SocketAddr)> {
+    pub(crate) async fn recv_from(&self, buf: &mut [u8]) -> io::Result<(usize, SocketAddr)> {
         loop {
             match self.try_recv_from(buf) {
                 Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
@@ -195,7 +169,7 @@ impl UdpSocket {
     /// # Errors
     ///
     /// `NotConnected` before [`UdpSocket::connect`].
-    pub async fn recv(&self, buf: &mut [u8]) -> io::Result<usize> {
+    pub(crate) async fn recv(&self, buf: &mut [u8]) -> io::Result<usize> {
         self.peer_addr()?;
         Ok(self.recv_from(buf).await?.0)
     }
@@ -205,7 +179,7 @@ impl UdpSocket {
     /// # Errors
     ///
     /// `WouldBlock` when none is queued; `Interrupted` under the fault plan.
-    pub fn try_recv_from(&self, buf: &mut [u8]) -> io::Result<(usize, SocketAddr)> {
+    pub(crate) fn try_recv_from(&self, buf: &mut [u8]) -> io::Result<(usize, SocketAddr)> {
         if self.shared.source.fault(FaultKind::Interrupted) {
             return Err(io::ErrorKind::Interrupted.into());
         }
@@ -276,17 +250,176 @@ fn not_connected() -> io::Error {
     )
 }
 
-impl Drop for UdpSocket {
+impl Drop for SimUdp {
     fn drop(&mut self) {
         self.net
             .unbind_udp(self.host, self.local.port(), &self.shared);
     }
 }
 
+impl fmt::Debug for SimUdp {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SimUdp")
+            .field("local", &self.local)
+            .finish_non_exhaustive()
+    }
+}
+
+/// A UDP socket on a simulated host.
+///
+/// Each `recv` returns exactly one datagram, truncated to the buffer if the
+/// buffer is smaller. Datagrams travel at the link's latency (so they can
+/// arrive out of order), and the fault plan drops and duplicates them; a
+/// partition drops them.
+///
+/// ```
+/// use detsim::net::{self, UdpSocket};
+///
+/// detsim::Runtime::sim(0).block_on(async {
+///     let a = UdpSocket::bind("0.0.0.0:5000").await.unwrap();
+///     net::client("b", async {
+///         let b = UdpSocket::bind("0.0.0.0:0").await.unwrap();
+///         b.send_to(b"ping", "main:5000").await.unwrap();
+///     });
+///     let mut buf = [0; 16];
+///     let (n, from) = a.recv_from(&mut buf).await.unwrap();
+///     assert_eq!((&buf[..n], from.ip()), (&b"ping"[..], net::lookup("b").unwrap()));
+/// });
+/// ```
+///
+/// # Divergence from Linux
+///
+/// A datagram to a port nobody bound is dropped silently; Linux answers
+/// with ICMP port unreachable, which a connected socket reports as
+/// `ECONNREFUSED` on a later call.
+pub struct UdpSocket {
+    inner: UdpImpl,
+}
+
+enum UdpImpl {
+    Sim(SimUdp),
+    #[cfg(target_os = "linux")]
+    Os(crate::os::OsUdpSocket),
+}
+
+/// Calls the same method on whichever backend the socket has.
+macro_rules! dispatch {
+    ($self:ident, $s:ident => $e:expr) => {
+        match &$self.inner {
+            UdpImpl::Sim($s) => $e,
+            #[cfg(target_os = "linux")]
+            UdpImpl::Os($s) => $e,
+        }
+    };
+}
+
+impl UdpSocket {
+    /// Binds to `addr` on the calling host (port 0 for an ephemeral port);
+    /// on the OS runtime, a real socket.
+    ///
+    /// # Errors
+    ///
+    /// `AddrInUse`, `AddrNotAvailable` (another host's address),
+    /// `InvalidInput`.
+    ///
+    /// # Panics
+    ///
+    /// Outside a detsim runtime, or (simulation) on a task that is not on a
+    /// host.
+    pub async fn bind(addr: impl ToSocketAddr) -> io::Result<UdpSocket> {
+        #[cfg(target_os = "linux")]
+        if sim_core::kernel::KernelHandle::current().is_os() {
+            return Ok(UdpSocket {
+                inner: UdpImpl::Os(crate::os::OsUdpSocket::bind(addr).await?),
+            });
+        }
+        Ok(UdpSocket {
+            inner: UdpImpl::Sim(SimUdp::bind(addr).await?),
+        })
+    }
+
+    /// The bound address.
+    ///
+    /// # Errors
+    ///
+    /// On the OS runtime, what `getsockname` reports.
+    pub fn local_addr(&self) -> io::Result<SocketAddr> {
+        dispatch!(self, s => s.local_addr())
+    }
+
+    /// The connected peer.
+    ///
+    /// # Errors
+    ///
+    /// `NotConnected` before [`UdpSocket::connect`].
+    pub fn peer_addr(&self) -> io::Result<SocketAddr> {
+        dispatch!(self, s => s.peer_addr())
+    }
+
+    /// Sets the default destination of `send` and accepts datagrams only
+    /// from it.
+    ///
+    /// # Errors
+    ///
+    /// `NotFound` for an unknown host name, `InvalidInput` for bad text.
+    pub async fn connect(&self, addr: impl ToSocketAddr) -> io::Result<()> {
+        dispatch!(self, s => s.connect(addr).await)
+    }
+
+    /// Sends one datagram to `addr`; returns its length. In the simulation
+    /// sending never waits: a datagram that cannot be delivered is dropped
+    /// on the way.
+    ///
+    /// # Errors
+    ///
+    /// `InvalidInput` for a datagram over 65,507 bytes or bad address text;
+    /// `NotFound` for an unknown host name.
+    pub async fn send_to(&self, buf: &[u8], addr: impl ToSocketAddr) -> io::Result<usize> {
+        dispatch!(self, s => s.send_to(buf, addr).await)
+    }
+
+    /// Sends one datagram to the connected peer.
+    ///
+    /// # Errors
+    ///
+    /// `NotConnected` before [`UdpSocket::connect`]; as [`UdpSocket::send_to`].
+    pub async fn send(&self, buf: &[u8]) -> io::Result<usize> {
+        dispatch!(self, s => s.send(buf).await)
+    }
+
+    /// Waits for one datagram; returns its length (truncated to `buf`) and
+    /// sender.
+    ///
+    /// # Errors
+    ///
+    /// `Interrupted` under the fault plan (simulation).
+    pub async fn recv_from(&self, buf: &mut [u8]) -> io::Result<(usize, SocketAddr)> {
+        dispatch!(self, s => s.recv_from(buf).await)
+    }
+
+    /// Waits for one datagram from the connected peer.
+    ///
+    /// # Errors
+    ///
+    /// `NotConnected` before [`UdpSocket::connect`].
+    pub async fn recv(&self, buf: &mut [u8]) -> io::Result<usize> {
+        dispatch!(self, s => s.recv(buf).await)
+    }
+
+    /// Takes one queued datagram without waiting.
+    ///
+    /// # Errors
+    ///
+    /// `WouldBlock` when none is queued; `Interrupted` under the fault plan.
+    pub fn try_recv_from(&self, buf: &mut [u8]) -> io::Result<(usize, SocketAddr)> {
+        dispatch!(self, s => s.try_recv_from(buf))
+    }
+}
+
 impl fmt::Debug for UdpSocket {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("UdpSocket")
-            .field("local", &self.local)
+            .field("local", &self.local_addr().ok())
             .finish_non_exhaustive()
     }
 }

@@ -38,22 +38,8 @@ impl ListenerShared {
     }
 }
 
-/// A TCP socket listening for connections on a simulated host.
-///
-/// ```
-/// use detsim::net::{self, TcpListener, TcpStream};
-///
-/// detsim::Runtime::sim(0).block_on(async {
-///     let listener = TcpListener::bind("0.0.0.0:80").await.unwrap();
-///     assert_eq!(listener.local_addr().port(), 80);
-///     let err = TcpListener::bind("0.0.0.0:80").await.unwrap_err();
-///     assert_eq!(err.kind(), std::io::ErrorKind::AddrInUse);
-///     net::client("c", async { TcpStream::connect("main:80").await.unwrap() });
-///     let (_conn, peer) = listener.accept().await.unwrap();
-///     assert_eq!(peer.ip(), net::lookup("c").unwrap());
-/// });
-/// ```
-pub struct TcpListener {
+/// The simulated listener.
+pub(crate) struct SimListener {
     net: Rc<Net>,
     host: HostIx,
     local: SocketAddr,
@@ -61,7 +47,7 @@ pub struct TcpListener {
     reg: Registration,
 }
 
-impl TcpListener {
+impl SimListener {
     /// Binds to `addr` on the calling host: `0.0.0.0:port`, the host's own
     /// name or address, or port 0 for an ephemeral port.
     ///
@@ -73,7 +59,7 @@ impl TcpListener {
     /// # Panics
     ///
     /// Outside a detsim runtime, or on a task that is not on a host.
-    pub async fn bind(addr: impl ToSocketAddr) -> io::Result<TcpListener> {
+    pub(crate) async fn bind(addr: impl ToSocketAddr) -> io::Result<SimListener> {
         let net = Net::current();
         let host = net.current_host();
         let (name, port) = addr.to_host_port()?;
@@ -98,7 +84,7 @@ impl TcpListener {
         let reg = shared.source.register(Interest::READABLE, Trigger::Edge);
         let local = SocketAddr::new(net.ip(host), port);
         shared.source.trace("listen", i64::from(port));
-        Ok(TcpListener {
+        Ok(SimListener {
             net,
             host,
             local,
@@ -112,7 +98,7 @@ impl TcpListener {
     /// # Errors
     ///
     /// None in the simulation today; the signature matches std and tokio.
-    pub async fn accept(&self) -> io::Result<(TcpStream, SocketAddr)> {
+    pub(crate) async fn accept(&self) -> io::Result<(TcpStream, SocketAddr)> {
         loop {
             let next = self.shared.queue.borrow_mut().pop_front();
             if let Some(Pending { io, peer }) = next {
@@ -132,12 +118,12 @@ impl TcpListener {
     }
 
     /// The address the listener is bound to.
-    pub fn local_addr(&self) -> SocketAddr {
+    pub(crate) fn local_addr(&self) -> SocketAddr {
         self.local
     }
 }
 
-impl Drop for TcpListener {
+impl Drop for SimListener {
     fn drop(&mut self) {
         self.net
             .unbind_tcp(self.host, self.local.port(), &self.shared);
@@ -148,10 +134,98 @@ impl Drop for TcpListener {
     }
 }
 
+impl fmt::Debug for SimListener {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SimListener")
+            .field("local", &self.local)
+            .finish_non_exhaustive()
+    }
+}
+
+/// A TCP socket listening for connections on a simulated host.
+///
+/// ```
+/// use detsim::net::{self, TcpListener, TcpStream};
+///
+/// detsim::Runtime::sim(0).block_on(async {
+///     let listener = TcpListener::bind("0.0.0.0:80").await.unwrap();
+///     assert_eq!(listener.local_addr().port(), 80);
+///     let err = TcpListener::bind("0.0.0.0:80").await.unwrap_err();
+///     assert_eq!(err.kind(), std::io::ErrorKind::AddrInUse);
+///     net::client("c", async { TcpStream::connect("main:80").await.unwrap() });
+///     let (_conn, peer) = listener.accept().await.unwrap();
+///     assert_eq!(peer.ip(), net::lookup("c").unwrap());
+/// });
+/// ```
+pub struct TcpListener {
+    inner: ListenerImpl,
+}
+
+enum ListenerImpl {
+    Sim(SimListener),
+    #[cfg(target_os = "linux")]
+    Os(crate::os::OsTcpListener, SocketAddr),
+}
+
+impl TcpListener {
+    /// Binds to `addr` on the calling host: `0.0.0.0:port`, the host's own
+    /// name or address, or port 0 for an ephemeral port. On the OS runtime,
+    /// a real socket bound to `addr`.
+    ///
+    /// # Errors
+    ///
+    /// `AddrInUse` if the port is bound; `AddrNotAvailable` for another
+    /// host's address; `InvalidInput` for text that is not `host:port`.
+    ///
+    /// # Panics
+    ///
+    /// Outside a detsim runtime, or (simulation) on a task that is not on a
+    /// host.
+    pub async fn bind(addr: impl ToSocketAddr) -> io::Result<TcpListener> {
+        #[cfg(target_os = "linux")]
+        if sim_core::kernel::KernelHandle::current().is_os() {
+            let os = crate::os::OsTcpListener::bind(addr).await?;
+            let local = os.local_addr()?;
+            return Ok(TcpListener {
+                inner: ListenerImpl::Os(os, local),
+            });
+        }
+        Ok(TcpListener {
+            inner: ListenerImpl::Sim(SimListener::bind(addr).await?),
+        })
+    }
+
+    /// Waits for a connection; returns it with the peer's address.
+    ///
+    /// # Errors
+    ///
+    /// On the OS runtime, what `accept4` reports (e.g. `EMFILE`); none in
+    /// the simulation.
+    pub async fn accept(&self) -> io::Result<(TcpStream, SocketAddr)> {
+        match &self.inner {
+            ListenerImpl::Sim(l) => l.accept().await,
+            #[cfg(target_os = "linux")]
+            ListenerImpl::Os(l, _) => {
+                let (stream, peer) = l.accept().await?;
+                Ok((TcpStream::from_os(stream), peer))
+            }
+        }
+    }
+
+    /// The address the listener is bound to.
+    pub fn local_addr(&self) -> SocketAddr {
+        match &self.inner {
+            ListenerImpl::Sim(l) => l.local_addr(),
+            #[cfg(target_os = "linux")]
+            ListenerImpl::Os(_, local) => *local,
+        }
+    }
+}
+
 impl fmt::Debug for TcpListener {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("TcpListener")
-            .field("local", &self.local)
+            .field("local", &self.local_addr())
             .finish_non_exhaustive()
     }
 }

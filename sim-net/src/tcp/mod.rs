@@ -1,5 +1,6 @@
 //! TCP: listeners, connections, split halves.
 
+mod conn;
 mod connect;
 mod listener;
 mod split;

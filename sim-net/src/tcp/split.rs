@@ -6,18 +6,18 @@ use std::task::{Context, Poll};
 
 use futures::io::{AsyncRead, AsyncWrite};
 
-use crate::tcp::stream::StreamInner;
+use crate::tcp::conn::Conn;
 
 /// The read half of a [`TcpStream`](crate::TcpStream), from `into_split`.
 pub struct OwnedReadHalf {
-    pub(crate) inner: Rc<StreamInner>,
+    pub(crate) inner: Rc<Conn>,
 }
 
 /// The write half of a [`TcpStream`](crate::TcpStream), from `into_split`.
 /// Dropping it shuts the write direction down (FIN), as tokio's
 /// `OwnedWriteHalf` does; the read half keeps working.
 pub struct OwnedWriteHalf {
-    pub(crate) inner: Rc<StreamInner>,
+    pub(crate) inner: Rc<Conn>,
 }
 
 impl AsyncRead for OwnedReadHalf {
@@ -69,7 +69,7 @@ impl fmt::Debug for OwnedWriteHalf {
 
 #[cfg(feature = "tokio")]
 pub(crate) fn tokio_read(
-    inner: &StreamInner,
+    inner: &Conn,
     cx: &mut Context<'_>,
     buf: &mut tokio::io::ReadBuf<'_>,
 ) -> Poll<io::Result<()>> {

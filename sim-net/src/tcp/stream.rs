@@ -13,6 +13,7 @@ use sim_core::kernel::Readiness;
 
 use crate::addr::ToSocketAddr;
 use crate::network::{HostIx, Net};
+use crate::tcp::conn::Conn;
 use crate::tcp::{OwnedReadHalf, OwnedWriteHalf};
 
 /// A TCP connection between two simulated hosts.
@@ -25,7 +26,7 @@ use crate::tcp::{OwnedReadHalf, OwnedWriteHalf};
 /// Implements futures-io `AsyncRead`/`AsyncWrite` (and tokio's with the
 /// `tokio` feature).
 pub struct TcpStream {
-    pub(crate) inner: Rc<StreamInner>,
+    pub(crate) inner: Rc<Conn>,
 }
 
 pub(crate) struct StreamInner {
@@ -60,7 +61,7 @@ impl TcpStream {
             read_shutdown: Cell::new(false),
         };
         TcpStream {
-            inner: Rc::new(inner),
+            inner: Rc::new(Conn::Sim(inner)),
         }
     }
 
@@ -78,17 +79,31 @@ impl TcpStream {
     ///
     /// Outside a detsim runtime, or on a task that is not on a host.
     pub async fn connect(addr: impl ToSocketAddr) -> io::Result<TcpStream> {
+        #[cfg(target_os = "linux")]
+        if sim_core::kernel::KernelHandle::current().is_os() {
+            let os = crate::os::OsTcpStream::connect(addr).await?;
+            return Ok(TcpStream {
+                inner: Rc::new(Conn::Os(os)),
+            });
+        }
         crate::tcp::connect::connect(addr).await
+    }
+
+    #[cfg(target_os = "linux")]
+    pub(crate) fn from_os(os: crate::os::OsTcpStream) -> TcpStream {
+        TcpStream {
+            inner: Rc::new(Conn::Os(os)),
+        }
     }
 
     /// The local address.
     pub fn local_addr(&self) -> io::Result<SocketAddr> {
-        Ok(self.inner.local)
+        self.inner.local_addr()
     }
 
     /// The peer's address.
     pub fn peer_addr(&self) -> io::Result<SocketAddr> {
-        Ok(self.inner.peer)
+        self.inner.peer_addr()
     }
 
     /// Shuts down one or both halves. `Write` sends FIN: the peer reads the
@@ -99,13 +114,7 @@ impl TcpStream {
     ///
     /// None in the simulation today; the signature matches std.
     pub fn shutdown(&self, how: Shutdown) -> io::Result<()> {
-        if matches!(how, Shutdown::Read | Shutdown::Both) {
-            self.inner.read_shutdown.set(true);
-        }
-        if matches!(how, Shutdown::Write | Shutdown::Both) {
-            self.inner.io.shutdown_write();
-        }
-        Ok(())
+        self.inner.shutdown(how)
     }
 
     /// Records `TCP_NODELAY`. The simulation has no Nagle delay, so this
@@ -115,8 +124,7 @@ impl TcpStream {
     ///
     /// None in the simulation.
     pub fn set_nodelay(&self, nodelay: bool) -> io::Result<()> {
-        self.inner.nodelay.set(nodelay);
-        Ok(())
+        self.inner.set_nodelay(nodelay)
     }
 
     /// The `TCP_NODELAY` setting.
@@ -125,7 +133,7 @@ impl TcpStream {
     ///
     /// None in the simulation.
     pub fn nodelay(&self) -> io::Result<bool> {
-        Ok(self.inner.nodelay.get())
+        self.inner.nodelay()
     }
 
     /// Reads what has arrived without waiting (`WouldBlock` if nothing).
@@ -149,12 +157,12 @@ impl TcpStream {
 
     /// Waits until the stream may be readable (readiness is a hint).
     pub async fn readable(&self) -> Readiness {
-        std::future::poll_fn(|cx| self.inner.io.poll_read_ready(cx)).await
+        std::future::poll_fn(|cx| self.inner.poll_read_ready(cx)).await
     }
 
     /// Waits until the stream may be writable (readiness is a hint).
     pub async fn writable(&self) -> Readiness {
-        std::future::poll_fn(|cx| self.inner.io.poll_write_ready(cx)).await
+        std::future::poll_fn(|cx| self.inner.poll_write_ready(cx)).await
     }
 
     /// Splits into halves that can move to different tasks. Dropping both
@@ -170,6 +178,41 @@ impl TcpStream {
 }
 
 impl StreamInner {
+    pub(crate) fn local_addr(&self) -> io::Result<SocketAddr> {
+        Ok(self.local)
+    }
+
+    pub(crate) fn peer_addr(&self) -> io::Result<SocketAddr> {
+        Ok(self.peer)
+    }
+
+    pub(crate) fn shutdown(&self, how: Shutdown) -> io::Result<()> {
+        if matches!(how, Shutdown::Read | Shutdown::Both) {
+            self.read_shutdown.set(true);
+        }
+        if matches!(how, Shutdown::Write | Shutdown::Both) {
+            self.io.shutdown_write();
+        }
+        Ok(())
+    }
+
+    pub(crate) fn set_nodelay(&self, nodelay: bool) -> io::Result<()> {
+        self.nodelay.set(nodelay);
+        Ok(())
+    }
+
+    pub(crate) fn nodelay(&self) -> io::Result<bool> {
+        Ok(self.nodelay.get())
+    }
+
+    pub(crate) fn poll_read_ready(&self, cx: &mut Context<'_>) -> Poll<Readiness> {
+        self.io.poll_read_ready(cx)
+    }
+
+    pub(crate) fn poll_write_ready(&self, cx: &mut Context<'_>) -> Poll<Readiness> {
+        self.io.poll_write_ready(cx)
+    }
+
     pub(crate) fn try_read(&self, buf: &mut [u8]) -> io::Result<usize> {
         if self.read_shutdown.get() {
             return Ok(0);
@@ -296,8 +339,8 @@ mod tokio_io {
 impl fmt::Debug for TcpStream {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("TcpStream")
-            .field("local", &self.inner.local)
-            .field("peer", &self.inner.peer)
+            .field("local", &self.inner.local_addr().ok())
+            .field("peer", &self.inner.peer_addr().ok())
             .finish_non_exhaustive()
     }
 }

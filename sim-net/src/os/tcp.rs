@@ -1,0 +1,184 @@
+use std::io::{self, Read, Write};
+use std::net::{Shutdown, SocketAddr};
+use std::os::fd::{AsFd, OwnedFd};
+use std::task::{Context, Poll};
+
+use rustix::net::{AddressFamily, SocketFlags, SocketType, sockopt};
+use sim_core::kernel::{
+    FdRegistration, Interest, KernelHandle, Readiness, Registration, Source, Trigger,
+};
+
+use crate::addr::ToSocketAddr;
+use crate::os::{poll_syscall, resolve, syscall};
+
+/// A registered socket: the epoll registration drops before the socket
+/// closes (field order).
+struct Registered<S> {
+    read_reg: Registration,
+    write_reg: Registration,
+    _fd_reg: FdRegistration,
+    source: Source,
+    socket: S,
+}
+
+impl<S: AsFd> Registered<S> {
+    fn new(kind: &'static str, socket: S) -> io::Result<Registered<S>> {
+        let source = Source::new(kind, Readiness::EMPTY);
+        let fd_reg = KernelHandle::current().register_fd(socket.as_fd(), &source)?;
+        let read_reg = source.register(Interest::READABLE, Trigger::Edge);
+        let write_reg = source.register(Interest::WRITABLE, Trigger::Edge);
+        Ok(Registered {
+            read_reg,
+            write_reg,
+            _fd_reg: fd_reg,
+            source,
+            socket,
+        })
+    }
+}
+
+/// A real TCP connection.
+pub(crate) struct OsTcpStream {
+    io: Registered<std::net::TcpStream>,
+}
+
+impl OsTcpStream {
+    fn from_std(stream: std::net::TcpStream) -> io::Result<OsTcpStream> {
+        stream.set_nonblocking(true)?;
+        Ok(OsTcpStream {
+            io: Registered::new("os-tcp", stream)?,
+        })
+    }
+
+    /// A non-blocking connect: `EINPROGRESS`, wait for writability, then
+    /// `SO_ERROR` says how it went.
+    pub(crate) async fn connect(addr: impl ToSocketAddr) -> io::Result<OsTcpStream> {
+        let addr = resolve(addr).await?;
+        let family = if addr.is_ipv4() {
+            AddressFamily::INET
+        } else {
+            AddressFamily::INET6
+        };
+        let fd: OwnedFd = rustix::net::socket_with(
+            family,
+            SocketType::STREAM,
+            SocketFlags::NONBLOCK | SocketFlags::CLOEXEC,
+            None,
+        )?;
+        let io = Registered::new("os-tcp", std::net::TcpStream::from(fd))?;
+        match rustix::net::connect(&io.socket, &addr) {
+            Ok(()) => {}
+            Err(rustix::io::Errno::INPROGRESS) => {
+                std::future::poll_fn(|cx| io.write_reg.poll_ready(cx)).await;
+                if let Err(e) = sockopt::socket_error(&io.socket)? {
+                    return Err(e.into());
+                }
+            }
+            Err(e) => return Err(e.into()),
+        }
+        Ok(OsTcpStream { io })
+    }
+
+    pub(crate) fn local_addr(&self) -> io::Result<SocketAddr> {
+        self.io.socket.local_addr()
+    }
+
+    pub(crate) fn peer_addr(&self) -> io::Result<SocketAddr> {
+        self.io.socket.peer_addr()
+    }
+
+    pub(crate) fn shutdown(&self, how: Shutdown) -> io::Result<()> {
+        match self.io.socket.shutdown(how) {
+            // Shutting down a connection the peer already closed is fine.
+            Err(e) if e.kind() == io::ErrorKind::NotConnected => Ok(()),
+            other => other,
+        }
+    }
+
+    pub(crate) fn set_nodelay(&self, on: bool) -> io::Result<()> {
+        self.io.socket.set_nodelay(on)
+    }
+
+    pub(crate) fn nodelay(&self) -> io::Result<bool> {
+        self.io.socket.nodelay()
+    }
+
+    pub(crate) fn try_read(&self, buf: &mut [u8]) -> io::Result<usize> {
+        let r = (&self.io.socket).read(buf);
+        if matches!(&r, Err(e) if e.kind() == io::ErrorKind::WouldBlock) {
+            self.io.source.clear(Readiness::READABLE);
+        }
+        r
+    }
+
+    pub(crate) fn try_write(&self, buf: &[u8]) -> io::Result<usize> {
+        let r = (&self.io.socket).write(buf);
+        if matches!(&r, Err(e) if e.kind() == io::ErrorKind::WouldBlock) {
+            self.io.source.clear(Readiness::WRITABLE);
+        }
+        r
+    }
+
+    pub(crate) fn poll_read(
+        &self,
+        cx: &mut Context<'_>,
+        buf: &mut [u8],
+    ) -> Poll<io::Result<usize>> {
+        poll_syscall(
+            cx,
+            &self.io.source,
+            &self.io.read_reg,
+            Readiness::READABLE,
+            || (&self.io.socket).read(buf),
+        )
+    }
+
+    pub(crate) fn poll_write(&self, cx: &mut Context<'_>, buf: &[u8]) -> Poll<io::Result<usize>> {
+        poll_syscall(
+            cx,
+            &self.io.source,
+            &self.io.write_reg,
+            Readiness::WRITABLE,
+            || (&self.io.socket).write(buf),
+        )
+    }
+
+    pub(crate) fn poll_read_ready(&self, cx: &mut Context<'_>) -> Poll<Readiness> {
+        self.io.read_reg.poll_ready(cx)
+    }
+
+    pub(crate) fn poll_write_ready(&self, cx: &mut Context<'_>) -> Poll<Readiness> {
+        self.io.write_reg.poll_ready(cx)
+    }
+}
+
+/// A real listening socket.
+pub(crate) struct OsTcpListener {
+    io: Registered<std::net::TcpListener>,
+}
+
+impl OsTcpListener {
+    pub(crate) async fn bind(addr: impl ToSocketAddr) -> io::Result<OsTcpListener> {
+        let addr = resolve(addr).await?;
+        let listener = std::net::TcpListener::bind(addr)?;
+        listener.set_nonblocking(true)?;
+        Ok(OsTcpListener {
+            io: Registered::new("os-tcp-listener", listener)?,
+        })
+    }
+
+    pub(crate) async fn accept(&self) -> io::Result<(OsTcpStream, SocketAddr)> {
+        let (stream, peer) = syscall(
+            &self.io.source,
+            &self.io.read_reg,
+            Readiness::READABLE,
+            || self.io.socket.accept(),
+        )
+        .await?;
+        Ok((OsTcpStream::from_std(stream)?, peer))
+    }
+
+    pub(crate) fn local_addr(&self) -> io::Result<SocketAddr> {
+        self.io.socket.local_addr()
+    }
+}
