@@ -104,6 +104,43 @@ fn workloads() -> Vec<Workload> {
             detsim: detsim_random_sleepers,
             tokio: tokio_random_sleepers,
         },
+        // Issue 3: the kernel's devices.
+        Workload {
+            name: "duplex_ping_pong_1byte",
+            target: 0.5,
+            ops: 100_000,
+            quick_ops: 20_000,
+            detsim: detsim_duplex_ping_pong,
+            tokio: tokio_duplex_ping_pong,
+        },
+        Workload {
+            // tokio has no block device: its column is a spawn_blocking
+            // round trip, what tokio::fs pays per operation.
+            name: "block_dev_submit_complete",
+            target: 0.5,
+            ops: 20_000,
+            quick_ops: 5_000,
+            detsim: detsim_block_device_op,
+            tokio: tokio_spawn_blocking_op,
+        },
+        // Issue 4: the network. tokio's column is a real loopback TCP
+        // round trip through the host kernel.
+        Workload {
+            name: "tcp_echo_1byte_1_conn",
+            target: 0.1,
+            ops: 50_000,
+            quick_ops: 10_000,
+            detsim: detsim_tcp_echo_one,
+            tokio: tokio_tcp_echo_one,
+        },
+        Workload {
+            name: "tcp_echo_1byte_64_hosts",
+            target: 0.1,
+            ops: 64 * 1_000,
+            quick_ops: 64 * 200,
+            detsim: detsim_tcp_echo_64_hosts,
+            tokio: tokio_tcp_echo_64_conns,
+        },
     ]
 }
 
@@ -409,6 +446,309 @@ fn tokio_random_sleepers(n: usize) -> Duration {
     })
 }
 
+// --- 1-byte ping-pong over an in-memory duplex; n round trips --------------
+
+fn detsim_duplex_ping_pong(n: usize) -> Duration {
+    use futures::{AsyncReadExt, AsyncWriteExt};
+    detsim_rt().block_on(async move {
+        let (mut a, mut b) = detsim::io::duplex(64);
+        let start = HostInstant::now();
+        let echo = detsim::spawn(async move {
+            let mut byte = [0u8];
+            for _ in 0..n {
+                b.read_exact(&mut byte).await.unwrap();
+                b.write_all(&byte).await.unwrap();
+            }
+        });
+        let mut byte = [0u8];
+        for i in 0..n {
+            a.write_all(&[i as u8]).await.unwrap();
+            a.read_exact(&mut byte).await.unwrap();
+        }
+        echo.await.unwrap();
+        start.elapsed()
+    })
+}
+
+fn tokio_duplex_ping_pong(n: usize) -> Duration {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    tokio_rt().block_on(async move {
+        let (mut a, mut b) = tokio::io::duplex(64);
+        let start = HostInstant::now();
+        let echo = tokio::spawn(async move {
+            let mut byte = [0u8];
+            for _ in 0..n {
+                b.read_exact(&mut byte).await.unwrap();
+                b.write_all(&byte).await.unwrap();
+            }
+        });
+        let mut byte = [0u8];
+        for i in 0..n {
+            a.write_all(&[i as u8]).await.unwrap();
+            a.read_exact(&mut byte).await.unwrap();
+        }
+        echo.await.unwrap();
+        start.elapsed()
+    })
+}
+
+// --- one completion-model operation, submitted and awaited; n of them -------
+
+fn detsim_block_device_op(n: usize) -> Duration {
+    detsim_rt().block_on(async move {
+        let dev = detsim::io::BlockDevice::new(detsim::io::BlockDeviceConfig::default());
+        let mut buf = vec![0u8; 512];
+        let start = HostInstant::now();
+        for i in 0..n {
+            let (r, b) = dev.write_at(buf, (i as u64 % 1024) * 4096).await;
+            black_box(r.unwrap());
+            buf = b;
+        }
+        start.elapsed()
+    })
+}
+
+fn tokio_spawn_blocking_op(n: usize) -> Duration {
+    tokio_rt().block_on(async move {
+        let mut buf = vec![0u8; 512];
+        let start = HostInstant::now();
+        for i in 0..n {
+            buf = tokio::task::spawn_blocking(move || {
+                buf[0] = i as u8;
+                buf
+            })
+            .await
+            .unwrap();
+        }
+        black_box(&buf);
+        start.elapsed()
+    })
+}
+
+// --- 1-byte TCP echo; n round trips -----------------------------------------
+//
+// detsim: simulated hosts and links (no faults); tokio: real sockets on
+// 127.0.0.1, so its column includes the host kernel's loopback path. The
+// 64-host variant runs n / 64 round trips on each of 64 connections at
+// once (64 client hosts in detsim; 64 connections in tokio).
+
+async fn detsim_echo_server() -> std::io::Result<()> {
+    use futures::{AsyncReadExt, AsyncWriteExt};
+    let listener = detsim::net::TcpListener::bind("0.0.0.0:7").await?;
+    loop {
+        let (mut conn, _) = listener.accept().await?;
+        detsim::spawn(async move {
+            let mut byte = [0u8];
+            while conn.read(&mut byte).await.unwrap_or(0) == 1 {
+                conn.write_all(&byte).await.unwrap();
+            }
+        });
+    }
+}
+
+async fn detsim_echo_client(mut conn: detsim::net::TcpStream, n: usize) {
+    use futures::{AsyncReadExt, AsyncWriteExt};
+    let mut byte = [0u8];
+    for i in 0..n {
+        conn.write_all(&[i as u8]).await.unwrap();
+        conn.read_exact(&mut byte).await.unwrap();
+    }
+}
+
+fn detsim_tcp_echo_one(n: usize) -> Duration {
+    detsim_rt().block_on(async move {
+        detsim::net::host("echo", detsim_echo_server);
+        let conn = detsim::net::TcpStream::connect("echo:7").await.unwrap();
+        let start = HostInstant::now();
+        detsim_echo_client(conn, n).await;
+        start.elapsed()
+    })
+}
+
+fn detsim_tcp_echo_64_hosts(n: usize) -> Duration {
+    detsim_rt().block_on(async move {
+        detsim::net::host("echo", detsim_echo_server);
+        let ready = std::rc::Rc::new(std::cell::Cell::new(0));
+        let mut go = Vec::new();
+        let clients: Vec<_> = (0..64)
+            .map(|h| {
+                let ready = ready.clone();
+                let (tx, rx) = futures::channel::oneshot::channel::<()>();
+                go.push(tx);
+                detsim::net::client(&format!("client-{h}"), async move {
+                    let conn = detsim::net::TcpStream::connect("echo:7").await.unwrap();
+                    ready.set(ready.get() + 1);
+                    rx.await.unwrap();
+                    detsim_echo_client(conn, n / 64).await;
+                })
+            })
+            .collect();
+        while ready.get() < 64 {
+            detsim::time::sleep(Duration::from_micros(10)).await;
+        }
+        let start = HostInstant::now();
+        for tx in go {
+            tx.send(()).unwrap();
+        }
+        for c in clients {
+            c.await.unwrap();
+        }
+        start.elapsed()
+    })
+}
+
+fn tokio_rt_io() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("build tokio runtime with IO")
+}
+
+async fn tokio_echo_listener() -> std::net::SocketAddr {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        loop {
+            let (mut conn, _) = listener.accept().await.unwrap();
+            conn.set_nodelay(true).unwrap();
+            tokio::spawn(async move {
+                let mut byte = [0u8];
+                while conn.read(&mut byte).await.unwrap_or(0) == 1 {
+                    conn.write_all(&byte).await.unwrap();
+                }
+            });
+        }
+    });
+    addr
+}
+
+async fn tokio_echo_client(mut conn: tokio::net::TcpStream, n: usize) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut byte = [0u8];
+    for i in 0..n {
+        conn.write_all(&[i as u8]).await.unwrap();
+        conn.read_exact(&mut byte).await.unwrap();
+    }
+}
+
+fn tokio_tcp_echo_one(n: usize) -> Duration {
+    tokio_rt_io().block_on(async move {
+        let addr = tokio_echo_listener().await;
+        let conn = tokio::net::TcpStream::connect(addr).await.unwrap();
+        conn.set_nodelay(true).unwrap();
+        let start = HostInstant::now();
+        tokio_echo_client(conn, n).await;
+        start.elapsed()
+    })
+}
+
+fn tokio_tcp_echo_64_conns(n: usize) -> Duration {
+    tokio_rt_io().block_on(async move {
+        let addr = tokio_echo_listener().await;
+        let mut conns = Vec::new();
+        for _ in 0..64 {
+            let conn = tokio::net::TcpStream::connect(addr).await.unwrap();
+            conn.set_nodelay(true).unwrap();
+            conns.push(conn);
+        }
+        let start = HostInstant::now();
+        let clients: Vec<_> = conns
+            .into_iter()
+            .map(|c| tokio::spawn(tokio_echo_client(c, n / 64)))
+            .collect();
+        for c in clients {
+            c.await.unwrap();
+        }
+        start.elapsed()
+    })
+}
+
+// --- 100,000 idle TCP connections: set-up time and memory -------------------
+//
+// Not a ratio against tokio (100k real sockets need raised fd limits):
+// printed after the table. Memory is the VmRSS growth of this process
+// divided by the connections, both simulated ends included, no tasks and
+// no buffered payload; measured before any other workload so freed memory
+// from earlier runs does not hide growth.
+
+const IDLE_CONNECTIONS: usize = 100_000;
+
+/// Resident memory from /proc (Linux); 0 elsewhere.
+fn vm_rss_bytes() -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find_map(|l| l.strip_prefix("VmRSS:"))
+                .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
+        })
+        .map_or(0, |kib| kib * 1024)
+}
+
+struct IdleReport {
+    connections: usize,
+    setup: Duration,
+    bytes_per_connection: f64,
+}
+
+fn idle_connections(count: usize) -> IdleReport {
+    use std::cell::RefCell;
+    use std::rc::Rc;
+    const HOSTS: usize = 100;
+    let rt = detsim_rt();
+    rt.block_on(async move {
+        let mut config = detsim::net::NetConfig::default();
+        config.listen_backlog = count + 1;
+        detsim::net::configure(config);
+        let accepted: Rc<RefCell<Vec<detsim::net::TcpStream>>> = Rc::default();
+        let connected: Rc<RefCell<Vec<detsim::net::TcpStream>>> = Rc::default();
+        let rss_before = vm_rss_bytes();
+        let start = HostInstant::now();
+        {
+            let accepted = accepted.clone();
+            detsim::net::host("server", move || {
+                let accepted = accepted.clone();
+                async move {
+                    let listener = detsim::net::TcpListener::bind("0.0.0.0:80").await?;
+                    loop {
+                        let (conn, _) = listener.accept().await?;
+                        accepted.borrow_mut().push(conn);
+                    }
+                    #[allow(unreachable_code)]
+                    std::io::Result::Ok(())
+                }
+            });
+        }
+        let clients: Vec<_> = (0..HOSTS)
+            .map(|h| {
+                let connected = connected.clone();
+                detsim::net::client(&format!("client-{h}"), async move {
+                    for _ in 0..count / HOSTS {
+                        let conn = detsim::net::TcpStream::connect("server:80").await.unwrap();
+                        connected.borrow_mut().push(conn);
+                    }
+                })
+            })
+            .collect();
+        for c in clients {
+            c.await.unwrap();
+        }
+        while accepted.borrow().len() < count / HOSTS * HOSTS {
+            detsim::time::sleep(Duration::from_millis(1)).await;
+        }
+        let setup = start.elapsed();
+        let grown = vm_rss_bytes().saturating_sub(rss_before);
+        let connections = accepted.borrow().len();
+        black_box((&accepted, &connected));
+        IdleReport {
+            connections,
+            setup,
+            bytes_per_connection: grown as f64 / connections as f64,
+        }
+    })
+}
+
 // --- the harness --------------------------------------------------------------
 
 struct Row {
@@ -502,6 +842,35 @@ fn print_table(rows: &[Row], reps: usize) {
     );
 }
 
+/// Issue 3 and 4 targets in absolute terms: µs per round trip, and the
+/// 64-host echo against the one-connection echo.
+fn print_absolute_targets(rows: &[Row]) {
+    let ns = |name: &str| rows.iter().find(|r| r.name == name).map(|r| r.detsim_ns);
+    let verdict = |ok: bool| if ok { "pass" } else { "MISS" };
+    for name in ["duplex_ping_pong_1byte", "tcp_echo_1byte_1_conn"] {
+        if let Some(ns) = ns(name) {
+            println!(
+                "{name}: {:.3} µs per round trip (target <= 0.3) {}",
+                ns / 1000.0,
+                verdict(ns <= 300.0)
+            );
+        }
+    }
+    if let (Some(one), Some(many)) = (ns("tcp_echo_1byte_1_conn"), ns("tcp_echo_1byte_64_hosts")) {
+        println!(
+            "tcp_echo_1byte_64_hosts: {:.2}x the one-connection cost per round trip \
+             (target <= 2) {}",
+            many / one,
+            verdict(many / one <= 2.0)
+        );
+    }
+    if let Some(ns) = ns("block_dev_submit_complete") {
+        println!(
+            "block_dev_submit_complete: {ns:.0} ns per submit->complete (tokio column: a spawn_blocking round trip)"
+        );
+    }
+}
+
 /// `{"workload": {"detsim_ns": .., "tokio_ns": .., "ratio": ..}, ...}`.
 fn to_json(rows: &[Row]) -> String {
     let mut out = String::from("{\n");
@@ -568,6 +937,18 @@ fn main() {
         profile(&selected, &side, quick);
         return;
     }
+    // Measured first, on a fresh heap; printed after the table.
+    let idle = (filters.is_empty()
+        || filters
+            .iter()
+            .any(|f| "idle_connections".contains(f.as_str())))
+    .then(|| {
+        idle_connections(if quick {
+            IDLE_CONNECTIONS / 10
+        } else {
+            IDLE_CONNECTIONS
+        })
+    });
     let rows: Vec<Row> = selected
         .iter()
         .map(|w| {
@@ -582,6 +963,22 @@ fn main() {
         })
         .collect();
     print_table(&rows, reps);
+    print_absolute_targets(&rows);
+    if let Some(idle) = idle {
+        println!(
+            "idle_connections: {} simulated TCP connections set up in {:.1?} ({:.2} µs each); \
+             VmRSS grew {:.0} bytes per connection, both ends (target <= 1024) {}",
+            idle.connections,
+            idle.setup,
+            idle.setup.as_secs_f64() * 1e6 / idle.connections as f64,
+            idle.bytes_per_connection,
+            if idle.bytes_per_connection <= 1024.0 {
+                "pass"
+            } else {
+                "MISS"
+            }
+        );
+    }
     if let Some(path) = std::env::var_os("DETSIM_BENCH_JSON") {
         std::fs::write(&path, to_json(&rows))
             .unwrap_or_else(|e| panic!("DETSIM_BENCH_JSON={}: {e}", path.to_string_lossy()));

@@ -258,10 +258,6 @@ impl StreamInner {
         }
         self.io.poll_send(cx, buf)
     }
-
-    pub(crate) fn shutdown_write(&self) {
-        self.io.shutdown_write();
-    }
 }
 
 impl Drop for StreamInner {
