@@ -394,13 +394,14 @@ fn send_over(
 /// A spurious readiness event costs one more `WouldBlock` and a new wait.
 fn poll_io(
     cx: &mut Context<'_>,
-    mut ready: impl FnMut(&mut Context<'_>) -> Poll<Readiness>,
+    reg: &Registration,
     mut op: impl FnMut() -> io::Result<usize>,
 ) -> Poll<io::Result<usize>> {
     loop {
         match op() {
             Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
-                ready!(ready(cx));
+                reg.clear_pending();
+                ready!(reg.poll_ready(cx));
             }
             Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
             result => return Poll::Ready(result),
@@ -416,7 +417,7 @@ impl DuplexStream {
         if buf.is_empty() {
             return Poll::Ready(Ok(0));
         }
-        poll_io(cx, |cx| self.read_reg.poll_ready(cx), || self.try_read(buf))
+        poll_io(cx, &self.read_reg, || self.try_read(buf))
     }
 
     /// Writes from `buf`, waiting for readiness as needed; what
@@ -425,11 +426,7 @@ impl DuplexStream {
         if buf.is_empty() {
             return Poll::Ready(Ok(0));
         }
-        poll_io(
-            cx,
-            |cx| self.write_reg.poll_ready(cx),
-            || self.try_write(buf),
-        )
+        poll_io(cx, &self.write_reg, || self.try_write(buf))
     }
 }
 

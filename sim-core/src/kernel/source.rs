@@ -319,6 +319,18 @@ impl Registration {
         Poll::Pending
     }
 
+    /// Forgets edge events reported before now, because the operation they
+    /// announced has since returned `WouldBlock`: they are stale, and
+    /// acting on them would only repeat the failed operation (what tokio's
+    /// `clear_readiness` achieves). IO types call it on `WouldBlock`
+    /// before waiting; a new change after this still wakes the task.
+    pub fn clear_pending(&self) {
+        let mut st = self.source.inner.state.borrow_mut();
+        if let Some(reg) = st.regs[self.key].as_mut() {
+            reg.pending = Readiness::EMPTY;
+        }
+    }
+
     /// Waits for readiness; see [`Registration::poll_ready`].
     pub async fn ready(&self) -> Readiness {
         std::future::poll_fn(|cx| self.poll_ready(cx)).await

@@ -35,6 +35,7 @@ pub(crate) fn poll_syscall<T>(
         match op() {
             Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
                 source.clear(bit);
+                reg.clear_pending();
                 ready!(reg.poll_ready(cx));
             }
             Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
