@@ -16,20 +16,20 @@
 //! assert!(Probability::new(1.5).is_err());
 //! ```
 
-use std::cell::RefCell;
 use std::fmt;
 use std::time::Duration;
 
-use rand::RngExt;
-use rand_chacha::ChaCha8Rng;
-
-use crate::rand::Stream;
-
 mod disk;
 mod net;
+mod rolls;
+mod schedule;
+mod swarm;
 
 pub use disk::DiskFaults;
 pub use net::NetFaults;
+pub(crate) use rolls::FaultRolls;
+pub use schedule::{FaultSchedule, ScheduleError};
+pub(crate) use swarm::swarm_plan;
 
 /// A probability: a number in `0.0..=1.0`, checked on construction.
 #[derive(Clone, Copy, Debug, Default, PartialEq, PartialOrd)]
@@ -192,16 +192,53 @@ impl FaultKind {
         }
     }
 
+    /// The kind's short code in replay strings (`pw` for partial_write); see
+    /// [`FaultSchedule`].
+    pub fn code(self) -> &'static str {
+        match self {
+            FaultKind::SpuriousWake => "sw",
+            FaultKind::SpuriousPoll => "sp",
+            FaultKind::SpuriousReadiness => "sr",
+            FaultKind::ShortRead => "shr",
+            FaultKind::PartialWrite => "pw",
+            FaultKind::Interrupted => "int",
+            FaultKind::DelayedReadiness => "dr",
+            FaultKind::DelayedCompletion => "dc",
+            FaultKind::ShortCompletion => "sc",
+            FaultKind::DiskReadError => "dre",
+            FaultKind::DiskWriteError => "dwe",
+            FaultKind::FsyncError => "fe",
+            FaultKind::LatentSectorError => "lse",
+            FaultKind::TornWrite => "tw",
+            FaultKind::CrashLoss => "cl",
+            FaultKind::BitFlip => "bf",
+            FaultKind::MisdirectedWrite => "mw",
+            FaultKind::PacketLoss => "pl",
+            FaultKind::PacketDuplicate => "pd",
+            FaultKind::ConnectionReset => "cr",
+            FaultKind::Partition => "pa",
+            FaultKind::HostCrash => "hc",
+        }
+    }
+
+    /// The kind whose [`FaultKind::code`] is `code`.
+    pub fn from_code(code: &str) -> Option<FaultKind> {
+        FaultKind::ALL.into_iter().find(|k| k.code() == code)
+    }
+
+    /// The kind whose [`FaultKind::name`] is `name`.
+    pub fn from_name(name: &str) -> Option<FaultKind> {
+        FaultKind::ALL.into_iter().find(|k| k.name() == name)
+    }
+
     /// Whether a fault named `name` targets a task (rather than a resource).
     pub(crate) fn is_scheduling(name: &str) -> bool {
         name == "spurious_wake" || name == "spurious_poll"
     }
 
-    fn index(self) -> usize {
-        FaultKind::ALL
-            .iter()
-            .position(|&k| k == self)
-            .expect("every kind is in ALL")
+    pub(crate) fn index(self) -> usize {
+        // `ALL` lists the kinds in declaration order.
+        self as usize
     }
 }
 
@@ -239,6 +276,9 @@ pub struct Faults {
     pub disk: DiskFaults,
     /// Network faults (`detsim::net`).
     pub net: NetFaults,
+    /// Decisions pinned for individual occurrences (replays and shrinking);
+    /// free unless the runner sets it.
+    pub(crate) schedule: FaultSchedule,
 }
 
 impl Faults {
@@ -259,6 +299,7 @@ impl Faults {
             completion_reorder_window: Duration::ZERO,
             disk: DiskFaults::none(),
             net: NetFaults::none(),
+            schedule: FaultSchedule::free(),
         }
     }
 
@@ -284,6 +325,7 @@ impl Faults {
             completion_reorder_window: Duration::from_micros(100),
             disk: DiskFaults::default(),
             net: NetFaults::default(),
+            schedule: FaultSchedule::free(),
         }
     }
 
@@ -304,6 +346,7 @@ impl Faults {
             completion_reorder_window: Duration::from_millis(1),
             disk: DiskFaults::chaos(),
             net: NetFaults::chaos(),
+            schedule: FaultSchedule::free(),
         }
     }
 
@@ -335,6 +378,50 @@ impl Faults {
         }
     }
 
+    /// Sets the probability of `kind`.
+    pub fn set_probability(&mut self, kind: FaultKind, p: Probability) {
+        let slot = match kind {
+            FaultKind::SpuriousWake => &mut self.spurious_wake,
+            FaultKind::SpuriousPoll => &mut self.spurious_poll,
+            FaultKind::SpuriousReadiness => &mut self.spurious_readiness,
+            FaultKind::ShortRead => &mut self.short_read,
+            FaultKind::PartialWrite => &mut self.partial_write,
+            FaultKind::Interrupted => &mut self.interrupted,
+            FaultKind::DelayedReadiness => &mut self.delayed_readiness,
+            FaultKind::DelayedCompletion => &mut self.delayed_completion,
+            FaultKind::ShortCompletion => &mut self.short_completion,
+            FaultKind::DiskReadError => &mut self.disk.read_error,
+            FaultKind::DiskWriteError => &mut self.disk.write_error,
+            FaultKind::FsyncError => &mut self.disk.fsync_error,
+            FaultKind::LatentSectorError => &mut self.disk.latent_sector_error,
+            FaultKind::TornWrite => &mut self.disk.torn_write,
+            FaultKind::CrashLoss => &mut self.disk.crash_loss,
+            FaultKind::BitFlip => &mut self.disk.bit_flip,
+            FaultKind::MisdirectedWrite => &mut self.disk.misdirected_write,
+            FaultKind::PacketLoss => &mut self.net.packet_loss,
+            FaultKind::PacketDuplicate => &mut self.net.packet_duplicate,
+            FaultKind::ConnectionReset => &mut self.net.connection_reset,
+            FaultKind::Partition => &mut self.net.partition,
+            FaultKind::HostCrash => &mut self.net.host_crash,
+        };
+        *slot = p;
+    }
+
+    /// The kinds that can be injected, with their probabilities, one per
+    /// line (`partial_write 0.2`); `none` when no kind is on.
+    pub fn describe(&self) -> String {
+        let on: Vec<String> = FaultKind::ALL
+            .iter()
+            .filter(|&&k| !self.probability(k).is_never())
+            .map(|&k| format!("{} {:.3}", k.name(), self.probability(k).get()))
+            .collect();
+        if on.is_empty() {
+            "none".to_string()
+        } else {
+            on.join(", ")
+        }
+    }
+
     /// Whether any fault can be injected.
     pub fn is_none(&self) -> bool {
         FaultKind::ALL
@@ -349,47 +436,16 @@ impl Default for Faults {
     }
 }
 
-/// The per-kind random streams of one run.
-pub(crate) struct FaultRolls {
-    rngs: Vec<RefCell<ChaCha8Rng>>,
-    probabilities: Vec<f64>,
-    /// Whether spurious wakes or polls can happen: checked after every poll.
-    scheduling: bool,
-}
+#[cfg(test)]
+mod tests {
+    use super::*;
 
-impl FaultRolls {
-    pub(crate) fn new(seed: u64, plan: &Faults) -> FaultRolls {
-        FaultRolls {
-            rngs: FaultKind::ALL
-                .iter()
-                .map(|&k| RefCell::new(Stream::Fault(k.index() as u16).rng(seed)))
-                .collect(),
-            probabilities: FaultKind::ALL
-                .iter()
-                .map(|&k| plan.probability(k).get())
-                .collect(),
-            scheduling: !plan.spurious_wake.is_never() || !plan.spurious_poll.is_never(),
-        }
-    }
-
-    /// Whether any scheduling fault (spurious wake or poll) is on.
-    pub(crate) fn scheduling_on(&self) -> bool {
-        self.scheduling
-    }
-
-    /// Whether fault `kind` hits now. Draws nothing when the kind is off.
-    pub(crate) fn roll(&self, kind: FaultKind) -> bool {
-        let i = kind.index();
-        let p = self.probabilities[i];
-        p > 0.0 && self.rngs[i].borrow_mut().random_bool(p)
-    }
-
-    /// A number in `0..n` from `kind`'s stream (fault magnitudes, targets).
-    pub(crate) fn pick(&self, kind: FaultKind, n: u64) -> u64 {
-        if n <= 1 {
-            0
-        } else {
-            self.rngs[kind.index()].borrow_mut().random_range(0..n)
+    #[test]
+    fn a_kinds_index_is_its_position_in_all() {
+        for (i, kind) in FaultKind::ALL.into_iter().enumerate() {
+            assert_eq!(kind.index(), i);
+            assert_eq!(FaultKind::from_code(kind.code()), Some(kind));
+            assert_eq!(FaultKind::from_name(kind.name()), Some(kind));
         }
     }
 }

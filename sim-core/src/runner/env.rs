@@ -34,6 +34,9 @@ const SEEDS: &str =
 const BASE: &str = "a number, decimal or 0x-hex, or the word `random`";
 const BOOL: &str = "1, 0, true or false";
 const SHARD: &str = "k/n with 1 <= k <= n (e.g. 2/8)";
+const REPLAY: &str = "a replay string (e.g. 0x2a or 0x2a:pw3/8) or the path of a file of them";
+const TRACE: &str = "the path of the JSON file to write (e.g. trace.json)";
+const SHRINK: &str = "0 (off), a budget of re-runs (e.g. 200), true or false";
 
 /// Which seeds a sweep runs, after the environment has had its say.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -51,6 +54,16 @@ pub(crate) struct Env {
     pub(crate) jobs: Option<usize>,
     pub(crate) check_determinism: Option<bool>,
     pub(crate) shard: Option<(u64, u64)>,
+    /// `DETSIM_REPLAY`: a replay string or a file of them, unparsed.
+    pub(crate) replay: Option<String>,
+    /// `DETSIM_TRACE`: where to write the Chrome trace.
+    pub(crate) trace: Option<String>,
+    /// `DETSIM_SHRINK`: the re-run budget; 0 disables shrinking.
+    pub(crate) shrink: Option<u32>,
+    /// `DETSIM_REGRESSIONS`: whether regression files are read and written.
+    pub(crate) regressions: Option<bool>,
+    /// `DETSIM_SWARM`: swarm mode on or off.
+    pub(crate) swarm: Option<bool>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -105,22 +118,39 @@ impl Env {
                         .and_then(|n| usize::try_from(n).ok())
                 },
             )?,
-            check_determinism: parse(get, "DETSIM_CHECK_DETERMINISM", BOOL, |v| match v {
-                "1" | "true" | "TRUE" | "True" => Some(true),
-                "0" | "false" | "FALSE" | "False" => Some(false),
-                _ => None,
-            })?,
+            check_determinism: parse(get, "DETSIM_CHECK_DETERMINISM", BOOL, boolean)?,
             shard: parse(get, "DETSIM_SHARD", SHARD, |v| {
                 let (k, n) = v.split_once('/')?;
                 let (k, n) = (number(k.trim())?, number(n.trim())?);
                 (1 <= k && k <= n).then_some((k, n))
             })?,
+            replay: parse(get, "DETSIM_REPLAY", REPLAY, |v| {
+                (!v.is_empty()).then(|| v.to_string())
+            })?,
+            trace: parse(get, "DETSIM_TRACE", TRACE, |v| {
+                (!v.is_empty()).then(|| v.to_string())
+            })?,
+            shrink: parse(get, "DETSIM_SHRINK", SHRINK, |v| match v {
+                "true" | "TRUE" | "True" => Some(crate::runner::shrink::DEFAULT_BUDGET),
+                "false" | "FALSE" | "False" => Some(0),
+                _ => number(v).and_then(|n| u32::try_from(n).ok()),
+            })?,
+            regressions: parse(get, "DETSIM_REGRESSIONS", BOOL, boolean)?,
+            swarm: parse(get, "DETSIM_SWARM", BOOL, boolean)?,
         })
     }
 
     /// Reads the process environment.
     pub(crate) fn from_process() -> Result<Env, EnvError> {
         Env::read(|k| std::env::var(k).ok())
+    }
+}
+
+fn boolean(v: &str) -> Option<bool> {
+    match v {
+        "1" | "true" | "TRUE" | "True" => Some(true),
+        "0" | "false" | "FALSE" | "False" => Some(false),
+        _ => None,
     }
 }
 

@@ -1,13 +1,20 @@
-//! The test runner: one seed or a sweep of many, failures turned into one
-//! report with a line to replay them.
+//! The test runner: one seed or a sweep of many, failures shrunk and turned
+//! into one report with lines to replay them, regression files, trace
+//! files.
 //!
 //! See [`Sim`] for the builder and the `DETSIM_*` variables it reads.
 
-mod env;
+mod chrome_trace;
+pub(crate) mod env;
+mod exec;
+mod regressions;
 mod replay_line;
+mod report;
 mod seed_base;
+mod shrink;
 mod sim;
 mod sweep;
 
 pub use env::EnvError;
-pub use sim::{RunSummary, Sim, SweepFailure, SweepReport, TestResult};
+pub use report::{Shrunk, SweepFailure};
+pub use sim::{RunSummary, Sim, SweepReport, TestResult};

@@ -30,7 +30,11 @@ impl Origin {
     /// `DETSIM_SEED=0x2a cargo test -p pkg module::test -- --exact`, or the
     /// `cargo run --example` form when running an example.
     pub(crate) fn replay(&self, seed: u64) -> String {
-        let var = format!("DETSIM_SEED={seed:#x}");
+        self.command(&format!("DETSIM_SEED={seed:#x}"))
+    }
+
+    /// The test's command line with `var` (`NAME=value`) in front.
+    pub(crate) fn command(&self, var: &str) -> String {
         if let (None, Some(example)) = (&self.test_name, &self.example) {
             return format!("{var} cargo run --example {example}");
         }
@@ -48,6 +52,11 @@ impl Origin {
                 format!("{var} {program}")
             }
         }
+    }
+
+    /// The test's name, when running under a test harness.
+    pub(crate) fn test_name(&self) -> Option<&str> {
+        self.test_name.as_deref()
     }
 }
 

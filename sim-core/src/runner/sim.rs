@@ -4,15 +4,18 @@ use std::fmt;
 use std::future::Future;
 use std::ops::Range;
 use std::panic::Location;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use crate::failure::{Failure, FailureKind};
-use crate::faults::Faults;
+use crate::faults::{FaultSchedule, Faults, swarm_plan};
 use crate::runner::env::{Env, SeedBase, SeedsVar};
+use crate::runner::exec::{self, FaultRecord, Recording, RunSpec};
 use crate::runner::replay_line::Origin;
+use crate::runner::report::{Shrunk, SweepFailure};
 use crate::runner::seed_base::random_base;
-use crate::runner::sweep;
-use crate::runtime::{Config, Runtime, Scheduling};
+use crate::runner::{chrome_trace, regressions, shrink, sweep};
+use crate::runtime::{Config, Scheduling};
 use crate::time::Instant;
 use crate::trace::Event;
 
@@ -59,9 +62,23 @@ impl<E: fmt::Debug> TestResult for Result<(), E> {
 /// | `DETSIM_JOBS=n` | seeds run in parallel on n threads (default: all cores) |
 /// | `DETSIM_SHARD=k/n` | run only the k-th of n disjoint subsets of the sweep |
 /// | `DETSIM_CHECK_DETERMINISM=1` | run every seed twice and compare traces |
+/// | `DETSIM_REPLAY=0x2a:pw3/8` or `=file` | run exactly these replay strings (a seed and its pinned faults) |
+/// | `DETSIM_SHRINK=0` or `=n` | no shrinking, or at most n re-runs (default 200) |
+/// | `DETSIM_TRACE=path.json` | write the failing or replayed run as a Chrome trace |
+/// | `DETSIM_REGRESSIONS=0` | neither replay nor save regression files |
+/// | `DETSIM_SWARM=1` | swarm mode (see [`Sim::swarm`]) |
 ///
 /// A bad value fails with a message naming the variable and the accepted
 /// forms.
+///
+/// # When a seed fails
+///
+/// The runner shrinks the failing run's fault schedule (see
+/// [`Sim::shrink`]), writes the run as a Chrome trace if `DETSIM_TRACE` is
+/// set, and reports one block with two lines to copy: `DETSIM_SEED=...`
+/// replays the run as found, `DETSIM_REPLAY=...` replays it with only the
+/// faults it needs. [`Sim::run`] also saves the seed to the test's
+/// regression file when [`Sim::regressions`] is on.
 #[derive(Clone, Debug)]
 pub struct Sim {
     config: Config,
@@ -70,6 +87,11 @@ pub struct Sim {
     jobs: Option<usize>,
     test_name: Option<String>,
     package: Option<String>,
+    swarm: bool,
+    shrink_budget: u32,
+    regressions: bool,
+    package_dir: Option<PathBuf>,
+    replay: Option<String>,
 }
 
 impl Default for Sim {
@@ -88,6 +110,11 @@ impl Sim {
             jobs: None,
             test_name: None,
             package: None,
+            swarm: false,
+            shrink_budget: shrink::DEFAULT_BUDGET,
+            regressions: false,
+            package_dir: None,
+            replay: None,
         }
     }
 
@@ -99,6 +126,16 @@ impl Sim {
     pub fn seeds(mut self, count: u64) -> Sim {
         assert!(count > 0, "Sim::seeds: the count must be at least 1");
         self.seeds = SeedsVar::Count(count);
+        self
+    }
+
+    /// Runs exactly `seed` (`DETSIM_SEEDS` and `DETSIM_SEED` override), as
+    /// a property test's case does with a seed its strategy drew.
+    pub fn seed(mut self, seed: u64) -> Sim {
+        self.seeds = SeedsVar::Range(seed..seed.saturating_add(1).max(seed));
+        if seed == u64::MAX {
+            self.seeds = SeedsVar::Range(seed - 1..seed);
+        }
         self
     }
 
@@ -119,6 +156,57 @@ impl Sim {
     /// The fault plan for every seed.
     pub fn faults(mut self, faults: Faults) -> Sim {
         self.config.faults = faults;
+        self
+    }
+
+    /// Swarm mode (as FoundationDB and TigerBeetle do): each seed draws,
+    /// from a stream of its own, which of the plan's fault kinds are on
+    /// (each with chance 1/2) and at what rate (the plan's, scaled by 1/8
+    /// to 2), so a sweep explores rare combinations. The drawn plan is in
+    /// the failure report. `DETSIM_SWARM` overrides.
+    pub fn swarm(mut self, on: bool) -> Sim {
+        self.swarm = on;
+        self
+    }
+
+    /// Whether a failing seed's fault schedule is shrunk (default: on, at
+    /// most 200 re-runs). `DETSIM_SHRINK=0` turns it off, `=n` sets the
+    /// budget.
+    pub fn shrink(mut self, on: bool) -> Sim {
+        self.shrink_budget = if on { shrink::DEFAULT_BUDGET } else { 0 };
+        self
+    }
+
+    /// Regression files (default: off for the builder, on for
+    /// `#[detsim::test]`): replay the seeds in
+    /// `detsim-regressions/<test name>.txt` before the sweep, and, when
+    /// [`Sim::run`] fails, append the failing seed and its shrunk schedule
+    /// there. The directory sits next to the package's `Cargo.toml`
+    /// (`CARGO_MANIFEST_DIR`) and is meant to be committed.
+    /// `DETSIM_REGRESSIONS=0` turns both off.
+    ///
+    /// [`Sim::try_run`] never writes: a test that expects a failure gets it
+    /// as a value and must not leave files behind.
+    pub fn regressions(mut self, on: bool) -> Sim {
+        self.regressions = on;
+        self
+    }
+
+    /// The package directory regression files go under (default: the
+    /// `CARGO_MANIFEST_DIR` variable cargo sets when it runs the test).
+    pub fn package_dir(mut self, dir: impl Into<PathBuf>) -> Sim {
+        self.package_dir = Some(dir.into());
+        self
+    }
+
+    /// Runs exactly the runs `replay` names instead of a sweep, as
+    /// `DETSIM_REPLAY` does (which overrides it): a replay string such as
+    /// `0x2a:pw3/8` (a seed and its pinned fault decisions, as a shrunk
+    /// failure prints it), or the path of a file of them. Past its pinned
+    /// decisions a replay follows the seed, so it still runs after small
+    /// changes to the code.
+    pub fn replay(mut self, replay: &str) -> Sim {
+        self.replay = Some(replay.to_string());
         self
     }
 
@@ -147,8 +235,9 @@ impl Sim {
         self
     }
 
-    /// The test name used in the replay line (default: the thread name,
-    /// which is the test's path under `cargo test`).
+    /// The test name used in the replay line and the regression file's
+    /// name (default: the thread name, which is the test's path under
+    /// `cargo test`).
     pub fn test_name(mut self, name: &str) -> Sim {
         self.test_name = Some(name.to_string());
         self
@@ -166,8 +255,9 @@ impl Sim {
         self
     }
 
-    /// Runs the sweep. On failure, prints the report to stderr and panics
-    /// with a one-line summary and the replay line.
+    /// Runs the sweep. On failure, prints the report to stderr, saves the
+    /// seed to the regression file (when [`Sim::regressions`] is on) and
+    /// panics with a one-line summary and the replay line.
     ///
     /// The body is called once per seed, on the thread that runs the seed;
     /// the future it returns need not be `Send`.
@@ -182,12 +272,25 @@ impl Sim {
         Fut: Future,
         Fut::Output: TestResult,
     {
-        match self.try_run(body) {
+        let body_at = Location::caller().to_string();
+        let env = Env::from_process().unwrap_or_else(|e| panic!("detsim: {e}"));
+        let save = self.regressions && env.regressions != Some(false);
+        let package_dir = self.package_dir.clone();
+        match self.try_run_with_env(env, body) {
             Ok(report) => report,
-            Err(failure) => {
+            Err(mut failure) => {
+                failure.failure.locate_body(&body_at);
+                if save {
+                    failure.regression_file = save_regression(&failure, package_dir);
+                }
                 eprintln!("{failure}");
+                let shrunk = failure
+                    .shrunk
+                    .as_ref()
+                    .map(|s| format!("\nreplay shrunk: {}", s.replay))
+                    .unwrap_or_default();
                 panic!(
-                    "detsim: seed {:#x} failed: {}\nreplay: {}",
+                    "detsim: seed {:#x} failed: {}\nreplay: {}{shrunk}",
                     failure.failure.seed,
                     failure
                         .failure
@@ -203,7 +306,8 @@ impl Sim {
     }
 
     /// Runs the sweep and returns the first failing seed (lowest in sweep
-    /// order) as a value instead of panicking.
+    /// order) as a value instead of panicking. Never writes regression
+    /// files.
     ///
     /// # Panics
     ///
@@ -225,8 +329,20 @@ impl Sim {
         })
     }
 
+    /// Runs without reading the environment: a property test's case,
+    /// whose seed and plan are the strategy's.
+    #[allow(dead_code)] // used by the `proptest` feature
+    pub(crate) fn try_run_case<F, Fut>(self, body: F) -> Result<SweepReport, Box<SweepFailure>>
+    where
+        F: Fn() -> Fut + Send + Sync,
+        Fut: Future,
+        Fut::Output: TestResult,
+    {
+        self.try_run_with_env(Env::default(), body)
+    }
+
     pub(crate) fn try_run_with_env<F, Fut>(
-        self,
+        mut self,
         env: Env,
         body: F,
     ) -> Result<SweepReport, Box<SweepFailure>>
@@ -236,26 +352,276 @@ impl Sim {
         Fut::Output: TestResult,
     {
         let origin = Origin::capture(self.test_name.clone(), self.package.clone());
+        if let Some(on) = env.swarm {
+            self.swarm = on;
+        }
+        if let Some(budget) = env.shrink {
+            self.shrink_budget = budget;
+        }
+        let check = env.check_determinism.unwrap_or(self.check_determinism);
+        let started = std::time::Instant::now();
+        // DETSIM_REPLAY: exactly the given runs, nothing else.
+        if let Some(replay) = env.replay.as_ref().or(self.replay.as_ref()) {
+            let specs = replay_specs(replay);
+            for (i, (spec, text)) in specs.iter().enumerate() {
+                if let Err(failure) = self.run_spec(spec, check, &body) {
+                    let source = format!("replaying DETSIM_REPLAY entry {text}");
+                    return Err(self.failed(
+                        *failure,
+                        spec,
+                        i as u64 + 1,
+                        Some(source),
+                        &origin,
+                        &env,
+                        &body,
+                    ));
+                }
+                self.write_trace(&env, spec, &body);
+            }
+            let host_time = started.elapsed();
+            eprintln!(
+                "detsim: {} replay{} passed in {:.2}s",
+                specs.len(),
+                if specs.len() == 1 { "" } else { "s" },
+                host_time.as_secs_f64()
+            );
+            return Ok(SweepReport {
+                runs: Vec::new(),
+                host_time,
+            });
+        }
+        // Regression entries first, unless one seed was asked for.
+        let regressions_on = self.regressions && env.regressions != Some(false);
+        if regressions_on && env.seed.is_none() {
+            let dir = self.package_dir.clone().or_else(package_dir_from_env);
+            if let (Some(dir), Some(test)) = (dir, origin.test_name()) {
+                let path = regressions::file(&dir, test);
+                let entries = regressions::load(&path);
+                if !entries.is_empty() {
+                    eprintln!(
+                        "detsim: replaying {} regression entr{} from {}",
+                        entries.len(),
+                        if entries.len() == 1 { "y" } else { "ies" },
+                        path.display()
+                    );
+                }
+                for (i, (spec, text)) in entries.iter().enumerate() {
+                    if let Err(failure) = self.run_spec(spec, check, &body) {
+                        let source = format!("regression entry {text} from {}", path.display());
+                        return Err(self.failed(
+                            *failure,
+                            spec,
+                            i as u64 + 1,
+                            Some(source),
+                            &origin,
+                            &env,
+                            &body,
+                        ));
+                    }
+                }
+            }
+        }
         let seeds = self.plan(&env);
         let jobs = env.jobs.or(self.jobs).unwrap_or_else(|| {
             std::thread::available_parallelism()
                 .map(|n| n.get())
                 .unwrap_or(1)
         });
-        let check = env.check_determinism.unwrap_or(self.check_determinism);
-        let started = std::time::Instant::now();
-        let outcome = sweep::run(&seeds, jobs, |seed| self.run_seed(seed, check, &body));
+        let outcome = sweep::run(&seeds, jobs, |seed| {
+            self.run_spec(&RunSpec::seed(seed), check, &body)
+        });
         let host_time = started.elapsed();
         match outcome {
-            Ok(runs) => Ok(SweepReport { runs, host_time }),
-            Err((failure, seeds_run)) => {
-                let replay = origin.replay(failure.seed);
-                Err(Box::new(SweepFailure {
-                    failure: *failure,
-                    replay,
-                    seeds_run,
-                }))
+            Ok(runs) => {
+                let report = SweepReport { runs, host_time };
+                eprintln!(
+                    "detsim: {} seed{} passed in {:.2}s ({:.0} seeds/s)",
+                    report.runs.len(),
+                    if report.runs.len() == 1 { "" } else { "s" },
+                    host_time.as_secs_f64(),
+                    report.seeds_per_second()
+                );
+                if env.seed.is_some() {
+                    self.write_trace(&env, &RunSpec::seed(seeds[0]), &body);
+                }
+                Ok(report)
             }
+            Err((failure, seeds_run)) => {
+                let spec = RunSpec::seed(failure.seed);
+                Err(self.failed(*failure, &spec, seeds_run, None, &origin, &env, &body))
+            }
+        }
+    }
+
+    /// Turns a failing run into the report: shrinks it, writes the trace.
+    #[allow(clippy::too_many_arguments)] // one call site per source of runs
+    fn failed<F, Fut>(
+        &self,
+        failure: Failure,
+        spec: &RunSpec,
+        seeds_run: u64,
+        source: Option<String>,
+        origin: &Origin,
+        env: &Env,
+        body: &F,
+    ) -> Box<SweepFailure>
+    where
+        F: Fn() -> Fut,
+        Fut: Future,
+        Fut::Output: TestResult,
+    {
+        let replay = if spec.schedule.is_free() {
+            origin.replay(spec.seed)
+        } else {
+            origin.command(&format!(
+                "DETSIM_REPLAY={}",
+                spec.schedule.encode(spec.seed)
+            ))
+        };
+        let shrunk = if spec.schedule.is_free() && self.shrink_budget > 0 {
+            self.shrink_failure(&failure, spec.seed, origin, body)
+        } else {
+            None
+        };
+        // The trace shows the run the user is most likely to replay: the
+        // shrunk one when there is one.
+        let traced = match &shrunk {
+            Some(s) => FaultSchedule::decode(&s.replay_string)
+                .map(|(seed, schedule)| RunSpec { seed, schedule })
+                .unwrap_or_else(|_| spec.clone()),
+            None => spec.clone(),
+        };
+        let trace_file = self.write_trace(env, &traced, body);
+        Box::new(SweepFailure {
+            failure,
+            replay,
+            seeds_run,
+            shrunk,
+            swarm_plan: self.swarm.then(|| self.plan_for(spec.seed).describe()),
+            trace_file,
+            regression_file: None,
+            source,
+        })
+    }
+
+    /// Delta-debugs the failing run's injected faults; see `shrink`.
+    fn shrink_failure<F, Fut>(
+        &self,
+        failure: &Failure,
+        seed: u64,
+        origin: &Origin,
+        body: &F,
+    ) -> Option<Shrunk>
+    where
+        F: Fn() -> Fut,
+        Fut: Future,
+        Fut::Output: TestResult,
+    {
+        if !shrink::shrinkable(&failure.kind) {
+            return None;
+        }
+        let plan = self.plan_for(seed);
+        let quiet = Recording::default();
+        // The failing run's injected faults, as occurrences.
+        let found = exec::run_once(&self.config, &plan, &RunSpec::seed(seed), quiet, body);
+        let units = match (&found.result, found.log) {
+            (Err(f), Some(log)) if shrink::same_bug(&f.kind, &failure.kind) => log,
+            _ => return None,
+        };
+        if units.is_empty() {
+            return None;
+        }
+        let injected = units.len();
+        let (kept, runs, complete) = shrink::ddmin(units, self.shrink_budget, |subset| {
+            let spec = RunSpec {
+                seed,
+                schedule: FaultSchedule::only(subset.iter().copied()),
+            };
+            match exec::run_once(&self.config, &plan, &spec, quiet, body).result {
+                Err(f) => shrink::same_bug(&f.kind, &failure.kind),
+                Ok(_) => false,
+            }
+        });
+        // The kept schedule once more, for the report and its horizon: the
+        // replay string pins every occurrence this run reached.
+        let spec = RunSpec {
+            seed,
+            schedule: FaultSchedule::only(kept.iter().copied()),
+        };
+        let recording = Recording {
+            all_events: false,
+            report_events: self.config.report_events,
+        };
+        let last = exec::run_once(&self.config, &plan, &spec, recording, body);
+        let Err(shrunk_failure) = last.result else {
+            return None;
+        };
+        let schedule = FaultSchedule::recorded(kept, last.hits);
+        let replay_string = schedule.encode(seed);
+        Some(Shrunk {
+            replay: origin.command(&format!("DETSIM_REPLAY={replay_string}")),
+            replay_string,
+            faults: last.faults.iter().map(FaultRecord::line).collect(),
+            injected,
+            runs: runs + 2,
+            complete,
+            failure: *shrunk_failure,
+        })
+    }
+
+    /// With `DETSIM_TRACE` set, runs `spec` again recording every event and
+    /// writes it as a Chrome trace. Returns the path written.
+    fn write_trace<F, Fut>(&self, env: &Env, spec: &RunSpec, body: &F) -> Option<PathBuf>
+    where
+        F: Fn() -> Fut,
+        Fut: Future,
+        Fut::Output: TestResult,
+    {
+        let path = PathBuf::from(env.trace.as_ref()?);
+        let recording = Recording {
+            all_events: true,
+            report_events: 0,
+        };
+        let run = exec::run_once(
+            &self.config,
+            &self.plan_for(spec.seed),
+            spec,
+            recording,
+            body,
+        );
+        let events = run.events.unwrap_or_default();
+        let title = if spec.schedule.is_free() {
+            format!("{:#x}", spec.seed)
+        } else {
+            spec.schedule.encode(spec.seed)
+        };
+        let json = chrome_trace::render(&events, &run.tracks, &title);
+        match std::fs::write(&path, json) {
+            Ok(()) => {
+                eprintln!(
+                    "detsim: wrote the run {title} ({} events, {} tasks) to {} as a Chrome trace",
+                    events.len(),
+                    run.tracks.len(),
+                    path.display()
+                );
+                Some(path)
+            }
+            Err(e) => {
+                eprintln!(
+                    "detsim: DETSIM_TRACE: could not write {}: {e}",
+                    path.display()
+                );
+                None
+            }
+        }
+    }
+
+    /// The fault plan seed `seed` runs with (swarm mode varies it).
+    fn plan_for(&self, seed: u64) -> Faults {
+        if self.swarm {
+            swarm_plan(seed, &self.config.faults)
+        } else {
+            self.config.faults.clone()
         }
     }
 
@@ -289,20 +655,30 @@ impl Sim {
         }
     }
 
-    fn run_seed<F, Fut>(&self, seed: u64, check: bool, body: &F) -> Result<RunSummary, Box<Failure>>
+    fn run_spec<F, Fut>(
+        &self,
+        spec: &RunSpec,
+        check: bool,
+        body: &F,
+    ) -> Result<RunSummary, Box<Failure>>
     where
         F: Fn() -> Fut,
         Fut: Future,
         Fut::Output: TestResult,
     {
+        let plan = self.plan_for(spec.seed);
         if !check {
-            return self.run_reported(seed, body);
+            return self.run_reported(spec, &plan, body);
         }
-        let (first, first_events) = self.run_once(seed, true, self.config.report_events, body);
-        let (second, second_events) = self.run_once(seed, true, self.config.report_events, body);
+        let recording = Recording {
+            all_events: true,
+            report_events: self.config.report_events,
+        };
+        let first = exec::run_once(&self.config, &plan, spec, recording, body);
+        let second = exec::run_once(&self.config, &plan, spec, recording, body);
         let (a, b) = (
-            first_events.unwrap_or_default(),
-            second_events.unwrap_or_default(),
+            first.events.unwrap_or_default(),
+            second.events.unwrap_or_default(),
         );
         if let Some(index) = (0..a.len().max(b.len())).find(|&i| a.get(i) != b.get(i)) {
             let show = |e: Option<&Event>| e.map_or("end of trace".to_string(), Event::to_string);
@@ -311,10 +687,10 @@ impl Sim {
                 first: show(a.get(index)),
                 second: show(b.get(index)),
             };
-            let mut failure = match second {
+            let mut failure = match second.result {
                 Err(f) => *f,
                 Ok(_) => Failure {
-                    seed,
+                    seed: spec.seed,
                     at: b.last().map_or(Instant::ZERO, |e| e.at),
                     tasks_alive: 0,
                     kind: kind.clone(),
@@ -330,62 +706,96 @@ impl Sim {
                 .collect();
             return Err(Box::new(failure));
         }
-        first
+        first.result
     }
 
-    /// Runs `seed` keeping only the digest, the cheapest way; if it fails,
+    /// Runs `spec` keeping only the digest, the cheapest way; if it fails,
     /// runs it again keeping the recent events for the report. Runs are
     /// deterministic, so the second run fails the same way; if it does not
     /// (a long poll depends on host time), the first report stands.
-    fn run_reported<F, Fut>(&self, seed: u64, body: &F) -> Result<RunSummary, Box<Failure>>
+    fn run_reported<F, Fut>(
+        &self,
+        spec: &RunSpec,
+        plan: &Faults,
+        body: &F,
+    ) -> Result<RunSummary, Box<Failure>>
     where
         F: Fn() -> Fut,
         Fut: Future,
         Fut::Output: TestResult,
     {
-        let first = match self.run_once(seed, false, 0, body).0 {
+        let quiet = Recording::default();
+        let first = match exec::run_once(&self.config, plan, spec, quiet, body).result {
             Ok(summary) => return Ok(summary),
             Err(failure) => failure,
         };
         if self.config.report_events == 0 {
             return Err(first);
         }
-        match self
-            .run_once(seed, false, self.config.report_events, body)
-            .0
-        {
+        let recording = Recording {
+            all_events: false,
+            report_events: self.config.report_events,
+        };
+        match exec::run_once(&self.config, plan, spec, recording, body).result {
             Err(second) if same_failure(&first.kind, &second.kind) => Err(second),
             _ => Err(first),
         }
     }
+}
 
-    fn run_once<F, Fut>(
-        &self,
-        seed: u64,
-        record_all: bool,
-        report_events: usize,
-        body: &F,
-    ) -> (Result<RunSummary, Box<Failure>>, Option<Vec<Event>>)
-    where
-        F: Fn() -> Fut,
-        Fut: Future,
-        Fut::Output: TestResult,
-    {
-        let mut config = self.config.clone();
-        config.record_all_events |= record_all;
-        config.report_events = report_events;
-        let rt = Runtime::with_config(seed, config);
-        let result = match rt.try_block_on(async { body().await.into_result() }) {
-            Ok(Ok(())) => Ok(RunSummary {
-                seed,
-                digest: rt.digest(),
-                end: rt.now(),
-                events: rt.trace_len(),
-            }),
-            Ok(Err(e)) => Err(Box::new(rt.failure_now(FailureKind::Error(e)))),
-            Err(f) => Err(f),
-        };
-        (result, rt.take_events())
+/// The runs `DETSIM_REPLAY` names: a replay string, or a file of them.
+fn replay_specs(value: &str) -> Vec<(RunSpec, String)> {
+    let path = Path::new(value);
+    if path.is_file() {
+        let text = std::fs::read_to_string(path)
+            .unwrap_or_else(|e| panic!("detsim: DETSIM_REPLAY: cannot read {value}: {e}"));
+        let specs = regressions::parse(path, &text);
+        assert!(
+            !specs.is_empty(),
+            "detsim: DETSIM_REPLAY={value}: the file holds no replay strings"
+        );
+        return specs;
+    }
+    match FaultSchedule::decode(value) {
+        Ok((seed, schedule)) => vec![(RunSpec { seed, schedule }, value.trim().to_string())],
+        Err(e) => panic!("detsim: DETSIM_REPLAY: {e}, or the path of a file of them"),
+    }
+}
+
+fn package_dir_from_env() -> Option<PathBuf> {
+    std::env::var_os("CARGO_MANIFEST_DIR").map(PathBuf::from)
+}
+
+/// Appends the failure's replay strings to the test's regression file.
+fn save_regression(failure: &SweepFailure, package_dir: Option<PathBuf>) -> Option<PathBuf> {
+    if failure.source.is_some() {
+        // Found by a regression entry or DETSIM_REPLAY: already kept.
+        return None;
+    }
+    let dir = package_dir.or_else(package_dir_from_env)?;
+    let test = failure
+        .replay
+        .split(" -- --exact")
+        .next()?
+        .rsplit(' ')
+        .next()?;
+    let path = regressions::file(&dir, test);
+    let mut entries = vec![format!("{:#x}", failure.failure.seed)];
+    if let Some(s) = &failure.shrunk {
+        entries.push(s.replay_string.clone());
+    }
+    let why = failure.failure.kind.to_string();
+    let why = why.lines().next().unwrap_or_default();
+    match regressions::save(&path, test, &entries, why) {
+        Ok(true) => Some(path),
+        Ok(false) => None,
+        Err(e) => {
+            eprintln!(
+                "detsim: could not save the regression to {}: {e}",
+                path.display()
+            );
+            None
+        }
     }
 }
 
@@ -424,31 +834,5 @@ impl SweepReport {
     /// Seeds per second of host time.
     pub fn seeds_per_second(&self) -> f64 {
         self.runs.len() as f64 / self.host_time.as_secs_f64().max(1e-9)
-    }
-}
-
-/// The first failing seed of a sweep.
-#[derive(Clone, Debug)]
-pub struct SweepFailure {
-    /// The failure report.
-    pub failure: Failure,
-    /// The command line that replays it.
-    pub replay: String,
-    /// How many seeds ran before the sweep stopped.
-    pub seeds_run: u64,
-}
-
-impl fmt::Display for SweepFailure {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let rule = "=".repeat(72);
-        writeln!(f, "{rule}")?;
-        writeln!(
-            f,
-            "detsim: seed {:#x} failed (after {} seeds run)",
-            self.failure.seed, self.seeds_run
-        )?;
-        write!(f, "{}", self.failure)?;
-        writeln!(f, "replay: {}", self.replay)?;
-        write!(f, "{rule}")
     }
 }

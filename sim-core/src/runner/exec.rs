@@ -1,0 +1,222 @@
+//! One run of the test body: a seed, a fault plan (maybe with pinned
+//! decisions), and everything the runner wants to know afterwards: the
+//! outcome, which faults were injected as which occurrence, and, when
+//! asked, every event with the tasks' names and nodes for the trace viewer.
+
+use std::cell::RefCell;
+use std::future::Future;
+use std::rc::Rc;
+
+use crate::failure::{Failure, FailureKind};
+use crate::faults::{FaultKind, FaultSchedule, Faults};
+use crate::runner::sim::{RunSummary, TestResult};
+use crate::runtime::{Config, Runtime, RuntimeInner, context};
+use crate::task::TaskId;
+use crate::time::Instant;
+use crate::trace::{Event, EventKind};
+
+/// What one run is: a seed and the pinned fault decisions.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct RunSpec {
+    pub(crate) seed: u64,
+    pub(crate) schedule: FaultSchedule,
+}
+
+impl RunSpec {
+    pub(crate) fn seed(seed: u64) -> RunSpec {
+        RunSpec {
+            seed,
+            schedule: FaultSchedule::free(),
+        }
+    }
+}
+
+/// An injected fault as the report shows it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct FaultRecord {
+    pub(crate) kind: FaultKind,
+    /// Which hit of the kind's stream it was; `None` if the trace and the
+    /// stream's log disagree (a hit that recorded no event).
+    pub(crate) occurrence: Option<u64>,
+    pub(crate) at: Instant,
+    /// The trace event, rendered with resource and task names.
+    pub(crate) text: String,
+}
+
+impl FaultRecord {
+    /// `t=12.004ms partial_write#3 on #3 (5)`: the event with its
+    /// occurrence number, which is what a replay string keeps.
+    pub(crate) fn line(&self) -> String {
+        let name = self.kind.name();
+        let label = match self.occurrence {
+            Some(n) => format!("{name}#{n}"),
+            None => name.to_string(),
+        };
+        self.text.replacen(&format!("FAULT {name}"), &label, 1)
+    }
+}
+
+/// A task's track in the trace viewer.
+#[derive(Clone, Debug)]
+pub(crate) struct TaskTrack {
+    pub(crate) id: TaskId,
+    pub(crate) label: String,
+    pub(crate) node: String,
+}
+
+/// Everything a run left behind.
+pub(crate) struct Run {
+    pub(crate) result: Result<RunSummary, Box<Failure>>,
+    /// Every event, when full recording was on.
+    pub(crate) events: Option<Vec<Event>>,
+    /// The injected hits in order; `None` when there were too many to log.
+    pub(crate) log: Option<Vec<(FaultKind, u64)>>,
+    /// Hits per kind, suppressed ones included (`FaultKind::ALL` order).
+    pub(crate) hits: Vec<u64>,
+    /// The injected faults, for the report.
+    pub(crate) faults: Vec<FaultRecord>,
+    /// The tasks that appear in `events`, when full recording was on.
+    pub(crate) tracks: Vec<TaskTrack>,
+}
+
+/// What a run records beyond its outcome.
+#[derive(Clone, Copy, Debug, Default)]
+pub(crate) struct Recording {
+    /// Keep every event (determinism check, trace file).
+    pub(crate) all_events: bool,
+    /// Recent events kept for the report.
+    pub(crate) report_events: usize,
+}
+
+/// Runs `body` once.
+pub(crate) fn run_once<F, Fut>(
+    config: &Config,
+    plan: &Faults,
+    spec: &RunSpec,
+    recording: Recording,
+    body: &F,
+) -> Run
+where
+    F: Fn() -> Fut,
+    Fut: Future,
+    Fut::Output: TestResult,
+{
+    let mut config = config.clone();
+    config.record_all_events |= recording.all_events;
+    config.report_events = recording.report_events;
+    config.faults = plan.clone();
+    config.faults.schedule = spec.schedule.clone();
+    let seed = spec.seed;
+    let rt = Runtime::with_config(seed, config);
+    // The runtime's state is crate-private to `runtime`; the body's first
+    // poll runs inside the runtime, where the context hands it out.
+    let inner: RefCell<Option<Rc<RuntimeInner>>> = RefCell::new(None);
+    let outcome = rt.try_block_on(async {
+        *inner.borrow_mut() = context::try_runtime();
+        body().await.into_result()
+    });
+    let result = match outcome {
+        Ok(Ok(())) => Ok(RunSummary {
+            seed,
+            digest: rt.digest(),
+            end: rt.now(),
+            events: rt.trace_len(),
+        }),
+        Ok(Err(e)) => Err(Box::new(rt.failure_now(FailureKind::Error(e)))),
+        Err(f) => Err(f),
+    };
+    let events = rt.take_events();
+    let inner = inner.into_inner();
+    let (log, hits, faults, tracks) = match &inner {
+        Some(inner) => {
+            let log = inner.faults.log();
+            let faults = if result.is_err() {
+                fault_records(inner, log.as_deref())
+            } else {
+                Vec::new()
+            };
+            let tracks = events
+                .as_deref()
+                .map(|e| tracks(inner, e))
+                .unwrap_or_default();
+            (log, inner.faults.hits(), faults, tracks)
+        }
+        None => (
+            Some(Vec::new()),
+            vec![0; FaultKind::ALL.len()],
+            Vec::new(),
+            Vec::new(),
+        ),
+    };
+    drop(inner);
+    drop(rt);
+    Run {
+        result,
+        events,
+        log,
+        hits,
+        faults,
+        tracks,
+    }
+}
+
+/// The trace's fault events, each matched with its occurrence number: the
+/// n-th event of a kind is the n-th injected hit of that kind.
+fn fault_records(inner: &RuntimeInner, log: Option<&[(FaultKind, u64)]>) -> Vec<FaultRecord> {
+    let mut next = vec![0usize; FaultKind::ALL.len()];
+    let per_kind = |kind: FaultKind| -> Vec<u64> {
+        log.unwrap_or_default()
+            .iter()
+            .filter(|(k, _)| *k == kind)
+            .map(|&(_, n)| n)
+            .collect()
+    };
+    let mut logged: Vec<Option<Vec<u64>>> = vec![None; FaultKind::ALL.len()];
+    let trace = inner.trace.borrow();
+    trace
+        .faults()
+        .iter()
+        .filter_map(|event| {
+            let EventKind::Fault { kind, .. } = &event.kind else {
+                return None;
+            };
+            let kind = FaultKind::from_name(kind)?;
+            let i = kind.index();
+            let occurrences = logged[i].get_or_insert_with(|| per_kind(kind));
+            let occurrence = occurrences.get(next[i]).copied();
+            next[i] += 1;
+            Some(FaultRecord {
+                kind,
+                occurrence,
+                at: event.at,
+                text: inner.render(event),
+            })
+        })
+        .collect()
+}
+
+/// Every task that appears in `events`, named and placed on its node.
+fn tracks(inner: &RuntimeInner, events: &[Event]) -> Vec<TaskTrack> {
+    let mut ids: Vec<TaskId> = events
+        .iter()
+        .filter_map(|e| match e.kind {
+            EventKind::Spawned { task } => Some(task),
+            _ => None,
+        })
+        .collect();
+    ids.sort();
+    ids.dedup();
+    ids.into_iter()
+        .map(|id| {
+            let desc = inner.task_desc(id);
+            TaskTrack {
+                id,
+                label: match &desc.name {
+                    Some(name) => format!("{id} `{name}`"),
+                    None => id.to_string(),
+                },
+                node: desc.node.unwrap_or_else(|| "main".to_string()),
+            }
+        })
+        .collect()
+}

@@ -1,0 +1,112 @@
+//! The failure block a failing sweep prints.
+
+use std::fmt;
+use std::path::PathBuf;
+
+use crate::failure::Failure;
+
+/// The first failing seed of a sweep.
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct SweepFailure {
+    /// The failure report.
+    pub failure: Failure,
+    /// The command line that replays it (`DETSIM_SEED=...`).
+    pub replay: String,
+    /// How many seeds ran before the sweep stopped.
+    pub seeds_run: u64,
+    /// The smallest fault schedule that still fails the same way, when the
+    /// run injected faults and shrinking was on.
+    pub shrunk: Option<Shrunk>,
+    /// The seed's fault plan as swarm mode drew it.
+    pub swarm_plan: Option<String>,
+    /// Where `DETSIM_TRACE` wrote the run's Chrome trace.
+    pub trace_file: Option<PathBuf>,
+    /// The regression file the seed was saved to (by `run`, not `try_run`).
+    pub regression_file: Option<PathBuf>,
+    /// Where the failing run came from, when not the sweep (a regression
+    /// file, `DETSIM_REPLAY`).
+    pub source: Option<String>,
+}
+
+/// A failing run's fault schedule after shrinking.
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct Shrunk {
+    /// The replay string: the seed and the kept fault occurrences
+    /// (e.g. `0x2a:pw3/8`), the value for `DETSIM_REPLAY`.
+    pub replay_string: String,
+    /// The command line that replays the shrunk schedule.
+    pub replay: String,
+    /// The kept faults, oldest first, e.g.
+    /// `t=12.004ms partial_write#3 on #3 (5)`.
+    pub faults: Vec<String>,
+    /// How many faults the original run injected.
+    pub injected: usize,
+    /// Re-runs the shrinker made.
+    pub runs: u32,
+    /// Whether shrinking finished (it stops at its budget otherwise, with
+    /// the smallest schedule found so far).
+    pub complete: bool,
+    /// The shrunk run's own report (its last events make the timeline).
+    pub failure: Failure,
+}
+
+impl fmt::Display for SweepFailure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let rule = "=".repeat(72);
+        writeln!(f, "{rule}")?;
+        write!(f, "detsim: seed {:#x} failed", self.failure.seed)?;
+        match &self.source {
+            Some(source) => writeln!(f, " ({source})")?,
+            None => writeln!(f, " (after {} seeds run)", self.seeds_run)?,
+        }
+        write!(f, "{}", self.failure)?;
+        if let Some(plan) = &self.swarm_plan {
+            writeln!(f, "swarm plan: {plan}")?;
+        }
+        if let Some(s) = &self.shrunk {
+            let (n, of) = (s.faults.len(), s.injected);
+            let status = if s.complete {
+                "minimal"
+            } else {
+                "budget ran out; smallest found"
+            };
+            writeln!(
+                f,
+                "shrunk: {n} of {of} injected faults still fail the same way ({status}, {} re-runs):",
+                s.runs
+            )?;
+            for line in &s.faults {
+                writeln!(f, "    {line}")?;
+            }
+            writeln!(
+                f,
+                "timeline of the shrunk run (its last {} events):",
+                s.failure.recent_events.len()
+            )?;
+            for e in &s.failure.recent_events {
+                writeln!(f, "    {e}")?;
+            }
+        }
+        writeln!(f, "replay: {}", self.replay)?;
+        if let Some(s) = &self.shrunk {
+            writeln!(f, "replay shrunk: {}", s.replay)?;
+        }
+        if let Some(path) = &self.trace_file {
+            writeln!(
+                f,
+                "trace: {} (Chrome Trace Event JSON: open in ui.perfetto.dev or chrome://tracing)",
+                path.display()
+            )?;
+        }
+        if let Some(path) = &self.regression_file {
+            writeln!(
+                f,
+                "regression: saved to {} (commit it: it is replayed first on every run)",
+                path.display()
+            )?;
+        }
+        write!(f, "{rule}")
+    }
+}
