@@ -16,6 +16,12 @@
 //! });
 //! ```
 //!
+//! Tests are usually written with [`test`]: `#[detsim::test(seeds = 200,
+//! faults = "default")]` on an `async fn` runs it as a sweep with the same
+//! reports, shrinking, replay lines and regression files as [`Sim`]. With
+//! the `proptest` feature (on by default), [`proptest`] has strategies for
+//! fault plans and seeds.
+//!
 //! This crate re-exports [`sim_core`] (executor, time, randomness, faults,
 //! kernel, runner) at its root, the network simulation as [`net`] and the
 //! filesystem simulation as [`fs`].
@@ -24,4 +30,5 @@
 
 pub use sim_core::*;
 pub use sim_fs as fs;
+pub use sim_macros::test;
 pub use sim_net as net;

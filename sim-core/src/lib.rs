@@ -37,7 +37,9 @@
 //! - [`node`]: the simulated machines tasks run on, and crashing them.
 //! - [`trace`]: the event trace and its digest.
 //! - [`runtime`]: [`Runtime`], one seed's executor.
-//! - [`runner`]: [`Sim`], sweeps, failure reports and replay lines.
+//! - [`runner`]: [`Sim`], sweeps, shrinking, failure reports, replay lines,
+//!   regression files, trace files.
+//! - `proptest` (feature `proptest`): strategies for fault plans and seeds.
 
 #![deny(missing_docs)]
 
@@ -46,6 +48,8 @@ pub mod faults;
 pub mod io;
 pub mod kernel;
 pub mod node;
+#[cfg(feature = "proptest")]
+pub mod proptest;
 pub mod rand;
 pub mod runner;
 pub mod runtime;
