@@ -341,3 +341,40 @@ fn a_stuck_body_after_crashing_a_host_for_good_is_still_reported_as_a_deadlock()
         failure.failure.kind
     );
 }
+
+#[test]
+fn data_stuck_behind_a_partition_that_never_heals_times_out_like_linux() {
+    let failure = detsim::Sim::new()
+        .try_run(|| async {
+            detsim::net::host("server", || async {
+                let l = detsim::net::TcpListener::bind("0.0.0.0:7").await?;
+                let (_c, _) = l.accept().await?;
+                std::future::pending::<()>().await;
+                std::io::Result::Ok(())
+            });
+            let mut c = detsim::net::TcpStream::connect("server:7").await.unwrap();
+            detsim::net::partition("main", "server");
+            let start = detsim::time::Instant::now();
+            futures::AsyncWriteExt::write_all(&mut c, b"x")
+                .await
+                .unwrap();
+            let mut buf = [0u8; 1];
+            let err = futures::AsyncReadExt::read(&mut c, &mut buf)
+                .await
+                .unwrap_err();
+            assert_eq!(err.kind(), std::io::ErrorKind::TimedOut);
+            // Linux gives up after tcp_retries2 = 15 retransmissions, ~924.6 s.
+            assert!(
+                start.elapsed() >= detsim::time::Duration::from_secs(924),
+                "{:?}",
+                start.elapsed()
+            );
+            std::future::pending::<()>().await;
+        })
+        .expect_err("the body waits forever once the connection has failed");
+    assert!(
+        matches!(failure.failure.kind, detsim::FailureKind::Deadlock { .. }),
+        "a stuck run must end in a deadlock report, not a clock running forever: {}",
+        failure.failure.kind
+    );
+}

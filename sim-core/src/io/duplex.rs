@@ -36,6 +36,13 @@ pub trait Link {
     fn retransmit_after(&self) -> Duration {
         Duration::from_millis(200)
     }
+
+    /// How long a segment may go undelivered before the connection fails
+    /// with `TimedOut`. The default is Linux's: `tcp_retries2 = 15`
+    /// retransmissions, about 924.6 s.
+    fn give_up_after(&self) -> Duration {
+        Duration::from_millis(924_600)
+    }
 }
 
 /// The instantaneous link of [`duplex`].
@@ -221,8 +228,8 @@ impl DuplexStream {
             return Err(io::ErrorKind::Interrupted.into());
         }
         let mut pipe = self.inbound.borrow_mut();
-        if pipe.reset {
-            return Err(reset_error());
+        if let Some(kind) = pipe.broken {
+            return Err(broken_error(kind));
         }
         if pipe.buffered() == 0 {
             self.source.note_read(true);
@@ -263,8 +270,8 @@ impl DuplexStream {
             return Ok(0);
         }
         let mut pipe = self.outbound.borrow_mut();
-        if pipe.reset {
-            return Err(reset_error());
+        if let Some(kind) = pipe.broken {
+            return Err(broken_error(kind));
         }
         if pipe.write_shutdown {
             return Err(io::Error::new(
@@ -301,9 +308,13 @@ impl DuplexStream {
                 .kernel
                 .fault_delay(FaultKind::DelayedReadiness, self.peer.id());
         let (pipe, peer) = (Rc::clone(&self.outbound), self.peer.clone());
-        send_over(&self.kernel, &self.link, delay, move || {
-            pipe.borrow_mut().deliver(&peer)
-        });
+        send_over(
+            &self.kernel,
+            &self.link,
+            delay,
+            move || pipe.borrow_mut().deliver(&peer),
+            self.time_out_later(),
+        );
         Ok(n)
     }
 
@@ -311,23 +322,56 @@ impl DuplexStream {
     /// and write with `ConnectionReset`, and data buffered or in flight is
     /// discarded. The peer learns of it after the link's transit time.
     pub fn reset(&self) {
-        if self.outbound.borrow().reset {
+        if self.outbound.borrow().broken.is_some() {
             return;
         }
-        self.outbound.borrow_mut().reset();
-        self.inbound.borrow_mut().reset();
+        self.outbound
+            .borrow_mut()
+            .break_with(io::ErrorKind::ConnectionReset);
+        self.inbound
+            .borrow_mut()
+            .break_with(io::ErrorKind::ConnectionReset);
         self.source.trace("reset", 0);
         self.source.set(Readiness::ERROR, Readiness::ERROR);
         let peer = self.peer.clone();
         let (inbound, outbound) = (Rc::clone(&self.inbound), Rc::clone(&self.outbound));
-        send_over(&self.kernel, &self.link, self.link.delay(0), move || {
-            // The peer's view: both of its directions are gone.
-            inbound.borrow_mut().reset();
-            outbound.borrow_mut().reset();
-            peer.trace("reset received", 0);
+        send_over(
+            &self.kernel,
+            &self.link,
+            self.link.delay(0),
+            move || {
+                // The peer's view: both of its directions are gone.
+                inbound
+                    .borrow_mut()
+                    .break_with(io::ErrorKind::ConnectionReset);
+                outbound
+                    .borrow_mut()
+                    .break_with(io::ErrorKind::ConnectionReset);
+                peer.trace("reset received", 0);
+                let closed = Readiness::ERROR | Readiness::READ_CLOSED | Readiness::WRITE_CLOSED;
+                peer.set(closed, closed);
+            },
+            || {
+                // An RST that never gets through: the peer finds out by its own
+                // retransmissions timing out.
+            },
+        );
+    }
+
+    /// What happens when a segment or FIN is never acknowledged within the
+    /// link's give-up time: the connection fails on both ends with
+    /// `TimedOut` (Linux's `ETIMEDOUT` after `tcp_retries2`).
+    fn time_out_later(&self) -> impl FnOnce() + 'static {
+        let (inbound, outbound) = (Rc::clone(&self.inbound), Rc::clone(&self.outbound));
+        let (source, peer) = (self.source.clone(), self.peer.clone());
+        move || {
+            inbound.borrow_mut().break_with(io::ErrorKind::TimedOut);
+            outbound.borrow_mut().break_with(io::ErrorKind::TimedOut);
+            source.trace("timed out", 0);
             let closed = Readiness::ERROR | Readiness::READ_CLOSED | Readiness::WRITE_CLOSED;
+            source.set(closed, closed);
             peer.set(closed, closed);
-        });
+        }
     }
 
     /// Bytes received and not read yet.
@@ -339,16 +383,20 @@ impl DuplexStream {
     /// then EOF. Idempotent.
     pub fn shutdown_write(&self) {
         let mut pipe = self.outbound.borrow_mut();
-        if pipe.reset || pipe.write_shutdown {
+        if pipe.broken.is_some() || pipe.write_shutdown {
             return;
         }
         pipe.write_shutdown = true;
         drop(pipe);
         self.source.trace("shutdown", 0);
         let (pipe, peer) = (Rc::clone(&self.outbound), self.peer.clone());
-        send_over(&self.kernel, &self.link, self.link.delay(0), move || {
-            pipe.borrow_mut().deliver_fin(&peer)
-        });
+        send_over(
+            &self.kernel,
+            &self.link,
+            self.link.delay(0),
+            move || pipe.borrow_mut().deliver_fin(&peer),
+            self.time_out_later(),
+        );
     }
 
     /// Waits until a read may make progress (edge-triggered).
@@ -362,25 +410,47 @@ impl DuplexStream {
     }
 }
 
-fn reset_error() -> io::Error {
-    io::Error::new(io::ErrorKind::ConnectionReset, "connection reset by peer")
+fn broken_error(kind: io::ErrorKind) -> io::Error {
+    match kind {
+        io::ErrorKind::TimedOut => io::Error::new(
+            kind,
+            "connection timed out: segments went unacknowledged for the link's give-up time",
+        ),
+        _ => io::Error::new(kind, "connection reset by peer"),
+    }
 }
 
 /// Delivers `action` after `delay` if the link is up then; otherwise
-/// retransmits until it is.
+/// retransmits until it is, or runs `give_up` once the link's give-up time
+/// has passed without delivery.
 fn send_over(
     kernel: &KernelHandle,
     link: &Rc<dyn Link>,
     delay: Duration,
     action: impl FnOnce() + 'static,
+    give_up: impl FnOnce() + 'static,
+) {
+    let deadline = kernel.now().saturating_add(delay + link.give_up_after());
+    retransmit(kernel, link, delay, deadline, action, give_up);
+}
+
+fn retransmit(
+    kernel: &KernelHandle,
+    link: &Rc<dyn Link>,
+    delay: Duration,
+    deadline: crate::time::Instant,
+    action: impl FnOnce() + 'static,
+    give_up: impl FnOnce() + 'static,
 ) {
     let (k, l) = (kernel.clone(), Rc::clone(link));
     kernel.schedule_after(delay, move || {
         if l.is_up() {
             action();
+        } else if k.now() >= deadline {
+            give_up();
         } else {
             let retry = l.retransmit_after();
-            send_over(&k, &l, retry, action);
+            retransmit(&k, &l, retry, deadline, action, give_up);
         }
     });
 }
@@ -462,7 +532,7 @@ impl AsyncWrite for DuplexStream {
 
 impl Drop for DuplexStream {
     fn drop(&mut self) {
-        if self.outbound.borrow().reset {
+        if self.outbound.borrow().broken.is_some() {
             return;
         }
         let unread = {
@@ -483,6 +553,7 @@ impl Drop for DuplexStream {
             &self.peer_link,
             self.peer_link.delay(0),
             move || peer.set(Readiness::WRITE_CLOSED, Readiness::WRITE_CLOSED),
+            || {},
         );
     }
 }

@@ -22,8 +22,9 @@ pub(crate) struct Pipe {
     fin_delivered: bool,
     /// The reading end was dropped: writes fail with `BrokenPipe`.
     pub(crate) reader_gone: bool,
-    /// The connection was reset: both ends fail with `ConnectionReset`.
-    pub(crate) reset: bool,
+    /// The connection broke (reset, or timed out retransmitting): both
+    /// ends fail every read and write with this kind.
+    pub(crate) broken: Option<std::io::ErrorKind>,
 }
 
 impl Pipe {
@@ -36,7 +37,7 @@ impl Pipe {
             write_shutdown: false,
             fin_delivered: false,
             reader_gone: false,
-            reset: false,
+            broken: None,
         }
     }
 
@@ -114,9 +115,10 @@ impl Pipe {
         self.in_flight_bytes
     }
 
-    /// The connection was reset: everything buffered or in flight is gone.
-    pub(crate) fn reset(&mut self) {
-        self.reset = true;
+    /// The connection broke: everything buffered or in flight is gone.
+    /// The first cause sticks.
+    pub(crate) fn break_with(&mut self, kind: std::io::ErrorKind) {
+        self.broken.get_or_insert(kind);
         self.buf.clear();
     }
 

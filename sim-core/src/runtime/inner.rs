@@ -196,6 +196,7 @@ impl RuntimeInner {
         let (main_id, _) = self.exec.register_main(location);
         self.record(EventKind::Spawned { task: main_id });
         let _capture = panic::capture();
+        #[allow(clippy::result_large_err)] // see `run_loop`
         let result = match panic::catch_captured(|| self.run_loop(future)) {
             Ok(result) => result,
             // A kernel event or detsim itself panicked, outside any poll.
@@ -213,6 +214,9 @@ impl RuntimeInner {
     }
 
     /// The executor loop; see the module docs of `runtime`.
+    // The error is returned once per run, on the cold path: boxing it would
+    // only add an allocation.
+    #[allow(clippy::result_large_err)]
     fn run_loop<F: Future>(&self, mut future: Pin<&mut F>) -> Result<F::Output, FailureKind> {
         loop {
             if self.failed.replace(false) {

@@ -125,10 +125,12 @@ impl Runtime {
     /// If the epoll instance or the eventfd cannot be created.
     #[cfg(target_os = "linux")]
     pub fn os() -> std::io::Result<Runtime> {
-        let mut config = Config::default();
-        config.scheduling = Scheduling::Fifo;
-        config.long_poll_budget = Duration::ZERO;
-        config.faults = Faults::none();
+        let config = Config {
+            scheduling: Scheduling::Fifo,
+            long_poll_budget: Duration::ZERO,
+            faults: Faults::none(),
+            ..Config::default()
+        };
         Ok(Runtime {
             inner: RuntimeInner::new_os(0, config)?,
         })
