@@ -6,8 +6,12 @@
 //! ```text
 //! cargo run --example echo                    # 200 seeds
 //! cargo run --example echo -- --seeds 1000
-//! cargo run --example echo -- --os 127.0.0.1:7   # the OS backend (not built yet)
+//! cargo run --example echo -- --os 127.0.0.1:7007   # serve for real, until killed
 //! ```
+//!
+//! With `--os ADDR` the very same `serve` function runs on the OS backend
+//! (`Runtime::os()`: real epoll, real sockets) and answers any client,
+//! e.g. `nc 127.0.0.1 7007`.
 
 use std::collections::BTreeMap;
 use std::process::ExitCode;
@@ -62,6 +66,35 @@ async fn echo_world() -> usize {
     echoed
 }
 
+/// Serves echo on a real socket until killed: the code tested above, on the
+/// OS backend.
+fn serve_on_os(addr: &str) -> ExitCode {
+    let rt = match Runtime::os() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("echo: cannot start the OS runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let result = rt.block_on(async {
+        let listener = TcpListener::bind(addr).await?;
+        println!(
+            "echo: serving on {} (OS backend: real epoll and sockets); stop with Ctrl-C",
+            listener.local_addr()
+        );
+        use std::io::Write as _;
+        std::io::stdout().flush()?;
+        serve(listener).await
+    });
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("echo: {addr}: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let mut seeds: u64 = 200;
@@ -69,12 +102,11 @@ fn main() -> ExitCode {
     while i < args.len() {
         match args[i].as_str() {
             "--os" => {
-                let addr = args.get(i + 1).map_or("<ADDR>", String::as_str);
-                eprintln!(
-                    "echo: --os {addr}: the OS backend is not built yet, so there is no real \
-                     socket to serve on. Run without --os to use the simulation."
-                );
-                return ExitCode::from(2);
+                let Some(addr) = args.get(i + 1) else {
+                    eprintln!("echo: --os needs an address to serve on, e.g. --os 127.0.0.1:7007");
+                    return ExitCode::from(2);
+                };
+                return serve_on_os(addr);
             }
             "--seeds" => {
                 seeds = args
