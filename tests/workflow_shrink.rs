@@ -57,6 +57,8 @@ fn a_bug_that_needs_two_faults_shrinks_to_exactly_those_two() {
     let failure = lossy()
         .try_run(|| loses_three_and_eleven(false))
         .expect_err("some seed loses both datagrams");
+    // Shown with --nocapture: the README's walkthrough pastes this block.
+    eprintln!("{failure}");
     assert!(failure.failure.faults.len() > 2, "{failure}");
     let shrunk = failure.shrunk.as_ref().expect("shrunk");
     assert!(shrunk.complete, "{failure}");

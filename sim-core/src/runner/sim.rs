@@ -517,7 +517,8 @@ impl Sim {
         Fut: Future,
         Fut::Output: TestResult,
     {
-        if !shrink::shrinkable(&failure.kind) {
+        // Nothing to shrink without faults: spare the re-run.
+        if !shrink::shrinkable(&failure.kind) || failure.faults.is_empty() {
             return None;
         }
         let plan = self.plan_for(seed);
