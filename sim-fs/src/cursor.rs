@@ -1,5 +1,7 @@
 //! futures-io `AsyncRead`, `AsyncWrite` and `AsyncSeek` for [`File`]: a
-//! position over the completion-model operations.
+//! position over the completion-model operations. This file holds the
+//! simulated cursor; the OS one (`os/file.rs`) works the same way with a
+//! blocking-pool job in place of each disk operation.
 //!
 //! Each `poll_read`/`poll_write` submits one `read_at`/`write_at` at the
 //! position and reports its completion; the position moves by what was
@@ -15,7 +17,8 @@ use std::task::{Context, Poll, ready};
 use futures::io::{AsyncRead, AsyncSeek, AsyncWrite};
 
 use crate::error;
-use crate::file::File;
+use crate::file::{Backend, File};
+use crate::sim_file::SimFile;
 
 /// The most one cursor read asks the disk for.
 const MAX_READ_BYTES: usize = 1 << 20;
@@ -26,7 +29,55 @@ impl AsyncRead for File {
         cx: &mut Context<'_>,
         buf: &mut [u8],
     ) -> Poll<io::Result<usize>> {
-        let this = self.get_mut();
+        match self.get_mut().backend_mut() {
+            Backend::Sim(f) => f.poll_read(cx, buf),
+            #[cfg(target_os = "linux")]
+            Backend::Os(f) => f.poll_read(cx, buf),
+        }
+    }
+}
+
+impl AsyncWrite for File {
+    fn poll_write(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<io::Result<usize>> {
+        match self.get_mut().backend_mut() {
+            Backend::Sim(f) => f.poll_write(cx, buf),
+            #[cfg(target_os = "linux")]
+            Backend::Os(f) => f.poll_write(cx, buf),
+        }
+    }
+
+    /// Writes are reported only once they completed: nothing to flush.
+    fn poll_flush(self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Poll::Ready(Ok(()))
+    }
+
+    /// Closing does not fsync, as closing a file on Linux does not.
+    fn poll_close(self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Poll::Ready(Ok(()))
+    }
+}
+
+impl AsyncSeek for File {
+    fn poll_seek(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        pos: SeekFrom,
+    ) -> Poll<io::Result<u64>> {
+        match self.get_mut().backend_mut() {
+            Backend::Sim(f) => f.poll_seek(pos),
+            #[cfg(target_os = "linux")]
+            Backend::Os(f) => f.poll_seek(cx, pos),
+        }
+    }
+}
+
+impl SimFile {
+    fn poll_read(&mut self, cx: &mut Context<'_>, buf: &mut [u8]) -> Poll<io::Result<usize>> {
+        let this = self;
         if buf.is_empty() {
             return Poll::Ready(Ok(0));
         }
@@ -44,15 +95,9 @@ impl AsyncRead for File {
         this.cursor.pos += n as u64;
         Poll::Ready(Ok(n))
     }
-}
 
-impl AsyncWrite for File {
-    fn poll_write(
-        self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        buf: &[u8],
-    ) -> Poll<io::Result<usize>> {
-        let this = self.get_mut();
+    fn poll_write(&mut self, cx: &mut Context<'_>, buf: &[u8]) -> Poll<io::Result<usize>> {
+        let this = self;
         if buf.is_empty() {
             return Poll::Ready(Ok(0));
         }
@@ -74,22 +119,9 @@ impl AsyncWrite for File {
         Poll::Ready(Ok(n))
     }
 
-    fn poll_flush(self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        Poll::Ready(Ok(()))
-    }
-
-    fn poll_close(self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        Poll::Ready(Ok(()))
-    }
-}
-
-impl AsyncSeek for File {
-    fn poll_seek(
-        self: Pin<&mut Self>,
-        _cx: &mut Context<'_>,
-        pos: SeekFrom,
-    ) -> Poll<io::Result<u64>> {
-        let this = self.get_mut();
+    /// Seeking needs no device: the length is in the page cache.
+    fn poll_seek(&mut self, pos: SeekFrom) -> Poll<io::Result<u64>> {
+        let this = self;
         if this.cursor.reading.is_some() || this.cursor.writing.is_some() {
             return Poll::Ready(Err(io::Error::other(
                 "seek while a cursor read or write is in flight: finish it first",

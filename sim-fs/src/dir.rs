@@ -17,6 +17,10 @@ use crate::registry::current_disk;
 /// `AlreadyExists`, `NotFound` (the parent is missing), `NotADirectory`.
 pub async fn create_dir(path: impl AsRef<Path>) -> io::Result<()> {
     let path = path.as_ref().to_path_buf();
+    #[cfg(target_os = "linux")]
+    if crate::registry::is_os() {
+        return crate::os::create_dir(path).await;
+    }
     let p = path.clone();
     current_disk()
         .metadata_op(path, move |st| st.create_dir(&p))
@@ -40,6 +44,10 @@ pub async fn create_dir(path: impl AsRef<Path>) -> io::Result<()> {
 /// `AlreadyExists` if `path` is a file, `NotADirectory` if a parent is.
 pub async fn create_dir_all(path: impl AsRef<Path>) -> io::Result<()> {
     let path = path.as_ref().to_path_buf();
+    #[cfg(target_os = "linux")]
+    if crate::registry::is_os() {
+        return crate::os::create_dir_all(path).await;
+    }
     let p = path.clone();
     current_disk()
         .metadata_op(path, move |st| st.create_dir_all(&p))
@@ -55,6 +63,10 @@ pub async fn create_dir_all(path: impl AsRef<Path>) -> io::Result<()> {
 /// `ResourceBusy` (the root).
 pub async fn remove_dir(path: impl AsRef<Path>) -> io::Result<()> {
     let path = path.as_ref().to_path_buf();
+    #[cfg(target_os = "linux")]
+    if crate::registry::is_os() {
+        return crate::os::remove_dir(path).await;
+    }
     let p = path.clone();
     current_disk()
         .metadata_op(path, move |st| st.remove_dir(&p))
@@ -109,21 +121,20 @@ pub async fn sync_dir(path: impl AsRef<Path>) -> io::Result<()> {
 /// `NotFound`, `NotADirectory`.
 pub async fn read_dir(path: impl AsRef<Path>) -> io::Result<ReadDir> {
     let path = path.as_ref().to_path_buf();
+    #[cfg(target_os = "linux")]
+    if crate::registry::is_os() {
+        return crate::os::read_dir(path).await;
+    }
     let p = path.clone();
     let entries = current_disk()
         .metadata_op(path.clone(), move |st| st.read_dir(&p))
         .await?;
-    Ok(ReadDir {
-        entries: entries
+    Ok(ReadDir::sorted(
+        entries
             .into_iter()
-            .map(|(name, is_dir)| DirEntry {
-                path: path.join(&name),
-                name,
-                file_type: FileType::new(is_dir),
-            })
-            .collect::<Vec<_>>()
-            .into_iter(),
-    })
+            .map(|(name, is_dir)| DirEntry::new(&path, name, is_dir))
+            .collect(),
+    ))
 }
 
 /// The entries of a directory, a snapshot taken when [`read_dir`]
@@ -132,6 +143,16 @@ pub async fn read_dir(path: impl AsRef<Path>) -> io::Result<ReadDir> {
 #[derive(Debug)]
 pub struct ReadDir {
     entries: std::vec::IntoIter<DirEntry>,
+}
+
+impl ReadDir {
+    /// A snapshot of `entries`, sorted by name.
+    pub(crate) fn sorted(mut entries: Vec<DirEntry>) -> ReadDir {
+        entries.sort_by(|a, b| a.name.cmp(&b.name));
+        ReadDir {
+            entries: entries.into_iter(),
+        }
+    }
 }
 
 impl Iterator for ReadDir {
@@ -151,6 +172,14 @@ pub struct DirEntry {
 }
 
 impl DirEntry {
+    pub(crate) fn new(dir: &Path, name: OsString, is_dir: bool) -> DirEntry {
+        DirEntry {
+            path: dir.join(&name),
+            name,
+            file_type: FileType::new(is_dir),
+        }
+    }
+
     /// The directory's path joined with the entry's name.
     pub fn path(&self) -> PathBuf {
         self.path.clone()

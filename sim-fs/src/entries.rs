@@ -13,6 +13,10 @@ use crate::registry::current_disk;
 ///
 /// `NotFound`, `IsADirectory`, `EIO`.
 pub async fn read(path: impl AsRef<Path>) -> io::Result<Vec<u8>> {
+    #[cfg(target_os = "linux")]
+    if crate::registry::is_os() {
+        return crate::os::read(path.as_ref().to_path_buf()).await;
+    }
     let file = File::open(path).await?;
     let len = file.metadata().await?.len() as usize;
     let mut out = Vec::with_capacity(len);
@@ -34,6 +38,11 @@ pub async fn read(path: impl AsRef<Path>) -> io::Result<Vec<u8>> {
 /// `NotFound` (the parent is missing), `IsADirectory`, `StorageFull`,
 /// `EIO`.
 pub async fn write(path: impl AsRef<Path>, contents: impl AsRef<[u8]>) -> io::Result<()> {
+    #[cfg(target_os = "linux")]
+    if crate::registry::is_os() {
+        let contents = contents.as_ref().to_vec();
+        return crate::os::write(path.as_ref().to_path_buf(), contents).await;
+    }
     let file = File::create(path).await?;
     file.write_all_at(contents.as_ref().to_vec(), 0).await.0
 }
@@ -50,6 +59,10 @@ pub async fn write(path: impl AsRef<Path>, contents: impl AsRef<[u8]>) -> io::Re
 pub async fn rename(from: impl AsRef<Path>, to: impl AsRef<Path>) -> io::Result<()> {
     let from = from.as_ref().to_path_buf();
     let to = to.as_ref().to_path_buf();
+    #[cfg(target_os = "linux")]
+    if crate::registry::is_os() {
+        return crate::os::rename(from, to).await;
+    }
     let f = from.clone();
     current_disk()
         .metadata_op(from, move |st| st.rename(&f, &to))
@@ -64,6 +77,10 @@ pub async fn rename(from: impl AsRef<Path>, to: impl AsRef<Path>) -> io::Result<
 /// `NotFound`, `IsADirectory`, `NotADirectory`.
 pub async fn remove_file(path: impl AsRef<Path>) -> io::Result<()> {
     let path = path.as_ref().to_path_buf();
+    #[cfg(target_os = "linux")]
+    if crate::registry::is_os() {
+        return crate::os::remove_file(path).await;
+    }
     let p = path.clone();
     current_disk()
         .metadata_op(path, move |st| st.remove_file(&p))

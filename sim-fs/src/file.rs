@@ -1,20 +1,18 @@
-//! [`File`]: an open file on the simulated disk.
+//! [`File`]: an open file, on the simulated disk or (on the OS runtime) a
+//! real one.
 
 use std::fmt;
 use std::io;
-use std::path::{Path, PathBuf};
-use std::rc::Rc;
+use std::path::Path;
 
-use sim_core::kernel::Completion;
-
-use crate::disk::{Cost, Disk};
-use crate::error;
-use crate::inode::Ino;
+use crate::completion::FileCompletion;
 use crate::metadata::Metadata;
-use crate::namespace::Stat;
 use crate::open_options::OpenOptions;
+use crate::sim_file::SimFile;
 
-/// An open file (or directory) on the current node's simulated disk.
+/// An open file (or directory) on the current node's simulated disk, or
+/// on the OS runtime (`detsim::Runtime::os()`) a real one, every system
+/// call of it on the blocking pool.
 ///
 /// Two ways to do IO. The completion model, as io_uring: [`read_at`] and
 /// [`write_at`] take an owned buffer and complete later with `(result,
@@ -25,7 +23,8 @@ use crate::open_options::OpenOptions;
 /// that starts at 0.
 ///
 /// Data reaches the page cache when a write completes and the media at the
-/// next [`sync_all`] (see the crate docs, "Durability model").
+/// next [`sync_all`] (see the crate docs, "Durability model"). On the OS
+/// runtime the same holds, by the real kernel's rules.
 ///
 /// ```
 /// use detsim::fs::File;
@@ -51,44 +50,46 @@ use crate::open_options::OpenOptions;
 /// [`read_exact_at`]: File::read_exact_at
 /// [`sync_all`]: File::sync_all
 pub struct File {
-    pub(crate) disk: Rc<Disk>,
-    pub(crate) path: PathBuf,
-    pub(crate) ino: Ino,
-    /// The disk's generation when opened: after a crash the handle is dead.
-    pub(crate) generation: u64,
-    pub(crate) is_dir: bool,
-    pub(crate) read: bool,
-    pub(crate) write: bool,
-    pub(crate) append: bool,
-    pub(crate) cursor: Cursor,
+    inner: FileImpl,
 }
 
-/// The state behind `AsyncRead`/`AsyncWrite`/`AsyncSeek`.
-#[derive(Default)]
-pub(crate) struct Cursor {
-    pub(crate) pos: u64,
-    pub(crate) reading: Option<Completion<Vec<u8>>>,
-    pub(crate) writing: Option<Completion<Vec<u8>>>,
+enum FileImpl {
+    Sim(SimFile),
+    #[cfg(target_os = "linux")]
+    Os(crate::os::OsFile),
+}
+
+/// Calls the same method on whichever backend the file has.
+macro_rules! dispatch {
+    ($self:ident, $f:ident => $e:expr) => {
+        match &$self.inner {
+            FileImpl::Sim($f) => $e,
+            #[cfg(target_os = "linux")]
+            FileImpl::Os($f) => $e,
+        }
+    };
 }
 
 impl File {
-    pub(crate) fn new(
-        disk: Rc<Disk>,
-        path: PathBuf,
-        stat: Stat,
-        opts: &OpenOptions,
-        generation: u64,
-    ) -> File {
+    pub(crate) fn sim(file: SimFile) -> File {
         File {
-            disk,
-            path,
-            ino: stat.ino,
-            generation,
-            is_dir: stat.is_dir,
-            read: opts.read,
-            write: opts.write || opts.append,
-            append: opts.append,
-            cursor: Cursor::default(),
+            inner: FileImpl::Sim(file),
+        }
+    }
+
+    #[cfg(target_os = "linux")]
+    pub(crate) fn os(file: crate::os::OsFile) -> File {
+        File {
+            inner: FileImpl::Os(file),
+        }
+    }
+
+    /// The simulated file behind the cursor traits, or the OS one.
+    pub(crate) fn backend_mut(&mut self) -> Backend<'_> {
+        match &mut self.inner {
+            FileImpl::Sim(f) => Backend::Sim(f),
+            #[cfg(target_os = "linux")]
+            FileImpl::Os(f) => Backend::Os(f),
         }
     }
 
@@ -142,27 +143,15 @@ impl File {
     ///
     /// Errors (in the completion): `PermissionDenied` if the file was not
     /// opened for reading, `IsADirectory`, `EIO` (raw OS error 5) from an
-    /// injected read error or a latent sector error.
-    pub fn read_at(&self, buf: Vec<u8>, offset: u64) -> Completion<Vec<u8>> {
-        let (ino, disk, path) = (self.ino, self.disk.id, self.path.clone());
-        let (readable, is_dir) = (self.read, self.is_dir);
-        let len = buf.len();
-        self.disk.submit(
-            self.generation,
-            &self.path,
-            Cost::Transfer,
-            len,
-            buf,
-            move |st, buf, allowed| {
-                if is_dir {
-                    return Err(error::is_a_directory(&path));
-                }
-                if !readable {
-                    return Err(error::bad_access(&path, "read"));
-                }
-                st.read_file(disk, ino, offset, &mut buf[..allowed])
-            },
-        )
+    /// injected read error or a latent sector error. On the OS runtime, a
+    /// `pread` on the blocking pool, and its real errors (`EBADF` for the
+    /// access mode).
+    pub fn read_at(&self, buf: Vec<u8>, offset: u64) -> FileCompletion<Vec<u8>> {
+        match &self.inner {
+            FileImpl::Sim(f) => FileCompletion::sim(f.read_at(buf, offset)),
+            #[cfg(target_os = "linux")]
+            FileImpl::Os(f) => f.read_at(buf, offset),
+        }
     }
 
     /// Writes `buf` at `offset` (at the end of the file in append mode,
@@ -172,24 +161,14 @@ impl File {
     ///
     /// Errors (in the completion): `PermissionDenied` if the file was not
     /// opened for writing (Linux says `EBADF`), `StorageFull` (nothing is
-    /// written), `EIO` from an injected write error.
-    pub fn write_at(&self, buf: Vec<u8>, offset: u64) -> Completion<Vec<u8>> {
-        let (ino, disk, path) = (self.ino, self.disk.id, self.path.clone());
-        let (writable, append) = (self.write, self.append);
-        let len = buf.len();
-        self.disk.submit(
-            self.generation,
-            &self.path,
-            Cost::Transfer,
-            len,
-            buf,
-            move |st, buf, allowed| {
-                if !writable {
-                    return Err(error::bad_access(&path, "write"));
-                }
-                st.write_file(disk, ino, offset, append, &buf[..allowed])
-            },
-        )
+    /// written), `EIO` from an injected write error. On the OS runtime, a
+    /// `pwrite` on the blocking pool, and its real errors.
+    pub fn write_at(&self, buf: Vec<u8>, offset: u64) -> FileCompletion<Vec<u8>> {
+        match &self.inner {
+            FileImpl::Sim(f) => FileCompletion::sim(f.write_at(buf, offset)),
+            #[cfg(target_os = "linux")]
+            FileImpl::Os(f) => f.write_at(buf, offset),
+        }
     }
 
     /// Writes all of `buf` at `offset`, resubmitting the rest after short
@@ -252,26 +231,21 @@ impl File {
     /// next `sync_all` succeeds without reporting it, as on Linux since
     /// "fsyncgate". Treat an fsync error as data loss.
     pub async fn sync_all(&self) -> io::Result<()> {
-        let (ino, disk) = (self.ino, self.disk.id);
-        let completion = self.disk.submit(
-            self.generation,
-            &self.path,
-            Cost::Sync,
-            0,
-            (),
-            move |st, _, _| st.fsync(disk, ino).map(|()| 0),
-        );
-        completion.await.0.map(drop)
+        dispatch!(self, f => f.sync_all().await)
     }
 
     /// As [`sync_all`](File::sync_all): the simulation keeps no metadata
-    /// that `fdatasync` could skip.
+    /// that `fdatasync` could skip. On the OS runtime, a real `fdatasync`.
     ///
     /// # Errors
     ///
     /// As [`sync_all`](File::sync_all).
     pub async fn sync_data(&self) -> io::Result<()> {
-        self.sync_all().await
+        match &self.inner {
+            FileImpl::Sim(f) => f.sync_all().await,
+            #[cfg(target_os = "linux")]
+            FileImpl::Os(f) => f.sync_data().await,
+        }
     }
 
     /// Truncates or zero-extends the file to `size` bytes (durable after
@@ -282,21 +256,7 @@ impl File {
     /// `InvalidInput` if the file is not open for writing (Linux's
     /// `ftruncate` says `EINVAL`), `StorageFull`.
     pub async fn set_len(&self, size: u64) -> io::Result<()> {
-        if !self.write || self.is_dir {
-            return Err(error::invalid(
-                "set_len: the file is not open for writing (EINVAL)",
-            ));
-        }
-        let ino = self.ino;
-        let completion = self.disk.submit(
-            self.generation,
-            &self.path,
-            Cost::Transfer,
-            0,
-            (),
-            move |st, _, _| st.set_file_len(ino, size).map(|()| 0),
-        );
-        completion.await.0.map(drop)
+        dispatch!(self, f => f.set_len(size).await)
     }
 
     /// The file's metadata (length as the page cache has it).
@@ -305,42 +265,19 @@ impl File {
     ///
     /// If the disk crashed since the file was opened.
     pub async fn metadata(&self) -> io::Result<Metadata> {
-        let ino = self.ino;
-        let slot = self.disk.submit(
-            self.generation,
-            &self.path,
-            Cost::Transfer,
-            0,
-            None,
-            move |st, slot: &mut Option<Metadata>, _| {
-                *slot = Some(Metadata::from_stat(&st.stat_ino(ino)));
-                Ok(0)
-            },
-        );
-        match slot.await {
-            (Ok(_), Some(m)) => Ok(m),
-            (Err(e), _) => Err(e),
-            (Ok(_), None) => unreachable!("metadata completed without running"),
-        }
+        dispatch!(self, f => f.metadata().await)
     }
 }
 
-impl Drop for File {
-    fn drop(&mut self) {
-        let mut st = self.disk.state.borrow_mut();
-        if st.generation == self.generation {
-            let inode = st.inode_mut(self.ino);
-            inode.open = inode.open.checked_sub(1).expect("open count underflow");
-        }
-    }
+/// A file's backend, borrowed mutably (for the cursor).
+pub(crate) enum Backend<'a> {
+    Sim(&'a mut SimFile),
+    #[cfg(target_os = "linux")]
+    Os(&'a mut crate::os::OsFile),
 }
 
 impl fmt::Debug for File {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("File")
-            .field("path", &self.path)
-            .field("ino", &self.ino)
-            .field("pos", &self.cursor.pos)
-            .finish_non_exhaustive()
+        dispatch!(self, file => file.fmt(f))
     }
 }

@@ -8,6 +8,12 @@
 //! [`File::write_at`] with owned buffers, futures-io `AsyncRead`,
 //! `AsyncWrite` and `AsyncSeek`, and [`crash`].
 //!
+//! On the OS runtime (`detsim::Runtime::os()`) the same types and
+//! functions work on real files, each system call on the runtime's
+//! blocking pool, with real paths and the real kernel's errors; the
+//! simulation-only [`crash`] and [`configure`] panic there, saying so.
+//! The `os` module's docs list how the two backends differ.
+//!
 //! ```
 //! use detsim::fs::{self, File};
 //!
@@ -110,15 +116,18 @@
 //!
 //! # Modules
 //!
-//! - [`File`] and [`OpenOptions`]: open files, completion-style and cursor IO.
+//! - [`File`] and [`OpenOptions`]: open files, completion-style and cursor
+//!   IO; [`FileCompletion`], an owned-buffer operation in flight.
 //! - Directories: [`create_dir`], [`create_dir_all`], [`read_dir`],
 //!   [`remove_dir`], [`sync_dir`].
 //! - Names and whole files: [`rename`], [`remove_file`], [`read`],
 //!   [`write`], [`metadata`], [`try_exists`].
-//! - The disk: [`DiskConfig`], [`configure`], [`crash`].
+//! - The disk: [`DiskConfig`], [`configure`], [`crash`] (simulation only).
+//! - `os` (private): the OS twins of the file and the free functions.
 
 #![deny(missing_docs)]
 
+mod completion;
 mod config;
 mod crash;
 mod cursor;
@@ -132,9 +141,13 @@ mod inode;
 mod metadata;
 mod namespace;
 mod open_options;
+#[cfg(target_os = "linux")]
+mod os;
 mod path;
 mod registry;
+mod sim_file;
 
+pub use completion::FileCompletion;
 pub use config::DiskConfig;
 pub use dir::{DirEntry, ReadDir, create_dir, create_dir_all, read_dir, remove_dir, sync_dir};
 pub use entries::{read, remove_file, rename, write};

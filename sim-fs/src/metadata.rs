@@ -32,11 +32,13 @@ pub struct FileType {
 
 impl Metadata {
     pub(crate) fn from_stat(stat: &Stat) -> Metadata {
+        Metadata::new(stat.len, stat.is_dir)
+    }
+
+    pub(crate) fn new(len: u64, is_dir: bool) -> Metadata {
         Metadata {
-            len: stat.len,
-            file_type: FileType {
-                is_dir: stat.is_dir,
-            },
+            len,
+            file_type: FileType { is_dir },
         }
     }
 
@@ -94,6 +96,10 @@ impl FileType {
 /// `NotFound`, `NotADirectory` (a path component is a file).
 pub async fn metadata(path: impl AsRef<Path>) -> io::Result<Metadata> {
     let path = path.as_ref().to_path_buf();
+    #[cfg(target_os = "linux")]
+    if crate::registry::is_os() {
+        return crate::os::metadata(path).await;
+    }
     let p = path.clone();
     let stat = current_disk()
         .metadata_op(path, move |st| st.stat(&p))

@@ -7,6 +7,7 @@ use std::rc::Rc;
 use crate::error;
 use crate::file::File;
 use crate::registry::current_disk;
+use crate::sim_file::SimFile;
 
 /// Options for opening a file, mirroring `std::fs::OpenOptions`: read,
 /// write, append, create, create_new, truncate.
@@ -79,7 +80,8 @@ impl OpenOptions {
         self
     }
 
-    /// Opens `path` with these options.
+    /// Opens `path` with these options (on the OS runtime, a real
+    /// `open(2)` through `std::fs::OpenOptions`, on the blocking pool).
     ///
     /// # Errors
     ///
@@ -92,6 +94,10 @@ impl OpenOptions {
     ///
     /// Outside a detsim runtime.
     pub async fn open(&self, path: impl AsRef<Path>) -> io::Result<File> {
+        #[cfg(target_os = "linux")]
+        if sim_core::kernel::KernelHandle::current().is_os() {
+            return Ok(File::os(crate::os::open(self, path.as_ref()).await?));
+        }
         self.check()?;
         let path = path.as_ref().to_path_buf();
         let disk = current_disk();
@@ -101,7 +107,7 @@ impl OpenOptions {
         let stat = Rc::clone(&disk)
             .metadata_op(path.clone(), move |st| st.open(&p, &opts))
             .await?;
-        Ok(File::new(disk, path, stat, self, generation))
+        Ok(File::sim(SimFile::new(disk, path, stat, self, generation)))
     }
 
     /// std's access-mode and creation-mode checks.

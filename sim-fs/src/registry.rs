@@ -33,6 +33,28 @@ fn disks(kernel: &KernelHandle) -> Rc<Disks> {
     })
 }
 
+/// Whether the current runtime is the OS one, where files are real.
+///
+/// # Panics
+///
+/// Outside a detsim runtime.
+#[track_caller]
+pub(crate) fn is_os() -> bool {
+    KernelHandle::current().is_os()
+}
+
+/// Panics if the current runtime is the OS one: `what` exists only in the
+/// simulation, and doing nothing there would hide that from the test.
+#[track_caller]
+fn simulation_only(what: &str, instead: &str) {
+    if is_os() {
+        panic!(
+            "detsim::fs::{what} only exists in the simulation; on the OS runtime \
+             (detsim::Runtime::os) files are real. {instead}"
+        );
+    }
+}
+
 /// The current node's disk, created with the default config on first use.
 #[track_caller]
 pub(crate) fn current_disk() -> Rc<Disk> {
@@ -66,10 +88,16 @@ pub(crate) fn current_disk() -> Rc<Disk> {
 /// # Panics
 ///
 /// If the config is unusable (a zero sector size, queue depth or
-/// bandwidth, a minimum latency above its maximum), or outside a detsim
-/// runtime.
+/// bandwidth, a minimum latency above its maximum), outside a detsim
+/// runtime, or on the OS runtime (`detsim::Runtime::os`), whose disk is
+/// the machine's: a test that relies on a capacity or a latency must not
+/// pass there with the config silently ignored.
 #[track_caller]
 pub fn configure(config: DiskConfig) {
+    simulation_only(
+        "configure",
+        "Configure simulated disks only when KernelHandle::current().is_os() is false.",
+    );
     config.validate();
     let kernel = KernelHandle::current();
     let node = node::current();
@@ -105,9 +133,21 @@ pub fn configure(config: DiskConfig) {
 ///
 /// # Panics
 ///
-/// Outside a detsim runtime.
+/// Outside a detsim runtime, and on the OS runtime (`detsim::Runtime::os`):
+/// a real disk cannot be crashed from inside the process, and doing
+/// nothing would let a crash test pass without testing anything.
+///
+/// ```should_panic
+/// detsim::Runtime::os().unwrap().block_on(async {
+///     detsim::fs::crash(); // panics: "fs::crash only exists in the simulation; ..."
+/// });
+/// ```
 #[track_caller]
 pub fn crash() {
+    simulation_only(
+        "crash",
+        "Run crash tests under detsim::Runtime::sim or detsim::Sim, or crash the real machine.",
+    );
     let kernel = KernelHandle::current();
     let disk = current_disk();
     disk.state.borrow_mut().crash(&kernel, disk.id);
