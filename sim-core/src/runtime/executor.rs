@@ -94,9 +94,12 @@ pub(crate) struct Polling {
 pub(crate) struct Executor {
     slots: RefCell<Vec<Slot>>,
     free: RefCell<Vec<u32>>,
+    /// The run queue, while the runtime is not running (lent to the
+    /// thread while it runs: see `waker.rs`).
     pub(crate) runnable: RefCell<VecDeque<RawKey>>,
+    /// Whether the run queue is lent to this thread right now.
+    pub(crate) lent: Cell<bool>,
     pub(crate) queue: Arc<ReadyQueue>,
-    woken: RefCell<Vec<RawKey>>,
     current: Cell<Option<TaskKey>>,
     infos: RefCell<Vec<TaskInfo>>,
     alive: Cell<usize>,
@@ -112,8 +115,8 @@ impl Executor {
             slots: RefCell::new(Vec::new()),
             free: RefCell::new(Vec::new()),
             runnable: RefCell::new(VecDeque::new()),
+            lent: Cell::new(false),
             queue: Arc::new(ReadyQueue::new()),
-            woken: RefCell::new(Vec::new()),
             current: Cell::new(None),
             infos: RefCell::new(Vec::new()),
             alive: Cell::new(0),
@@ -169,7 +172,7 @@ impl Executor {
             waiting: None,
             abort_requested: false,
         });
-        self.runnable.borrow_mut().push_back(key.raw());
+        self.with_run_queue(|q| q.push_back(key.raw()));
         (id, waker)
     }
 
@@ -219,19 +222,25 @@ impl Executor {
             abort_requested: false,
         });
         self.alive.set(self.alive.get() + 1);
-        self.runnable.borrow_mut().push_back(key.raw());
+        self.with_run_queue(|q| q.push_back(key.raw()));
         (id, key)
     }
 
-    /// Moves queued wakes into the run set, in wake order. Keys of tasks
+    /// Calls `f` with the run queue, wherever it is (lent to the thread
+    /// while the runtime runs).
+    pub(crate) fn with_run_queue<R>(&self, f: impl FnOnce(&mut VecDeque<RawKey>) -> R) -> R {
+        if self.lent.get() {
+            crate::runtime::waker::with_local_run(f)
+        } else {
+            f(&mut self.runnable.borrow_mut())
+        }
+    }
+
+    /// Moves wakes made on other threads onto the run queue. Keys of tasks
     /// that finished meanwhile are dropped later by `begin_poll`, which
     /// checks every key anyway.
     pub(crate) fn collect_wakes(&self) {
-        let mut woken = self.woken.borrow_mut();
-        self.queue.drain_into(&mut woken);
-        if !woken.is_empty() {
-            self.runnable.borrow_mut().extend(woken.drain(..));
-        }
+        self.with_run_queue(|q| self.queue.drain_remote(q));
     }
 
     fn live_id(&self, key: TaskKey) -> Option<TaskId> {
@@ -467,7 +476,7 @@ impl Executor {
             .collect();
         slots.clear();
         self.free.borrow_mut().clear();
-        self.runnable.borrow_mut().clear();
+        self.with_run_queue(VecDeque::clear);
         self.alive.set(0);
         out
     }

@@ -290,8 +290,7 @@ impl RuntimeInner {
 
     /// The next task to poll, chosen by the seed (or FIFO).
     fn pick(&self) -> Option<u64> {
-        let mut runnable = self.exec.runnable.borrow_mut();
-        match runnable.len() {
+        self.exec.with_run_queue(|runnable| match runnable.len() {
             0 => None,
             1 => runnable.pop_front(),
             n => match self.config.scheduling {
@@ -301,7 +300,7 @@ impl RuntimeInner {
                     runnable.swap_remove_back(i)
                 }
             },
-        }
+        })
     }
 
     /// After a poll, maybe wake or poll a task for no reason, as a real
@@ -326,7 +325,7 @@ impl RuntimeInner {
             });
             match kind {
                 FaultKind::SpuriousWake => waker.wake(),
-                _ => self.exec.runnable.borrow_mut().push_back(raw),
+                _ => self.exec.with_run_queue(|q| q.push_back(raw)),
             }
         }
     }

@@ -170,7 +170,8 @@ impl Runtime {
     pub fn try_block_on<F: Future>(&self, future: F) -> Result<F::Output, Box<Failure>> {
         let location = Location::caller();
         let _guard = context::enter(Rc::clone(&self.inner));
-        let _local = self.inner.exec.queue.enter_local();
+        let exec = &self.inner.exec;
+        let _lent = exec.queue.lend(&exec.runnable, &exec.lent);
         self.inner.run(future, location)
     }
 

@@ -4,15 +4,18 @@
 //! Waking queues the key once (a flag absorbs repeated wakes until the task
 //! is polled again).
 //!
-//! Two paths. A wake on the thread that is running the waker's runtime
-//! (every wake in a simulation) goes into a thread-local list without any
-//! lock. A wake from another thread (the OS backend's blocking pool, user
-//! threads) goes into the queue's mutex and calls the unpark hook, which
-//! interrupts a parked OS kernel. The executor drains both, local first;
-//! under the simulation only the local list is ever used, so the order
-//! tasks become runnable is the order the simulation woke them.
+//! Two paths. While a runtime runs, it lends its run queue to its thread
+//! ([`ReadyQueue::lend`]); a wake on that thread (every wake in a
+//! simulation) pushes the task straight onto the run queue, without a lock
+//! or a second queue. A wake from another thread (the OS backend's blocking
+//! pool, user threads) goes into the queue's mutex and calls the unpark
+//! hook, which interrupts a parked OS kernel; the executor moves those onto
+//! the run queue before each pick. Under the simulation only the first path
+//! is ever used, so the order tasks become runnable is the order the
+//! simulation woke them.
 
 use std::cell::{Cell, RefCell};
+use std::collections::VecDeque;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 use std::task::Wake;
@@ -28,9 +31,14 @@ pub(crate) struct ReadyQueue {
 
 thread_local! {
     /// The ready queue of the runtime running on this thread (its address),
-    /// and the wakes made for it on this thread.
+    /// and that runtime's run queue, lent while it runs.
     static LOCAL_QUEUE: Cell<usize> = const { Cell::new(0) };
-    static LOCAL_WAKES: RefCell<Vec<RawKey>> = const { RefCell::new(Vec::new()) };
+    static LOCAL_RUN: RefCell<VecDeque<RawKey>> = const { RefCell::new(VecDeque::new()) };
+}
+
+/// Calls `f` with the run queue lent to this thread.
+pub(crate) fn with_local_run<R>(f: impl FnOnce(&mut VecDeque<RawKey>) -> R) -> R {
+    LOCAL_RUN.with(|q| f(&mut q.borrow_mut()))
 }
 
 impl ReadyQueue {
@@ -45,7 +53,7 @@ impl ReadyQueue {
     fn push(self: &Arc<Self>, key: RawKey) {
         let me = Arc::as_ptr(self) as usize;
         if LOCAL_QUEUE.with(Cell::get) == me {
-            LOCAL_WAKES.with(|w| w.borrow_mut().push(key));
+            LOCAL_RUN.with(|q| q.borrow_mut().push_back(key));
             return;
         }
         self.keys
@@ -58,22 +66,36 @@ impl ReadyQueue {
         }
     }
 
-    /// Makes this the queue whose wakes stay on this thread until the
-    /// guard drops (even by unwinding).
-    pub(crate) fn enter_local(self: &Arc<Self>) -> LocalGuard {
+    /// Lends `run` (the runtime's run queue) to this thread until the
+    /// guard drops, even by unwinding: wakes on this thread go straight onto
+    /// it. The guard puts it back into `run`.
+    /// `lent` is set while the loan lasts.
+    pub(crate) fn lend<'a>(
+        self: &Arc<Self>,
+        run: &'a RefCell<VecDeque<RawKey>>,
+        lent: &'a Cell<bool>,
+    ) -> LocalGuard<'a> {
         let previous = LOCAL_QUEUE.with(|q| q.replace(Arc::as_ptr(self) as usize));
+        let queue = std::mem::take(&mut *run.borrow_mut());
+        let displaced = LOCAL_RUN.with(|q| std::mem::replace(&mut *q.borrow_mut(), queue));
+        lent.set(true);
         LocalGuard {
-            queue: Arc::clone(self),
+            run,
+            lent,
             previous,
+            displaced,
         }
     }
 
-    /// Moves every queued key into `into`, in wake order: this thread's
-    /// wakes first, then other threads'.
-    pub(crate) fn drain_into(&self, into: &mut Vec<RawKey>) {
-        LOCAL_WAKES.with(|w| into.append(&mut w.borrow_mut()));
+    /// Moves wakes made on other threads onto `run`, in wake order.
+    pub(crate) fn drain_remote(&self, run: &mut VecDeque<RawKey>) {
         if self.pending.load(Ordering::Acquire) && self.pending.swap(false, Ordering::AcqRel) {
-            into.append(&mut self.keys.lock().unwrap_or_else(|e| e.into_inner()));
+            run.extend(
+                self.keys
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .drain(..),
+            );
         }
     }
 
@@ -84,27 +106,22 @@ impl ReadyQueue {
     }
 }
 
-/// Keeps a runtime's wakes on this thread; see [`ReadyQueue::enter_local`].
-pub(crate) struct LocalGuard {
-    queue: Arc<ReadyQueue>,
+/// Returns a lent run queue; see [`ReadyQueue::lend`].
+pub(crate) struct LocalGuard<'a> {
+    run: &'a RefCell<VecDeque<RawKey>>,
+    lent: &'a Cell<bool>,
     previous: usize,
+    /// What the thread held before (empty: runtimes do not nest).
+    displaced: VecDeque<RawKey>,
 }
 
-impl Drop for LocalGuard {
-    /// Restores the previous local queue. Local wakes not yet drained move
-    /// to the shared queue, so none is lost and none leaks to another
-    /// runtime.
+impl Drop for LocalGuard<'_> {
     fn drop(&mut self) {
         LOCAL_QUEUE.with(|q| q.set(self.previous));
-        let left: Vec<RawKey> = LOCAL_WAKES.with(|w| std::mem::take(&mut *w.borrow_mut()));
-        if !left.is_empty() {
-            self.queue
-                .keys
-                .lock()
-                .unwrap_or_else(|e| e.into_inner())
-                .extend(left);
-            self.queue.pending.store(true, Ordering::Release);
-        }
+        let displaced = std::mem::take(&mut self.displaced);
+        let lent = LOCAL_RUN.with(|q| std::mem::replace(&mut *q.borrow_mut(), displaced));
+        *self.run.borrow_mut() = lent;
+        self.lent.set(false);
     }
 }
 
