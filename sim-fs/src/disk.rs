@@ -52,7 +52,7 @@ pub(crate) enum Cost {
 impl Disk {
     pub(crate) fn new(kernel: &KernelHandle, config: DiskConfig) -> Disk {
         config.validate();
-        let id = kernel.next_resource_id();
+        let id = kernel.new_resource("disk");
         kernel.trace(id, "disk", config.capacity_bytes as i64);
         let mut inodes = BTreeMap::new();
         inodes.insert(ROOT, Inode::new_dir());

@@ -92,7 +92,7 @@ impl BlockDevice {
             "BlockDeviceConfig::bandwidth_bytes_per_sec must be positive"
         );
         let kernel = KernelHandle::current();
-        let id = kernel.next_resource_id();
+        let id = kernel.new_resource("blockdev");
         kernel.trace(id, "device", config.capacity_bytes as i64);
         let channels = vec![Instant::ZERO; config.queue_depth];
         BlockDevice {

@@ -175,9 +175,10 @@ impl KernelHandle {
         &self.rt.config.faults
     }
 
-    /// A fresh resource id (allocation order within the run).
-    pub fn next_resource_id(&self) -> u64 {
-        self.rt.kernel.next_resource_id()
+    /// A fresh resource id for a resource of `kind` (allocation order
+    /// within the run); reports call it `kind#id`.
+    pub fn new_resource(&self, kind: &'static str) -> u64 {
+        self.rt.kernel.new_resource(kind)
     }
 
     /// Submits a completion-model operation on `target`: `perform` runs at

@@ -85,7 +85,7 @@ impl Source {
     #[track_caller]
     pub fn new(kind: &'static str, ready: Readiness) -> Source {
         let rt = context::runtime("detsim::kernel::Source::new");
-        let id = rt.kernel.next_resource_id();
+        let id = rt.kernel.new_resource(kind);
         rt.record(EventKind::Kernel {
             resource: id,
             what: "created",

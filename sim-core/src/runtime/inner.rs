@@ -445,21 +445,34 @@ impl RuntimeInner {
 
     /// An event with task ids replaced by names where tasks have them.
     pub(crate) fn render(&self, event: &Event) -> String {
-        let text = event.to_string();
         let task = match &event.kind {
+            EventKind::Kernel {
+                resource,
+                what,
+                value,
+            } => {
+                let name = self.kernel.resource_name(*resource);
+                return format!("t={} kernel {what} {name} ({value})", event.at);
+            }
+            EventKind::Fault {
+                kind,
+                target,
+                value,
+            } if !FaultKind::is_scheduling(kind) => {
+                let name = self.kernel.resource_name(*target);
+                return format!("t={} FAULT {kind} on {name} ({value})", event.at);
+            }
             EventKind::Spawned { task }
             | EventKind::Polled { task }
             | EventKind::Woken { task }
             | EventKind::Finished { task }
             | EventKind::Aborted { task } => *task,
-            EventKind::Fault { kind, target, .. } if FaultKind::is_scheduling(kind) => {
-                TaskId(*target)
-            }
-            _ => return self.kernel.render(text),
+            EventKind::Fault { target, .. } => TaskId(*target),
+            _ => return event.to_string(),
         };
         match self.exec.info(task).name {
-            Some(name) => format!("{text} `{name}`"),
-            None => text,
+            Some(name) => format!("{event} `{name}`"),
+            None => event.to_string(),
         }
     }
 
