@@ -22,6 +22,41 @@
 //! off, as a test sweep that disables it would. tokio's timer workloads use
 //! a paused clock, so both sides jump virtual time instead of sleeping.
 //!
+//! Some tokio columns are a different thing, said in the row name or a
+//! line after the table: `fs_write_4k_sim_vs_real_disk` compares a write to
+//! the simulated disk with a real `tokio::fs` write. The `os_tcp_*` rows
+//! run detsim's OS backend (`detsim::Runtime::os()`, real loopback sockets
+//! and epoll) against tokio on the same host kernel. Measurements with no
+//! tokio twin are printed after the table (the simulated idle connections,
+//! a crash-recovery cycle of `examples/wal_kv.rs`, 10,000 real connections
+//! held at once) and, where they are a time per operation, written to the
+//! JSON with `"tokio_ns": null`.
+//!
+//! System calls per loopback echo round trip (issue 6), counted once with
+//! strace on the 1-connection OS echo, one side at a time, 5 repetitions of
+//! 2,000 round trips:
+//!
+//! ```text
+//! DETSIM_BENCH_QUICK=1 DETSIM_BENCH_PROFILE=detsim DETSIM_BENCH_PROFILE_REPS=5 \
+//!     strace -c -f target/release/deps/vs_tokio-<hash> --bench os_tcp_echo_1byte_1_conn
+//! ```
+//!
+//! (and the same with `DETSIM_BENCH_PROFILE=tokio`), dividing each count by
+//! the 10,000 round trips; set-up (socket, connect, accept, epoll_ctl...) is
+//! under 0.01 per round trip. Both sides make 8 per round trip (client and
+//! server in one process, so each round trip is two one-byte hops):
+//!
+//! | syscall                        | detsim    | tokio     |
+//! |--------------------------------|-----------|-----------|
+//! | `sendto`                       | 2.0       | 2.0       |
+//! | `recvfrom` (of them `EAGAIN`)  | 4.0 (2.0) | 4.0 (2.0) |
+//! | `epoll_pwait` / `epoll_wait`   | 2.0       | 2.0       |
+//! | total                          | 8.0       | 8.0       |
+//!
+//! Per hop: the reader's `recvfrom` gets its byte, it answers with one
+//! `sendto`, its next `recvfrom` says `EAGAIN`, and the thread waits in
+//! epoll for the other end's edge.
+//!
 //! To add a workload: write a detsim and a tokio function with the same
 //! body (`fn(ops) -> Duration`, timing only the work) and append a
 //! [`Workload`] to [`workloads`].
@@ -139,6 +174,36 @@ fn workloads() -> Vec<Workload> {
             ops: 64 * 1_000,
             quick_ops: 64 * 200,
             detsim: detsim_tcp_echo_64_hosts,
+            tokio: tokio_tcp_echo_64_conns,
+        },
+        // Issue 5: the simulated disk. tokio has no simulated disk: its
+        // column is a tokio::fs::File 4 KiB write to a real temp file
+        // (spawn_blocking + pwrite into the host page cache), a different
+        // thing.
+        Workload {
+            name: "fs_write_4k_sim_vs_real_disk",
+            target: 0.5,
+            ops: 20_000,
+            quick_ops: 5_000,
+            detsim: detsim_fs_write_4k,
+            tokio: tokio_fs_write_4k,
+        },
+        // Issue 6: the OS backend. Both columns are real loopback TCP
+        // through the host kernel, on the same kind of executor loop.
+        Workload {
+            name: "os_tcp_echo_1byte_1_conn",
+            target: 0.9,
+            ops: 5_000,
+            quick_ops: 2_000,
+            detsim: detsim_os_tcp_echo_one,
+            tokio: tokio_tcp_echo_one,
+        },
+        Workload {
+            name: "os_tcp_echo_1byte_64_conns",
+            target: 0.95,
+            ops: 64 * 100,
+            quick_ops: 64 * 40,
+            detsim: detsim_os_tcp_echo_64_conns,
             tokio: tokio_tcp_echo_64_conns,
         },
     ]
@@ -664,6 +729,417 @@ fn tokio_tcp_echo_64_conns(n: usize) -> Duration {
     })
 }
 
+// --- 4 KiB file writes, each awaited to completion; n of them ---------------
+//
+// detsim: a simulated file on the simulated disk (no faults), owned-buffer
+// `write_at` over a 4 MiB region, so each write is one submission and one
+// completion at a seeded virtual time. tokio: a real temp file through
+// `tokio::fs::File` (`write_all` hands the buffer to spawn_blocking, `flush`
+// waits for the pwrite): host page cache, no fsync on either side.
+//
+// The simulated disk keeps every unsynced write (its crash model decides
+// each one's fate at a crash), so without an fsync memory grows by 4 KiB a
+// write: in a 20,000-write repetition most of detsim's time is page
+// faults and copying, not the submit/complete path.
+
+const FS_BLOCK_BYTES: usize = 4096;
+const FS_REGION_BLOCKS: usize = 1024;
+
+fn detsim_fs_write_4k(n: usize) -> Duration {
+    detsim_rt().block_on(async move {
+        let file = detsim::fs::File::create("/bench-4k").await.unwrap();
+        let mut buf = vec![0x5a_u8; FS_BLOCK_BYTES];
+        let start = HostInstant::now();
+        for i in 0..n {
+            let offset = (i % FS_REGION_BLOCKS * FS_BLOCK_BYTES) as u64;
+            let (r, b) = file.write_at(buf, offset).await;
+            assert_eq!(r.unwrap(), FS_BLOCK_BYTES);
+            buf = b;
+        }
+        start.elapsed()
+    })
+}
+
+fn tokio_fs_write_4k(n: usize) -> Duration {
+    use tokio::io::{AsyncSeekExt, AsyncWriteExt};
+    let path = std::env::temp_dir().join(format!("detsim-bench-4k-{}", std::process::id()));
+    let elapsed = tokio_rt().block_on(async {
+        let mut file = tokio::fs::File::create(&path).await.unwrap();
+        let buf = vec![0x5a_u8; FS_BLOCK_BYTES];
+        let start = HostInstant::now();
+        for i in 0..n {
+            if i % FS_REGION_BLOCKS == 0 {
+                file.seek(std::io::SeekFrom::Start(0)).await.unwrap();
+            }
+            file.write_all(&buf).await.unwrap();
+            file.flush().await.unwrap();
+        }
+        start.elapsed()
+    });
+    std::fs::remove_file(&path).unwrap();
+    elapsed
+}
+
+// --- 1-byte TCP echo on the OS backend; n round trips -------------------------
+//
+// The same program as the tokio side above (`tokio_echo_listener`,
+// `tokio_echo_client`), on `detsim::Runtime::os()`: real sockets on
+// 127.0.0.1 with TCP_NODELAY, epoll, the detsim executor.
+
+fn detsim_os_rt() -> detsim::Runtime {
+    detsim::Runtime::os().expect("build the detsim OS runtime")
+}
+
+async fn detsim_os_echo_listener() -> std::net::SocketAddr {
+    use futures::{AsyncReadExt, AsyncWriteExt};
+    let listener = detsim::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr();
+    detsim::spawn(async move {
+        loop {
+            let (mut conn, _) = listener.accept().await.unwrap();
+            conn.set_nodelay(true).unwrap();
+            detsim::spawn(async move {
+                let mut byte = [0u8];
+                while conn.read(&mut byte).await.unwrap_or(0) == 1 {
+                    conn.write_all(&byte).await.unwrap();
+                }
+            });
+        }
+    });
+    addr
+}
+
+async fn detsim_os_connect(addr: std::net::SocketAddr) -> detsim::net::TcpStream {
+    let conn = detsim::net::TcpStream::connect(addr).await.unwrap();
+    conn.set_nodelay(true).unwrap();
+    conn
+}
+
+fn detsim_os_tcp_echo_one(n: usize) -> Duration {
+    detsim_os_rt().block_on(async move {
+        let addr = detsim_os_echo_listener().await;
+        let conn = detsim_os_connect(addr).await;
+        let start = HostInstant::now();
+        detsim_echo_client(conn, n).await;
+        start.elapsed()
+    })
+}
+
+fn detsim_os_tcp_echo_64_conns(n: usize) -> Duration {
+    detsim_os_rt().block_on(async move {
+        let addr = detsim_os_echo_listener().await;
+        let mut conns = Vec::new();
+        for _ in 0..64 {
+            conns.push(detsim_os_connect(addr).await);
+        }
+        let start = HostInstant::now();
+        let clients: Vec<_> = conns
+            .into_iter()
+            .map(|c| detsim::spawn(detsim_echo_client(c, n / 64)))
+            .collect();
+        for c in clients {
+            c.await.unwrap();
+        }
+        start.elapsed()
+    })
+}
+
+// --- 10,000 concurrent loopback connections on the OS backend ----------------
+//
+// Not a ratio: printed after the table. The client ends live in this
+// process, the server ends in a child process (this bench binary again,
+// with `DETSIM_BENCH_ECHO_CHILD=1`, also on `detsim::Runtime::os()`): with
+// both ends here, 10,000 connections need 20,000 descriptors plus a few,
+// over this machine's hard RLIMIT_NOFILE of 20,000, which only
+// CAP_SYS_RESOURCE may raise. Both processes raise their soft limit to the
+// hard one. Set-up is every connect (with TCP_NODELAY), one after another,
+// in batches of [`CONNECT_BATCH`] confirmed by an echo on the batch's last
+// connection; then every connection echoes one byte, all at once, while all
+// stay open.
+//
+// Why the batches: `detsim::net::TcpListener` listens with std's backlog
+// of 128. Unpaced, a burst of connects overflows the child's accept queue
+// whenever the child is off the CPU for a few milliseconds (two cores,
+// shared), Linux drops the SYN, and that connect waits out the 1 s SYN
+// retransmission: 10,000 connections took 8 s that way, almost all of it
+// in some 40 such waits.
+
+const OS_CONNECTIONS: usize = 10_000;
+const CONNECT_BATCH: usize = 64;
+const ECHO_CHILD_ENV: &str = "DETSIM_BENCH_ECHO_CHILD";
+
+/// Raises the soft RLIMIT_NOFILE to the hard limit; returns the new soft
+/// limit (`None`: unlimited).
+fn raise_nofile_limit() -> Option<u64> {
+    use rustix::process::{Resource, getrlimit, setrlimit};
+    let mut limit = getrlimit(Resource::Nofile);
+    limit.current = limit.maximum;
+    setrlimit(Resource::Nofile, limit).expect("raise RLIMIT_NOFILE to the hard limit");
+    getrlimit(Resource::Nofile).current
+}
+
+/// The child's whole life: serve 1-byte echo on 127.0.0.1, print the port,
+/// exit when the parent closes our stdin.
+fn run_echo_child() {
+    raise_nofile_limit();
+    // A plain thread, outside the runtime: the only way to notice the
+    // parent going away while the executor waits in epoll.
+    std::thread::spawn(|| {
+        let _ = std::io::copy(&mut std::io::stdin(), &mut std::io::sink());
+        std::process::exit(0);
+    });
+    detsim_os_rt().block_on(async {
+        let addr = detsim_os_echo_listener().await;
+        println!("{}", addr.port());
+        std::io::Write::flush(&mut std::io::stdout()).unwrap();
+        std::future::pending::<()>().await;
+    });
+}
+
+struct ConnectionsReport {
+    nofile_limit: Option<u64>,
+    setup: Duration,
+    echoed: usize,
+    echo_time: Duration,
+}
+
+fn os_connections(count: usize) -> ConnectionsReport {
+    use std::io::BufRead;
+    use std::process::{Command, Stdio};
+    let nofile_limit = raise_nofile_limit();
+    let mut child = Command::new(std::env::current_exe().unwrap())
+        .env(ECHO_CHILD_ENV, "1")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("start the echo server child");
+    let mut line = String::new();
+    std::io::BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let port: u16 = line.trim().parse().expect("the child prints its port");
+    let addr = std::net::SocketAddr::from(([127, 0, 0, 1], port));
+    let (setup, echoed, echo_time) = detsim_os_rt().block_on(async move {
+        use futures::{AsyncReadExt, AsyncWriteExt};
+        let start = HostInstant::now();
+        let mut conns: Vec<detsim::net::TcpStream> = Vec::with_capacity(count);
+        while conns.len() < count {
+            for _ in 0..CONNECT_BATCH.min(count - conns.len()) {
+                conns.push(detsim_os_connect(addr).await);
+            }
+            // The child has accepted every connection so far once the last
+            // one echoes (accept queues are FIFO).
+            let last = conns.last_mut().unwrap();
+            let mut byte = [0u8];
+            last.write_all(&[1]).await.unwrap();
+            last.read_exact(&mut byte).await.unwrap();
+        }
+        let setup = start.elapsed();
+        let start = HostInstant::now();
+        let echoes: Vec<_> = conns
+            .into_iter()
+            .map(|mut conn| {
+                detsim::spawn(async move {
+                    let mut byte = [0u8];
+                    let ok = conn.write_all(&[42]).await.is_ok()
+                        && conn.read_exact(&mut byte).await.is_ok()
+                        && byte == [42];
+                    (ok, conn)
+                })
+            })
+            .collect();
+        // Every connection stays open until all have echoed.
+        let mut held = Vec::with_capacity(count);
+        let mut echoed = 0;
+        for e in echoes {
+            let (ok, conn) = e.await.unwrap();
+            echoed += usize::from(ok);
+            held.push(conn);
+        }
+        (setup, echoed, start.elapsed())
+    });
+    drop(child.stdin.take());
+    child.wait().expect("wait for the echo server child");
+    ConnectionsReport {
+        nofile_limit,
+        setup,
+        echoed,
+        echo_time,
+    }
+}
+
+// --- a crash-recovery cycle of examples/wal_kv.rs ---------------------------
+//
+// No tokio equivalent: printed after the table (and in the JSON with a null
+// tokio column). One cycle is one seed of the example's correct check under
+// `Faults::default()`: a fresh simulated runtime, 40 puts each appended and
+// fsynced, a node crash at a random virtual time, recovery by replaying the
+// log, and the check that every acknowledged put survived. The store is a
+// copy of the example's (examples are binaries; nothing to import): keep
+// the two in step.
+
+mod wal_kv {
+    use std::cell::RefCell;
+    use std::collections::BTreeMap;
+    use std::io;
+    use std::rc::Rc;
+
+    use detsim::fs::{self, File, OpenOptions};
+    use detsim::node;
+    use detsim::task::Builder;
+    use detsim::time::{Duration, sleep};
+
+    fn checksum(bytes: &[u8]) -> u64 {
+        bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, &b| {
+            (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+        })
+    }
+
+    fn encode(key: &str, value: &str) -> Vec<u8> {
+        let mut body = (key.len() as u16).to_le_bytes().to_vec();
+        body.extend_from_slice(key.as_bytes());
+        body.extend_from_slice(value.as_bytes());
+        let mut rec = (body.len() as u32).to_le_bytes().to_vec();
+        rec.extend_from_slice(&checksum(&body).to_le_bytes());
+        rec.extend_from_slice(&body);
+        rec
+    }
+
+    fn decode(log: &[u8]) -> Option<(String, String, usize)> {
+        let len = u32::from_le_bytes(log.get(..4)?.try_into().ok()?) as usize;
+        let sum = u64::from_le_bytes(log.get(4..12)?.try_into().ok()?);
+        let body = log.get(12..12 + len)?;
+        if len < 2 || checksum(body) != sum {
+            return None;
+        }
+        let key_len = u16::from_le_bytes([body[0], body[1]]) as usize;
+        let key = String::from_utf8(body.get(2..2 + key_len)?.to_vec()).ok()?;
+        let value = String::from_utf8(body[2 + key_len..].to_vec()).ok()?;
+        Some((key, value, 12 + len))
+    }
+
+    struct Wal {
+        file: File,
+        end: u64,
+        map: BTreeMap<String, String>,
+    }
+
+    impl Wal {
+        async fn open() -> io::Result<Wal> {
+            let created = !fs::try_exists("/wal").await?;
+            let file = OpenOptions::new()
+                .read(true)
+                .write(true)
+                .create(true)
+                .open("/wal")
+                .await?;
+            if created {
+                fs::sync_dir("/").await?;
+            }
+            let len = file.metadata().await?.len();
+            let log = read_retrying(&file, len).await?;
+            let (mut map, mut end) = (BTreeMap::new(), 0);
+            while let Some((k, v, n)) = decode(&log[end..]) {
+                map.insert(k, v);
+                end += n;
+            }
+            Ok(Wal {
+                file,
+                end: end as u64,
+                map,
+            })
+        }
+
+        async fn put(&mut self, key: &str, value: &str) -> io::Result<()> {
+            let rec = encode(key, value);
+            let len = rec.len() as u64;
+            self.file.write_all_at(rec, self.end).await.0?;
+            self.file.sync_all().await?;
+            self.end += len;
+            self.map.insert(key.into(), value.into());
+            Ok(())
+        }
+    }
+
+    async fn read_retrying(file: &File, len: u64) -> io::Result<Vec<u8>> {
+        let mut tries = 0;
+        loop {
+            match file.read_exact_at(vec![0; len as usize], 0).await {
+                (Ok(()), buf) => return Ok(buf),
+                (Err(_), _) if tries < 20 => tries += 1,
+                (Err(e), _) => return Err(e),
+            }
+        }
+    }
+
+    /// One cycle: puts, crash, recovery, check.
+    pub async fn crash_recovery() -> Result<(), String> {
+        let db = node::create("db");
+        let acked: Rc<RefCell<BTreeMap<String, u64>>> = Rc::default();
+        let acks = Rc::clone(&acked);
+        Builder::new().name("client").node(db).spawn(async move {
+            let Ok(mut wal) = Wal::open().await else {
+                return;
+            };
+            for seq in 0..40u64 {
+                let key = format!("k{}", detsim::rand::random_range(0..8u32));
+                if wal.put(&key, &seq.to_string()).await.is_ok() {
+                    acks.borrow_mut().insert(key, seq);
+                }
+            }
+        });
+        sleep(Duration::from_micros(detsim::rand::random_range(0..40_000))).await;
+        node::crash(db);
+        let recovered = Builder::new()
+            .name("recovery")
+            .node(db)
+            .spawn(async { Wal::open().await.map(|w| w.map) })
+            .await
+            .map_err(|e| e.to_string())?
+            .map_err(|e| format!("recovery failed: {e}"))?;
+        for (key, &seq) in acked.borrow().iter() {
+            let got = recovered.get(key).and_then(|v| v.parse::<u64>().ok());
+            if got.is_none_or(|g| g < seq) {
+                return Err(format!("acknowledged put {key}={seq} lost"));
+            }
+        }
+        Ok(())
+    }
+}
+
+struct WalReport {
+    /// Median over batches of the host time per cycle.
+    per_cycle: Duration,
+    cycles: usize,
+    failed: usize,
+}
+
+/// `batches` batches of `per_batch` cycles, seeds counted up from [`SEED`].
+fn wal_kv_cycles(batches: usize, per_batch: usize) -> WalReport {
+    let mut config = detsim::Config::default();
+    config.long_poll_budget = Duration::ZERO;
+    config.faults = detsim::Faults::default();
+    let mut seed = SEED;
+    let mut failed = 0;
+    let mut per_cycle_ns = Vec::with_capacity(batches);
+    for _ in 0..batches {
+        let start = HostInstant::now();
+        for _ in 0..per_batch {
+            let rt = detsim::Runtime::with_config(seed, config.clone());
+            if !matches!(rt.try_block_on(wal_kv::crash_recovery()), Ok(Ok(()))) {
+                failed += 1;
+            }
+            seed += 1;
+        }
+        per_cycle_ns.push(ns_per_op(start.elapsed(), per_batch));
+    }
+    WalReport {
+        per_cycle: Duration::from_nanos(median(&mut per_cycle_ns) as u64),
+        cycles: batches * per_batch,
+        failed,
+    }
+}
+
 // --- 100,000 idle TCP connections: set-up time and memory -------------------
 //
 // Not a ratio against tokio (100k real sockets need raised fd limits):
@@ -817,14 +1293,14 @@ fn measure(w: &Workload, ops: usize, reps: usize) -> Row {
 fn print_table(rows: &[Row], reps: usize) {
     println!();
     println!(
-        "{:<26} | {:>12} | {:>11} | {:>6} | {:<11} | per-rep ratio min..max",
+        "{:<30} | {:>12} | {:>11} | {:>6} | {:<11} | per-rep ratio min..max",
         "workload", "detsim ns/op", "tokio ns/op", "ratio", "target"
     );
-    println!("{}", "-".repeat(100));
+    println!("{}", "-".repeat(104));
     for r in rows {
         let verdict = if r.passes() { "pass" } else { "MISS" };
         println!(
-            "{:<26} | {:>12.1} | {:>11.1} | {:>6.3} | <={:<4.2} {:<4} | {:.3}..{:.3}",
+            "{:<30} | {:>12.1} | {:>11.1} | {:>6.3} | <={:<4.2} {:<4} | {:.3}..{:.3}",
             r.name,
             r.detsim_ns,
             r.tokio_ns,
@@ -869,32 +1345,68 @@ fn print_absolute_targets(rows: &[Row]) {
             "block_dev_submit_complete: {ns:.0} ns per submit->complete (tokio column: a spawn_blocking round trip)"
         );
     }
+    if let Some(r) = rows
+        .iter()
+        .find(|r| r.name == "fs_write_4k_sim_vs_real_disk")
+    {
+        println!(
+            "fs_write_4k_sim_vs_real_disk: {:.0} ns per simulated 4 KiB write+complete \
+             (tokio column: a real 4 KiB tokio::fs write to the host page cache, {:.0} ns: \
+             disk vs simulation, not the same work)",
+            r.detsim_ns, r.tokio_ns
+        );
+    }
+    for name in ["os_tcp_echo_1byte_1_conn", "os_tcp_echo_1byte_64_conns"] {
+        if let Some(r) = rows.iter().find(|r| r.name == name) {
+            println!(
+                "{name}: {:.2} µs per round trip on detsim's OS backend, {:.2} µs on tokio",
+                r.detsim_ns / 1000.0,
+                r.tokio_ns / 1000.0
+            );
+        }
+    }
 }
 
-/// `{"workload": {"detsim_ns": .., "tokio_ns": .., "ratio": ..}, ...}`.
-fn to_json(rows: &[Row]) -> String {
+/// `{"workload": {"detsim_ns": .., "tokio_ns": .., "ratio": ..}, ...}`;
+/// `extras` (detsim-only measurements, ns per operation) get `null` for
+/// `tokio_ns` and `ratio`.
+fn to_json(rows: &[Row], extras: &[(&str, f64)]) -> String {
+    let mut entries: Vec<String> = rows
+        .iter()
+        .map(|r| {
+            // Names are plain identifiers: nothing to escape.
+            format!(
+                "  \"{}\": {{\"detsim_ns\": {:.3}, \"tokio_ns\": {:.3}, \"ratio\": {:.5}}}",
+                r.name,
+                r.detsim_ns,
+                r.tokio_ns,
+                r.ratio()
+            )
+        })
+        .collect();
+    entries.extend(extras.iter().map(|(name, ns)| {
+        format!("  \"{name}\": {{\"detsim_ns\": {ns:.3}, \"tokio_ns\": null, \"ratio\": null}}")
+    }));
     let mut out = String::from("{\n");
-    for (i, r) in rows.iter().enumerate() {
-        let sep = if i + 1 == rows.len() { "" } else { "," };
-        // Names are plain identifiers: nothing to escape.
-        writeln!(
-            out,
-            "  \"{}\": {{\"detsim_ns\": {:.3}, \"tokio_ns\": {:.3}, \"ratio\": {:.5}}}{sep}",
-            r.name,
-            r.detsim_ns,
-            r.tokio_ns,
-            r.ratio()
-        )
-        .expect("write to String");
+    for (i, e) in entries.iter().enumerate() {
+        let sep = if i + 1 == entries.len() { "" } else { "," };
+        writeln!(out, "{e}{sep}").expect("write to String");
     }
     out.push_str("}\n");
     out
 }
 
 /// Runs one side only, long enough for a sampling profiler to see it; no
-/// table. `side` is `detsim` or `tokio`.
+/// table. `side` is `detsim` or `tokio`; `DETSIM_BENCH_PROFILE_REPS`
+/// overrides the repetition count (a few are enough under strace).
 fn profile(selected: &[Workload], side: &str, quick: bool) {
-    let reps = if quick { 200 } else { 1_000 };
+    let reps = std::env::var("DETSIM_BENCH_PROFILE_REPS")
+        .ok()
+        .map(|v| {
+            v.parse::<usize>()
+                .unwrap_or_else(|_| panic!("DETSIM_BENCH_PROFILE_REPS={v}: expected a count"))
+        })
+        .unwrap_or(if quick { 200 } else { 1_000 });
     for w in selected {
         let run = match side {
             "detsim" => w.detsim,
@@ -904,7 +1416,7 @@ fn profile(selected: &[Workload], side: &str, quick: bool) {
         let ops = if quick { w.quick_ops } else { w.ops };
         let total: Duration = (0..reps).map(|_| run(ops)).sum();
         println!(
-            "{side} {:<26} {:>8.1} ns/op over {reps} repetitions",
+            "{side} {:<30} {:>8.1} ns/op over {reps} repetitions",
             w.name,
             ns_per_op(total, ops * reps)
         );
@@ -915,7 +1427,17 @@ fn env_flag(name: &str) -> bool {
     std::env::var(name).is_ok_and(|v| !v.is_empty() && v != "0")
 }
 
+/// Whether a detsim-only measurement printed after the table runs: no
+/// filter, or a filter that is part of its name.
+fn extra_selected(filters: &[String], name: &str) -> bool {
+    filters.is_empty() || filters.iter().any(|f| name.contains(f.as_str()))
+}
+
 fn main() {
+    if env_flag(ECHO_CHILD_ENV) {
+        run_echo_child();
+        return;
+    }
     let quick = env_flag("DETSIM_BENCH_QUICK");
     let reps = if quick { 21 } else { 101 };
     // `cargo bench` passes `--bench`; any other argument filters by name.
@@ -938,11 +1460,7 @@ fn main() {
         return;
     }
     // Measured first, on a fresh heap; printed after the table.
-    let idle = (filters.is_empty()
-        || filters
-            .iter()
-            .any(|f| "idle_connections".contains(f.as_str())))
-    .then(|| {
+    let idle = extra_selected(&filters, "idle_connections").then(|| {
         idle_connections(if quick {
             IDLE_CONNECTIONS / 10
         } else {
@@ -955,13 +1473,25 @@ fn main() {
             let ops = if quick { w.quick_ops } else { w.ops };
             let row = measure(w, ops, reps);
             eprintln!(
-                "  {:<26} done ({ops} ops/rep, {:.1?} elapsed)",
+                "  {:<30} done ({ops} ops/rep, {:.1?} elapsed)",
                 w.name,
                 started.elapsed()
             );
             row
         })
         .collect();
+    let wal = extra_selected(&filters, "wal_kv_crash_recovery").then(|| {
+        let (batches, per_batch) = if quick { (5, 40) } else { (11, 100) };
+        wal_kv_cycles(batches, per_batch)
+    });
+    let os_conns = extra_selected(&filters, "os_connections_10k").then(|| {
+        let report = os_connections(OS_CONNECTIONS);
+        eprintln!(
+            "  os_connections_10k done ({:.1?} elapsed)",
+            started.elapsed()
+        );
+        report
+    });
     print_table(&rows, reps);
     print_absolute_targets(&rows);
     if let Some(idle) = idle {
@@ -979,8 +1509,40 @@ fn main() {
             }
         );
     }
+    if let Some(wal) = &wal {
+        println!(
+            "wal_kv_crash_recovery: {:.1} µs per crash-recovery cycle of examples/wal_kv.rs \
+             (one seed under Faults::default(): 40 fsynced puts, crash, replay, check; \
+             median of batches, {} cycles, {} failed; no tokio equivalent)",
+            wal.per_cycle.as_secs_f64() * 1e6,
+            wal.cycles,
+            wal.failed
+        );
+    }
+    if let Some(c) = &os_conns {
+        println!(
+            "os_connections_10k: {OS_CONNECTIONS} concurrent loopback connections on detsim's OS \
+             backend (server ends in a child process, RLIMIT_NOFILE {}): set up in {:.1?} \
+             ({:.1} µs each); {}/{OS_CONNECTIONS} echoed one byte, all at once, in {:.1?} {}",
+            c.nofile_limit
+                .map_or_else(|| "unlimited".to_string(), |l| l.to_string()),
+            c.setup,
+            c.setup.as_secs_f64() * 1e6 / OS_CONNECTIONS as f64,
+            c.echoed,
+            c.echo_time,
+            if c.echoed == OS_CONNECTIONS {
+                "pass"
+            } else {
+                "MISS"
+            }
+        );
+    }
     if let Some(path) = std::env::var_os("DETSIM_BENCH_JSON") {
-        std::fs::write(&path, to_json(&rows))
+        let extras: Vec<(&str, f64)> = wal
+            .iter()
+            .map(|w| ("wal_kv_crash_recovery_cycle", w.per_cycle.as_nanos() as f64))
+            .collect();
+        std::fs::write(&path, to_json(&rows, &extras))
             .unwrap_or_else(|e| panic!("DETSIM_BENCH_JSON={}: {e}", path.to_string_lossy()));
         println!("wrote {}", path.to_string_lossy());
     }
