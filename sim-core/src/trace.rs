@@ -112,6 +112,7 @@ impl Event {
     /// Feeds the event to `mix` as 64-bit words: a tag, the time, then the
     /// fields. Strings are fed by content, never by address, so digests
     /// match across processes.
+    #[inline]
     fn digest_into(&self, mix: &mut impl FnMut(u64)) {
         let (tag, a, b) = match &self.kind {
             EventKind::Spawned { task } => (1, task.0, 0),
@@ -194,11 +195,25 @@ impl Trace {
     }
 
     /// Appends an event and folds it into the digest.
+    #[inline]
     pub(crate) fn record(&mut self, event: Event) {
         let mut digest = self.digest;
         event.digest_into(&mut |w| digest = step(digest, w));
         self.digest = digest;
         self.len += 1;
+        // Sweeps keep only the digest: nothing else to do for a plain event.
+        if self.recent_capacity == 0
+            && self.full.is_none()
+            && !matches!(event.kind, EventKind::Fault { .. })
+        {
+            return;
+        }
+        self.keep(event);
+    }
+
+    /// Keeps `event` where the configuration asks (recent ring, full
+    /// recording, the fault list).
+    fn keep(&mut self, event: Event) {
         if matches!(event.kind, EventKind::Fault { .. }) {
             if self.faults.len() < FAULTS_KEPT {
                 self.faults.push(event.clone());

@@ -121,6 +121,7 @@ impl RuntimeInner {
     }
 
     /// Appends an event at the current time.
+    #[inline]
     pub(crate) fn record(&self, kind: EventKind) {
         self.trace.borrow_mut().record(Event {
             at: self.clock.get(),
@@ -305,10 +306,15 @@ impl RuntimeInner {
 
     /// After a poll, maybe wake or poll a task for no reason, as a real
     /// executor may: correct futures must tolerate both.
+    #[inline]
     fn inject_scheduling_faults(&self) {
-        if !self.faults.scheduling_on() {
-            return;
+        if self.faults.scheduling_on() {
+            self.inject_scheduling_faults_now();
         }
+    }
+
+    #[cold]
+    fn inject_scheduling_faults_now(&self) {
         for kind in [FaultKind::SpuriousWake, FaultKind::SpuriousPoll] {
             let targets = self.exec.fault_targets();
             if targets == 0 || !self.faults.roll(kind) {
@@ -338,11 +344,17 @@ impl RuntimeInner {
     }
 
     /// Fires timers and kernel events due at or before now.
+    #[inline]
     fn deliver_due(&self) {
         let now = self.clock.get();
-        if now < self.next_due.get() {
-            return;
+        if now >= self.next_due.get() {
+            self.deliver_due_and_rebound(now);
         }
+    }
+
+    /// [`Self::deliver_due`]'s work, once something is due: deliver, then
+    /// recompute the bound.
+    fn deliver_due_and_rebound(&self, now: Instant) {
         self.deliver_due_now(now);
         let next_timer = self.timers.borrow_mut().next_deadline();
         let next = match (next_timer, self.kernel.next_due()) {

@@ -56,6 +56,7 @@ impl Drop for CaptureGuard {
 }
 
 /// Like [`catch`], inside a [`capture`] scope.
+#[inline]
 pub(crate) fn catch_captured<R>(f: impl FnOnce() -> R) -> Result<R, (String, Option<String>)> {
     panic::catch_unwind(panic::AssertUnwindSafe(f)).map_err(|payload| {
         let location = LAST_LOCATION.with(|l| l.borrow_mut().take());
