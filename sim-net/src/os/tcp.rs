@@ -11,6 +11,9 @@ use sim_core::kernel::{
 use crate::addr::ToSocketAddr;
 use crate::os::{poll_syscall, resolve, syscall};
 
+/// Connections the kernel queues before `accept`: tokio's default.
+const LISTEN_BACKLOG: i32 = 1024;
+
 /// A registered socket: the epoll registration drops before the socket
 /// closes (field order).
 struct Registered<S> {
@@ -158,10 +161,26 @@ pub(crate) struct OsTcpListener {
 }
 
 impl OsTcpListener {
+    /// Binds with `SO_REUSEADDR` (as std and tokio do) and a backlog of
+    /// 1024 (tokio's; std's 128 makes bursts of connects wait a second for
+    /// SYN retransmission when the accept queue overflows).
     pub(crate) async fn bind(addr: impl ToSocketAddr) -> io::Result<OsTcpListener> {
         let addr = resolve(addr).await?;
-        let listener = std::net::TcpListener::bind(addr)?;
-        listener.set_nonblocking(true)?;
+        let family = if addr.is_ipv4() {
+            AddressFamily::INET
+        } else {
+            AddressFamily::INET6
+        };
+        let fd: OwnedFd = rustix::net::socket_with(
+            family,
+            SocketType::STREAM,
+            SocketFlags::NONBLOCK | SocketFlags::CLOEXEC,
+            None,
+        )?;
+        sockopt::set_socket_reuseaddr(&fd, true)?;
+        rustix::net::bind(&fd, &addr)?;
+        rustix::net::listen(&fd, LISTEN_BACKLOG)?;
+        let listener = std::net::TcpListener::from(fd);
         Ok(OsTcpListener {
             io: Registered::new("os-tcp-listener", listener)?,
         })
