@@ -974,138 +974,11 @@ fn os_connections(count: usize) -> ConnectionsReport {
 // tokio column). One cycle is one seed of the example's correct check under
 // `Faults::default()`: a fresh simulated runtime, 40 puts each appended and
 // fsynced, a node crash at a random virtual time, recovery by replaying the
-// log, and the check that every acknowledged put survived. The store is a
-// copy of the example's (examples are binaries; nothing to import): keep
-// the two in step.
+// log, and the check that every acknowledged put survived. The store is the
+// example's own module, compiled in here too.
 
-mod wal_kv {
-    use std::cell::RefCell;
-    use std::collections::BTreeMap;
-    use std::io;
-    use std::rc::Rc;
-
-    use detsim::fs::{self, File, OpenOptions};
-    use detsim::node;
-    use detsim::task::Builder;
-    use detsim::time::{Duration, sleep};
-
-    fn checksum(bytes: &[u8]) -> u64 {
-        bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, &b| {
-            (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
-        })
-    }
-
-    fn encode(key: &str, value: &str) -> Vec<u8> {
-        let mut body = (key.len() as u16).to_le_bytes().to_vec();
-        body.extend_from_slice(key.as_bytes());
-        body.extend_from_slice(value.as_bytes());
-        let mut rec = (body.len() as u32).to_le_bytes().to_vec();
-        rec.extend_from_slice(&checksum(&body).to_le_bytes());
-        rec.extend_from_slice(&body);
-        rec
-    }
-
-    fn decode(log: &[u8]) -> Option<(String, String, usize)> {
-        let len = u32::from_le_bytes(log.get(..4)?.try_into().ok()?) as usize;
-        let sum = u64::from_le_bytes(log.get(4..12)?.try_into().ok()?);
-        let body = log.get(12..12 + len)?;
-        if len < 2 || checksum(body) != sum {
-            return None;
-        }
-        let key_len = u16::from_le_bytes([body[0], body[1]]) as usize;
-        let key = String::from_utf8(body.get(2..2 + key_len)?.to_vec()).ok()?;
-        let value = String::from_utf8(body[2 + key_len..].to_vec()).ok()?;
-        Some((key, value, 12 + len))
-    }
-
-    struct Wal {
-        file: File,
-        end: u64,
-        map: BTreeMap<String, String>,
-    }
-
-    impl Wal {
-        async fn open() -> io::Result<Wal> {
-            let created = !fs::try_exists("/wal").await?;
-            let file = OpenOptions::new()
-                .read(true)
-                .write(true)
-                .create(true)
-                .open("/wal")
-                .await?;
-            if created {
-                fs::sync_dir("/").await?;
-            }
-            let len = file.metadata().await?.len();
-            let log = read_retrying(&file, len).await?;
-            let (mut map, mut end) = (BTreeMap::new(), 0);
-            while let Some((k, v, n)) = decode(&log[end..]) {
-                map.insert(k, v);
-                end += n;
-            }
-            Ok(Wal {
-                file,
-                end: end as u64,
-                map,
-            })
-        }
-
-        async fn put(&mut self, key: &str, value: &str) -> io::Result<()> {
-            let rec = encode(key, value);
-            let len = rec.len() as u64;
-            self.file.write_all_at(rec, self.end).await.0?;
-            self.file.sync_all().await?;
-            self.end += len;
-            self.map.insert(key.into(), value.into());
-            Ok(())
-        }
-    }
-
-    async fn read_retrying(file: &File, len: u64) -> io::Result<Vec<u8>> {
-        let mut tries = 0;
-        loop {
-            match file.read_exact_at(vec![0; len as usize], 0).await {
-                (Ok(()), buf) => return Ok(buf),
-                (Err(_), _) if tries < 20 => tries += 1,
-                (Err(e), _) => return Err(e),
-            }
-        }
-    }
-
-    /// One cycle: puts, crash, recovery, check.
-    pub async fn crash_recovery() -> Result<(), String> {
-        let db = node::create("db");
-        let acked: Rc<RefCell<BTreeMap<String, u64>>> = Rc::default();
-        let acks = Rc::clone(&acked);
-        Builder::new().name("client").node(db).spawn(async move {
-            let Ok(mut wal) = Wal::open().await else {
-                return;
-            };
-            for seq in 0..40u64 {
-                let key = format!("k{}", detsim::rand::random_range(0..8u32));
-                if wal.put(&key, &seq.to_string()).await.is_ok() {
-                    acks.borrow_mut().insert(key, seq);
-                }
-            }
-        });
-        sleep(Duration::from_micros(detsim::rand::random_range(0..40_000))).await;
-        node::crash(db);
-        let recovered = Builder::new()
-            .name("recovery")
-            .node(db)
-            .spawn(async { Wal::open().await.map(|w| w.map) })
-            .await
-            .map_err(|e| e.to_string())?
-            .map_err(|e| format!("recovery failed: {e}"))?;
-        for (key, &seq) in acked.borrow().iter() {
-            let got = recovered.get(key).and_then(|v| v.parse::<u64>().ok());
-            if got.is_none_or(|g| g < seq) {
-                return Err(format!("acknowledged put {key}={seq} lost"));
-            }
-        }
-        Ok(())
-    }
-}
+#[path = "../examples/wal_kv/store.rs"]
+mod wal_kv;
 
 struct WalReport {
     /// Median over batches of the host time per cycle.
@@ -1126,7 +999,7 @@ fn wal_kv_cycles(batches: usize, per_batch: usize) -> WalReport {
         let start = HostInstant::now();
         for _ in 0..per_batch {
             let rt = detsim::Runtime::with_config(seed, config.clone());
-            if !matches!(rt.try_block_on(wal_kv::crash_recovery()), Ok(Ok(()))) {
+            if !matches!(rt.try_block_on(wal_kv::crash_recovery(false)), Ok(Ok(()))) {
                 failed += 1;
             }
             seed += 1;

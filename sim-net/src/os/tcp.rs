@@ -11,6 +11,22 @@ use sim_core::kernel::{
 use crate::addr::ToSocketAddr;
 use crate::os::{poll_syscall, resolve, syscall};
 
+/// A non-blocking, close-on-exec TCP socket for `addr`'s family.
+fn stream_socket(addr: SocketAddr) -> io::Result<OwnedFd> {
+    let family = if addr.is_ipv4() {
+        AddressFamily::INET
+    } else {
+        AddressFamily::INET6
+    };
+    let flags = SocketFlags::NONBLOCK | SocketFlags::CLOEXEC;
+    Ok(rustix::net::socket_with(
+        family,
+        SocketType::STREAM,
+        flags,
+        None,
+    )?)
+}
+
 /// Connections the kernel queues before `accept`: tokio's default.
 const LISTEN_BACKLOG: i32 = 1024;
 
@@ -57,17 +73,7 @@ impl OsTcpStream {
     /// `SO_ERROR` says how it went.
     pub(crate) async fn connect(addr: impl ToSocketAddr) -> io::Result<OsTcpStream> {
         let addr = resolve(addr).await?;
-        let family = if addr.is_ipv4() {
-            AddressFamily::INET
-        } else {
-            AddressFamily::INET6
-        };
-        let fd: OwnedFd = rustix::net::socket_with(
-            family,
-            SocketType::STREAM,
-            SocketFlags::NONBLOCK | SocketFlags::CLOEXEC,
-            None,
-        )?;
+        let fd = stream_socket(addr)?;
         let io = Registered::new("os-tcp", std::net::TcpStream::from(fd))?;
         match rustix::net::connect(&io.socket, &addr) {
             Ok(()) => {}
@@ -166,17 +172,7 @@ impl OsTcpListener {
     /// SYN retransmission when the accept queue overflows).
     pub(crate) async fn bind(addr: impl ToSocketAddr) -> io::Result<OsTcpListener> {
         let addr = resolve(addr).await?;
-        let family = if addr.is_ipv4() {
-            AddressFamily::INET
-        } else {
-            AddressFamily::INET6
-        };
-        let fd: OwnedFd = rustix::net::socket_with(
-            family,
-            SocketType::STREAM,
-            SocketFlags::NONBLOCK | SocketFlags::CLOEXEC,
-            None,
-        )?;
+        let fd = stream_socket(addr)?;
         sockopt::set_socket_reuseaddr(&fd, true)?;
         rustix::net::bind(&fd, &addr)?;
         rustix::net::listen(&fd, LISTEN_BACKLOG)?;

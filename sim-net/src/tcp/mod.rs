@@ -2,6 +2,7 @@
 
 mod conn;
 mod connect;
+mod io_traits;
 mod listener;
 mod split;
 mod stream;

@@ -1,12 +1,8 @@
 use std::fmt;
-use std::io;
-use std::pin::Pin;
 use std::rc::Rc;
-use std::task::{Context, Poll};
-
-use futures::io::{AsyncRead, AsyncWrite};
 
 use crate::tcp::conn::Conn;
+use crate::tcp::io_traits::{impl_async_read, impl_async_write};
 
 /// The read half of a [`TcpStream`](crate::TcpStream), from `into_split`.
 pub struct OwnedReadHalf {
@@ -20,34 +16,8 @@ pub struct OwnedWriteHalf {
     pub(crate) inner: Rc<Conn>,
 }
 
-impl AsyncRead for OwnedReadHalf {
-    fn poll_read(
-        self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        buf: &mut [u8],
-    ) -> Poll<io::Result<usize>> {
-        self.inner.poll_read(cx, buf)
-    }
-}
-
-impl AsyncWrite for OwnedWriteHalf {
-    fn poll_write(
-        self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        buf: &[u8],
-    ) -> Poll<io::Result<usize>> {
-        self.inner.poll_write(cx, buf)
-    }
-
-    fn poll_flush(self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        Poll::Ready(Ok(()))
-    }
-
-    fn poll_close(self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        self.inner.shutdown_write();
-        Poll::Ready(Ok(()))
-    }
-}
+impl_async_read!(OwnedReadHalf);
+impl_async_write!(OwnedWriteHalf);
 
 impl Drop for OwnedWriteHalf {
     fn drop(&mut self) {
@@ -64,50 +34,5 @@ impl fmt::Debug for OwnedReadHalf {
 impl fmt::Debug for OwnedWriteHalf {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("OwnedWriteHalf")
-    }
-}
-
-#[cfg(feature = "tokio")]
-pub(crate) fn tokio_read(
-    inner: &Conn,
-    cx: &mut Context<'_>,
-    buf: &mut tokio::io::ReadBuf<'_>,
-) -> Poll<io::Result<()>> {
-    let n = std::task::ready!(inner.poll_read(cx, buf.initialize_unfilled()))?;
-    buf.advance(n);
-    Poll::Ready(Ok(()))
-}
-
-#[cfg(feature = "tokio")]
-mod tokio_io {
-    use super::*;
-
-    impl tokio::io::AsyncRead for OwnedReadHalf {
-        fn poll_read(
-            self: Pin<&mut Self>,
-            cx: &mut Context<'_>,
-            buf: &mut tokio::io::ReadBuf<'_>,
-        ) -> Poll<io::Result<()>> {
-            tokio_read(&self.inner, cx, buf)
-        }
-    }
-
-    impl tokio::io::AsyncWrite for OwnedWriteHalf {
-        fn poll_write(
-            self: Pin<&mut Self>,
-            cx: &mut Context<'_>,
-            buf: &[u8],
-        ) -> Poll<io::Result<usize>> {
-            self.inner.poll_write(cx, buf)
-        }
-
-        fn poll_flush(self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-            Poll::Ready(Ok(()))
-        }
-
-        fn poll_shutdown(self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-            self.inner.shutdown_write();
-            Poll::Ready(Ok(()))
-        }
     }
 }

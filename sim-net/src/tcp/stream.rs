@@ -2,11 +2,9 @@ use std::cell::Cell;
 use std::fmt;
 use std::io;
 use std::net::{Shutdown, SocketAddr};
-use std::pin::Pin;
 use std::rc::Rc;
 use std::task::{Context, Poll};
 
-use futures::io::{AsyncRead, AsyncWrite};
 use sim_core::FaultKind;
 use sim_core::io::DuplexStream;
 use sim_core::kernel::Readiness;
@@ -14,6 +12,7 @@ use sim_core::kernel::Readiness;
 use crate::addr::ToSocketAddr;
 use crate::network::{HostIx, Net};
 use crate::tcp::conn::Conn;
+use crate::tcp::io_traits::{impl_async_read, impl_async_write};
 use crate::tcp::{OwnedReadHalf, OwnedWriteHalf};
 
 /// A TCP connection between two simulated hosts.
@@ -268,69 +267,8 @@ impl Drop for StreamInner {
     }
 }
 
-impl AsyncRead for TcpStream {
-    fn poll_read(
-        self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        buf: &mut [u8],
-    ) -> Poll<io::Result<usize>> {
-        self.inner.poll_read(cx, buf)
-    }
-}
-
-impl AsyncWrite for TcpStream {
-    fn poll_write(
-        self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        buf: &[u8],
-    ) -> Poll<io::Result<usize>> {
-        self.inner.poll_write(cx, buf)
-    }
-
-    fn poll_flush(self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        Poll::Ready(Ok(()))
-    }
-
-    fn poll_close(self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        self.inner.shutdown_write();
-        Poll::Ready(Ok(()))
-    }
-}
-
-#[cfg(feature = "tokio")]
-mod tokio_io {
-    use super::*;
-    use tokio::io::ReadBuf;
-
-    impl tokio::io::AsyncRead for TcpStream {
-        fn poll_read(
-            self: Pin<&mut Self>,
-            cx: &mut Context<'_>,
-            buf: &mut ReadBuf<'_>,
-        ) -> Poll<io::Result<()>> {
-            crate::tcp::split::tokio_read(&self.inner, cx, buf)
-        }
-    }
-
-    impl tokio::io::AsyncWrite for TcpStream {
-        fn poll_write(
-            self: Pin<&mut Self>,
-            cx: &mut Context<'_>,
-            buf: &[u8],
-        ) -> Poll<io::Result<usize>> {
-            self.inner.poll_write(cx, buf)
-        }
-
-        fn poll_flush(self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-            Poll::Ready(Ok(()))
-        }
-
-        fn poll_shutdown(self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-            self.inner.shutdown_write();
-            Poll::Ready(Ok(()))
-        }
-    }
-}
+impl_async_read!(TcpStream);
+impl_async_write!(TcpStream);
 
 impl fmt::Debug for TcpStream {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
