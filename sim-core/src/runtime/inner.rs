@@ -479,7 +479,17 @@ impl RuntimeInner {
             | EventKind::Woken { task }
             | EventKind::Finished { task }
             | EventKind::Aborted { task } => *task,
-            EventKind::Fault { target, .. } => TaskId(*target),
+            EventKind::Fault { kind, target, .. } => {
+                // A scheduling fault: its target is a task.
+                let task = TaskId(*target);
+                let name = self
+                    .exec
+                    .info(task)
+                    .name
+                    .map(|n| format!(" `{n}`"))
+                    .unwrap_or_default();
+                return format!("t={} FAULT {kind} on {task}{name}", event.at);
+            }
             _ => return event.to_string(),
         };
         match self.exec.info(task).name {
