@@ -101,7 +101,16 @@ where
         .shrink(false)
         .regressions(false)
         .jobs(1)
+        .quiet()
         .try_run_case(body)
         .map(|_| ())
-        .map_err(|f| TestCaseError::fail(f.to_string()))
+        .map_err(|mut f| {
+            // DETSIM_* variables do not reach a case, so the usual replay
+            // line would not reproduce it: proptest's report and regression
+            // file do.
+            f.replay = "rerun this proptest case: proptest prints its inputs (seed and plan) \
+                        and keeps failing cases in its regression file"
+                .to_string();
+            TestCaseError::fail(f.to_string())
+        })
 }

@@ -90,6 +90,8 @@ pub struct Sim {
     swarm: bool,
     shrink_budget: u32,
     regressions: bool,
+    /// No "N seeds passed" line (for runs embedded in another harness).
+    quiet: bool,
     package_dir: Option<PathBuf>,
     replay: Option<String>,
 }
@@ -113,6 +115,7 @@ impl Sim {
             swarm: false,
             shrink_budget: shrink::DEFAULT_BUDGET,
             regressions: false,
+            quiet: false,
             package_dir: None,
             replay: None,
         }
@@ -174,6 +177,13 @@ impl Sim {
     /// budget.
     pub fn shrink(mut self, on: bool) -> Sim {
         self.shrink_budget = if on { shrink::DEFAULT_BUDGET } else { 0 };
+        self
+    }
+
+    /// Drops the "N seeds passed" line, for a run that is one case of
+    /// another harness (a proptest case).
+    pub(crate) fn quiet(mut self) -> Sim {
+        self.quiet = true;
         self
     }
 
@@ -434,13 +444,15 @@ impl Sim {
         match outcome {
             Ok(runs) => {
                 let report = SweepReport { runs, host_time };
-                eprintln!(
-                    "detsim: {} seed{} passed in {:.2}s ({:.0} seeds/s)",
-                    report.runs.len(),
-                    if report.runs.len() == 1 { "" } else { "s" },
-                    host_time.as_secs_f64(),
-                    report.seeds_per_second()
-                );
+                if !self.quiet {
+                    eprintln!(
+                        "detsim: {} seed{} passed in {:.2}s ({:.0} seeds/s)",
+                        report.runs.len(),
+                        if report.runs.len() == 1 { "" } else { "s" },
+                        host_time.as_secs_f64(),
+                        report.seeds_per_second()
+                    );
+                }
                 if env.seed.is_some() {
                     self.write_trace(&env, &RunSpec::seed(seeds[0]), &body);
                 }
