@@ -167,13 +167,21 @@ impl Failure {
     }
 }
 
-impl fmt::Display for Failure {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+impl Failure {
+    /// The report's header: seed, time, tasks, digest, error; without the
+    /// fault list and events (a shrunk report shows its own instead).
+    pub fn write_header(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         writeln!(f, "seed:   {:#x}", self.seed)?;
         writeln!(f, "time:   t={} (virtual)", self.at)?;
         writeln!(f, "tasks:  {} alive", self.tasks_alive)?;
         writeln!(f, "digest: {:#018x}", self.digest)?;
-        writeln!(f, "error:  {}", self.kind)?;
+        writeln!(f, "error:  {}", self.kind)
+    }
+}
+
+impl fmt::Display for Failure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.write_header(f)?;
         if !self.faults.is_empty() {
             writeln!(f, "faults injected ({}):", self.faults.len())?;
             let skip = self.faults.len().saturating_sub(20);

@@ -61,7 +61,12 @@ impl fmt::Display for SweepFailure {
             Some(source) => writeln!(f, " ({source})")?,
             None => writeln!(f, " (after {} seeds run)", self.seeds_run)?,
         }
-        write!(f, "{}", self.failure)?;
+        match &self.shrunk {
+            // The shrunk run's faults and timeline below supersede the
+            // original run's: show only what failed.
+            Some(_) => self.failure.write_header(f)?,
+            None => write!(f, "{}", self.failure)?,
+        }
         if let Some(plan) = &self.swarm_plan {
             writeln!(f, "swarm plan: {plan}")?;
         }
