@@ -182,6 +182,7 @@ impl Sim {
 
     /// Drops the "N seeds passed" line, for a run that is one case of
     /// another harness (a proptest case).
+    #[cfg(feature = "proptest")]
     pub(crate) fn quiet(mut self) -> Sim {
         self.quiet = true;
         self
@@ -373,21 +374,9 @@ impl Sim {
         // DETSIM_REPLAY: exactly the given runs, nothing else.
         if let Some(replay) = env.replay.as_ref().or(self.replay.as_ref()) {
             let specs = replay_specs(replay);
-            for (i, (spec, text)) in specs.iter().enumerate() {
-                if let Err(failure) = self.run_spec(spec, check, &body) {
-                    let source = format!("replaying DETSIM_REPLAY entry {text}");
-                    return Err(self.failed(
-                        *failure,
-                        spec,
-                        i as u64 + 1,
-                        Some(source),
-                        &origin,
-                        &env,
-                        &body,
-                    ));
-                }
-                self.write_trace(&env, spec, &body);
-            }
+            self.run_listed(&specs, check, &origin, &env, &body, true, |text| {
+                format!("replaying DETSIM_REPLAY entry {text}")
+            })?;
             let host_time = started.elapsed();
             eprintln!(
                 "detsim: {} replay{} passed in {:.2}s",
@@ -415,20 +404,9 @@ impl Sim {
                         path.display()
                     );
                 }
-                for (i, (spec, text)) in entries.iter().enumerate() {
-                    if let Err(failure) = self.run_spec(spec, check, &body) {
-                        let source = format!("regression entry {text} from {}", path.display());
-                        return Err(self.failed(
-                            *failure,
-                            spec,
-                            i as u64 + 1,
-                            Some(source),
-                            &origin,
-                            &env,
-                            &body,
-                        ));
-                    }
-                }
+                self.run_listed(&entries, check, &origin, &env, &body, false, |text| {
+                    format!("regression entry {text} from {}", path.display())
+                })?;
             }
         }
         let seeds = self.plan(&env);
@@ -463,6 +441,45 @@ impl Sim {
                 Err(self.failed(*failure, &spec, seeds_run, None, &origin, &env, &body))
             }
         }
+    }
+
+    /// Runs `specs` in order (replay strings or regression entries); the
+    /// first failure is the sweep's, its source described by `source(text)`.
+    /// With `trace`, each run is written to `DETSIM_TRACE` too.
+    #[allow(clippy::too_many_arguments)] // the sweep's context, passed through
+    fn run_listed<F, Fut>(
+        &self,
+        specs: &[(RunSpec, String)],
+        check: bool,
+        origin: &Origin,
+        env: &Env,
+        body: &F,
+        trace: bool,
+        source: impl Fn(&str) -> String,
+    ) -> Result<(), Box<SweepFailure>>
+    where
+        F: Fn() -> Fut,
+        Fut: Future,
+        Fut::Output: TestResult,
+    {
+        for (i, (spec, text)) in specs.iter().enumerate() {
+            if let Err(failure) = self.run_spec(spec, check, body) {
+                let seeds_run = i as u64 + 1;
+                return Err(self.failed(
+                    *failure,
+                    spec,
+                    seeds_run,
+                    Some(source(text)),
+                    origin,
+                    env,
+                    body,
+                ));
+            }
+            if trace {
+                self.write_trace(env, spec, body);
+            }
+        }
+        Ok(())
     }
 
     /// Turns a failing run into the report: shrinks it, writes the trace.
