@@ -342,7 +342,7 @@ impl Sim {
 
     /// Runs without reading the environment: a property test's case,
     /// whose seed and plan are the strategy's.
-    #[allow(dead_code)] // used by the `proptest` feature
+    #[cfg(feature = "proptest")]
     pub(crate) fn try_run_case<F, Fut>(self, body: F) -> Result<SweepReport, Box<SweepFailure>>
     where
         F: Fn() -> Fut + Send + Sync,

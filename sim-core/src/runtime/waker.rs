@@ -100,7 +100,7 @@ impl ReadyQueue {
     }
 
     /// Installs the hook that interrupts a parked OS kernel (set once).
-    #[allow(dead_code)] // used by the OS backend
+    #[cfg(target_os = "linux")]
     pub(crate) fn set_unpark(&self, f: Box<dyn Fn() + Send + Sync>) {
         let _ = self.unpark.set(f);
     }
