@@ -109,50 +109,62 @@ impl fmt::Display for Event {
 }
 
 impl Event {
-    /// Feeds the event to `mix` as 64-bit words: a tag, the time, then the
-    /// fields. Strings are fed by content, never by address, so digests
-    /// match across processes.
+    /// The event as digest words: a tag, the name it carries (kernel
+    /// events and faults), and two fields. Time is added by the trace.
     #[inline]
-    fn digest_into(&self, mix: &mut impl FnMut(u64)) {
-        let (tag, a, b) = match &self.kind {
-            EventKind::Spawned { task } => (1, task.0, 0),
-            EventKind::Polled { task } => (2, task.0, 0),
-            EventKind::Woken { task } => (3, task.0, 0),
-            EventKind::Finished { task } => (4, task.0, 0),
-            EventKind::Aborted { task } => (5, task.0, 0),
-            EventKind::ClockAdvanced => (6, 0, 0),
-            EventKind::TimerFired { timer } => (7, *timer, 0),
+    fn digest_words(&self) -> (u64, Option<&'static str>, u64, u64) {
+        match &self.kind {
+            EventKind::Spawned { task } => (1, None, task.0, 0),
+            EventKind::Polled { task } => (2, None, task.0, 0),
+            EventKind::Woken { task } => (3, None, task.0, 0),
+            EventKind::Finished { task } => (4, None, task.0, 0),
+            EventKind::Aborted { task } => (5, None, task.0, 0),
+            EventKind::ClockAdvanced => (6, None, 0, 0),
+            EventKind::TimerFired { timer } => (7, None, *timer, 0),
             EventKind::Kernel {
                 resource,
                 what,
                 value,
-            } => {
-                mix_str(what, mix);
-                (8, *resource, *value as u64)
-            }
+            } => (8, Some(*what), *resource, *value as u64),
             EventKind::Fault {
                 kind,
                 target,
                 value,
-            } => {
-                mix_str(kind, mix);
-                (9, *target, *value as u64)
-            }
-        };
-        mix(tag);
-        mix(self.at.as_nanos());
-        mix(a);
-        mix(b);
+            } => (9, Some(*kind), *target, *value as u64),
+        }
     }
 }
 
-fn mix_str(s: &str, mix: &mut impl FnMut(u64)) {
+/// The digest of a name, by its content (never its address, which differs
+/// between processes).
+fn str_digest(s: &str) -> u64 {
+    let mut h = s.len() as u64;
     for chunk in s.as_bytes().chunks(8) {
         let mut word = [0u8; 8];
         word[..chunk.len()].copy_from_slice(chunk);
-        mix(u64::from_le_bytes(word));
+        h = step(h, u64::from_le_bytes(word));
     }
-    mix(s.len() as u64);
+    h
+}
+
+/// Remembers the content digests of the few static names events carry
+/// (`"delivered"`, `"partial_write"`...), keyed by address: the address only
+/// finds the entry, the digest is still of the content.
+#[derive(Debug, Default)]
+struct NameDigests {
+    slots: [(usize, usize, u64); 16],
+}
+
+impl NameDigests {
+    #[inline]
+    fn get(&mut self, s: &'static str) -> u64 {
+        let key = (s.as_ptr() as usize, s.len());
+        let slot = &mut self.slots[(key.0 >> 3 ^ key.1) & 15];
+        if (slot.0, slot.1) != key {
+            *slot = (key.0, key.1, str_digest(s));
+        }
+        slot.2
+    }
 }
 
 /// One step of the digest: multiply-xorshift, stable across processes and
@@ -173,6 +185,7 @@ pub struct Trace {
     full: Option<Vec<Event>>,
     faults: Vec<Event>,
     faults_dropped: u64,
+    names: NameDigests,
 }
 
 /// At most this many injected faults are kept for the failure report; the
@@ -191,15 +204,22 @@ impl Trace {
             full: record_all.then(Vec::new),
             faults: Vec::new(),
             faults_dropped: 0,
+            names: NameDigests::default(),
         }
     }
 
     /// Appends an event and folds it into the digest.
     #[inline]
     pub(crate) fn record(&mut self, event: Event) {
+        let (tag, name, a, b) = event.digest_words();
         let mut digest = self.digest;
-        event.digest_into(&mut |w| digest = step(digest, w));
-        self.digest = digest;
+        if let Some(name) = name {
+            digest = step(digest, self.names.get(name));
+        }
+        digest = step(digest, tag);
+        digest = step(digest, event.at.as_nanos());
+        digest = step(digest, a);
+        self.digest = step(digest, b);
         self.len += 1;
         // Sweeps keep only the digest: nothing else to do for a plain event.
         if self.recent_capacity == 0

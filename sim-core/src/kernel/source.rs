@@ -127,7 +127,11 @@ impl Source {
     /// Sets bits and reports the change: `arrivals` are edges even if the
     /// bit was already set (new data on a non-empty buffer).
     pub fn set(&self, bits: Readiness, arrivals: Readiness) {
-        let wake: Vec<Waker> = {
+        // Wakers are called after the borrow ends; two fit without a heap
+        // allocation (a reader and a writer), more spill to a Vec.
+        let mut wake: [Option<Waker>; 2] = [None, None];
+        let mut more: Vec<Waker> = Vec::new();
+        {
             let mut st = self.inner.state.borrow_mut();
             let edges = (bits & !st.ready) | arrivals;
             st.ready |= bits;
@@ -135,27 +139,27 @@ impl Source {
                 return;
             }
             let ready = st.ready;
-            st.regs
-                .iter_mut()
-                .flatten()
-                .filter_map(|r| {
-                    if r.trigger == Trigger::Edge {
-                        r.pending |= edges & r.interest.mask();
+            for r in st.regs.iter_mut().flatten() {
+                if r.trigger == Trigger::Edge {
+                    r.pending |= edges & r.interest.mask();
+                }
+                if r.ready(ready).is_empty() {
+                    continue;
+                }
+                if let Some(w) = r.waker.take() {
+                    match wake.iter_mut().find(|slot| slot.is_none()) {
+                        Some(slot) => *slot = Some(w),
+                        None => more.push(w),
                     }
-                    if r.ready(ready).is_empty() {
-                        None
-                    } else {
-                        r.waker.take()
-                    }
-                })
-                .collect()
-        };
+                }
+            }
+        }
         self.inner.rt.record(EventKind::Kernel {
             resource: self.inner.id,
             what: "ready",
             value: i64::from((bits | arrivals).bits()),
         });
-        for w in wake {
+        for w in wake.into_iter().flatten().chain(more) {
             w.wake();
         }
     }
