@@ -22,6 +22,10 @@
 //! the `proptest` feature (on by default), [`proptest`] has strategies for
 //! fault plans and seeds.
 //!
+//! The same code also runs on the real OS: [`Runtime::os`] drives the same
+//! executor with epoll, real sockets and real files, and [`net`] and [`fs`]
+//! pick their real implementation on it (no `cfg` involved).
+//!
 //! This crate re-exports [`sim_core`] (executor, time, randomness, faults,
 //! kernel, runner) at its root, the network simulation as [`net`] and the
 //! filesystem simulation as [`fs`].

@@ -33,10 +33,11 @@
 //! - [`rand`]: the seeded random streams, for the runtime and for user code.
 //! - [`faults`]: fault plans (`Faults`, `Probability`).
 //! - [`io`]: simulated devices: `duplex` byte streams, a `BlockDevice`.
-//! - [`kernel`]: the executor <-> kernel boundary and the simulated kernel.
+//! - [`kernel`]: the executor <-> kernel boundary: the simulated kernel and,
+//!   on Linux, the OS kernel (epoll, eventfd, a blocking pool).
 //! - [`node`]: the simulated machines tasks run on, and crashing them.
 //! - [`trace`]: the event trace and its digest.
-//! - [`runtime`]: [`Runtime`], one seed's executor.
+//! - [`runtime`]: [`Runtime`]: one seed's simulation, or `Runtime::os()`.
 //! - [`runner`]: [`Sim`], sweeps, shrinking, failure reports, replay lines,
 //!   regression files, trace files.
 //! - `proptest` (feature `proptest`): strategies for fault plans and seeds.

@@ -48,6 +48,13 @@
 //!   readiness fault of the kernel (short reads, partial writes, spurious
 //!   readiness, `Interrupted`, delayed readiness).
 //!
+//! # On the OS runtime
+//!
+//! Under `detsim::Runtime::os()` the same `TcpListener`, `TcpStream` and
+//! `UdpSocket` are real non-blocking sockets registered edge-triggered with
+//! epoll; names resolve with the system resolver, and host control
+//! (`host`, `partition`, `configure`...) belongs to the simulation only.
+//!
 //! # Divergence from Linux
 //!
 //! A host crash is a process crash: the kernel closes the host's sockets,
