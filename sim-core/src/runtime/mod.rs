@@ -16,6 +16,7 @@ pub(crate) mod context;
 mod executor;
 mod inner;
 mod panic;
+mod task_info;
 mod wait;
 mod waker;
 mod watchdog;

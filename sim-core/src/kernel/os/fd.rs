@@ -51,6 +51,7 @@ impl<T: AsFd> FdRegistration<T> {
             )
         })?;
         os.register(io.as_fd(), source)?;
+        rt.kernel.keep_resource_name(source.id(), true);
         Ok(FdRegistration {
             rt: Rc::clone(&rt),
             source: source.clone(),
@@ -83,6 +84,7 @@ impl<T: AsFd> Drop for FdRegistration<T> {
             // `self.io` still owns its fd here: fields drop after this.
             os.deregister(self.io.as_fd(), self.source.id());
         }
+        self.rt.kernel.keep_resource_name(self.source.id(), false);
     }
 }
 
