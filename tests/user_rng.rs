@@ -70,3 +70,18 @@ fn randomness_outside_a_runtime_panics_with_a_message_saying_where_to_call_it() 
     );
     assert!(message.contains("Runtime::sim(seed).block_on"), "{message}");
 }
+
+#[test]
+fn the_seed_can_be_read_back_inside_the_run() {
+    for seed in [0, 0x2a, u64::MAX] {
+        let rt = Runtime::sim(seed);
+        assert_eq!(rt.block_on(async { detsim::rand::seed() }), seed);
+        assert_eq!(rt.seed(), seed);
+    }
+    let panic = std::panic::catch_unwind(detsim::rand::seed).unwrap_err();
+    let message = panic.downcast_ref::<String>().expect("a formatted message");
+    assert!(
+        message.contains("detsim::rand::seed was called outside a detsim runtime"),
+        "{message}"
+    );
+}

@@ -8,7 +8,8 @@
 //!
 //! User code gets its own stream through [`rng`], [`random`] and
 //! [`random_range`], so a test that needs random input stays reproducible
-//! from the same seed.
+//! from the same seed. On the OS runtime the seed comes from OS entropy
+//! (or `DETSIM_SEED`), and [`seed`] reads it back.
 //!
 //! ```
 //! use detsim::rand::RngExt;
@@ -67,6 +68,27 @@ impl Stream {
         rng.set_stream(self.id());
         rng
     }
+}
+
+/// The seed of the runtime running on this thread: every random stream of
+/// the run, the user's included, derives from it.
+///
+/// Under the simulation it is the seed the run was started with. On
+/// [`Runtime::os`](crate::Runtime::os) it comes from OS entropy unless
+/// `DETSIM_SEED` sets it; running again with `DETSIM_SEED` set to this
+/// value repeats the run's [`rng`], [`random`] and [`random_range`] draws
+/// (as long as the program makes the same calls in the same order).
+///
+/// ```
+/// let rt = detsim::Runtime::sim(0x2a);
+/// assert_eq!(rt.block_on(async { detsim::rand::seed() }), 0x2a);
+/// ```
+///
+/// # Panics
+///
+/// Outside a detsim runtime.
+pub fn seed() -> u64 {
+    context::with_runtime("detsim::rand::seed", |rt| rt.seed)
 }
 
 /// A fresh generator drawn from the running simulation's user stream.

@@ -133,20 +133,37 @@ impl KernelHandle {
         self.rt.is_os()
     }
 
-    /// Registers a real file descriptor with the OS kernel's epoll, so its
-    /// readiness is reported on `source`.
+    /// Registers `io` (a socket or anything else that owns a file
+    /// descriptor) with the OS kernel's epoll, so its readiness is reported
+    /// on `source`. The registration takes ownership of `io`: the
+    /// descriptor stays open for as long as it is registered, and dropping
+    /// the registration deregisters it before closing it. Reach `io`
+    /// through the registration (it derefs to `T`).
+    ///
+    /// ```
+    /// use detsim::kernel::{KernelHandle, Readiness, Source};
+    ///
+    /// detsim::Runtime::os().unwrap().block_on(async {
+    ///     let socket = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
+    ///     socket.set_nonblocking(true).unwrap();
+    ///     let source = Source::new("my-udp", Readiness::EMPTY);
+    ///     let socket = KernelHandle::current().register_fd(socket, &source).unwrap();
+    ///     assert!(socket.local_addr().unwrap().ip().is_loopback());
+    ///     // Dropping `socket` deregisters, then closes the fd.
+    /// });
+    /// ```
     ///
     /// # Errors
     ///
     /// On the simulated runtime (there is no real kernel to register
-    /// with), or if epoll refuses the descriptor.
+    /// with), or if epoll refuses the descriptor; `io` is dropped then.
     #[cfg(target_os = "linux")]
-    pub fn register_fd(
+    pub fn register_fd<T: std::os::fd::AsFd>(
         &self,
-        fd: std::os::fd::BorrowedFd<'_>,
+        io: T,
         source: &crate::kernel::Source,
-    ) -> io::Result<crate::kernel::FdRegistration> {
-        crate::kernel::FdRegistration::new(Rc::clone(&self.rt), fd, source)
+    ) -> io::Result<crate::kernel::FdRegistration<T>> {
+        crate::kernel::FdRegistration::new(Rc::clone(&self.rt), io, source)
     }
 
     /// Runs `f` where it may block without stalling the executor: on the OS

@@ -41,6 +41,7 @@ mod handle;
 #[cfg(target_os = "linux")]
 pub(crate) mod os;
 mod readiness;
+mod resource_names;
 mod sim;
 pub(crate) mod source;
 

@@ -13,6 +13,7 @@ use std::collections::BinaryHeap;
 use rand::RngExt;
 use rand_chacha::ChaCha8Rng;
 
+use crate::kernel::resource_names::ResourceNames;
 use crate::rand::Stream;
 use crate::time::Instant;
 
@@ -55,9 +56,10 @@ pub(crate) struct SimKernel {
     delivery_rng: RefCell<ChaCha8Rng>,
     device_rng: RefCell<ChaCha8Rng>,
     next_seq: Cell<u64>,
-    /// The kind of every resource, by id (ids are dense from 1), so reports
-    /// can say `duplex#3` rather than `#3`: 16 bytes per resource created.
-    resource_kinds: RefCell<Vec<&'static str>>,
+    /// The kind of resources by id, so reports can say `duplex#3` rather
+    /// than `#3`: every resource under the simulation, recent and
+    /// registered ones on the OS (see `resource_names.rs`).
+    resource_kinds: RefCell<ResourceNames>,
 }
 
 impl SimKernel {
@@ -67,7 +69,7 @@ impl SimKernel {
             delivery_rng: RefCell::new(Stream::Delivery.rng(seed)),
             device_rng: RefCell::new(Stream::Devices.rng(seed)),
             next_seq: Cell::new(0),
-            resource_kinds: RefCell::new(vec!["none"]),
+            resource_kinds: RefCell::new(ResourceNames::all()),
         }
     }
 
@@ -86,14 +88,29 @@ impl SimKernel {
 
     /// A fresh resource id for a resource of `kind` (allocation order).
     pub(crate) fn new_resource(&self, kind: &'static str) -> u64 {
+        self.resource_kinds.borrow_mut().insert(kind)
+    }
+
+    /// Keeps the names of recent and registered resources only (the OS
+    /// runtime). Called before any resource is created.
+    pub(crate) fn forget_closed_resources(&self) {
+        self.resource_kinds.borrow_mut().forget_closed();
+    }
+
+    /// Keeps `id`'s name while it is registered with epoll (OS runtime).
+    #[cfg(target_os = "linux")]
+    pub(crate) fn keep_resource_name(&self, id: u64, keep: bool) {
         let mut kinds = self.resource_kinds.borrow_mut();
-        kinds.push(kind);
-        (kinds.len() - 1) as u64
+        if keep {
+            kinds.register(id);
+        } else {
+            kinds.unregister(id);
+        }
     }
 
     /// `kind#id`, as reports name a resource.
     pub(crate) fn resource_name(&self, id: u64) -> String {
-        match self.resource_kinds.borrow().get(id as usize) {
+        match self.resource_kinds.borrow().kind(id) {
             Some(kind) => format!("{kind}#{id}"),
             None => format!("#{id}"),
         }

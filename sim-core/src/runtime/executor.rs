@@ -18,6 +18,7 @@ use std::task::Waker;
 
 use crate::node::NodeId;
 use crate::runtime::WaitReason;
+use crate::runtime::task_info::{TaskInfo, TaskInfos};
 use crate::runtime::waker::{RawKey, ReadyQueue, TaskWaker};
 use crate::task::TaskId;
 
@@ -56,15 +57,6 @@ pub(crate) trait Cancel {
     fn cancel(&self);
 }
 
-/// What the failure report needs about a task, kept for every task ever
-/// spawned (24 bytes each) so the trace can name finished tasks too.
-#[derive(Clone)]
-pub(crate) struct TaskInfo {
-    pub(crate) name: Option<Rc<str>>,
-    pub(crate) location: &'static Location<'static>,
-    pub(crate) node: NodeId,
-}
-
 struct Entry {
     id: TaskId,
     node: NodeId,
@@ -101,7 +93,8 @@ pub(crate) struct Executor {
     pub(crate) lent: Cell<bool>,
     pub(crate) queue: Arc<ReadyQueue>,
     current: Cell<Option<TaskKey>>,
-    infos: RefCell<Vec<TaskInfo>>,
+    /// Names, spawn sites and nodes by task id (see `task_info.rs`).
+    infos: RefCell<TaskInfos>,
     alive: Cell<usize>,
     main: RefCell<Option<Entry>>,
     main_generation: Cell<u32>,
@@ -118,7 +111,7 @@ impl Executor {
             lent: Cell::new(false),
             queue: Arc::new(ReadyQueue::new()),
             current: Cell::new(None),
-            infos: RefCell::new(Vec::new()),
+            infos: RefCell::new(TaskInfos::all()),
             alive: Cell::new(0),
             main: RefCell::new(None),
             main_generation: Cell::new(0),
@@ -132,14 +125,17 @@ impl Executor {
         location: &'static Location<'static>,
         node: NodeId,
     ) -> TaskId {
-        let mut infos = self.infos.borrow_mut();
-        let id = TaskId(infos.len() as u64);
-        infos.push(TaskInfo {
+        self.infos.borrow_mut().insert(TaskInfo {
             name,
             location,
             node,
-        });
-        id
+        })
+    }
+
+    /// Keeps the infos of live and recently finished tasks only (the OS
+    /// runtime, which may spawn tasks forever). Called before any spawn.
+    pub(crate) fn forget_finished_tasks(&self) {
+        self.infos.borrow_mut().forget_retired();
     }
 
     fn waker_for(&self, key: TaskKey) -> (Arc<TaskWaker>, Waker) {
@@ -177,7 +173,10 @@ impl Executor {
     }
 
     pub(crate) fn unregister_main(&self) {
-        self.main.borrow_mut().take();
+        let main = self.main.borrow_mut().take();
+        if let Some(main) = main {
+            self.infos.borrow_mut().retire(main.id);
+        }
     }
 
     /// Inserts a new task, runnable at once.
@@ -333,6 +332,7 @@ impl Executor {
     fn remove(&self, key: TaskKey) -> Option<Entry> {
         let mut slots = self.slots.borrow_mut();
         let entry = slots[key.index as usize].entry.take()?;
+        self.infos.borrow_mut().retire(entry.id);
         self.free.borrow_mut().push(key.index);
         self.alive.set(self.alive.get() - 1);
         Some(entry)
@@ -417,8 +417,10 @@ impl Executor {
         self.alive.get()
     }
 
-    pub(crate) fn info(&self, id: TaskId) -> TaskInfo {
-        self.infos.borrow()[id.0 as usize].clone()
+    /// The task's name, spawn site and node; `None` only on the OS
+    /// runtime, for a task that finished long ago.
+    pub(crate) fn info(&self, id: TaskId) -> Option<TaskInfo> {
+        self.infos.borrow().get(id)
     }
 
     /// Every live task with what it waits on, main first, then by id.

@@ -62,6 +62,10 @@ impl RuntimeInner {
         if let Some(os) = rt.os() {
             rt.exec.queue.set_unpark(os.unparker());
         }
+        // An OS runtime may spawn tasks and open sockets forever: keep the
+        // report's bookkeeping for live and recent ones only.
+        rt.exec.forget_finished_tasks();
+        rt.kernel.forget_closed_resources();
         Ok(rt)
     }
 
@@ -175,7 +179,15 @@ impl RuntimeInner {
     }
 
     pub(crate) fn task_desc(&self, id: TaskId) -> TaskDesc {
-        let info = self.exec.info(id);
+        let Some(info) = self.exec.info(id) else {
+            // Only the OS runtime forgets tasks, and only long-finished ones.
+            return TaskDesc {
+                id,
+                name: None,
+                spawned_at: "unknown (a task that finished long ago)".to_string(),
+                node: None,
+            };
+        };
         let node = (info.node != crate::node::NodeId::MAIN)
             .then(|| self.nodes.borrow().names[info.node.0 as usize].to_string());
         TaskDesc {
@@ -485,14 +497,14 @@ impl RuntimeInner {
                 let name = self
                     .exec
                     .info(task)
-                    .name
+                    .and_then(|i| i.name)
                     .map(|n| format!(" `{n}`"))
                     .unwrap_or_default();
                 return format!("t={} FAULT {kind} on {task}{name}", event.at);
             }
             _ => return event.to_string(),
         };
-        match self.exec.info(task).name {
+        match self.exec.info(task).and_then(|i| i.name) {
             Some(name) => format!("{event} `{name}`"),
             None => event.to_string(),
         }

@@ -16,6 +16,7 @@ pub(crate) mod context;
 mod executor;
 mod inner;
 mod panic;
+mod task_info;
 mod wait;
 mod waker;
 mod watchdog;
@@ -108,6 +109,13 @@ impl Runtime {
     /// unchanged. Tasks are polled in wake order, no fault is injected and
     /// the long-poll watchdog is off.
     ///
+    /// The seed, which [`detsim::rand`](crate::rand) draws from, comes from
+    /// OS entropy, so user randomness differs from run to run as in
+    /// production; `DETSIM_SEED` (e.g. `DETSIM_SEED=0x2a`) fixes it.
+    /// [`Runtime::seed`] reads it back, and a failure report prints it, so
+    /// a run's random choices can be repeated (nothing else about an OS
+    /// run is: timing and event order are the real kernel's).
+    ///
     /// ```
     /// use detsim::time::{sleep, Duration, Instant};
     ///
@@ -118,13 +126,36 @@ impl Runtime {
     ///     start.elapsed()
     /// });
     /// assert!(waited >= Duration::from_millis(5));
+    /// println!("detsim::rand seed: {:#x}", rt.seed());
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// If the epoll instance or the eventfd cannot be created, or
+    /// `DETSIM_SEED` is set to something that is not a number
+    /// (`InvalidInput`, naming the variable and the accepted forms).
+    #[cfg(target_os = "linux")]
+    pub fn os() -> std::io::Result<Runtime> {
+        Runtime::os_with_seed(crate::kernel::os::seed::seed_from_env_or_entropy()?)
+    }
+
+    /// [`Runtime::os`] with a given seed for [`detsim::rand`](crate::rand),
+    /// whatever `DETSIM_SEED` says: to repeat the random choices of a run
+    /// whose seed was recorded.
+    ///
+    /// ```
+    /// let draw = || {
+    ///     let rt = detsim::Runtime::os_with_seed(0x2a).unwrap();
+    ///     rt.block_on(async { detsim::rand::random::<u64>() })
+    /// };
+    /// assert_eq!(draw(), draw());
     /// ```
     ///
     /// # Errors
     ///
     /// If the epoll instance or the eventfd cannot be created.
     #[cfg(target_os = "linux")]
-    pub fn os() -> std::io::Result<Runtime> {
+    pub fn os_with_seed(seed: u64) -> std::io::Result<Runtime> {
         let config = Config {
             scheduling: Scheduling::Fifo,
             long_poll_budget: Duration::ZERO,
@@ -132,7 +163,7 @@ impl Runtime {
             ..Config::default()
         };
         Ok(Runtime {
-            inner: RuntimeInner::new_os(0, config)?,
+            inner: RuntimeInner::new_os(seed, config)?,
         })
     }
 
@@ -161,6 +192,12 @@ impl Runtime {
     pub fn block_on<F: Future>(&self, future: F) -> F::Output {
         match self.try_block_on(future) {
             Ok(v) => v,
+            // On the OS only the random streams repeat: say how.
+            Err(failure) if self.is_os() => panic!(
+                "detsim run failed\n{failure}DETSIM_SEED={:#x} repeats this run's \
+                 detsim::rand draws (the OS decides timing and event order)",
+                failure.seed
+            ),
             Err(failure) => panic!("detsim run failed\n{failure}"),
         }
     }
@@ -175,7 +212,10 @@ impl Runtime {
         self.inner.run(future, location)
     }
 
-    /// The seed this runtime was built with.
+    /// The seed this runtime was built with: the one given to
+    /// [`Runtime::sim`], or on [`Runtime::os`] the one drawn from OS
+    /// entropy (or read from `DETSIM_SEED`). Inside a run,
+    /// [`detsim::rand::seed`](crate::rand::seed) returns it too.
     pub fn seed(&self) -> u64 {
         self.inner.seed
     }

@@ -30,26 +30,24 @@ fn stream_socket(addr: SocketAddr) -> io::Result<OwnedFd> {
 /// Connections the kernel queues before `accept`: tokio's default.
 const LISTEN_BACKLOG: i32 = 1024;
 
-/// A registered socket: the epoll registration drops before the socket
-/// closes (field order).
-struct Registered<S> {
+/// A socket registered with epoll: the registration owns the socket, so
+/// it deregisters before the socket closes.
+struct Registered<S: AsFd> {
     read_reg: Registration,
     write_reg: Registration,
-    _fd_reg: FdRegistration,
     source: Source,
-    socket: S,
+    socket: FdRegistration<S>,
 }
 
 impl<S: AsFd> Registered<S> {
     fn new(kind: &'static str, socket: S) -> io::Result<Registered<S>> {
         let source = Source::new(kind, Readiness::EMPTY);
-        let fd_reg = KernelHandle::current().register_fd(socket.as_fd(), &source)?;
+        let socket = KernelHandle::current().register_fd(socket, &source)?;
         let read_reg = source.register(Interest::READABLE, Trigger::Edge);
         let write_reg = source.register(Interest::WRITABLE, Trigger::Edge);
         Ok(Registered {
             read_reg,
             write_reg,
-            _fd_reg: fd_reg,
             source,
             socket,
         })
@@ -75,11 +73,11 @@ impl OsTcpStream {
         let addr = resolve(addr).await?;
         let fd = stream_socket(addr)?;
         let io = Registered::new("os-tcp", std::net::TcpStream::from(fd))?;
-        match rustix::net::connect(&io.socket, &addr) {
+        match rustix::net::connect(&*io.socket, &addr) {
             Ok(()) => {}
             Err(rustix::io::Errno::INPROGRESS) => {
                 std::future::poll_fn(|cx| io.write_reg.poll_ready(cx)).await;
-                if let Err(e) = sockopt::socket_error(&io.socket)? {
+                if let Err(e) = sockopt::socket_error(&*io.socket)? {
                     return Err(e.into());
                 }
             }
@@ -113,7 +111,7 @@ impl OsTcpStream {
     }
 
     pub(crate) fn try_read(&self, buf: &mut [u8]) -> io::Result<usize> {
-        let r = (&self.io.socket).read(buf);
+        let r = (&*self.io.socket).read(buf);
         if matches!(&r, Err(e) if e.kind() == io::ErrorKind::WouldBlock) {
             self.io.source.clear(Readiness::READABLE);
         }
@@ -121,7 +119,7 @@ impl OsTcpStream {
     }
 
     pub(crate) fn try_write(&self, buf: &[u8]) -> io::Result<usize> {
-        let r = (&self.io.socket).write(buf);
+        let r = (&*self.io.socket).write(buf);
         if matches!(&r, Err(e) if e.kind() == io::ErrorKind::WouldBlock) {
             self.io.source.clear(Readiness::WRITABLE);
         }
@@ -138,7 +136,7 @@ impl OsTcpStream {
             &self.io.source,
             &self.io.read_reg,
             Readiness::READABLE,
-            || (&self.io.socket).read(buf),
+            || (&*self.io.socket).read(buf),
         )
     }
 
@@ -148,7 +146,7 @@ impl OsTcpStream {
             &self.io.source,
             &self.io.write_reg,
             Readiness::WRITABLE,
-            || (&self.io.socket).write(buf),
+            || (&*self.io.socket).write(buf),
         )
     }
 

@@ -8,13 +8,13 @@ use sim_core::kernel::{
 use crate::addr::ToSocketAddr;
 use crate::os::{resolve, syscall};
 
-/// A real UDP socket. Field order: registrations drop before the socket.
+/// A real UDP socket, owned by its epoll registration (which deregisters
+/// before the socket closes).
 pub(crate) struct OsUdpSocket {
     read_reg: Registration,
     write_reg: Registration,
-    _fd_reg: FdRegistration,
     source: Source,
-    socket: std::net::UdpSocket,
+    socket: FdRegistration<std::net::UdpSocket>,
 }
 
 impl OsUdpSocket {
@@ -23,14 +23,12 @@ impl OsUdpSocket {
         let socket = std::net::UdpSocket::bind(addr)?;
         socket.set_nonblocking(true)?;
         let source = Source::new("os-udp", Readiness::EMPTY);
-        let fd_reg =
-            KernelHandle::current().register_fd(std::os::fd::AsFd::as_fd(&socket), &source)?;
+        let socket = KernelHandle::current().register_fd(socket, &source)?;
         let read_reg = source.register(Interest::READABLE, Trigger::Edge);
         let write_reg = source.register(Interest::WRITABLE, Trigger::Edge);
         Ok(OsUdpSocket {
             read_reg,
             write_reg,
-            _fd_reg: fd_reg,
             source,
             socket,
         })

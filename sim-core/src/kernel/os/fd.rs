@@ -1,34 +1,61 @@
+//! [`FdRegistration`]: a file descriptor's owner, registered with epoll.
+
 use std::fmt;
 use std::io;
-use std::os::fd::{AsFd, AsRawFd, BorrowedFd, RawFd};
+use std::ops::Deref;
+use std::os::fd::AsFd;
 use std::rc::Rc;
 
 use crate::kernel::Source;
 use crate::runtime::RuntimeInner;
 
-/// A file descriptor registered with the OS kernel's epoll for a
-/// [`Source`]. Dropping it deregisters; drop it before closing the fd
-/// (declare it before the fd's owner in a struct).
-pub struct FdRegistration {
+/// An IO object (a socket, anything that owns a file descriptor) registered
+/// with the OS kernel's epoll, its readiness reported on a [`Source`].
+///
+/// The registration owns the object, as mio's `IoSource` does: the fd
+/// cannot be closed while it is registered, and dropping the registration
+/// deregisters before the object (and its fd) is dropped. So
+/// deregistration never hits a descriptor number that was closed and
+/// reused meanwhile, without any `unsafe` at the call site. The object is
+/// reachable through [`Deref`] and [`FdRegistration::get_ref`].
+///
+/// Built by [`KernelHandle::register_fd`](crate::kernel::KernelHandle::register_fd).
+///
+/// Registering a borrowed object (`&T` is `AsFd` too) ties the
+/// registration to the borrow, so closing the fd first does not compile:
+///
+/// ```compile_fail
+/// use detsim::kernel::{KernelHandle, Readiness, Source};
+///
+/// detsim::Runtime::os().unwrap().block_on(async {
+///     let socket = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
+///     let source = Source::new("udp", Readiness::EMPTY);
+///     let registration = KernelHandle::current().register_fd(&socket, &source).unwrap();
+///     drop(socket); // error: `socket` is borrowed by the registration
+///     drop(registration);
+/// });
+/// ```
+pub struct FdRegistration<T: AsFd> {
     rt: Rc<RuntimeInner>,
-    fd: RawFd,
     source: Source,
+    /// Dropped after `Drop::drop` deregistered it.
+    io: T,
 }
 
-impl FdRegistration {
-    pub(crate) fn new(
-        rt: Rc<RuntimeInner>,
-        fd: BorrowedFd<'_>,
-        source: &Source,
-    ) -> io::Result<FdRegistration> {
+impl<T: AsFd> FdRegistration<T> {
+    pub(crate) fn new(rt: Rc<RuntimeInner>, io: T, source: &Source) -> io::Result<Self> {
         let os = rt.os().ok_or_else(|| {
-            io::Error::other("real file descriptors can only be registered on the OS runtime (detsim::Runtime::os)")
+            io::Error::other(
+                "real file descriptors can only be registered on the OS runtime \
+                 (detsim::Runtime::os)",
+            )
         })?;
-        os.register(fd, source)?;
+        os.register(io.as_fd(), source)?;
+        rt.kernel.keep_resource_name(source.id(), true);
         Ok(FdRegistration {
             rt: Rc::clone(&rt),
-            fd: fd.as_raw_fd(),
             source: source.clone(),
+            io,
         })
     }
 
@@ -36,23 +63,36 @@ impl FdRegistration {
     pub fn source(&self) -> &Source {
         &self.source
     }
-}
 
-impl Drop for FdRegistration {
-    fn drop(&mut self) {
-        if let Some(os) = self.rt.os() {
-            // SAFETY: the owner keeps the fd open until this registration is
-            // dropped (documented above), so it is valid for this call.
-            let fd = unsafe { BorrowedFd::borrow_raw(self.fd) };
-            os.deregister(fd.as_fd(), self.source.id());
-        }
+    /// The registered object.
+    pub fn get_ref(&self) -> &T {
+        &self.io
     }
 }
 
-impl fmt::Debug for FdRegistration {
+impl<T: AsFd> Deref for FdRegistration<T> {
+    type Target = T;
+
+    fn deref(&self) -> &T {
+        &self.io
+    }
+}
+
+impl<T: AsFd> Drop for FdRegistration<T> {
+    fn drop(&mut self) {
+        if let Some(os) = self.rt.os() {
+            // `self.io` still owns its fd here: fields drop after this.
+            os.deregister(self.io.as_fd(), self.source.id());
+        }
+        self.rt.kernel.keep_resource_name(self.source.id(), false);
+    }
+}
+
+impl<T: AsFd> fmt::Debug for FdRegistration<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        use std::os::fd::AsRawFd;
         f.debug_struct("FdRegistration")
-            .field("fd", &self.fd)
+            .field("fd", &self.io.as_fd().as_raw_fd())
             .field("source", &self.source)
             .finish()
     }

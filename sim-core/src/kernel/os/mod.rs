@@ -14,6 +14,8 @@
 //!   interrupts `epoll_wait` through an eventfd.
 //! - **Parking**: `epoll_wait` with the time until the next timer or
 //!   scheduled action as its timeout.
+//! - **Seed**: `DETSIM_SEED` if set, else OS entropy ([`seed`]); it seeds
+//!   `detsim::rand`, and a failure report prints it.
 //!
 //! # Divergence from the simulated kernel
 //!
@@ -23,6 +25,7 @@
 
 mod fd;
 pub(crate) mod pool;
+pub(crate) mod seed;
 
 use std::cell::RefCell;
 use std::collections::BTreeMap;

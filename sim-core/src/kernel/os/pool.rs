@@ -2,8 +2,13 @@
 //! executor (file IO, `spawn_blocking`), and wake the task when done.
 //!
 //! Threads are started on demand up to the bound; jobs beyond wait in a
-//! queue (unbounded, like tokio's). On shutdown the threads finish the job
-//! in hand and exit; they are not joined, so a job stuck in a syscall
+//! queue (unbounded, like tokio's). A job goes to an idle thread only if
+//! no earlier job already claimed that thread: the submitter takes the
+//! idle thread off the count when it wakes it (a thread that was only
+//! notified is not idle any more), so a burst of jobs arriving before the
+//! woken threads run starts new threads up to the bound instead of
+//! queueing behind one idle thread. On shutdown the threads finish the
+//! queued jobs and exit; they are not joined, so a job stuck in a syscall
 //! cannot hang the runtime's drop.
 
 use std::collections::VecDeque;
@@ -24,8 +29,13 @@ struct Shared {
 
 struct State {
     jobs: VecDeque<Job>,
+    /// Threads started and not exited.
     threads: usize,
+    /// Threads waiting for work that no submitter has claimed yet.
     idle: usize,
+    /// Wake-ups sent to claimed idle threads and not yet taken: a thread
+    /// that wakes while this is zero woke spuriously and keeps waiting.
+    notified: usize,
     closed: bool,
 }
 
@@ -42,6 +52,7 @@ impl BlockingPool {
                     jobs: VecDeque::new(),
                     threads: 0,
                     idle: 0,
+                    notified: 0,
                     closed: false,
                 }),
                 ready: Condvar::new(),
@@ -76,16 +87,22 @@ impl BlockingPool {
     fn submit(&self, job: Job) {
         let mut st = self.shared.queue.lock().unwrap_or_else(|e| e.into_inner());
         st.jobs.push_back(job);
-        if st.idle == 0 && st.threads < self.max_threads {
+        if st.idle > 0 {
+            // Claim the idle thread for this job: the next job must not
+            // count on it too.
+            st.idle -= 1;
+            st.notified += 1;
+            self.shared.ready.notify_one();
+        } else if st.threads < self.max_threads {
             st.threads += 1;
             let shared = Arc::clone(&self.shared);
             std::thread::Builder::new()
                 .name("detsim-blocking".into())
                 .spawn(move || worker(&shared))
                 .expect("detsim: could not start a blocking-pool thread");
-        } else {
-            self.shared.ready.notify_one();
         }
+        // Otherwise every thread is busy: the job waits in the queue for the
+        // first one to finish.
     }
 }
 
@@ -103,8 +120,19 @@ fn worker(shared: &Shared) {
             return;
         }
         st.idle += 1;
-        st = shared.ready.wait(st).unwrap_or_else(|e| e.into_inner());
-        st.idle -= 1;
+        loop {
+            st = shared.ready.wait(st).unwrap_or_else(|e| e.into_inner());
+            if st.notified > 0 {
+                // A submitter claimed this thread (and took it off `idle`).
+                st.notified -= 1;
+                break;
+            }
+            if st.closed {
+                st.idle -= 1;
+                break;
+            }
+            // A spurious wake-up: still idle, still unclaimed.
+        }
     }
 }
 

@@ -1,0 +1,178 @@
+//! The task-info table: what a report needs to name a task (its name,
+//! spawn site and node), by task id.
+//!
+//! Under the simulation every task's info is kept for the whole run, so a
+//! report can name any task its events mention; a run is one seed, and
+//! its table goes with it. The OS runtime may run for months and spawn a
+//! task per request, so it keeps only the live tasks and the
+//! [`RETAINED`] most recently retired ones: enough to name every task in
+//! the report's recent events (each retirement is an event of its own, or
+//! follows one), and flat in memory however many tasks come and go.
+
+use std::collections::{BTreeMap, VecDeque};
+use std::panic::Location;
+use std::rc::Rc;
+
+use crate::node::NodeId;
+use crate::task::TaskId;
+
+/// How many retired tasks the OS runtime still names (about 40 KB).
+pub(crate) const RETAINED: usize = 1024;
+
+/// What the failure report needs about a task.
+#[derive(Clone)]
+pub(crate) struct TaskInfo {
+    pub(crate) name: Option<Rc<str>>,
+    pub(crate) location: &'static Location<'static>,
+    pub(crate) node: NodeId,
+}
+
+/// The table; see the module docs.
+pub(crate) enum TaskInfos {
+    /// Every task of the run, indexed by id (32 bytes each).
+    All(Vec<TaskInfo>),
+    /// Live tasks, and the last [`RETAINED`] retired ones, oldest first.
+    Recent {
+        next: u64,
+        live: BTreeMap<u64, TaskInfo>,
+        retired: VecDeque<(u64, TaskInfo)>,
+    },
+}
+
+impl TaskInfos {
+    /// A table that keeps every task (the simulation).
+    pub(crate) fn all() -> TaskInfos {
+        TaskInfos::All(Vec::new())
+    }
+
+    /// Switches to keeping only live and recently retired tasks (the OS
+    /// runtime). Infos already recorded are kept as live: call it before
+    /// the first spawn.
+    pub(crate) fn forget_retired(&mut self) {
+        if let TaskInfos::All(all) = self {
+            *self = TaskInfos::Recent {
+                next: all.len() as u64,
+                live: std::mem::take(all)
+                    .into_iter()
+                    .enumerate()
+                    .map(|(id, info)| (id as u64, info))
+                    .collect(),
+                retired: VecDeque::new(),
+            };
+        }
+    }
+
+    /// Records a new task; ids are allocation order.
+    pub(crate) fn insert(&mut self, info: TaskInfo) -> TaskId {
+        match self {
+            TaskInfos::All(all) => {
+                all.push(info);
+                TaskId(all.len() as u64 - 1)
+            }
+            TaskInfos::Recent { next, live, .. } => {
+                let id = *next;
+                *next += 1;
+                live.insert(id, info);
+                TaskId(id)
+            }
+        }
+    }
+
+    /// The task finished or was dropped: the OS runtime moves its info to
+    /// the retired ring, dropping the oldest beyond [`RETAINED`].
+    pub(crate) fn retire(&mut self, id: TaskId) {
+        if let TaskInfos::Recent { live, retired, .. } = self {
+            if let Some(info) = live.remove(&id.0) {
+                if retired.len() == RETAINED {
+                    retired.pop_front();
+                }
+                retired.push_back((id.0, info));
+            }
+        }
+    }
+
+    /// The task's info; `None` only on the OS runtime, for a task retired
+    /// more than [`RETAINED`] retirements ago.
+    pub(crate) fn get(&self, id: TaskId) -> Option<TaskInfo> {
+        match self {
+            TaskInfos::All(all) => all.get(id.0 as usize).cloned(),
+            TaskInfos::Recent { live, retired, .. } => live.get(&id.0).cloned().or_else(|| {
+                retired
+                    .iter()
+                    .rev()
+                    .find(|(i, _)| *i == id.0)
+                    .map(|(_, info)| info.clone())
+            }),
+        }
+    }
+
+    /// How many infos are held: every task under the simulation, live plus
+    /// retained ones on the OS.
+    #[cfg(test)]
+    pub(crate) fn held(&self) -> usize {
+        match self {
+            TaskInfos::All(all) => all.len(),
+            TaskInfos::Recent { live, retired, .. } => live.len() + retired.len(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[track_caller]
+    fn info(name: &str) -> TaskInfo {
+        TaskInfo {
+            name: Some(Rc::from(name)),
+            location: Location::caller(),
+            node: NodeId::MAIN,
+        }
+    }
+
+    fn name(infos: &TaskInfos, id: TaskId) -> Option<String> {
+        infos.get(id).and_then(|i| i.name).map(|n| n.to_string())
+    }
+
+    #[test]
+    fn the_simulation_names_every_task_it_ever_spawned() {
+        let mut infos = TaskInfos::all();
+        let ids: Vec<TaskId> = (0..3000)
+            .map(|n| infos.insert(info(&n.to_string())))
+            .collect();
+        for id in &ids {
+            infos.retire(*id);
+        }
+        assert_eq!(ids[2999], TaskId(2999));
+        assert_eq!(name(&infos, ids[0]).as_deref(), Some("0"));
+        assert_eq!(infos.held(), 3000);
+    }
+
+    #[test]
+    fn the_os_keeps_live_tasks_and_the_last_retired_ones_only() {
+        let mut infos = TaskInfos::all();
+        let server = infos.insert(info("server"));
+        infos.forget_retired();
+        let mut last = server;
+        for n in 0..10 * RETAINED {
+            last = infos.insert(info(&n.to_string()));
+            infos.retire(last);
+        }
+        assert_eq!(
+            last,
+            TaskId(10 * RETAINED as u64),
+            "ids stay allocation order"
+        );
+        assert_eq!(infos.held(), 1 + RETAINED, "bounded");
+        assert_eq!(name(&infos, server).as_deref(), Some("server"), "live");
+        let recent = TaskId(last.0 - RETAINED as u64 + 1);
+        assert_eq!(name(&infos, last), Some((10 * RETAINED - 1).to_string()));
+        assert!(name(&infos, recent).is_some(), "the last RETAINED retired");
+        assert!(
+            infos.get(TaskId(recent.0 - 1)).is_none(),
+            "older ones forgotten"
+        );
+        infos.retire(server);
+        assert_eq!(name(&infos, server).as_deref(), Some("server"));
+    }
+}
