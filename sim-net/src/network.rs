@@ -285,6 +285,21 @@ impl Net {
         !self.cut.borrow().contains(&pair) && !self.held.borrow().contains(&pair)
     }
 
+    /// Carries one packet that is not part of a stream (a SYN, SYN-ACK or
+    /// the RST refusing a connect) from `from` to `to`, due after `delay`:
+    /// then `arrive(true)` if it gets through, `arrive(false)` if it is
+    /// lost (a cut link, a crashed destination). A held link keeps it
+    /// until released, as it keeps stream segments.
+    pub(crate) fn carry(
+        self: &Rc<Self>,
+        from: HostIx,
+        to: HostIx,
+        delay: Duration,
+        arrive: impl FnOnce(bool) + 'static,
+    ) {
+        carry_after(Rc::clone(self), from, to, delay, Box::new(arrive));
+    }
+
     /// Whether packets from `from` to `to` are held (not dropped).
     pub(crate) fn is_held(&self, from: HostIx, to: HostIx) -> bool {
         self.held.borrow().contains(&(from, to))
@@ -361,6 +376,25 @@ impl Net {
     pub(crate) fn host_count(&self) -> usize {
         self.hosts.borrow().len()
     }
+}
+
+fn carry_after(
+    net: Rc<Net>,
+    from: HostIx,
+    to: HostIx,
+    delay: Duration,
+    arrive: Box<dyn FnOnce(bool)>,
+) {
+    let kernel = net.kernel.clone();
+    kernel.schedule_after(delay, move || {
+        if net.is_held(from, to) {
+            // Checked again as often as a held stream segment is.
+            carry_after(net, from, to, Duration::from_millis(1), arrive);
+        } else {
+            let passes = net.passes(from, to);
+            arrive(passes);
+        }
+    });
 }
 
 fn free_port<V>(taken: &BTreeMap<u16, V>, next: &mut u16) -> u16 {

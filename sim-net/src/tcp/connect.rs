@@ -183,12 +183,13 @@ fn send_syn(hs: Rc<Handshake>, rto: Duration) {
         });
     }
     let delay = net.transit(hs.client, hs.server, 0);
-    net.kernel.schedule_after(delay, move || {
+    let (client, server) = (hs.client, hs.server);
+    net.carry(client, server, delay, move |passes| {
         if hs.attempt.is_done() {
             return;
         }
         let net = Rc::clone(&hs.net);
-        if !net.passes(hs.client, hs.server) {
+        if !passes {
             net.kernel
                 .trace(u64::from(hs.client), "syn lost", i64::from(hs.peer.port()));
             return;
@@ -221,7 +222,7 @@ fn send_syn(hs: Rc<Handshake>, rto: Duration) {
         let (client_end, server_end) = stream_pair(StreamConfig {
             kind: "tcp",
             capacity: net.config.borrow().tcp_buffer_bytes,
-            reset_on_unread_close: true,
+            tcp: true,
             link_ab: Rc::new(NetLink {
                 net: weak.clone(),
                 from: hs.client,
@@ -240,13 +241,13 @@ fn send_syn(hs: Rc<Handshake>, rto: Duration) {
 
 /// Sends the server's answer (SYN-ACK, or RST for `Err`) back to the client.
 /// A lost answer is not resent by the server: the client's SYN
-/// retransmission asks for it again.
+/// retransmission asks for it again. A held link keeps it until released.
 fn reply(hs: &Rc<Handshake>, answer: io::Result<()>) {
     let delay = hs.net.transit(hs.server, hs.client, 0);
     let hs = Rc::clone(hs);
-    let kernel = hs.net.kernel.clone();
-    kernel.schedule_after(delay, move || {
-        if !hs.net.passes(hs.server, hs.client) {
+    let net = Rc::clone(&hs.net);
+    net.carry(hs.server, hs.client, delay, move |passes| {
+        if !passes {
             hs.net.kernel.trace(
                 u64::from(hs.client),
                 "syn-ack lost",
