@@ -190,7 +190,7 @@ impl Net {
         let mut hosts = self.hosts.borrow_mut();
         let h = &mut hosts[host as usize];
         let port = if port == 0 {
-            free_port(&h.tcp_listeners, &mut h.next_ephemeral)
+            free_port(&h.tcp_listeners, &mut h.next_ephemeral, &h.name)?
         } else {
             port
         };
@@ -230,7 +230,7 @@ impl Net {
         let mut hosts = self.hosts.borrow_mut();
         let h = &mut hosts[host as usize];
         let port = if port == 0 {
-            free_port(&h.udp, &mut h.next_ephemeral)
+            free_port(&h.udp, &mut h.next_ephemeral, &h.name)?
         } else {
             port
         };
@@ -397,8 +397,13 @@ fn carry_after(
     });
 }
 
-fn free_port<V>(taken: &BTreeMap<u16, V>, next: &mut u16) -> u16 {
-    loop {
+/// The next ephemeral port not in `taken` (bounded: it used to loop
+/// forever), or `AddrInUse` once every port of the range is taken, as
+/// Linux's `bind` to port 0 fails then (a `connect` that finds no port
+/// fails with `AddrNotAvailable` instead: [`Net::ephemeral_port`]).
+fn free_port<V>(taken: &BTreeMap<u16, V>, next: &mut u16, host: &str) -> io::Result<u16> {
+    let span = u32::from(EPHEMERAL.end() - EPHEMERAL.start()) + 1;
+    for _ in 0..span {
         let port = *next;
         *next = if port == *EPHEMERAL.end() {
             *EPHEMERAL.start()
@@ -406,9 +411,17 @@ fn free_port<V>(taken: &BTreeMap<u16, V>, next: &mut u16) -> u16 {
             port + 1
         };
         if !taken.contains_key(&port) {
-            return port;
+            return Ok(port);
         }
     }
+    Err(io::Error::new(
+        io::ErrorKind::AddrInUse,
+        format!(
+            "no free ephemeral port on `{host}`: all of {}–{} are bound",
+            EPHEMERAL.start(),
+            EPHEMERAL.end()
+        ),
+    ))
 }
 
 fn addr_in_use(host: &str, port: u16) -> io::Error {

@@ -67,7 +67,10 @@ impl TcpStream {
     }
 
     /// Connects to `addr` (e.g. `"server:7"`), retrying lost SYNs until
-    /// the network's `connect_timeout`.
+    /// the network's `connect_timeout` (5 s by default). On the OS runtime
+    /// there is no such timeout: the kernel retries SYNs for about 127 s
+    /// (`tcp_syn_retries = 6`); wrap the call in `detsim::time::timeout`
+    /// for the same bound on both.
     ///
     /// # Errors
     ///
