@@ -59,7 +59,9 @@
 //! Under `detsim::Runtime::os()` the same `TcpListener`, `TcpStream` and
 //! `UdpSocket` are real non-blocking sockets registered edge-triggered with
 //! epoll; names resolve with the system resolver, and host control
-//! (`host`, `partition`, `configure`...) belongs to the simulation only.
+//! (`host`, `client`, `partition`, `hold`, `configure`, `lookup`...)
+//! belongs to the simulation only: called on the OS runtime, it panics
+//! with a message naming the call, instead of doing nothing.
 //!
 //! # Divergence from Linux
 //!

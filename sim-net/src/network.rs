@@ -71,6 +71,26 @@ impl Net {
         net
     }
 
+    /// The current runtime's network, for a simulation-only control
+    /// named `call` (e.g. `"detsim::net::partition"`).
+    ///
+    /// # Panics
+    ///
+    /// On the OS runtime, naming `call`: there are no simulated hosts or
+    /// links to control there, and doing nothing would let a test believe
+    /// it partitioned or configured something.
+    #[track_caller]
+    pub(crate) fn for_control(call: &str) -> Rc<Net> {
+        if KernelHandle::current().is_os() {
+            panic!(
+                "{call} exists only under the simulation (detsim::Sim, Runtime::sim): \
+                 on Runtime::os() there are no simulated hosts, links or faults to control; \
+                 run this part of the test under the simulation only"
+            );
+        }
+        Net::current()
+    }
+
     /// Registers a host for `node`, with the next address.
     pub(crate) fn add_host(&self, name: &str, node: NodeId) -> io::Result<HostIx> {
         if self.by_name.borrow().contains_key(name) {
