@@ -378,3 +378,45 @@ fn data_stuck_behind_a_partition_that_never_heals_times_out_like_linux() {
         failure.failure.kind
     );
 }
+
+#[test]
+fn a_failing_host_is_reported_as_spawned_where_the_test_called_net_host_or_restart() {
+    fn spawned_at(failure: &detsim::SweepFailure) -> String {
+        match &failure.failure.kind {
+            FailureKind::Panic { task, .. } => task.spawned_at.clone(),
+            other => panic!("expected a panic, got {other}"),
+        }
+    }
+    let host_line = line!() + 3;
+    let failure = Sim::new()
+        .try_run(|| async {
+            net::host("server", || async { Err::<(), _>("the server fails") });
+            sleep(Duration::from_millis(1)).await;
+        })
+        .expect_err("the host panics");
+    let site = spawned_at(&failure);
+    assert!(
+        site.starts_with(&format!("{}:{host_line}:", file!())),
+        "spawned at {site}, not at the net::host call on line {host_line}"
+    );
+
+    let restart_line = line!() + 10;
+    let failure = Sim::new()
+        .try_run(|| async {
+            let first = std::rc::Rc::new(std::cell::Cell::new(true));
+            let server = net::host("server", move || {
+                let first = first.replace(false);
+                async move { assert!(first, "the restarted server fails") }
+            });
+            sleep(Duration::from_millis(1)).await;
+            server.crash();
+            server.restart();
+            sleep(Duration::from_millis(1)).await;
+        })
+        .expect_err("the restarted host panics");
+    let site = spawned_at(&failure);
+    assert!(
+        site.starts_with(&format!("{}:{restart_line}:", file!())),
+        "spawned at {site}, not at the restart call on line {restart_line}"
+    );
+}

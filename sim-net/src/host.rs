@@ -205,6 +205,7 @@ impl HostHandle {
     /// # Panics
     ///
     /// For a host started with [`client`], which has no body to rerun.
+    #[track_caller]
     pub fn restart(&self) {
         if self.is_up() {
             return;
@@ -220,6 +221,9 @@ impl HostHandle {
         self.start(&factory);
     }
 
+    /// Spawns the body; its spawn site in reports is the caller of
+    /// [`host`] (or of [`HostHandle::restart`]), not this line.
+    #[track_caller]
     fn start(&self, factory: &Rc<dyn Fn() -> Body>) {
         let body = factory();
         Builder::new()
