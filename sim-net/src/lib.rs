@@ -67,9 +67,10 @@
 //!
 //! A host crash is a process crash: the kernel closes the host's sockets,
 //! so peers see EOF (or a reset where data was unread) after one link
-//! latency; segments still on their way to it are discarded, and new SYNs
-//! and datagrams are dropped until it restarts (connects time out rather
-//! than being refused). A power loss, where peers hear nothing until they
+//! latency; data arriving for those closed sockets is answered with RST,
+//! as a live kernel answers a segment for a socket that no longer exists;
+//! new SYNs and datagrams are dropped until it restarts (connects time out
+//! rather than being refused). A power loss, where peers hear nothing until they
 //! send, is not modelled. There is no congestion control, Nagle delay, MSS segmentation
 //! or TIME_WAIT: a segment is what one write handed over, and a closed
 //! port is free at once. An established connection across a partition

@@ -160,12 +160,15 @@ impl Wire {
     /// `tcp_retries2`) and sends nothing more. The peer is not told: it
     /// finds out when its own segments are answered with RST, or time out.
     fn give_up(&self, from: usize) {
-        self.peer(from).inbound.borrow_mut().clear_in_flight();
         let end = self.end(from);
         let mut st = end.state.borrow_mut();
         if st.dead {
+            // Already over (an earlier segment gave up, or this end reset):
+            // what is left on the wire may be the RST it owes a late
+            // segment, which must not be cleared.
             return;
         }
+        self.peer(from).inbound.borrow_mut().clear_in_flight();
         st.dead = true;
         st.error = Some(io::Error::new(
             io::ErrorKind::TimedOut,
