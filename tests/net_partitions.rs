@@ -5,7 +5,7 @@
 use std::io::ErrorKind;
 
 use detsim::net::{self, TcpListener, TcpStream};
-use detsim::time::{Duration, Instant, sleep, timeout};
+use detsim::time::{Duration, Instant, sleep, sleep_until, timeout};
 use detsim::{FailureKind, Faults, Sim, spawn};
 use futures::{AsyncReadExt, AsyncWriteExt};
 
@@ -419,4 +419,34 @@ fn a_failing_host_is_reported_as_spawned_where_the_test_called_net_host_or_resta
         site.starts_with(&format!("{}:{restart_line}:", file!())),
         "spawned at {site}, not at the restart call on line {restart_line}"
     );
+}
+
+#[test]
+fn an_end_that_timed_out_resets_a_peer_that_writes_to_it_even_across_flapping_links() {
+    // Linux's give-up time for unacknowledged segments (tcp_retries2).
+    let give_up = Duration::from_millis(924_600);
+    Sim::new().seeds(5).run(move || async move {
+        let listener = TcpListener::bind("0.0.0.0:80").await.unwrap();
+        let peer = net::client("c", async move {
+            let mut conn = TcpStream::connect("main:80").await.unwrap();
+            // After `main` timed out on "a", before "b" would have.
+            sleep_until(Instant::ZERO + give_up + Duration::from_millis(500)).await;
+            conn.write_all(b"x").await.unwrap();
+            let mut buf = [0; 1];
+            timeout(Duration::from_secs(60), conn.read(&mut buf)).await
+        });
+        let (mut conn, _) = listener.accept().await.unwrap();
+        net::partition_oneway("main", "c");
+        conn.write_all(b"a").await.unwrap();
+        sleep(Duration::from_secs(1)).await;
+        conn.write_all(b"b").await.unwrap();
+        let mut buf = [0; 1];
+        assert_err_kind(conn.read(&mut buf).await, ErrorKind::TimedOut);
+        // "b" gives up too while the way back is still cut: `main` owes
+        // `c` the RST for "x", which must survive that.
+        sleep_until(Instant::ZERO + give_up + Duration::from_secs(3)).await;
+        net::heal("main", "c");
+        let read = peer.await.unwrap().expect("the RST never came");
+        assert_err_kind(read, ErrorKind::ConnectionReset);
+    });
 }
