@@ -162,3 +162,23 @@ fn a_refusal_waits_behind_a_held_link_and_arrives_when_released() {
         assert!(refused_at < at(502), "{refused_at}");
     });
 }
+
+#[test]
+fn the_handshakes_last_ack_waits_behind_a_partition_before_the_server_can_accept() {
+    Sim::new().seeds(20).run(|| async {
+        fixed_latency();
+        let listener = TcpListener::bind("0.0.0.0:80").await.unwrap();
+        net::client("c", async {
+            let conn = TcpStream::connect("main:80").await.unwrap();
+            // The SYN-ACK just arrived; the ACK leaves now, into the cut.
+            net::partition("c", "main");
+            std::future::pending::<()>().await;
+            drop(conn);
+        });
+        let early = detsim::time::timeout(Duration::from_secs(2), listener.accept()).await;
+        assert!(early.is_err(), "the server accepted across a partition");
+        net::heal("c", "main");
+        listener.accept().await.unwrap();
+        assert!(Instant::now() >= at(2000));
+    });
+}

@@ -279,17 +279,20 @@ fn reply(hs: &Rc<Handshake>, answer: io::Result<()>) {
 
 /// The client's ACK completes the handshake at the server: the connection
 /// joins the accept queue, unless the listener closed meanwhile (then the
-/// server answers RST). The ACK is retransmitted across a partition, as
-/// data would carry it.
+/// server answers RST). The ACK waits behind a partition or a held link
+/// and is retransmitted, as data would carry it again; one that never gets
+/// through leaves the connection half-open at the server until it is
+/// reset.
 fn ack(hs: &Rc<Handshake>, server_end: DuplexStream, listener: Rc<ListenerShared>) {
     let delay = hs.net.transit(hs.client, hs.server, 0);
     let hs = Rc::clone(hs);
-    let kernel = hs.net.kernel.clone();
-    kernel.schedule_after(delay, move || {
-        let bound = hs
-            .net
-            .listener(hs.server, hs.peer.port())
-            .is_some_and(|l| Rc::ptr_eq(&l, &listener));
+    let net = Rc::clone(&hs.net);
+    net.carry_reliably(hs.client, hs.server, delay, move |arrived| {
+        let bound = arrived
+            && hs
+                .net
+                .listener(hs.server, hs.peer.port())
+                .is_some_and(|l| Rc::ptr_eq(&l, &listener));
         if bound && hs.net.is_up(hs.server) {
             listener.push(Pending {
                 io: server_end,
