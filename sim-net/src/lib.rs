@@ -91,6 +91,7 @@ mod nemesis;
 mod network;
 #[cfg(target_os = "linux")]
 mod os;
+mod packet;
 mod tcp;
 mod udp;
 

@@ -305,42 +305,6 @@ impl Net {
         !self.cut.borrow().contains(&pair) && !self.held.borrow().contains(&pair)
     }
 
-    /// Carries one packet that is not part of a stream (a SYN, SYN-ACK or
-    /// the RST refusing a connect) from `from` to `to`, due after `delay`:
-    /// then `arrive(true)` if it gets through, `arrive(false)` if it is
-    /// lost (a cut link, a crashed destination). A held link keeps it
-    /// until released, as it keeps stream segments.
-    pub(crate) fn carry(
-        self: &Rc<Self>,
-        from: HostIx,
-        to: HostIx,
-        delay: Duration,
-        arrive: impl FnOnce(bool) + 'static,
-    ) {
-        carry_after(Rc::clone(self), from, to, delay, Box::new(arrive));
-    }
-
-    /// Carries a packet that TCP retransmits until acknowledged (the
-    /// handshake's last ACK, which the client's data would carry again):
-    /// due after `delay`, it is sent again while the path is cut or held,
-    /// as a stream segment is; `arrive(true)` once it gets through,
-    /// `arrive(false)` if it still has not after Linux's give-up time.
-    pub(crate) fn carry_reliably(
-        self: &Rc<Self>,
-        from: HostIx,
-        to: HostIx,
-        delay: Duration,
-        arrive: impl FnOnce(bool) + 'static,
-    ) {
-        let link = crate::link::NetLink {
-            net: Rc::downgrade(self),
-            from,
-            to,
-        };
-        let deadline = self.kernel.now() + delay + sim_core::io::Link::give_up_after(&link);
-        resend_after(Rc::clone(self), link, delay, deadline, Box::new(arrive));
-    }
-
     /// Whether packets from `from` to `to` are held (not dropped).
     pub(crate) fn is_held(&self, from: HostIx, to: HostIx) -> bool {
         self.held.borrow().contains(&(from, to))
@@ -419,50 +383,10 @@ impl Net {
     }
 }
 
-fn carry_after(
-    net: Rc<Net>,
-    from: HostIx,
-    to: HostIx,
-    delay: Duration,
-    arrive: Box<dyn FnOnce(bool)>,
-) {
-    let kernel = net.kernel.clone();
-    kernel.schedule_after(delay, move || {
-        if net.is_held(from, to) {
-            // Checked again as often as a held stream segment is.
-            carry_after(net, from, to, Duration::from_millis(1), arrive);
-        } else {
-            let passes = net.passes(from, to);
-            arrive(passes);
-        }
-    });
-}
-
-/// The next ephemeral port not in `taken` (bounded: it used to loop
-/// forever), or `AddrInUse` once every port of the range is taken, as
+/// The next ephemeral port not in `taken` (each port of the range is
+/// tried at most once), or `AddrInUse` once every one is taken, as
 /// Linux's `bind` to port 0 fails then (a `connect` that finds no port
 /// fails with `AddrNotAvailable` instead: [`Net::ephemeral_port`]).
-fn resend_after(
-    net: Rc<Net>,
-    link: crate::link::NetLink,
-    delay: Duration,
-    deadline: sim_core::time::Instant,
-    arrive: Box<dyn FnOnce(bool)>,
-) {
-    use sim_core::io::Link;
-    let kernel = net.kernel.clone();
-    kernel.schedule_after(delay, move || {
-        if link.is_up() {
-            arrive(true);
-        } else if net.kernel.now() >= deadline {
-            arrive(false);
-        } else {
-            let retry = link.retransmit_after();
-            resend_after(net, link, retry, deadline, arrive);
-        }
-    });
-}
-
 fn free_port<V>(taken: &BTreeMap<u16, V>, next: &mut u16, host: &str) -> io::Result<u16> {
     let span = u32::from(EPHEMERAL.end() - EPHEMERAL.start()) + 1;
     for _ in 0..span {
