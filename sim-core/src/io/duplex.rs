@@ -21,11 +21,8 @@
 use std::cell::RefCell;
 use std::fmt;
 use std::io;
-use std::pin::Pin;
 use std::rc::Rc;
-use std::task::{Context, Poll, ready};
-
-use futures::io::{AsyncRead, AsyncWrite};
+use std::task::{Context, Poll};
 
 use crate::faults::FaultKind;
 use crate::io::link::{Instant0, Link};
@@ -168,6 +165,14 @@ impl DuplexStream {
         self.wire.end(self.side)
     }
 
+    pub(crate) fn read_reg(&self) -> &Registration {
+        &self.read_reg
+    }
+
+    pub(crate) fn write_reg(&self) -> &Registration {
+        &self.write_reg
+    }
+
     /// This end's readiness source, to register with any trigger.
     pub fn source(&self) -> &Source {
         &self.end().source
@@ -231,7 +236,7 @@ impl DuplexStream {
     /// Writes what fits, without waiting.
     ///
     /// `WouldBlock` when the direction is full; `BrokenPipe` after
-    /// [`shutdown`](AsyncWrite::poll_close). A peer's close is learned
+    /// [`shutdown`](futures::io::AsyncWrite::poll_close). A peer's close is learned
     /// over the link: the first write after it succeeds, and once the RST
     /// it provokes has come back, one write reports `ConnectionReset` (or
     /// `BrokenPipe` if the peer's FIN came first) and later ones
@@ -351,81 +356,6 @@ impl DuplexStream {
     /// Waits until a write may make progress (edge-triggered).
     pub fn poll_write_ready(&self, cx: &mut Context<'_>) -> Poll<Readiness> {
         self.write_reg.poll_ready(cx)
-    }
-}
-
-/// Runs `op`, waiting on `ready` whenever it would block, and retrying
-/// `Interrupted` (as std's `read_exact` does).
-///
-/// The operation is tried before readiness is awaited: an edge-triggered
-/// registration only reports changes, so readiness is sticky until an
-/// operation says `WouldBlock` (what tokio's `clear_readiness` achieves).
-/// A spurious readiness event costs one more `WouldBlock` and a new wait.
-fn poll_io(
-    cx: &mut Context<'_>,
-    reg: &Registration,
-    mut op: impl FnMut() -> io::Result<usize>,
-) -> Poll<io::Result<usize>> {
-    loop {
-        match op() {
-            Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
-                reg.clear_pending();
-                ready!(reg.poll_ready(cx));
-            }
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-            result => return Poll::Ready(result),
-        }
-    }
-}
-
-impl DuplexStream {
-    /// Reads into `buf`, waiting for readiness as needed; what
-    /// `AsyncRead::poll_read` does, through a shared reference (for halves
-    /// of a split stream).
-    pub fn poll_recv(&self, cx: &mut Context<'_>, buf: &mut [u8]) -> Poll<io::Result<usize>> {
-        if buf.is_empty() {
-            return Poll::Ready(Ok(0));
-        }
-        poll_io(cx, &self.read_reg, || self.try_read(buf))
-    }
-
-    /// Writes from `buf`, waiting for readiness as needed; what
-    /// `AsyncWrite::poll_write` does, through a shared reference.
-    pub fn poll_send(&self, cx: &mut Context<'_>, buf: &[u8]) -> Poll<io::Result<usize>> {
-        if buf.is_empty() {
-            return Poll::Ready(Ok(0));
-        }
-        poll_io(cx, &self.write_reg, || self.try_write(buf))
-    }
-}
-
-impl AsyncRead for DuplexStream {
-    fn poll_read(
-        self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        buf: &mut [u8],
-    ) -> Poll<io::Result<usize>> {
-        self.poll_recv(cx, buf)
-    }
-}
-
-impl AsyncWrite for DuplexStream {
-    fn poll_write(
-        self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        buf: &[u8],
-    ) -> Poll<io::Result<usize>> {
-        self.poll_send(cx, buf)
-    }
-
-    fn poll_flush(self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        // Written bytes are already on their way; there is nothing to flush.
-        Poll::Ready(Ok(()))
-    }
-
-    fn poll_close(self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        self.shutdown_write();
-        Poll::Ready(Ok(()))
     }
 }
 

@@ -5,7 +5,7 @@ use std::time::Duration;
 
 /// How segments travel from one end of a stream to the other: what a
 /// network link decides for a TCP connection. The default link (used by
-/// [`duplex`]) is instantaneous and never down.
+/// [`duplex`](crate::io::duplex)) is instantaneous and never down.
 pub trait Link {
     /// Transit time of a segment of `len` bytes sent now.
     fn delay(&self, len: usize) -> Duration {

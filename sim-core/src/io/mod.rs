@@ -13,6 +13,7 @@
 
 mod block_device;
 mod duplex;
+mod duplex_io;
 mod link;
 mod pipe;
 mod wire;
