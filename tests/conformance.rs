@@ -92,6 +92,55 @@ both_backends! {
         assert_eq!(err.kind(), ErrorKind::ConnectionRefused);
     }
 
+    fn the_first_write_after_the_peer_closed_succeeds_and_the_reset_it_provokes_fails_a_later_one() {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr();
+        let server = spawn(async move {
+            let (mut conn, _) = listener.accept().await.unwrap();
+            conn.write_all(b"bye").await.unwrap();
+            // Nothing unread: dropping it sends FIN.
+        });
+        let mut conn = TcpStream::connect(addr).await.unwrap();
+        server.await.unwrap();
+        let mut got = Vec::new();
+        conn.read_to_end(&mut got).await.unwrap();
+        assert_eq!(got, b"bye", "the data, then EOF once the FIN arrived");
+        // The peer's socket is closed, but nothing here knows it yet.
+        conn.write_all(b"are you there?").await.unwrap();
+        // The closed socket answered that segment with RST.
+        sleep(Duration::from_millis(50)).await;
+        let err = conn.write_all(b"hello?").await.unwrap_err();
+        assert!(
+            matches!(err.kind(), ErrorKind::BrokenPipe | ErrorKind::ConnectionReset),
+            "{err}"
+        );
+        let err = conn.write_all(b"hello?").await.unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::BrokenPipe, "{err}");
+        assert_eq!(conn.read(&mut [0; 8]).await.unwrap(), 0, "EOF stays EOF");
+    }
+
+    fn closing_with_unread_data_resets_the_peer_once_then_eof() {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr();
+        let server = spawn(async move {
+            let (conn, _) = listener.accept().await.unwrap();
+            // Long enough for the client's bytes to arrive, unread.
+            sleep(Duration::from_millis(50)).await;
+            drop(conn);
+        });
+        let mut conn = TcpStream::connect(addr).await.unwrap();
+        conn.write_all(b"never read").await.unwrap();
+        server.await.unwrap();
+        sleep(Duration::from_millis(50)).await;
+        let err = conn.read(&mut [0; 8]).await.unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::ConnectionReset, "{err}");
+        // The error is reported once (Linux's SO_ERROR); after it the
+        // socket is shut down both ways.
+        let err = conn.write_all(b"x").await.unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::BrokenPipe, "{err}");
+        assert_eq!(conn.read(&mut [0; 8]).await.unwrap(), 0);
+    }
+
     fn reads_with_small_and_large_buffers_see_the_same_bytes() {
         let addr = echo_server().await;
         let message: Vec<u8> = (0..5_000u32).map(|i| (i * 7) as u8).collect();

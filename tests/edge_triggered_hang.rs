@@ -90,3 +90,47 @@ fn the_same_reader_draining_to_would_block_completes() {
             assert_eq!(reader.await.unwrap(), vec![7u8; 100]);
         });
 }
+
+#[test]
+fn an_edge_triggered_reader_that_never_reads_to_eof_is_told_the_fin_came() {
+    let failure = Sim::new()
+        .faults(Faults::none())
+        .try_run(|| async {
+            let (client, server) = duplex(1024);
+            task::Builder::new().name("reader").spawn(async move {
+                // Waits for the request's end, but reads once per event:
+                // the data and the FIN arrive together, one edge.
+                let reg = server.source().register(Interest::READABLE, Trigger::Edge);
+                loop {
+                    reg.ready().await;
+                    let mut chunk = [0u8; 64];
+                    match server.try_read(&mut chunk) {
+                        Ok(0) => break,
+                        Ok(_) => {}
+                        Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {}
+                        Err(e) => panic!("read failed: {e}"),
+                    }
+                }
+                server.try_write(b"done").unwrap();
+            });
+            client.try_write(&[7u8; 10]).unwrap();
+            client.shutdown_write();
+            let reg = client.source().register(Interest::READABLE, Trigger::Edge);
+            reg.ready().await;
+        })
+        .expect_err("the reader should hang");
+    let FailureKind::Deadlock { stuck } = &failure.failure.kind else {
+        panic!("expected a deadlock, got {}", failure.failure.kind);
+    };
+    let reader = stuck
+        .iter()
+        .find(|s| s.task.name.as_deref() == Some("reader"))
+        .expect("reader listed");
+    assert!(
+        reader
+            .waits_on
+            .contains("edge-triggered, read-closed, never read to EOF"),
+        "{}",
+        reader.waits_on
+    );
+}

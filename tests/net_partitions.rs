@@ -5,7 +5,7 @@
 use std::io::ErrorKind;
 
 use detsim::net::{self, TcpListener, TcpStream};
-use detsim::time::{Duration, Instant, sleep, timeout};
+use detsim::time::{Duration, Instant, sleep, sleep_until, timeout};
 use detsim::{FailureKind, Faults, Sim, spawn};
 use futures::{AsyncReadExt, AsyncWriteExt};
 
@@ -377,4 +377,76 @@ fn data_stuck_behind_a_partition_that_never_heals_times_out_like_linux() {
         "a stuck run must end in a deadlock report, not a clock running forever: {}",
         failure.failure.kind
     );
+}
+
+#[test]
+fn a_failing_host_is_reported_as_spawned_where_the_test_called_net_host_or_restart() {
+    fn spawned_at(failure: &detsim::SweepFailure) -> String {
+        match &failure.failure.kind {
+            FailureKind::Panic { task, .. } => task.spawned_at.clone(),
+            other => panic!("expected a panic, got {other}"),
+        }
+    }
+    let host_line = line!() + 3;
+    let failure = Sim::new()
+        .try_run(|| async {
+            net::host("server", || async { Err::<(), _>("the server fails") });
+            sleep(Duration::from_millis(1)).await;
+        })
+        .expect_err("the host panics");
+    let site = spawned_at(&failure);
+    assert!(
+        site.starts_with(&format!("{}:{host_line}:", file!())),
+        "spawned at {site}, not at the net::host call on line {host_line}"
+    );
+
+    let restart_line = line!() + 10;
+    let failure = Sim::new()
+        .try_run(|| async {
+            let first = std::rc::Rc::new(std::cell::Cell::new(true));
+            let server = net::host("server", move || {
+                let first = first.replace(false);
+                async move { assert!(first, "the restarted server fails") }
+            });
+            sleep(Duration::from_millis(1)).await;
+            server.crash();
+            server.restart();
+            sleep(Duration::from_millis(1)).await;
+        })
+        .expect_err("the restarted host panics");
+    let site = spawned_at(&failure);
+    assert!(
+        site.starts_with(&format!("{}:{restart_line}:", file!())),
+        "spawned at {site}, not at the restart call on line {restart_line}"
+    );
+}
+
+#[test]
+fn an_end_that_timed_out_resets_a_peer_that_writes_to_it_even_across_flapping_links() {
+    // Linux's give-up time for unacknowledged segments (tcp_retries2).
+    let give_up = Duration::from_millis(924_600);
+    Sim::new().seeds(5).run(move || async move {
+        let listener = TcpListener::bind("0.0.0.0:80").await.unwrap();
+        let peer = net::client("c", async move {
+            let mut conn = TcpStream::connect("main:80").await.unwrap();
+            // After `main` timed out on "a", before "b" would have.
+            sleep_until(Instant::ZERO + give_up + Duration::from_millis(500)).await;
+            conn.write_all(b"x").await.unwrap();
+            let mut buf = [0; 1];
+            timeout(Duration::from_secs(60), conn.read(&mut buf)).await
+        });
+        let (mut conn, _) = listener.accept().await.unwrap();
+        net::partition_oneway("main", "c");
+        conn.write_all(b"a").await.unwrap();
+        sleep(Duration::from_secs(1)).await;
+        conn.write_all(b"b").await.unwrap();
+        let mut buf = [0; 1];
+        assert_err_kind(conn.read(&mut buf).await, ErrorKind::TimedOut);
+        // "b" gives up too while the way back is still cut: `main` owes
+        // `c` the RST for "x", which must survive that.
+        sleep_until(Instant::ZERO + give_up + Duration::from_secs(3)).await;
+        net::heal("main", "c");
+        let read = peer.await.unwrap().expect("the RST never came");
+        assert_err_kind(read, ErrorKind::ConnectionReset);
+    });
 }

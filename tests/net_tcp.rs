@@ -367,3 +367,63 @@ fn dropping_the_write_half_sends_eof_and_the_read_half_keeps_reading() {
             assert_eq!(got, b"last words", "the echo server saw EOF and closed");
         });
 }
+
+/// Linux's default `ip_local_port_range`: 32768–60999.
+const EPHEMERAL_PORTS: usize = 60999 - 32768 + 1;
+
+#[test]
+fn binding_port_zero_with_every_ephemeral_port_taken_fails_with_addr_in_use_instead_of_looping() {
+    Sim::new().seeds(1).run(|| async {
+        let mut sockets = Vec::with_capacity(EPHEMERAL_PORTS);
+        for _ in 0..EPHEMERAL_PORTS {
+            sockets.push(net::UdpSocket::bind("0.0.0.0:0").await.unwrap());
+        }
+        // Linux's bind(2) says EADDRINUSE when no ephemeral port is free.
+        assert_err_kind(
+            net::UdpSocket::bind("0.0.0.0:0").await,
+            ErrorKind::AddrInUse,
+        );
+        let mut listeners = Vec::with_capacity(EPHEMERAL_PORTS);
+        for _ in 0..EPHEMERAL_PORTS {
+            listeners.push(TcpListener::bind("0.0.0.0:0").await.unwrap());
+        }
+        assert_err_kind(TcpListener::bind("0.0.0.0:0").await, ErrorKind::AddrInUse);
+        // A fixed port outside the range still binds.
+        TcpListener::bind("0.0.0.0:80").await.unwrap();
+    });
+}
+
+#[test]
+fn a_listener_queues_as_many_connections_as_the_os_runtime_asks_for_then_drops_syns() {
+    // The OS runtime listens with a backlog of 1024 (tokio's); so does the
+    // simulation by default.
+    const BACKLOG: usize = 1024;
+    Sim::new().seeds(2).run(|| async {
+        let listener = TcpListener::bind("0.0.0.0:80").await.unwrap();
+        let start = detsim::time::Instant::now();
+        let clients = net::client("c", async move {
+            let mut conns = Vec::with_capacity(BACKLOG);
+            for _ in 0..BACKLOG {
+                conns.push(TcpStream::connect("main:80").await.unwrap());
+            }
+            let queued_in = start.elapsed();
+            // Until every handshake's last ACK has put it in the queue.
+            sleep(Duration::from_millis(10)).await;
+            let one_more = TcpStream::connect("main:80").await.unwrap();
+            (queued_in, start.elapsed(), conns, one_more)
+        });
+        sleep(Duration::from_millis(500)).await;
+        // Nothing accepted yet: the last SYN found the queue full.
+        let _first = listener.accept().await.unwrap();
+        let (queued_in, last_in, _conns, _one_more) = clients.await.unwrap();
+        assert!(
+            queued_in < Duration::from_secs(1),
+            "{BACKLOG} connects needed a SYN retransmission: {queued_in:?}"
+        );
+        assert!(
+            last_in >= Duration::from_secs(1),
+            "connect {} got in without waiting: {last_in:?}",
+            BACKLOG + 1
+        );
+    });
+}

@@ -16,9 +16,16 @@ pub struct NetConfig {
     /// buffer): a writer that outpaces its reader sees backpressure.
     pub tcp_buffer_bytes: usize,
     /// How long `TcpStream::connect` retries SYNs before `TimedOut`.
+    ///
+    /// Simulation only: on `Runtime::os()` a connect has no timeout of its
+    /// own and gives up when the kernel does (`tcp_syn_retries = 6`, about
+    /// 127 s); wrap it in `detsim::time::timeout` for a bound that holds
+    /// on both.
     pub connect_timeout: Duration,
     /// Connections a listener queues before `accept`; SYNs beyond are
-    /// dropped (the client retries), as a full Linux backlog does.
+    /// dropped (the client retries), as a full Linux backlog does. The
+    /// default, 1024, is the backlog the OS runtime's listeners ask for
+    /// (tokio's), so both queue the same burst.
     pub listen_backlog: usize,
     /// Datagrams a UDP socket queues; more are dropped.
     pub udp_queue_datagrams: usize,
@@ -26,7 +33,7 @@ pub struct NetConfig {
 
 impl Default for NetConfig {
     /// A data-centre LAN: 50–150 µs, unlimited bandwidth, 64 KiB buffers,
-    /// 5 s connect timeout, backlog 128, 256 queued datagrams.
+    /// 5 s connect timeout, backlog 1024, 256 queued datagrams.
     fn default() -> NetConfig {
         NetConfig {
             latency_min: Duration::from_micros(50),
@@ -34,7 +41,7 @@ impl Default for NetConfig {
             bandwidth_bytes_per_sec: None,
             tcp_buffer_bytes: 64 * 1024,
             connect_timeout: Duration::from_secs(5),
-            listen_backlog: 128,
+            listen_backlog: 1024,
             udp_queue_datagrams: 256,
         }
     }

@@ -1,4 +1,7 @@
 //! Controlling the network from a test: partitions, held links, latency.
+//!
+//! Simulation only: on `Runtime::os()` each of these panics, naming the
+//! call, rather than doing nothing.
 
 use std::net::IpAddr;
 
@@ -18,10 +21,11 @@ fn host(net: &Net, name: &str) -> HostIx {
 ///
 /// # Panics
 ///
-/// For an unknown host name, or outside a detsim runtime.
+/// For an unknown host name, outside a detsim runtime, or on the OS
+/// runtime (simulation only).
 #[track_caller]
 pub fn partition(a: &str, b: &str) {
-    let net = Net::current();
+    let net = Net::for_control("detsim::net::partition");
     let (a, b) = (host(&net, a), host(&net, b));
     net.set_cut(a, b, true);
     net.set_cut(b, a, true);
@@ -31,10 +35,11 @@ pub fn partition(a: &str, b: &str) {
 ///
 /// # Panics
 ///
-/// For an unknown host name, or outside a detsim runtime.
+/// For an unknown host name, outside a detsim runtime, or on the OS
+/// runtime (simulation only).
 #[track_caller]
 pub fn partition_oneway(from: &str, to: &str) {
-    let net = Net::current();
+    let net = Net::for_control("detsim::net::partition_oneway");
     net.set_cut(host(&net, from), host(&net, to), true);
 }
 
@@ -42,10 +47,11 @@ pub fn partition_oneway(from: &str, to: &str) {
 ///
 /// # Panics
 ///
-/// For an unknown host name, or outside a detsim runtime.
+/// For an unknown host name, outside a detsim runtime, or on the OS
+/// runtime (simulation only).
 #[track_caller]
 pub fn heal(a: &str, b: &str) {
-    let net = Net::current();
+    let net = Net::for_control("detsim::net::heal");
     let (a, b) = (host(&net, a), host(&net, b));
     net.set_cut(a, b, false);
     net.set_cut(b, a, false);
@@ -55,10 +61,10 @@ pub fn heal(a: &str, b: &str) {
 ///
 /// # Panics
 ///
-/// Outside a detsim runtime.
+/// Outside a detsim runtime, or on the OS runtime (simulation only).
 #[track_caller]
 pub fn heal_all() {
-    Net::current().heal_all();
+    Net::for_control("detsim::net::heal_all").heal_all();
 }
 
 /// Holds packets from `from` to `to`: they wait, neither lost nor
@@ -66,10 +72,11 @@ pub fn heal_all() {
 ///
 /// # Panics
 ///
-/// For an unknown host name, or outside a detsim runtime.
+/// For an unknown host name, outside a detsim runtime, or on the OS
+/// runtime (simulation only).
 #[track_caller]
 pub fn hold(from: &str, to: &str) {
-    let net = Net::current();
+    let net = Net::for_control("detsim::net::hold");
     net.set_held(host(&net, from), host(&net, to), true);
 }
 
@@ -77,10 +84,11 @@ pub fn hold(from: &str, to: &str) {
 ///
 /// # Panics
 ///
-/// For an unknown host name, or outside a detsim runtime.
+/// For an unknown host name, outside a detsim runtime, or on the OS
+/// runtime (simulation only).
 #[track_caller]
 pub fn release(from: &str, to: &str) {
-    let net = Net::current();
+    let net = Net::for_control("detsim::net::release");
     net.set_held(host(&net, from), host(&net, to), false);
 }
 
@@ -88,10 +96,11 @@ pub fn release(from: &str, to: &str) {
 ///
 /// # Panics
 ///
-/// For an unknown host name, or outside a detsim runtime.
+/// For an unknown host name, outside a detsim runtime, or on the OS
+/// runtime (simulation only).
 #[track_caller]
 pub fn set_link(from: &str, to: &str, link: LinkConfig) {
-    let net = Net::current();
+    let net = Net::for_control("detsim::net::set_link");
     net.set_link(host(&net, from), host(&net, to), link);
 }
 
@@ -100,8 +109,8 @@ pub fn set_link(from: &str, to: &str, link: LinkConfig) {
 ///
 /// # Panics
 ///
-/// If `latency_max < latency_min` or a buffer size is zero, or outside a
-/// detsim runtime.
+/// If `latency_max < latency_min` or a buffer size is zero, outside a
+/// detsim runtime, or on the OS runtime (simulation only).
 #[track_caller]
 pub fn configure(config: NetConfig) {
     assert!(
@@ -116,16 +125,19 @@ pub fn configure(config: NetConfig) {
         config.udp_queue_datagrams > 0,
         "NetConfig: udp_queue_datagrams must be at least 1"
     );
-    *Net::current().config.borrow_mut() = config;
+    *Net::for_control("detsim::net::configure")
+        .config
+        .borrow_mut() = config;
 }
 
 /// The address of the host named `name`.
 ///
 /// # Panics
 ///
-/// Outside a detsim runtime.
+/// Outside a detsim runtime, or on the OS runtime (simulation only: it
+/// knows simulated host names; real names resolve when connecting).
 #[track_caller]
 pub fn lookup(name: &str) -> Option<IpAddr> {
-    let net = Net::current();
+    let net = Net::for_control("detsim::net::lookup");
     net.host_by_name(name).map(|h| net.ip(h))
 }

@@ -81,7 +81,8 @@ impl HostState {
 ///
 /// # Panics
 ///
-/// If a host named `name` exists already, or outside a detsim runtime.
+/// If a host named `name` exists already, outside a detsim runtime, or on
+/// the OS runtime (simulated hosts exist only under the simulation).
 #[track_caller]
 pub fn host<F, Fut>(name: &str, body: F) -> HostHandle
 where
@@ -99,7 +100,7 @@ where
                 .map_err(|e| format!("host `{name}` failed: {e}"))
         })
     });
-    let handle = new_host(name);
+    let handle = new_host("detsim::net::host", name);
     handle.net.hosts.borrow_mut()[handle.ix as usize].factory = Some(Rc::clone(&factory));
     handle.start(&factory);
     handle
@@ -110,20 +111,21 @@ where
 ///
 /// # Panics
 ///
-/// If a host named `name` exists already, or outside a detsim runtime.
+/// If a host named `name` exists already, outside a detsim runtime, or on
+/// the OS runtime (simulated hosts exist only under the simulation).
 #[track_caller]
 pub fn client<Fut>(name: &str, body: Fut) -> JoinHandle<Fut::Output>
 where
     Fut: Future + 'static,
     Fut::Output: 'static,
 {
-    let handle = new_host(name);
+    let handle = new_host("detsim::net::client", name);
     Builder::new().name(name).node(handle.node()).spawn(body)
 }
 
 #[track_caller]
-fn new_host(name: &str) -> HostHandle {
-    let net = Net::current();
+fn new_host(call: &str, name: &str) -> HostHandle {
+    let net = Net::for_control(call);
     let node = node::create(name);
     let ix = net
         .add_host(name, node)
@@ -143,10 +145,11 @@ impl HostHandle {
     ///
     /// # Panics
     ///
-    /// Outside a detsim runtime, or on a task that is not on a host.
+    /// Outside a detsim runtime, on a task that is not on a host, or on the
+    /// OS runtime (simulation only).
     #[track_caller]
     pub fn current() -> HostHandle {
-        let net = Net::current();
+        let net = Net::for_control("detsim::net::HostHandle::current");
         let ix = net.current_host();
         HostHandle { net, ix }
     }
@@ -155,10 +158,10 @@ impl HostHandle {
     ///
     /// # Panics
     ///
-    /// Outside a detsim runtime.
+    /// Outside a detsim runtime, or on the OS runtime (simulation only).
     #[track_caller]
     pub fn lookup(name: &str) -> Option<HostHandle> {
-        let net = Net::current();
+        let net = Net::for_control("detsim::net::HostHandle::lookup");
         let ix = net.host_by_name(name)?;
         Some(HostHandle { net, ix })
     }
@@ -202,6 +205,7 @@ impl HostHandle {
     /// # Panics
     ///
     /// For a host started with [`client`], which has no body to rerun.
+    #[track_caller]
     pub fn restart(&self) {
         if self.is_up() {
             return;
@@ -217,6 +221,9 @@ impl HostHandle {
         self.start(&factory);
     }
 
+    /// Spawns the body; its spawn site in reports is the caller of
+    /// [`host`] (or of [`HostHandle::restart`]), not this line.
+    #[track_caller]
     fn start(&self, factory: &Rc<dyn Fn() -> Body>) {
         let body = factory();
         Builder::new()

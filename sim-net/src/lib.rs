@@ -35,9 +35,15 @@
 //!   retransmission (1 s, 2 s, 4 s... until `connect_timeout`), where a
 //!   connection reaches `accept` only once the client has it; an ordered
 //!   byte stream delivered in segments at link latency, with bounded
-//!   buffers; FIN and half-close; RST when a socket closes with unread data
-//!   or a listener drops unaccepted connections; ephemeral ports from
-//!   32768–60999, unique per destination.
+//!   buffers; FIN and half-close; RST when a socket closes with unread data,
+//!   when data arrives for a closed socket, or when a listener drops
+//!   unaccepted connections; ephemeral ports from 32768–60999, unique per
+//!   destination (`AddrNotAvailable` when all are taken).
+//! - **Causality**: everything a peer can observe (data, FIN, RST, a
+//!   refused connect) crosses the link after its latency, in order, and
+//!   waits behind a partition or a held link. So, as on Linux, the first
+//!   write after the peer closed succeeds; the RST it provokes fails a
+//!   later one.
 //! - **UDP** ([`UdpSocket`]): datagrams at link latency (so reordered),
 //!   dropped and duplicated by the fault plan, dropped across partitions.
 //! - **Links** ([`configure`], [`set_link`]): latency drawn uniformly from
@@ -53,19 +59,25 @@
 //! Under `detsim::Runtime::os()` the same `TcpListener`, `TcpStream` and
 //! `UdpSocket` are real non-blocking sockets registered edge-triggered with
 //! epoll; names resolve with the system resolver, and host control
-//! (`host`, `partition`, `configure`...) belongs to the simulation only.
+//! (`host`, `client`, `partition`, `hold`, `configure`, `lookup`...)
+//! belongs to the simulation only: called on the OS runtime, it panics
+//! with a message naming the call, instead of doing nothing.
 //!
 //! # Divergence from Linux
 //!
 //! A host crash is a process crash: the kernel closes the host's sockets,
 //! so peers see EOF (or a reset where data was unread) after one link
-//! latency; segments still on their way to it are discarded, and new SYNs
-//! and datagrams are dropped until it restarts (connects time out rather
-//! than being refused). A power loss, where peers hear nothing until they
+//! latency; data arriving for those closed sockets is answered with RST,
+//! as a live kernel answers a segment for a socket that no longer exists;
+//! new SYNs and datagrams are dropped until it restarts (connects time out
+//! rather than being refused). A power loss, where peers hear nothing until they
 //! send, is not modelled. There is no congestion control, Nagle delay, MSS segmentation
 //! or TIME_WAIT: a segment is what one write handed over, and a closed
 //! port is free at once. An established connection across a partition
-//! stalls (segments are retransmitted every 200 ms) but never times out.
+//! stalls (segments are retransmitted every 200 ms, not with Linux's
+//! exponential backoff) and fails with `TimedOut` once a segment went
+//! unacknowledged for Linux's give-up time (`tcp_retries2`, ~924.6 s); a
+//! connection with nothing to send never times out (no keepalive).
 //! UDP to a closed port is dropped silently (no ICMP).
 
 #![deny(missing_docs)]
@@ -79,6 +91,7 @@ mod nemesis;
 mod network;
 #[cfg(target_os = "linux")]
 mod os;
+mod packet;
 mod tcp;
 mod udp;
 

@@ -24,8 +24,9 @@ impl Link for NetLink {
     fn is_up(&self) -> bool {
         // A crashed destination does not stop delivery: its kernel closed
         // the connection's socket when the process died, so a segment
-        // arriving there is discarded, not retransmitted forever (which
-        // would keep a run whose body is stuck from ending in a deadlock).
+        // arriving there meets a closed socket (data is answered with
+        // RST), rather than being retransmitted forever (which would keep
+        // a run whose body is stuck from ending in a deadlock).
         self.net
             .upgrade()
             .is_some_and(|n| n.path_open(self.from, self.to))

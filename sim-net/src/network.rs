@@ -71,6 +71,26 @@ impl Net {
         net
     }
 
+    /// The current runtime's network, for a simulation-only control
+    /// named `call` (e.g. `"detsim::net::partition"`).
+    ///
+    /// # Panics
+    ///
+    /// On the OS runtime, naming `call`: there are no simulated hosts or
+    /// links to control there, and doing nothing would let a test believe
+    /// it partitioned or configured something.
+    #[track_caller]
+    pub(crate) fn for_control(call: &str) -> Rc<Net> {
+        if KernelHandle::current().is_os() {
+            panic!(
+                "{call} exists only under the simulation (detsim::Sim, Runtime::sim): \
+                 on Runtime::os() there are no simulated hosts, links or faults to control; \
+                 run this part of the test under the simulation only"
+            );
+        }
+        Net::current()
+    }
+
     /// Registers a host for `node`, with the next address.
     pub(crate) fn add_host(&self, name: &str, node: NodeId) -> io::Result<HostIx> {
         if self.by_name.borrow().contains_key(name) {
@@ -190,7 +210,7 @@ impl Net {
         let mut hosts = self.hosts.borrow_mut();
         let h = &mut hosts[host as usize];
         let port = if port == 0 {
-            free_port(&h.tcp_listeners, &mut h.next_ephemeral)
+            free_port(&h.tcp_listeners, &mut h.next_ephemeral, &h.name)?
         } else {
             port
         };
@@ -230,7 +250,7 @@ impl Net {
         let mut hosts = self.hosts.borrow_mut();
         let h = &mut hosts[host as usize];
         let port = if port == 0 {
-            free_port(&h.udp, &mut h.next_ephemeral)
+            free_port(&h.udp, &mut h.next_ephemeral, &h.name)?
         } else {
             port
         };
@@ -363,8 +383,13 @@ impl Net {
     }
 }
 
-fn free_port<V>(taken: &BTreeMap<u16, V>, next: &mut u16) -> u16 {
-    loop {
+/// The next ephemeral port not in `taken` (each port of the range is
+/// tried at most once), or `AddrInUse` once every one is taken, as
+/// Linux's `bind` to port 0 fails then (a `connect` that finds no port
+/// fails with `AddrNotAvailable` instead: [`Net::ephemeral_port`]).
+fn free_port<V>(taken: &BTreeMap<u16, V>, next: &mut u16, host: &str) -> io::Result<u16> {
+    let span = u32::from(EPHEMERAL.end() - EPHEMERAL.start()) + 1;
+    for _ in 0..span {
         let port = *next;
         *next = if port == *EPHEMERAL.end() {
             *EPHEMERAL.start()
@@ -372,9 +397,17 @@ fn free_port<V>(taken: &BTreeMap<u16, V>, next: &mut u16) -> u16 {
             port + 1
         };
         if !taken.contains_key(&port) {
-            return port;
+            return Ok(port);
         }
     }
+    Err(io::Error::new(
+        io::ErrorKind::AddrInUse,
+        format!(
+            "no free ephemeral port on `{host}`: all of {}–{} are bound",
+            EPHEMERAL.start(),
+            EPHEMERAL.end()
+        ),
+    ))
 }
 
 fn addr_in_use(host: &str, port: u16) -> io::Error {

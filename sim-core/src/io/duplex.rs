@@ -1,54 +1,34 @@
 //! An in-memory byte stream pair on the simulated readiness model.
+//!
+//! Each end has its own view of the connection; data, FIN and RST cross
+//! the [`Link`] as ordered segments (`wire.rs`), so what one end does is
+//! observable at the other only after the link's transit time, and is
+//! held while the link is down. With [`StreamConfig::tcp`] the pair
+//! follows Linux TCP: a close with unread data sends RST; data arriving at
+//! a closed socket is answered with RST; the RST's error is reported once
+//! (`SO_ERROR`), then reads return 0 and writes `BrokenPipe`.
+//!
+//! # Divergence from Linux
+//!
+//! A segment is what one write handed over (no MSS, Nagle or congestion
+//! window), and bytes in flight count against the same bound as unread
+//! ones. Data that arrived before an RST stays readable, as on Linux; but
+//! the sender's not-yet-arrived segments are not purged by its own reset:
+//! they all count as already on the wire. A timed-out end sends nothing,
+//! as Linux; its peer learns of it only from the RST its next segment
+//! provokes.
 
 use std::cell::RefCell;
 use std::fmt;
 use std::io;
-use std::pin::Pin;
 use std::rc::Rc;
-use std::task::{Context, Poll, ready};
-
-use futures::io::{AsyncRead, AsyncWrite};
-
-use std::time::Duration;
+use std::task::{Context, Poll};
 
 use crate::faults::FaultKind;
-use crate::io::pipe::Pipe;
+use crate::io::link::{Instant0, Link};
+use crate::io::pipe::{Pipe, Segment};
+use crate::io::wire::{End, EndState, Wire, closed_readiness};
 use crate::kernel::{Interest, KernelHandle, Readiness, Registration, Source, Trigger};
-
-/// How segments travel from one end of a stream to the other: what a
-/// network link decides for a TCP connection. The default link (used by
-/// [`duplex`]) is instantaneous and never down.
-pub trait Link {
-    /// Transit time of a segment of `len` bytes sent now.
-    fn delay(&self, len: usize) -> Duration {
-        let _ = len;
-        Duration::ZERO
-    }
-
-    /// Whether a segment due now gets through. When not, the sender
-    /// retransmits it after [`Link::retransmit_after`], as TCP does across
-    /// a partition, so the stream stalls without breaking.
-    fn is_up(&self) -> bool {
-        true
-    }
-
-    /// How long until an undelivered segment is sent again.
-    fn retransmit_after(&self) -> Duration {
-        Duration::from_millis(200)
-    }
-
-    /// How long a segment may go undelivered before the connection fails
-    /// with `TimedOut`. The default is Linux's: `tcp_retries2 = 15`
-    /// retransmissions, about 924.6 s.
-    fn give_up_after(&self) -> Duration {
-        Duration::from_millis(924_600)
-    }
-}
-
-/// The instantaneous link of [`duplex`].
-struct Instant0;
-
-impl Link for Instant0 {}
 
 /// Settings of a stream pair built with [`stream_pair`].
 #[derive(Clone)]
@@ -57,9 +37,14 @@ pub struct StreamConfig {
     pub kind: &'static str,
     /// Bytes each direction buffers (in flight plus unread).
     pub capacity: usize,
-    /// Closing an end with unread data resets the connection (TCP's RST)
-    /// instead of a graceful FIN.
-    pub reset_on_unread_close: bool,
+    /// TCP's close semantics: closing an end with unread data resets the
+    /// connection (RST) instead of a graceful FIN; data arriving at a
+    /// closed end is answered with RST; an end learns of its peer's close
+    /// only from the FIN or RST crossing the link, so the first write
+    /// after the peer closed succeeds. Without it, the pair behaves like a
+    /// socketpair: one kernel holds both ends, so writing to a dropped end
+    /// fails with `BrokenPipe` at once.
+    pub tcp: bool,
     /// Link from the first end to the second.
     pub link_ab: Rc<dyn Link>,
     /// Link from the second end to the first.
@@ -71,7 +56,7 @@ impl fmt::Debug for StreamConfig {
         f.debug_struct("StreamConfig")
             .field("kind", &self.kind)
             .field("capacity", &self.capacity)
-            .field("reset_on_unread_close", &self.reset_on_unread_close)
+            .field("tcp", &self.tcp)
             .finish_non_exhaustive()
     }
 }
@@ -88,31 +73,20 @@ pub fn stream_pair(config: StreamConfig) -> (DuplexStream, DuplexStream) {
         config.capacity > 0,
         "a simulated stream needs a capacity of at least 1 byte"
     );
-    let kernel = KernelHandle::current();
-    let ab = Rc::new(RefCell::new(Pipe::new(config.capacity)));
-    let ba = Rc::new(RefCell::new(Pipe::new(config.capacity)));
-    let a = Source::new(config.kind, Readiness::WRITABLE);
-    let b = Source::new(config.kind, Readiness::WRITABLE);
-    let end = |source: &Source,
-               peer: &Source,
-               inbound: &Rc<RefCell<Pipe>>,
-               outbound: &Rc<RefCell<Pipe>>,
-               link: &Rc<dyn Link>,
-               peer_link: &Rc<dyn Link>| {
-        DuplexStream::new(
-            kernel.clone(),
-            source.clone(),
-            peer.clone(),
-            Rc::clone(inbound),
-            Rc::clone(outbound),
-            Rc::clone(link),
-            Rc::clone(peer_link),
-            config.reset_on_unread_close,
-        )
+    let end = |link: Rc<dyn Link>| End {
+        source: Source::new(config.kind, Readiness::WRITABLE),
+        link,
+        inbound: RefCell::new(Pipe::new(config.capacity)),
+        state: RefCell::new(EndState::default()),
     };
+    let wire = Rc::new(Wire {
+        kernel: KernelHandle::current(),
+        tcp: config.tcp,
+        ends: [end(config.link_ab), end(config.link_ba)],
+    });
     (
-        end(&a, &b, &ba, &ab, &config.link_ab, &config.link_ba),
-        end(&b, &a, &ab, &ba, &config.link_ba, &config.link_ab),
+        DuplexStream::new(Rc::clone(&wire), 0),
+        DuplexStream::new(wire, 1),
     )
 }
 
@@ -150,7 +124,7 @@ pub fn duplex(capacity: usize) -> (DuplexStream, DuplexStream) {
     stream_pair(StreamConfig {
         kind: "duplex",
         capacity,
-        reset_on_unread_close: false,
+        tcp: false,
         link_ab: Rc::clone(&link),
         link_ba: link,
     })
@@ -167,236 +141,211 @@ pub fn duplex(capacity: usize) -> (DuplexStream, DuplexStream) {
 /// traits allow. A stream that fails on `Interrupted` forever would hang a
 /// caller; detsim only injects it at the plan's rate.
 pub struct DuplexStream {
-    kernel: KernelHandle,
-    source: Source,
-    peer: Source,
-    inbound: Rc<RefCell<Pipe>>,
-    outbound: Rc<RefCell<Pipe>>,
+    wire: Rc<Wire>,
+    /// Which of the wire's ends this is.
+    side: usize,
     read_reg: Registration,
     write_reg: Registration,
-    /// Carries what this end sends.
-    link: Rc<dyn Link>,
-    /// Carries what the peer sends (our close reaches the peer's writers
-    /// over it).
-    peer_link: Rc<dyn Link>,
-    reset_on_unread_close: bool,
 }
 
 impl DuplexStream {
-    #[allow(clippy::too_many_arguments)] // private constructor of both ends
-    fn new(
-        kernel: KernelHandle,
-        source: Source,
-        peer: Source,
-        inbound: Rc<RefCell<Pipe>>,
-        outbound: Rc<RefCell<Pipe>>,
-        link: Rc<dyn Link>,
-        peer_link: Rc<dyn Link>,
-        reset_on_unread_close: bool,
-    ) -> DuplexStream {
+    fn new(wire: Rc<Wire>, side: usize) -> DuplexStream {
+        let source = &wire.end(side).source;
         let read_reg = source.register(Interest::READABLE, Trigger::Edge);
         let write_reg = source.register(Interest::WRITABLE, Trigger::Edge);
         DuplexStream {
-            kernel,
-            source,
-            peer,
-            inbound,
-            outbound,
+            wire,
+            side,
             read_reg,
             write_reg,
-            link,
-            peer_link,
-            reset_on_unread_close,
         }
+    }
+
+    fn end(&self) -> &End {
+        self.wire.end(self.side)
+    }
+
+    pub(crate) fn read_reg(&self) -> &Registration {
+        &self.read_reg
+    }
+
+    pub(crate) fn write_reg(&self) -> &Registration {
+        &self.write_reg
     }
 
     /// This end's readiness source, to register with any trigger.
     pub fn source(&self) -> &Source {
-        &self.source
+        &self.end().source
     }
 
     /// Reads what is buffered, without waiting.
     ///
-    /// `Ok(0)` at EOF (the peer shut down and everything was read);
-    /// `WouldBlock` when nothing is buffered yet. Under the fault plan it
-    /// may return fewer bytes than buffered, or `Interrupted`.
+    /// `Ok(0)` at EOF (the peer's FIN arrived and everything was read);
+    /// `WouldBlock` when nothing is buffered yet. After the connection was
+    /// reset or timed out, what arrived before stays readable; then one
+    /// read reports the error (unless a write reported it first), and
+    /// later reads return 0, as on Linux. Under the fault plan it may
+    /// return fewer bytes than buffered, or `Interrupted`.
     pub fn try_read(&self, buf: &mut [u8]) -> io::Result<usize> {
         if buf.is_empty() {
             return Ok(0);
         }
-        if self.source.fault(FaultKind::Interrupted) {
+        let source = self.source();
+        if source.fault(FaultKind::Interrupted) {
             return Err(io::ErrorKind::Interrupted.into());
         }
-        let mut pipe = self.inbound.borrow_mut();
-        if let Some(kind) = pipe.broken {
-            return Err(broken_error(kind));
-        }
+        let mut pipe = self.end().inbound.borrow_mut();
         if pipe.buffered() == 0 {
-            self.source.note_read(true);
-            if pipe.at_eof() {
+            source.note_read(true);
+            if pipe.fin_received {
                 return Ok(0);
             }
-            self.source.clear(Readiness::READABLE);
+            drop(pipe);
+            let mut st = self.end().state.borrow_mut();
+            if let Some(e) = st.error.take() {
+                return Err(e);
+            }
+            if st.dead {
+                return Ok(0);
+            }
+            drop(st);
+            source.clear(Readiness::READABLE);
             return Err(io::ErrorKind::WouldBlock.into());
         }
         let mut n = buf.len().min(pipe.buffered());
-        if n > 1 && self.source.fault(FaultKind::ShortRead) {
-            n = self.source.fault_amount(FaultKind::ShortRead, n);
+        if n > 1 && source.fault(FaultKind::ShortRead) {
+            n = source.fault_amount(FaultKind::ShortRead, n);
         }
         let n = pipe.take(&mut buf[..n]);
-        let (drained, writer_open) = (pipe.buffered() == 0, !pipe.reader_gone);
+        let drained = pipe.buffered() == 0;
         drop(pipe);
         if drained {
-            self.source.clear(Readiness::READABLE);
+            source.clear(Readiness::READABLE);
         }
-        self.source.note_read(false);
-        self.source.trace("read", n as i64);
-        if writer_open {
-            // Room freed: the writer's side becomes writable (an edge only
-            // if it was full).
-            self.peer.set(Readiness::WRITABLE, Readiness::EMPTY);
-        }
+        source.note_read(false);
+        source.trace("read", n as i64);
+        // Room freed: the writer's side becomes writable (an edge only if
+        // it was full).
+        self.wire
+            .peer(self.side)
+            .source
+            .set(Readiness::WRITABLE, Readiness::EMPTY);
         Ok(n)
     }
 
     /// Writes what fits, without waiting.
     ///
     /// `WouldBlock` when the direction is full; `BrokenPipe` after
-    /// [`shutdown`](AsyncWrite::poll_close) or when the peer was dropped.
-    /// Under the fault plan it may accept fewer bytes than fit (a partial
-    /// write: the caller must write the rest), or fail with `Interrupted`.
+    /// [`shutdown`](futures::io::AsyncWrite::poll_close). A peer's close is learned
+    /// over the link: the first write after it succeeds, and once the RST
+    /// it provokes has come back, one write reports `ConnectionReset` (or
+    /// `BrokenPipe` if the peer's FIN came first) and later ones
+    /// `BrokenPipe`. (A [`duplex`] pair is a socketpair: writing to a
+    /// dropped end fails at once.) Under the fault plan it may accept
+    /// fewer bytes than fit (a partial write: the caller must write the
+    /// rest), or fail with `Interrupted`.
     pub fn try_write(&self, data: &[u8]) -> io::Result<usize> {
         if data.is_empty() {
             return Ok(0);
         }
-        let mut pipe = self.outbound.borrow_mut();
-        if let Some(kind) = pipe.broken {
-            return Err(broken_error(kind));
+        {
+            let mut st = self.end().state.borrow_mut();
+            if let Some(e) = st.error.take() {
+                return Err(e);
+            }
+            if st.dead {
+                return Err(io::Error::new(
+                    io::ErrorKind::BrokenPipe,
+                    "broken pipe: the connection was reset",
+                ));
+            }
+            if st.write_shutdown {
+                return Err(io::Error::new(
+                    io::ErrorKind::BrokenPipe,
+                    "write after shutdown",
+                ));
+            }
         }
-        if pipe.write_shutdown {
-            return Err(io::Error::new(
-                io::ErrorKind::BrokenPipe,
-                "write after shutdown",
-            ));
-        }
-        if pipe.reader_gone {
+        let peer = self.wire.peer(self.side);
+        if !self.wire.tcp && peer.state.borrow().closed {
             return Err(io::Error::new(
                 io::ErrorKind::BrokenPipe,
                 "the peer end was dropped",
             ));
         }
-        if self.source.fault(FaultKind::Interrupted) {
+        let source = self.source();
+        if source.fault(FaultKind::Interrupted) {
             return Err(io::ErrorKind::Interrupted.into());
         }
-        let space = pipe.space();
+        let space = peer.inbound.borrow().space();
         if space == 0 {
-            self.source.clear(Readiness::WRITABLE);
+            source.clear(Readiness::WRITABLE);
             return Err(io::ErrorKind::WouldBlock.into());
         }
         let mut n = data.len().min(space);
-        if n > 1 && self.source.fault(FaultKind::PartialWrite) {
-            n = self.source.fault_amount(FaultKind::PartialWrite, n);
+        if n > 1 && source.fault(FaultKind::PartialWrite) {
+            n = source.fault_amount(FaultKind::PartialWrite, n);
         }
-        pipe.send(&data[..n]);
-        if pipe.space() == 0 {
-            self.source.clear(Readiness::WRITABLE);
+        source.trace("write", n as i64);
+        let extra = self
+            .wire
+            .kernel
+            .fault_delay(FaultKind::DelayedReadiness, peer.source.id());
+        self.wire
+            .transmit(self.side, Segment::Data(data[..n].to_vec()), extra);
+        if peer.inbound.borrow().space() == 0 {
+            source.clear(Readiness::WRITABLE);
         }
-        drop(pipe);
-        self.source.trace("write", n as i64);
-        let delay = self.link.delay(n)
-            + self
-                .kernel
-                .fault_delay(FaultKind::DelayedReadiness, self.peer.id());
-        let (pipe, peer) = (Rc::clone(&self.outbound), self.peer.clone());
-        send_over(
-            &self.kernel,
-            &self.link,
-            delay,
-            move || pipe.borrow_mut().deliver(&peer),
-            self.time_out_later(),
-        );
         Ok(n)
     }
 
-    /// Resets the connection (TCP's RST): both ends fail every further read
-    /// and write with `ConnectionReset`, and data buffered or in flight is
-    /// discarded. The peer learns of it after the link's transit time.
+    /// Resets the connection (TCP's RST, as `SO_LINGER` 0 then close
+    /// sends): this end's next read or write fails with
+    /// `ConnectionReset`, and the RST travels to the peer behind what was
+    /// already sent, over the link like data.
     pub fn reset(&self) {
-        if self.outbound.borrow().broken.is_some() {
+        let end = self.end();
+        let mut st = end.state.borrow_mut();
+        if st.dead {
             return;
         }
-        self.outbound
-            .borrow_mut()
-            .break_with(io::ErrorKind::ConnectionReset);
-        self.inbound
-            .borrow_mut()
-            .break_with(io::ErrorKind::ConnectionReset);
-        self.source.trace("reset", 0);
-        self.source.set(Readiness::ERROR, Readiness::ERROR);
-        let peer = self.peer.clone();
-        let (inbound, outbound) = (Rc::clone(&self.inbound), Rc::clone(&self.outbound));
-        send_over(
-            &self.kernel,
-            &self.link,
-            self.link.delay(0),
-            move || {
-                // The peer's view: both of its directions are gone.
-                inbound
-                    .borrow_mut()
-                    .break_with(io::ErrorKind::ConnectionReset);
-                outbound
-                    .borrow_mut()
-                    .break_with(io::ErrorKind::ConnectionReset);
-                peer.trace("reset received", 0);
-                let closed = Readiness::ERROR | Readiness::READ_CLOSED | Readiness::WRITE_CLOSED;
-                peer.set(closed, closed);
-            },
-            || {
-                // An RST that never gets through: the peer finds out by its own
-                // retransmissions timing out.
-            },
-        );
+        st.dead = true;
+        st.error = Some(io::Error::new(
+            io::ErrorKind::ConnectionReset,
+            "connection reset (this end reset it)",
+        ));
+        let rst_sent = st.rst_sent;
+        drop(st);
+        end.source.trace("reset", 0);
+        end.source.set(closed_readiness(), closed_readiness());
+        if !rst_sent {
+            self.wire.send_rst(self.side);
+        }
     }
 
-    /// What happens when a segment or FIN is never acknowledged within the
-    /// link's give-up time: the connection fails on both ends with
-    /// `TimedOut` (Linux's `ETIMEDOUT` after `tcp_retries2`).
-    fn time_out_later(&self) -> impl FnOnce() + 'static {
-        let (inbound, outbound) = (Rc::clone(&self.inbound), Rc::clone(&self.outbound));
-        let (source, peer) = (self.source.clone(), self.peer.clone());
-        move || {
-            inbound.borrow_mut().break_with(io::ErrorKind::TimedOut);
-            outbound.borrow_mut().break_with(io::ErrorKind::TimedOut);
-            source.trace("timed out", 0);
-            let closed = Readiness::ERROR | Readiness::READ_CLOSED | Readiness::WRITE_CLOSED;
-            source.set(closed, closed);
-            peer.set(closed, closed);
-        }
+    /// Takes the pending error (Linux's `SO_ERROR`): after a reset or a
+    /// timeout, the error the next read or write would report.
+    pub fn take_error(&self) -> Option<io::Error> {
+        self.end().state.borrow_mut().error.take()
     }
 
     /// Bytes received and not read yet.
     pub fn unread(&self) -> usize {
-        self.inbound.borrow().buffered()
+        self.end().inbound.borrow().buffered()
     }
 
-    /// Shuts down the write half: the peer reads the data already sent,
-    /// then EOF. Idempotent.
+    /// Shuts down the write half: a FIN follows the data already sent, so
+    /// the peer reads that data, then EOF. Idempotent.
     pub fn shutdown_write(&self) {
-        let mut pipe = self.outbound.borrow_mut();
-        if pipe.broken.is_some() || pipe.write_shutdown {
+        let mut st = self.end().state.borrow_mut();
+        if st.dead || st.write_shutdown {
             return;
         }
-        pipe.write_shutdown = true;
-        drop(pipe);
-        self.source.trace("shutdown", 0);
-        let (pipe, peer) = (Rc::clone(&self.outbound), self.peer.clone());
-        send_over(
-            &self.kernel,
-            &self.link,
-            self.link.delay(0),
-            move || pipe.borrow_mut().deliver_fin(&peer),
-            self.time_out_later(),
-        );
+        st.write_shutdown = true;
+        drop(st);
+        self.source().trace("shutdown", 0);
+        self.wire
+            .transmit(self.side, Segment::Fin, std::time::Duration::ZERO);
     }
 
     /// Waits until a read may make progress (edge-triggered).
@@ -410,158 +359,30 @@ impl DuplexStream {
     }
 }
 
-fn broken_error(kind: io::ErrorKind) -> io::Error {
-    match kind {
-        io::ErrorKind::TimedOut => io::Error::new(
-            kind,
-            "connection timed out: segments went unacknowledged for the link's give-up time",
-        ),
-        _ => io::Error::new(kind, "connection reset by peer"),
-    }
-}
-
-/// Delivers `action` after `delay` if the link is up then; otherwise
-/// retransmits until it is, or runs `give_up` once the link's give-up time
-/// has passed without delivery.
-fn send_over(
-    kernel: &KernelHandle,
-    link: &Rc<dyn Link>,
-    delay: Duration,
-    action: impl FnOnce() + 'static,
-    give_up: impl FnOnce() + 'static,
-) {
-    let deadline = kernel.now().saturating_add(delay + link.give_up_after());
-    retransmit(kernel, link, delay, deadline, action, give_up);
-}
-
-fn retransmit(
-    kernel: &KernelHandle,
-    link: &Rc<dyn Link>,
-    delay: Duration,
-    deadline: crate::time::Instant,
-    action: impl FnOnce() + 'static,
-    give_up: impl FnOnce() + 'static,
-) {
-    let (k, l) = (kernel.clone(), Rc::clone(link));
-    kernel.schedule_after(delay, move || {
-        if l.is_up() {
-            action();
-        } else if k.now() >= deadline {
-            give_up();
-        } else {
-            let retry = l.retransmit_after();
-            retransmit(&k, &l, retry, deadline, action, give_up);
-        }
-    });
-}
-
-/// Runs `op`, waiting on `ready` whenever it would block, and retrying
-/// `Interrupted` (as std's `read_exact` does).
-///
-/// The operation is tried before readiness is awaited: an edge-triggered
-/// registration only reports changes, so readiness is sticky until an
-/// operation says `WouldBlock` (what tokio's `clear_readiness` achieves).
-/// A spurious readiness event costs one more `WouldBlock` and a new wait.
-fn poll_io(
-    cx: &mut Context<'_>,
-    reg: &Registration,
-    mut op: impl FnMut() -> io::Result<usize>,
-) -> Poll<io::Result<usize>> {
-    loop {
-        match op() {
-            Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
-                reg.clear_pending();
-                ready!(reg.poll_ready(cx));
-            }
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-            result => return Poll::Ready(result),
-        }
-    }
-}
-
-impl DuplexStream {
-    /// Reads into `buf`, waiting for readiness as needed; what
-    /// `AsyncRead::poll_read` does, through a shared reference (for halves
-    /// of a split stream).
-    pub fn poll_recv(&self, cx: &mut Context<'_>, buf: &mut [u8]) -> Poll<io::Result<usize>> {
-        if buf.is_empty() {
-            return Poll::Ready(Ok(0));
-        }
-        poll_io(cx, &self.read_reg, || self.try_read(buf))
-    }
-
-    /// Writes from `buf`, waiting for readiness as needed; what
-    /// `AsyncWrite::poll_write` does, through a shared reference.
-    pub fn poll_send(&self, cx: &mut Context<'_>, buf: &[u8]) -> Poll<io::Result<usize>> {
-        if buf.is_empty() {
-            return Poll::Ready(Ok(0));
-        }
-        poll_io(cx, &self.write_reg, || self.try_write(buf))
-    }
-}
-
-impl AsyncRead for DuplexStream {
-    fn poll_read(
-        self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        buf: &mut [u8],
-    ) -> Poll<io::Result<usize>> {
-        self.poll_recv(cx, buf)
-    }
-}
-
-impl AsyncWrite for DuplexStream {
-    fn poll_write(
-        self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        buf: &[u8],
-    ) -> Poll<io::Result<usize>> {
-        self.poll_send(cx, buf)
-    }
-
-    fn poll_flush(self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        // Written bytes are already on their way; there is nothing to flush.
-        Poll::Ready(Ok(()))
-    }
-
-    fn poll_close(self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        self.shutdown_write();
-        Poll::Ready(Ok(()))
-    }
-}
-
 impl Drop for DuplexStream {
     fn drop(&mut self) {
-        if self.outbound.borrow().broken.is_some() {
-            return;
-        }
-        let unread = {
-            let pipe = self.inbound.borrow();
-            pipe.buffered() + pipe.in_flight() > 0
-        };
-        if self.reset_on_unread_close && unread {
-            // Linux sends RST, not FIN, when a socket closes with unread data.
+        let unread = self.unread() > 0;
+        if self.wire.tcp && unread {
+            // Linux sends RST, not FIN, when a socket closes with unread
+            // data.
             self.reset();
-            return;
+        } else {
+            self.shutdown_write();
         }
-        self.shutdown_write();
-        self.inbound.borrow_mut().close_reader();
-        // The peer's writes now fail: tell its writers, over its own link.
-        let peer = self.peer.clone();
-        send_over(
-            &self.kernel,
-            &self.peer_link,
-            self.peer_link.delay(0),
-            move || peer.set(Readiness::WRITE_CLOSED, Readiness::WRITE_CLOSED),
-            || {},
-        );
+        self.end().state.borrow_mut().closed = true;
+        self.end().inbound.borrow_mut().discard_buffered();
+        if !self.wire.tcp {
+            // A socketpair's peer learns at once: wake its writers.
+            let peer = &self.wire.peer(self.side).source;
+            peer.set(Readiness::WRITE_CLOSED, Readiness::WRITE_CLOSED);
+        }
     }
 }
 
 impl fmt::Debug for DuplexStream {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("DuplexStream")
-            .field("source", &self.source)
+            .field("source", self.source())
             .finish_non_exhaustive()
     }
 }

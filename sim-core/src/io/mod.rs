@@ -13,7 +13,11 @@
 
 mod block_device;
 mod duplex;
+mod duplex_io;
+mod link;
 mod pipe;
+mod wire;
 
 pub use block_device::{BlockDevice, BlockDeviceConfig};
-pub use duplex::{DuplexStream, Link, StreamConfig, duplex, stream_pair};
+pub use duplex::{DuplexStream, StreamConfig, duplex, stream_pair};
+pub use link::Link;

@@ -407,10 +407,13 @@ impl fmt::Display for ResourceWait {
         if reg.trigger == Trigger::OneShot && !reg.armed {
             f.write_str(", disarmed (never re-armed)")?;
         }
-        let unread = st.ready.contains(Readiness::READABLE);
-        if reg.trigger == Trigger::Edge && reg.interest.is_readable() && unread && !st.read_drained
-        {
-            f.write_str(", last read did not reach WouldBlock and unread data remains")?;
+        if reg.trigger == Trigger::Edge && reg.interest.is_readable() && !st.read_drained {
+            if st.ready.contains(Readiness::READABLE) {
+                f.write_str(", last read did not reach WouldBlock and unread data remains")?;
+            } else if st.ready.contains(Readiness::READ_CLOSED) {
+                // The FIN's edge came and went: no read will ever wake it.
+                f.write_str(", read-closed, never read to EOF")?;
+            }
         }
         write!(f, " (state: {})", st.ready)
     }

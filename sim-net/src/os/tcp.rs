@@ -27,7 +27,8 @@ fn stream_socket(addr: SocketAddr) -> io::Result<OwnedFd> {
     )?)
 }
 
-/// Connections the kernel queues before `accept`: tokio's default.
+/// Connections the kernel queues before `accept`: tokio's default, and
+/// the simulation's (`NetConfig::listen_backlog`).
 const LISTEN_BACKLOG: i32 = 1024;
 
 /// A socket registered with epoll: the registration owns the socket, so
@@ -69,6 +70,10 @@ impl OsTcpStream {
 
     /// A non-blocking connect: `EINPROGRESS`, wait for writability, then
     /// `SO_ERROR` says how it went.
+    ///
+    /// No timeout of its own: the kernel gives up after its SYN retries
+    /// (`tcp_syn_retries = 6`, about 127 s), where the simulation's
+    /// `NetConfig::connect_timeout` defaults to 5 s.
     pub(crate) async fn connect(addr: impl ToSocketAddr) -> io::Result<OsTcpStream> {
         let addr = resolve(addr).await?;
         let fd = stream_socket(addr)?;

@@ -183,12 +183,13 @@ fn send_syn(hs: Rc<Handshake>, rto: Duration) {
         });
     }
     let delay = net.transit(hs.client, hs.server, 0);
-    net.kernel.schedule_after(delay, move || {
+    let (client, server) = (hs.client, hs.server);
+    net.carry(client, server, delay, move |passes| {
         if hs.attempt.is_done() {
             return;
         }
         let net = Rc::clone(&hs.net);
-        if !net.passes(hs.client, hs.server) {
+        if !passes {
             net.kernel
                 .trace(u64::from(hs.client), "syn lost", i64::from(hs.peer.port()));
             return;
@@ -221,7 +222,7 @@ fn send_syn(hs: Rc<Handshake>, rto: Duration) {
         let (client_end, server_end) = stream_pair(StreamConfig {
             kind: "tcp",
             capacity: net.config.borrow().tcp_buffer_bytes,
-            reset_on_unread_close: true,
+            tcp: true,
             link_ab: Rc::new(NetLink {
                 net: weak.clone(),
                 from: hs.client,
@@ -240,13 +241,13 @@ fn send_syn(hs: Rc<Handshake>, rto: Duration) {
 
 /// Sends the server's answer (SYN-ACK, or RST for `Err`) back to the client.
 /// A lost answer is not resent by the server: the client's SYN
-/// retransmission asks for it again.
+/// retransmission asks for it again. A held link keeps it until released.
 fn reply(hs: &Rc<Handshake>, answer: io::Result<()>) {
     let delay = hs.net.transit(hs.server, hs.client, 0);
     let hs = Rc::clone(hs);
-    let kernel = hs.net.kernel.clone();
-    kernel.schedule_after(delay, move || {
-        if !hs.net.passes(hs.server, hs.client) {
+    let net = Rc::clone(&hs.net);
+    net.carry(hs.server, hs.client, delay, move |passes| {
+        if !passes {
             hs.net.kernel.trace(
                 u64::from(hs.client),
                 "syn-ack lost",
@@ -278,17 +279,20 @@ fn reply(hs: &Rc<Handshake>, answer: io::Result<()>) {
 
 /// The client's ACK completes the handshake at the server: the connection
 /// joins the accept queue, unless the listener closed meanwhile (then the
-/// server answers RST). The ACK is retransmitted across a partition, as
-/// data would carry it.
+/// server answers RST). The ACK waits behind a partition or a held link
+/// and is retransmitted, as data would carry it again; one that never gets
+/// through leaves the connection half-open at the server until it is
+/// reset.
 fn ack(hs: &Rc<Handshake>, server_end: DuplexStream, listener: Rc<ListenerShared>) {
     let delay = hs.net.transit(hs.client, hs.server, 0);
     let hs = Rc::clone(hs);
-    let kernel = hs.net.kernel.clone();
-    kernel.schedule_after(delay, move || {
-        let bound = hs
-            .net
-            .listener(hs.server, hs.peer.port())
-            .is_some_and(|l| Rc::ptr_eq(&l, &listener));
+    let net = Rc::clone(&hs.net);
+    net.carry_reliably(hs.client, hs.server, delay, move |arrived| {
+        let bound = arrived
+            && hs
+                .net
+                .listener(hs.server, hs.peer.port())
+                .is_some_and(|l| Rc::ptr_eq(&l, &listener));
         if bound && hs.net.is_up(hs.server) {
             listener.push(Pending {
                 io: server_end,

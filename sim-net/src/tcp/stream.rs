@@ -19,8 +19,10 @@ use crate::tcp::{OwnedReadHalf, OwnedWriteHalf};
 ///
 /// An ordered, reliable byte stream delivered in segments at the link's
 /// latency, with bounded buffers (backpressure), FIN and half-close, and RST
-/// when a side closes with unread data. Under the fault plan, reads can be
-/// short, writes partial, readiness spurious, and connections reset.
+/// when a side closes with unread data. A peer's FIN and RST cross the
+/// link like data: a write after the peer closed succeeds until the RST it
+/// provokes has come back. Under the fault plan, reads can be short,
+/// writes partial, readiness spurious, and connections reset.
 ///
 /// Implements futures-io `AsyncRead`/`AsyncWrite` (and tokio's with the
 /// `tokio` feature).
@@ -65,7 +67,10 @@ impl TcpStream {
     }
 
     /// Connects to `addr` (e.g. `"server:7"`), retrying lost SYNs until
-    /// the network's `connect_timeout`.
+    /// the network's `connect_timeout` (5 s by default). On the OS runtime
+    /// there is no such timeout: the kernel retries SYNs for about 127 s
+    /// (`tcp_syn_retries = 6`); wrap the call in `detsim::time::timeout`
+    /// for the same bound on both.
     ///
     /// # Errors
     ///
@@ -139,7 +144,8 @@ impl TcpStream {
     ///
     /// # Errors
     ///
-    /// `WouldBlock`, `ConnectionReset`, `Interrupted` (fault plan).
+    /// `WouldBlock`; `ConnectionReset` or `TimedOut` once after the
+    /// connection failed (then 0, as at EOF); `Interrupted` (fault plan).
     pub fn try_read(&self, buf: &mut [u8]) -> io::Result<usize> {
         self.inner.try_read(buf)
     }
@@ -148,8 +154,10 @@ impl TcpStream {
     ///
     /// # Errors
     ///
-    /// `WouldBlock`, `BrokenPipe` after shutdown or peer close,
-    /// `ConnectionReset`, `Interrupted` (fault plan).
+    /// `WouldBlock`; `BrokenPipe` after shutdown; after the peer's RST
+    /// arrived, `ConnectionReset` once (`BrokenPipe` if its FIN came
+    /// first), then `BrokenPipe`; `TimedOut` once after unacknowledged
+    /// segments; `Interrupted` (fault plan).
     pub fn try_write(&self, buf: &[u8]) -> io::Result<usize> {
         self.inner.try_write(buf)
     }
@@ -232,6 +240,8 @@ impl StreamInner {
             .fault(FaultKind::ConnectionReset, self.io.source().id())
         {
             self.io.reset();
+            // Reported here, not again by the next call.
+            drop(self.io.take_error());
             return Err(io::Error::new(
                 io::ErrorKind::ConnectionReset,
                 "connection reset (injected)",

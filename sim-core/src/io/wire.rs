@@ -1,0 +1,204 @@
+//! The shared state of a stream pair, and how segments cross its links.
+//!
+//! Each end keeps its own view of the connection ([`EndState`]), and the
+//! only way one end's view changes the other's is a segment arriving over
+//! the link: data, FIN and RST all take the link's transit time and wait
+//! (retransmitted) while the link is down. Nothing the peer does is known
+//! at once.
+//!
+//! States of one end, and what enters them:
+//! - open: the start;
+//! - `write_shutdown`: this end sent its FIN (`shutdown(Write)` or close);
+//! - `dead`: the connection is over for this end: it sent an RST (abort,
+//!   close with unread data), received one, or gave up retransmitting.
+//!   `error` holds what the next read or write reports, once (Linux's
+//!   `sk_err`); after it, reads return 0 and writes fail with `BrokenPipe`;
+//! - `closed`: the socket was dropped. Under TCP, data arriving at a
+//!   closed (or dead) end is answered with one RST, as Linux answers a
+//!   segment for a socket that no longer exists.
+
+use std::cell::RefCell;
+use std::io;
+use std::rc::Rc;
+
+use crate::io::Link;
+use crate::io::pipe::{Pipe, Segment};
+use crate::kernel::{KernelHandle, Readiness, Source};
+use crate::time::Instant;
+
+/// Readiness of an end whose connection is over.
+pub(crate) fn closed_readiness() -> Readiness {
+    Readiness::ERROR | Readiness::READ_CLOSED | Readiness::WRITE_CLOSED
+}
+
+#[derive(Default)]
+pub(crate) struct EndState {
+    pub(crate) error: Option<io::Error>,
+    pub(crate) dead: bool,
+    pub(crate) rst_sent: bool,
+    pub(crate) closed: bool,
+    pub(crate) write_shutdown: bool,
+}
+
+/// One end: its readiness, the link carrying what it sends, and what the
+/// peer sent to it.
+pub(crate) struct End {
+    pub(crate) source: Source,
+    pub(crate) link: Rc<dyn Link>,
+    pub(crate) inbound: RefCell<Pipe>,
+    pub(crate) state: RefCell<EndState>,
+}
+
+/// Both ends of a stream pair.
+pub(crate) struct Wire {
+    pub(crate) kernel: KernelHandle,
+    /// TCP semantics (RST on close with unread data and for data arriving
+    /// after close; the peer learns of a close only from FIN/RST), rather
+    /// than a socketpair's (the peer's close is known at once: one kernel
+    /// holds both ends).
+    pub(crate) tcp: bool,
+    pub(crate) ends: [End; 2],
+}
+
+impl Wire {
+    pub(crate) fn end(&self, side: usize) -> &End {
+        &self.ends[side]
+    }
+
+    pub(crate) fn peer(&self, side: usize) -> &End {
+        &self.ends[1 - side]
+    }
+
+    /// Puts `segment` on the wire from `from` to its peer; it arrives after
+    /// the link's transit time plus `extra`, retransmitted while the link
+    /// is down, until the link's give-up time.
+    pub(crate) fn transmit(
+        self: &Rc<Self>,
+        from: usize,
+        segment: Segment,
+        extra: std::time::Duration,
+    ) {
+        let len = match &segment {
+            Segment::Data(bytes) => bytes.len(),
+            Segment::Fin | Segment::Rst => 0,
+        };
+        self.peer(from).inbound.borrow_mut().send(segment);
+        let link = Rc::clone(&self.end(from).link);
+        let delay = link.delay(len) + extra;
+        let deadline = self
+            .kernel
+            .now()
+            .saturating_add(delay + link.give_up_after());
+        retransmit(Rc::clone(self), from, link, delay, deadline);
+    }
+
+    /// The oldest segment from `1 - to` arrives at `to`.
+    fn arrive(self: &Rc<Self>, to: usize) {
+        let end = self.end(to);
+        let Some(segment) = end.inbound.borrow_mut().arrive() else {
+            return;
+        };
+        let (closed, dead) = {
+            let st = end.state.borrow();
+            (st.closed, st.dead)
+        };
+        match segment {
+            Segment::Data(_) if closed || dead => {
+                // Room freed on the wire: the sender may write again (and
+                // will hear of the RST below).
+                self.peer(to)
+                    .source
+                    .set(Readiness::WRITABLE, Readiness::EMPTY);
+                if self.tcp && !end.state.borrow().rst_sent {
+                    end.source.trace("rst (segment for a closed socket)", 0);
+                    self.send_rst(to);
+                }
+            }
+            Segment::Data(bytes) => {
+                let n = bytes.len();
+                end.inbound.borrow_mut().receive(bytes);
+                end.source.trace("delivered", n as i64);
+                end.source.set(Readiness::READABLE, Readiness::READABLE);
+            }
+            Segment::Fin if closed || dead => {}
+            Segment::Fin => {
+                end.inbound.borrow_mut().fin_received = true;
+                end.source.trace("fin", 0);
+                let fin = Readiness::READABLE | Readiness::READ_CLOSED;
+                end.source.set(fin, fin);
+            }
+            Segment::Rst if closed || dead => {}
+            Segment::Rst => {
+                // Linux: ECONNRESET, or EPIPE once the peer's FIN came
+                // (CLOSE_WAIT); what arrived before stays readable.
+                let error = if end.inbound.borrow().fin_received {
+                    io::Error::new(
+                        io::ErrorKind::BrokenPipe,
+                        "broken pipe: the peer closed, then reset the connection",
+                    )
+                } else {
+                    io::Error::new(io::ErrorKind::ConnectionReset, "connection reset by peer")
+                };
+                let mut st = end.state.borrow_mut();
+                st.dead = true;
+                st.error = Some(error);
+                drop(st);
+                end.source.trace("reset received", 0);
+                end.source.set(closed_readiness(), closed_readiness());
+            }
+        }
+    }
+
+    /// `from` sends its one RST.
+    pub(crate) fn send_rst(self: &Rc<Self>, from: usize) {
+        self.end(from).state.borrow_mut().rst_sent = true;
+        self.transmit(from, Segment::Rst, std::time::Duration::ZERO);
+    }
+
+    /// A segment from `from` went unacknowledged for the link's give-up
+    /// time: `from` fails with `TimedOut` (Linux's `ETIMEDOUT` after
+    /// `tcp_retries2`) and sends nothing more. The peer is not told: it
+    /// finds out when its own segments are answered with RST, or time out.
+    fn give_up(&self, from: usize) {
+        let end = self.end(from);
+        let mut st = end.state.borrow_mut();
+        if st.dead {
+            // Already over (an earlier segment gave up, or this end reset):
+            // what is left on the wire may be the RST it owes a late
+            // segment, which must not be cleared.
+            return;
+        }
+        self.peer(from).inbound.borrow_mut().clear_in_flight();
+        st.dead = true;
+        st.error = Some(io::Error::new(
+            io::ErrorKind::TimedOut,
+            "connection timed out: segments went unacknowledged for the link's give-up time",
+        ));
+        drop(st);
+        end.source.trace("timed out", 0);
+        end.source.set(closed_readiness(), closed_readiness());
+    }
+}
+
+/// One transmission attempt of the oldest segment from `from`: it arrives
+/// if the link is up when it is due; otherwise it is sent again after the
+/// link's retransmission time, until `deadline`.
+fn retransmit(
+    wire: Rc<Wire>,
+    from: usize,
+    link: Rc<dyn Link>,
+    delay: std::time::Duration,
+    deadline: Instant,
+) {
+    let kernel = wire.kernel.clone();
+    kernel.schedule_after(delay, move || {
+        if link.is_up() {
+            wire.arrive(1 - from);
+        } else if wire.kernel.now() >= deadline {
+            wire.give_up(from);
+        } else {
+            let retry = link.retransmit_after();
+            retransmit(wire, from, link, retry, deadline);
+        }
+    });
+}

@@ -1,0 +1,92 @@
+//! Packets outside a stream: the handshake's SYN, SYN-ACK and ACK, and
+//! the RST refusing a connect. They cross the same links as stream
+//! segments, so they take the link's latency and wait behind a held link;
+//! across a cut one, a SYN, SYN-ACK or refusal is lost (the client's SYN
+//! retransmission asks again), while the last ACK is resent as the
+//! client's data would carry it.
+
+use std::rc::Rc;
+use std::time::Duration;
+
+use sim_core::io::Link;
+use sim_core::time::Instant;
+
+use crate::link::NetLink;
+use crate::network::{HostIx, Net};
+
+impl Net {
+    /// Carries one packet that is not part of a stream (a SYN, SYN-ACK or
+    /// the RST refusing a connect) from `from` to `to`, due after `delay`:
+    /// then `arrive(true)` if it gets through, `arrive(false)` if it is
+    /// lost (a cut link, a crashed destination). A held link keeps it
+    /// until released, as it keeps stream segments.
+    pub(crate) fn carry(
+        self: &Rc<Self>,
+        from: HostIx,
+        to: HostIx,
+        delay: Duration,
+        arrive: impl FnOnce(bool) + 'static,
+    ) {
+        carry_after(Rc::clone(self), from, to, delay, Box::new(arrive));
+    }
+
+    /// Carries a packet that TCP retransmits until acknowledged (the
+    /// handshake's last ACK, which the client's data would carry again):
+    /// due after `delay`, it is sent again while the path is cut or held,
+    /// as a stream segment is; `arrive(true)` once it gets through,
+    /// `arrive(false)` if it still has not after Linux's give-up time.
+    pub(crate) fn carry_reliably(
+        self: &Rc<Self>,
+        from: HostIx,
+        to: HostIx,
+        delay: Duration,
+        arrive: impl FnOnce(bool) + 'static,
+    ) {
+        let link = NetLink {
+            net: Rc::downgrade(self),
+            from,
+            to,
+        };
+        let deadline = self.kernel.now() + delay + link.give_up_after();
+        resend_after(Rc::clone(self), link, delay, deadline, Box::new(arrive));
+    }
+}
+
+fn carry_after(
+    net: Rc<Net>,
+    from: HostIx,
+    to: HostIx,
+    delay: Duration,
+    arrive: Box<dyn FnOnce(bool)>,
+) {
+    let kernel = net.kernel.clone();
+    kernel.schedule_after(delay, move || {
+        if net.is_held(from, to) {
+            // Checked again as often as a held stream segment is.
+            carry_after(net, from, to, Duration::from_millis(1), arrive);
+        } else {
+            let passes = net.passes(from, to);
+            arrive(passes);
+        }
+    });
+}
+
+fn resend_after(
+    net: Rc<Net>,
+    link: NetLink,
+    delay: Duration,
+    deadline: Instant,
+    arrive: Box<dyn FnOnce(bool)>,
+) {
+    let kernel = net.kernel.clone();
+    kernel.schedule_after(delay, move || {
+        if link.is_up() {
+            arrive(true);
+        } else if net.kernel.now() >= deadline {
+            arrive(false);
+        } else {
+            let retry = link.retransmit_after();
+            resend_after(net, link, retry, deadline, arrive);
+        }
+    });
+}
