@@ -303,6 +303,7 @@ impl DuplexStream {
         }
         drop(pipe);
         self.source.trace("write", n as i64);
+        self.kernel.note_payload(&data[..n]);
         let delay = self.link.delay(n)
             + self
                 .kernel

@@ -5,6 +5,8 @@
 use std::fmt;
 use std::ops::Range;
 
+use crate::runner::determinism::Check;
+
 /// A `DETSIM_*` variable had a value detsim cannot use.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct EnvError {
@@ -33,6 +35,7 @@ const SEEDS: &str =
     "a seed count (e.g. 500 or 0x1f4) or a half-open range start..end (e.g. 100..600)";
 const BASE: &str = "a number, decimal or 0x-hex, or the word `random`";
 const BOOL: &str = "1, 0, true or false";
+const CHECK: &str = "1, 0, true, false, or `bytes` (also compare the payload bytes written)";
 const SHARD: &str = "k/n with 1 <= k <= n (e.g. 2/8)";
 const REPLAY: &str = "a replay string (e.g. 0x2a or 0x2a:pw3/8) or the path of a file of them";
 const TRACE: &str = "the path of the JSON file to write (e.g. trace.json)";
@@ -52,7 +55,7 @@ pub(crate) struct Env {
     pub(crate) seeds: Option<SeedsVar>,
     pub(crate) seed_base: Option<SeedBase>,
     pub(crate) jobs: Option<usize>,
-    pub(crate) check_determinism: Option<bool>,
+    pub(crate) check_determinism: Option<Check>,
     pub(crate) shard: Option<(u64, u64)>,
     /// `DETSIM_REPLAY`: a replay string or a file of them, unparsed.
     pub(crate) replay: Option<String>,
@@ -118,7 +121,13 @@ impl Env {
                         .and_then(|n| usize::try_from(n).ok())
                 },
             )?,
-            check_determinism: parse(get, "DETSIM_CHECK_DETERMINISM", BOOL, boolean)?,
+            check_determinism: parse(get, "DETSIM_CHECK_DETERMINISM", CHECK, |v| {
+                if v.eq_ignore_ascii_case("bytes") {
+                    Some(Check::Bytes)
+                } else {
+                    boolean(v).map(|on| if on { Check::Trace } else { Check::Off })
+                }
+            })?,
             shard: parse(get, "DETSIM_SHARD", SHARD, |v| {
                 let (k, n) = v.split_once('/')?;
                 let (k, n) = (number(k.trim())?, number(n.trim())?);
@@ -184,6 +193,14 @@ mod tests {
             Some(SeedsVar::Range(100..600))
         );
         assert_eq!(env(&[("DETSIM_SHARD", "2/8")]).unwrap().shard, Some((2, 8)));
+    }
+
+    #[test]
+    fn the_determinism_check_takes_a_boolean_or_bytes() {
+        let check = |v| env(&[("DETSIM_CHECK_DETERMINISM", v)]).unwrap().check_determinism;
+        assert_eq!(check("1"), Some(Check::Trace));
+        assert_eq!(check("0"), Some(Check::Off));
+        assert_eq!(check("bytes"), Some(Check::Bytes));
     }
 
     #[test]

@@ -5,6 +5,7 @@
 //! See [`Sim`] for the builder and the `DETSIM_*` variables it reads.
 
 mod chrome_trace;
+mod determinism;
 pub(crate) mod env;
 mod exec;
 mod regressions;

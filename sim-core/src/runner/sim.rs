@@ -14,10 +14,10 @@ use crate::runner::exec::{self, FaultRecord, Recording, RunSpec};
 use crate::runner::replay_line::Origin;
 use crate::runner::report::{Shrunk, SweepFailure};
 use crate::runner::seed_base::random_base;
+use crate::runner::determinism::{self, Check};
 use crate::runner::{chrome_trace, regressions, shrink, sweep};
 use crate::runtime::{Config, Scheduling};
 use crate::time::Instant;
-use crate::trace::Event;
 
 /// What a test body may return: `()` or `Result<(), E>`; an `Err` fails
 /// the seed with the error in the report.
@@ -61,7 +61,7 @@ impl<E: fmt::Debug> TestResult for Result<(), E> {
 /// | `DETSIM_SEED_BASE=n` or `=random` | first seed of a counted sweep (default 0; `random` is printed) |
 /// | `DETSIM_JOBS=n` | seeds run in parallel on n threads (default: all cores) |
 /// | `DETSIM_SHARD=k/n` | run only the k-th of n disjoint subsets of the sweep |
-/// | `DETSIM_CHECK_DETERMINISM=1` | run every seed twice and compare traces |
+/// | `DETSIM_CHECK_DETERMINISM=1` or `=bytes` | run every seed twice and compare outcomes and traces (`bytes`: and the payload bytes written) |
 /// | `DETSIM_REPLAY=0x2a:pw3/8` or `=file` | run exactly these replay strings (a seed and its pinned faults) |
 /// | `DETSIM_SHRINK=0` or `=n` | no shrinking, or at most n re-runs (default 200) |
 /// | `DETSIM_TRACE=path.json` | write the failing or replayed run as a Chrome trace |
@@ -83,7 +83,7 @@ impl<E: fmt::Debug> TestResult for Result<(), E> {
 pub struct Sim {
     config: Config,
     seeds: SeedsVar,
-    check_determinism: bool,
+    check: Check,
     jobs: Option<usize>,
     test_name: Option<String>,
     package: Option<String>,
@@ -108,7 +108,7 @@ impl Sim {
         Sim {
             config: Config::default(),
             seeds: SeedsVar::Count(1),
-            check_determinism: false,
+            check: Check::Off,
             jobs: None,
             test_name: None,
             package: None,
@@ -221,9 +221,22 @@ impl Sim {
         self
     }
 
-    /// Runs every seed twice and fails if the traces differ.
+    /// Runs every seed twice and fails if the two runs differ: in their
+    /// outcome (passed, the `Err` text, the panic's message and location,
+    /// the failure kind) or in their trace. The report shows both runs'
+    /// outcomes. `DETSIM_CHECK_DETERMINISM=1` or `=0` overrides.
     pub fn check_determinism(mut self, on: bool) -> Sim {
-        self.check_determinism = on;
+        self.check = if on { Check::Trace } else { Check::Off };
+        self
+    }
+
+    /// As [`Sim::check_determinism`], and the digest also covers the
+    /// payload bytes every simulated write sends (TCP and duplex streams,
+    /// datagrams, file writes), so a value that depends on the host (a
+    /// clock in an HTTP `date:` header) fails the check although it changes
+    /// no event. `DETSIM_CHECK_DETERMINISM=bytes` turns it on.
+    pub fn check_determinism_bytes(mut self, on: bool) -> Sim {
+        self.check = if on { Check::Bytes } else { Check::Off };
         self
     }
 
@@ -369,7 +382,7 @@ impl Sim {
         if let Some(budget) = env.shrink {
             self.shrink_budget = budget;
         }
-        let check = env.check_determinism.unwrap_or(self.check_determinism);
+        let check = env.check_determinism.unwrap_or(self.check);
         let started = std::time::Instant::now();
         // DETSIM_REPLAY: exactly the given runs, nothing else.
         if let Some(replay) = env.replay.as_ref().or(self.replay.as_ref()) {
@@ -450,7 +463,7 @@ impl Sim {
     fn run_listed<F, Fut>(
         &self,
         specs: &[(RunSpec, String)],
-        check: bool,
+        check: Check,
         origin: &Origin,
         env: &Env,
         body: &F,
@@ -581,10 +594,14 @@ impl Sim {
         let recording = Recording {
             all_events: false,
             report_events: self.config.report_events,
+            payloads: false,
         };
         let last = exec::run_once(&self.config, &plan, &spec, recording, body);
-        let Err(shrunk_failure) = last.result else {
-            return None;
+        // Re-runs are deterministic, so this fails as the search saw; if it
+        // did not, a replay line that fails another way would mislead.
+        let shrunk_failure = match last.result {
+            Err(f) if shrink::same_bug(&f.kind, &failure.kind) => f,
+            _ => return None,
         };
         let schedule = FaultSchedule::recorded(kept, last.hits);
         let replay_string = schedule.encode(seed);
@@ -611,6 +628,7 @@ impl Sim {
         let recording = Recording {
             all_events: true,
             report_events: 0,
+            payloads: false,
         };
         let run = exec::run_once(
             &self.config,
@@ -688,7 +706,7 @@ impl Sim {
     fn run_spec<F, Fut>(
         &self,
         spec: &RunSpec,
-        check: bool,
+        check: Check,
         body: &F,
     ) -> Result<RunSummary, Box<Failure>>
     where
@@ -697,52 +715,17 @@ impl Sim {
         Fut::Output: TestResult,
     {
         let plan = self.plan_for(spec.seed);
-        if !check {
-            return self.run_reported(spec, &plan, body);
+        match check {
+            Check::Off => self.run_reported(spec, &plan, body),
+            check => determinism::run_twice(&self.config, &plan, spec, check, body),
         }
-        let recording = Recording {
-            all_events: true,
-            report_events: self.config.report_events,
-        };
-        let first = exec::run_once(&self.config, &plan, spec, recording, body);
-        let second = exec::run_once(&self.config, &plan, spec, recording, body);
-        let (a, b) = (
-            first.events.unwrap_or_default(),
-            second.events.unwrap_or_default(),
-        );
-        if let Some(index) = (0..a.len().max(b.len())).find(|&i| a.get(i) != b.get(i)) {
-            let show = |e: Option<&Event>| e.map_or("end of trace".to_string(), Event::to_string);
-            let kind = FailureKind::Nondeterminism {
-                index: index as u64,
-                first: show(a.get(index)),
-                second: show(b.get(index)),
-            };
-            let mut failure = match second.result {
-                Err(f) => *f,
-                Ok(_) => Failure {
-                    seed: spec.seed,
-                    at: b.last().map_or(Instant::ZERO, |e| e.at),
-                    tasks_alive: 0,
-                    kind: kind.clone(),
-                    recent_events: Vec::new(),
-                    digest: 0,
-                    faults: Vec::new(),
-                },
-            };
-            failure.kind = kind;
-            failure.recent_events = b[index.saturating_sub(10)..(index + 1).min(b.len())]
-                .iter()
-                .map(Event::to_string)
-                .collect();
-            return Err(Box::new(failure));
-        }
-        first.result
     }
 
     /// Runs `spec` keeping only the digest, the cheapest way; if it fails,
     /// runs it again keeping the recent events for the report. Runs are
     /// deterministic, so the second run fails the same way; if it does not
-    /// (a long poll depends on host time), the first report stands.
+    /// (a long poll depends on host time), the first report stands, with a
+    /// note saying how the re-run ended instead of an empty timeline.
     fn run_reported<F, Fut>(
         &self,
         spec: &RunSpec,
@@ -765,11 +748,28 @@ impl Sim {
         let recording = Recording {
             all_events: false,
             report_events: self.config.report_events,
+            payloads: false,
         };
+        let mut first = first;
         match exec::run_once(&self.config, plan, spec, recording, body).result {
-            Err(second) if same_failure(&first.kind, &second.kind) => Err(second),
-            _ => Err(first),
+            Err(second) if same_failure(&first.kind, &second.kind) => return Err(second),
+            Err(other) => {
+                let other = other.kind.to_string();
+                first.note = Some(format!(
+                    "no recent events: the re-run that collects them failed differently ({})",
+                    other.lines().next().unwrap_or_default()
+                ));
+            }
+            Ok(_) => {
+                first.note = Some(
+                    "no recent events: the re-run that collects them passed, so this failure \
+                     depends on something outside the seed (host time, state left by an \
+                     earlier run)"
+                        .to_string(),
+                );
+            }
         }
+        Err(first)
     }
 }
 
