@@ -1,6 +1,8 @@
 //! Shrinking a failing seed's faults to the ones the bug needs, and
 //! replaying the shrunk schedule, also after the code changed a little.
 
+mod common;
+
 use detsim::net::{self, UdpSocket};
 use detsim::time::{Duration, sleep, timeout};
 use detsim::{Faults, Probability, Sim};
@@ -119,4 +121,85 @@ fn shrinking_can_be_turned_off() {
         .try_run(|| loses_three_and_eleven(false))
         .expect_err("fails");
     assert!(failure.shrunk.is_none());
+}
+
+/// Which of 20 numbered datagrams sent to `main:5000` arrived.
+async fn received_datagrams() -> Vec<u32> {
+    let socket = UdpSocket::bind("0.0.0.0:5000").await.unwrap();
+    net::client("sender", async move {
+        let out = UdpSocket::bind("0.0.0.0:0").await.unwrap();
+        for i in 0..20u32 {
+            out.send_to(&i.to_be_bytes(), "main:5000").await.unwrap();
+        }
+    });
+    let mut got = Vec::new();
+    let mut buf = [0; 4];
+    while let Ok(r) = timeout(Duration::from_secs(1), socket.recv_from(&mut buf)).await {
+        r.unwrap();
+        got.push(u32::from_be_bytes(buf));
+    }
+    got
+}
+
+/// "BUG A" needs datagrams 3 and 11 lost; losing only 3 is "BUG B". Both
+/// messages carry a count that changes with every fault suppressed.
+async fn two_bugs() -> Result<(), String> {
+    let got = received_datagrams().await;
+    let lost = 20 - got.len();
+    match (got.contains(&3), got.contains(&11)) {
+        (false, false) => Err(format!("BUG A: {lost} datagrams lost, 3 and 11 among them")),
+        (false, true) => Err(format!("BUG B: {lost} datagrams lost, 3 among them")),
+        _ => Ok(()),
+    }
+}
+
+/// The lowest seed whose unshrunk run fails with `needle` in its message.
+fn first_seed_failing_with(needle: &str, body: fn() -> Sim) -> u64 {
+    (0..400)
+        .find(|&seed| {
+            body()
+                .seed(seed)
+                .shrink(false)
+                .try_run(two_bugs)
+                .is_err_and(|f| f.failure.kind.to_string().contains(needle))
+        })
+        .expect("some seed loses both datagrams")
+}
+
+#[test]
+fn shrinking_keeps_the_bug_it_found_when_a_fault_subset_fails_with_another() {
+    let seed = first_seed_failing_with("BUG A", lossy);
+    let failure = lossy()
+        .seed(seed)
+        .try_run(two_bugs)
+        .expect_err("the seed fails");
+    let shrunk = failure.shrunk.as_ref().expect("shrunk");
+    // Losing 3 alone fails too, with "BUG B": another bug, not a smaller
+    // schedule for this one. The count in the message changes with every
+    // fault suppressed, and must not stop the shrinking either.
+    common::assert_contains(&shrunk.failure.kind.to_string(), "BUG A");
+    assert!(shrunk.complete, "{failure}");
+    assert_eq!(shrunk.faults.len(), 2, "{failure}");
+}
+
+/// Panics when datagrams 3 and 11 are both lost, with the loss count in
+/// the message.
+async fn panics_with_a_count() {
+    let got = received_datagrams().await;
+    let lost = 20 - got.len();
+    assert!(
+        got.contains(&3) || got.contains(&11),
+        "datagrams 3 and 11 were lost ({lost} lost in all)"
+    );
+}
+
+#[test]
+fn a_panic_message_with_a_count_still_shrinks_to_the_faults_it_needs() {
+    let failure = lossy()
+        .try_run(panics_with_a_count)
+        .expect_err("some seed loses both datagrams");
+    let shrunk = failure.shrunk.as_ref().expect("shrunk");
+    assert!(failure.failure.faults.len() > 2, "{failure}");
+    assert_eq!(shrunk.faults.len(), 2, "kept faults none needed:\n{failure}");
+    common::assert_contains(&shrunk.failure.kind.to_string(), "were lost (");
 }
