@@ -8,6 +8,7 @@ mod chrome_trace;
 mod determinism;
 pub(crate) mod env;
 mod exec;
+mod plan;
 mod regressions;
 mod replay_line;
 mod report;

@@ -9,11 +9,11 @@ use std::time::Duration;
 
 use crate::failure::{Failure, FailureKind};
 use crate::faults::{FaultSchedule, Faults, swarm_plan};
-use crate::runner::env::{Env, SeedBase, SeedsVar};
+use crate::runner::env::{Env, SeedsVar};
+use crate::runner::plan::{PlanError, SeedPlan};
 use crate::runner::exec::{self, FaultRecord, Recording, RunSpec};
 use crate::runner::replay_line::Origin;
 use crate::runner::report::{Shrunk, SweepFailure};
-use crate::runner::seed_base::random_base;
 use crate::runner::determinism::{self, Check};
 use crate::runner::{chrome_trace, regressions, shrink, sweep};
 use crate::runtime::{Config, Scheduling};
@@ -57,10 +57,10 @@ impl<E: fmt::Debug> TestResult for Result<(), E> {
 /// | variable | effect |
 /// |---|---|
 /// | `DETSIM_SEED=0x2a` | run exactly this seed (decimal or 0x-hex) |
-/// | `DETSIM_SEEDS=500` or `=100..600` | sweep this many seeds from the base, or this range |
+/// | `DETSIM_SEEDS=500`, `=100..600` or `=100..=599` | sweep this many seeds from the base, or this range (`..=`: inclusive) |
 /// | `DETSIM_SEED_BASE=n` or `=random` | first seed of a counted sweep (default 0; `random` is printed) |
 /// | `DETSIM_JOBS=n` | seeds run in parallel on n threads (default: all cores) |
-/// | `DETSIM_SHARD=k/n` | run only the k-th of n disjoint subsets of the sweep |
+/// | `DETSIM_SHARD=k/n` | run only the k-th of n disjoint subsets of the sweep (an empty one fails unless [`Sim::allow_empty`]) |
 /// | `DETSIM_CHECK_DETERMINISM=1` or `=bytes` | run every seed twice and compare outcomes and traces (`bytes`: and the payload bytes written) |
 /// | `DETSIM_REPLAY=0x2a:pw3/8` or `=file` | run exactly these replay strings (a seed and its pinned faults) |
 /// | `DETSIM_SHRINK=0` or `=n` | no shrinking, or at most n re-runs (default 200) |
@@ -94,6 +94,19 @@ pub struct Sim {
     quiet: bool,
     package_dir: Option<PathBuf>,
     replay: Option<String>,
+    /// Whether a sweep that selects no seeds passes.
+    allow_empty: bool,
+    /// The `config` fields set through the builder's own methods, which
+    /// `Sim::config` keeps.
+    set: SetFields,
+}
+
+/// Which `Config` fields the builder's own methods set.
+#[derive(Clone, Copy, Debug, Default)]
+struct SetFields {
+    faults: bool,
+    long_poll_budget: bool,
+    scheduling: bool,
 }
 
 impl Default for Sim {
@@ -118,6 +131,8 @@ impl Sim {
             quiet: false,
             package_dir: None,
             replay: None,
+            allow_empty: false,
+            set: SetFields::default(),
         }
     }
 
@@ -133,12 +148,13 @@ impl Sim {
     }
 
     /// Runs exactly `seed` (`DETSIM_SEEDS` and `DETSIM_SEED` override), as
-    /// a property test's case does with a seed its strategy drew.
+    /// a property test's case does with a seed its strategy drew. Every
+    /// `u64` is a seed, `u64::MAX` included.
     pub fn seed(mut self, seed: u64) -> Sim {
-        self.seeds = SeedsVar::Range(seed..seed.saturating_add(1).max(seed));
-        if seed == u64::MAX {
-            self.seeds = SeedsVar::Range(seed - 1..seed);
-        }
+        self.seeds = SeedsVar::Range {
+            first: seed,
+            last: seed,
+        };
         self
     }
 
@@ -152,13 +168,26 @@ impl Sim {
             !range.is_empty(),
             "Sim::seed_range: the range {range:?} is empty"
         );
-        self.seeds = SeedsVar::Range(range);
+        self.seeds = SeedsVar::Range {
+            first: range.start,
+            last: range.end - 1,
+        };
+        self
+    }
+
+    /// Whether a sweep that selects no seeds passes (default: no). A shard
+    /// can be empty (`DETSIM_SHARD=5/8` of a 3-seed sweep); without this,
+    /// that fails with a message, because a sweep that checked nothing
+    /// looks like one that passed.
+    pub fn allow_empty(mut self, on: bool) -> Sim {
+        self.allow_empty = on;
         self
     }
 
     /// The fault plan for every seed.
     pub fn faults(mut self, faults: Faults) -> Sim {
         self.config.faults = faults;
+        self.set.faults = true;
         self
     }
 
@@ -244,12 +273,14 @@ impl Sim {
     /// (default 50 ms); `Duration::ZERO` disables the check.
     pub fn long_poll_budget(mut self, budget: Duration) -> Sim {
         self.config.long_poll_budget = budget;
+        self.set.long_poll_budget = true;
         self
     }
 
     /// How the next runnable task is chosen (default: seeded random).
     pub fn scheduling(mut self, scheduling: Scheduling) -> Sim {
         self.config.scheduling = scheduling;
+        self.set.scheduling = true;
         self
     }
 
@@ -273,9 +304,22 @@ impl Sim {
         self
     }
 
-    /// The runtime settings every seed gets.
+    /// The runtime settings every seed gets. The order of the builder
+    /// calls does not matter: a field also set through the builder's own
+    /// method ([`Sim::faults`], [`Sim::long_poll_budget`],
+    /// [`Sim::scheduling`]) keeps that method's value, whether the method
+    /// was called before or after this.
     pub fn config(mut self, config: Config) -> Sim {
-        self.config = config;
+        let kept = std::mem::replace(&mut self.config, config);
+        if self.set.faults {
+            self.config.faults = kept.faults;
+        }
+        if self.set.long_poll_budget {
+            self.config.long_poll_budget = kept.long_poll_budget;
+        }
+        if self.set.scheduling {
+            self.config.scheduling = kept.scheduling;
+        }
         self
     }
 
@@ -288,7 +332,9 @@ impl Sim {
     ///
     /// # Panics
     ///
-    /// When a seed fails, or a `DETSIM_*` variable has a bad value.
+    /// When a seed fails, a `DETSIM_*` variable has a bad value, a counted
+    /// sweep runs past `u64::MAX`, or the sweep selects no seeds (unless
+    /// [`Sim::allow_empty`]).
     #[track_caller]
     pub fn run<F, Fut>(self, body: F) -> SweepReport
     where
@@ -335,7 +381,9 @@ impl Sim {
     ///
     /// # Panics
     ///
-    /// When a `DETSIM_*` variable has a bad value.
+    /// When a `DETSIM_*` variable has a bad value, a counted sweep runs
+    /// past `u64::MAX`, or the sweep selects no seeds (unless
+    /// [`Sim::allow_empty`]).
     #[track_caller]
     pub fn try_run<F, Fut>(self, body: F) -> Result<SweepReport, Box<SweepFailure>>
     where
@@ -422,7 +470,17 @@ impl Sim {
                 })?;
             }
         }
-        let seeds = self.plan(&env);
+        let seeds = match SeedPlan::from_env(&env, &self.seeds) {
+            Ok(plan) => plan,
+            Err(PlanError::Empty(why)) if self.allow_empty => {
+                eprintln!("detsim: the sweep selects no seeds ({why}); allowed by Sim::allow_empty");
+                return Ok(SweepReport {
+                    runs: Vec::new(),
+                    host_time: started.elapsed(),
+                });
+            }
+            Err(e) => panic!("detsim: {e}"),
+        };
         let jobs = env.jobs.or(self.jobs).unwrap_or_else(|| {
             std::thread::available_parallelism()
                 .map(|n| n.get())
@@ -445,7 +503,7 @@ impl Sim {
                     );
                 }
                 if env.seed.is_some() {
-                    self.write_trace(&env, &RunSpec::seed(seeds[0]), &body);
+                    self.write_trace(&env, &RunSpec::seed(seeds.get(0)), &body);
                 }
                 Ok(report)
             }
@@ -670,36 +728,6 @@ impl Sim {
             swarm_plan(seed, &self.config.faults)
         } else {
             self.config.faults.clone()
-        }
-    }
-
-    /// The seeds to run, in order.
-    fn plan(&self, env: &Env) -> Vec<u64> {
-        if let Some(seed) = env.seed {
-            return vec![seed];
-        }
-        let base = match env.seed_base {
-            Some(SeedBase::Fixed(b)) => b,
-            Some(SeedBase::Random) => {
-                let b = random_base();
-                eprintln!(
-                    "detsim: random seed base {b:#x}; repeat this sweep with DETSIM_SEED_BASE={b:#x}"
-                );
-                b
-            }
-            None => 0,
-        };
-        let range = match env.seeds.as_ref().unwrap_or(&self.seeds) {
-            SeedsVar::Count(n) => base..base.saturating_add(*n),
-            SeedsVar::Range(r) => r.clone(),
-        };
-        match env.shard {
-            Some((k, n)) => range
-                .enumerate()
-                .filter(|(i, _)| *i as u64 % n == k - 1)
-                .map(|(_, s)| s)
-                .collect(),
-            None => range.collect(),
         }
     }
 
