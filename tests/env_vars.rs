@@ -238,10 +238,7 @@ fn an_empty_shard_fails_with_a_message_unless_allowed() {
     );
     assert_contains(&empty.all(), "Sim::allow_empty(true)");
 
-    let allowed = run_child(
-        test,
-        &[("DETSIM_SHARD", "5/8"), ("CHILD_ALLOW_EMPTY", "1")],
-    );
+    let allowed = run_child(test, &[("DETSIM_SHARD", "5/8"), ("CHILD_ALLOW_EMPTY", "1")]);
     assert!(allowed.success, "{}", allowed.all());
     assert_eq!(allowed.value_of("ran"), "0");
     assert_contains(&allowed.all(), "detsim: the sweep selects no seeds");

@@ -200,6 +200,10 @@ fn a_panic_message_with_a_count_still_shrinks_to_the_faults_it_needs() {
         .expect_err("some seed loses both datagrams");
     let shrunk = failure.shrunk.as_ref().expect("shrunk");
     assert!(failure.failure.faults.len() > 2, "{failure}");
-    assert_eq!(shrunk.faults.len(), 2, "kept faults none needed:\n{failure}");
+    assert_eq!(
+        shrunk.faults.len(),
+        2,
+        "kept faults none needed:\n{failure}"
+    );
     common::assert_contains(&shrunk.failure.kind.to_string(), "were lost (");
 }

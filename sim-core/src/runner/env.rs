@@ -2,8 +2,8 @@
 //! error that names the variable and the forms it accepts, never a silent
 //! default.
 
-use std::fmt;
 use crate::runner::determinism::Check;
+use std::fmt;
 
 /// A `DETSIM_*` variable had a value detsim cannot use.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -215,7 +215,11 @@ mod tests {
 
     #[test]
     fn the_determinism_check_takes_a_boolean_or_bytes() {
-        let check = |v| env(&[("DETSIM_CHECK_DETERMINISM", v)]).unwrap().check_determinism;
+        let check = |v| {
+            env(&[("DETSIM_CHECK_DETERMINISM", v)])
+                .unwrap()
+                .check_determinism
+        };
         assert_eq!(check("1"), Some(Check::Trace));
         assert_eq!(check("0"), Some(Check::Off));
         assert_eq!(check("bytes"), Some(Check::Bytes));

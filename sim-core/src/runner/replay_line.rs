@@ -179,7 +179,10 @@ mod tests {
 
     #[test]
     fn plain_words_stay_and_others_are_single_quoted() {
-        assert_eq!(quote("DETSIM_REPLAY=0x2a:pw3/8"), "DETSIM_REPLAY=0x2a:pw3/8");
+        assert_eq!(
+            quote("DETSIM_REPLAY=0x2a:pw3/8"),
+            "DETSIM_REPLAY=0x2a:pw3/8"
+        );
         assert_eq!(quote("a::b"), "a::b");
         assert_eq!(quote("my test"), "'my test'");
         assert_eq!(quote("it's"), r"'it'\''s'");

@@ -9,12 +9,12 @@ use std::time::Duration;
 
 use crate::failure::{Failure, FailureKind};
 use crate::faults::{FaultSchedule, Faults, swarm_plan};
+use crate::runner::determinism::{self, Check};
 use crate::runner::env::{Env, SeedsVar};
-use crate::runner::plan::{PlanError, SeedPlan};
 use crate::runner::exec::{self, FaultRecord, Recording, RunSpec};
+use crate::runner::plan::{PlanError, SeedPlan};
 use crate::runner::replay_line::Origin;
 use crate::runner::report::{Shrunk, SweepFailure};
-use crate::runner::determinism::{self, Check};
 use crate::runner::{chrome_trace, regressions, shrink, sweep};
 use crate::runtime::{Config, Scheduling};
 use crate::time::Instant;
@@ -473,7 +473,9 @@ impl Sim {
         let seeds = match SeedPlan::from_env(&env, &self.seeds) {
             Ok(plan) => plan,
             Err(PlanError::Empty(why)) if self.allow_empty => {
-                eprintln!("detsim: the sweep selects no seeds ({why}); allowed by Sim::allow_empty");
+                eprintln!(
+                    "detsim: the sweep selects no seeds ({why}); allowed by Sim::allow_empty"
+                );
                 return Ok(SweepReport {
                     runs: Vec::new(),
                     host_time: started.elapsed(),
