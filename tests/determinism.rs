@@ -254,3 +254,9 @@ fn a_host_dependent_payload_passes_the_trace_check_and_fails_the_bytes_check() {
     assert_ne!(first, second);
     common::assert_contains(&failure.to_string(), "wrote different bytes");
 }
+
+#[detsim::test(check_determinism = "bytes", regressions = false)]
+#[should_panic(expected = "wrote different bytes")]
+async fn the_test_attribute_takes_check_determinism_bytes() {
+    writes_a_host_dependent_byte().await;
+}

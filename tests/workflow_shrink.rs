@@ -231,7 +231,6 @@ fn readme_sample(report: &str) -> String {
             }
             let keep = timeline.len().saturating_sub(6);
             out.extend(timeline[keep..].iter().map(|l| l.to_string()));
-            in_timeline = false;
         }
         in_timeline = line.starts_with("timeline of the shrunk run");
         let mut line = line.replace(" --release", "");
