@@ -16,7 +16,7 @@ use std::future::Future;
 use crate::failure::{Failure, FailureKind};
 use crate::faults::Faults;
 use crate::runner::exec::{self, Recording, Run, RunSpec};
-use crate::runner::sim::{RunSummary, TestResult};
+use crate::runner::results::{RunSummary, TestResult};
 use crate::runtime::Config;
 use crate::time::Instant;
 use crate::trace::{Event, PayloadNote};

@@ -9,7 +9,7 @@ use std::rc::Rc;
 
 use crate::failure::{Failure, FailureKind};
 use crate::faults::{FaultKind, FaultSchedule, Faults};
-use crate::runner::sim::{RunSummary, TestResult};
+use crate::runner::results::{RunSummary, TestResult};
 use crate::runtime::{Config, Runtime, RuntimeInner, context};
 use crate::task::TaskId;
 use crate::time::Instant;

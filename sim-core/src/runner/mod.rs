@@ -12,6 +12,7 @@ mod plan;
 mod regressions;
 mod replay_line;
 mod report;
+mod results;
 mod seed_base;
 mod shrink;
 mod sim;
@@ -19,4 +20,5 @@ mod sweep;
 
 pub use env::EnvError;
 pub use report::{Shrunk, SweepFailure};
-pub use sim::{RunSummary, Sim, SweepReport, TestResult};
+pub use results::{RunSummary, SweepReport, TestResult};
+pub use sim::Sim;

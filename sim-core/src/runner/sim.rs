@@ -1,10 +1,9 @@
 //! The `Sim` builder.
 
-use std::fmt;
 use std::future::Future;
 use std::ops::Range;
 use std::panic::Location;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::time::Duration;
 
 use crate::failure::{Failure, FailureKind};
@@ -15,28 +14,9 @@ use crate::runner::exec::{self, FaultRecord, Recording, RunSpec};
 use crate::runner::plan::{PlanError, SeedPlan};
 use crate::runner::replay_line::Origin;
 use crate::runner::report::{Shrunk, SweepFailure};
+use crate::runner::results::{RunSummary, SweepReport, TestResult};
 use crate::runner::{chrome_trace, regressions, shrink, sweep};
 use crate::runtime::{Config, Scheduling};
-use crate::time::Instant;
-
-/// What a test body may return: `()` or `Result<(), E>`; an `Err` fails
-/// the seed with the error in the report.
-pub trait TestResult {
-    /// `Err(description)` when the body failed.
-    fn into_result(self) -> Result<(), String>;
-}
-
-impl TestResult for () {
-    fn into_result(self) -> Result<(), String> {
-        Ok(())
-    }
-}
-
-impl<E: fmt::Debug> TestResult for Result<(), E> {
-    fn into_result(self) -> Result<(), String> {
-        self.map_err(|e| format!("{e:?}"))
-    }
-}
 
 /// Runs a test body on one seed or a sweep of seeds, and turns a failure
 /// into one report with a line to replay it.
@@ -351,7 +331,7 @@ impl Sim {
             Err(mut failure) => {
                 failure.failure.locate_body(&body_at);
                 if save {
-                    failure.regression_file = save_regression(&failure, package_dir);
+                    failure.regression_file = regressions::save_regression(&failure, package_dir);
                 }
                 eprintln!("{failure}");
                 let shrunk = failure
@@ -434,7 +414,7 @@ impl Sim {
         let started = std::time::Instant::now();
         // DETSIM_REPLAY: exactly the given runs, nothing else.
         if let Some(replay) = env.replay.as_ref().or(self.replay.as_ref()) {
-            let specs = replay_specs(replay);
+            let specs = regressions::replay_specs(replay);
             self.run_listed(&specs, check, &origin, &env, &body, true, |text| {
                 format!("replaying DETSIM_REPLAY entry {text}")
             })?;
@@ -453,7 +433,10 @@ impl Sim {
         // Regression entries first, unless one seed was asked for.
         let regressions_on = self.regressions && env.regressions != Some(false);
         if regressions_on && env.seed.is_none() {
-            let dir = self.package_dir.clone().or_else(package_dir_from_env);
+            let dir = self
+                .package_dir
+                .clone()
+                .or_else(regressions::package_dir_from_env);
             if let (Some(dir), Some(test)) = (dir, origin.test_name()) {
                 let path = regressions::file(&dir, test);
                 let entries = regressions::load(&path);
@@ -803,96 +786,11 @@ impl Sim {
     }
 }
 
-/// The runs `DETSIM_REPLAY` names: a replay string, or a file of them.
-fn replay_specs(value: &str) -> Vec<(RunSpec, String)> {
-    let path = Path::new(value);
-    if path.is_file() {
-        let text = std::fs::read_to_string(path)
-            .unwrap_or_else(|e| panic!("detsim: DETSIM_REPLAY: cannot read {value}: {e}"));
-        let specs = regressions::parse(path, &text);
-        assert!(
-            !specs.is_empty(),
-            "detsim: DETSIM_REPLAY={value}: the file holds no replay strings"
-        );
-        return specs;
-    }
-    match FaultSchedule::decode(value) {
-        Ok((seed, schedule)) => vec![(RunSpec { seed, schedule }, value.trim().to_string())],
-        Err(e) => panic!("detsim: DETSIM_REPLAY: {e}, or the path of a file of them"),
-    }
-}
-
-fn package_dir_from_env() -> Option<PathBuf> {
-    std::env::var_os("CARGO_MANIFEST_DIR").map(PathBuf::from)
-}
-
-/// Appends the failure's replay strings to the test's regression file.
-fn save_regression(failure: &SweepFailure, package_dir: Option<PathBuf>) -> Option<PathBuf> {
-    if failure.source.is_some() {
-        // Found by a regression entry or DETSIM_REPLAY: already kept.
-        return None;
-    }
-    let dir = package_dir.or_else(package_dir_from_env)?;
-    let test = failure
-        .replay
-        .split(" -- --exact")
-        .next()?
-        .rsplit(' ')
-        .next()?;
-    let path = regressions::file(&dir, test);
-    let mut entries = vec![format!("{:#x}", failure.failure.seed)];
-    if let Some(s) = &failure.shrunk {
-        entries.push(s.replay_string.clone());
-    }
-    let why = failure.failure.kind.to_string();
-    let why = why.lines().next().unwrap_or_default();
-    match regressions::save(&path, test, &entries, why) {
-        Ok(true) => Some(path),
-        Ok(false) => None,
-        Err(e) => {
-            eprintln!(
-                "detsim: could not save the regression to {}: {e}",
-                path.display()
-            );
-            None
-        }
-    }
-}
-
 /// Whether two runs failed the same way (a long poll's duration is host
 /// time, so only its task must match).
 fn same_failure(a: &FailureKind, b: &FailureKind) -> bool {
     match (a, b) {
         (FailureKind::LongPoll { task: x, .. }, FailureKind::LongPoll { task: y, .. }) => x == y,
         _ => a == b,
-    }
-}
-
-/// One seed that passed.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct RunSummary {
-    /// The seed.
-    pub seed: u64,
-    /// Its trace digest.
-    pub digest: u64,
-    /// Virtual time when the body finished.
-    pub end: Instant,
-    /// Trace events recorded.
-    pub events: u64,
-}
-
-/// A sweep in which every seed passed.
-#[derive(Clone, Debug)]
-pub struct SweepReport {
-    /// Every seed run, in sweep order.
-    pub runs: Vec<RunSummary>,
-    /// Host time the sweep took.
-    pub host_time: Duration,
-}
-
-impl SweepReport {
-    /// Seeds per second of host time.
-    pub fn seeds_per_second(&self) -> f64 {
-        self.runs.len() as f64 / self.host_time.as_secs_f64().max(1e-9)
     }
 }
