@@ -186,6 +186,60 @@ fn split<T: Clone>(items: &[T], n: usize) -> Vec<Vec<T>> {
 mod tests {
     use super::*;
 
+    fn task(id: u64, name: Option<&str>, at: &str) -> TaskDesc {
+        TaskDesc {
+            id: crate::task::TaskId(id),
+            name: name.map(String::from),
+            spawned_at: at.to_string(),
+            node: None,
+        }
+    }
+
+    fn panic_at(location: &str, message: &str) -> FailureKind {
+        FailureKind::Panic {
+            task: task(0, Some("main"), "t.rs:1:1"),
+            message: message.to_string(),
+            location: Some(location.to_string()),
+        }
+    }
+
+    fn deadlock(tasks: &[TaskDesc]) -> FailureKind {
+        FailureKind::Deadlock {
+            stuck: tasks
+                .iter()
+                .map(|t| StuckTask {
+                    task: t.clone(),
+                    waits_on: "a channel".to_string(),
+                })
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn a_panic_is_the_same_bug_only_at_the_same_place() {
+        let a = panic_at("t.rs:5:9", "lost 3 of 20");
+        assert!(same_bug(&a, &panic_at("t.rs:5:9", "lost 7 of 20")));
+        assert!(!same_bug(&a, &panic_at("t.rs:9:9", "lost 3 of 20")));
+        assert!(!same_bug(&a, &panic_at("t.rs:5:9", "stalled 3 of 20")));
+    }
+
+    #[test]
+    fn a_deadlock_is_the_same_bug_when_the_same_tasks_are_stuck() {
+        let x = deadlock(&[
+            task(2, Some("leader"), "a.rs:1:1"),
+            task(3, None, "b.rs:7:1"),
+        ]);
+        // Ids shift when a fault changes what gets spawned; names and spawn
+        // sites do not.
+        let y = deadlock(&[
+            task(5, None, "b.rs:7:1"),
+            task(4, Some("leader"), "z.rs:1:1"),
+        ]);
+        assert!(same_bug(&x, &y));
+        let other = deadlock(&[task(2, Some("leader"), "a.rs:1:1")]);
+        assert!(!same_bug(&x, &other));
+    }
+
     #[test]
     fn numbers_are_masked_in_messages() {
         assert_eq!(
