@@ -151,3 +151,112 @@ fn the_determinism_check_catches_a_body_that_iterates_a_std_hash_map() {
     };
     assert_ne!(first, second);
 }
+
+/// Counts runs of the outcome tests: odd runs are the check's second run.
+static OUTCOME_RUNS: AtomicU64 = AtomicU64::new(0);
+
+#[test]
+fn a_body_that_passes_once_and_returns_err_the_second_time_fails_the_check() {
+    let failure = Sim::new()
+        .jobs(1)
+        .check_determinism(true)
+        .try_run(|| async {
+            sleep(Duration::from_millis(1)).await;
+            match OUTCOME_RUNS.fetch_add(1, Ordering::Relaxed) % 2 {
+                0 => Ok(()),
+                _ => Err("the second run's own error"),
+            }
+        })
+        .expect_err("Ok then Err is not deterministic, although the traces are equal");
+    let FailureKind::Nondeterminism {
+        index,
+        first_outcome,
+        second_outcome,
+        ..
+    } = &failure.failure.kind
+    else {
+        panic!("expected a nondeterminism failure, got:\n{failure}");
+    };
+    assert_eq!(*index, None, "the traces are equal:\n{failure}");
+    common::assert_contains(first_outcome, "passed");
+    common::assert_contains(second_outcome, "the second run's own error");
+    common::assert_contains(&failure.to_string(), "ended differently");
+}
+
+static PANIC_RUNS: AtomicU64 = AtomicU64::new(0);
+
+#[test]
+fn a_panic_in_the_second_run_keeps_its_own_message_and_location() {
+    let failure = Sim::new()
+        .jobs(1)
+        .check_determinism(true)
+        .try_run(|| async {
+            let run = PANIC_RUNS.fetch_add(1, Ordering::Relaxed);
+            yield_now().await;
+            if run % 2 == 1 {
+                detsim::spawn(async { panic!("only the second run panics") });
+                sleep(Duration::from_millis(1)).await;
+            }
+        })
+        .expect_err("the second run panics");
+    let FailureKind::Nondeterminism {
+        first_outcome,
+        second_outcome,
+        ..
+    } = &failure.failure.kind
+    else {
+        panic!("expected a nondeterminism failure, got:\n{failure}");
+    };
+    common::assert_contains(first_outcome, "passed");
+    common::assert_contains(second_outcome, "only the second run panics");
+    common::assert_contains(second_outcome, "tests/determinism.rs:");
+    let report = failure.to_string();
+    common::assert_contains(&report, "second run: task#");
+}
+
+thread_local! {
+    /// Differs between the check's two runs of a seed (they run on the same
+    /// thread), like a host clock read into a payload would.
+    static BYTE_RUNS: std::cell::Cell<u8> = const { std::cell::Cell::new(0) };
+}
+
+/// Writes one byte that depends on how often this thread ran the body: the
+/// events (a write of 1 byte) are the same every run, the byte is not.
+async fn writes_a_host_dependent_byte() {
+    let byte = BYTE_RUNS.with(|c| {
+        c.set(c.get().wrapping_add(1));
+        c.get()
+    });
+    let (a, b) = detsim::io::duplex(64);
+    a.try_write(&[byte]).unwrap();
+    sleep(Duration::from_millis(1)).await;
+    let mut buf = [0; 1];
+    assert_eq!(b.try_read(&mut buf).unwrap(), 1);
+}
+
+#[test]
+fn a_host_dependent_payload_passes_the_trace_check_and_fails_the_bytes_check() {
+    Sim::new()
+        .jobs(1)
+        .check_determinism(true)
+        .try_run(writes_a_host_dependent_byte)
+        .unwrap_or_else(|f| panic!("the trace check sees no difference:\n{f}"));
+    let failure = Sim::new()
+        .jobs(1)
+        .check_determinism_bytes(true)
+        .try_run(writes_a_host_dependent_byte)
+        .expect_err("the bytes check sees the payload differ");
+    let FailureKind::Nondeterminism { first, second, .. } = &failure.failure.kind else {
+        panic!("expected a nondeterminism failure, got:\n{failure}");
+    };
+    common::assert_contains(first, "write #0 after event #");
+    common::assert_contains(second, "1 bytes");
+    assert_ne!(first, second);
+    common::assert_contains(&failure.to_string(), "wrote different bytes");
+}
+
+#[detsim::test(check_determinism = "bytes", regressions = false)]
+#[should_panic(expected = "wrote different bytes")]
+async fn the_test_attribute_takes_check_determinism_bytes() {
+    writes_a_host_dependent_byte().await;
+}

@@ -215,3 +215,103 @@ fn detsim_check_determinism_catches_a_nondeterministic_body_and_names_the_first_
     assert_contains(&out, "first run:  t=1.000ms clock advanced");
     assert_contains(&out, "second run: t=2.000ms clock advanced");
 }
+
+#[test]
+#[ignore = "run as a child process by the tests in this file"]
+fn child_sweeps_three_seeds_and_may_allow_an_empty_sweep() {
+    if !is_child() {
+        return;
+    }
+    let allow = std::env::var("CHILD_ALLOW_EMPTY").is_ok();
+    let report = Sim::new().seeds(3).allow_empty(allow).run(|| async {});
+    println!("ran: {}", report.runs.len());
+}
+
+#[test]
+fn an_empty_shard_fails_with_a_message_unless_allowed() {
+    let test = "child_sweeps_three_seeds_and_may_allow_an_empty_sweep";
+    let empty = run_child(test, &[("DETSIM_SHARD", "5/8")]);
+    assert!(!empty.success, "an empty sweep passed\n{}", empty.all());
+    assert_contains(
+        &empty.all(),
+        "the sweep selects no seeds: DETSIM_SHARD=5/8 of 3 seeds (0x0..=0x2) is empty",
+    );
+    assert_contains(&empty.all(), "Sim::allow_empty(true)");
+
+    let allowed = run_child(test, &[("DETSIM_SHARD", "5/8"), ("CHILD_ALLOW_EMPTY", "1")]);
+    assert!(allowed.success, "{}", allowed.all());
+    assert_eq!(allowed.value_of("ran"), "0");
+    assert_contains(&allowed.all(), "detsim: the sweep selects no seeds");
+}
+
+#[test]
+fn a_counted_sweep_past_the_last_seed_fails_with_a_message() {
+    let child = run_child(SWEEP, &[("DETSIM_SEED_BASE", "0xfffffffffffffffa")]);
+    assert!(!child.success, "{}", child.all());
+    assert_contains(
+        &child.all(),
+        "a sweep of 10 seeds from the base 0xfffffffffffffffa runs past the last seed",
+    );
+    // An inclusive range reaches the last seed.
+    assert_eq!(
+        seeds_run_with(&[("DETSIM_SEEDS", "0xfffffffffffffffe..=0xffffffffffffffff")]),
+        [u64::MAX - 1, u64::MAX]
+    );
+}
+
+/// Runs of the next helper in this process.
+static HUGE_RUNS: AtomicU64 = AtomicU64::new(0);
+
+#[test]
+#[ignore = "run as a child process by the tests in this file"]
+fn child_fails_on_its_third_seed() {
+    if !is_child() {
+        return;
+    }
+    Sim::new().run(|| async {
+        let run = HUGE_RUNS.fetch_add(1, Ordering::Relaxed);
+        assert!(run < 2, "the third seed fails");
+    });
+}
+
+#[test]
+fn a_sweep_of_a_trillion_seeds_starts_at_once_instead_of_building_a_list() {
+    // Built up front, 10^12 seeds are 8 TB: the process aborted.
+    let child = run_child(
+        "child_fails_on_its_third_seed",
+        &[("DETSIM_SEEDS", "1000000000000"), ("DETSIM_JOBS", "1")],
+    );
+    assert!(!child.success, "{}", child.all());
+    assert_contains(&child.all(), "detsim: seed 0x2 failed (after 3 seeds run)");
+}
+
+#[test]
+fn sim_seed_runs_the_last_seed_too() {
+    let report = Sim::new()
+        .seed(u64::MAX)
+        .try_run(|| async {})
+        .expect("passes");
+    let seeds: Vec<u64> = report.runs.iter().map(|r| r.seed).collect();
+    assert_eq!(seeds, [u64::MAX]);
+}
+
+#[test]
+fn sim_config_keeps_the_faults_set_before_it_and_after_it() {
+    use detsim::{Config, Faults, Probability};
+    let mut lossy = Faults::none();
+    lossy.net.packet_loss = Probability::new(0.25).unwrap();
+    let loss_seen = || async {
+        let plan = detsim::kernel::KernelHandle::current().fault_plan().clone();
+        assert_eq!(plan.net.packet_loss, Probability::new(0.25).unwrap());
+    };
+    Sim::new()
+        .faults(lossy.clone())
+        .config(Config::default())
+        .try_run(loss_seen)
+        .unwrap_or_else(|f| panic!(".faults(..).config(..) lost the faults:\n{f}"));
+    Sim::new()
+        .config(Config::default())
+        .faults(lossy)
+        .try_run(loss_seen)
+        .unwrap_or_else(|f| panic!("{f}"));
+}

@@ -62,9 +62,15 @@ fn a_panicking_task_is_reported_with_its_name_and_a_replay_line_that_reproduces_
 
     let this_test = std::thread::current().name().unwrap().to_string();
     let seed = format!("{:#x}", failure.seed);
-    assert_eq!(
-        swept.replay,
-        format!("DETSIM_SEED={seed} cargo test -p detsim {this_test} -- --exact")
+    // The profile flag (`--release`...) depends on how this test was built.
+    let (head, tail) = (
+        format!("DETSIM_SEED={seed} cargo test -p detsim "),
+        format!("--test failure_report {this_test} -- --exact"),
+    );
+    assert!(
+        swept.replay.starts_with(&head) && swept.replay.ends_with(&tail),
+        "{}",
+        swept.replay
     );
 
     // Run what the replay line runs: this test, with only DETSIM_SEED set.
@@ -242,4 +248,25 @@ fn a_failed_run_drops_its_tasks_and_leaves_nothing_behind_for_the_next_run() {
     assert!(detsim::task::try_id().is_none());
     let now = Runtime::sim(1).block_on(async { Instant::now() });
     assert_eq!(now, Instant::ZERO);
+}
+
+/// Runs of the next test's body in this process.
+static FLAKY_RUNS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
+#[test]
+fn a_report_whose_rerun_did_not_fail_says_so_instead_of_showing_no_events() {
+    let failure = Sim::new()
+        .jobs(1)
+        .try_run(|| async {
+            // Fails on the sweep's run only: the re-run that collects the
+            // report's events passes.
+            let run = FLAKY_RUNS.fetch_add(1, Ordering::Relaxed);
+            assert!(run > 0, "fails only the first time");
+        })
+        .expect_err("the first run fails");
+    let note = failure.failure.note.as_deref().unwrap_or_default();
+    assert_contains(note, "the re-run that collects them passed");
+    let report = failure.to_string();
+    assert_contains(&report, "note:   no recent events");
+    assert!(!report.contains("last 0 events"), "{report}");
 }

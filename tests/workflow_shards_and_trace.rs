@@ -154,6 +154,6 @@ fn the_test_attribute_reports_seeds_like_the_builder() {
     );
     assert_contains(
         &via_macro.stderr,
-        "cargo test -p detsim child_macro_test_fails_on_some_seed -- --exact",
+        "--test workflow_shards_and_trace child_macro_test_fails_on_some_seed -- --exact",
     );
 }

@@ -70,14 +70,21 @@ pub enum FailureKind {
         /// The configured budget.
         budget: Duration,
     },
-    /// The same seed produced two different traces.
+    /// Two runs of the same seed differ: in their outcome, their trace,
+    /// or (in bytes mode) a payload they wrote.
     Nondeterminism {
-        /// Index of the first event that differs.
-        index: u64,
-        /// That event in the first run (or `end of trace`).
+        /// Index of the first event that differs (for a payload, the
+        /// number of events before the write); `None` when the traces are
+        /// equal and only the outcomes differ.
+        index: Option<u64>,
+        /// That event (or write) in the first run (or `end of trace`).
         first: String,
-        /// That event in the second run (or `end of trace`).
+        /// That event (or write) in the second run (or `end of trace`).
         second: String,
+        /// How the first run ended: `passed`, or its failure in full.
+        first_outcome: String,
+        /// How the second run ended, with its own message.
+        second_outcome: String,
     },
 }
 
@@ -116,11 +123,33 @@ impl fmt::Display for FailureKind {
                 index,
                 first,
                 second,
-            } => write!(
-                f,
-                "nondeterminism: two runs of the same seed diverged at event #{index}:\n    \
-                 first run:  {first}\n    second run: {second}"
-            ),
+                first_outcome,
+                second_outcome,
+            } => {
+                match index {
+                    Some(i) if first.starts_with("write #") => write!(
+                        f,
+                        "nondeterminism: two runs of the same seed wrote different bytes \
+                         (after event #{i}):"
+                    )?,
+                    Some(i) => write!(
+                        f,
+                        "nondeterminism: two runs of the same seed diverged at event #{i}:"
+                    )?,
+                    None => write!(
+                        f,
+                        "nondeterminism: two runs of the same seed had the same trace but \
+                         ended differently"
+                    )?,
+                }
+                if index.is_some() {
+                    write!(f, "\n    first run:  {first}\n    second run: {second}")?;
+                }
+                write!(
+                    f,
+                    "\n  outcomes:\n    first run:  {first_outcome}\n    second run: {second_outcome}"
+                )
+            }
         }
     }
 }
@@ -153,6 +182,10 @@ pub struct Failure {
     pub digest: u64,
     /// Faults injected during the run, rendered, oldest first.
     pub faults: Vec<String>,
+    /// What the runner has to say about how this report was made, e.g.
+    /// that the re-run which collects the recent events did not fail the
+    /// same way.
+    pub note: Option<String>,
 }
 
 impl Failure {
@@ -191,6 +224,12 @@ impl fmt::Display for Failure {
             for e in &self.faults[skip..] {
                 writeln!(f, "    {e}")?;
             }
+        }
+        if let Some(note) = &self.note {
+            writeln!(f, "note:   {note}")?;
+        }
+        if self.recent_events.is_empty() && self.note.is_some() {
+            return Ok(());
         }
         writeln!(f, "last {} events:", self.recent_events.len())?;
         for e in &self.recent_events {

@@ -6,6 +6,12 @@
 //! (`DETSIM_CHECK_DETERMINISM=1`) runs each seed twice and names the first
 //! event where they part. The trace keeps only the most recent events in
 //! memory (for the failure report) unless full recording is switched on.
+//!
+//! The digest covers decisions, not data: a payload that depends on the host
+//! (an HTTP `date:` header) changes no event. With
+//! `DETSIM_CHECK_DETERMINISM=bytes` the simulated write paths (duplex and
+//! TCP writes, datagrams, file writes) also fold their payload bytes into
+//! the digest through `note_payload`, which is a no-op otherwise.
 
 use std::collections::VecDeque;
 use std::fmt;
@@ -138,8 +144,13 @@ impl Event {
 /// The digest of a name, by its content (never its address, which differs
 /// between processes).
 fn str_digest(s: &str) -> u64 {
-    let mut h = s.len() as u64;
-    for chunk in s.as_bytes().chunks(8) {
+    str_digest_bytes(s.as_bytes())
+}
+
+/// The content digest of a byte string.
+fn str_digest_bytes(bytes: &[u8]) -> u64 {
+    let mut h = bytes.len() as u64;
+    for chunk in bytes.chunks(8) {
         let mut word = [0u8; 8];
         word[..chunk.len()].copy_from_slice(chunk);
         h = step(h, u64::from_le_bytes(word));
@@ -186,6 +197,20 @@ pub struct Trace {
     faults: Vec<Event>,
     faults_dropped: u64,
     names: NameDigests,
+    /// Payload digests (`DETSIM_CHECK_DETERMINISM=bytes`): `None` unless
+    /// that mode is on; then one entry per write.
+    payloads: Option<Vec<PayloadNote>>,
+}
+
+/// One write's payload as the bytes-mode determinism check sees it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct PayloadNote {
+    /// Events recorded before the write's payload was noted.
+    pub(crate) after_events: u64,
+    /// The payload's length in bytes.
+    pub(crate) len: usize,
+    /// The payload's content digest.
+    pub(crate) digest: u64,
 }
 
 /// At most this many injected faults are kept for the failure report; the
@@ -205,6 +230,7 @@ impl Trace {
             faults: Vec::new(),
             faults_dropped: 0,
             names: NameDigests::default(),
+            payloads: None,
         }
     }
 
@@ -229,6 +255,35 @@ impl Trace {
             return;
         }
         self.keep(event);
+    }
+
+    /// Folds the payload bytes of every later write into the digest
+    /// (`DETSIM_CHECK_DETERMINISM=bytes`), and keeps a note per write.
+    pub(crate) fn digest_payloads(&mut self) {
+        self.payloads.get_or_insert_with(Vec::new);
+    }
+
+    /// A simulated write's payload (a TCP or duplex write, a datagram, a
+    /// file write): folded into the digest when payload digesting is on, a
+    /// no-op otherwise. It is not an event: the trace's events and their
+    /// count stay the same in both modes.
+    #[inline]
+    pub(crate) fn note_payload(&mut self, bytes: &[u8]) {
+        let Some(notes) = &mut self.payloads else {
+            return;
+        };
+        let digest = str_digest_bytes(bytes);
+        notes.push(PayloadNote {
+            after_events: self.len,
+            len: bytes.len(),
+            digest,
+        });
+        self.digest = step(step(self.digest, 10), digest);
+    }
+
+    /// The payload notes, when payload digesting was on.
+    pub(crate) fn take_payloads(&mut self) -> Option<Vec<PayloadNote>> {
+        self.payloads.take()
     }
 
     /// Keeps `event` where the configuration asks (recent ring, full

@@ -65,6 +65,7 @@ impl SimFile {
         let (ino, disk, path) = (self.ino, self.disk.id, self.path.clone());
         let (readable, is_dir) = (self.read, self.is_dir);
         let len = buf.len();
+        sim_core::kernel::KernelHandle::current().note_payload(&buf);
         self.disk.submit(
             self.generation,
             &self.path,

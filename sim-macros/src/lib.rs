@@ -19,8 +19,10 @@ use syn::{Expr, ExprLit, ItemFn, Lit, Meta, Token};
 /// ```
 ///
 /// Arguments, all optional: `seeds = N`; `faults = "none" | "default" |
-/// "chaos"` or any expression of type `detsim::Faults`; `check_determinism`;
-/// `swarm`; `jobs = N`; `shrink = false`; `regressions = false`. The test
+/// "chaos"` or any expression of type `detsim::Faults`; `check_determinism`
+/// (`check_determinism = "bytes"` also compares the payload bytes written);
+/// `swarm`; `allow_empty` (an empty shard passes); `jobs = N`;
+/// `shrink = false`; `regressions = false`. The test
 /// reports failures exactly as `Sim::run` does, names itself by its test
 /// path (as `cargo test` and `cargo nextest` do), and keeps failing seeds
 /// in `detsim-regressions/` unless `regressions = false`.
@@ -61,6 +63,10 @@ fn expand(
         match (name.as_str(), &arg) {
             ("check_determinism", Meta::Path(_)) => calls.push(quote!(.check_determinism(true))),
             ("swarm", Meta::Path(_)) => calls.push(quote!(.swarm(true))),
+            ("allow_empty", Meta::Path(_)) => calls.push(quote!(.allow_empty(true))),
+            ("check_determinism", Meta::NameValue(nv)) if matches!(&nv.value, Expr::Lit(ExprLit { lit: Lit::Str(s), .. }) if s.value() == "bytes") => {
+                calls.push(quote!(.check_determinism_bytes(true)))
+            }
             ("seeds", Meta::NameValue(nv)) => {
                 let v = &nv.value;
                 calls.push(quote!(.seeds(#v)));
@@ -105,7 +111,8 @@ fn expand(
                 return Err(syn::Error::new_spanned(
                     arg,
                     "unknown argument: expected seeds = N, faults = \"default\", \
-                     check_determinism, swarm, jobs = N, shrink = bool or regressions = bool",
+                     check_determinism (or = \"bytes\"), swarm, allow_empty, jobs = N, \
+                     shrink = bool or regressions = bool",
                 ));
             }
         }

@@ -215,6 +215,7 @@ impl SimUdp {
             return Ok(buf.len());
         };
         let id = self.shared.source.id();
+        self.net.kernel.note_payload(buf);
         if self.net.kernel.fault(FaultKind::PacketLoss, id) {
             return Ok(buf.len());
         }

@@ -287,6 +287,7 @@ impl DuplexStream {
             n = source.fault_amount(FaultKind::PartialWrite, n);
         }
         source.trace("write", n as i64);
+        self.wire.kernel.note_payload(&data[..n]);
         let extra = self
             .wire
             .kernel

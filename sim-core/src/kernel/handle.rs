@@ -120,6 +120,13 @@ impl KernelHandle {
         });
     }
 
+    /// Folds a simulated write's payload into the trace digest when the
+    /// run checks payload bytes (`DETSIM_CHECK_DETERMINISM=bytes`); a no-op
+    /// otherwise.
+    pub fn note_payload(&self, bytes: &[u8]) {
+        self.rt.trace.borrow_mut().note_payload(bytes);
+    }
+
     /// The runtime's instance of `T`, created by `init` on first use: where
     /// a subsystem (the network, the disks) keeps its per-run state. Two
     /// runtimes never share it.

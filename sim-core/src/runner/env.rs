@@ -2,8 +2,8 @@
 //! error that names the variable and the forms it accepts, never a silent
 //! default.
 
+use crate::runner::determinism::Check;
 use std::fmt;
-use std::ops::Range;
 
 /// A `DETSIM_*` variable had a value detsim cannot use.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -29,10 +29,11 @@ impl fmt::Display for EnvError {
 impl std::error::Error for EnvError {}
 
 const NUMBER: &str = "a number, decimal or 0x-hex (e.g. 42 or 0x2a)";
-const SEEDS: &str =
-    "a seed count (e.g. 500 or 0x1f4) or a half-open range start..end (e.g. 100..600)";
+const SEEDS: &str = "a seed count (e.g. 500 or 0x1f4), a half-open range start..end (e.g. \
+     100..600) or an inclusive one start..=last (e.g. 100..=599)";
 const BASE: &str = "a number, decimal or 0x-hex, or the word `random`";
 const BOOL: &str = "1, 0, true or false";
+const CHECK: &str = "1, 0, true or false, or `bytes` (also compare the payload bytes written)";
 const SHARD: &str = "k/n with 1 <= k <= n (e.g. 2/8)";
 const REPLAY: &str = "a replay string (e.g. 0x2a or 0x2a:pw3/8) or the path of a file of them";
 const TRACE: &str = "the path of the JSON file to write (e.g. trace.json)";
@@ -52,7 +53,7 @@ pub(crate) struct Env {
     pub(crate) seeds: Option<SeedsVar>,
     pub(crate) seed_base: Option<SeedBase>,
     pub(crate) jobs: Option<usize>,
-    pub(crate) check_determinism: Option<bool>,
+    pub(crate) check_determinism: Option<Check>,
     pub(crate) shard: Option<(u64, u64)>,
     /// `DETSIM_REPLAY`: a replay string or a file of them, unparsed.
     pub(crate) replay: Option<String>,
@@ -66,10 +67,14 @@ pub(crate) struct Env {
     pub(crate) swarm: Option<bool>,
 }
 
+/// The seeds asked for, before the base and the shard apply.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) enum SeedsVar {
+    /// This many seeds from the base (at least 1).
     Count(u64),
-    Range(Range<u64>),
+    /// Every seed from `first` to `last`, both included (never empty; an
+    /// inclusive range can hold `u64::MAX`).
+    Range { first: u64, last: u64 },
 }
 
 impl Env {
@@ -96,8 +101,12 @@ impl Env {
             seed: parse(get, "DETSIM_SEED", NUMBER, number)?,
             seeds: parse(get, "DETSIM_SEEDS", SEEDS, |v| match v.split_once("..") {
                 Some((a, b)) => {
-                    let (a, b) = (number(a.trim())?, number(b.trim())?);
-                    (a < b).then_some(SeedsVar::Range(a..b))
+                    let first = number(a.trim())?;
+                    let last = match b.strip_prefix('=') {
+                        Some(b) => number(b.trim())?,
+                        None => number(b.trim())?.checked_sub(1)?,
+                    };
+                    (first <= last).then_some(SeedsVar::Range { first, last })
                 }
                 None => number(v).filter(|&n| n > 0).map(SeedsVar::Count),
             })?,
@@ -118,7 +127,13 @@ impl Env {
                         .and_then(|n| usize::try_from(n).ok())
                 },
             )?,
-            check_determinism: parse(get, "DETSIM_CHECK_DETERMINISM", BOOL, boolean)?,
+            check_determinism: parse(get, "DETSIM_CHECK_DETERMINISM", CHECK, |v| {
+                if v.eq_ignore_ascii_case("bytes") {
+                    Some(Check::Bytes)
+                } else {
+                    boolean(v).map(|on| if on { Check::Trace } else { Check::Off })
+                }
+            })?,
             shard: parse(get, "DETSIM_SHARD", SHARD, |v| {
                 let (k, n) = v.split_once('/')?;
                 let (k, n) = (number(k.trim())?, number(n.trim())?);
@@ -181,9 +196,33 @@ mod tests {
         assert_eq!(env(&[("DETSIM_SEED", "0x2a")]).unwrap().seed, Some(42));
         assert_eq!(
             env(&[("DETSIM_SEEDS", "100..0x258")]).unwrap().seeds,
-            Some(SeedsVar::Range(100..600))
+            Some(SeedsVar::Range {
+                first: 100,
+                last: 599
+            })
+        );
+        assert_eq!(
+            env(&[("DETSIM_SEEDS", "0..=0xffffffffffffffff")])
+                .unwrap()
+                .seeds,
+            Some(SeedsVar::Range {
+                first: 0,
+                last: u64::MAX
+            })
         );
         assert_eq!(env(&[("DETSIM_SHARD", "2/8")]).unwrap().shard, Some((2, 8)));
+    }
+
+    #[test]
+    fn the_determinism_check_takes_a_boolean_or_bytes() {
+        let check = |v| {
+            env(&[("DETSIM_CHECK_DETERMINISM", v)])
+                .unwrap()
+                .check_determinism
+        };
+        assert_eq!(check("1"), Some(Check::Trace));
+        assert_eq!(check("0"), Some(Check::Off));
+        assert_eq!(check("bytes"), Some(Check::Bytes));
     }
 
     #[test]
@@ -192,6 +231,8 @@ mod tests {
         assert_eq!(e.var, "DETSIM_SEEDS");
         assert!(e.to_string().contains("100..600"), "{e}");
         assert!(env(&[("DETSIM_SEEDS", "600..100")]).is_err());
+        assert!(env(&[("DETSIM_SEEDS", "5..5")]).is_err());
+        assert!(env(&[("DETSIM_SEEDS", "5..=4")]).is_err());
         assert!(env(&[("DETSIM_SHARD", "9/8")]).is_err());
         assert!(env(&[("DETSIM_JOBS", "0")]).is_err());
         assert!(env(&[("DETSIM_CHECK_DETERMINISM", "yes")]).is_err());

@@ -9,11 +9,11 @@ use std::rc::Rc;
 
 use crate::failure::{Failure, FailureKind};
 use crate::faults::{FaultKind, FaultSchedule, Faults};
-use crate::runner::sim::{RunSummary, TestResult};
+use crate::runner::results::{RunSummary, TestResult};
 use crate::runtime::{Config, Runtime, RuntimeInner, context};
 use crate::task::TaskId;
 use crate::time::Instant;
-use crate::trace::{Event, EventKind};
+use crate::trace::{Event, EventKind, PayloadNote};
 
 /// What one run is: a seed and the pinned fault decisions.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -77,6 +77,8 @@ pub(crate) struct Run {
     pub(crate) faults: Vec<FaultRecord>,
     /// The tasks that appear in `events`, when full recording was on.
     pub(crate) tracks: Vec<TaskTrack>,
+    /// Every write's payload note, when payload digesting was on.
+    pub(crate) payloads: Option<Vec<PayloadNote>>,
 }
 
 /// What a run records beyond its outcome.
@@ -86,6 +88,9 @@ pub(crate) struct Recording {
     pub(crate) all_events: bool,
     /// Recent events kept for the report.
     pub(crate) report_events: usize,
+    /// Fold written payload bytes into the digest
+    /// (`DETSIM_CHECK_DETERMINISM=bytes`).
+    pub(crate) payloads: bool,
 }
 
 /// Runs `body` once.
@@ -112,7 +117,11 @@ where
     // poll runs inside the runtime, where the context hands it out.
     let inner: RefCell<Option<Rc<RuntimeInner>>> = RefCell::new(None);
     let outcome = rt.try_block_on(async {
-        *inner.borrow_mut() = context::try_runtime();
+        let current = context::try_runtime();
+        if let (true, Some(rt)) = (recording.payloads, &current) {
+            rt.trace.borrow_mut().digest_payloads();
+        }
+        *inner.borrow_mut() = current;
         body().await.into_result()
     });
     let result = match outcome {
@@ -127,6 +136,9 @@ where
     };
     let events = rt.take_events();
     let inner = inner.into_inner();
+    let payloads = inner
+        .as_ref()
+        .and_then(|inner| inner.trace.borrow_mut().take_payloads());
     let (log, hits, faults, tracks) = match &inner {
         Some(inner) => {
             let log = inner.faults.log();
@@ -157,6 +169,7 @@ where
         hits,
         faults,
         tracks,
+        payloads,
     }
 }
 

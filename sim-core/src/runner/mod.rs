@@ -5,11 +5,14 @@
 //! See [`Sim`] for the builder and the `DETSIM_*` variables it reads.
 
 mod chrome_trace;
+mod determinism;
 pub(crate) mod env;
 mod exec;
+mod plan;
 mod regressions;
 mod replay_line;
 mod report;
+mod results;
 mod seed_base;
 mod shrink;
 mod sim;
@@ -17,4 +20,5 @@ mod sweep;
 
 pub use env::EnvError;
 pub use report::{Shrunk, SweepFailure};
-pub use sim::{RunSummary, Sim, SweepReport, TestResult};
+pub use results::{RunSummary, SweepReport, TestResult};
+pub use sim::Sim;

@@ -15,6 +15,7 @@ use std::path::{Path, PathBuf};
 
 use crate::faults::FaultSchedule;
 use crate::runner::exec::RunSpec;
+use crate::runner::report::SweepFailure;
 
 /// The directory name, under the package root.
 pub(crate) const DIR: &str = "detsim-regressions";
@@ -98,6 +99,65 @@ pub(crate) fn save(path: &Path, test: &str, entries: &[String], comment: &str) -
         writeln!(f, "{entry} # {comment}")?;
     }
     Ok(true)
+}
+
+/// The runs `DETSIM_REPLAY` names: a replay string, or a file of them.
+pub(crate) fn replay_specs(value: &str) -> Vec<(RunSpec, String)> {
+    let path = Path::new(value);
+    if path.is_file() {
+        let text = std::fs::read_to_string(path)
+            .unwrap_or_else(|e| panic!("detsim: DETSIM_REPLAY: cannot read {value}: {e}"));
+        let specs = parse(path, &text);
+        assert!(
+            !specs.is_empty(),
+            "detsim: DETSIM_REPLAY={value}: the file holds no replay strings"
+        );
+        return specs;
+    }
+    match FaultSchedule::decode(value) {
+        Ok((seed, schedule)) => vec![(RunSpec { seed, schedule }, value.trim().to_string())],
+        Err(e) => panic!("detsim: DETSIM_REPLAY: {e}, or the path of a file of them"),
+    }
+}
+
+pub(crate) fn package_dir_from_env() -> Option<PathBuf> {
+    std::env::var_os("CARGO_MANIFEST_DIR").map(PathBuf::from)
+}
+
+/// Appends the failure's replay strings to the test's regression file.
+pub(crate) fn save_regression(
+    failure: &SweepFailure,
+    package_dir: Option<PathBuf>,
+) -> Option<PathBuf> {
+    if failure.source.is_some() {
+        // Found by a regression entry or DETSIM_REPLAY: already kept.
+        return None;
+    }
+    let dir = package_dir.or_else(package_dir_from_env)?;
+    let test = failure
+        .replay
+        .split(" -- --exact")
+        .next()?
+        .rsplit(' ')
+        .next()?;
+    let path = file(&dir, test);
+    let mut entries = vec![format!("{:#x}", failure.failure.seed)];
+    if let Some(s) = &failure.shrunk {
+        entries.push(s.replay_string.clone());
+    }
+    let why = failure.failure.kind.to_string();
+    let why = why.lines().next().unwrap_or_default();
+    match save(&path, test, &entries, why) {
+        Ok(true) => Some(path),
+        Ok(false) => None,
+        Err(e) => {
+            eprintln!(
+                "detsim: could not save the regression to {}: {e}",
+                path.display()
+            );
+            None
+        }
+    }
 }
 
 #[cfg(test)]

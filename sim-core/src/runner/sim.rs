@@ -1,42 +1,22 @@
 //! The `Sim` builder.
 
-use std::fmt;
 use std::future::Future;
 use std::ops::Range;
 use std::panic::Location;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::time::Duration;
 
 use crate::failure::{Failure, FailureKind};
 use crate::faults::{FaultSchedule, Faults, swarm_plan};
-use crate::runner::env::{Env, SeedBase, SeedsVar};
+use crate::runner::determinism::{self, Check};
+use crate::runner::env::{Env, SeedsVar};
 use crate::runner::exec::{self, FaultRecord, Recording, RunSpec};
+use crate::runner::plan::{PlanError, SeedPlan};
 use crate::runner::replay_line::Origin;
 use crate::runner::report::{Shrunk, SweepFailure};
-use crate::runner::seed_base::random_base;
+use crate::runner::results::{RunSummary, SweepReport, TestResult};
 use crate::runner::{chrome_trace, regressions, shrink, sweep};
 use crate::runtime::{Config, Scheduling};
-use crate::time::Instant;
-use crate::trace::Event;
-
-/// What a test body may return: `()` or `Result<(), E>`; an `Err` fails
-/// the seed with the error in the report.
-pub trait TestResult {
-    /// `Err(description)` when the body failed.
-    fn into_result(self) -> Result<(), String>;
-}
-
-impl TestResult for () {
-    fn into_result(self) -> Result<(), String> {
-        Ok(())
-    }
-}
-
-impl<E: fmt::Debug> TestResult for Result<(), E> {
-    fn into_result(self) -> Result<(), String> {
-        self.map_err(|e| format!("{e:?}"))
-    }
-}
 
 /// Runs a test body on one seed or a sweep of seeds, and turns a failure
 /// into one report with a line to replay it.
@@ -57,11 +37,11 @@ impl<E: fmt::Debug> TestResult for Result<(), E> {
 /// | variable | effect |
 /// |---|---|
 /// | `DETSIM_SEED=0x2a` | run exactly this seed (decimal or 0x-hex) |
-/// | `DETSIM_SEEDS=500` or `=100..600` | sweep this many seeds from the base, or this range |
+/// | `DETSIM_SEEDS=500`, `=100..600` or `=100..=599` | sweep this many seeds from the base, or this range (`..=`: inclusive) |
 /// | `DETSIM_SEED_BASE=n` or `=random` | first seed of a counted sweep (default 0; `random` is printed) |
 /// | `DETSIM_JOBS=n` | seeds run in parallel on n threads (default: all cores) |
-/// | `DETSIM_SHARD=k/n` | run only the k-th of n disjoint subsets of the sweep |
-/// | `DETSIM_CHECK_DETERMINISM=1` | run every seed twice and compare traces |
+/// | `DETSIM_SHARD=k/n` | run only the k-th of n disjoint subsets of the sweep (an empty one fails unless [`Sim::allow_empty`]) |
+/// | `DETSIM_CHECK_DETERMINISM=1` or `=bytes` | run every seed twice and compare outcomes and traces (`bytes`: and the payload bytes written) |
 /// | `DETSIM_REPLAY=0x2a:pw3/8` or `=file` | run exactly these replay strings (a seed and its pinned faults) |
 /// | `DETSIM_SHRINK=0` or `=n` | no shrinking, or at most n re-runs (default 200) |
 /// | `DETSIM_TRACE=path.json` | write the failing or replayed run as a Chrome trace |
@@ -83,7 +63,7 @@ impl<E: fmt::Debug> TestResult for Result<(), E> {
 pub struct Sim {
     config: Config,
     seeds: SeedsVar,
-    check_determinism: bool,
+    check: Check,
     jobs: Option<usize>,
     test_name: Option<String>,
     package: Option<String>,
@@ -94,6 +74,19 @@ pub struct Sim {
     quiet: bool,
     package_dir: Option<PathBuf>,
     replay: Option<String>,
+    /// Whether a sweep that selects no seeds passes.
+    allow_empty: bool,
+    /// The `config` fields set through the builder's own methods, which
+    /// `Sim::config` keeps.
+    set: SetFields,
+}
+
+/// Which `Config` fields the builder's own methods set.
+#[derive(Clone, Copy, Debug, Default)]
+struct SetFields {
+    faults: bool,
+    long_poll_budget: bool,
+    scheduling: bool,
 }
 
 impl Default for Sim {
@@ -108,7 +101,7 @@ impl Sim {
         Sim {
             config: Config::default(),
             seeds: SeedsVar::Count(1),
-            check_determinism: false,
+            check: Check::Off,
             jobs: None,
             test_name: None,
             package: None,
@@ -118,6 +111,8 @@ impl Sim {
             quiet: false,
             package_dir: None,
             replay: None,
+            allow_empty: false,
+            set: SetFields::default(),
         }
     }
 
@@ -133,12 +128,13 @@ impl Sim {
     }
 
     /// Runs exactly `seed` (`DETSIM_SEEDS` and `DETSIM_SEED` override), as
-    /// a property test's case does with a seed its strategy drew.
+    /// a property test's case does with a seed its strategy drew. Every
+    /// `u64` is a seed, `u64::MAX` included.
     pub fn seed(mut self, seed: u64) -> Sim {
-        self.seeds = SeedsVar::Range(seed..seed.saturating_add(1).max(seed));
-        if seed == u64::MAX {
-            self.seeds = SeedsVar::Range(seed - 1..seed);
-        }
+        self.seeds = SeedsVar::Range {
+            first: seed,
+            last: seed,
+        };
         self
     }
 
@@ -152,13 +148,26 @@ impl Sim {
             !range.is_empty(),
             "Sim::seed_range: the range {range:?} is empty"
         );
-        self.seeds = SeedsVar::Range(range);
+        self.seeds = SeedsVar::Range {
+            first: range.start,
+            last: range.end - 1,
+        };
+        self
+    }
+
+    /// Whether a sweep that selects no seeds passes (default: no). A shard
+    /// can be empty (`DETSIM_SHARD=5/8` of a 3-seed sweep); without this,
+    /// that fails with a message, because a sweep that checked nothing
+    /// looks like one that passed.
+    pub fn allow_empty(mut self, on: bool) -> Sim {
+        self.allow_empty = on;
         self
     }
 
     /// The fault plan for every seed.
     pub fn faults(mut self, faults: Faults) -> Sim {
         self.config.faults = faults;
+        self.set.faults = true;
         self
     }
 
@@ -221,9 +230,22 @@ impl Sim {
         self
     }
 
-    /// Runs every seed twice and fails if the traces differ.
+    /// Runs every seed twice and fails if the two runs differ: in their
+    /// outcome (passed, the `Err` text, the panic's message and location,
+    /// the failure kind) or in their trace. The report shows both runs'
+    /// outcomes. `DETSIM_CHECK_DETERMINISM=1` or `=0` overrides.
     pub fn check_determinism(mut self, on: bool) -> Sim {
-        self.check_determinism = on;
+        self.check = if on { Check::Trace } else { Check::Off };
+        self
+    }
+
+    /// As [`Sim::check_determinism`], and the digest also covers the
+    /// payload bytes every simulated write sends (TCP and duplex streams,
+    /// datagrams, file writes), so a value that depends on the host (a
+    /// clock in an HTTP `date:` header) fails the check although it changes
+    /// no event. `DETSIM_CHECK_DETERMINISM=bytes` turns it on.
+    pub fn check_determinism_bytes(mut self, on: bool) -> Sim {
+        self.check = if on { Check::Bytes } else { Check::Off };
         self
     }
 
@@ -231,12 +253,14 @@ impl Sim {
     /// (default 50 ms); `Duration::ZERO` disables the check.
     pub fn long_poll_budget(mut self, budget: Duration) -> Sim {
         self.config.long_poll_budget = budget;
+        self.set.long_poll_budget = true;
         self
     }
 
     /// How the next runnable task is chosen (default: seeded random).
     pub fn scheduling(mut self, scheduling: Scheduling) -> Sim {
         self.config.scheduling = scheduling;
+        self.set.scheduling = true;
         self
     }
 
@@ -260,9 +284,22 @@ impl Sim {
         self
     }
 
-    /// The runtime settings every seed gets.
+    /// The runtime settings every seed gets. The order of the builder
+    /// calls does not matter: a field also set through the builder's own
+    /// method ([`Sim::faults`], [`Sim::long_poll_budget`],
+    /// [`Sim::scheduling`]) keeps that method's value, whether the method
+    /// was called before or after this.
     pub fn config(mut self, config: Config) -> Sim {
-        self.config = config;
+        let kept = std::mem::replace(&mut self.config, config);
+        if self.set.faults {
+            self.config.faults = kept.faults;
+        }
+        if self.set.long_poll_budget {
+            self.config.long_poll_budget = kept.long_poll_budget;
+        }
+        if self.set.scheduling {
+            self.config.scheduling = kept.scheduling;
+        }
         self
     }
 
@@ -275,7 +312,9 @@ impl Sim {
     ///
     /// # Panics
     ///
-    /// When a seed fails, or a `DETSIM_*` variable has a bad value.
+    /// When a seed fails, a `DETSIM_*` variable has a bad value, a counted
+    /// sweep runs past `u64::MAX`, or the sweep selects no seeds (unless
+    /// [`Sim::allow_empty`]).
     #[track_caller]
     pub fn run<F, Fut>(self, body: F) -> SweepReport
     where
@@ -292,7 +331,7 @@ impl Sim {
             Err(mut failure) => {
                 failure.failure.locate_body(&body_at);
                 if save {
-                    failure.regression_file = save_regression(&failure, package_dir);
+                    failure.regression_file = regressions::save_regression(&failure, package_dir);
                 }
                 eprintln!("{failure}");
                 let shrunk = failure
@@ -322,7 +361,9 @@ impl Sim {
     ///
     /// # Panics
     ///
-    /// When a `DETSIM_*` variable has a bad value.
+    /// When a `DETSIM_*` variable has a bad value, a counted sweep runs
+    /// past `u64::MAX`, or the sweep selects no seeds (unless
+    /// [`Sim::allow_empty`]).
     #[track_caller]
     pub fn try_run<F, Fut>(self, body: F) -> Result<SweepReport, Box<SweepFailure>>
     where
@@ -369,11 +410,11 @@ impl Sim {
         if let Some(budget) = env.shrink {
             self.shrink_budget = budget;
         }
-        let check = env.check_determinism.unwrap_or(self.check_determinism);
+        let check = env.check_determinism.unwrap_or(self.check);
         let started = std::time::Instant::now();
         // DETSIM_REPLAY: exactly the given runs, nothing else.
         if let Some(replay) = env.replay.as_ref().or(self.replay.as_ref()) {
-            let specs = replay_specs(replay);
+            let specs = regressions::replay_specs(replay);
             self.run_listed(&specs, check, &origin, &env, &body, true, |text| {
                 format!("replaying DETSIM_REPLAY entry {text}")
             })?;
@@ -392,7 +433,10 @@ impl Sim {
         // Regression entries first, unless one seed was asked for.
         let regressions_on = self.regressions && env.regressions != Some(false);
         if regressions_on && env.seed.is_none() {
-            let dir = self.package_dir.clone().or_else(package_dir_from_env);
+            let dir = self
+                .package_dir
+                .clone()
+                .or_else(regressions::package_dir_from_env);
             if let (Some(dir), Some(test)) = (dir, origin.test_name()) {
                 let path = regressions::file(&dir, test);
                 let entries = regressions::load(&path);
@@ -409,7 +453,19 @@ impl Sim {
                 })?;
             }
         }
-        let seeds = self.plan(&env);
+        let seeds = match SeedPlan::from_env(&env, &self.seeds) {
+            Ok(plan) => plan,
+            Err(PlanError::Empty(why)) if self.allow_empty => {
+                eprintln!(
+                    "detsim: the sweep selects no seeds ({why}); allowed by Sim::allow_empty"
+                );
+                return Ok(SweepReport {
+                    runs: Vec::new(),
+                    host_time: started.elapsed(),
+                });
+            }
+            Err(e) => panic!("detsim: {e}"),
+        };
         let jobs = env.jobs.or(self.jobs).unwrap_or_else(|| {
             std::thread::available_parallelism()
                 .map(|n| n.get())
@@ -432,7 +488,7 @@ impl Sim {
                     );
                 }
                 if env.seed.is_some() {
-                    self.write_trace(&env, &RunSpec::seed(seeds[0]), &body);
+                    self.write_trace(&env, &RunSpec::seed(seeds.get(0)), &body);
                 }
                 Ok(report)
             }
@@ -450,7 +506,7 @@ impl Sim {
     fn run_listed<F, Fut>(
         &self,
         specs: &[(RunSpec, String)],
-        check: bool,
+        check: Check,
         origin: &Origin,
         env: &Env,
         body: &F,
@@ -581,10 +637,14 @@ impl Sim {
         let recording = Recording {
             all_events: false,
             report_events: self.config.report_events,
+            payloads: false,
         };
         let last = exec::run_once(&self.config, &plan, &spec, recording, body);
-        let Err(shrunk_failure) = last.result else {
-            return None;
+        // Re-runs are deterministic, so this fails as the search saw; if it
+        // did not, a replay line that fails another way would mislead.
+        let shrunk_failure = match last.result {
+            Err(f) if shrink::same_bug(&f.kind, &failure.kind) => f,
+            _ => return None,
         };
         let schedule = FaultSchedule::recorded(kept, last.hits);
         let replay_string = schedule.encode(seed);
@@ -611,6 +671,7 @@ impl Sim {
         let recording = Recording {
             all_events: true,
             report_events: 0,
+            payloads: false,
         };
         let run = exec::run_once(
             &self.config,
@@ -655,40 +716,10 @@ impl Sim {
         }
     }
 
-    /// The seeds to run, in order.
-    fn plan(&self, env: &Env) -> Vec<u64> {
-        if let Some(seed) = env.seed {
-            return vec![seed];
-        }
-        let base = match env.seed_base {
-            Some(SeedBase::Fixed(b)) => b,
-            Some(SeedBase::Random) => {
-                let b = random_base();
-                eprintln!(
-                    "detsim: random seed base {b:#x}; repeat this sweep with DETSIM_SEED_BASE={b:#x}"
-                );
-                b
-            }
-            None => 0,
-        };
-        let range = match env.seeds.as_ref().unwrap_or(&self.seeds) {
-            SeedsVar::Count(n) => base..base.saturating_add(*n),
-            SeedsVar::Range(r) => r.clone(),
-        };
-        match env.shard {
-            Some((k, n)) => range
-                .enumerate()
-                .filter(|(i, _)| *i as u64 % n == k - 1)
-                .map(|(_, s)| s)
-                .collect(),
-            None => range.collect(),
-        }
-    }
-
     fn run_spec<F, Fut>(
         &self,
         spec: &RunSpec,
-        check: bool,
+        check: Check,
         body: &F,
     ) -> Result<RunSummary, Box<Failure>>
     where
@@ -697,52 +728,17 @@ impl Sim {
         Fut::Output: TestResult,
     {
         let plan = self.plan_for(spec.seed);
-        if !check {
-            return self.run_reported(spec, &plan, body);
+        match check {
+            Check::Off => self.run_reported(spec, &plan, body),
+            check => determinism::run_twice(&self.config, &plan, spec, check, body),
         }
-        let recording = Recording {
-            all_events: true,
-            report_events: self.config.report_events,
-        };
-        let first = exec::run_once(&self.config, &plan, spec, recording, body);
-        let second = exec::run_once(&self.config, &plan, spec, recording, body);
-        let (a, b) = (
-            first.events.unwrap_or_default(),
-            second.events.unwrap_or_default(),
-        );
-        if let Some(index) = (0..a.len().max(b.len())).find(|&i| a.get(i) != b.get(i)) {
-            let show = |e: Option<&Event>| e.map_or("end of trace".to_string(), Event::to_string);
-            let kind = FailureKind::Nondeterminism {
-                index: index as u64,
-                first: show(a.get(index)),
-                second: show(b.get(index)),
-            };
-            let mut failure = match second.result {
-                Err(f) => *f,
-                Ok(_) => Failure {
-                    seed: spec.seed,
-                    at: b.last().map_or(Instant::ZERO, |e| e.at),
-                    tasks_alive: 0,
-                    kind: kind.clone(),
-                    recent_events: Vec::new(),
-                    digest: 0,
-                    faults: Vec::new(),
-                },
-            };
-            failure.kind = kind;
-            failure.recent_events = b[index.saturating_sub(10)..(index + 1).min(b.len())]
-                .iter()
-                .map(Event::to_string)
-                .collect();
-            return Err(Box::new(failure));
-        }
-        first.result
     }
 
     /// Runs `spec` keeping only the digest, the cheapest way; if it fails,
     /// runs it again keeping the recent events for the report. Runs are
     /// deterministic, so the second run fails the same way; if it does not
-    /// (a long poll depends on host time), the first report stands.
+    /// (a long poll depends on host time), the first report stands, with a
+    /// note saying how the re-run ended instead of an empty timeline.
     fn run_reported<F, Fut>(
         &self,
         spec: &RunSpec,
@@ -765,67 +761,28 @@ impl Sim {
         let recording = Recording {
             all_events: false,
             report_events: self.config.report_events,
+            payloads: false,
         };
+        let mut first = first;
         match exec::run_once(&self.config, plan, spec, recording, body).result {
-            Err(second) if same_failure(&first.kind, &second.kind) => Err(second),
-            _ => Err(first),
+            Err(second) if same_failure(&first.kind, &second.kind) => return Err(second),
+            Err(other) => {
+                let other = other.kind.to_string();
+                first.note = Some(format!(
+                    "no recent events: the re-run that collects them failed differently ({})",
+                    other.lines().next().unwrap_or_default()
+                ));
+            }
+            Ok(_) => {
+                first.note = Some(
+                    "no recent events: the re-run that collects them passed, so this failure \
+                     depends on something outside the seed (host time, state left by an \
+                     earlier run)"
+                        .to_string(),
+                );
+            }
         }
-    }
-}
-
-/// The runs `DETSIM_REPLAY` names: a replay string, or a file of them.
-fn replay_specs(value: &str) -> Vec<(RunSpec, String)> {
-    let path = Path::new(value);
-    if path.is_file() {
-        let text = std::fs::read_to_string(path)
-            .unwrap_or_else(|e| panic!("detsim: DETSIM_REPLAY: cannot read {value}: {e}"));
-        let specs = regressions::parse(path, &text);
-        assert!(
-            !specs.is_empty(),
-            "detsim: DETSIM_REPLAY={value}: the file holds no replay strings"
-        );
-        return specs;
-    }
-    match FaultSchedule::decode(value) {
-        Ok((seed, schedule)) => vec![(RunSpec { seed, schedule }, value.trim().to_string())],
-        Err(e) => panic!("detsim: DETSIM_REPLAY: {e}, or the path of a file of them"),
-    }
-}
-
-fn package_dir_from_env() -> Option<PathBuf> {
-    std::env::var_os("CARGO_MANIFEST_DIR").map(PathBuf::from)
-}
-
-/// Appends the failure's replay strings to the test's regression file.
-fn save_regression(failure: &SweepFailure, package_dir: Option<PathBuf>) -> Option<PathBuf> {
-    if failure.source.is_some() {
-        // Found by a regression entry or DETSIM_REPLAY: already kept.
-        return None;
-    }
-    let dir = package_dir.or_else(package_dir_from_env)?;
-    let test = failure
-        .replay
-        .split(" -- --exact")
-        .next()?
-        .rsplit(' ')
-        .next()?;
-    let path = regressions::file(&dir, test);
-    let mut entries = vec![format!("{:#x}", failure.failure.seed)];
-    if let Some(s) = &failure.shrunk {
-        entries.push(s.replay_string.clone());
-    }
-    let why = failure.failure.kind.to_string();
-    let why = why.lines().next().unwrap_or_default();
-    match regressions::save(&path, test, &entries, why) {
-        Ok(true) => Some(path),
-        Ok(false) => None,
-        Err(e) => {
-            eprintln!(
-                "detsim: could not save the regression to {}: {e}",
-                path.display()
-            );
-            None
-        }
+        Err(first)
     }
 }
 
@@ -835,34 +792,5 @@ fn same_failure(a: &FailureKind, b: &FailureKind) -> bool {
     match (a, b) {
         (FailureKind::LongPoll { task: x, .. }, FailureKind::LongPoll { task: y, .. }) => x == y,
         _ => a == b,
-    }
-}
-
-/// One seed that passed.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct RunSummary {
-    /// The seed.
-    pub seed: u64,
-    /// Its trace digest.
-    pub digest: u64,
-    /// Virtual time when the body finished.
-    pub end: Instant,
-    /// Trace events recorded.
-    pub events: u64,
-}
-
-/// A sweep in which every seed passed.
-#[derive(Clone, Debug)]
-pub struct SweepReport {
-    /// Every seed run, in sweep order.
-    pub runs: Vec<RunSummary>,
-    /// Host time the sweep took.
-    pub host_time: Duration,
-}
-
-impl SweepReport {
-    /// Seeds per second of host time.
-    pub fn seeds_per_second(&self) -> f64 {
-        self.runs.len() as f64 / self.host_time.as_secs_f64().max(1e-9)
     }
 }

@@ -2,42 +2,59 @@
 //!
 //! Each seed runs on one thread from start to end, in its own runtime, so
 //! parallelism never touches a run's determinism. Workers take seeds in
-//! sweep order; after a failure they stop taking seeds past it, and the
-//! failure reported is the lowest failing seed, whatever the thread timing.
+//! sweep order from the plan (arithmetic, never a list: a sweep's memory
+//! grows with the seeds run, not the seeds planned); after a failure they
+//! stop taking seeds past it, and the failure reported is the lowest
+//! failing seed, whatever the thread timing.
 
 use std::sync::Mutex;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use crate::failure::Failure;
 use crate::runner::RunSummary;
+use crate::runner::plan::SeedPlan;
 
 type Outcome = Result<RunSummary, Box<Failure>>;
 
-/// Runs `run` for every seed on up to `jobs` threads. Returns every
-/// summary in order, or the failure of the lowest failing seed and how
-/// many seeds ran.
+/// Runs `run` for every seed of `plan` on up to `jobs` threads. Returns
+/// every summary in sweep order, or the failure of the lowest failing seed
+/// and how many seeds ran.
 pub(crate) fn run(
-    seeds: &[u64],
+    plan: &SeedPlan,
     jobs: usize,
     run: impl Fn(u64) -> Outcome + Sync,
 ) -> Result<Vec<RunSummary>, (Box<Failure>, u64)> {
-    let next = AtomicUsize::new(0);
-    let stop_at = AtomicUsize::new(usize::MAX);
-    let results: Mutex<Vec<Option<Outcome>>> = Mutex::new((0..seeds.len()).map(|_| None).collect());
+    let next = AtomicU64::new(0);
+    let stop_at = AtomicU64::new(u64::MAX);
+    let ran = AtomicU64::new(0);
+    let passed: Mutex<Vec<(u64, RunSummary)>> = Mutex::new(Vec::new());
+    let failed: Mutex<Option<(u64, Box<Failure>)>> = Mutex::new(None);
     let worker = || {
         loop {
             let i = next.fetch_add(1, Ordering::Relaxed);
-            if i >= seeds.len() || i > stop_at.load(Ordering::Relaxed) {
+            if i >= plan.len() || i > stop_at.load(Ordering::Relaxed) {
                 break;
             }
-            let outcome = run(seeds[i]);
-            if outcome.is_err() {
-                stop_at.fetch_min(i, Ordering::Relaxed);
+            let outcome = run(plan.get(i));
+            ran.fetch_add(1, Ordering::Relaxed);
+            match outcome {
+                Ok(summary) => passed
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .push((i, summary)),
+                Err(failure) => {
+                    stop_at.fetch_min(i, Ordering::Relaxed);
+                    let mut lowest = failed.lock().unwrap_or_else(|e| e.into_inner());
+                    if lowest.as_ref().is_none_or(|(j, _)| i < *j) {
+                        *lowest = Some((i, failure));
+                    }
+                }
             }
-            results.lock().unwrap_or_else(|e| e.into_inner())[i] = Some(outcome);
         }
     };
-    let jobs = jobs.clamp(1, seeds.len().max(1));
+    let jobs = u64::try_from(jobs.max(1))
+        .unwrap_or(u64::MAX)
+        .min(plan.len().max(1));
     if jobs == 1 {
         worker();
     } else {
@@ -47,14 +64,10 @@ pub(crate) fn run(
             }
         });
     }
-    let results = results.into_inner().unwrap_or_else(|e| e.into_inner());
-    let ran = results.iter().filter(|r| r.is_some()).count() as u64;
-    let mut runs = Vec::with_capacity(results.len());
-    for outcome in results.into_iter().flatten() {
-        match outcome {
-            Ok(summary) => runs.push(summary),
-            Err(failure) => return Err((failure, ran)),
-        }
+    if let Some((_, failure)) = failed.into_inner().unwrap_or_else(|e| e.into_inner()) {
+        return Err((failure, ran.into_inner()));
     }
-    Ok(runs)
+    let mut passed = passed.into_inner().unwrap_or_else(|e| e.into_inner());
+    passed.sort_unstable_by_key(|&(i, _)| i);
+    Ok(passed.into_iter().map(|(_, summary)| summary).collect())
 }

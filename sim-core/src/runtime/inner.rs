@@ -464,6 +464,7 @@ impl RuntimeInner {
             recent_events: trace.recent().map(|e| self.render(e)).collect(),
             digest: trace.digest(),
             faults: trace.faults().iter().map(|e| self.render(e)).collect(),
+            note: None,
         }
     }
 
