@@ -17,7 +17,9 @@ use std::time::Duration;
 #[non_exhaustive]
 pub struct DiskConfig {
     /// Bytes of file content the disk holds; an operation that would
-    /// exceed it fails with `StorageFull` and changes nothing.
+    /// exceed it fails with `StorageFull` and changes nothing. Files have
+    /// no holes and the content lives in the host's memory: keep it below
+    /// what the host can hold.
     pub capacity_bytes: u64,
     /// The unit the device writes atomically: a crash tears a larger write
     /// only at these boundaries (offsets that are multiples of it), and a

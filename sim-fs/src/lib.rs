@@ -105,6 +105,16 @@
 //!   ext4 often commits them with an unrelated fsync (its journal is
 //!   global). Relying on that is a bug the simulation is meant to find.
 //!   File length and data are one thing: `sync_data` is `sync_all`.
+//! - The largest file is ext4's with 4 KiB blocks, 16 TiB minus 4 KiB
+//!   (`(2^32 - 1)` blocks), whatever the sector size: ext4 is what most
+//!   Linux machines and CI runners format their disks with, so code meets
+//!   the limit where it would in production; XFS and btrfs allow up to
+//!   `i64::MAX`. As on Linux, a write at or past the limit is `EFBIG`
+//!   (`FileTooLarge`) and one that crosses it is cut short there;
+//!   `set_len` past it is `EFBIG`; a seek past it is `EINVAL`
+//!   (`InvalidInput`), and so is any offset or length above `i64::MAX`
+//!   (`off_t` is signed). The content is held in memory, so a capacity
+//!   set above the host's memory lets one large write exhaust it.
 //! - A crash tears only unsynced writes, at sector boundaries; it never
 //!   damages durable data or half-writes a sector.
 //! - No permissions, owners, timestamps, links, symlinks or special files;
@@ -138,6 +148,7 @@ mod error;
 mod file;
 mod file_io;
 mod inode;
+mod limits;
 mod metadata;
 mod namespace;
 mod open_options;
