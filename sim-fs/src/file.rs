@@ -226,14 +226,15 @@ impl File {
 
     /// Makes the file's data and length durable (fsync). On a directory,
     /// makes its pending entries (creates, removes, renames in or out of
-    /// it) durable.
+    /// it) durable, with every directory operation before them.
     ///
     /// # Errors
     ///
-    /// `EIO` from an injected fsync error: the changes it covered are then
-    /// never durable (though reads still see them until a crash), and the
-    /// next `sync_all` succeeds without reporting it, as on Linux since
-    /// "fsyncgate". Treat an fsync error as data loss.
+    /// `EIO` from an injected fsync error: a file's changes it covered are
+    /// then never durable (though reads still see them until a crash), and
+    /// the next `sync_all` succeeds without reporting it, as on Linux since
+    /// "fsyncgate". Treat an fsync error as data loss. (A directory's
+    /// entries stay pending instead.)
     pub async fn sync_all(&self) -> io::Result<()> {
         dispatch!(self, f => f.sync_all().await)
     }

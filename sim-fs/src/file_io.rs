@@ -119,21 +119,23 @@ impl DiskState {
         Ok(())
     }
 
-    /// fsync of `ino`: a file's logged changes, or a directory's pending
-    /// entries, become durable. On an injected `EIO` they are dropped
-    /// instead: never durable, and no later fsync reports it (Linux since
-    /// "fsyncgate").
+    /// fsync of `ino`: a file's logged changes, or the directory
+    /// journal up to `ino`'s last entry, become durable. On an injected
+    /// `EIO`, a file's changes are dropped instead: never durable, and no
+    /// later fsync reports it (Linux since "fsyncgate"); a directory's
+    /// stay pending (a crash keeps a prefix of the journal, so dropping
+    /// an operation from its middle would let later ones survive it).
     pub(crate) fn fsync(&mut self, disk: u64, ino: Ino) -> io::Result<()> {
         let kernel = KernelHandle::current();
         let is_dir = self.inode(ino).is_dir();
         if kernel.fault(FaultKind::FsyncError, disk) {
-            let dropped = if is_dir {
-                self.drop_dir_ops(ino)
+            if is_dir {
+                kernel.trace(disk, "dir fsync error, ops stay pending", 0);
             } else {
                 let f = self.inode_mut(ino).file_mut().expect("a file");
-                std::mem::take(&mut f.log).len()
-            };
-            kernel.trace(disk, "fsync error drops pending changes", dropped as i64);
+                let dropped = std::mem::take(&mut f.log).len();
+                kernel.trace(disk, "fsync error drops pending changes", dropped as i64);
+            }
             return Err(error::eio());
         }
         if is_dir {

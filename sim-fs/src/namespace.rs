@@ -325,23 +325,19 @@ impl DiskState {
         Ok(())
     }
 
-    /// Makes every pending operation on directory `dir` durable (an fsync
-    /// of the directory), in order; other directories' stay pending.
-    pub(crate) fn sync_dir(&mut self, dir: Ino) {
-        let (now, later): (Vec<DirOp>, Vec<DirOp>) = std::mem::take(&mut self.dir_log)
-            .into_iter()
-            .partition(|op| op.touches(dir));
-        self.dir_log = later;
-        for op in now {
+    /// An fsync of directory `dir`: the journal commits in order, so
+    /// every pending operation up to and including the last one that
+    /// touches `dir` becomes durable, whatever directories the earlier
+    /// ones touch (as ext4's journal commits everything before the
+    /// directory's last change). Returns how many became durable.
+    pub(crate) fn sync_dir(&mut self, dir: Ino) -> usize {
+        let Some(last) = self.dir_log.iter().rposition(|op| op.touches(dir)) else {
+            return 0;
+        };
+        let now: Vec<DirOp> = self.dir_log.drain(..=last).collect();
+        for op in &now {
             op.make_durable(self);
         }
-    }
-
-    /// Drops the pending operations on `dir` without making them durable
-    /// (a failed directory fsync).
-    pub(crate) fn drop_dir_ops(&mut self, dir: Ino) -> usize {
-        let before = self.dir_log.len();
-        self.dir_log.retain(|op| !op.touches(dir));
-        before - self.dir_log.len()
+        now.len()
     }
 }

@@ -1,7 +1,9 @@
 //! Fault plans: which faults the simulation injects, and how often.
 //!
 //! A [`Faults`] value is plain data: one [`Probability`] per fault kind plus
-//! a few magnitudes. Presets: [`Faults::none`] (a perfect world),
+//! a few magnitudes, and what a disk crash does to unsynced data
+//! ([`CrashOutcome`]). Presets: [`Faults::none`] (a perfect world: nothing
+//! is injected, and a crash deterministically loses what was not synced),
 //! [`Faults::default`] (faults correct code must survive, at rates that
 //! break naive code within tens of seeds) and [`Faults::chaos`] (everything,
 //! often). Each [`FaultKind`] draws from its own random stream, so turning
@@ -25,7 +27,7 @@ mod rolls;
 mod schedule;
 mod swarm;
 
-pub use disk::DiskFaults;
+pub use disk::{CrashOutcome, DiskFaults};
 pub use net::NetFaults;
 pub(crate) use rolls::FaultRolls;
 pub use schedule::{FaultSchedule, ScheduleError};
@@ -282,7 +284,9 @@ pub struct Faults {
 }
 
 impl Faults {
-    /// No faults: a perfect world.
+    /// No faults: a perfect world. Nothing is injected and nothing is
+    /// drawn for faults; a disk crash loses exactly what was not made
+    /// durable ([`CrashOutcome::LoseUnsynced`]), the same on every seed.
     pub fn none() -> Faults {
         Faults {
             spurious_wake: Probability::NEVER,
@@ -350,8 +354,12 @@ impl Faults {
         }
     }
 
-    /// The probability configured for `kind`.
+    /// The probability configured for `kind`: the chance that it is
+    /// injected. `torn_write` and `crash_loss` are never injected unless
+    /// `disk.crash_outcome` is [`CrashOutcome::Seeded`], so they read as
+    /// never then, whatever their fields hold.
     pub fn probability(&self, kind: FaultKind) -> Probability {
+        let crash = self.disk.crash_is_seeded();
         match kind {
             FaultKind::SpuriousWake => self.spurious_wake,
             FaultKind::SpuriousPoll => self.spurious_poll,
@@ -366,8 +374,9 @@ impl Faults {
             FaultKind::DiskWriteError => self.disk.write_error,
             FaultKind::FsyncError => self.disk.fsync_error,
             FaultKind::LatentSectorError => self.disk.latent_sector_error,
-            FaultKind::TornWrite => self.disk.torn_write,
-            FaultKind::CrashLoss => self.disk.crash_loss,
+            FaultKind::TornWrite if crash => self.disk.torn_write,
+            FaultKind::CrashLoss if crash => self.disk.crash_loss,
+            FaultKind::TornWrite | FaultKind::CrashLoss => Probability::NEVER,
             FaultKind::BitFlip => self.disk.bit_flip,
             FaultKind::MisdirectedWrite => self.disk.misdirected_write,
             FaultKind::PacketLoss => self.net.packet_loss,
@@ -378,7 +387,8 @@ impl Faults {
         }
     }
 
-    /// Sets the probability of `kind`.
+    /// Sets the probability of `kind` (for `torn_write` and `crash_loss`,
+    /// in effect only with a [`CrashOutcome::Seeded`] crash).
     pub fn set_probability(&mut self, kind: FaultKind, p: Probability) {
         let slot = match kind {
             FaultKind::SpuriousWake => &mut self.spurious_wake,
