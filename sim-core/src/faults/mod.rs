@@ -26,12 +26,14 @@ mod net;
 mod rolls;
 mod schedule;
 mod swarm;
+mod validate;
 
 pub use disk::{CrashOutcome, DiskFaults};
 pub use net::NetFaults;
 pub(crate) use rolls::FaultRolls;
 pub use schedule::{FaultSchedule, ScheduleError};
 pub(crate) use swarm::swarm_plan;
+pub use validate::{FaultPlanError, NEMESIS_TICK_MIN, PLAN_DURATION_MAX};
 
 /// A probability: a number in `0.0..=1.0`, checked on construction.
 #[derive(Clone, Copy, Debug, Default, PartialEq, PartialOrd)]
