@@ -1,0 +1,411 @@
+//! The operations of the model test, run against detsim's simulated disk
+//! and the reference model side by side.
+
+use std::collections::BTreeMap;
+use std::io::{self, ErrorKind, SeekFrom};
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use detsim::faults::CrashOutcome;
+use detsim::fs::{self, DiskConfig, File, OpenOptions};
+use detsim::{Config, Faults, Probability, Runtime};
+use futures::AsyncSeekExt;
+
+use super::model::{Entry, Model};
+
+pub const DIRS: [&str; 4] = ["/", "/a", "/b", "/a/c"];
+pub const FILES: [&str; 8] = [
+    "/f", "/g", "/a/f", "/a/g", "/b/f", "/b/g", "/a/c/f", "/a/c/g",
+];
+
+/// ext4's file-size limit, the one sim-fs has.
+const MAX_FILE_BYTES: u64 = ((1 << 32) - 1) * 4096;
+
+#[derive(Clone, Debug)]
+pub enum Op {
+    /// Open with write + create (no truncate), write `len` bytes of `byte`.
+    Write {
+        file: usize,
+        offset: u64,
+        len: usize,
+        byte: u8,
+    },
+    Fsync(usize),
+    SetLen {
+        file: usize,
+        len: u64,
+    },
+    Rename {
+        from: usize,
+        to: usize,
+    },
+    Unlink(usize),
+    Mkdir(usize),
+    Rmdir(usize),
+    SyncDir(usize),
+    Read(usize),
+    /// An offset or length past the file-size limit: an error, no change.
+    OutOfRange {
+        file: usize,
+        kind: u8,
+    },
+    Crash,
+}
+
+/// Totals over the whole test, for its closing line.
+pub struct Stats {
+    pub ops: AtomicU64,
+    pub cases: AtomicU64,
+    pub crashes: AtomicU64,
+    pub io_errors: AtomicU64,
+}
+
+pub static STATS: Stats = Stats {
+    ops: AtomicU64::new(0),
+    cases: AtomicU64::new(0),
+    crashes: AtomicU64::new(0),
+    io_errors: AtomicU64::new(0),
+};
+
+/// How many fault plans [`plan`] knows.
+pub const PLANS: usize = 6;
+
+/// Fault plan `ix`: each crash outcome, without and with IO errors.
+pub fn plan(ix: usize) -> Faults {
+    let mut seeded = Faults::none();
+    seeded.disk.crash_outcome = CrashOutcome::Seeded;
+    seeded.disk.crash_loss = Probability::new(0.5).unwrap();
+    seeded.disk.torn_write = Probability::new(0.3).unwrap();
+    let mut io_errors = Faults::none();
+    io_errors.disk.read_error = Probability::new(0.05).unwrap();
+    io_errors.disk.write_error = Probability::new(0.05).unwrap();
+    io_errors.disk.fsync_error = Probability::new(0.1).unwrap();
+    io_errors.short_completion = Probability::new(0.2).unwrap();
+    io_errors.delayed_completion = Probability::new(0.2).unwrap();
+    io_errors.completion_delay_max = std::time::Duration::from_micros(500);
+    match ix {
+        0 => Faults::none(),
+        1 => {
+            let mut keep = Faults::none();
+            keep.disk.crash_outcome = CrashOutcome::KeepUnsynced;
+            keep
+        }
+        2 => seeded,
+        3 => io_errors,
+        4 => Faults::default(),
+        _ => Faults::chaos(),
+    }
+}
+
+fn io_errors_on(plan: &Faults) -> bool {
+    let d = &plan.disk;
+    [
+        d.read_error,
+        d.write_error,
+        d.fsync_error,
+        d.latent_sector_error,
+    ]
+    .iter()
+    .any(|p| !p.is_never())
+}
+
+/// An injected `EIO`.
+fn is_eio(e: &io::Error) -> bool {
+    e.raw_os_error() == Some(5)
+}
+
+/// Runs one case: `ops` on a fresh simulated disk under `plan`, checked
+/// step by step against the model. `Err` names the first disagreement.
+pub fn run_case(ops: &[Op], plan: Faults, seed: u64) -> Result<(), String> {
+    STATS.cases.fetch_add(1, Ordering::Relaxed);
+    let outcome = plan.disk.crash_outcome;
+    let eio_allowed = io_errors_on(&plan);
+    let mut config = Config::default();
+    config.faults = plan;
+    let ops = ops.to_vec();
+    let run = Runtime::with_config(seed, config).try_block_on(async move {
+        let mut disk = DiskConfig::default();
+        disk.sector_size_bytes = 512;
+        fs::configure(disk);
+        let mut case = Case {
+            model: Model::new(),
+            outcome,
+            eio_allowed,
+        };
+        for (i, op) in ops.iter().enumerate() {
+            STATS.ops.fetch_add(1, Ordering::Relaxed);
+            case.step(op)
+                .await
+                .map_err(|e| format!("operation #{i} {op:?}: {e}"))?;
+        }
+        Ok::<(), String>(())
+    });
+    match run {
+        Ok(result) => result,
+        Err(failure) => Err(format!("the simulation failed: {failure}")),
+    }
+}
+
+struct Case {
+    model: Model,
+    outcome: CrashOutcome,
+    eio_allowed: bool,
+}
+
+/// Checks that an operation's outcome is the model's.
+fn agree<T>(what: &str, real: &io::Result<T>, model: Result<(), ErrorKind>) -> Result<(), String> {
+    match (real, model) {
+        (Ok(_), Ok(())) => Ok(()),
+        (Err(e), Err(kind)) if e.kind() == kind => Ok(()),
+        (Err(e), want) => Err(format!("{what}: got error {e}, the model says {want:?}")),
+        (Ok(_), Err(kind)) => Err(format!("{what}: succeeded, the model says {kind:?}")),
+    }
+}
+
+impl Case {
+    /// An error the plan may inject: counted; anything else is a bug.
+    fn injected(&self, what: &str, e: &io::Error) -> Result<(), String> {
+        if self.eio_allowed && is_eio(e) {
+            STATS.io_errors.fetch_add(1, Ordering::Relaxed);
+            Ok(())
+        } else {
+            Err(format!("{what}: unexpected error {e}"))
+        }
+    }
+
+    async fn step(&mut self, op: &Op) -> Result<(), String> {
+        match *op {
+            Op::Write {
+                file,
+                offset,
+                len,
+                byte,
+            } => {
+                let path = FILES[file];
+                let opened = OpenOptions::new().write(true).create(true).open(path).await;
+                let expected = self.model.open_create(path);
+                agree("open for write", &opened, expected.map(drop))?;
+                let (Ok(f), Ok(id)) = (opened, expected) else {
+                    return Ok(());
+                };
+                let data = vec![byte; len];
+                match f.write_all_at(data.clone(), offset).await.0 {
+                    Ok(()) => self.model.wrote(id, offset, &data),
+                    Err(e) => {
+                        self.injected("write", &e)?;
+                        self.model.write_failed(id);
+                    }
+                }
+            }
+            Op::Fsync(file) => {
+                let path = FILES[file];
+                let opened = File::open(path).await;
+                let expected = self.model.file(path);
+                agree("open for fsync", &opened, expected.map(drop))?;
+                let (Ok(f), Ok(id)) = (opened, expected) else {
+                    return Ok(());
+                };
+                match f.sync_all().await {
+                    Ok(()) => self.model.fsynced(id, true),
+                    Err(e) => {
+                        self.injected("fsync", &e)?;
+                        self.model.fsynced(id, false);
+                    }
+                }
+            }
+            Op::SetLen { file, len } => {
+                let path = FILES[file];
+                let opened = OpenOptions::new().write(true).open(path).await;
+                let expected = self.model.file(path);
+                agree("open for set_len", &opened, expected.map(drop))?;
+                let (Ok(f), Ok(id)) = (opened, expected) else {
+                    return Ok(());
+                };
+                f.set_len(len).await.map_err(|e| format!("set_len: {e}"))?;
+                self.model.set_len(id, len);
+            }
+            Op::Rename { from, to } => {
+                let real = fs::rename(FILES[from], FILES[to]).await;
+                agree("rename", &real, self.model.rename(FILES[from], FILES[to]))?;
+            }
+            Op::Unlink(file) => {
+                let real = fs::remove_file(FILES[file]).await;
+                agree("remove_file", &real, self.model.unlink(FILES[file]))?;
+            }
+            Op::Mkdir(dir) => {
+                let real = fs::create_dir(DIRS[dir]).await;
+                agree("create_dir", &real, self.model.mkdir(DIRS[dir]))?;
+            }
+            Op::Rmdir(dir) => {
+                let real = fs::remove_dir(DIRS[dir]).await;
+                agree("remove_dir", &real, self.model.rmdir(DIRS[dir]))?;
+            }
+            Op::SyncDir(dir) => {
+                let opened = File::open(DIRS[dir]).await;
+                let expected = self.model.open_dir(DIRS[dir]);
+                agree("open a directory", &opened, expected.map(drop))?;
+                let (Ok(d), Ok(id)) = (opened, expected) else {
+                    return Ok(());
+                };
+                match d.sync_all().await {
+                    Ok(()) => self.model.dir_synced(id),
+                    Err(e) => self.injected("sync_dir", &e)?,
+                }
+            }
+            Op::Read(file) => {
+                let path = FILES[file];
+                let real = fs::read(path).await;
+                let expected = self.model.file(path);
+                match (&real, expected) {
+                    (Err(e), Ok(_)) if is_eio(e) => self.injected("read", e)?,
+                    _ => agree("read", &real, expected.map(drop))?,
+                }
+                if let (Ok(data), Ok(id)) = (real, expected) {
+                    if let Some(cache) = &self.model.files[&id].cache {
+                        if &data != cache {
+                            return Err(format!(
+                                "read {} bytes, the page cache holds {}: {}",
+                                data.len(),
+                                cache.len(),
+                                first_difference(&data, cache)
+                            ));
+                        }
+                    }
+                }
+            }
+            Op::OutOfRange { file, kind } => self.out_of_range(FILES[file], kind).await?,
+            Op::Crash => self.crash().await?,
+        }
+        Ok(())
+    }
+
+    /// An offset or length past the limit fails with Linux's error and
+    /// changes nothing (the next read checks that).
+    async fn out_of_range(&mut self, path: &str, kind: u8) -> Result<(), String> {
+        let opened = OpenOptions::new().read(true).write(true).open(path).await;
+        agree("open", &opened, self.model.file(path).map(drop))?;
+        let Ok(mut f) = opened else { return Ok(()) };
+        let (res, want) = match kind {
+            0 => (
+                f.write_at(vec![1; 9], u64::MAX - 4).await.0,
+                ErrorKind::InvalidInput,
+            ),
+            1 => (
+                f.write_at(vec![1; 9], MAX_FILE_BYTES).await.0,
+                ErrorKind::FileTooLarge,
+            ),
+            2 => (
+                f.read_at(vec![0; 9], u64::MAX).await.0,
+                ErrorKind::InvalidInput,
+            ),
+            3 => (
+                f.set_len(u64::MAX).await.map(|()| 0),
+                ErrorKind::InvalidInput,
+            ),
+            4 => (
+                f.set_len(MAX_FILE_BYTES + 1).await.map(|()| 0),
+                ErrorKind::FileTooLarge,
+            ),
+            _ => (
+                f.seek(SeekFrom::Start(MAX_FILE_BYTES + 1)).await.map(|_| 0),
+                ErrorKind::InvalidInput,
+            ),
+        };
+        match res {
+            Err(e) if e.kind() == want => Ok(()),
+            other => Err(format!(
+                "out of range #{kind}: got {other:?}, want {want:?}"
+            )),
+        }
+    }
+
+    async fn crash(&mut self) -> Result<(), String> {
+        STATS.crashes.fetch_add(1, Ordering::Relaxed);
+        fs::crash();
+        let observed = namespace().await?;
+        let mut reasons = Vec::new();
+        for k in self.model.allowed_states(self.outcome) {
+            let ns = &self.model.history[k];
+            let paths: BTreeMap<String, bool> = ns
+                .iter()
+                .map(|(p, e)| (p.clone(), matches!(e, Entry::Dir(_))))
+                .collect();
+            if paths != observed {
+                continue;
+            }
+            match self.contents_match(k).await {
+                Ok(contents) => {
+                    self.model.rebase(k, contents);
+                    return Ok(());
+                }
+                Err(why) => reasons.push(format!("state {k}: {why}")),
+            }
+        }
+        Err(format!(
+            "after the crash ({:?}) the disk holds {observed:?}, which is no allowed prefix \
+             state (committed: {:?}; pending: {}){}",
+            self.outcome,
+            self.model.history[0].keys().collect::<Vec<_>>(),
+            self.model.history.len() - 1,
+            if reasons.is_empty() {
+                String::new()
+            } else {
+                format!("; {}", reasons.join("; "))
+            }
+        ))
+    }
+
+    /// Reads every file of `history[k]` back and checks what the model
+    /// knows of it; returns what was read.
+    async fn contents_match(&self, k: usize) -> Result<BTreeMap<u64, Option<Vec<u8>>>, String> {
+        let mut contents = BTreeMap::new();
+        for (path, entry) in &self.model.history[k] {
+            let Entry::File(id) = *entry else { continue };
+            let data = match fs::read(path).await {
+                Ok(data) => Some(data),
+                Err(e) if is_eio(&e) && self.eio_allowed => None,
+                Err(e) => return Err(format!("{path}: {e}")),
+            };
+            if let (Some(data), Some(want)) = (&data, self.model.after_crash(id, self.outcome)) {
+                if data != want {
+                    return Err(format!(
+                        "{path} holds {} bytes, fsynced data says {}: {}",
+                        data.len(),
+                        want.len(),
+                        first_difference(data, want)
+                    ));
+                }
+            }
+            contents.insert(id, data);
+        }
+        Ok(contents)
+    }
+}
+
+/// What the disk's namespace is: every path, and whether it is a directory.
+async fn namespace() -> Result<BTreeMap<String, bool>, String> {
+    let mut out = BTreeMap::new();
+    out.insert("/".to_string(), true);
+    let mut stack = vec!["/".to_string()];
+    while let Some(dir) = stack.pop() {
+        let entries = fs::read_dir(&dir)
+            .await
+            .map_err(|e| format!("read_dir {dir}: {e}"))?;
+        for entry in entries {
+            let entry = entry.map_err(|e| e.to_string())?;
+            let path = entry.path().to_string_lossy().into_owned();
+            let is_dir = entry.file_type().is_dir();
+            if is_dir {
+                stack.push(path.clone());
+            }
+            out.insert(path, is_dir);
+        }
+    }
+    Ok(out)
+}
+
+fn first_difference(a: &[u8], b: &[u8]) -> String {
+    match a.iter().zip(b).position(|(x, y)| x != y) {
+        Some(i) => format!("first difference at byte {i}"),
+        None => "one is a prefix of the other".to_string(),
+    }
+}
