@@ -40,7 +40,8 @@ fn a_zero_nemesis_tick_is_refused_by_the_runner_and_the_runtime() {
 
 #[test]
 fn duration_max_delays_are_refused_naming_the_field() {
-    let fields: [(&str, fn(&mut Faults)); 6] = [
+    type SetField = fn(&mut Faults);
+    let fields: [(&str, SetField); 6] = [
         ("readiness_delay_max", |p| {
             p.readiness_delay_max = Duration::MAX
         }),
