@@ -19,6 +19,7 @@
 mod fs_model {
     pub mod model;
     pub mod ops;
+    pub mod plans;
 }
 
 use std::sync::atomic::Ordering;
@@ -27,7 +28,8 @@ use std::time::Instant;
 use proptest::prelude::*;
 use proptest::test_runner::{Config as ProptestConfig, RngAlgorithm, TestRng, TestRunner};
 
-use fs_model::ops::{Op, STATS, plan, run_case};
+use fs_model::ops::{Op, run_case};
+use fs_model::plans::{PLANS, STATS, plan};
 
 const DEFAULT_OPS: u64 = 3_000;
 const MAX_OPS_PER_CASE: usize = 120;
@@ -74,7 +76,7 @@ fn sim_fs_agrees_with_its_reference_model_through_crashes_and_faults() {
     let mut runner = TestRunner::new_with_rng(config, rng);
     let strategy = (
         prop::collection::vec(op(), 1..MAX_OPS_PER_CASE),
-        0..fs_model::ops::PLANS,
+        0..PLANS,
         any::<u64>(),
     );
     let started = Instant::now();
