@@ -116,3 +116,41 @@ fn the_limit_holds_on_a_disk_large_enough_to_reach_it() {
         assert_kind(f.set_len(MAX_FILE_BYTES + 1).await, ErrorKind::FileTooLarge);
     });
 }
+
+#[test]
+fn disk_latencies_past_a_year_are_refused_naming_the_field() {
+    let payload = std::panic::catch_unwind(|| {
+        Runtime::sim(5).block_on(async {
+            let mut config = fs::DiskConfig::default();
+            config.latency_min = std::time::Duration::MAX;
+            config.latency_max = std::time::Duration::MAX;
+            fs::configure(config);
+        })
+    })
+    .expect_err("the config was accepted");
+    let msg = payload
+        .downcast_ref::<String>()
+        .cloned()
+        .unwrap_or_default();
+    assert!(msg.contains("DiskConfig::latency_max"), "{msg}");
+    assert!(msg.contains("365 days"), "{msg}");
+}
+
+#[test]
+fn the_slowest_accepted_disk_saturates_instead_of_overflowing_the_clock() {
+    Runtime::sim(6).block_on(async {
+        let mut config = fs::DiskConfig::default();
+        config.latency_min = detsim::faults::PLAN_DURATION_MAX;
+        config.latency_max = detsim::faults::PLAN_DURATION_MAX;
+        config.queue_depth = 1;
+        config.bandwidth_bytes_per_sec = 1;
+        fs::configure(config);
+        // Each operation queues a year (plus a day per 86,400 bytes)
+        // behind the last: far past the clock's ~584 years.
+        let f = open_rw("/f").await;
+        let ops: Vec<_> = (0..700).map(|i| f.write_at(vec![1; 8], i * 8)).collect();
+        for op in ops {
+            op.await.0.unwrap();
+        }
+    });
+}
