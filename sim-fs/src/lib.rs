@@ -46,7 +46,8 @@
 //! up to and including the last operation that touches that directory (a
 //! rename touches both of its directories), and with it every earlier
 //! operation, whichever directories those touch: the journal commits in
-//! order, as ext4's does (`data=ordered`). So a namespace on the media is
+//! order, as ext4's (jbd2) does, each commit carrying every earlier
+//! metadata change. So a namespace on the media is
 //! always one the operations passed through: a file renamed from `/a` to
 //! `/b` is never in both after a crash. An fsync of a file does not make
 //! its name durable, nor does an fsync of a directory make its files' data
@@ -56,7 +57,8 @@
 //! keeps what was durable; what else reached the media is the fault
 //! plan's `disk.crash_outcome` (`detsim::faults::CrashOutcome`):
 //!
-//! - `LoseUnsynced` (the `Faults::none()` plan, and so `Runtime::sim`):
+//! - `LoseUnsynced` (the `Faults::none()` plan that `Runtime::sim` and
+//!   `Sim::new()` start with):
 //!   nothing else. Every file holds what its last fsync made durable and
 //!   the namespace is the journal's last committed state. No random draw.
 //! - `KeepUnsynced`: everything, as when only the process died: the media
