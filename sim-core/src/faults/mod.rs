@@ -67,9 +67,11 @@ pub enum FaultKind {
     FsyncError,
     /// A sector goes bad: later reads of it fail with `EIO`.
     LatentSectorError,
-    /// At a crash, an unsynced write is torn at a sector boundary.
+    /// At a crash, an unsynced write is torn at a sector boundary (under
+    /// a [`CrashOutcome::Seeded`] crash).
     TornWrite,
-    /// At a crash, whether each unsynced write is lost or kept.
+    /// At a crash, an unsynced write or directory operation is lost (under
+    /// a [`CrashOutcome::Seeded`] crash).
     CrashLoss,
     /// A bit flips in data read from disk (opt-in corruption).
     BitFlip,
