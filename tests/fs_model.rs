@@ -17,6 +17,7 @@
 //! a second or two); `DETSIM_FS_MODEL_SEED` varies the cases drawn.
 
 mod fs_model {
+    pub mod crash_check;
     pub mod model;
     pub mod ops;
     pub mod plans;
@@ -41,6 +42,10 @@ fn op() -> impl Strategy<Value = Op> {
     prop_oneof![
         6 => (file.clone(), 0u64..9000, 1usize..6000, any::<u8>())
             .prop_map(|(file, offset, len, byte)| Op::Write { file, offset, len, byte }),
+        2 => (file.clone(), 1usize..3000, any::<u8>())
+            .prop_map(|(file, len, byte)| Op::Append { file, len, byte }),
+        2 => (file.clone(), 0u64..9000, 1usize..6000, any::<u8>())
+            .prop_map(|(file, offset, len, byte)| Op::CursorWrite { file, offset, len, byte }),
         3 => file.clone().prop_map(Op::Fsync),
         2 => (file.clone(), 0u64..10_000).prop_map(|(file, len)| Op::SetLen { file, len }),
         3 => (file.clone(), file.clone()).prop_map(|(from, to)| Op::Rename { from, to }),

@@ -188,6 +188,15 @@ impl Model {
         m.dirty = true;
     }
 
+    /// An append: `data` at the end of the cache.
+    pub fn appended(&mut self, f: u64, data: &[u8]) {
+        let end = self.files[&f].cache.as_ref().map(Vec::len);
+        match end {
+            Some(end) => self.wrote(f, end as u64, data),
+            None => self.write_failed(f),
+        }
+    }
+
     /// A write failed part way: some of it may be in the cache.
     pub fn write_failed(&mut self, f: u64) {
         let m = self.files.get_mut(&f).expect("a modelled file");

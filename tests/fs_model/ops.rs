@@ -1,16 +1,15 @@
 //! The operations of the model test, run against detsim's simulated disk
 //! and the reference model side by side.
 
-use std::collections::BTreeMap;
 use std::io::{self, ErrorKind, SeekFrom};
 use std::sync::atomic::Ordering;
 
 use detsim::faults::CrashOutcome;
 use detsim::fs::{self, DiskConfig, File, OpenOptions};
 use detsim::{Config, Faults, Runtime};
-use futures::AsyncSeekExt;
+use futures::{AsyncSeekExt, AsyncWriteExt};
 
-use super::model::{Entry, Model};
+use super::model::Model;
 use super::plans::{STATS, io_errors_on};
 
 pub const DIRS: [&str; 4] = ["/", "/a", "/b", "/a/c"];
@@ -25,6 +24,20 @@ const MAX_FILE_BYTES: u64 = ((1 << 32) - 1) * 4096;
 pub enum Op {
     /// Open with write + create (no truncate), write `len` bytes of `byte`.
     Write {
+        file: usize,
+        offset: u64,
+        len: usize,
+        byte: u8,
+    },
+    /// Open with append + create, write `len` bytes at the end.
+    Append {
+        file: usize,
+        len: usize,
+        byte: u8,
+    },
+    /// Open read-write + create, seek to `offset`, write through the
+    /// cursor (`AsyncWrite::write_all`).
+    CursorWrite {
         file: usize,
         offset: u64,
         len: usize,
@@ -53,7 +66,7 @@ pub enum Op {
 }
 
 /// An injected `EIO`.
-fn is_eio(e: &io::Error) -> bool {
+pub fn is_eio(e: &io::Error) -> bool {
     e.raw_os_error() == Some(5)
 }
 
@@ -92,10 +105,10 @@ pub fn run_case(ops: &[Op], plan: Faults, seed: u64) -> Result<(), String> {
     }
 }
 
-struct Case {
-    model: Model,
-    outcome: CrashOutcome,
-    eio_allowed: bool,
+pub struct Case {
+    pub model: Model,
+    pub outcome: CrashOutcome,
+    pub eio_allowed: bool,
 }
 
 /// Checks that an operation's outcome is the model's.
@@ -139,6 +152,65 @@ impl Case {
                     Ok(()) => self.model.wrote(id, offset, &data),
                     Err(e) => {
                         self.injected("write", &e)?;
+                        self.model.write_failed(id);
+                    }
+                }
+            }
+            Op::Append { file, len, byte } => {
+                let path = FILES[file];
+                let opened = OpenOptions::new()
+                    .append(true)
+                    .create(true)
+                    .open(path)
+                    .await;
+                let expected = self.model.open_create(path);
+                agree("open for append", &opened, expected.map(drop))?;
+                let (Ok(f), Ok(id)) = (opened, expected) else {
+                    return Ok(());
+                };
+                let data = vec![byte; len];
+                // The offset is ignored in append mode, as pwrite's on O_APPEND.
+                match f.write_all_at(data.clone(), u64::from(byte)).await.0 {
+                    Ok(()) => self.model.appended(id, &data),
+                    Err(e) => {
+                        self.injected("append", &e)?;
+                        self.model.write_failed(id);
+                    }
+                }
+            }
+            Op::CursorWrite {
+                file,
+                offset,
+                len,
+                byte,
+            } => {
+                let path = FILES[file];
+                let opened = OpenOptions::new()
+                    .read(true)
+                    .write(true)
+                    .create(true)
+                    .open(path)
+                    .await;
+                let expected = self.model.open_create(path);
+                agree("open for a cursor write", &opened, expected.map(drop))?;
+                let (Ok(mut f), Ok(id)) = (opened, expected) else {
+                    return Ok(());
+                };
+                let pos = f.seek(SeekFrom::Start(offset)).await;
+                if pos.as_ref().ok() != Some(&offset) {
+                    return Err(format!("seek to {offset}: {pos:?}"));
+                }
+                let data = vec![byte; len];
+                match f.write_all(&data).await {
+                    Ok(()) => {
+                        self.model.wrote(id, offset, &data);
+                        let end = f.seek(SeekFrom::Current(0)).await;
+                        if end.as_ref().ok() != Some(&(offset + len as u64)) {
+                            return Err(format!("the cursor ended at {end:?}"));
+                        }
+                    }
+                    Err(e) => {
+                        self.injected("cursor write", &e)?;
                         self.model.write_failed(id);
                     }
                 }
@@ -264,93 +336,9 @@ impl Case {
             )),
         }
     }
-
-    async fn crash(&mut self) -> Result<(), String> {
-        STATS.crashes.fetch_add(1, Ordering::Relaxed);
-        fs::crash();
-        let observed = namespace().await?;
-        let mut reasons = Vec::new();
-        for k in self.model.allowed_states(self.outcome) {
-            let ns = &self.model.history[k];
-            let paths: BTreeMap<String, bool> = ns
-                .iter()
-                .map(|(p, e)| (p.clone(), matches!(e, Entry::Dir(_))))
-                .collect();
-            if paths != observed {
-                continue;
-            }
-            match self.contents_match(k).await {
-                Ok(contents) => {
-                    self.model.rebase(k, contents);
-                    return Ok(());
-                }
-                Err(why) => reasons.push(format!("state {k}: {why}")),
-            }
-        }
-        Err(format!(
-            "after the crash ({:?}) the disk holds {observed:?}, which is no allowed prefix \
-             state (committed: {:?}; pending: {}){}",
-            self.outcome,
-            self.model.history[0].keys().collect::<Vec<_>>(),
-            self.model.history.len() - 1,
-            if reasons.is_empty() {
-                String::new()
-            } else {
-                format!("; {}", reasons.join("; "))
-            }
-        ))
-    }
-
-    /// Reads every file of `history[k]` back and checks what the model
-    /// knows of it; returns what was read.
-    async fn contents_match(&self, k: usize) -> Result<BTreeMap<u64, Option<Vec<u8>>>, String> {
-        let mut contents = BTreeMap::new();
-        for (path, entry) in &self.model.history[k] {
-            let Entry::File(id) = *entry else { continue };
-            let data = match fs::read(path).await {
-                Ok(data) => Some(data),
-                Err(e) if is_eio(&e) && self.eio_allowed => None,
-                Err(e) => return Err(format!("{path}: {e}")),
-            };
-            if let (Some(data), Some(want)) = (&data, self.model.after_crash(id, self.outcome)) {
-                if data != want {
-                    return Err(format!(
-                        "{path} holds {} bytes, fsynced data says {}: {}",
-                        data.len(),
-                        want.len(),
-                        first_difference(data, want)
-                    ));
-                }
-            }
-            contents.insert(id, data);
-        }
-        Ok(contents)
-    }
 }
 
-/// What the disk's namespace is: every path, and whether it is a directory.
-async fn namespace() -> Result<BTreeMap<String, bool>, String> {
-    let mut out = BTreeMap::new();
-    out.insert("/".to_string(), true);
-    let mut stack = vec!["/".to_string()];
-    while let Some(dir) = stack.pop() {
-        let entries = fs::read_dir(&dir)
-            .await
-            .map_err(|e| format!("read_dir {dir}: {e}"))?;
-        for entry in entries {
-            let entry = entry.map_err(|e| e.to_string())?;
-            let path = entry.path().to_string_lossy().into_owned();
-            let is_dir = entry.file_type().is_dir();
-            if is_dir {
-                stack.push(path.clone());
-            }
-            out.insert(path, is_dir);
-        }
-    }
-    Ok(out)
-}
-
-fn first_difference(a: &[u8], b: &[u8]) -> String {
+pub fn first_difference(a: &[u8], b: &[u8]) -> String {
     match a.iter().zip(b).position(|(x, y)| x != y) {
         Some(i) => format!("first difference at byte {i}"),
         None => "one is a prefix of the other".to_string(),
