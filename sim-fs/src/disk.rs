@@ -31,7 +31,9 @@ pub(crate) struct DiskState {
     pub(crate) generation: u64,
     pub(crate) inodes: BTreeMap<Ino, Inode>,
     pub(crate) next_ino: Ino,
-    /// Directory operations not yet durable, oldest first.
+    /// The journal: directory operations not yet durable, oldest first.
+    /// It commits in order (a directory fsync commits a prefix of it), so
+    /// the durable tree is always one the operations passed through.
     pub(crate) dir_log: Vec<DirOp>,
     /// When each of the `queue_depth` channels is next free.
     channels: Vec<Instant>,

@@ -1,6 +1,6 @@
 //! The directory tree: path lookup, the operations that change it, and
-//! the log that makes those changes durable only when a directory is
-//! fsynced.
+//! the journal that makes those changes durable, in order, when a
+//! directory is fsynced.
 
 use std::collections::BTreeMap;
 use std::ffi::OsString;
@@ -34,7 +34,8 @@ pub(crate) enum DirOp {
 }
 
 impl DirOp {
-    /// Whether an fsync of directory `dir` makes this durable.
+    /// Whether this changes directory `dir`: an fsync of `dir` commits
+    /// the journal up to the last operation that does.
     pub(crate) fn touches(&self, dir: Ino) -> bool {
         match self {
             DirOp::Link { dir: d, .. } | DirOp::Unlink { dir: d, .. } => *d == dir,
@@ -329,15 +330,14 @@ impl DiskState {
     /// every pending operation up to and including the last one that
     /// touches `dir` becomes durable, whatever directories the earlier
     /// ones touch (as ext4's journal commits everything before the
-    /// directory's last change). Returns how many became durable.
-    pub(crate) fn sync_dir(&mut self, dir: Ino) -> usize {
+    /// directory's last change).
+    pub(crate) fn sync_dir(&mut self, dir: Ino) {
         let Some(last) = self.dir_log.iter().rposition(|op| op.touches(dir)) else {
-            return 0;
+            return;
         };
         let now: Vec<DirOp> = self.dir_log.drain(..=last).collect();
         for op in &now {
             op.make_durable(self);
         }
-        now.len()
     }
 }
