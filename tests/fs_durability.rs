@@ -1,6 +1,7 @@
 //! What survives a crash: fsynced data and fsynced directory entries
 //! always; everything else as the seed decides.
 
+use detsim::faults::CrashOutcome;
 use detsim::fs::{self, DiskConfig, File, OpenOptions};
 use detsim::node;
 use detsim::task::Builder;
@@ -10,6 +11,15 @@ fn runtime(seed: u64, faults: Faults) -> Runtime {
     let mut config = Config::default();
     config.faults = faults;
     Runtime::with_config(seed, config)
+}
+
+/// No faults, but a crash that decides each unsynced change from the seed
+/// (lost with chance 1/2): the tests below count how often each happens.
+fn seeded_crash() -> Faults {
+    let mut faults = Faults::none();
+    faults.disk.crash_outcome = CrashOutcome::Seeded;
+    faults.disk.crash_loss = Probability::new(0.5).unwrap();
+    faults
 }
 
 /// Creates `path` with `data`, all of it durable (data, name, parents).
@@ -42,7 +52,7 @@ fn write_then_fsync_then_crash_keeps_the_data() {
 fn write_without_fsync_then_crash_is_lost_on_some_seeds_and_kept_on_others() {
     let (mut lost, mut kept) = (0, 0);
     for seed in 0..100 {
-        let survived = runtime(seed, Faults::none()).block_on(async {
+        let survived = runtime(seed, seeded_crash()).block_on(async {
             durable_file("/data", b"old!").await;
             let f = OpenOptions::new().write(true).open("/data").await.unwrap();
             let (res, _) = f.write_all_at(b"new!".to_vec(), 0).await;
@@ -69,7 +79,7 @@ fn write_without_fsync_then_crash_is_lost_on_some_seeds_and_kept_on_others() {
 fn a_new_file_without_a_directory_fsync_can_vanish_after_a_crash() {
     let mut vanished = 0;
     for seed in 0..50 {
-        let exists = runtime(seed, Faults::none()).block_on(async {
+        let exists = runtime(seed, seeded_crash()).block_on(async {
             let f = File::create("/new").await.unwrap();
             f.write_all_at(b"data".to_vec(), 0).await.0.unwrap();
             // The data is durable; the name is not.
@@ -89,7 +99,7 @@ fn a_new_file_without_a_directory_fsync_can_vanish_after_a_crash() {
 fn rename_without_a_directory_fsync_can_revert_after_a_crash() {
     let mut reverted = 0;
     for seed in 0..50 {
-        let content = runtime(seed, Faults::none()).block_on(async {
+        let content = runtime(seed, seeded_crash()).block_on(async {
             durable_file("/current", b"v1").await;
             durable_file("/next", b"v2").await;
             fs::rename("/next", "/current").await.unwrap();
@@ -131,7 +141,7 @@ fn rename_with_a_directory_fsync_survives_every_crash() {
 #[test]
 fn unsynced_directory_operations_survive_as_a_prefix() {
     for seed in 0..60 {
-        let present = runtime(seed, Faults::none()).block_on(async {
+        let present = runtime(seed, seeded_crash()).block_on(async {
             for i in 0..5 {
                 fs::create_dir(format!("/{i}")).await.unwrap();
             }
@@ -153,7 +163,7 @@ fn unsynced_directory_operations_survive_as_a_prefix() {
 #[test]
 fn torn_writes_happen_only_at_sector_boundaries() {
     const SECTOR: usize = 512;
-    let mut faults = Faults::none();
+    let mut faults = seeded_crash();
     faults.disk.torn_write = Probability::new(0.7).unwrap();
     let mut torn = 0;
     for seed in 0..100 {
@@ -193,7 +203,7 @@ fn torn_writes_happen_only_at_sector_boundaries() {
 #[test]
 fn a_node_crash_applies_the_crash_model_to_that_nodes_disk_only() {
     let mut faults = Faults::none();
-    faults.disk.crash_loss = Probability::ALWAYS;
+    faults.disk.crash_outcome = CrashOutcome::LoseUnsynced;
     Sim::new().faults(faults).seeds(20).run(|| async {
         fs::write("/main-file", b"main").await.unwrap(); // main node, unsynced
         let db = node::create("db");
@@ -221,7 +231,10 @@ fn a_node_crash_applies_the_crash_model_to_that_nodes_disk_only() {
             .await
             .unwrap();
         assert_eq!(acked, b"synced");
-        assert!(!pending, "crash_loss is ALWAYS: the unsynced file is gone");
+        assert!(
+            !pending,
+            "the crash loses everything unsynced: the unsynced file is gone"
+        );
         assert_eq!(fs::read("/main-file").await.unwrap(), b"main");
         assert!(
             !fs::try_exists("/acked").await.unwrap(),

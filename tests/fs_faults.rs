@@ -3,6 +3,7 @@
 
 use std::io::ErrorKind;
 
+use detsim::faults::CrashOutcome;
 use detsim::fs::{self, DiskConfig, File, OpenOptions};
 use detsim::{Config, Faults, Probability, Runtime, Sim};
 
@@ -59,7 +60,7 @@ fn an_fsync_eio_is_reported_once_and_the_data_is_then_not_durable() {
     // lose the data is the failed fsync.
     let mut faults = Faults::none();
     faults.disk.fsync_error = Probability::new(0.5).unwrap();
-    faults.disk.crash_loss = Probability::NEVER;
+    faults.disk.crash_outcome = CrashOutcome::KeepUnsynced;
     let mut checked = 0;
     for seed in 0..100 {
         let checked_here = runtime(seed, faults.clone()).block_on(async {

@@ -48,7 +48,7 @@ use ::proptest::test_runner::TestCaseError;
 use crate::faults::{FaultKind, Faults, Probability};
 use crate::runner::{Sim, TestResult};
 
-/// Fault plans around [`Faults::default`]: see [`faults_within`].
+/// Fault plans within [`Faults::chaos`]: see [`faults_within`].
 pub fn faults() -> impl Strategy<Value = Faults> {
     faults_within(Faults::chaos())
 }
@@ -56,7 +56,9 @@ pub fn faults() -> impl Strategy<Value = Faults> {
 /// Fault plans within `limit`: each kind `limit` turns on is on or off
 /// (shrinking towards off), at a rate from a hundredth of the limit's up
 /// to the limit's (shrinking towards the lower end). Kinds `limit` leaves
-/// off stay off; delays and durations are the limit's.
+/// off stay off; delays, durations and the crash outcome are the
+/// limit's (so `torn_write` and `crash_loss` vary only under a seeded
+/// crash outcome, the only one that draws them).
 pub fn faults_within(limit: Faults) -> impl Strategy<Value = Faults> {
     let kinds: Vec<(FaultKind, f64)> = FaultKind::ALL
         .iter()

@@ -2,6 +2,8 @@
 
 use std::time::Duration;
 
+use sim_core::faults::PLAN_DURATION_MAX;
+
 /// Shape and speed of a simulated disk. Build with `DiskConfig::default()`
 /// and adjust fields, then install it with [`configure`](crate::configure).
 ///
@@ -17,7 +19,9 @@ use std::time::Duration;
 #[non_exhaustive]
 pub struct DiskConfig {
     /// Bytes of file content the disk holds; an operation that would
-    /// exceed it fails with `StorageFull` and changes nothing.
+    /// exceed it fails with `StorageFull` and changes nothing. Files have
+    /// no holes and the content lives in the host's memory: keep it below
+    /// what the host can hold.
     pub capacity_bytes: u64,
     /// The unit the device writes atomically: a crash tears a larger write
     /// only at these boundaries (offsets that are multiples of it), and a
@@ -57,7 +61,9 @@ impl Default for DiskConfig {
 }
 
 impl DiskConfig {
-    /// Panics with a message naming the field if the config is unusable.
+    /// Panics with a message naming the field if the config is unusable
+    /// (latencies are bounded as a fault plan's delays are, so that adding
+    /// them to the virtual clock cannot overflow it).
     #[track_caller]
     pub(crate) fn validate(&self) {
         assert!(
@@ -80,5 +86,15 @@ impl DiskConfig {
             self.sync_latency_min <= self.sync_latency_max,
             "DiskConfig::sync_latency_min must not exceed sync_latency_max"
         );
+        for (field, value) in [
+            ("latency_max", self.latency_max),
+            ("sync_latency_max", self.sync_latency_max),
+        ] {
+            assert!(
+                value <= PLAN_DURATION_MAX,
+                "DiskConfig::{field} is {value:?}; use a duration from 0ns to 365 days \
+                 (detsim::faults::PLAN_DURATION_MAX)"
+            );
+        }
     }
 }

@@ -1,17 +1,20 @@
 //! The crash model: what a power loss leaves on the media.
 //!
-//! Applied by a node's crash hook and by [`crash`](crate::crash). Every
-//! choice is drawn from the fault streams named below, in a fixed order
+//! Applied by a node's crash hook and by [`crash`](crate::crash). The plan's
+//! [`CrashOutcome`] decides what happens to what was not durable: all of
+//! it lost, all of it kept, or each change decided from the seed. Seeded
+//! choices are drawn from the fault streams named below, in a fixed order
 //! (directory operations first, then files by inode number, each log
 //! oldest first), so a seed always loses the same things.
 
 use std::collections::BTreeSet;
 
 use sim_core::FaultKind;
+use sim_core::faults::CrashOutcome;
 use sim_core::kernel::KernelHandle;
 
 use crate::disk::DiskState;
-use crate::inode::{Ino, InodeKind, Pending, ROOT, sector_pieces, write_into};
+use crate::inode::{FileData, Ino, InodeKind, Pending, ROOT, sector_pieces, write_into};
 
 impl DiskState {
     /// Crashes the disk: decides which unsynced changes reached the media,
@@ -20,15 +23,21 @@ impl DiskState {
     pub(crate) fn crash(&mut self, kernel: &KernelHandle, disk: u64) {
         self.generation += 1;
         kernel.trace(disk, "disk crash", self.generation as i64);
+        let outcome = kernel.fault_plan().disk.crash_outcome;
 
-        // Directory operations go through a journal that commits in
-        // order: the crash keeps a prefix of them. Each is lost with the
-        // crash_loss probability; everything after the first loss is lost.
+        // Directory operations form one journal that commits in order: the
+        // crash keeps a prefix of the pending ones, so the namespace after
+        // it is one the operations passed through.
         let ops = std::mem::take(&mut self.dir_log);
         let total = ops.len();
         let mut kept = 0;
         for op in ops {
-            if kernel.fault(FaultKind::CrashLoss, disk) {
+            let lost = match outcome {
+                CrashOutcome::LoseUnsynced => true,
+                CrashOutcome::KeepUnsynced => false,
+                _ => kernel.fault(FaultKind::CrashLoss, disk),
+            };
+            if lost {
                 break;
             }
             op.make_durable(self);
@@ -37,35 +46,15 @@ impl DiskState {
         kernel.trace(disk, "dir ops kept", kept);
         kernel.trace(disk, "dir ops lost", (total as i64) - kept);
 
-        // File data: each unsynced write independently reached the media,
-        // did not, or was torn (some of its sectors did).
         let sector = self.config.sector_size_bytes;
         for file in self.inodes.values_mut() {
             let InodeKind::File(f) = &mut file.kind else {
                 continue;
             };
-            for pending in std::mem::take(&mut f.log) {
-                match &pending {
-                    Pending::Write { offset, data } => {
-                        let pieces = sector_pieces(*offset, data.len() as u64, sector);
-                        if pieces.len() > 1 && kernel.fault(FaultKind::TornWrite, disk) {
-                            let keep = torn_subset(kernel, pieces.len());
-                            kernel.trace(disk, "torn write sectors kept", keep.len() as i64);
-                            for i in keep {
-                                let (at, n) = pieces[i];
-                                let start = (at - offset) as usize;
-                                write_into(&mut f.durable, at, &data[start..start + n as usize]);
-                            }
-                        } else if !kernel.fault(FaultKind::CrashLoss, disk) {
-                            pending.apply(&mut f.durable);
-                        }
-                    }
-                    Pending::SetLen(_) => {
-                        if !kernel.fault(FaultKind::CrashLoss, disk) {
-                            pending.apply(&mut f.durable);
-                        }
-                    }
-                }
+            match outcome {
+                CrashOutcome::LoseUnsynced => f.log.clear(),
+                CrashOutcome::KeepUnsynced => f.make_durable(),
+                _ => seeded_file_crash(kernel, disk, f, sector),
             }
             f.cache = f.durable.clone();
         }
@@ -88,6 +77,35 @@ impl DiskState {
             inode.open = 0;
             if let InodeKind::Dir(d) = &mut inode.kind {
                 d.cache = d.durable.clone();
+            }
+        }
+    }
+}
+
+/// A seeded crash of one file: each unsynced write independently reached
+/// the media, did not, or was torn (some of its sectors did); each
+/// truncation reached it or did not.
+fn seeded_file_crash(kernel: &KernelHandle, disk: u64, f: &mut FileData, sector: u64) {
+    for pending in std::mem::take(&mut f.log) {
+        match &pending {
+            Pending::Write { offset, data } => {
+                let pieces = sector_pieces(*offset, data.len() as u64, sector);
+                if pieces.len() > 1 && kernel.fault(FaultKind::TornWrite, disk) {
+                    let keep = torn_subset(kernel, pieces.len());
+                    kernel.trace(disk, "torn write sectors kept", keep.len() as i64);
+                    for i in keep {
+                        let (at, n) = pieces[i];
+                        let start = (at - offset) as usize;
+                        write_into(&mut f.durable, at, &data[start..start + n as usize]);
+                    }
+                } else if !kernel.fault(FaultKind::CrashLoss, disk) {
+                    pending.apply(&mut f.durable);
+                }
+            }
+            Pending::SetLen(_) => {
+                if !kernel.fault(FaultKind::CrashLoss, disk) {
+                    pending.apply(&mut f.durable);
+                }
             }
         }
     }

@@ -18,6 +18,7 @@ use futures::io::{AsyncRead, AsyncSeek, AsyncWrite};
 
 use crate::error;
 use crate::file::{Backend, File};
+use crate::limits;
 use crate::sim_file::SimFile;
 
 /// The most one cursor read asks the disk for.
@@ -137,14 +138,8 @@ impl SimFile {
             SeekFrom::End(d) => (st.stat_ino(this.ino).len, d),
         };
         drop(st);
-        match base.checked_add_signed(delta) {
-            Some(new) => {
-                this.cursor.pos = new;
-                Poll::Ready(Ok(new))
-            }
-            None => Poll::Ready(Err(error::invalid(
-                "invalid seek to a negative or overflowing position (EINVAL)",
-            ))),
-        }
+        let new = limits::seek(base, delta)?;
+        this.cursor.pos = new;
+        Poll::Ready(Ok(new))
     }
 }

@@ -74,7 +74,9 @@ pub async fn remove_dir(path: impl AsRef<Path>) -> io::Result<()> {
 }
 
 /// Fsyncs the directory `path`: every create, remove and rename in it (or,
-/// for renames, out of it) becomes durable. The same as
+/// for renames, out of it) becomes durable, and so does every directory
+/// operation made before the last of them (the journal commits in order;
+/// see the crate docs, "Durability model"). The same as
 /// `File::open(path).await?.sync_all().await`.
 ///
 /// ```
@@ -92,8 +94,8 @@ pub async fn remove_dir(path: impl AsRef<Path>) -> io::Result<()> {
 ///
 /// # Errors
 ///
-/// `NotFound`, `EIO` from an injected fsync error (the pending entries
-/// are then never durable).
+/// `NotFound`, `EIO` from an injected fsync error (the entries stay
+/// pending: not durable now, and a crash may keep or lose them).
 pub async fn sync_dir(path: impl AsRef<Path>) -> io::Result<()> {
     File::open(path).await?.sync_all().await
 }

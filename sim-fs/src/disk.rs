@@ -31,7 +31,9 @@ pub(crate) struct DiskState {
     pub(crate) generation: u64,
     pub(crate) inodes: BTreeMap<Ino, Inode>,
     pub(crate) next_ino: Ino,
-    /// Directory operations not yet durable, oldest first.
+    /// The journal: directory operations not yet durable, oldest first.
+    /// It commits in order (a directory fsync commits a prefix of it), so
+    /// the durable tree is always one the operations passed through.
     pub(crate) dir_log: Vec<DirOp>,
     /// When each of the `queue_depth` channels is next free.
     channels: Vec<Instant>,
@@ -151,16 +153,17 @@ impl DiskState {
             Cost::Transfer => kernel.device_delay(c.latency_min, c.latency_max),
             Cost::Sync => kernel.device_delay(c.sync_latency_min, c.sync_latency_max),
         };
-        let transfer = Duration::from_nanos(
-            (len as u128 * 1_000_000_000 / u128::from(c.bandwidth_bytes_per_sec)) as u64,
-        );
+        let nanos = len as u128 * 1_000_000_000 / u128::from(c.bandwidth_bytes_per_sec);
+        let transfer = Duration::from_nanos(u64::try_from(nanos).unwrap_or(u64::MAX));
         let now = kernel.now();
         let channel = (0..self.channels.len())
             .min_by_key(|&i| self.channels[i])
             .expect("queue_depth >= 1");
-        let mut done = self.channels[channel].max(now) + fixed;
+        // Saturating: a slow device with a deep queue must stall at the
+        // end of time, not overflow the clock.
+        let mut done = saturating_add(self.channels[channel].max(now), fixed);
         if !transfer.is_zero() {
-            done = done.max(self.bus_free) + transfer;
+            done = saturating_add(done.max(self.bus_free), transfer);
             self.bus_free = done;
         }
         self.channels[channel] = done;
@@ -190,4 +193,11 @@ impl DiskState {
         self.inodes.insert(ino, inode);
         ino
     }
+}
+
+/// `at + d`, or the clock's last instant if that would overflow it.
+fn saturating_add(at: Instant, d: Duration) -> Instant {
+    at.checked_add(d)
+        .or_else(|| Instant::ZERO.checked_add(Duration::from_nanos(u64::MAX)))
+        .expect("the clock's last instant is representable")
 }

@@ -180,9 +180,11 @@ impl File {
             Err(e) => return (Err(e), buf),
         };
         while done < buf.len() {
-            let (res, _) = self
-                .write_at(buf[done..].to_vec(), offset + done as u64)
-                .await;
+            let at = match advance(offset, done) {
+                Ok(at) => at,
+                Err(e) => return (Err(e), buf),
+            };
+            let (res, _) = self.write_at(buf[done..].to_vec(), at).await;
             match res {
                 Ok(0) => {
                     let e = io::Error::new(io::ErrorKind::WriteZero, "write_at wrote 0 bytes");
@@ -202,9 +204,11 @@ impl File {
         let mut buf = buf;
         let mut done = 0;
         while done < buf.len() {
-            let (res, part) = self
-                .read_at(vec![0; buf.len() - done], offset + done as u64)
-                .await;
+            let at = match advance(offset, done) {
+                Ok(at) => at,
+                Err(e) => return (Err(e), buf),
+            };
+            let (res, part) = self.read_at(vec![0; buf.len() - done], at).await;
             match res {
                 Ok(0) => {
                     let e = io::Error::new(io::ErrorKind::UnexpectedEof, "the file ended");
@@ -222,14 +226,15 @@ impl File {
 
     /// Makes the file's data and length durable (fsync). On a directory,
     /// makes its pending entries (creates, removes, renames in or out of
-    /// it) durable.
+    /// it) durable, with every directory operation before them.
     ///
     /// # Errors
     ///
-    /// `EIO` from an injected fsync error: the changes it covered are then
-    /// never durable (though reads still see them until a crash), and the
-    /// next `sync_all` succeeds without reporting it, as on Linux since
-    /// "fsyncgate". Treat an fsync error as data loss.
+    /// `EIO` from an injected fsync error: a file's changes it covered are
+    /// then never durable (though reads still see them until a crash), and
+    /// the next `sync_all` succeeds without reporting it, as on Linux since
+    /// "fsyncgate". Treat an fsync error as data loss. (A directory's
+    /// entries stay pending instead.)
     pub async fn sync_all(&self) -> io::Result<()> {
         dispatch!(self, f => f.sync_all().await)
     }
@@ -267,6 +272,18 @@ impl File {
     pub async fn metadata(&self) -> io::Result<Metadata> {
         dispatch!(self, f => f.metadata().await)
     }
+}
+
+/// `offset + done`: where the rest of a `*_all_at` transfer goes.
+/// `InvalidInput` (Linux's `EINVAL` for a position no `off_t` holds)
+/// instead of an overflow.
+fn advance(offset: u64, done: usize) -> io::Result<u64> {
+    offset.checked_add(done as u64).ok_or_else(|| {
+        io::Error::new(
+            io::ErrorKind::InvalidInput,
+            format!("offset {offset} + {done} bytes overflows (EINVAL)"),
+        )
+    })
 }
 
 /// A file's backend, borrowed mutably (for the cursor).

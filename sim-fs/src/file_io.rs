@@ -9,6 +9,7 @@ use sim_core::kernel::KernelHandle;
 use crate::disk::DiskState;
 use crate::error;
 use crate::inode::{Ino, InodeKind};
+use crate::limits::{self, MAX_FILE_BYTES};
 
 /// How far a misdirected write can land from its target, in sectors.
 const MISDIRECT_MAX_SECTORS: u64 = 8;
@@ -22,6 +23,7 @@ impl DiskState {
         offset: u64,
         out: &mut [u8],
     ) -> io::Result<usize> {
+        limits::off_t("read offset", offset)?;
         let kernel = KernelHandle::current();
         let sector = self.config.sector_size_bytes;
         if kernel.fault(FaultKind::DiskReadError, disk) {
@@ -47,7 +49,8 @@ impl DiskState {
     }
 
     /// Writes `data` at `offset` of file `ino` (at its end if `append`)
-    /// into the page cache, logging it for the next fsync.
+    /// into the page cache, logging it for the next fsync. Returns the
+    /// bytes written: all of `data`, or those below the file-size limit.
     pub(crate) fn write_file(
         &mut self,
         disk: u64,
@@ -56,13 +59,11 @@ impl DiskState {
         append: bool,
         data: &[u8],
     ) -> io::Result<usize> {
+        // Linux checks the offset before anything else, even for an
+        // append and for an empty write.
+        limits::off_t("write offset", offset)?;
         if data.is_empty() {
             return Ok(0);
-        }
-        let kernel = KernelHandle::current();
-        let sector = self.config.sector_size_bytes;
-        if kernel.fault(FaultKind::DiskWriteError, disk) {
-            return Err(error::eio());
         }
         let current = self
             .inode(ino)
@@ -71,31 +72,33 @@ impl DiskState {
             .cache
             .len() as u64;
         let mut at = if append { current } else { offset };
+        let n = limits::write_len(at, data.len())?;
+        let data = &data[..n];
+        let kernel = KernelHandle::current();
+        let sector = self.config.sector_size_bytes;
+        if kernel.fault(FaultKind::DiskWriteError, disk) {
+            return Err(error::eio());
+        }
         if kernel.fault(FaultKind::MisdirectedWrite, disk) {
-            let shift = sector
-                * (1 + kernel.fault_pick(FaultKind::MisdirectedWrite, MISDIRECT_MAX_SECTORS));
-            at = if kernel.fault_pick(FaultKind::MisdirectedWrite, 2) == 0 && at >= shift {
-                at - shift
-            } else {
-                at + shift
-            };
+            at = misdirect(&kernel, at, n as u64, sector);
             kernel.trace(disk, "misdirected write lands at", at as i64);
         }
-        self.reserve(current, at + data.len() as u64)?;
+        self.reserve(current, at + n as u64)?;
         let f = self.inode_mut(ino).file_mut().expect("a file");
         f.write(at, data, sector);
         if kernel.fault(FaultKind::LatentSectorError, disk) {
             let first = at / sector;
-            let count = (at + data.len() as u64).div_ceil(sector) - first;
+            let count = (at + n as u64).div_ceil(sector) - first;
             let bad = first + kernel.fault_pick(FaultKind::LatentSectorError, count);
             f.bad_sectors.insert(bad);
             kernel.trace(disk, "sector goes bad", bad as i64);
         }
-        Ok(data.len())
+        Ok(n)
     }
 
     /// Truncates or extends file `ino` to `len`.
     pub(crate) fn set_file_len(&mut self, ino: Ino, len: u64) -> io::Result<()> {
+        limits::file_len(len)?;
         let current = self.inode(ino).file().expect("a file").cache.len() as u64;
         self.reserve(current, len)?;
         let f = self.inode_mut(ino).file_mut().expect("a file");
@@ -116,21 +119,23 @@ impl DiskState {
         Ok(())
     }
 
-    /// fsync of `ino`: a file's logged changes, or a directory's pending
-    /// entries, become durable. On an injected `EIO` they are dropped
-    /// instead: never durable, and no later fsync reports it (Linux since
-    /// "fsyncgate").
+    /// fsync of `ino`: a file's logged changes, or the directory
+    /// journal up to `ino`'s last entry, become durable. On an injected
+    /// `EIO`, a file's changes are dropped instead: never durable, and no
+    /// later fsync reports it (Linux since "fsyncgate"); a directory's
+    /// stay pending (a crash keeps a prefix of the journal, so dropping
+    /// an operation from its middle would let later ones survive it).
     pub(crate) fn fsync(&mut self, disk: u64, ino: Ino) -> io::Result<()> {
         let kernel = KernelHandle::current();
         let is_dir = self.inode(ino).is_dir();
         if kernel.fault(FaultKind::FsyncError, disk) {
-            let dropped = if is_dir {
-                self.drop_dir_ops(ino)
+            if is_dir {
+                kernel.trace(disk, "dir fsync error, ops stay pending", 0);
             } else {
                 let f = self.inode_mut(ino).file_mut().expect("a file");
-                std::mem::take(&mut f.log).len()
-            };
-            kernel.trace(disk, "fsync error drops pending changes", dropped as i64);
+                let dropped = std::mem::take(&mut f.log).len();
+                kernel.trace(disk, "fsync error drops pending changes", dropped as i64);
+            }
             return Err(error::eio());
         }
         if is_dir {
@@ -139,5 +144,22 @@ impl DiskState {
             f.make_durable();
         }
         Ok(())
+    }
+}
+
+/// Where a misdirected write of `len` bytes aimed at `at` lands: 1 to
+/// `MISDIRECT_MAX_SECTORS` sectors below or above, drawn from the fault's
+/// magnitude stream; never below 0 or past the file-size limit (it stays
+/// at `at` if neither side has room).
+fn misdirect(kernel: &KernelHandle, at: u64, len: u64, sector: u64) -> u64 {
+    let sectors = 1 + kernel.fault_pick(FaultKind::MisdirectedWrite, MISDIRECT_MAX_SECTORS);
+    let shift = sector.saturating_mul(sectors);
+    let down = kernel.fault_pick(FaultKind::MisdirectedWrite, 2) == 0;
+    let below = at.checked_sub(shift);
+    let above = at.checked_add(shift).filter(|&a| a <= MAX_FILE_BYTES - len);
+    match (down, below, above) {
+        (true, Some(b), _) | (false, Some(b), None) => b,
+        (_, _, Some(a)) => a,
+        (_, None, None) => at,
     }
 }

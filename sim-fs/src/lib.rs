@@ -38,36 +38,51 @@
 //! appended to the file's log of unsynced changes; [`File::sync_all`]
 //! (fsync) applies the log to the media, in order.
 //!
-//! Directory entries work the same way, per directory: creating a file or
-//! directory, removing one and renaming change the tree at once (a rename
-//! atomically: readers see the old name or the new, never neither) and are
-//! logged; they become durable when a directory they touch is fsynced
-//! ([`sync_dir`], or `File::open(dir)` then `sync_all`). A rename touches
-//! two directories; fsyncing either makes the whole rename durable. An
-//! fsync of a file does not make its name durable, nor does an fsync of a
-//! directory make its files' data durable.
+//! Directory operations (creating a file or directory, removing one,
+//! renaming) change the tree at once (a rename atomically: readers see the
+//! old name or the new, never neither) and are appended to **one journal**
+//! per disk, in the order they happened. An fsync of a directory
+//! ([`sync_dir`], or `File::open(dir)` then `sync_all`) commits the journal
+//! up to and including the last operation that touches that directory (a
+//! rename touches both of its directories), and with it every earlier
+//! operation, whichever directories those touch: the journal commits in
+//! order, as ext4's (jbd2) does, each commit carrying every earlier
+//! metadata change. So a namespace on the media is
+//! always one the operations passed through: a file renamed from `/a` to
+//! `/b` is never in both after a crash. An fsync of a file does not make
+//! its name durable, nor does an fsync of a directory make its files' data
+//! durable.
 //!
 //! A **crash** ([`crash`], or `detsim::node::crash` for a node's disk)
-//! keeps what was durable and decides, from the seed, what else reached
-//! the media:
+//! keeps what was durable; what else reached the media is the fault
+//! plan's `disk.crash_outcome` (`detsim::faults::CrashOutcome`):
 //!
-//! - Unsynced directory operations are treated as a journal that commits
-//!   in order: the crash keeps a prefix of them. Each is lost with the
-//!   `crash_loss` probability, and everything after the first lost one is
-//!   lost too (a later operation never survives an earlier one).
-//! - Each unsynced write, independently: if it spans more than one sector
-//!   ([`DiskConfig::sector_size_bytes`], default 4096) it is torn with the
-//!   `torn_write` probability: a prefix of its sector-sized pieces, or any
-//!   proper subset of them, reaches the media; a piece is never split, so a
-//!   sector holds wholly old or wholly new bytes. Otherwise it is lost with
-//!   the `crash_loss` probability, or kept whole. Each `set_len` is lost or
-//!   kept the same way. Kept changes apply in their original order, but any
-//!   subset may be kept: a disk's cache may persist a later write and lose
-//!   an earlier one.
-//! - Then the page cache becomes the media; files and directories that no
-//!   durable entry names (created but never fsynced into their directory)
-//!   are gone; every open [`File`] and every operation in flight fails
-//!   from then on (the process that held them is, in the model, gone).
+//! - `LoseUnsynced` (the `Faults::none()` plan that `Runtime::sim` and
+//!   `Sim::new()` start with):
+//!   nothing else. Every file holds what its last fsync made durable and
+//!   the namespace is the journal's last committed state. No random draw.
+//! - `KeepUnsynced`: everything, as when only the process died: the media
+//!   becomes the page cache (but for changes a failed fsync dropped). No
+//!   random draw.
+//! - `Seeded` (`Faults::default()`, `Faults::chaos()`), each decision a
+//!   traced, shrinkable fault:
+//!   - the pending journal keeps a prefix: each operation is lost with the
+//!     `crash_loss` probability, and everything after the first lost one
+//!     is lost too (a later operation never survives an earlier one);
+//!   - each unsynced write, independently: if it spans more than one
+//!     sector ([`DiskConfig::sector_size_bytes`], default 4096) it is torn
+//!     with the `torn_write` probability: a prefix of its sector-sized
+//!     pieces, or any proper subset of them, reaches the media; a piece is
+//!     never split, so a sector holds wholly old or wholly new bytes.
+//!     Otherwise it is lost with the `crash_loss` probability, or kept
+//!     whole. Each `set_len` is lost or kept the same way. Kept changes
+//!     apply in their original order, but any subset may be kept: a disk's
+//!     cache may persist a later write and lose an earlier one.
+//!
+//! Then the page cache becomes the media; files and directories that no
+//! durable entry names (created but never fsynced into their directory)
+//! are gone; every open [`File`] and every operation in flight fails from
+//! then on (the process that held them is, in the model, gone).
 //!
 //! # Faults
 //!
@@ -84,10 +99,12 @@
 //! bandwidth, queued on `queue_depth` channels) and a capacity, past which
 //! writes fail with `StorageFull` and change nothing.
 //!
-//! After an fsync fails with `EIO`, the changes it covered are dropped from
-//! the log: they stay visible in the page cache until a crash but never
-//! reach the media, and the next fsync succeeds (Linux since 2018's
-//! "fsyncgate": the error is reported once).
+//! After an fsync of a file fails with `EIO`, the changes it covered are
+//! dropped from the log: they stay visible in the page cache until a crash
+//! but never reach the media, and the next fsync succeeds (Linux since
+//! 2018's "fsyncgate": the error is reported once). After an fsync of a
+//! directory fails, its journal entries stay pending: a later directory
+//! fsync may commit them, and a crash keeps a prefix of them as usual.
 //!
 //! # Divergence from Linux
 //!
@@ -101,10 +118,24 @@
 //!   never later from fsync, and a write that does not fit writes nothing
 //!   (Linux may write part). Files have no holes: a gap counts as space.
 //!   Space of removed files is free at once.
-//! - Directory entries become durable only by an fsync of their directory;
-//!   ext4 often commits them with an unrelated fsync (its journal is
-//!   global). Relying on that is a bug the simulation is meant to find.
+//! - Directory entries become durable only by an fsync of a directory
+//!   (theirs, or one whose change came later in the journal); ext4 often
+//!   commits them with an unrelated file fsync too, or with its periodic
+//!   commit. Relying on that is a bug the simulation is meant to find.
+//! - A failed directory fsync leaves its entries pending; ext4 would abort
+//!   its journal and remount read-only. The simulation keeps every crash
+//!   state a prefix of the journal instead.
 //!   File length and data are one thing: `sync_data` is `sync_all`.
+//! - The largest file is ext4's with 4 KiB blocks, 16 TiB minus 4 KiB
+//!   (`(2^32 - 1)` blocks), whatever the sector size: ext4 is what most
+//!   Linux machines and CI runners format their disks with, so code meets
+//!   the limit where it would in production; XFS and btrfs allow up to
+//!   `i64::MAX`. As on Linux, a write at or past the limit is `EFBIG`
+//!   (`FileTooLarge`) and one that crosses it is cut short there;
+//!   `set_len` past it is `EFBIG`; a seek past it is `EINVAL`
+//!   (`InvalidInput`), and so is any offset or length above `i64::MAX`
+//!   (`off_t` is signed). The content is held in memory, so a capacity
+//!   set above the host's memory lets one large write exhaust it.
 //! - A crash tears only unsynced writes, at sector boundaries; it never
 //!   damages durable data or half-writes a sector.
 //! - No permissions, owners, timestamps, links, symlinks or special files;
@@ -138,6 +169,7 @@ mod error;
 mod file;
 mod file_io;
 mod inode;
+mod limits;
 mod metadata;
 mod namespace;
 mod open_options;

@@ -1,6 +1,6 @@
 //! The directory tree: path lookup, the operations that change it, and
-//! the log that makes those changes durable only when a directory is
-//! fsynced.
+//! the journal that makes those changes durable, in order, when a
+//! directory is fsynced.
 
 use std::collections::BTreeMap;
 use std::ffi::OsString;
@@ -34,7 +34,8 @@ pub(crate) enum DirOp {
 }
 
 impl DirOp {
-    /// Whether an fsync of directory `dir` makes this durable.
+    /// Whether this changes directory `dir`: an fsync of `dir` commits
+    /// the journal up to the last operation that does.
     pub(crate) fn touches(&self, dir: Ino) -> bool {
         match self {
             DirOp::Link { dir: d, .. } | DirOp::Unlink { dir: d, .. } => *d == dir,
@@ -325,23 +326,18 @@ impl DiskState {
         Ok(())
     }
 
-    /// Makes every pending operation on directory `dir` durable (an fsync
-    /// of the directory), in order; other directories' stay pending.
+    /// An fsync of directory `dir`: the journal commits in order, so
+    /// every pending operation up to and including the last one that
+    /// touches `dir` becomes durable, whatever directories the earlier
+    /// ones touch (as ext4's journal commits everything before the
+    /// directory's last change).
     pub(crate) fn sync_dir(&mut self, dir: Ino) {
-        let (now, later): (Vec<DirOp>, Vec<DirOp>) = std::mem::take(&mut self.dir_log)
-            .into_iter()
-            .partition(|op| op.touches(dir));
-        self.dir_log = later;
-        for op in now {
+        let Some(last) = self.dir_log.iter().rposition(|op| op.touches(dir)) else {
+            return;
+        };
+        let now: Vec<DirOp> = self.dir_log.drain(..=last).collect();
+        for op in &now {
             op.make_durable(self);
         }
-    }
-
-    /// Drops the pending operations on `dir` without making them durable
-    /// (a failed directory fsync).
-    pub(crate) fn drop_dir_ops(&mut self, dir: Ino) -> usize {
-        let before = self.dir_log.len();
-        self.dir_log.retain(|op| !op.touches(dir));
-        before - self.dir_log.len()
     }
 }

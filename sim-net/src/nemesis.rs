@@ -21,8 +21,13 @@ pub(crate) fn start(net: &Rc<Net>) {
 fn schedule_tick(net: std::rc::Weak<Net>) {
     let Some(strong) = net.upgrade() else { return };
     let plan = strong.kernel.fault_plan().net.clone();
-    let next = strong.kernel.now() + plan.nemesis_tick;
-    if next > Instant::ZERO + plan.nemesis_until {
+    // Checked: a plan's durations are validated, but a clock near its end
+    // must stop the nemesis, not overflow.
+    let until = Instant::ZERO.checked_add(plan.nemesis_until);
+    let Some(next) = strong.kernel.now().checked_add(plan.nemesis_tick) else {
+        return;
+    };
+    if until.is_none_or(|until| next > until) {
         return;
     }
     strong.kernel.schedule_at(next, move || {

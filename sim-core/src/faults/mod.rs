@@ -1,7 +1,9 @@
 //! Fault plans: which faults the simulation injects, and how often.
 //!
 //! A [`Faults`] value is plain data: one [`Probability`] per fault kind plus
-//! a few magnitudes. Presets: [`Faults::none`] (a perfect world),
+//! a few magnitudes, and what a disk crash does to unsynced data
+//! ([`CrashOutcome`]). Presets: [`Faults::none`] (a perfect world: nothing
+//! is injected, and a crash deterministically loses what was not synced),
 //! [`Faults::default`] (faults correct code must survive, at rates that
 //! break naive code within tens of seeds) and [`Faults::chaos`] (everything,
 //! often). Each [`FaultKind`] draws from its own random stream, so turning
@@ -16,75 +18,23 @@
 //! assert!(Probability::new(1.5).is_err());
 //! ```
 
-use std::fmt;
 use std::time::Duration;
 
 mod disk;
 mod net;
+mod probability;
 mod rolls;
 mod schedule;
 mod swarm;
+mod validate;
 
-pub use disk::DiskFaults;
+pub use disk::{CrashOutcome, DiskFaults};
 pub use net::NetFaults;
+pub use probability::{Probability, ProbabilityError};
 pub(crate) use rolls::FaultRolls;
 pub use schedule::{FaultSchedule, ScheduleError};
 pub(crate) use swarm::swarm_plan;
-
-/// A probability: a number in `0.0..=1.0`, checked on construction.
-#[derive(Clone, Copy, Debug, Default, PartialEq, PartialOrd)]
-pub struct Probability(f64);
-
-impl Probability {
-    /// Never.
-    pub const NEVER: Probability = Probability(0.0);
-    /// Always.
-    pub const ALWAYS: Probability = Probability(1.0);
-
-    /// `p` as a probability.
-    ///
-    /// # Errors
-    ///
-    /// If `p` is not in `0.0..=1.0` (NaN included).
-    pub fn new(p: f64) -> Result<Probability, ProbabilityError> {
-        if (0.0..=1.0).contains(&p) {
-            Ok(Probability(p))
-        } else {
-            Err(ProbabilityError(p))
-        }
-    }
-
-    /// The value, in `0.0..=1.0`.
-    pub fn get(self) -> f64 {
-        self.0
-    }
-
-    /// Whether this can ever happen.
-    pub fn is_never(self) -> bool {
-        self.0 == 0.0
-    }
-
-    pub(crate) const fn lit(p: f64) -> Probability {
-        Probability(p)
-    }
-}
-
-/// A value given as a [`Probability`] was outside `0.0..=1.0`.
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub struct ProbabilityError(f64);
-
-impl fmt::Display for ProbabilityError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "{} is not a probability: use a number from 0.0 (never) to 1.0 (always), e.g. 0.05 \
-             for 5%",
-            self.0
-        )
-    }
-}
-
-impl std::error::Error for ProbabilityError {}
+pub use validate::{FaultPlanError, NEMESIS_TICK_MIN, PLAN_DURATION_MAX};
 
 /// The kinds of fault detsim injects. Each has its own random stream.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -117,9 +67,11 @@ pub enum FaultKind {
     FsyncError,
     /// A sector goes bad: later reads of it fail with `EIO`.
     LatentSectorError,
-    /// At a crash, an unsynced write is torn at a sector boundary.
+    /// At a crash, an unsynced write is torn at a sector boundary (under
+    /// a [`CrashOutcome::Seeded`] crash).
     TornWrite,
-    /// At a crash, whether each unsynced write is lost or kept.
+    /// At a crash, an unsynced write or directory operation is lost (under
+    /// a [`CrashOutcome::Seeded`] crash).
     CrashLoss,
     /// A bit flips in data read from disk (opt-in corruption).
     BitFlip,
@@ -282,7 +234,9 @@ pub struct Faults {
 }
 
 impl Faults {
-    /// No faults: a perfect world.
+    /// No faults: a perfect world. Nothing is injected and nothing is
+    /// drawn for faults; a disk crash loses exactly what was not made
+    /// durable ([`CrashOutcome::LoseUnsynced`]), the same on every seed.
     pub fn none() -> Faults {
         Faults {
             spurious_wake: Probability::NEVER,
@@ -350,8 +304,12 @@ impl Faults {
         }
     }
 
-    /// The probability configured for `kind`.
+    /// The probability configured for `kind`: the chance that it is
+    /// injected. `torn_write` and `crash_loss` are never injected unless
+    /// `disk.crash_outcome` is [`CrashOutcome::Seeded`], so they read as
+    /// never then, whatever their fields hold.
     pub fn probability(&self, kind: FaultKind) -> Probability {
+        let crash = self.disk.crash_is_seeded();
         match kind {
             FaultKind::SpuriousWake => self.spurious_wake,
             FaultKind::SpuriousPoll => self.spurious_poll,
@@ -366,8 +324,9 @@ impl Faults {
             FaultKind::DiskWriteError => self.disk.write_error,
             FaultKind::FsyncError => self.disk.fsync_error,
             FaultKind::LatentSectorError => self.disk.latent_sector_error,
-            FaultKind::TornWrite => self.disk.torn_write,
-            FaultKind::CrashLoss => self.disk.crash_loss,
+            FaultKind::TornWrite if crash => self.disk.torn_write,
+            FaultKind::CrashLoss if crash => self.disk.crash_loss,
+            FaultKind::TornWrite | FaultKind::CrashLoss => Probability::NEVER,
             FaultKind::BitFlip => self.disk.bit_flip,
             FaultKind::MisdirectedWrite => self.disk.misdirected_write,
             FaultKind::PacketLoss => self.net.packet_loss,
@@ -378,7 +337,8 @@ impl Faults {
         }
     }
 
-    /// Sets the probability of `kind`.
+    /// Sets the probability of `kind` (for `torn_write` and `crash_loss`,
+    /// in effect only with a [`CrashOutcome::Seeded`] crash).
     pub fn set_probability(&mut self, kind: FaultKind, p: Probability) {
         let slot = match kind {
             FaultKind::SpuriousWake => &mut self.spurious_wake,

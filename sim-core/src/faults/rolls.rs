@@ -42,7 +42,13 @@ pub(crate) struct FaultRolls {
 }
 
 impl FaultRolls {
+    /// # Panics
+    ///
+    /// If the plan's durations are out of range ([`Faults::validate`]):
+    /// every runtime is built through here, whoever accepted the plan.
+    #[track_caller]
     pub(crate) fn new(seed: u64, plan: &Faults) -> FaultRolls {
+        plan.assert_valid();
         FaultRolls {
             rolls: FaultKind::ALL
                 .iter()

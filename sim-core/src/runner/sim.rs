@@ -165,7 +165,13 @@ impl Sim {
     }
 
     /// The fault plan for every seed.
+    ///
+    /// # Panics
+    ///
+    /// If a duration in the plan is out of range (see [`Faults::validate`]).
+    #[track_caller]
     pub fn faults(mut self, faults: Faults) -> Sim {
+        faults.assert_valid();
         self.config.faults = faults;
         self.set.faults = true;
         self

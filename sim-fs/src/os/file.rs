@@ -182,7 +182,11 @@ impl OsFile {
                 (len?, d)
             }
         };
-        match base.checked_add_signed(delta) {
+        // lseek's off_t is signed: a position above i64::MAX is EINVAL.
+        match base
+            .checked_add_signed(delta)
+            .filter(|&new| i64::try_from(new).is_ok())
+        {
             Some(new) => {
                 self.cursor.pos = new;
                 Poll::Ready(Ok(new))
@@ -192,7 +196,8 @@ impl OsFile {
     }
 }
 
-/// Linux's `EINVAL`, what `lseek` says to a negative position.
+/// Linux's `EINVAL`, what `lseek` says to a negative position (or one
+/// past the file system's limit).
 const EINVAL: i32 = 22;
 
 impl fmt::Debug for OsFile {
