@@ -93,11 +93,12 @@ impl<B> Future for Completion<B> {
         let mut st = self.state.borrow_mut();
         match &mut *st {
             State::InFlight(waker) => {
-                match waker {
-                    Some(w) if w.will_wake(cx.waker()) => {}
-                    _ => *waker = Some(cx.waker().clone()),
-                }
+                let old = match waker {
+                    Some(w) if w.will_wake(cx.waker()) => None,
+                    _ => waker.replace(cx.waker().clone()),
+                };
                 drop(st);
+                drop(old);
                 if let Some(rt) = context::try_runtime() {
                     rt.note_wait(WaitReason::Completion {
                         target: self.target,

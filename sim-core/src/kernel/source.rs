@@ -311,11 +311,13 @@ impl Registration {
             .as_mut()
             .expect("registration outlived its slot");
         reg.spurious_last = false;
-        match &reg.waker {
-            Some(w) if w.will_wake(cx.waker()) => {}
-            _ => reg.waker = Some(cx.waker().clone()),
-        }
+        let old = match &reg.waker {
+            Some(w) if w.will_wake(cx.waker()) => None,
+            _ => reg.waker.replace(cx.waker().clone()),
+        };
         drop(st);
+        // A waker's Drop is user code: never under the borrow.
+        drop(old);
         src.rt.note_wait(WaitReason::Resource(ResourceWait {
             source: self.source.clone(),
             key: self.key,
@@ -419,8 +421,11 @@ impl fmt::Display for ResourceWait {
 impl Drop for Registration {
     fn drop(&mut self) {
         let mut st = self.source.inner.state.borrow_mut();
-        st.regs[self.key] = None;
+        let reg = st.regs[self.key].take();
         st.free.push(self.key);
+        drop(st);
+        // The waker's Drop runs with no borrow held.
+        drop(reg);
     }
 }
 

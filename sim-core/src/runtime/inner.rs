@@ -371,16 +371,13 @@ impl RuntimeInner {
         if self.kernel.next_due().is_some_and(|t| t <= now) {
             self.kernel.deliver_due(now);
         }
-        let mut timers = self.timers.borrow_mut();
-        if timers.next_deadline().is_some_and(|t| t <= now) {
-            let mut trace = self.trace.borrow_mut();
-            timers.fire_due(now, |timer, waker| {
-                trace.record(Event {
-                    at: now,
-                    kind: EventKind::TimerFired { timer },
-                });
-                waker.wake();
-            });
+        // One timer at a time, no borrow held while its waker runs: a waker
+        // may spawn, sleep, or wake others (wakers may do anything).
+        loop {
+            let fired = self.timers.borrow_mut().pop_due(now);
+            let Some((timer, waker)) = fired else { break };
+            self.record(EventKind::TimerFired { timer });
+            waker.wake();
         }
     }
 
@@ -510,7 +507,9 @@ impl RuntimeInner {
         }
         let events = self.kernel.clear();
         let _ = panic::catch(move || drop(events));
-        *self.timers.borrow_mut() = Timers::default();
+        // Taken out first: the wakers' Drop impls run with no borrow held.
+        let timers = std::mem::take(&mut *self.timers.borrow_mut());
+        let _ = panic::catch(move || drop(timers));
         let extensions = std::mem::take(&mut *self.extensions.borrow_mut());
         let _ = panic::catch(move || drop(extensions));
         self.nodes.borrow_mut().hooks.clear();

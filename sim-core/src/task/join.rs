@@ -153,11 +153,12 @@ impl<T> Future for JoinHandle<T> {
             !s.done,
             "a detsim JoinHandle was polled after it returned its output"
         );
-        match &s.waiter {
-            Some(w) if w.will_wake(cx.waker()) => {}
-            _ => s.waiter = Some(cx.waker().clone()),
-        }
+        let old = match &s.waiter {
+            Some(w) if w.will_wake(cx.waker()) => None,
+            _ => s.waiter.replace(cx.waker().clone()),
+        };
         drop(s);
+        drop(old);
         self.rt.note_wait(WaitReason::Join { task: self.id });
         Poll::Pending
     }

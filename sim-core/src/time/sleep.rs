@@ -68,7 +68,8 @@ impl Sleep {
 
     fn cancel(&mut self) {
         if let Some(key) = self.key.take() {
-            self.rt.timers.borrow_mut().remove(key);
+            let waker = self.rt.timers.borrow_mut().remove(key);
+            drop(waker);
         }
     }
 }
@@ -86,7 +87,10 @@ impl Future for Sleep {
             return Poll::Ready(());
         }
         match this.key {
-            Some(key) => this.rt.timers.borrow_mut().update_waker(key, cx.waker()),
+            Some(key) => {
+                let old = this.rt.timers.borrow_mut().update_waker(key, cx.waker());
+                drop(old);
+            }
             None => {
                 let key = this
                     .rt

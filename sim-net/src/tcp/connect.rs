@@ -45,7 +45,9 @@ impl Attempt {
         if slot.is_none() && !self.abandoned.get() {
             *slot = Some(result);
             drop(slot);
-            if let Some(w) = self.waker.borrow_mut().take() {
+            // Taken first: no borrow is held while the waker runs.
+            let waker = self.waker.borrow_mut().take();
+            if let Some(w) = waker {
                 w.wake();
             }
         }
@@ -142,7 +144,8 @@ pub(crate) async fn connect(addr: impl ToSocketAddr) -> io::Result<TcpStream> {
         if let Some(result) = attempt.result.borrow_mut().take() {
             return Poll::Ready(result);
         }
-        *attempt.waker.borrow_mut() = Some(cx.waker().clone());
+        let old = attempt.waker.borrow_mut().replace(cx.waker().clone());
+        drop(old);
         Poll::Pending
     });
     let result = match timeout(connect_timeout, wait).await {
