@@ -15,6 +15,8 @@
 pub(crate) mod context;
 mod executor;
 mod inner;
+#[cfg(test)]
+mod leak_tests;
 mod panic;
 mod wait;
 mod waker;

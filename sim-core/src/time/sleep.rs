@@ -55,6 +55,11 @@ impl Sleep {
         self.deadline
     }
 
+    /// The runtime this sleep runs on.
+    pub(crate) fn runtime(&self) -> &Rc<RuntimeInner> {
+        &self.rt
+    }
+
     /// Whether the deadline has passed.
     pub fn is_elapsed(&self) -> bool {
         self.rt.now() >= self.deadline
