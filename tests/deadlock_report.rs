@@ -53,3 +53,34 @@ fn a_task_is_not_reported_waiting_on_what_another_task_waited_on_in_its_last_pol
     );
     assert!(report.contains("something detsim cannot see"), "{report}");
 }
+
+#[test]
+fn a_deadlock_is_reported_when_it_became_certain_not_when_a_pending_syn_retransmit_ran_out() {
+    use futures::{AsyncReadExt, AsyncWriteExt};
+    let failure = Runtime::sim(3)
+        .try_block_on(async {
+            detsim::net::host("server", || async {
+                let listener = detsim::net::TcpListener::bind("0.0.0.0:7").await?;
+                let (mut conn, _) = listener.accept().await?;
+                let mut byte = [0; 1];
+                conn.read_exact(&mut byte).await?;
+                // Waits forever for a second byte that never comes.
+                conn.read_exact(&mut byte).await?;
+                std::io::Result::Ok(())
+            });
+            let mut conn = detsim::net::TcpStream::connect("server:7").await.unwrap();
+            conn.write_all(b"x").await.unwrap();
+            let mut reply = [0; 1];
+            conn.read_exact(&mut reply).await.unwrap();
+        })
+        .expect_err("both ends wait for a byte from the other");
+    assert!(failure.kind.to_string().starts_with("deadlock"), "{failure}");
+    // The handshake and one byte take well under a millisecond on the
+    // default links; the connect's SYN retransmission timer (1 s) still
+    // runs afterwards and changes nothing.
+    assert!(
+        failure.at.since_start() < Duration::from_millis(1),
+        "reported at t={}, after the last poll",
+        failure.at
+    );
+}

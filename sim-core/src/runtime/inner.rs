@@ -41,6 +41,9 @@ pub(crate) struct RuntimeInner {
     failure: RefCell<Option<FailureKind>>,
     /// Whether `failure` is set: one cheap check per loop turn.
     failed: Cell<bool>,
+    /// Since when no task has been runnable (`None` while one is): the
+    /// instant a deadlock became certain, if the run ends in one.
+    idle_since: Cell<Option<Instant>>,
     watchdog: Watchdog,
     pub(crate) nodes: RefCell<Nodes>,
     /// The real kernel, for `Runtime::os`; `None` under the simulation.
@@ -84,6 +87,7 @@ impl RuntimeInner {
             user_rng: RefCell::new(Stream::User.rng(seed)),
             failure: RefCell::new(None),
             failed: Cell::new(false),
+            idle_since: Cell::new(None),
             watchdog: Watchdog::new(Some(config.long_poll_budget)),
             nodes: RefCell::new(Nodes::new()),
             #[cfg(target_os = "linux")]
@@ -289,9 +293,10 @@ impl RuntimeInner {
         }
     }
 
-    /// The next task to poll, chosen by the seed (or FIFO).
+    /// The next task to poll, chosen by the seed (or FIFO). Also notes
+    /// since when nothing has been runnable.
     fn pick(&self) -> Option<u64> {
-        self.exec.with_run_queue(|runnable| match runnable.len() {
+        let picked = self.exec.with_run_queue(|runnable| match runnable.len() {
             0 => None,
             1 => runnable.pop_front(),
             n => match self.config.scheduling {
@@ -301,7 +306,15 @@ impl RuntimeInner {
                     runnable.swap_remove_back(i)
                 }
             },
-        })
+        });
+        match picked {
+            Some(_) => self.idle_since.set(None),
+            None if self.idle_since.get().is_none() => {
+                self.idle_since.set(Some(self.clock.get()));
+            }
+            None => {}
+        }
+        picked
     }
 
     /// After a poll, maybe wake or poll a task for no reason, as a real
@@ -439,11 +452,23 @@ impl RuntimeInner {
     }
 
     /// Builds the failure report for `kind` from the current state.
+    ///
+    /// A deadlock is reported at the instant it became certain: when the
+    /// run queue last became empty (just after the last poll). From then
+    /// on no task ran, so the stuck tasks and what they wait on are what
+    /// they were at that instant; the kernel events and timers delivered
+    /// afterwards (a SYN retransmission due in 1 s, the timer of a dropped
+    /// future) woke no task, or one would have been polled. The clock in
+    /// the report's events may run past it, up to the last such event.
     pub(crate) fn failure(&self, kind: FailureKind) -> Failure {
         let trace = self.trace.borrow();
+        let at = match (&kind, self.idle_since.get()) {
+            (FailureKind::Deadlock { .. }, Some(since)) => since,
+            _ => self.now(),
+        };
         Failure {
             seed: self.seed,
-            at: self.now(),
+            at,
             tasks_alive: self.exec.alive() + 1,
             kind,
             recent_events: trace.recent().map(|e| self.render(e)).collect(),
