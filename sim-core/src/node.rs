@@ -72,7 +72,12 @@ impl Nodes {
 pub fn create(name: &str) -> NodeId {
     context::with_runtime("detsim::node::create", |rt| {
         let mut nodes = rt.nodes.borrow_mut();
-        let id = NodeId(u32::try_from(nodes.names.len()).expect("more than 4 billion nodes"));
+        // Below 2^31: a link between two nodes is named by one number.
+        let id = u32::try_from(nodes.names.len())
+            .ok()
+            .filter(|&n| n < 1 << 31)
+            .expect("detsim: more than 2 billion nodes in one run");
+        let id = NodeId(id);
         nodes.names.push(Rc::from(name));
         id
     })
@@ -121,7 +126,7 @@ pub fn crash(node: NodeId) -> usize {
     );
     let rt = context::runtime("detsim::node::crash");
     rt.record(EventKind::Kernel {
-        resource: 0,
+        resource: crate::kernel::ResourceId::node(node),
         what: "node crash",
         value: i64::from(node.0),
     });

@@ -17,7 +17,7 @@ impl DiskState {
     /// Crashes the disk: decides which unsynced changes reached the media,
     /// resets the page cache to the media, forgets unreachable inodes and
     /// invalidates every handle and operation in flight.
-    pub(crate) fn crash(&mut self, kernel: &KernelHandle, disk: u64) {
+    pub(crate) fn crash(&mut self, kernel: &KernelHandle, disk: sim_core::kernel::ResourceId) {
         self.generation += 1;
         kernel.trace(disk, "disk crash", self.generation as i64);
 

@@ -17,7 +17,7 @@ impl DiskState {
     /// Reads up to `out.len()` bytes at `offset` of file `ino`.
     pub(crate) fn read_file(
         &mut self,
-        disk: u64,
+        disk: sim_core::kernel::ResourceId,
         ino: Ino,
         offset: u64,
         out: &mut [u8],
@@ -50,7 +50,7 @@ impl DiskState {
     /// into the page cache, logging it for the next fsync.
     pub(crate) fn write_file(
         &mut self,
-        disk: u64,
+        disk: sim_core::kernel::ResourceId,
         ino: Ino,
         offset: u64,
         append: bool,
@@ -120,7 +120,7 @@ impl DiskState {
     /// entries, become durable. On an injected `EIO` they are dropped
     /// instead: never durable, and no later fsync reports it (Linux since
     /// "fsyncgate").
-    pub(crate) fn fsync(&mut self, disk: u64, ino: Ino) -> io::Result<()> {
+    pub(crate) fn fsync(&mut self, disk: sim_core::kernel::ResourceId, ino: Ino) -> io::Result<()> {
         let kernel = KernelHandle::current();
         let is_dir = self.inode(ino).is_dir();
         if kernel.fault(FaultKind::FsyncError, disk) {

@@ -42,6 +42,7 @@ mod handle;
 #[cfg(target_os = "linux")]
 pub(crate) mod os;
 mod readiness;
+mod resource;
 mod sim;
 pub(crate) mod source;
 
@@ -50,6 +51,8 @@ pub use handle::KernelHandle;
 #[cfg(target_os = "linux")]
 pub use os::FdRegistration;
 pub use readiness::{Interest, Readiness, Trigger};
+pub use resource::ResourceId;
+pub(crate) use resource::Subject;
 pub(crate) use sim::SimKernel;
 pub(crate) use source::ResourceWait;
 pub use source::{Registration, Source};

@@ -13,6 +13,7 @@ use std::collections::BinaryHeap;
 use rand::RngExt;
 use rand_chacha::ChaCha8Rng;
 
+use crate::kernel::ResourceId;
 use crate::rand::Stream;
 use crate::time::Instant;
 
@@ -55,8 +56,9 @@ pub(crate) struct SimKernel {
     delivery_rng: RefCell<ChaCha8Rng>,
     device_rng: RefCell<ChaCha8Rng>,
     next_seq: Cell<u64>,
-    /// The kind of every resource, by id (ids are dense from 1), so reports
-    /// can say `duplex#3` rather than `#3`: 16 bytes per resource created.
+    /// The kind of every IO resource, by number (dense from 1; 0 is
+    /// [`ResourceId::NONE`]), so reports can say `duplex#3` rather than
+    /// `res#3`: 16 bytes per resource created.
     resource_kinds: RefCell<Vec<&'static str>>,
 }
 
@@ -85,17 +87,17 @@ impl SimKernel {
     }
 
     /// A fresh resource id for a resource of `kind` (allocation order).
-    pub(crate) fn new_resource(&self, kind: &'static str) -> u64 {
+    pub(crate) fn new_resource(&self, kind: &'static str) -> ResourceId {
         let mut kinds = self.resource_kinds.borrow_mut();
         kinds.push(kind);
-        (kinds.len() - 1) as u64
+        ResourceId::io((kinds.len() - 1) as u64)
     }
 
-    /// `kind#id`, as reports name a resource.
-    pub(crate) fn resource_name(&self, id: u64) -> String {
-        match self.resource_kinds.borrow().get(id as usize) {
-            Some(kind) => format!("{kind}#{id}"),
-            None => format!("#{id}"),
+    /// `kind#n`, as reports name the IO resource allocated `n`-th.
+    pub(crate) fn resource_name(&self, n: u64) -> String {
+        match self.resource_kinds.borrow().get(n as usize) {
+            Some(kind) => format!("{kind}#{n}"),
+            None => format!("res#{n}"),
         }
     }
 

@@ -24,7 +24,7 @@ use std::rc::Rc;
 use std::task::{Context, Poll, Waker};
 
 use crate::faults::FaultKind;
-use crate::kernel::{Interest, Readiness, Trigger};
+use crate::kernel::{Interest, Readiness, ResourceId, Trigger};
 use crate::runtime::{RuntimeInner, WaitReason, context};
 use crate::trace::EventKind;
 
@@ -35,7 +35,7 @@ pub struct Source {
 }
 
 pub(crate) struct SourceInner {
-    id: u64,
+    id: ResourceId,
     kind: &'static str,
     pub(crate) rt: Rc<RuntimeInner>,
     state: RefCell<State>,
@@ -115,7 +115,7 @@ impl Source {
     }
 
     /// The resource id (allocation order within the run).
-    pub fn id(&self) -> u64 {
+    pub fn id(&self) -> ResourceId {
         self.inner.id
     }
 
@@ -246,7 +246,7 @@ impl fmt::Debug for Source {
             f,
             "{}#{} ({})",
             self.inner.kind,
-            self.inner.id,
+            self.inner.id.as_u64(),
             self.readiness()
         )
     }
@@ -399,12 +399,20 @@ impl fmt::Display for ResourceWait {
         let src = &self.source.inner;
         let st = src.state.borrow();
         let Some(reg) = st.regs.get(self.key).and_then(Option::as_ref) else {
-            return write!(f, "{}#{} (registration dropped)", src.kind, src.id);
+            return write!(
+                f,
+                "{}#{} (registration dropped)",
+                src.kind,
+                src.id.as_u64()
+            );
         };
         write!(
             f,
             "{} on {}#{}, {}",
-            reg.interest, src.kind, src.id, reg.trigger
+            reg.interest,
+            src.kind,
+            src.id.as_u64(),
+            reg.trigger
         )?;
         if reg.trigger == Trigger::OneShot && !reg.armed {
             f.write_str(", disarmed (never re-armed)")?;

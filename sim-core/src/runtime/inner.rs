@@ -13,7 +13,7 @@ use rand_chacha::ChaCha8Rng;
 
 use crate::failure::{Failure, FailureKind, StuckTask, TaskDesc};
 use crate::faults::{FaultKind, FaultRolls};
-use crate::kernel::SimKernel;
+use crate::kernel::{ResourceId, SimKernel, Subject};
 use crate::node::Nodes;
 use crate::rand::Stream;
 use crate::runtime::executor::{Executor, Polling};
@@ -135,11 +135,11 @@ impl RuntimeInner {
 
     /// Rolls the dice for fault `kind` on `target`; records the fault in the
     /// trace when it hits. Each kind draws from its own stream.
-    pub(crate) fn inject(&self, kind: FaultKind, target: u64) -> bool {
+    pub(crate) fn inject(&self, kind: FaultKind, target: ResourceId) -> bool {
         self.faults.roll(kind) && {
             self.record(EventKind::Fault {
                 kind: kind.name(),
-                target,
+                target: target.as_u64(),
                 value: 0,
             });
             true
@@ -485,16 +485,20 @@ impl RuntimeInner {
                 what,
                 value,
             } => {
-                let name = self.kernel.resource_name(*resource);
-                return format!("t={} kernel {what} {name} ({value})", event.at);
+                return match self.resource_name(*resource) {
+                    Some(name) => format!("t={} kernel {what} {name} ({value})", event.at),
+                    None => format!("t={} kernel {what} ({value})", event.at),
+                };
             }
             EventKind::Fault {
                 kind,
                 target,
                 value,
             } if !FaultKind::is_scheduling(kind) => {
-                let name = self.kernel.resource_name(*target);
-                return format!("t={} FAULT {kind} on {name} ({value})", event.at);
+                return match self.resource_name(ResourceId::from_u64(*target)) {
+                    Some(name) => format!("t={} FAULT {kind} on {name} ({value})", event.at),
+                    None => format!("t={} FAULT {kind} ({value})", event.at),
+                };
             }
             EventKind::Spawned { task }
             | EventKind::Polled { task }
@@ -517,6 +521,21 @@ impl RuntimeInner {
         match self.exec.info(task).name {
             Some(name) => format!("{event} `{name}`"),
             None => event.to_string(),
+        }
+    }
+
+    /// How reports name `id`: `tcp#3`, ``node `server` ``, ``link `a`->`b` ``;
+    /// `None` for [`ResourceId::NONE`].
+    pub(crate) fn resource_name(&self, id: ResourceId) -> Option<String> {
+        let node = |n: crate::node::NodeId| match self.nodes.borrow().names.get(n.0 as usize) {
+            Some(name) => format!("`{name}`"),
+            None => n.to_string(),
+        };
+        match id.subject() {
+            Subject::None => None,
+            Subject::Io(n) => Some(self.kernel.resource_name(n)),
+            Subject::Node(n) => Some(format!("node {}", node(n))),
+            Subject::Link(a, b) => Some(format!("link {}->{}", node(a), node(b))),
         }
     }
 

@@ -12,7 +12,7 @@ pub(crate) enum WaitReason {
     /// Another task's completion.
     Join { task: TaskId },
     /// A submitted operation's completion.
-    Completion { target: u64 },
+    Completion { target: crate::kernel::ResourceId },
     /// A kernel resource registration.
     Resource(crate::kernel::ResourceWait),
 }

@@ -44,7 +44,7 @@ impl Drop for FdRegistration {
             // SAFETY: the owner keeps the fd open until this registration is
             // dropped (documented above), so it is valid for this call.
             let fd = unsafe { BorrowedFd::borrow_raw(self.fd) };
-            os.deregister(fd.as_fd(), self.source.id());
+            os.deregister(fd.as_fd(), self.source.id().as_u64());
         }
     }
 }
