@@ -198,6 +198,7 @@ impl KernelHandle {
         buf: B,
         perform: impl FnOnce(&mut B, usize) -> io::Result<usize> + 'static,
     ) -> Completion<B> {
+        self.rt.check_current(|| self.rt.io_name(target));
         let window = self.rt.config.faults.completion_reorder_window;
         let jitter = self.device_delay(Duration::ZERO, window);
         let delay = latency + jitter + self.fault_delay(FaultKind::DelayedCompletion, target);

@@ -215,6 +215,14 @@ impl Source {
     }
 
     /// Rolls fault `kind` for an operation on this source, tracing a hit.
+    /// Every operation rolls its faults first, so this also checks that
+    /// the source is used inside its own runtime.
+    ///
+    /// # Panics
+    ///
+    /// Outside the runtime the source was created in, with a message
+    /// naming both.
+    #[track_caller]
     pub fn fault(&self, kind: FaultKind) -> bool {
         self.inner.rt.inject(kind, self.inner.id)
     }
@@ -278,8 +286,15 @@ impl Registration {
     /// the current state and consumes nothing. Under the fault plan this
     /// may report readiness that is not there (spurious readiness): the
     /// next operation then returns `WouldBlock`.
+    ///
+    /// # Panics
+    ///
+    /// Outside the runtime the source was created in (after it ended, or
+    /// in another one), with a message naming both.
+    #[track_caller]
     pub fn poll_ready(&self, cx: &mut Context<'_>) -> Poll<Readiness> {
         let src = &self.source.inner;
+        src.rt.check_current(|| src.rt.io_name(src.id));
         let mut st = src.state.borrow_mut();
         let state = st.ready;
         let reg = st.regs[self.key]

@@ -41,6 +41,9 @@ pub(crate) struct RuntimeInner {
     failure: RefCell<Option<FailureKind>>,
     /// Whether `failure` is set: one cheap check per loop turn.
     failed: Cell<bool>,
+    /// The runtime was torn down (`Runtime` dropped): objects that still
+    /// point at it can only be misused.
+    ended: Cell<bool>,
     /// Since when no task has been runnable (`None` while one is): the
     /// instant a deadlock became certain, if the run ends in one.
     idle_since: Cell<Option<Instant>>,
@@ -88,6 +91,7 @@ impl RuntimeInner {
             failure: RefCell::new(None),
             failed: Cell::new(false),
             idle_since: Cell::new(None),
+            ended: Cell::new(false),
             watchdog: Watchdog::new(Some(config.long_poll_budget)),
             nodes: RefCell::new(Nodes::new()),
             #[cfg(target_os = "linux")]
@@ -135,7 +139,12 @@ impl RuntimeInner {
 
     /// Rolls the dice for fault `kind` on `target`; records the fault in the
     /// trace when it hits. Each kind draws from its own stream.
+    ///
+    /// Every operation on a simulated resource rolls its faults first, so
+    /// this is also where a resource used outside its runtime is caught.
+    #[track_caller]
     pub(crate) fn inject(&self, kind: FaultKind, target: ResourceId) -> bool {
+        self.check_current(|| self.io_name(target));
         self.faults.roll(kind) && {
             self.record(EventKind::Fault {
                 kind: kind.name(),
@@ -167,6 +176,48 @@ impl RuntimeInner {
     /// Records that the task being polled waits on `reason`.
     pub(crate) fn note_wait(&self, reason: WaitReason) {
         self.exec.note_wait(reason);
+    }
+
+    /// Panics unless this runtime runs on this thread now. IO objects
+    /// (sockets, files, sleeps, join handles) belong to the runtime they
+    /// were created in; used in another one, or after theirs ended, they
+    /// would report success for effects that never happen, or wait for
+    /// events that never come. `what` names the object for the message.
+    #[inline]
+    #[track_caller]
+    pub(crate) fn check_current(&self, what: impl FnOnce() -> String) {
+        if !crate::runtime::context::is_current(self) {
+            self.used_elsewhere(&what());
+        }
+    }
+
+    #[cold]
+    #[track_caller]
+    fn used_elsewhere(&self, what: &str) -> ! {
+        let state = if self.ended.get() {
+            "which has ended"
+        } else {
+            "which is not running"
+        };
+        let used = match crate::runtime::context::try_runtime() {
+            None => "outside any runtime".to_string(),
+            Some(other) if other.seed == self.seed => {
+                format!("in another runtime of the same seed {:#x}", other.seed)
+            }
+            Some(other) => format!("in runtime seed {:#x}", other.seed),
+        };
+        panic!(
+            "detsim: {what} belongs to runtime seed {:#x}, {state}; it was used {used}. IO \
+             objects, sleeps and join handles work only inside the run that created them: \
+             create them inside this run instead.",
+            self.seed
+        )
+    }
+
+    /// How reports name the IO resource `id`, as `kind#n`.
+    pub(crate) fn io_name(&self, id: ResourceId) -> String {
+        self.resource_name(id)
+            .unwrap_or_else(|| "a resource".to_string())
     }
 
     /// Marks the run failed; the loop stops before the next poll.
@@ -543,6 +594,7 @@ impl RuntimeInner {
     /// reference cycles between tasks and the runtime. User Drop impls run
     /// with this runtime as the current context.
     pub(crate) fn shutdown(self: &Rc<Self>) {
+        self.ended.set(true);
         let _guard = crate::runtime::context::try_runtime()
             .is_none()
             .then(|| crate::runtime::context::enter(Rc::clone(self)));

@@ -84,6 +84,8 @@ impl Future for Sleep {
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
         let this = self.get_mut();
+        this.rt
+            .check_current(|| format!("a sleep until t={}", this.deadline));
         let fired = this
             .key
             .is_some_and(|k| this.rt.timers.borrow().has_fired(k));
