@@ -74,7 +74,10 @@ fn a_deadlock_is_reported_when_it_became_certain_not_when_a_pending_syn_retransm
             conn.read_exact(&mut reply).await.unwrap();
         })
         .expect_err("both ends wait for a byte from the other");
-    assert!(failure.kind.to_string().starts_with("deadlock"), "{failure}");
+    assert!(
+        failure.kind.to_string().starts_with("deadlock"),
+        "{failure}"
+    );
     // The handshake and one byte take well under a millisecond on the
     // default links; the connect's SYN retransmission timer (1 s) still
     // runs afterwards and changes nothing.

@@ -11,7 +11,10 @@ fn tokio_spawn_inside_a_run_is_reported_with_the_detsim_replacement() {
         })
         .expect_err("tokio::spawn panics outside a tokio runtime");
     let report = failure.to_string();
-    assert!(report.contains("no reactor running"), "tokio's own words stay: {report}");
+    assert!(
+        report.contains("no reactor running"),
+        "tokio's own words stay: {report}"
+    );
     assert!(
         report.contains("\n    hint: this is tokio's runtime"),
         "a line of its own: {report}"

@@ -53,11 +53,15 @@ fn a_socket_used_outside_any_runtime_fails_naming_its_runtime() {
         panic!("try_recv_from returned {got:?}");
     })));
     assert!(
-        message.contains("udp#1 belongs to runtime seed 0x2a, which has ended; it was used outside any runtime"),
+        message.contains(
+            "udp#1 belongs to runtime seed 0x2a, which has ended; it was used outside any runtime"
+        ),
         "{message}"
     );
 }
 
+// The block hands a future out of the run on purpose.
+#[allow(clippy::async_yields_async)]
 #[test]
 fn a_sleep_polled_in_another_runtime_fails_instead_of_deadlocking() {
     let rt = Runtime::sim(0x2a);
@@ -76,6 +80,7 @@ fn a_sleep_polled_in_another_runtime_fails_instead_of_deadlocking() {
     drop(rt);
 }
 
+#[allow(clippy::async_yields_async)]
 #[test]
 fn a_join_handle_awaited_in_another_run_of_the_same_seed_fails_naming_both() {
     let rt = Runtime::sim(7);

@@ -62,9 +62,7 @@ impl Drop for BusyWaker {
     fn drop(&mut self) {
         if detsim::task::try_id().is_some() {
             let mut timer = pin!(sleep(Duration::from_millis(3)));
-            let _ = timer
-                .as_mut()
-                .poll(&mut Context::from_waker(Waker::noop()));
+            let _ = timer.as_mut().poll(&mut Context::from_waker(Waker::noop()));
         }
     }
 }
@@ -90,10 +88,7 @@ impl<F: Future> Future for Busy<F> {
             inner: cx.waker().clone(),
             calls: Arc::clone(&self.calls),
         }));
-        let out = self
-            .future
-            .as_mut()
-            .poll(&mut Context::from_waker(&waker));
+        let out = self.future.as_mut().poll(&mut Context::from_waker(&waker));
         out.map(|v| (v, self.calls.load(Ordering::SeqCst)))
     }
 }

@@ -414,12 +414,7 @@ impl fmt::Display for ResourceWait {
         let src = &self.source.inner;
         let st = src.state.borrow();
         let Some(reg) = st.regs.get(self.key).and_then(Option::as_ref) else {
-            return write!(
-                f,
-                "{}#{} (registration dropped)",
-                src.kind,
-                src.id.as_u64()
-            );
+            return write!(f, "{}#{} (registration dropped)", src.kind, src.id.as_u64());
         };
         write!(
             f,

@@ -25,7 +25,12 @@ fn remember_runtime() {
 
 /// How many of the remembered runtimes are still alive, forgetting them.
 fn alive_runtimes() -> usize {
-    SEEN.with(|s| s.borrow_mut().drain(..).filter(|w| w.strong_count() > 0).count())
+    SEEN.with(|s| {
+        s.borrow_mut()
+            .drain(..)
+            .filter(|w| w.strong_count() > 0)
+            .count()
+    })
 }
 
 /// Waits on a stream that never receives anything until the timeout fires:
