@@ -43,7 +43,7 @@ pub(crate) struct RuntimeInner {
     failed: Cell<bool>,
     /// The runtime was torn down (`Runtime` dropped): objects that still
     /// point at it can only be misused.
-    ended: Cell<bool>,
+    pub(crate) ended: Cell<bool>,
     /// Since when no task has been runnable (`None` while one is): the
     /// instant a deadlock became certain, if the run ends in one.
     idle_since: Cell<Option<Instant>>,
@@ -176,42 +176,6 @@ impl RuntimeInner {
     /// Records that the task being polled waits on `reason`.
     pub(crate) fn note_wait(&self, reason: WaitReason) {
         self.exec.note_wait(reason);
-    }
-
-    /// Panics unless this runtime runs on this thread now. IO objects
-    /// (sockets, files, sleeps, join handles) belong to the runtime they
-    /// were created in; used in another one, or after theirs ended, they
-    /// would report success for effects that never happen, or wait for
-    /// events that never come. `what` names the object for the message.
-    #[inline]
-    #[track_caller]
-    pub(crate) fn check_current(&self, what: impl FnOnce() -> String) {
-        if !crate::runtime::context::is_current(self) {
-            self.used_elsewhere(&what());
-        }
-    }
-
-    #[cold]
-    #[track_caller]
-    fn used_elsewhere(&self, what: &str) -> ! {
-        let state = if self.ended.get() {
-            "which has ended"
-        } else {
-            "which is not running"
-        };
-        let used = match crate::runtime::context::try_runtime() {
-            None => "outside any runtime".to_string(),
-            Some(other) if other.seed == self.seed => {
-                format!("in another runtime of the same seed {:#x}", other.seed)
-            }
-            Some(other) => format!("in runtime seed {:#x}", other.seed),
-        };
-        panic!(
-            "detsim: {what} belongs to runtime seed {:#x}, {state}; it was used {used}. IO \
-             objects, sleeps and join handles work only inside the run that created them: \
-             create them inside this run instead.",
-            self.seed
-        )
     }
 
     /// How reports name the IO resource `id`, as `kind#n`.

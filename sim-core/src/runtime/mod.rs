@@ -17,6 +17,7 @@ mod executor;
 mod inner;
 #[cfg(test)]
 mod leak_tests;
+mod misuse;
 mod panic;
 mod wait;
 mod waker;
