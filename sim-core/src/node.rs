@@ -3,8 +3,9 @@
 //! Every task belongs to a node, inherited from the task that spawned it;
 //! the test body runs on [`NodeId::MAIN`]. Crashing a node stops all of its
 //! tasks at once (their futures are dropped, as a process dies) and tells
-//! every subsystem that registered a crash hook, so the network can reset
-//! the node's connections and the disk can forget what was not synced.
+//! every subsystem that registered a crash hook, so the network can mark
+//! the host down (its sockets closed with its tasks) and the disk can
+//! forget what was not synced.
 //! `detsim::net` gives nodes names and addresses (hosts); the core only
 //! knows their ids and names.
 //!

@@ -14,7 +14,8 @@ use crate::runtime::{RuntimeInner, context};
 use crate::time::Instant;
 use crate::trace::EventKind;
 
-/// A cheap handle to the current runtime's simulated kernel.
+/// A cheap handle to the kernel of a runtime (simulated or OS), for the
+/// devices and IO types created in it.
 ///
 /// ```
 /// use detsim::kernel::KernelHandle;

@@ -456,6 +456,9 @@ impl RuntimeInner {
             .map(|(id, reason)| StuckTask {
                 task: self.task_desc(id),
                 waits_on: match reason {
+                    Some(WaitReason::Completion { target }) => {
+                        format!("the completion of an operation on {}", self.io_name(target))
+                    }
                     Some(r) => r.to_string(),
                     None => "something detsim cannot see (a channel, lock or other future \
                              woken by another task that will never run)"

@@ -23,7 +23,7 @@ impl fmt::Display for WaitReason {
             WaitReason::Sleep { until } => write!(f, "a timer at t={until}"),
             WaitReason::Join { task } => write!(f, "{task} to finish"),
             WaitReason::Completion { target } => {
-                write!(f, "the completion of an operation on resource #{target}")
+                write!(f, "the completion of an operation on {target}")
             }
             WaitReason::Resource(wait) => write!(f, "{wait}"),
         }
