@@ -980,6 +980,9 @@ fn os_connections(count: usize) -> ConnectionsReport {
 #[path = "../examples/wal_kv/store.rs"]
 mod wal_kv;
 
+#[path = "support/seed_memory.rs"]
+mod seed_memory;
+
 struct WalReport {
     /// Median over batches of the host time per cycle.
     per_cycle: Duration,
@@ -1340,6 +1343,13 @@ fn main() {
             IDLE_CONNECTIONS
         })
     });
+    // Also before the workloads: their freed memory would hide growth.
+    let seeds = extra_selected(&filters, "seed_memory").then(|| {
+        let more = if quick { 20_000 } else { 99_000 };
+        let report = seed_memory::seed_memory(1_000, more, vm_rss_bytes);
+        eprintln!("  seed_memory done ({:.1?} elapsed)", started.elapsed());
+        report
+    });
     let rows: Vec<Row> = selected
         .iter()
         .map(|w| {
@@ -1376,6 +1386,23 @@ fn main() {
             idle.setup.as_secs_f64() * 1e6 / idle.connections as f64,
             idle.bytes_per_connection,
             if idle.bytes_per_connection <= 1024.0 {
+                "pass"
+            } else {
+                "MISS"
+            }
+        );
+    }
+    if let Some(m) = &seeds {
+        println!(
+            "seed_memory: VmRSS {:.1} MB after {} seeds (TCP echo, UDP receive timing out, \
+             fsynced write; one thread), {:.1} MB after {} more: {:.0} bytes per seed \
+             (target: a few MB in all, under 64 bytes per seed) {}",
+            m.rss_first as f64 / 1e6,
+            m.first,
+            m.rss_after as f64 / 1e6,
+            m.more,
+            m.bytes_per_seed(),
+            if m.bytes_per_seed() < 64.0 {
                 "pass"
             } else {
                 "MISS"

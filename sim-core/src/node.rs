@@ -3,8 +3,9 @@
 //! Every task belongs to a node, inherited from the task that spawned it;
 //! the test body runs on [`NodeId::MAIN`]. Crashing a node stops all of its
 //! tasks at once (their futures are dropped, as a process dies) and tells
-//! every subsystem that registered a crash hook, so the network can reset
-//! the node's connections and the disk can forget what was not synced.
+//! every subsystem that registered a crash hook, so the network can mark
+//! the host down (its sockets closed with its tasks) and the disk can
+//! forget what was not synced.
 //! `detsim::net` gives nodes names and addresses (hosts); the core only
 //! knows their ids and names.
 //!
@@ -72,7 +73,12 @@ impl Nodes {
 pub fn create(name: &str) -> NodeId {
     context::with_runtime("detsim::node::create", |rt| {
         let mut nodes = rt.nodes.borrow_mut();
-        let id = NodeId(u32::try_from(nodes.names.len()).expect("more than 4 billion nodes"));
+        // Below 2^31: a link between two nodes is named by one number.
+        let id = u32::try_from(nodes.names.len())
+            .ok()
+            .filter(|&n| n < 1 << 31)
+            .expect("detsim: more than 2 billion nodes in one run");
+        let id = NodeId(id);
         nodes.names.push(Rc::from(name));
         id
     })
@@ -121,7 +127,7 @@ pub fn crash(node: NodeId) -> usize {
     );
     let rt = context::runtime("detsim::node::crash");
     rt.record(EventKind::Kernel {
-        resource: 0,
+        resource: crate::kernel::ResourceId::node(node),
         what: "node crash",
         value: i64::from(node.0),
     });

@@ -58,8 +58,8 @@ pub enum EventKind {
     /// A kernel-level event on a simulated resource (readiness change,
     /// completion, registration...).
     Kernel {
-        /// The resource the event concerns.
-        resource: u64,
+        /// What the event concerns: a resource, a node, a link, or none.
+        resource: crate::kernel::ResourceId,
         /// What happened, e.g. `"readable"` or `"complete"`.
         what: &'static str,
         /// An event-specific number (bytes, interest bits, result).
@@ -101,7 +101,7 @@ impl fmt::Display for Event {
                 what,
                 value,
             } => {
-                write!(f, "kernel {what} res#{resource} ({value})")
+                write!(f, "kernel {what} {resource} ({value})")
             }
             EventKind::Fault {
                 kind,
@@ -131,7 +131,7 @@ impl Event {
                 resource,
                 what,
                 value,
-            } => (8, Some(*what), *resource, *value as u64),
+            } => (8, Some(*what), resource.as_u64(), *value as u64),
             EventKind::Fault {
                 kind,
                 target,

@@ -11,7 +11,7 @@ use std::collections::BTreeSet;
 
 use sim_core::FaultKind;
 use sim_core::faults::CrashOutcome;
-use sim_core::kernel::KernelHandle;
+use sim_core::kernel::{KernelHandle, ResourceId};
 
 use crate::disk::DiskState;
 use crate::inode::{FileData, Ino, InodeKind, Pending, ROOT, sector_pieces, write_into};
@@ -20,7 +20,7 @@ impl DiskState {
     /// Crashes the disk: decides which unsynced changes reached the media,
     /// resets the page cache to the media, forgets unreachable inodes and
     /// invalidates every handle and operation in flight.
-    pub(crate) fn crash(&mut self, kernel: &KernelHandle, disk: u64) {
+    pub(crate) fn crash(&mut self, kernel: &KernelHandle, disk: sim_core::kernel::ResourceId) {
         self.generation += 1;
         kernel.trace(disk, "disk crash", self.generation as i64);
         let outcome = kernel.fault_plan().disk.crash_outcome;
@@ -85,7 +85,7 @@ impl DiskState {
 /// A seeded crash of one file: each unsynced write independently reached
 /// the media, did not, or was torn (some of its sectors did); each
 /// truncation reached it or did not.
-fn seeded_file_crash(kernel: &KernelHandle, disk: u64, f: &mut FileData, sector: u64) {
+fn seeded_file_crash(kernel: &KernelHandle, disk: ResourceId, f: &mut FileData, sector: u64) {
     for pending in std::mem::take(&mut f.log) {
         match &pending {
             Pending::Write { offset, data } => {

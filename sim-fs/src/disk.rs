@@ -20,7 +20,7 @@ use crate::namespace::DirOp;
 /// operations in flight.
 pub(crate) struct Disk {
     /// The disk's resource id in the trace.
-    pub(crate) id: u64,
+    pub(crate) id: sim_core::kernel::ResourceId,
     pub(crate) state: RefCell<DiskState>,
 }
 

@@ -18,7 +18,7 @@ impl DiskState {
     /// Reads up to `out.len()` bytes at `offset` of file `ino`.
     pub(crate) fn read_file(
         &mut self,
-        disk: u64,
+        disk: sim_core::kernel::ResourceId,
         ino: Ino,
         offset: u64,
         out: &mut [u8],
@@ -53,7 +53,7 @@ impl DiskState {
     /// bytes written: all of `data`, or those below the file-size limit.
     pub(crate) fn write_file(
         &mut self,
-        disk: u64,
+        disk: sim_core::kernel::ResourceId,
         ino: Ino,
         offset: u64,
         append: bool,
@@ -125,7 +125,7 @@ impl DiskState {
     /// later fsync reports it (Linux since "fsyncgate"); a directory's
     /// stay pending (a crash keeps a prefix of the journal, so dropping
     /// an operation from its middle would let later ones survive it).
-    pub(crate) fn fsync(&mut self, disk: u64, ino: Ino) -> io::Result<()> {
+    pub(crate) fn fsync(&mut self, disk: sim_core::kernel::ResourceId, ino: Ino) -> io::Result<()> {
         let kernel = KernelHandle::current();
         let is_dir = self.inode(ino).is_dir();
         if kernel.fault(FaultKind::FsyncError, disk) {

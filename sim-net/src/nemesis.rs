@@ -4,6 +4,7 @@
 use std::rc::Rc;
 
 use sim_core::FaultKind;
+use sim_core::kernel::ResourceId;
 use sim_core::node;
 use sim_core::time::Instant;
 
@@ -41,7 +42,7 @@ fn schedule_tick(net: std::rc::Weak<Net>) {
 fn tick(net: &Rc<Net>) {
     let hosts = net.host_count() as u64;
     let plan = net.kernel.fault_plan().net.clone();
-    if hosts >= 2 && net.kernel.fault(FaultKind::Partition, 0) {
+    if hosts >= 2 && net.kernel.fault(FaultKind::Partition, ResourceId::NONE) {
         let a = net.kernel.fault_pick(FaultKind::Partition, hosts) as u32;
         let b =
             (a + 1 + net.kernel.fault_pick(FaultKind::Partition, hosts - 1) as u32) % hosts as u32;
@@ -62,7 +63,7 @@ fn tick(net: &Rc<Net>) {
     let restartable: Vec<u32> = (0..hosts as u32)
         .filter(|&h| net.can_restart(h) && net.is_up(h))
         .collect();
-    if !restartable.is_empty() && net.kernel.fault(FaultKind::HostCrash, 0) {
+    if !restartable.is_empty() && net.kernel.fault(FaultKind::HostCrash, ResourceId::NONE) {
         let victim = restartable[net
             .kernel
             .fault_pick(FaultKind::HostCrash, restartable.len() as u64)

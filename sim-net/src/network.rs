@@ -11,7 +11,7 @@ use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::rc::Rc;
 use std::time::Duration;
 
-use sim_core::kernel::KernelHandle;
+use sim_core::kernel::{KernelHandle, ResourceId};
 use sim_core::node::{self, NodeId};
 
 use crate::config::{LinkConfig, NetConfig};
@@ -319,15 +319,15 @@ impl Net {
         };
         drop(c);
         self.kernel.trace(
-            u64::from(from),
+            self.link_id(from, to),
             if cut { "partition" } else { "heal" },
-            i64::from(to),
+            0,
         );
     }
 
     pub(crate) fn heal_all(&self) {
         self.cut.borrow_mut().clear();
-        self.kernel.trace(0, "heal all", 0);
+        self.kernel.trace(ResourceId::NONE, "heal all", 0);
     }
 
     pub(crate) fn set_held(&self, from: HostIx, to: HostIx, held: bool) {
@@ -339,9 +339,9 @@ impl Net {
         };
         drop(h);
         self.kernel.trace(
-            u64::from(from),
+            self.link_id(from, to),
             if held { "hold" } else { "release" },
-            i64::from(to),
+            0,
         );
     }
 
@@ -360,12 +360,13 @@ impl Net {
         h.up = false;
         h.tcp_listeners.clear();
         h.udp.clear();
-        self.kernel.trace(u64::from(host), "host down", 0);
+        drop(hosts);
+        self.kernel.trace(self.host_id(host), "host down", 0);
     }
 
     pub(crate) fn host_restarted(&self, host: HostIx) {
         self.hosts.borrow_mut()[host as usize].up = true;
-        self.kernel.trace(u64::from(host), "host up", 0);
+        self.kernel.trace(self.host_id(host), "host up", 0);
     }
 
     /// Whether host `host` has a body to rerun after a crash.
@@ -375,6 +376,16 @@ impl Net {
 
     pub(crate) fn node_of(&self, host: HostIx) -> NodeId {
         self.hosts.borrow()[host as usize].node
+    }
+
+    /// How traces and reports name a host: by its node.
+    pub(crate) fn host_id(&self, host: HostIx) -> ResourceId {
+        ResourceId::node(self.node_of(host))
+    }
+
+    /// How traces and reports name the link from `from` to `to`.
+    pub(crate) fn link_id(&self, from: HostIx, to: HostIx) -> ResourceId {
+        ResourceId::link(self.node_of(from), self.node_of(to))
     }
 
     /// Number of hosts.

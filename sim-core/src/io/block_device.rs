@@ -63,7 +63,7 @@ impl Default for BlockDeviceConfig {
 #[derive(Clone)]
 pub struct BlockDevice {
     kernel: KernelHandle,
-    id: u64,
+    id: crate::kernel::ResourceId,
     config: Rc<BlockDeviceConfig>,
     state: Rc<RefCell<DeviceState>>,
 }
@@ -107,7 +107,7 @@ impl BlockDevice {
     }
 
     /// The device's resource id.
-    pub fn id(&self) -> u64 {
+    pub fn id(&self) -> crate::kernel::ResourceId {
         self.id
     }
 

@@ -9,6 +9,7 @@ use std::pin::Pin;
 use std::rc::Rc;
 use std::task::{Context, Poll, Waker};
 
+use crate::kernel::ResourceId;
 use crate::runtime::{WaitReason, context};
 use crate::time::Instant;
 
@@ -52,12 +53,12 @@ impl<B> Slot<B> {
 #[must_use = "an operation's result is only seen by awaiting its Completion"]
 pub struct Completion<B> {
     state: Rc<RefCell<State<B>>>,
-    target: u64,
+    target: ResourceId,
     submitted: Instant,
 }
 
 impl<B> Completion<B> {
-    pub(crate) fn new(target: u64) -> (Completion<B>, Slot<B>) {
+    pub(crate) fn new(target: ResourceId) -> (Completion<B>, Slot<B>) {
         let state = Rc::new(RefCell::new(State::InFlight(None)));
         let submitted = context::try_runtime().map_or(Instant::ZERO, |rt| rt.now());
         (
@@ -71,7 +72,7 @@ impl<B> Completion<B> {
     }
 
     /// The resource the operation was submitted to.
-    pub fn target(&self) -> u64 {
+    pub fn target(&self) -> ResourceId {
         self.target
     }
 
@@ -93,11 +94,12 @@ impl<B> Future for Completion<B> {
         let mut st = self.state.borrow_mut();
         match &mut *st {
             State::InFlight(waker) => {
-                match waker {
-                    Some(w) if w.will_wake(cx.waker()) => {}
-                    _ => *waker = Some(cx.waker().clone()),
-                }
+                let old = match waker {
+                    Some(w) if w.will_wake(cx.waker()) => None,
+                    _ => waker.replace(cx.waker().clone()),
+                };
                 drop(st);
+                drop(old);
                 if let Some(rt) = context::try_runtime() {
                     rt.note_wait(WaitReason::Completion {
                         target: self.target,

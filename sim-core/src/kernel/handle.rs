@@ -9,12 +9,13 @@ use std::time::Duration;
 use rand::RngExt;
 
 use crate::faults::FaultKind;
-use crate::kernel::Completion;
+use crate::kernel::{Completion, ResourceId};
 use crate::runtime::{RuntimeInner, context};
 use crate::time::Instant;
 use crate::trace::EventKind;
 
-/// A cheap handle to the current runtime's simulated kernel.
+/// A cheap handle to the kernel of a runtime (simulated or OS), for the
+/// devices and IO types created in it.
 ///
 /// ```
 /// use detsim::kernel::KernelHandle;
@@ -70,8 +71,8 @@ impl KernelHandle {
         self.schedule_at(self.rt.now().saturating_add(delay), action);
     }
 
-    /// Rolls fault `kind` against `target` (a resource id); a hit is traced.
-    pub fn fault(&self, kind: FaultKind, target: u64) -> bool {
+    /// Rolls fault `kind` against `target`; a hit is traced.
+    pub fn fault(&self, kind: FaultKind, target: ResourceId) -> bool {
         self.rt.inject(kind, target)
     }
 
@@ -91,7 +92,7 @@ impl KernelHandle {
 
     /// The fault plan's delay for a delayed readiness or completion event:
     /// zero, or (when the fault hits) up to the plan's maximum.
-    pub fn fault_delay(&self, kind: FaultKind, target: u64) -> Duration {
+    pub fn fault_delay(&self, kind: FaultKind, target: ResourceId) -> Duration {
         let max = match kind {
             FaultKind::DelayedCompletion => self.rt.config.faults.completion_delay_max,
             _ => self.rt.config.faults.readiness_delay_max,
@@ -105,14 +106,14 @@ impl KernelHandle {
             .pick(kind, u64::try_from(max.as_nanos()).unwrap_or(u64::MAX));
         self.rt.record(EventKind::Fault {
             kind: kind.name(),
-            target,
+            target: target.as_u64(),
             value: nanos as i64,
         });
         Duration::from_nanos(nanos)
     }
 
     /// Records a kernel event about `resource` in the trace.
-    pub fn trace(&self, resource: u64, what: &'static str, value: i64) {
+    pub fn trace(&self, resource: ResourceId, what: &'static str, value: i64) {
         self.rt.record(EventKind::Kernel {
             resource,
             what,
@@ -200,8 +201,8 @@ impl KernelHandle {
     }
 
     /// A fresh resource id for a resource of `kind` (allocation order
-    /// within the run); reports call it `kind#id`.
-    pub fn new_resource(&self, kind: &'static str) -> u64 {
+    /// within the run); reports call it `kind#n`.
+    pub fn new_resource(&self, kind: &'static str) -> ResourceId {
         self.rt.kernel.new_resource(kind)
     }
 
@@ -216,12 +217,13 @@ impl KernelHandle {
     /// future does not cancel the operation (see [`Completion`]).
     pub fn submit<B: 'static>(
         &self,
-        target: u64,
+        target: ResourceId,
         latency: Duration,
         len: usize,
         buf: B,
         perform: impl FnOnce(&mut B, usize) -> io::Result<usize> + 'static,
     ) -> Completion<B> {
+        self.rt.check_current(|| self.rt.io_name(target));
         let window = self.rt.config.faults.completion_reorder_window;
         let jitter = self.device_delay(Duration::ZERO, window);
         let delay = latency + jitter + self.fault_delay(FaultKind::DelayedCompletion, target);

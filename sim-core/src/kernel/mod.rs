@@ -3,8 +3,8 @@
 //! The executor owns tasks and a run set and knows nothing of sockets or
 //! files. When no task is runnable it asks the kernel to *park*: make
 //! progress possible, or say that nothing ever will. The simulated kernel
-//! parks by jumping the virtual clock to its next event; the OS kernel (a
-//! later backend) by calling `epoll_wait`.
+//! parks by jumping the virtual clock to its next event; the OS kernel
+//! (`Runtime::os`) by calling `epoll_wait`.
 //!
 //! # The contract
 //!
@@ -24,7 +24,8 @@
 //!   wakers registered for what changed.
 //!
 //! A kernel must never poll a task, never run user code other than wakers
-//! while delivering, never deliver an event before its time, and never free
+//! while delivering, never hold a borrow of its own state while a waker runs
+//! or is dropped (a waker may spawn, sleep, abort or wake others), never deliver an event before its time, and never free
 //! a buffer it was handed before the operation completes. Under the
 //! simulation it also takes every choice from the run's seed: events due at
 //! the same instant are delivered in a seeded order, and every fault it
@@ -42,6 +43,7 @@ mod handle;
 pub(crate) mod os;
 mod readiness;
 mod resource_names;
+mod resource;
 mod sim;
 pub(crate) mod source;
 
@@ -50,6 +52,8 @@ pub use handle::KernelHandle;
 #[cfg(target_os = "linux")]
 pub use os::FdRegistration;
 pub use readiness::{Interest, Readiness, Trigger};
+pub use resource::ResourceId;
+pub(crate) use resource::Subject;
 pub(crate) use sim::SimKernel;
 pub(crate) use source::ResourceWait;
 pub use source::{Registration, Source};

@@ -14,6 +14,7 @@ use rand::RngExt;
 use rand_chacha::ChaCha8Rng;
 
 use crate::kernel::resource_names::ResourceNames;
+use crate::kernel::ResourceId;
 use crate::rand::Stream;
 use crate::time::Instant;
 
@@ -87,8 +88,8 @@ impl SimKernel {
     }
 
     /// A fresh resource id for a resource of `kind` (allocation order).
-    pub(crate) fn new_resource(&self, kind: &'static str) -> u64 {
-        self.resource_kinds.borrow_mut().insert(kind)
+    pub(crate) fn new_resource(&self, kind: &'static str) -> ResourceId {
+        ResourceId::io(self.resource_kinds.borrow_mut().insert(kind))
     }
 
     /// Keeps the names of recent and registered resources only (the OS
@@ -99,20 +100,20 @@ impl SimKernel {
 
     /// Keeps `id`'s name while it is registered with epoll (OS runtime).
     #[cfg(target_os = "linux")]
-    pub(crate) fn keep_resource_name(&self, id: u64, keep: bool) {
+    pub(crate) fn keep_resource_name(&self, id: ResourceId, keep: bool) {
         let mut kinds = self.resource_kinds.borrow_mut();
         if keep {
-            kinds.register(id);
+            kinds.register(id.as_u64());
         } else {
-            kinds.unregister(id);
+            kinds.unregister(id.as_u64());
         }
     }
 
-    /// `kind#id`, as reports name a resource.
-    pub(crate) fn resource_name(&self, id: u64) -> String {
-        match self.resource_kinds.borrow().kind(id) {
-            Some(kind) => format!("{kind}#{id}"),
-            None => format!("#{id}"),
+    /// `kind#n`, as reports name the IO resource allocated `n`-th.
+    pub(crate) fn resource_name(&self, n: u64) -> String {
+        match self.resource_kinds.borrow().kind(n) {
+            Some(kind) => format!("{kind}#{n}"),
+            None => format!("res#{n}"),
         }
     }
 

@@ -24,7 +24,7 @@ use std::rc::Rc;
 use std::task::{Context, Poll, Waker};
 
 use crate::faults::FaultKind;
-use crate::kernel::{Interest, Readiness, Trigger};
+use crate::kernel::{Interest, Readiness, ResourceId, Trigger};
 use crate::runtime::{RuntimeInner, WaitReason, context};
 use crate::trace::EventKind;
 
@@ -35,7 +35,7 @@ pub struct Source {
 }
 
 pub(crate) struct SourceInner {
-    id: u64,
+    id: ResourceId,
     kind: &'static str,
     pub(crate) rt: Rc<RuntimeInner>,
     state: RefCell<State>,
@@ -115,7 +115,7 @@ impl Source {
     }
 
     /// The resource id (allocation order within the run).
-    pub fn id(&self) -> u64 {
+    pub fn id(&self) -> ResourceId {
         self.inner.id
     }
 
@@ -215,6 +215,14 @@ impl Source {
     }
 
     /// Rolls fault `kind` for an operation on this source, tracing a hit.
+    /// Every operation rolls its faults first, so this also checks that
+    /// the source is used inside its own runtime.
+    ///
+    /// # Panics
+    ///
+    /// Outside the runtime the source was created in, with a message
+    /// naming both.
+    #[track_caller]
     pub fn fault(&self, kind: FaultKind) -> bool {
         self.inner.rt.inject(kind, self.inner.id)
     }
@@ -246,7 +254,7 @@ impl fmt::Debug for Source {
             f,
             "{}#{} ({})",
             self.inner.kind,
-            self.inner.id,
+            self.inner.id.as_u64(),
             self.readiness()
         )
     }
@@ -278,8 +286,15 @@ impl Registration {
     /// the current state and consumes nothing. Under the fault plan this
     /// may report readiness that is not there (spurious readiness): the
     /// next operation then returns `WouldBlock`.
+    ///
+    /// # Panics
+    ///
+    /// Outside the runtime the source was created in (after it ended, or
+    /// in another one), with a message naming both.
+    #[track_caller]
     pub fn poll_ready(&self, cx: &mut Context<'_>) -> Poll<Readiness> {
         let src = &self.source.inner;
+        src.rt.check_current(|| src.rt.io_name(src.id));
         let mut st = src.state.borrow_mut();
         let state = st.ready;
         let reg = st.regs[self.key]
@@ -311,11 +326,13 @@ impl Registration {
             .as_mut()
             .expect("registration outlived its slot");
         reg.spurious_last = false;
-        match &reg.waker {
-            Some(w) if w.will_wake(cx.waker()) => {}
-            _ => reg.waker = Some(cx.waker().clone()),
-        }
+        let old = match &reg.waker {
+            Some(w) if w.will_wake(cx.waker()) => None,
+            _ => reg.waker.replace(cx.waker().clone()),
+        };
         drop(st);
+        // A waker's Drop is user code: never under the borrow.
+        drop(old);
         src.rt.note_wait(WaitReason::Resource(ResourceWait {
             source: self.source.clone(),
             key: self.key,
@@ -397,12 +414,15 @@ impl fmt::Display for ResourceWait {
         let src = &self.source.inner;
         let st = src.state.borrow();
         let Some(reg) = st.regs.get(self.key).and_then(Option::as_ref) else {
-            return write!(f, "{}#{} (registration dropped)", src.kind, src.id);
+            return write!(f, "{}#{} (registration dropped)", src.kind, src.id.as_u64());
         };
         write!(
             f,
             "{} on {}#{}, {}",
-            reg.interest, src.kind, src.id, reg.trigger
+            reg.interest,
+            src.kind,
+            src.id.as_u64(),
+            reg.trigger
         )?;
         if reg.trigger == Trigger::OneShot && !reg.armed {
             f.write_str(", disarmed (never re-armed)")?;
@@ -422,8 +442,11 @@ impl fmt::Display for ResourceWait {
 impl Drop for Registration {
     fn drop(&mut self) {
         let mut st = self.source.inner.state.borrow_mut();
-        st.regs[self.key] = None;
+        let reg = st.regs[self.key].take();
         st.free.push(self.key);
+        drop(st);
+        // The waker's Drop runs with no borrow held.
+        drop(reg);
     }
 }
 

@@ -131,7 +131,7 @@ pub(crate) fn render(events: &[Event], tracks: &[TaskTrack], title: &str) -> Str
                 here,
                 what,
                 "kernel",
-                format!(r#","resource":{resource},"value":{value}"#),
+                format!(r#","resource":{},"value":{value}"#, resource.as_u64()),
             )),
             EventKind::Fault {
                 kind,

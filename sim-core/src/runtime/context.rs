@@ -33,6 +33,16 @@ pub(crate) fn runtime(what: &str) -> Rc<RuntimeInner> {
     with_runtime(what, Rc::clone)
 }
 
+/// Whether `rt` is the runtime running on this thread.
+#[inline]
+pub(crate) fn is_current(rt: &RuntimeInner) -> bool {
+    CURRENT.with(|c| {
+        c.borrow()
+            .as_deref()
+            .is_some_and(|cur| std::ptr::eq(cur, rt))
+    })
+}
+
 /// The current runtime, if any.
 pub(crate) fn try_runtime() -> Option<Rc<RuntimeInner>> {
     CURRENT.with(|c| c.borrow().clone())

@@ -259,6 +259,9 @@ impl Executor {
     /// and clearing what it waited on. `None` if the key is stale.
     pub(crate) fn begin_poll(&self, raw: RawKey) -> Option<(TaskKey, Polling)> {
         let key = TaskKey::from_raw(raw);
+        // A wait noted by a poll that then returned Ready is not this
+        // task's. Declared first, so it drops after the borrows below.
+        let _stale = self.current_wait.borrow_mut().take();
         let mut main;
         let mut slots;
         let entry = if key.is_main() {
@@ -321,9 +324,13 @@ impl Executor {
         None
     }
 
-    /// Removes a finished task.
+    /// Removes a finished task. What its last poll noted it waited on is
+    /// dropped: it holds the resource, and through it the runtime, which
+    /// would otherwise keep the whole run alive after it ends.
     pub(crate) fn end_poll_ready(&self, key: TaskKey) {
         self.current.set(None);
+        let stale = self.current_wait.borrow_mut().take();
+        drop(stale);
         if !key.is_main() {
             self.remove(key);
         }
@@ -410,6 +417,27 @@ impl Executor {
         if self.current.get().is_some() {
             *self.current_wait.borrow_mut() = Some(reason);
         }
+    }
+
+    /// Takes what the poll so far noted it waits on, so a combinator can
+    /// forget what its inner future noted (see [`Executor::restore_wait`]).
+    pub(crate) fn take_wait(&self) -> Option<WaitReason> {
+        self.current_wait.borrow_mut().take()
+    }
+
+    /// Ends a combinator's poll begun with [`Executor::take_wait`]: when it
+    /// completed (`ready`), what its inner futures noted is stale (a timeout
+    /// fired while its future waited on a socket) and `before` comes back;
+    /// when it is pending, the newest note stands, or `before` if none.
+    pub(crate) fn restore_wait(&self, before: Option<WaitReason>, ready: bool) {
+        let mut wait = self.current_wait.borrow_mut();
+        let stale = if ready || wait.is_none() {
+            std::mem::replace(&mut *wait, before)
+        } else {
+            None
+        };
+        drop(wait);
+        drop(stale);
     }
 
     /// Number of spawned tasks still alive (not counting `block_on`'s future).

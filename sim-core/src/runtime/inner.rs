@@ -13,7 +13,7 @@ use rand_chacha::ChaCha8Rng;
 
 use crate::failure::{Failure, FailureKind, StuckTask, TaskDesc};
 use crate::faults::{FaultKind, FaultRolls};
-use crate::kernel::SimKernel;
+use crate::kernel::{ResourceId, SimKernel, Subject};
 use crate::node::Nodes;
 use crate::rand::Stream;
 use crate::runtime::executor::{Executor, Polling};
@@ -41,6 +41,12 @@ pub(crate) struct RuntimeInner {
     failure: RefCell<Option<FailureKind>>,
     /// Whether `failure` is set: one cheap check per loop turn.
     failed: Cell<bool>,
+    /// The runtime was torn down (`Runtime` dropped): objects that still
+    /// point at it can only be misused.
+    pub(crate) ended: Cell<bool>,
+    /// Since when no task has been runnable (`None` while one is): the
+    /// instant a deadlock became certain, if the run ends in one.
+    idle_since: Cell<Option<Instant>>,
     watchdog: Watchdog,
     pub(crate) nodes: RefCell<Nodes>,
     /// The real kernel, for `Runtime::os`; `None` under the simulation.
@@ -88,6 +94,8 @@ impl RuntimeInner {
             user_rng: RefCell::new(Stream::User.rng(seed)),
             failure: RefCell::new(None),
             failed: Cell::new(false),
+            idle_since: Cell::new(None),
+            ended: Cell::new(false),
             watchdog: Watchdog::new(Some(config.long_poll_budget)),
             nodes: RefCell::new(Nodes::new()),
             #[cfg(target_os = "linux")]
@@ -135,11 +143,16 @@ impl RuntimeInner {
 
     /// Rolls the dice for fault `kind` on `target`; records the fault in the
     /// trace when it hits. Each kind draws from its own stream.
-    pub(crate) fn inject(&self, kind: FaultKind, target: u64) -> bool {
+    ///
+    /// Every operation on a simulated resource rolls its faults first, so
+    /// this is also where a resource used outside its runtime is caught.
+    #[track_caller]
+    pub(crate) fn inject(&self, kind: FaultKind, target: ResourceId) -> bool {
+        self.check_current(|| self.io_name(target));
         self.faults.roll(kind) && {
             self.record(EventKind::Fault {
                 kind: kind.name(),
-                target,
+                target: target.as_u64(),
                 value: 0,
             });
             true
@@ -167,6 +180,12 @@ impl RuntimeInner {
     /// Records that the task being polled waits on `reason`.
     pub(crate) fn note_wait(&self, reason: WaitReason) {
         self.exec.note_wait(reason);
+    }
+
+    /// How reports name the IO resource `id`, as `kind#n`.
+    pub(crate) fn io_name(&self, id: ResourceId) -> String {
+        self.resource_name(id)
+            .unwrap_or_else(|| "a resource".to_string())
     }
 
     /// Marks the run failed; the loop stops before the next poll.
@@ -301,9 +320,10 @@ impl RuntimeInner {
         }
     }
 
-    /// The next task to poll, chosen by the seed (or FIFO).
+    /// The next task to poll, chosen by the seed (or FIFO). Also notes
+    /// since when nothing has been runnable.
     fn pick(&self) -> Option<u64> {
-        self.exec.with_run_queue(|runnable| match runnable.len() {
+        let picked = self.exec.with_run_queue(|runnable| match runnable.len() {
             0 => None,
             1 => runnable.pop_front(),
             n => match self.config.scheduling {
@@ -313,7 +333,15 @@ impl RuntimeInner {
                     runnable.swap_remove_back(i)
                 }
             },
-        })
+        });
+        match picked {
+            Some(_) => self.idle_since.set(None),
+            None if self.idle_since.get().is_none() => {
+                self.idle_since.set(Some(self.clock.get()));
+            }
+            None => {}
+        }
+        picked
     }
 
     /// After a poll, maybe wake or poll a task for no reason, as a real
@@ -383,16 +411,13 @@ impl RuntimeInner {
         if self.kernel.next_due().is_some_and(|t| t <= now) {
             self.kernel.deliver_due(now);
         }
-        let mut timers = self.timers.borrow_mut();
-        if timers.next_deadline().is_some_and(|t| t <= now) {
-            let mut trace = self.trace.borrow_mut();
-            timers.fire_due(now, |timer, waker| {
-                trace.record(Event {
-                    at: now,
-                    kind: EventKind::TimerFired { timer },
-                });
-                waker.wake();
-            });
+        // One timer at a time, no borrow held while its waker runs: a waker
+        // may spawn, sleep, or wake others (wakers may do anything).
+        loop {
+            let fired = self.timers.borrow_mut().pop_due(now);
+            let Some((timer, waker)) = fired else { break };
+            self.record(EventKind::TimerFired { timer });
+            waker.wake();
         }
     }
 
@@ -443,6 +468,9 @@ impl RuntimeInner {
             .map(|(id, reason)| StuckTask {
                 task: self.task_desc(id),
                 waits_on: match reason {
+                    Some(WaitReason::Completion { target }) => {
+                        format!("the completion of an operation on {}", self.io_name(target))
+                    }
                     Some(r) => r.to_string(),
                     None => "something detsim cannot see (a channel, lock or other future \
                              woken by another task that will never run)"
@@ -454,11 +482,23 @@ impl RuntimeInner {
     }
 
     /// Builds the failure report for `kind` from the current state.
+    ///
+    /// A deadlock is reported at the instant it became certain: when the
+    /// run queue last became empty (just after the last poll). From then
+    /// on no task ran, so the stuck tasks and what they wait on are what
+    /// they were at that instant; the kernel events and timers delivered
+    /// afterwards (a SYN retransmission due in 1 s, the timer of a dropped
+    /// future) woke no task, or one would have been polled. The clock in
+    /// the report's events may run past it, up to the last such event.
     pub(crate) fn failure(&self, kind: FailureKind) -> Failure {
         let trace = self.trace.borrow();
+        let at = match (&kind, self.idle_since.get()) {
+            (FailureKind::Deadlock { .. }, Some(since)) => since,
+            _ => self.now(),
+        };
         Failure {
             seed: self.seed,
-            at: self.now(),
+            at,
             tasks_alive: self.exec.alive() + 1,
             kind,
             recent_events: trace.recent().map(|e| self.render(e)).collect(),
@@ -476,16 +516,20 @@ impl RuntimeInner {
                 what,
                 value,
             } => {
-                let name = self.kernel.resource_name(*resource);
-                return format!("t={} kernel {what} {name} ({value})", event.at);
+                return match self.resource_name(*resource) {
+                    Some(name) => format!("t={} kernel {what} {name} ({value})", event.at),
+                    None => format!("t={} kernel {what} ({value})", event.at),
+                };
             }
             EventKind::Fault {
                 kind,
                 target,
                 value,
             } if !FaultKind::is_scheduling(kind) => {
-                let name = self.kernel.resource_name(*target);
-                return format!("t={} FAULT {kind} on {name} ({value})", event.at);
+                return match self.resource_name(ResourceId::from_u64(*target)) {
+                    Some(name) => format!("t={} FAULT {kind} on {name} ({value})", event.at),
+                    None => format!("t={} FAULT {kind} ({value})", event.at),
+                };
             }
             EventKind::Spawned { task }
             | EventKind::Polled { task }
@@ -511,10 +555,26 @@ impl RuntimeInner {
         }
     }
 
+    /// How reports name `id`: `tcp#3`, ``node `server` ``, ``link `a`->`b` ``;
+    /// `None` for [`ResourceId::NONE`].
+    pub(crate) fn resource_name(&self, id: ResourceId) -> Option<String> {
+        let node = |n: crate::node::NodeId| match self.nodes.borrow().names.get(n.0 as usize) {
+            Some(name) => format!("`{name}`"),
+            None => n.to_string(),
+        };
+        match id.subject() {
+            Subject::None => None,
+            Subject::Io(n) => Some(self.kernel.resource_name(n)),
+            Subject::Node(n) => Some(format!("node {}", node(n))),
+            Subject::Link(a, b) => Some(format!("link {}->{}", node(a), node(b))),
+        }
+    }
+
     /// Drops every task, timer and pending kernel event, breaking the
     /// reference cycles between tasks and the runtime. User Drop impls run
     /// with this runtime as the current context.
     pub(crate) fn shutdown(self: &Rc<Self>) {
+        self.ended.set(true);
         let _guard = crate::runtime::context::try_runtime()
             .is_none()
             .then(|| crate::runtime::context::enter(Rc::clone(self)));
@@ -523,7 +583,9 @@ impl RuntimeInner {
         }
         let events = self.kernel.clear();
         let _ = panic::catch(move || drop(events));
-        *self.timers.borrow_mut() = Timers::default();
+        // Taken out first: the wakers' Drop impls run with no borrow held.
+        let timers = std::mem::take(&mut *self.timers.borrow_mut());
+        let _ = panic::catch(move || drop(timers));
         let extensions = std::mem::take(&mut *self.extensions.borrow_mut());
         let _ = panic::catch(move || drop(extensions));
         self.nodes.borrow_mut().hooks.clear();

@@ -15,6 +15,9 @@
 pub(crate) mod context;
 mod executor;
 mod inner;
+#[cfg(test)]
+mod leak_tests;
+mod misuse;
 mod panic;
 mod task_info;
 mod wait;

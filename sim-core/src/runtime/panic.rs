@@ -3,6 +3,9 @@
 //! A process-wide panic hook is installed once. While a task is being polled
 //! it records where the panic happened and stays quiet (the failure report
 //! prints it); elsewhere it defers to the hook that was there before.
+//!
+//! A panic that says code reached for another runtime (tokio's "there is no
+//! reactor running") gets a hint line naming detsim's replacement.
 
 use std::any::Any;
 use std::cell::{Cell, RefCell};
@@ -60,8 +63,34 @@ impl Drop for CaptureGuard {
 pub(crate) fn catch_captured<R>(f: impl FnOnce() -> R) -> Result<R, (String, Option<String>)> {
     panic::catch_unwind(panic::AssertUnwindSafe(f)).map_err(|payload| {
         let location = LAST_LOCATION.with(|l| l.borrow_mut().take());
-        (message(&*payload), location)
+        let mut message = message(&*payload);
+        if let Some(hint) = hint(&message) {
+            message.push_str("\n    ");
+            message.push_str(hint);
+        }
+        (message, location)
     })
+}
+
+/// The phrases tokio panics with when its runtime is not running, which is
+/// always the case inside a detsim run.
+const TOKIO_NO_RUNTIME: [&str; 2] = [
+    "there is no reactor running",
+    "must be called from the context of a Tokio",
+];
+
+/// A line that tells the user what to call instead, for panics detsim
+/// recognises.
+fn hint(message: &str) -> Option<&'static str> {
+    TOKIO_NO_RUNTIME
+        .iter()
+        .any(|phrase| message.contains(phrase))
+        .then_some(
+            "hint: this is tokio's runtime, which does not run inside detsim; use detsim's \
+             replacements: detsim::spawn (tokio::spawn), detsim::time::{sleep, timeout, \
+             interval} (tokio::time), detsim::net::{TcpListener, TcpStream, UdpSocket} \
+             (tokio::net), detsim::fs (tokio::fs), detsim::task::spawn_blocking",
+        )
 }
 
 fn message(payload: &(dyn Any + Send)) -> String {

@@ -12,7 +12,7 @@ pub(crate) enum WaitReason {
     /// Another task's completion.
     Join { task: TaskId },
     /// A submitted operation's completion.
-    Completion { target: u64 },
+    Completion { target: crate::kernel::ResourceId },
     /// A kernel resource registration.
     Resource(crate::kernel::ResourceWait),
 }
@@ -23,7 +23,7 @@ impl fmt::Display for WaitReason {
             WaitReason::Sleep { until } => write!(f, "a timer at t={until}"),
             WaitReason::Join { task } => write!(f, "{task} to finish"),
             WaitReason::Completion { target } => {
-                write!(f, "the completion of an operation on resource #{target}")
+                write!(f, "the completion of an operation on {target}")
             }
             WaitReason::Resource(wait) => write!(f, "{wait}"),
         }

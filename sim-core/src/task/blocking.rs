@@ -66,7 +66,11 @@ where
             .spawn(async move { kernel.run_blocking(f).await });
     }
     let delay = kernel.device_delay(BLOCKING_DELAY_MIN, BLOCKING_DELAY_MAX);
-    kernel.trace(0, "spawn_blocking", delay.as_nanos() as i64);
+    kernel.trace(
+        crate::kernel::ResourceId::NONE,
+        "spawn_blocking",
+        delay.as_nanos() as i64,
+    );
     Builder::new().name("spawn_blocking").spawn(async move {
         crate::time::sleep(delay).await;
         f()

@@ -122,7 +122,14 @@ impl<T> JoinHandle<T> {
     /// Stops the task: its future is dropped now (or right after its current
     /// poll, if it aborts itself) and awaiting the handle gives a cancelled
     /// [`JoinError`]. A no-op if the task already finished.
+    ///
+    /// # Panics
+    ///
+    /// Outside the runtime the task was spawned in.
+    #[track_caller]
     pub fn abort(&self) {
+        self.rt
+            .check_current(|| format!("the JoinHandle of {}", self.id));
         // When the task aborts itself, the executor drops it after the
         // current poll and records the abort then.
         if self.rt.exec.abort(self.key) && self.is_finished() {
@@ -145,6 +152,8 @@ impl<T> Future for JoinHandle<T> {
     type Output = Result<T, JoinError>;
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        self.rt
+            .check_current(|| format!("the JoinHandle of {}", self.id));
         let mut s = self.cell.state.borrow_mut();
         if let Some(out) = s.output.take() {
             return Poll::Ready(out);
@@ -153,11 +162,12 @@ impl<T> Future for JoinHandle<T> {
             !s.done,
             "a detsim JoinHandle was polled after it returned its output"
         );
-        match &s.waiter {
-            Some(w) if w.will_wake(cx.waker()) => {}
-            _ => s.waiter = Some(cx.waker().clone()),
-        }
+        let old = match &s.waiter {
+            Some(w) if w.will_wake(cx.waker()) => None,
+            _ => s.waiter.replace(cx.waker().clone()),
+        };
         drop(s);
+        drop(old);
         self.rt.note_wait(WaitReason::Join { task: self.id });
         Poll::Pending
     }

@@ -55,6 +55,11 @@ impl Sleep {
         self.deadline
     }
 
+    /// The runtime this sleep runs on.
+    pub(crate) fn runtime(&self) -> &Rc<RuntimeInner> {
+        &self.rt
+    }
+
     /// Whether the deadline has passed.
     pub fn is_elapsed(&self) -> bool {
         self.rt.now() >= self.deadline
@@ -68,7 +73,8 @@ impl Sleep {
 
     fn cancel(&mut self) {
         if let Some(key) = self.key.take() {
-            self.rt.timers.borrow_mut().remove(key);
+            let waker = self.rt.timers.borrow_mut().remove(key);
+            drop(waker);
         }
     }
 }
@@ -78,6 +84,8 @@ impl Future for Sleep {
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
         let this = self.get_mut();
+        this.rt
+            .check_current(|| format!("a sleep until t={}", this.deadline));
         let fired = this
             .key
             .is_some_and(|k| this.rt.timers.borrow().has_fired(k));
@@ -86,7 +94,10 @@ impl Future for Sleep {
             return Poll::Ready(());
         }
         match this.key {
-            Some(key) => this.rt.timers.borrow_mut().update_waker(key, cx.waker()),
+            Some(key) => {
+                let old = this.rt.timers.borrow_mut().update_waker(key, cx.waker());
+                drop(old);
+            }
             None => {
                 let key = this
                     .rt

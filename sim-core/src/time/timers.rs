@@ -61,12 +61,13 @@ impl Timers {
     }
 
     /// Replaces the waker of a pending timer (the task may have moved).
-    pub(crate) fn update_waker(&mut self, key: TimerKey, waker: &Waker) {
-        if let Some(slot) = self.slot_mut(key) {
-            match &slot.waker {
-                Some(w) if w.will_wake(waker) => {}
-                _ => slot.waker = Some(waker.clone()),
-            }
+    /// Returns the old waker, for the caller to drop once it holds no
+    /// borrow (a waker's `Drop` is user code too).
+    pub(crate) fn update_waker(&mut self, key: TimerKey, waker: &Waker) -> Option<Waker> {
+        let slot = self.slot_mut(key)?;
+        match &slot.waker {
+            Some(w) if w.will_wake(waker) => None,
+            _ => slot.waker.replace(waker.clone()),
         }
     }
 
@@ -77,14 +78,14 @@ impl Timers {
             .is_some_and(|s| s.seq == key.seq && s.fired)
     }
 
-    /// Frees the timer's slot; a no-op for a stale key.
-    pub(crate) fn remove(&mut self, key: TimerKey) {
-        if self.slot_mut(key).is_some() {
-            let slot = &mut self.slots[key.slot as usize];
-            slot.seq = u64::MAX;
-            slot.waker = None;
-            self.free.push(key.slot);
-        }
+    /// Frees the timer's slot; a no-op for a stale key. Returns the waker,
+    /// for the caller to drop once it holds no borrow.
+    pub(crate) fn remove(&mut self, key: TimerKey) -> Option<Waker> {
+        let slot = self.slot_mut(key)?;
+        slot.seq = u64::MAX;
+        let waker = slot.waker.take();
+        self.free.push(key.slot);
+        waker
     }
 
     fn slot_mut(&mut self, key: TimerKey) -> Option<&mut Slot> {
@@ -105,21 +106,24 @@ impl Timers {
         None
     }
 
-    /// Fires every timer due at or before `now`, calling `fire(seq, waker)`
-    /// for each in deadline order (ties in creation order).
-    pub(crate) fn fire_due(&mut self, now: Instant, mut fire: impl FnMut(u64, Waker)) {
+    /// Fires the earliest timer due at or before `now` (ties in creation
+    /// order): marks it fired and returns its sequence number and waker.
+    /// One at a time, so the caller wakes with no borrow of the queue held:
+    /// a waker may insert or cancel timers.
+    pub(crate) fn pop_due(&mut self, now: Instant) -> Option<(u64, Waker)> {
         while let Some(&Reverse((deadline, seq, slot))) = self.heap.peek() {
             if deadline > now {
-                break;
+                return None;
             }
             self.heap.pop();
             let s = &mut self.slots[slot as usize];
             if s.seq == seq && !s.fired {
                 s.fired = true;
                 if let Some(w) = s.waker.take() {
-                    fire(seq, w);
+                    return Some((seq, w));
                 }
             }
         }
+        None
     }
 }

@@ -45,7 +45,9 @@ impl Attempt {
         if slot.is_none() && !self.abandoned.get() {
             *slot = Some(result);
             drop(slot);
-            if let Some(w) = self.waker.borrow_mut().take() {
+            // Taken first: no borrow is held while the waker runs.
+            let waker = self.waker.borrow_mut().take();
+            if let Some(w) = waker {
                 w.wake();
             }
         }
@@ -136,13 +138,14 @@ pub(crate) async fn connect(addr: impl ToSocketAddr) -> io::Result<TcpStream> {
         ends: RefCell::new(None),
     });
     net.kernel
-        .trace(u64::from(me), "syn", i64::from(peer.port()));
+        .trace(net.link_id(me, server), "syn", i64::from(peer.port()));
     send_syn(hs, SYN_RTO);
     let wait = std::future::poll_fn(|cx| {
         if let Some(result) = attempt.result.borrow_mut().take() {
             return Poll::Ready(result);
         }
-        *attempt.waker.borrow_mut() = Some(cx.waker().clone());
+        let old = attempt.waker.borrow_mut().replace(cx.waker().clone());
+        drop(old);
         Poll::Pending
     });
     let result = match timeout(connect_timeout, wait).await {
@@ -174,10 +177,8 @@ fn send_syn(hs: Rc<Handshake>, rto: Duration) {
         net.kernel.schedule_after(rto, move || {
             if !retry.attempt.is_done() {
                 let millis = i64::try_from(rto.as_millis()).unwrap_or(i64::MAX);
-                retry
-                    .net
-                    .kernel
-                    .trace(u64::from(retry.client), "syn retransmit", millis);
+                let link = retry.net.link_id(retry.client, retry.server);
+                retry.net.kernel.trace(link, "syn retransmit", millis);
                 send_syn(Rc::clone(&retry), rto * 2);
             }
         });
@@ -190,13 +191,14 @@ fn send_syn(hs: Rc<Handshake>, rto: Duration) {
         }
         let net = Rc::clone(&hs.net);
         if !passes {
+            let link = net.link_id(hs.client, hs.server);
             net.kernel
-                .trace(u64::from(hs.client), "syn lost", i64::from(hs.peer.port()));
+                .trace(link, "syn lost", i64::from(hs.peer.port()));
             return;
         }
         let Some(listener) = net.listener(hs.server, hs.peer.port()) else {
             net.kernel
-                .trace(u64::from(hs.server), "rst", i64::from(hs.peer.port()));
+                .trace(net.host_id(hs.server), "rst", i64::from(hs.peer.port()));
             reply(
                 &hs,
                 Err(io::Error::new(
@@ -215,7 +217,7 @@ fn send_syn(hs: Rc<Handshake>, rto: Duration) {
         if !listener.has_room() {
             // A full backlog drops the SYN; the client retries.
             net.kernel
-                .trace(u64::from(hs.server), "syn dropped (backlog)", 0);
+                .trace(net.host_id(hs.server), "syn dropped (backlog)", 0);
             return;
         }
         let weak = Rc::downgrade(&net);
@@ -249,7 +251,7 @@ fn reply(hs: &Rc<Handshake>, answer: io::Result<()>) {
     net.carry(hs.server, hs.client, delay, move |passes| {
         if !passes {
             hs.net.kernel.trace(
-                u64::from(hs.client),
+                hs.net.link_id(hs.server, hs.client),
                 "syn-ack lost",
                 i64::from(hs.peer.port()),
             );
@@ -267,9 +269,10 @@ fn reply(hs: &Rc<Handshake>, answer: io::Result<()>) {
                 let Some((client_end, server_end, listener)) = hs.ends.borrow_mut().take() else {
                     return;
                 };
+                let link = hs.net.link_id(hs.server, hs.client);
                 hs.net
                     .kernel
-                    .trace(u64::from(hs.client), "syn-ack", i64::from(hs.peer.port()));
+                    .trace(link, "syn-ack", i64::from(hs.peer.port()));
                 hs.attempt.finish(Ok(client_end));
                 ack(&hs, server_end, listener);
             }

@@ -82,7 +82,7 @@ impl<T: AsFd> Drop for FdRegistration<T> {
     fn drop(&mut self) {
         if let Some(os) = self.rt.os() {
             // `self.io` still owns its fd here: fields drop after this.
-            os.deregister(self.io.as_fd(), self.source.id());
+            os.deregister(self.io.as_fd(), self.source.id().as_u64());
         }
         self.rt.kernel.keep_resource_name(self.source.id(), false);
     }

@@ -103,12 +103,12 @@ impl OsKernel {
         epoll::add(
             &self.epoll,
             fd,
-            epoll::EventData::new_u64(source.id()),
+            epoll::EventData::new_u64(source.id().as_u64()),
             flags,
         )?;
         self.sources
             .borrow_mut()
-            .insert(source.id(), source.downgrade());
+            .insert(source.id().as_u64(), source.downgrade());
         Ok(())
     }
 
