@@ -42,8 +42,8 @@ mod handle;
 #[cfg(target_os = "linux")]
 pub(crate) mod os;
 mod readiness;
-mod resource_names;
 mod resource;
+mod resource_names;
 mod sim;
 pub(crate) mod source;
 

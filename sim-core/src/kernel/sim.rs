@@ -13,8 +13,8 @@ use std::collections::BinaryHeap;
 use rand::RngExt;
 use rand_chacha::ChaCha8Rng;
 
-use crate::kernel::resource_names::ResourceNames;
 use crate::kernel::ResourceId;
+use crate::kernel::resource_names::ResourceNames;
 use crate::rand::Stream;
 use crate::time::Instant;
 
