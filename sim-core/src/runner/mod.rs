@@ -5,6 +5,7 @@
 //! See [`Sim`] for the builder and the `DETSIM_*` variables it reads.
 
 mod chrome_trace;
+mod confirm;
 pub(crate) mod env;
 mod exec;
 mod regressions;
@@ -13,6 +14,7 @@ mod report;
 mod seed_base;
 mod shrink;
 mod sim;
+mod stall;
 mod sweep;
 
 pub use env::EnvError;

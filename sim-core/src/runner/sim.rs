@@ -14,7 +14,7 @@ use crate::runner::exec::{self, FaultRecord, Recording, RunSpec};
 use crate::runner::replay_line::Origin;
 use crate::runner::report::{Shrunk, SweepFailure};
 use crate::runner::seed_base::random_base;
-use crate::runner::{chrome_trace, regressions, shrink, sweep};
+use crate::runner::{chrome_trace, confirm, regressions, shrink, stall, sweep};
 use crate::runtime::{Config, Scheduling};
 use crate::time::Instant;
 use crate::trace::Event;
@@ -67,6 +67,7 @@ impl<E: fmt::Debug> TestResult for Result<(), E> {
 /// | `DETSIM_TRACE=path.json` | write the failing or replayed run as a Chrome trace |
 /// | `DETSIM_REGRESSIONS=0` | neither replay nor save regression files |
 /// | `DETSIM_SWARM=1` | swarm mode (see [`Sim::swarm`]) |
+/// | `DETSIM_STALL_LIMIT=60` | seconds one poll may block its thread before the process ends with a report (see [`Config::stall_limit`]; 0: never) |
 ///
 /// A bad value fails with a message naming the variable and the accepted
 /// forms.
@@ -363,6 +364,8 @@ impl Sim {
         Fut::Output: TestResult,
     {
         let origin = Origin::capture(self.test_name.clone(), self.package.clone());
+        let stall = stall::Watch::new(&origin, self.config.stall_limit);
+        stall.enter();
         if let Some(on) = env.swarm {
             self.swarm = on;
         }
@@ -416,6 +419,7 @@ impl Sim {
                 .unwrap_or(1)
         });
         let outcome = sweep::run(&seeds, jobs, |seed| {
+            stall.enter();
             self.run_spec(&RunSpec::seed(seed), check, &body)
         });
         let host_time = started.elapsed();
@@ -736,7 +740,15 @@ impl Sim {
                 .collect();
             return Err(Box::new(failure));
         }
-        first.result
+        confirm::settle(
+            first.result,
+            &first.long_polls,
+            &self.config,
+            &plan,
+            spec,
+            recording,
+            body,
+        )
     }
 
     /// Runs `spec` keeping only the digest, the cheapest way; if it fails,
@@ -755,17 +767,27 @@ impl Sim {
         Fut::Output: TestResult,
     {
         let quiet = Recording::default();
-        let first = match exec::run_once(&self.config, plan, spec, quiet, body).result {
-            Ok(summary) => return Ok(summary),
-            Err(failure) => failure,
-        };
-        if self.config.report_events == 0 {
-            return Err(first);
-        }
         let recording = Recording {
             all_events: false,
             report_events: self.config.report_events,
         };
+        let run = exec::run_once(&self.config, plan, spec, quiet, body);
+        let first = match confirm::settle(
+            run.result,
+            &run.long_polls,
+            &self.config,
+            plan,
+            spec,
+            recording,
+            body,
+        ) {
+            Ok(summary) => return Ok(summary),
+            Err(failure) => failure,
+        };
+        // A confirming re-run already recorded the report's events.
+        if self.config.report_events == 0 || !first.recent_events.is_empty() {
+            return Err(first);
+        }
         match exec::run_once(&self.config, plan, spec, recording, body).result {
             Err(second) if same_failure(&first.kind, &second.kind) => Err(second),
             _ => Err(first),

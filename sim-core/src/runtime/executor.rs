@@ -417,6 +417,12 @@ impl Executor {
         self.alive.get()
     }
 
+    /// Where task `id` was spawned: no clone of its info, for every poll.
+    #[inline]
+    pub(crate) fn location(&self, id: TaskId) -> &'static Location<'static> {
+        self.infos.borrow()[id.0 as usize].location
+    }
+
     pub(crate) fn info(&self, id: TaskId) -> TaskInfo {
         self.infos.borrow()[id.0 as usize].clone()
     }
