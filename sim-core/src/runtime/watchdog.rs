@@ -206,10 +206,11 @@ struct Usage {
 
 impl Usage {
     fn now() -> Usage {
+        let (cpu_ns, voluntary) = clock::thread_usage();
         Usage {
-            voluntary: clock::voluntary_switches(),
-            cpu_ns: clock::thread_cpu_ns(),
             wall_ns: clock::wall_ns(),
+            cpu_ns,
+            voluntary,
         }
     }
 
@@ -230,49 +231,72 @@ impl Usage {
 }
 
 /// The host clocks. Nanosecond readings of: the coarse monotonic clock
-/// (detection), the precise one and the thread's CPU clock (confirmation).
+/// (detection), the precise one and the thread's resource usage
+/// (confirmation). Through libc, not rustix: glibc's vDSO calls work
+/// under valgrind, rustix's do not (rustix issue #1559), and every
+/// simulated run reads this clock.
 #[cfg(target_os = "linux")]
 mod clock {
     use std::sync::OnceLock;
 
-    use rustix::time::{ClockId, Timespec, clock_getres, clock_gettime};
-
-    fn ns(t: Timespec) -> u64 {
+    fn ns(t: libc::timespec) -> u64 {
         (t.tv_sec as u64)
             .saturating_mul(1_000_000_000)
             .saturating_add(t.tv_nsec as u64)
     }
 
+    fn gettime(clock: libc::clockid_t) -> u64 {
+        let mut t = libc::timespec {
+            tv_sec: 0,
+            tv_nsec: 0,
+        };
+        // SAFETY: `t` is a valid, writable timespec; the clock ids used
+        // here exist on every Linux since 2.6.32, and on failure `t` stays
+        // zero, which only makes a poll look short.
+        unsafe { libc::clock_gettime(clock, &mut t) };
+        ns(t)
+    }
+
     /// `CLOCK_MONOTONIC_COARSE`: the time of the last tick, read from the
-    /// vDSO without a syscall.
+    /// vDSO without a syscall or `rdtsc`.
     #[inline]
     pub(super) fn coarse_ns() -> u64 {
-        ns(clock_gettime(ClockId::MonotonicCoarse))
+        gettime(libc::CLOCK_MONOTONIC_COARSE)
     }
 
     /// The coarse clock's tick (1-10 ms), read once per process.
     pub(super) fn coarse_resolution_ns() -> u64 {
         static RESOLUTION: OnceLock<u64> = OnceLock::new();
-        *RESOLUTION.get_or_init(|| ns(clock_getres(ClockId::MonotonicCoarse)))
+        *RESOLUTION.get_or_init(|| {
+            let mut t = libc::timespec {
+                tv_sec: 0,
+                tv_nsec: 0,
+            };
+            // SAFETY: as in `gettime`. On failure: 10 ms, the coarsest
+            // tick Linux has (HZ=100).
+            match unsafe { libc::clock_getres(libc::CLOCK_MONOTONIC_COARSE, &mut t) } {
+                0 => ns(t),
+                _ => 10_000_000,
+            }
+        })
     }
 
     pub(super) fn wall_ns() -> u64 {
-        ns(clock_gettime(ClockId::Monotonic))
+        gettime(libc::CLOCK_MONOTONIC)
     }
 
-    pub(super) fn thread_cpu_ns() -> u64 {
-        ns(clock_gettime(ClockId::ThreadCPUTime))
-    }
-
-    /// `voluntary_ctxt_switches` of this thread, from procfs.
-    pub(super) fn voluntary_switches() -> Option<u64> {
-        let status = std::fs::read_to_string("/proc/thread-self/status").ok()?;
-        status
-            .lines()
-            .find_map(|l| l.strip_prefix("voluntary_ctxt_switches:"))?
-            .trim()
-            .parse()
-            .ok()
+    /// The thread's CPU time (user and system) and its voluntary context
+    /// switches, in one `getrusage(RUSAGE_THREAD)`.
+    pub(super) fn thread_usage() -> (u64, Option<u64>) {
+        // SAFETY: an all-zero rusage is a valid value of the plain C struct.
+        let mut u: libc::rusage = unsafe { std::mem::zeroed() };
+        // SAFETY: `u` is a valid, writable rusage.
+        if unsafe { libc::getrusage(libc::RUSAGE_THREAD, &mut u) } != 0 {
+            return (0, None);
+        }
+        let us = |t: libc::timeval| (t.tv_sec as u64) * 1_000_000 + t.tv_usec as u64;
+        let cpu_us = us(u.ru_utime) + us(u.ru_stime);
+        (cpu_us * 1_000, Some(u.ru_nvcsw as u64))
     }
 }
 
@@ -301,12 +325,8 @@ mod clock {
         since_start()
     }
 
-    pub(super) fn thread_cpu_ns() -> u64 {
-        0
-    }
-
-    pub(super) fn voluntary_switches() -> Option<u64> {
-        None
+    pub(super) fn thread_usage() -> (u64, Option<u64>) {
+        (0, None)
     }
 }
 
