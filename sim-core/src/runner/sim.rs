@@ -229,7 +229,8 @@ impl Sim {
     }
 
     /// Fails a run when one poll takes longer than `budget` of host time
-    /// (default 50 ms); `Duration::ZERO` disables the check.
+    /// (default 50 ms), confirmed by a re-run of the seed (see
+    /// [`Config::long_poll_budget`]); `Duration::ZERO` disables the check.
     pub fn long_poll_budget(mut self, budget: Duration) -> Sim {
         self.config.long_poll_budget = budget;
         self

@@ -14,7 +14,10 @@
 //! stop a thread that never yields, and hanging helps nobody.
 //!
 //! The monitor reads host time, but only to decide whether a thread is
-//! stuck, never anything a run does. One thread per process (not per
+//! stuck, never anything a run does. Each look adds at most two ticks to a
+//! thread's stuck time, so a process stopped as a whole (a debugger's
+//! breakpoint, SIGSTOP) is not mistaken for a blocked task; a long
+//! debugging session may still want `DETSIM_STALL_LIMIT=0`. One thread per process (not per
 //! sweep): a test suite runs thousands of sweeps, and an idle monitor costs
 //! nothing but ten wake-ups a second.
 
@@ -142,20 +145,27 @@ fn parse_limit(value: &str) -> Option<Duration> {
 struct Seen {
     shared: Weak<Shared>,
     beats: u64,
-    since: Instant,
+    /// How long its count has stood still, as the monitor counts it.
+    stuck: Duration,
 }
 
 fn monitor() {
     let mut seen: Vec<Seen> = Vec::new();
+    let mut last = Instant::now();
     loop {
         std::thread::sleep(TICK);
+        // One look counts for at most two ticks: when the whole process
+        // was stopped (a debugger's breakpoint, SIGSTOP, a suspended
+        // laptop) the host clock jumps, but no task was blocking.
+        let now = Instant::now();
+        let waited = now.duration_since(last).min(2 * TICK);
+        last = now;
         let threads: Vec<Arc<Shared>> = {
             let mut registry = lock(registry());
             registry.retain(|w| w.strong_count() > 0);
             registry.iter().filter_map(Weak::upgrade).collect()
         };
         seen.retain(|s| s.shared.strong_count() > 0);
-        let now = Instant::now();
         for shared in threads {
             let beat = shared.heartbeat.read();
             let i = match seen
@@ -167,7 +177,7 @@ fn monitor() {
                     seen.push(Seen {
                         shared: Arc::downgrade(&shared),
                         beats: beat.beats,
-                        since: now,
+                        stuck: Duration::ZERO,
                     });
                     continue;
                 }
@@ -175,17 +185,17 @@ fn monitor() {
             let s = &mut seen[i];
             if s.beats != beat.beats || !beat.running {
                 s.beats = beat.beats;
-                s.since = now;
+                s.stuck = Duration::ZERO;
                 continue;
             }
+            s.stuck += waited;
             let watch = lock(&shared.watch).clone();
             let limit = match &watch {
                 Some(w) => w.limit,
                 None => default_limit(),
             };
-            let stuck = now.duration_since(s.since);
-            if !limit.is_zero() && stuck >= limit {
-                report(&beat, watch.as_deref(), limit, stuck);
+            if !limit.is_zero() && s.stuck >= limit {
+                report(&beat, watch.as_deref(), limit, s.stuck);
                 std::process::exit(EXIT_CODE);
             }
         }
