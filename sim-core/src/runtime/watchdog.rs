@@ -285,18 +285,20 @@ mod clock {
         gettime(libc::CLOCK_MONOTONIC)
     }
 
-    /// The thread's CPU time (user and system) and its voluntary context
-    /// switches, in one `getrusage(RUSAGE_THREAD)`.
+    /// The thread's CPU time, to the nanosecond (`CLOCK_THREAD_CPUTIME_ID`
+    /// includes the slice running now; getrusage's CPU times only move at
+    /// scheduler ticks), and its voluntary context switches
+    /// (`getrusage(RUSAGE_THREAD)`).
     pub(super) fn thread_usage() -> (u64, Option<u64>) {
+        let cpu = gettime(libc::CLOCK_THREAD_CPUTIME_ID);
         // SAFETY: an all-zero rusage is a valid value of the plain C struct.
         let mut u: libc::rusage = unsafe { std::mem::zeroed() };
         // SAFETY: `u` is a valid, writable rusage.
-        if unsafe { libc::getrusage(libc::RUSAGE_THREAD, &mut u) } != 0 {
-            return (0, None);
-        }
-        let us = |t: libc::timeval| (t.tv_sec as u64) * 1_000_000 + t.tv_usec as u64;
-        let cpu_us = us(u.ru_utime) + us(u.ru_stime);
-        (cpu_us * 1_000, Some(u.ru_nvcsw as u64))
+        let voluntary = match unsafe { libc::getrusage(libc::RUSAGE_THREAD, &mut u) } {
+            0 => Some(u.ru_nvcsw as u64),
+            _ => None,
+        };
+        (cpu, voluntary)
     }
 }
 
