@@ -136,7 +136,10 @@ fn a_long_polling_task_is_reported_with_its_name() {
             hog.await.unwrap();
         })
         .expect_err("a 100 ms poll exceeds a 10 ms budget");
-    let FailureKind::LongPoll { task, took, budget } = &swept.failure.kind else {
+    let FailureKind::LongPoll {
+        task, took, budget, ..
+    } = &swept.failure.kind
+    else {
         panic!("expected a long poll, got:\n{swept}");
     };
     assert_task_named(task, &["hog"]);

@@ -374,9 +374,14 @@ const EPHEMERAL_PORTS: usize = 60999 - 32768 + 1;
 #[test]
 fn binding_port_zero_with_every_ephemeral_port_taken_fails_with_addr_in_use_instead_of_looping() {
     Sim::new().seeds(1).run(|| async {
+        // 56,000 binds are real work: yield now and then, so no single poll
+        // runs past the long-poll budget on a slow host.
         let mut sockets = Vec::with_capacity(EPHEMERAL_PORTS);
-        for _ in 0..EPHEMERAL_PORTS {
+        for i in 0..EPHEMERAL_PORTS {
             sockets.push(net::UdpSocket::bind("0.0.0.0:0").await.unwrap());
+            if i % 1024 == 0 {
+                detsim::task::yield_now().await;
+            }
         }
         // Linux's bind(2) says EADDRINUSE when no ephemeral port is free.
         assert_err_kind(
@@ -384,8 +389,11 @@ fn binding_port_zero_with_every_ephemeral_port_taken_fails_with_addr_in_use_inst
             ErrorKind::AddrInUse,
         );
         let mut listeners = Vec::with_capacity(EPHEMERAL_PORTS);
-        for _ in 0..EPHEMERAL_PORTS {
+        for i in 0..EPHEMERAL_PORTS {
             listeners.push(TcpListener::bind("0.0.0.0:0").await.unwrap());
+            if i % 1024 == 0 {
+                detsim::task::yield_now().await;
+            }
         }
         assert_err_kind(TcpListener::bind("0.0.0.0:0").await, ErrorKind::AddrInUse);
         // A fixed port outside the range still binds.

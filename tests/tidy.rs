@@ -24,7 +24,12 @@ struct Rule {
 const RULES: &[Rule] = &[
     Rule {
         name: "no-host-clock",
-        patterns: &["std::time::Instant", "SystemTime", "UNIX_EPOCH"],
+        patterns: &[
+            "std::time::Instant",
+            "SystemTime",
+            "UNIX_EPOCH",
+            "clock_gettime",
+        ],
         why: "host time differs between runs; use detsim::time::Instant (virtual)",
     },
     Rule {
@@ -71,6 +76,18 @@ const EXEMPTIONS: &[Exemption] = &[
         rule: "no-host-clock",
         reason: "the long-poll watchdog measures polls on the host clock; it only decides \
                  whether to report, never what the simulation does",
+    },
+    Exemption {
+        path: "sim-core/src/runner/stall.rs",
+        rule: "no-host-clock",
+        reason: "the stall monitor times, on its own thread, how long a run's poll count \
+                 has stood still; it only decides whether to end a stuck process",
+    },
+    Exemption {
+        path: "sim-core/src/runner/stall.rs",
+        rule: "no-threads",
+        reason: "a task that blocks its thread forever can only be reported from another \
+                 thread; the monitor reads relaxed counters and never touches a run",
     },
     Exemption {
         path: "sim-core/src/runner/sim.rs",
@@ -290,6 +307,11 @@ fn tidy_flags_every_banned_api_with_its_file_line_and_rule() {
             "std::time::Instant",
         ),
         ("let t = SystemTime::now();", "no-host-clock", "SystemTime"),
+        (
+            "let t = clock_gettime(ClockId::Monotonic);",
+            "no-host-clock",
+            "clock_gettime",
+        ),
         (
             "let r = rand::thread_rng();",
             "no-host-randomness",

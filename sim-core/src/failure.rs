@@ -61,11 +61,16 @@ pub enum FailureKind {
         /// Every task that waits forever.
         stuck: Vec<StuckTask>,
     },
-    /// One poll ran longer than the long-poll budget (host time).
+    /// One poll ran longer than the long-poll budget (host time), in two
+    /// runs of the seed: detected on the first, measured again on a
+    /// deterministic re-run (on CPU time unless the poll blocked).
     LongPoll {
         /// The task whose poll was too long.
         task: TaskDesc,
-        /// How long the poll took.
+        /// Which poll of the run it was (1 is the run's first poll): the
+        /// same in every run of the seed.
+        poll: u64,
+        /// How long the poll took in the confirming run.
         took: Duration,
         /// The configured budget.
         budget: Duration,
@@ -114,10 +119,16 @@ impl fmt::Display for FailureKind {
                 }
                 Ok(())
             }
-            FailureKind::LongPoll { task, took, budget } => write!(
+            FailureKind::LongPoll {
+                task,
+                poll,
+                took,
+                budget,
+            } => write!(
                 f,
-                "long poll: {task} ran {took:?} in one poll (budget {budget:?}); it computes \
-                 or blocks without yielding and starves every other task"
+                "long poll: {task} ran {took:?} in one poll (poll #{poll} of the run, budget \
+                 {budget:?}, confirmed by a re-run); it computes or blocks without yielding \
+                 and starves every other task"
             ),
             FailureKind::Nondeterminism {
                 index,

@@ -8,13 +8,16 @@
 //! own message. When both runs fail the same way with the same trace, the
 //! failure is a plain, reproducible one and is reported as such.
 //!
-//! Long polls are host time, not decisions: when either run ends in one,
-//! that run's report stands and the outcomes are not compared.
+//! Long polls are host time, not decisions: the watchdog only suspects
+//! them, which changes nothing in a run, so both runs are compared as
+//! usual; when they agree, the suspects are confirmed or dismissed by a
+//! re-run (`confirm`), as in a plain sweep.
 
 use std::future::Future;
 
 use crate::failure::{Failure, FailureKind};
 use crate::faults::Faults;
+use crate::runner::confirm;
 use crate::runner::exec::{self, Recording, Run, RunSpec};
 use crate::runner::results::{RunSummary, TestResult};
 use crate::runtime::Config;
@@ -55,12 +58,6 @@ where
     };
     let first = exec::run_once(config, plan, spec, recording, body);
     let second = exec::run_once(config, plan, spec, recording, body);
-    if let Some(long) = [&first.result, &second.result]
-        .into_iter()
-        .find(|r| matches!(r, Err(f) if matches!(f.kind, FailureKind::LongPoll { .. })))
-    {
-        return long.clone();
-    }
     let (a, b) = (
         first.events.as_deref().unwrap_or_default(),
         second.events.as_deref().unwrap_or_default(),
@@ -74,7 +71,21 @@ where
         }
         None => match payload_difference(&first, &second) {
             Some((after, x, y)) => (Some(after), x, y),
-            None if same_outcome => return first.result,
+            // The runs agree: a long poll either suspected is confirmed
+            // (or not) by a re-run, as in a plain sweep.
+            None if same_outcome => {
+                let mut long_polls = first.long_polls;
+                long_polls.extend(second.long_polls);
+                return confirm::settle(
+                    first.result,
+                    &long_polls,
+                    config,
+                    plan,
+                    spec,
+                    recording,
+                    body,
+                );
+            }
             None => (None, String::new(), String::new()),
         },
     };

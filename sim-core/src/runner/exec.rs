@@ -7,10 +7,11 @@ use std::cell::RefCell;
 use std::future::Future;
 use std::rc::Rc;
 
-use crate::failure::{Failure, FailureKind};
+use crate::failure::{Failure, FailureKind, TaskDesc};
 use crate::faults::{FaultKind, FaultSchedule, Faults};
 use crate::runner::results::{RunSummary, TestResult};
-use crate::runtime::{Config, Runtime, RuntimeInner, context};
+use crate::runner::stall;
+use crate::runtime::{Config, LongPollWatch, Runtime, RuntimeInner, Suspect, context};
 use crate::task::TaskId;
 use crate::time::Instant;
 use crate::trace::{Event, EventKind, PayloadNote};
@@ -79,6 +80,9 @@ pub(crate) struct Run {
     pub(crate) tracks: Vec<TaskTrack>,
     /// Every write's payload note, when payload digesting was on.
     pub(crate) payloads: Option<Vec<PayloadNote>>,
+    /// Polls the watchdog suspected of running over budget (or, in a
+    /// confirming run, the armed polls as measured); see `confirm`.
+    pub(crate) long_polls: Vec<(Suspect, TaskDesc)>,
 }
 
 /// What a run records beyond its outcome.
@@ -111,6 +115,10 @@ where
     config.report_events = recording.report_events;
     config.faults = plan.clone();
     config.faults.schedule = spec.schedule.clone();
+    if config.long_poll_watch == LongPollWatch::Warn {
+        config.long_poll_watch = LongPollWatch::Collect;
+    }
+    config.heartbeat = Some(stall::heartbeat());
     let seed = spec.seed;
     let rt = Runtime::with_config(seed, config);
     // The runtime's state is crate-private to `runtime`; the body's first
@@ -139,6 +147,13 @@ where
     let payloads = inner
         .as_ref()
         .and_then(|inner| inner.trace.borrow_mut().take_payloads());
+    let long_polls = inner.as_ref().map_or_else(Vec::new, |inner| {
+        inner
+            .long_poll_suspects()
+            .into_iter()
+            .map(|s| (s, inner.task_desc(s.task)))
+            .collect()
+    });
     let (log, hits, faults, tracks) = match &inner {
         Some(inner) => {
             let log = inner.faults.log();
@@ -170,6 +185,7 @@ where
         faults,
         tracks,
         payloads,
+        long_polls,
     }
 }
 

@@ -5,6 +5,7 @@
 //! See [`Sim`] for the builder and the `DETSIM_*` variables it reads.
 
 mod chrome_trace;
+mod confirm;
 mod determinism;
 pub(crate) mod env;
 mod exec;
@@ -16,6 +17,7 @@ mod results;
 mod seed_base;
 mod shrink;
 mod sim;
+mod stall;
 mod sweep;
 
 pub use env::EnvError;

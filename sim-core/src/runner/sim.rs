@@ -15,7 +15,7 @@ use crate::runner::plan::{PlanError, SeedPlan};
 use crate::runner::replay_line::Origin;
 use crate::runner::report::{Shrunk, SweepFailure};
 use crate::runner::results::{RunSummary, SweepReport, TestResult};
-use crate::runner::{chrome_trace, regressions, shrink, sweep};
+use crate::runner::{chrome_trace, confirm, regressions, shrink, stall, sweep};
 use crate::runtime::{Config, Scheduling};
 
 /// Runs a test body on one seed or a sweep of seeds, and turns a failure
@@ -47,6 +47,7 @@ use crate::runtime::{Config, Scheduling};
 /// | `DETSIM_TRACE=path.json` | write the failing or replayed run as a Chrome trace |
 /// | `DETSIM_REGRESSIONS=0` | neither replay nor save regression files |
 /// | `DETSIM_SWARM=1` | swarm mode (see [`Sim::swarm`]) |
+/// | `DETSIM_STALL_LIMIT=60` | seconds one poll may block its thread before the process ends with a report (see [`Config::stall_limit`]; 0: never) |
 ///
 /// A bad value fails with a message naming the variable and the accepted
 /// forms.
@@ -256,7 +257,8 @@ impl Sim {
     }
 
     /// Fails a run when one poll takes longer than `budget` of host time
-    /// (default 50 ms); `Duration::ZERO` disables the check.
+    /// (default 50 ms), confirmed by a re-run of the seed (see
+    /// [`Config::long_poll_budget`]); `Duration::ZERO` disables the check.
     pub fn long_poll_budget(mut self, budget: Duration) -> Sim {
         self.config.long_poll_budget = budget;
         self.set.long_poll_budget = true;
@@ -410,6 +412,8 @@ impl Sim {
         Fut::Output: TestResult,
     {
         let origin = Origin::capture(self.test_name.clone(), self.package.clone());
+        let stall = stall::Watch::new(&origin, self.config.stall_limit);
+        stall.enter();
         if let Some(on) = env.swarm {
             self.swarm = on;
         }
@@ -478,6 +482,7 @@ impl Sim {
                 .unwrap_or(1)
         });
         let outcome = sweep::run(&seeds, jobs, |seed| {
+            stall.enter();
             self.run_spec(&RunSpec::seed(seed), check, &body)
         });
         let host_time = started.elapsed();
@@ -757,19 +762,28 @@ impl Sim {
         Fut::Output: TestResult,
     {
         let quiet = Recording::default();
-        let first = match exec::run_once(&self.config, plan, spec, quiet, body).result {
-            Ok(summary) => return Ok(summary),
-            Err(failure) => failure,
-        };
-        if self.config.report_events == 0 {
-            return Err(first);
-        }
         let recording = Recording {
             all_events: false,
             report_events: self.config.report_events,
             payloads: false,
         };
-        let mut first = first;
+        let run = exec::run_once(&self.config, plan, spec, quiet, body);
+        let mut first = match confirm::settle(
+            run.result,
+            &run.long_polls,
+            &self.config,
+            plan,
+            spec,
+            recording,
+            body,
+        ) {
+            Ok(summary) => return Ok(summary),
+            Err(failure) => failure,
+        };
+        // A confirming re-run already recorded the report's events.
+        if self.config.report_events == 0 || !first.recent_events.is_empty() {
+            return Err(first);
+        }
         match exec::run_once(&self.config, plan, spec, recording, body).result {
             Err(second) if same_failure(&first.kind, &second.kind) => return Err(second),
             Err(other) => {

@@ -445,6 +445,13 @@ impl Executor {
         self.alive.get()
     }
 
+    /// Where task `id` was spawned: no clone of its info, for every poll.
+    /// `None` only on the OS runtime, for a task that finished long ago.
+    #[inline]
+    pub(crate) fn location(&self, id: TaskId) -> Option<&'static Location<'static>> {
+        self.infos.borrow().location(id)
+    }
+
     /// The task's name, spawn site and node; `None` only on the OS
     /// runtime, for a task that finished long ago.
     pub(crate) fn info(&self, id: TaskId) -> Option<TaskInfo> {

@@ -3,6 +3,7 @@
 use std::any::{Any, TypeId};
 use std::cell::{Cell, RefCell, RefMut};
 use std::future::Future;
+use std::io::Write as _;
 use std::panic::Location;
 use std::pin::{Pin, pin};
 use std::rc::Rc;
@@ -17,8 +18,8 @@ use crate::kernel::{ResourceId, SimKernel, Subject};
 use crate::node::Nodes;
 use crate::rand::Stream;
 use crate::runtime::executor::{Executor, Polling};
-use crate::runtime::watchdog::Watchdog;
-use crate::runtime::{Config, Scheduling, WaitReason, panic};
+use crate::runtime::watchdog::{LongPollWatch, Probe, Watchdog};
+use crate::runtime::{Config, Scheduling, Suspect, WaitReason, panic};
 use crate::task::TaskId;
 use crate::time::Instant;
 use crate::time::timers::Timers;
@@ -96,7 +97,7 @@ impl RuntimeInner {
             failed: Cell::new(false),
             idle_since: Cell::new(None),
             ended: Cell::new(false),
-            watchdog: Watchdog::new(Some(config.long_poll_budget)),
+            watchdog: Watchdog::new(config.long_poll_budget, config.long_poll_watch.clone()),
             nodes: RefCell::new(Nodes::new()),
             #[cfg(target_os = "linux")]
             os,
@@ -228,8 +229,17 @@ impl RuntimeInner {
         let (main_id, _) = self.exec.register_main(location);
         self.record(EventKind::Spawned { task: main_id });
         let _capture = panic::capture();
+        if let Some(heartbeat) = &self.config.heartbeat {
+            heartbeat.running(self.seed, true);
+        }
         #[allow(clippy::result_large_err)] // see `run_loop`
-        let result = match panic::catch_captured(|| self.run_loop(future)) {
+        let result = panic::catch_captured(|| self.run_loop(future));
+        self.watchdog.end_run();
+        if let Some(heartbeat) = &self.config.heartbeat {
+            heartbeat.running(self.seed, false);
+        }
+        self.warn_long_polls();
+        let result = match result {
             Ok(result) => result,
             // A kernel event or detsim itself panicked, outside any poll.
             Err((message, location)) => Err(FailureKind::Panic {
@@ -277,17 +287,13 @@ impl RuntimeInner {
             } = polling;
             self.record(EventKind::Polled { task: id });
             let mut cx = Context::from_waker(&waker);
-            let timer = self.watchdog.start();
+            let probe = self.watch_poll(id);
             let outcome = panic::catch_captured(|| match task.as_mut() {
                 Some(task) => task.as_mut().poll(&mut cx).map(|()| None),
                 None => future.as_mut().poll(&mut cx).map(Some),
             });
-            if let Some((took, budget)) = self.watchdog.exceeded(timer) {
-                self.fail(FailureKind::LongPoll {
-                    task: self.task_desc(id),
-                    took,
-                    budget,
-                });
+            if let Some(probe) = probe {
+                self.confirm_poll(probe, id);
             }
             match outcome {
                 Ok(Poll::Ready(out)) => {
@@ -295,6 +301,12 @@ impl RuntimeInner {
                     self.record(EventKind::Finished { task: id });
                     drop(task);
                     if let Some(out) = out {
+                        // The body's last poll may have failed the run too
+                        // (a confirmed long poll): that failure stands.
+                        if self.failed.replace(false) {
+                            let kind = self.failure.borrow_mut().take();
+                            return Err(kind.expect("`failed` is set together with the failure"));
+                        }
                         return Ok(out);
                     }
                 }
@@ -318,6 +330,65 @@ impl RuntimeInner {
                 }
             }
         }
+    }
+
+    /// The watchdog's and the stall monitor's part of starting a poll.
+    #[inline]
+    fn watch_poll(&self, id: TaskId) -> Option<Probe> {
+        let probe = self.watchdog.before_poll(id);
+        if let Some(heartbeat) = &self.config.heartbeat {
+            if let Some(at) = self.exec.location(id) {
+                heartbeat.beat(self.watchdog.polls(), id, at);
+            }
+        }
+        probe
+    }
+
+    /// After an armed poll: fails the run if it was over budget.
+    #[cold]
+    fn confirm_poll(&self, probe: Probe, id: TaskId) {
+        if let Some(took) = self.watchdog.after_armed_poll(probe, id) {
+            self.fail(FailureKind::LongPoll {
+                task: self.task_desc(id),
+                poll: self.watchdog.polls(),
+                took,
+                budget: self.watchdog.budget(),
+            });
+        }
+    }
+
+    /// A standalone runtime's unconfirmed long polls: one warning line each.
+    fn warn_long_polls(&self) {
+        if *self.watchdog.watch() != LongPollWatch::Warn {
+            return;
+        }
+        let budget = self.watchdog.budget();
+        // Suspects within a coarse tick under the budget: not worth a line.
+        for s in self
+            .watchdog
+            .found()
+            .into_iter()
+            .filter(|s| s.took > budget)
+        {
+            // Past the test harness's capture: a passing test's warning
+            // is still seen.
+            let _ = writeln!(
+                std::io::stderr(),
+                "detsim: warning: {} (seed {:#x}, poll #{}) ran {:.1?} of host time in one poll \
+                 (budget {:?}); not confirmed, as a standalone Runtime cannot re-run it \
+                 (Sim re-runs the seed to confirm)",
+                self.task_desc(s.task),
+                self.seed,
+                s.poll,
+                s.took,
+                self.watchdog.budget()
+            );
+        }
+    }
+
+    /// The long polls the watchdog suspected (or measured, when confirming).
+    pub(crate) fn long_poll_suspects(&self) -> Vec<Suspect> {
+        self.watchdog.found()
     }
 
     /// The next task to poll, chosen by the seed (or FIFO). Also notes

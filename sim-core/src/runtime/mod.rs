@@ -14,6 +14,7 @@
 
 pub(crate) mod context;
 mod executor;
+mod heartbeat;
 mod inner;
 #[cfg(test)]
 mod leak_tests;
@@ -27,11 +28,14 @@ mod watchdog;
 use std::future::Future;
 use std::panic::Location;
 use std::rc::Rc;
+use std::sync::Arc;
 use std::time::Duration;
 
 pub(crate) use executor::{Cancel, TaskKey};
+pub(crate) use heartbeat::{Beat, Heartbeat};
 pub(crate) use inner::RuntimeInner;
 pub(crate) use wait::WaitReason;
+pub(crate) use watchdog::{LongPollWatch, Suspect};
 
 use crate::failure::Failure;
 use crate::faults::Faults;
@@ -54,14 +58,31 @@ pub enum Scheduling {
 pub struct Config {
     /// How the next task is chosen.
     pub scheduling: Scheduling,
-    /// A poll longer than this (host time) fails the run; zero disables.
+    /// A poll longer than this (host time) is a long poll; zero disables
+    /// the watchdog. Under [`Sim`](crate::Sim) it fails the seed only when
+    /// a deterministic re-run measures the same poll over budget again, on
+    /// the thread's CPU time unless the poll blocked (so a busy host never
+    /// fails a seed); an unconfirmed one prints one warning line. A
+    /// standalone `Runtime` cannot re-run, so it only warns.
     pub long_poll_budget: Duration,
+    /// Under [`Sim`](crate::Sim): when one poll has not returned after this
+    /// much host time (a task blocked its thread, say with
+    /// `futures::executor::block_on` inside a task), a monitor thread
+    /// prints the task, the seed and the replay line and ends the process
+    /// with exit code 101, instead of the test hanging silently. Default
+    /// 60 s; zero disables; `DETSIM_STALL_LIMIT` (seconds, e.g. `60` or
+    /// `0.5`) overrides.
+    pub stall_limit: Duration,
     /// How many recent trace events the failure report shows.
     pub report_events: usize,
     /// Keep every trace event in memory (the determinism check uses it).
     pub record_all_events: bool,
     /// Which faults to inject, and how often.
     pub faults: Faults,
+    /// How the watchdog treats a suspect long poll (the runner sets it).
+    pub(crate) long_poll_watch: LongPollWatch,
+    /// Where the run publishes its progress for the stall monitor.
+    pub(crate) heartbeat: Option<Arc<Heartbeat>>,
 }
 
 impl Default for Config {
@@ -69,9 +90,12 @@ impl Default for Config {
         Config {
             scheduling: Scheduling::Random,
             long_poll_budget: Duration::from_millis(50),
+            stall_limit: Duration::from_secs(60),
             report_events: 20,
             record_all_events: false,
             faults: Faults::none(),
+            long_poll_watch: LongPollWatch::Warn,
+            heartbeat: None,
         }
     }
 }
@@ -187,7 +211,7 @@ impl Runtime {
     ///
     /// # Panics
     ///
-    /// If the run fails (a task panics, a deadlock, a too-long poll), with
+    /// If the run fails (a task panics, a deadlock), with
     /// the failure report as the message. Use [`Runtime::try_block_on`] to
     /// get the [`Failure`] as a value instead. Also panics when called from
     /// inside a running detsim runtime.

@@ -106,6 +106,16 @@ impl TaskInfos {
         }
     }
 
+    /// Where the task was spawned, without cloning its info (every poll
+    /// asks, for the stall monitor); `None` as for [`TaskInfos::get`].
+    #[inline]
+    pub(crate) fn location(&self, id: TaskId) -> Option<&'static Location<'static>> {
+        match self {
+            TaskInfos::All(all) => all.get(id.0 as usize).map(|i| i.location),
+            TaskInfos::Recent { live, .. } => live.get(&id.0).map(|i| i.location),
+        }
+    }
+
     /// How many infos are held: every task under the simulation, live plus
     /// retained ones on the OS.
     #[cfg(test)]
