@@ -90,7 +90,7 @@ const EXEMPTIONS: &[Exemption] = &[
                  thread; the monitor reads relaxed counters and never touches a run",
     },
     Exemption {
-        path: "sim-core/src/runner/sim.rs",
+        path: "sim-core/src/runner/sim/run.rs",
         rule: "no-host-clock",
         reason: "a sweep's host duration (SweepReport::host_time), measured outside every run",
     },

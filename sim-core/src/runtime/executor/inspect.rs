@@ -1,0 +1,143 @@
+//! What the runtime reads about its tasks, outside the slab's life cycle:
+//! the task being polled and its node, the tasks on a node, what each task
+//! waits on (noted during its poll, for deadlock reports), counts and
+//! infos, and the targets of scheduling faults.
+
+use std::panic::Location;
+use std::task::Waker;
+
+use crate::node::NodeId;
+use crate::runtime::WaitReason;
+use crate::runtime::executor::{Executor, TaskKey};
+use crate::runtime::task_info::TaskInfo;
+use crate::runtime::waker::RawKey;
+use crate::task::TaskId;
+
+impl Executor {
+    /// Id of the task being polled, if any.
+    pub(crate) fn current_id(&self) -> Option<TaskId> {
+        self.current.get().and_then(|k| self.live_id(k))
+    }
+
+    /// The node of the task being polled (the main node outside any task).
+    pub(crate) fn current_node(&self) -> NodeId {
+        let Some(key) = self.current.get() else {
+            return NodeId::MAIN;
+        };
+        if key.is_main() {
+            return NodeId::MAIN;
+        }
+        self.slots.borrow()[key.index as usize]
+            .entry
+            .as_ref()
+            .map_or(NodeId::MAIN, |e| e.node)
+    }
+
+    /// Keys of every live task on `node`, in slot order.
+    pub(crate) fn tasks_on(&self, node: NodeId) -> Vec<TaskKey> {
+        self.slots
+            .borrow()
+            .iter()
+            .enumerate()
+            .filter_map(|(i, s)| {
+                let e = s.entry.as_ref()?;
+                (e.node == node).then_some(TaskKey {
+                    index: i as u32,
+                    generation: s.generation,
+                })
+            })
+            .collect()
+    }
+
+    /// Records what the task being polled now waits on.
+    /// (Kept aside during the poll, stored with the task when it returns
+    /// `Pending`.)
+    pub(crate) fn note_wait(&self, reason: WaitReason) {
+        if self.current.get().is_some() {
+            *self.current_wait.borrow_mut() = Some(reason);
+        }
+    }
+
+    /// Takes what the poll so far noted it waits on, so a combinator can
+    /// forget what its inner future noted (see [`Executor::restore_wait`]).
+    pub(crate) fn take_wait(&self) -> Option<WaitReason> {
+        self.current_wait.borrow_mut().take()
+    }
+
+    /// Ends a combinator's poll begun with [`Executor::take_wait`]: when it
+    /// completed (`ready`), what its inner futures noted is stale (a timeout
+    /// fired while its future waited on a socket) and `before` comes back;
+    /// when it is pending, the newest note stands, or `before` if none.
+    pub(crate) fn restore_wait(&self, before: Option<WaitReason>, ready: bool) {
+        let mut wait = self.current_wait.borrow_mut();
+        let stale = if ready || wait.is_none() {
+            std::mem::replace(&mut *wait, before)
+        } else {
+            None
+        };
+        drop(wait);
+        drop(stale);
+    }
+
+    /// Number of spawned tasks still alive (not counting `block_on`'s future).
+    pub(crate) fn alive(&self) -> usize {
+        self.alive.get()
+    }
+
+    /// Where task `id` was spawned: no clone of its info, for every poll.
+    /// `None` only on the OS runtime, for a task that finished long ago.
+    #[inline]
+    pub(crate) fn location(&self, id: TaskId) -> Option<&'static Location<'static>> {
+        self.infos.borrow().location(id)
+    }
+
+    /// The task's name, spawn site and node; `None` only on the OS
+    /// runtime, for a task that finished long ago.
+    pub(crate) fn info(&self, id: TaskId) -> Option<TaskInfo> {
+        self.infos.borrow().get(id)
+    }
+
+    /// Every live task with what it waits on, main first, then by id.
+    pub(crate) fn waiting_tasks(&self) -> Vec<(TaskId, Option<WaitReason>)> {
+        let mut out: Vec<_> = self
+            .main
+            .borrow()
+            .iter()
+            .map(|e| (e.id, e.waiting.clone()))
+            .collect();
+        let mut rest: Vec<_> = self
+            .slots
+            .borrow()
+            .iter()
+            .filter_map(|s| s.entry.as_ref())
+            .map(|e| (e.id, e.waiting.clone()))
+            .collect();
+        rest.sort_by_key(|(id, _)| *id);
+        out.extend(rest);
+        out
+    }
+
+    /// Number of tasks a scheduling fault may target: every spawned task
+    /// plus the `block_on` future.
+    pub(crate) fn fault_targets(&self) -> usize {
+        self.alive.get() + usize::from(self.main.borrow().is_some())
+    }
+
+    /// The `nth` fault target (0 is the `block_on` future when there is
+    /// one), for injecting spurious wakes and polls.
+    pub(crate) fn fault_target(&self, nth: usize) -> Option<(TaskId, RawKey, Waker)> {
+        let main = self.main.borrow();
+        if let Some(e) = main.as_ref() {
+            if nth == 0 {
+                return Some((e.id, e.state.key, e.waker.clone()?));
+            }
+        }
+        let nth = nth - usize::from(main.is_some());
+        let slots = self.slots.borrow();
+        slots
+            .iter()
+            .filter_map(|s| s.entry.as_ref())
+            .nth(nth)
+            .and_then(|e| Some((e.id, e.state.key, e.waker.clone()?)))
+    }
+}

@@ -1,0 +1,148 @@
+//! Failure reports from the runtime's state: how tasks and resources are
+//! named, what a deadlock's stuck tasks wait on, and the report's events
+//! rendered with those names.
+
+use crate::failure::{Failure, FailureKind, StuckTask, TaskDesc};
+use crate::faults::FaultKind;
+use crate::kernel::{ResourceId, Subject};
+use crate::runtime::{RuntimeInner, WaitReason};
+use crate::task::TaskId;
+use crate::trace::{Event, EventKind};
+
+impl RuntimeInner {
+    /// How reports name the IO resource `id`, as `kind#n`.
+    pub(crate) fn io_name(&self, id: ResourceId) -> String {
+        self.resource_name(id)
+            .unwrap_or_else(|| "a resource".to_string())
+    }
+
+    pub(crate) fn task_desc(&self, id: TaskId) -> TaskDesc {
+        let Some(info) = self.exec.info(id) else {
+            // Only the OS runtime forgets tasks, and only long-finished ones.
+            return TaskDesc {
+                id,
+                name: None,
+                spawned_at: "unknown (a task that finished long ago)".to_string(),
+                node: None,
+            };
+        };
+        let node = (info.node != crate::node::NodeId::MAIN)
+            .then(|| self.nodes.borrow().names[info.node.0 as usize].to_string());
+        TaskDesc {
+            id,
+            name: info.name.map(|n| n.to_string()),
+            spawned_at: info.location.to_string(),
+            node,
+        }
+    }
+
+    pub(super) fn deadlock(&self) -> FailureKind {
+        let stuck = self
+            .exec
+            .waiting_tasks()
+            .into_iter()
+            .map(|(id, reason)| StuckTask {
+                task: self.task_desc(id),
+                waits_on: match reason {
+                    Some(WaitReason::Completion { target }) => {
+                        format!("the completion of an operation on {}", self.io_name(target))
+                    }
+                    Some(r) => r.to_string(),
+                    None => "something detsim cannot see (a channel, lock or other future \
+                             woken by another task that will never run)"
+                        .to_string(),
+                },
+            })
+            .collect();
+        FailureKind::Deadlock { stuck }
+    }
+
+    /// Builds the failure report for `kind` from the current state.
+    ///
+    /// A deadlock is reported at the instant it became certain: when the
+    /// run queue last became empty (just after the last poll). From then
+    /// on no task ran, so the stuck tasks and what they wait on are what
+    /// they were at that instant; the kernel events and timers delivered
+    /// afterwards (a SYN retransmission due in 1 s, the timer of a dropped
+    /// future) woke no task, or one would have been polled. The clock in
+    /// the report's events may run past it, up to the last such event.
+    pub(crate) fn failure(&self, kind: FailureKind) -> Failure {
+        let trace = self.trace.borrow();
+        let at = match (&kind, self.idle_since.get()) {
+            (FailureKind::Deadlock { .. }, Some(since)) => since,
+            _ => self.now(),
+        };
+        Failure {
+            seed: self.seed,
+            at,
+            tasks_alive: self.exec.alive() + 1,
+            kind,
+            recent_events: trace.recent().map(|e| self.render(e)).collect(),
+            digest: trace.digest(),
+            faults: trace.faults().iter().map(|e| self.render(e)).collect(),
+            note: None,
+        }
+    }
+
+    /// An event with task ids replaced by names where tasks have them.
+    pub(crate) fn render(&self, event: &Event) -> String {
+        let task = match &event.kind {
+            EventKind::Kernel {
+                resource,
+                what,
+                value,
+            } => {
+                return match self.resource_name(*resource) {
+                    Some(name) => format!("t={} kernel {what} {name} ({value})", event.at),
+                    None => format!("t={} kernel {what} ({value})", event.at),
+                };
+            }
+            EventKind::Fault {
+                kind,
+                target,
+                value,
+            } if !FaultKind::is_scheduling(kind) => {
+                return match self.resource_name(ResourceId::from_u64(*target)) {
+                    Some(name) => format!("t={} FAULT {kind} on {name} ({value})", event.at),
+                    None => format!("t={} FAULT {kind} ({value})", event.at),
+                };
+            }
+            EventKind::Spawned { task }
+            | EventKind::Polled { task }
+            | EventKind::Woken { task }
+            | EventKind::Finished { task }
+            | EventKind::Aborted { task } => *task,
+            EventKind::Fault { kind, target, .. } => {
+                // A scheduling fault: its target is a task.
+                let task = TaskId(*target);
+                let name = self
+                    .exec
+                    .info(task)
+                    .and_then(|i| i.name)
+                    .map(|n| format!(" `{n}`"))
+                    .unwrap_or_default();
+                return format!("t={} FAULT {kind} on {task}{name}", event.at);
+            }
+            _ => return event.to_string(),
+        };
+        match self.exec.info(task).and_then(|i| i.name) {
+            Some(name) => format!("{event} `{name}`"),
+            None => event.to_string(),
+        }
+    }
+
+    /// How reports name `id`: `tcp#3`, ``node `server` ``, ``link `a`->`b` ``;
+    /// `None` for [`ResourceId::NONE`].
+    pub(crate) fn resource_name(&self, id: ResourceId) -> Option<String> {
+        let node = |n: crate::node::NodeId| match self.nodes.borrow().names.get(n.0 as usize) {
+            Some(name) => format!("`{name}`"),
+            None => n.to_string(),
+        };
+        match id.subject() {
+            Subject::None => None,
+            Subject::Io(n) => Some(self.kernel.resource_name(n)),
+            Subject::Node(n) => Some(format!("node {}", node(n))),
+            Subject::Link(a, b) => Some(format!("link {}->{}", node(a), node(b))),
+        }
+    }
+}

@@ -1,0 +1,189 @@
+//! The executor loop: run a `block_on` future and the tasks it spawns,
+//! one poll at a time, until it completes or the run fails; which runnable
+//! task goes next (seeded or FIFO); and the scheduling faults injected
+//! after a poll.
+
+use std::future::Future;
+use std::panic::Location;
+use std::pin::{Pin, pin};
+use std::rc::Rc;
+use std::task::{Context, Poll};
+
+use rand::RngExt;
+
+use crate::failure::{Failure, FailureKind};
+use crate::faults::FaultKind;
+use crate::runtime::executor::Polling;
+use crate::runtime::{RuntimeInner, Scheduling, panic};
+use crate::trace::EventKind;
+
+impl RuntimeInner {
+    /// Runs `future` and every task it spawns until `future` completes or
+    /// the run fails.
+    pub(crate) fn run<F: Future>(
+        self: &Rc<Self>,
+        future: F,
+        location: &'static Location<'static>,
+    ) -> Result<F::Output, Box<Failure>> {
+        let future = pin!(future);
+        let (main_id, _) = self.exec.register_main(location);
+        self.record(EventKind::Spawned { task: main_id });
+        let _capture = panic::capture();
+        if let Some(heartbeat) = &self.config.heartbeat {
+            heartbeat.running(self.seed, true);
+        }
+        #[allow(clippy::result_large_err)] // see `run_loop`
+        let result = panic::catch_captured(|| self.run_loop(future));
+        self.watchdog.end_run();
+        if let Some(heartbeat) = &self.config.heartbeat {
+            heartbeat.running(self.seed, false);
+        }
+        self.warn_long_polls();
+        let result = match result {
+            Ok(result) => result,
+            // A kernel event or detsim itself panicked, outside any poll.
+            Err((message, location)) => Err(FailureKind::Panic {
+                task: self.task_desc(self.exec.current_id().unwrap_or(main_id)),
+                message: format!("panic outside a task poll (in a kernel event): {message}"),
+                location,
+            }),
+        };
+        // Snapshot the report before the main future drops: its Drop impls
+        // would add events that did not lead to the failure.
+        let result = result.map_err(|kind| Box::new(self.failure(kind)));
+        self.exec.unregister_main();
+        result
+    }
+
+    /// The executor loop; see the module docs of `runtime`.
+    // The error is returned once per run, on the cold path: boxing it would
+    // only add an allocation.
+    #[allow(clippy::result_large_err)]
+    fn run_loop<F: Future>(&self, mut future: Pin<&mut F>) -> Result<F::Output, FailureKind> {
+        loop {
+            if self.failed.replace(false) {
+                let kind = self.failure.borrow_mut().take();
+                return Err(kind.expect("`failed` is set together with the failure"));
+            }
+            #[cfg(target_os = "linux")]
+            if let Some(os) = &self.os {
+                self.clock.set(os.now());
+            }
+            self.deliver_due();
+            self.exec.collect_wakes();
+            let Some(raw) = self.pick() else {
+                if self.advance() {
+                    continue;
+                }
+                return Err(self.deadlock());
+            };
+            let Some((key, polling)) = self.exec.begin_poll(raw) else {
+                continue;
+            };
+            let Polling {
+                id,
+                future: mut task,
+                waker,
+            } = polling;
+            self.record(EventKind::Polled { task: id });
+            let mut cx = Context::from_waker(&waker);
+            let probe = self.watch_poll(id);
+            let outcome = panic::catch_captured(|| match task.as_mut() {
+                Some(task) => task.as_mut().poll(&mut cx).map(|()| None),
+                None => future.as_mut().poll(&mut cx).map(Some),
+            });
+            if let Some(probe) = probe {
+                self.confirm_poll(probe, id);
+            }
+            match outcome {
+                Ok(Poll::Ready(out)) => {
+                    self.exec.end_poll_ready(key);
+                    self.record(EventKind::Finished { task: id });
+                    drop(task);
+                    if let Some(out) = out {
+                        // The body's last poll may have failed the run too
+                        // (a confirmed long poll): that failure stands.
+                        if self.failed.replace(false) {
+                            let kind = self.failure.borrow_mut().take();
+                            return Err(kind.expect("`failed` is set together with the failure"));
+                        }
+                        return Ok(out);
+                    }
+                }
+                Ok(Poll::Pending) => {
+                    let gone = self.exec.end_poll_pending(key, task, waker);
+                    if gone.is_some() {
+                        self.record(EventKind::Aborted { task: id });
+                    }
+                    drop(gone);
+                    self.inject_scheduling_faults();
+                }
+                Err((message, location)) => {
+                    self.exec.end_poll_ready(key);
+                    // The future may panic again while dropped: contain it.
+                    let _ = panic::catch_captured(move || drop(task));
+                    self.fail(FailureKind::Panic {
+                        task: self.task_desc(id),
+                        message,
+                        location,
+                    });
+                }
+            }
+        }
+    }
+    /// The next task to poll, chosen by the seed (or FIFO). Also notes
+    /// since when nothing has been runnable.
+    fn pick(&self) -> Option<u64> {
+        let picked = self.exec.with_run_queue(|runnable| match runnable.len() {
+            0 => None,
+            1 => runnable.pop_front(),
+            n => match self.config.scheduling {
+                Scheduling::Fifo => runnable.pop_front(),
+                Scheduling::Random => {
+                    let i = self.scheduler_rng.borrow_mut().random_range(0..n);
+                    runnable.swap_remove_back(i)
+                }
+            },
+        });
+        match picked {
+            Some(_) => self.idle_since.set(None),
+            None if self.idle_since.get().is_none() => {
+                self.idle_since.set(Some(self.clock.get()));
+            }
+            None => {}
+        }
+        picked
+    }
+
+    /// After a poll, maybe wake or poll a task for no reason, as a real
+    /// executor may: correct futures must tolerate both.
+    #[inline]
+    fn inject_scheduling_faults(&self) {
+        if self.faults.scheduling_on() {
+            self.inject_scheduling_faults_now();
+        }
+    }
+
+    #[cold]
+    fn inject_scheduling_faults_now(&self) {
+        for kind in [FaultKind::SpuriousWake, FaultKind::SpuriousPoll] {
+            let targets = self.exec.fault_targets();
+            if targets == 0 || !self.faults.roll(kind) {
+                continue;
+            }
+            let nth = self.faults.pick(kind, targets as u64) as usize;
+            let Some((id, raw, waker)) = self.exec.fault_target(nth) else {
+                continue;
+            };
+            self.record(EventKind::Fault {
+                kind: kind.name(),
+                target: id.0,
+                value: 0,
+            });
+            match kind {
+                FaultKind::SpuriousWake => waker.wake(),
+                _ => self.exec.with_run_queue(|q| q.push_back(raw)),
+            }
+        }
+    }
+}
