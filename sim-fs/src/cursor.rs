@@ -14,7 +14,7 @@ use std::io::{self, SeekFrom};
 use std::pin::Pin;
 use std::task::{Context, Poll, ready};
 
-use futures::io::{AsyncRead, AsyncSeek, AsyncWrite};
+use futures_io::{AsyncRead, AsyncSeek, AsyncWrite};
 
 use crate::error;
 use crate::file::{Backend, File};

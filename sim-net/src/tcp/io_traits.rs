@@ -5,7 +5,7 @@
 /// `AsyncRead` for a type with an `inner: Rc<Conn>`.
 macro_rules! impl_async_read {
     ($ty:ty) => {
-        impl futures::io::AsyncRead for $ty {
+        impl futures_io::AsyncRead for $ty {
             fn poll_read(
                 self: std::pin::Pin<&mut Self>,
                 cx: &mut std::task::Context<'_>,
@@ -35,7 +35,7 @@ macro_rules! impl_async_read {
 /// down (FIN).
 macro_rules! impl_async_write {
     ($ty:ty) => {
-        impl futures::io::AsyncWrite for $ty {
+        impl futures_io::AsyncWrite for $ty {
             fn poll_write(
                 self: std::pin::Pin<&mut Self>,
                 cx: &mut std::task::Context<'_>,

@@ -15,7 +15,7 @@ use std::collections::VecDeque;
 use std::future::Future;
 use std::sync::{Arc, Condvar, Mutex};
 
-use futures::channel::oneshot;
+use futures_channel::oneshot;
 
 /// Threads in the pool: enough to overlap a few blocking file operations.
 pub(crate) const DEFAULT_THREADS: usize = 8;
