@@ -47,7 +47,12 @@ impl Net {
             from,
             to,
         };
-        let deadline = self.kernel.now() + delay + link.give_up_after();
+        // `None`: past the end of the clock (a link latency of centuries),
+        // so it never gives up; checked, as a stream segment's deadline
+        // saturates (`wire.rs`), not overflowing inside detsim.
+        let deadline = delay
+            .checked_add(link.give_up_after())
+            .and_then(|d| self.kernel.now().checked_add(d));
         resend_after(Rc::clone(self), link, delay, deadline, Box::new(arrive));
     }
 }
@@ -75,14 +80,14 @@ fn resend_after(
     net: Rc<Net>,
     link: NetLink,
     delay: Duration,
-    deadline: Instant,
+    deadline: Option<Instant>,
     arrive: Box<dyn FnOnce(bool)>,
 ) {
     let kernel = net.kernel.clone();
     kernel.schedule_after(delay, move || {
         if link.is_up() {
             arrive(true);
-        } else if net.kernel.now() >= deadline {
+        } else if deadline.is_some_and(|d| net.kernel.now() >= d) {
             arrive(false);
         } else {
             let retry = link.retransmit_after();
