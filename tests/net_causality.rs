@@ -206,3 +206,18 @@ fn a_latency_of_centuries_delays_the_handshake_without_overflowing_the_clock() {
         assert_eq!(connected, Instant::ZERO + CENTURIES + LATENCY);
     });
 }
+
+#[test]
+fn a_connect_timeout_of_duration_max_retransmits_syns_to_the_end_of_the_clock() {
+    // "Never time out": the SYN retransmissions double until the end of
+    // the virtual clock, without overflowing it inside detsim.
+    Sim::new().seeds(1).run(|| async {
+        let mut config = NetConfig::default();
+        config.connect_timeout = Duration::MAX;
+        net::configure(config);
+        let _listener = TcpListener::bind("0.0.0.0:80").await.unwrap();
+        let client = net::client("c", async { TcpStream::connect("main:80").await.map(drop) });
+        net::partition("c", "main");
+        assert_err_kind(client.await.unwrap(), &[ErrorKind::TimedOut]);
+    });
+}
