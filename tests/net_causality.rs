@@ -221,3 +221,28 @@ fn a_connect_timeout_of_duration_max_retransmits_syns_to_the_end_of_the_clock() 
         assert_err_kind(client.await.unwrap(), &[ErrorKind::TimedOut]);
     });
 }
+
+#[test]
+fn a_link_latency_of_duration_max_holds_data_without_overflowing() {
+    // An "infinitely slow" link: what is written never arrives within the
+    // clock, and nothing overflows inside detsim.
+    Sim::new().seeds(1).run(|| async {
+        fixed_latency();
+        let listener = TcpListener::bind("0.0.0.0:80").await.unwrap();
+        let client = net::client("c", async {
+            let mut conn = TcpStream::connect("main:80").await.unwrap();
+            net::set_link(
+                "c",
+                "main",
+                LinkConfig::latency(Duration::MAX, Duration::MAX),
+            );
+            conn.write_all(b"slow").await.unwrap();
+            conn
+        });
+        let (mut conn, _) = listener.accept().await.unwrap();
+        let _client_end = client.await.unwrap();
+        let mut buf = [0; 4];
+        let read = detsim::time::timeout(Duration::from_secs(1), conn.read(&mut buf)).await;
+        assert!(read.is_err(), "the data arrived: {read:?}");
+    });
+}
