@@ -4,7 +4,7 @@
 
 use std::io::ErrorKind;
 
-use detsim::net::{self, TcpListener, TcpStream};
+use detsim::net::{self, TcpListener, TcpStream, UdpSocket};
 use detsim::time::{Duration, Instant, sleep, sleep_until, timeout};
 use detsim::{FailureKind, Faults, Sim, spawn};
 use futures::{AsyncReadExt, AsyncWriteExt};
@@ -116,6 +116,27 @@ fn held_packets_wait_for_release_then_arrive_in_order() {
         net::release("main", "server");
         conn.read_exact(&mut buf).await.unwrap();
         assert_eq!(&buf, b"pongpong");
+    });
+}
+
+#[test]
+fn held_datagrams_wait_for_release_then_arrive() {
+    // `hold` says its packets wait, neither lost nor delivered: datagrams
+    // too, not only TCP segments.
+    Sim::new().seeds(20).run(|| async {
+        let receiver = UdpSocket::bind("0.0.0.0:9").await.unwrap();
+        let sender = net::client("sender", async {
+            let socket = UdpSocket::bind("0.0.0.0:0").await.unwrap();
+            socket.send_to(b"held", "main:9").await.unwrap();
+        });
+        net::hold("sender", "main");
+        sender.await.unwrap();
+        let mut buf = [0; 4];
+        let early = timeout(Duration::from_secs(10), receiver.recv_from(&mut buf)).await;
+        assert!(early.is_err(), "a held datagram was delivered");
+        net::release("sender", "main");
+        let (n, _) = receiver.recv_from(&mut buf).await.unwrap();
+        assert_eq!(&buf[..n], b"held");
     });
 }
 
