@@ -141,6 +141,48 @@ fn held_datagrams_wait_for_release_then_arrive() {
 }
 
 #[test]
+fn a_datagram_held_forever_ends_in_a_deadlock_report_not_a_spin() {
+    // Held packets are re-checked every millisecond; one held for good
+    // must not keep the run going until the end of the clock.
+    let rt = detsim::Runtime::sim(1);
+    let failure = rt
+        .try_block_on(async {
+            let receiver = UdpSocket::bind("0.0.0.0:9").await.unwrap();
+            let sender = net::client("sender", async {
+                let socket = UdpSocket::bind("0.0.0.0:0").await.unwrap();
+                socket.send_to(b"held", "main:9").await.unwrap();
+            });
+            net::hold("sender", "main");
+            sender.await.unwrap();
+            let mut buf = [0; 4];
+            receiver.recv_from(&mut buf).await.unwrap();
+        })
+        .expect_err("a held datagram arrived");
+    assert!(
+        matches!(failure.kind, FailureKind::Deadlock { .. }),
+        "{failure}"
+    );
+}
+
+#[test]
+fn a_syn_held_forever_ends_in_a_deadlock_report_not_a_spin() {
+    let rt = detsim::Runtime::sim(1);
+    let failure = rt
+        .try_block_on(async {
+            pong_host("server");
+            net::hold("main", "server");
+            let connect = TcpStream::connect("server:7").await;
+            assert_err_kind(connect.map(drop), ErrorKind::TimedOut);
+            std::future::pending::<()>().await;
+        })
+        .expect_err("pending() returned");
+    assert!(
+        matches!(failure.kind, FailureKind::Deadlock { .. }),
+        "{failure}"
+    );
+}
+
+#[test]
 fn crashing_the_server_gives_the_client_eof_or_reset_and_a_restarted_server_accepts() {
     Sim::new()
         .faults(Faults::default())
