@@ -7,7 +7,7 @@
 use std::io::ErrorKind;
 
 use detsim::Sim;
-use detsim::net::{self, NetConfig, TcpListener, TcpStream};
+use detsim::net::{self, LinkConfig, NetConfig, TcpListener, TcpStream};
 use detsim::time::{Duration, Instant, sleep, sleep_until};
 use futures::{AsyncReadExt, AsyncWriteExt};
 
@@ -180,5 +180,69 @@ fn the_handshakes_last_ack_waits_behind_a_partition_before_the_server_can_accept
         net::heal("c", "main");
         listener.accept().await.unwrap();
         assert!(Instant::now() >= at(2000));
+    });
+}
+
+#[test]
+fn a_latency_of_centuries_delays_the_handshake_without_overflowing_the_clock() {
+    // 300 years from the client to the server: the SYN-ACK comes back at
+    // 300 years, and the last ACK's retransmission deadline (its arrival
+    // plus Linux's give-up time) lies past the end of the virtual clock
+    // (about 584 years). It must saturate, not overflow inside detsim.
+    const CENTURIES: Duration = Duration::from_secs(300 * 365 * 24 * 60 * 60);
+    Sim::new().seeds(1).run(|| async {
+        let mut config = NetConfig::default();
+        config.latency_min = LATENCY;
+        config.latency_max = LATENCY;
+        config.connect_timeout = CENTURIES + Duration::from_secs(1);
+        net::configure(config);
+        let _listener = TcpListener::bind("0.0.0.0:80").await.unwrap();
+        let client = net::client("c", async {
+            TcpStream::connect("main:80").await.unwrap();
+            Instant::now()
+        });
+        net::set_link("c", "main", LinkConfig::latency(CENTURIES, CENTURIES));
+        let connected = client.await.unwrap();
+        assert_eq!(connected, Instant::ZERO + CENTURIES + LATENCY);
+    });
+}
+
+#[test]
+fn a_connect_timeout_of_duration_max_retransmits_syns_to_the_end_of_the_clock() {
+    // "Never time out": the SYN retransmissions double until the end of
+    // the virtual clock, without overflowing it inside detsim.
+    Sim::new().seeds(1).run(|| async {
+        let mut config = NetConfig::default();
+        config.connect_timeout = Duration::MAX;
+        net::configure(config);
+        let _listener = TcpListener::bind("0.0.0.0:80").await.unwrap();
+        let client = net::client("c", async { TcpStream::connect("main:80").await.map(drop) });
+        net::partition("c", "main");
+        assert_err_kind(client.await.unwrap(), &[ErrorKind::TimedOut]);
+    });
+}
+
+#[test]
+fn a_link_latency_of_duration_max_holds_data_without_overflowing() {
+    // An "infinitely slow" link: what is written never arrives within the
+    // clock, and nothing overflows inside detsim.
+    Sim::new().seeds(1).run(|| async {
+        fixed_latency();
+        let listener = TcpListener::bind("0.0.0.0:80").await.unwrap();
+        let client = net::client("c", async {
+            let mut conn = TcpStream::connect("main:80").await.unwrap();
+            net::set_link(
+                "c",
+                "main",
+                LinkConfig::latency(Duration::MAX, Duration::MAX),
+            );
+            conn.write_all(b"slow").await.unwrap();
+            conn
+        });
+        let (mut conn, _) = listener.accept().await.unwrap();
+        let _client_end = client.await.unwrap();
+        let mut buf = [0; 4];
+        let read = detsim::time::timeout(Duration::from_secs(1), conn.read(&mut buf)).await;
+        assert!(read.is_err(), "the data arrived: {read:?}");
     });
 }

@@ -4,7 +4,7 @@
 
 use std::io::ErrorKind;
 
-use detsim::net::{self, TcpListener, TcpStream};
+use detsim::net::{self, TcpListener, TcpStream, UdpSocket};
 use detsim::time::{Duration, Instant, sleep, sleep_until, timeout};
 use detsim::{FailureKind, Faults, Sim, spawn};
 use futures::{AsyncReadExt, AsyncWriteExt};
@@ -117,6 +117,69 @@ fn held_packets_wait_for_release_then_arrive_in_order() {
         conn.read_exact(&mut buf).await.unwrap();
         assert_eq!(&buf, b"pongpong");
     });
+}
+
+#[test]
+fn held_datagrams_wait_for_release_then_arrive() {
+    // `hold` says its packets wait, neither lost nor delivered: datagrams
+    // too, not only TCP segments.
+    Sim::new().seeds(20).run(|| async {
+        let receiver = UdpSocket::bind("0.0.0.0:9").await.unwrap();
+        let sender = net::client("sender", async {
+            let socket = UdpSocket::bind("0.0.0.0:0").await.unwrap();
+            socket.send_to(b"held", "main:9").await.unwrap();
+        });
+        net::hold("sender", "main");
+        sender.await.unwrap();
+        let mut buf = [0; 4];
+        let early = timeout(Duration::from_secs(10), receiver.recv_from(&mut buf)).await;
+        assert!(early.is_err(), "a held datagram was delivered");
+        net::release("sender", "main");
+        let (n, _) = receiver.recv_from(&mut buf).await.unwrap();
+        assert_eq!(&buf[..n], b"held");
+    });
+}
+
+#[test]
+fn a_datagram_held_forever_ends_in_a_deadlock_report_not_a_spin() {
+    // Held packets are re-checked every millisecond; one held for good
+    // must not keep the run going until the end of the clock.
+    let rt = detsim::Runtime::sim(1);
+    let failure = rt
+        .try_block_on(async {
+            let receiver = UdpSocket::bind("0.0.0.0:9").await.unwrap();
+            let sender = net::client("sender", async {
+                let socket = UdpSocket::bind("0.0.0.0:0").await.unwrap();
+                socket.send_to(b"held", "main:9").await.unwrap();
+            });
+            net::hold("sender", "main");
+            sender.await.unwrap();
+            let mut buf = [0; 4];
+            receiver.recv_from(&mut buf).await.unwrap();
+        })
+        .expect_err("a held datagram arrived");
+    assert!(
+        matches!(failure.kind, FailureKind::Deadlock { .. }),
+        "{failure}"
+    );
+}
+
+#[test]
+fn a_syn_held_forever_ends_in_a_deadlock_report_not_a_spin() {
+    let rt = detsim::Runtime::sim(1);
+    let failure = rt
+        .try_block_on(async {
+            pong_host("server");
+            net::hold("main", "server");
+            let connect = TcpStream::connect("server:7").await;
+            assert_err_kind(connect.map(drop), ErrorKind::TimedOut);
+            std::future::pending::<()>().await;
+        })
+        .expect_err("pending() returned");
+    assert!(
+        matches!(failure.kind, FailureKind::Deadlock { .. }),
+        "{failure}"
+    );
 }
 
 #[test]

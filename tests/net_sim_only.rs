@@ -69,3 +69,22 @@ fn network_controls_on_the_os_runtime_panic_naming_the_call() {
         HostHandle::lookup("a");
     });
 }
+
+#[test]
+fn a_duplicate_client_name_panics_naming_net_client() {
+    let rt = Runtime::sim(1);
+    let result = rt.try_block_on(async {
+        net::client("c", async {});
+        net::client("c", async {});
+    });
+    let failure = result.expect_err("a second host named `c` was accepted");
+    let report = failure.to_string();
+    assert!(
+        report.contains("detsim::net::client: a host named `c` already exists"),
+        "the message names the call that failed: {report}"
+    );
+    assert!(
+        report.contains("panicked at tests/net_sim_only.rs"),
+        "the panic points at the caller, not inside detsim: {report}"
+    );
+}

@@ -68,7 +68,10 @@ pub fn heal_all() {
 }
 
 /// Holds packets from `from` to `to`: they wait, neither lost nor
-/// delivered, until [`release`]. Useful to force an ordering.
+/// delivered, until [`release`]. Useful to force an ordering. As TCP
+/// gives up on a segment after Linux's give-up time (~924.6 s of virtual
+/// time), a packet still held then is lost: a connection fails with
+/// `TimedOut`, a datagram or handshake packet is dropped.
 ///
 /// # Panics
 ///

@@ -127,9 +127,12 @@ where
 fn new_host(call: &str, name: &str) -> HostHandle {
     let net = Net::for_control(call);
     let node = node::create(name);
-    let ix = net
-        .add_host(name, node)
-        .unwrap_or_else(|e| panic!("detsim::net::host: {e}"));
+    // A `match`, not `unwrap_or_else`: a closure would not carry
+    // `#[track_caller]`, and the panic would point inside detsim.
+    let ix = match net.add_host(name, node) {
+        Ok(ix) => ix,
+        Err(e) => panic!("{call}: {e}"),
+    };
     HostHandle { net, ix }
 }
 

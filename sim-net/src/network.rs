@@ -289,7 +289,9 @@ impl Net {
         let serialisation = bw.map_or(Duration::ZERO, |bw| {
             Duration::from_nanos((len as u128 * 1_000_000_000 / u128::from(bw.max(1))) as u64)
         });
-        self.kernel.device_delay(min, max) + serialisation
+        self.kernel
+            .device_delay(min, max)
+            .saturating_add(serialisation)
     }
 
     /// Whether a packet from `from` to `to` gets through now.

@@ -19,7 +19,10 @@ impl Net {
     /// the RST refusing a connect) from `from` to `to`, due after `delay`:
     /// then `arrive(true)` if it gets through, `arrive(false)` if it is
     /// lost (a cut link, a crashed destination). A held link keeps it
-    /// until released, as it keeps stream segments.
+    /// until released, as it keeps stream segments, and for no longer
+    /// than they wait: a packet still held after Linux's give-up time is
+    /// lost (held packets are checked every millisecond, so one held for
+    /// good must not keep the run from ending in a deadlock report).
     pub(crate) fn carry(
         self: &Rc<Self>,
         from: HostIx,
@@ -27,7 +30,8 @@ impl Net {
         delay: Duration,
         arrive: impl FnOnce(bool) + 'static,
     ) {
-        carry_after(Rc::clone(self), from, to, delay, Box::new(arrive));
+        let deadline = self.give_up_deadline(from, to, delay);
+        carry_after(Rc::clone(self), from, to, delay, deadline, Box::new(arrive));
     }
 
     /// Carries a packet that TCP retransmits until acknowledged (the
@@ -42,13 +46,34 @@ impl Net {
         delay: Duration,
         arrive: impl FnOnce(bool) + 'static,
     ) {
+        let deadline = self.give_up_deadline(from, to, delay);
         let link = NetLink {
             net: Rc::downgrade(self),
             from,
             to,
         };
-        let deadline = self.kernel.now() + delay + link.give_up_after();
         resend_after(Rc::clone(self), link, delay, deadline, Box::new(arrive));
+    }
+
+    /// When a packet from `from` to `to` sent now, due after `delay`,
+    /// stops being retransmitted or held: after the link's give-up time.
+    /// `None` past the end of the clock (a link latency of centuries):
+    /// never. Checked, as a stream segment's deadline saturates
+    /// (`wire.rs`), rather than overflowing inside detsim.
+    fn give_up_deadline(
+        self: &Rc<Self>,
+        from: HostIx,
+        to: HostIx,
+        delay: Duration,
+    ) -> Option<Instant> {
+        let link = NetLink {
+            net: Rc::downgrade(self),
+            from,
+            to,
+        };
+        delay
+            .checked_add(link.give_up_after())
+            .and_then(|d| self.kernel.now().checked_add(d))
     }
 }
 
@@ -57,13 +82,19 @@ fn carry_after(
     from: HostIx,
     to: HostIx,
     delay: Duration,
+    deadline: Option<Instant>,
     arrive: Box<dyn FnOnce(bool)>,
 ) {
     let kernel = net.kernel.clone();
     kernel.schedule_after(delay, move || {
         if net.is_held(from, to) {
+            if deadline.is_some_and(|d| net.kernel.now() >= d) {
+                arrive(false);
+                return;
+            }
             // Checked again as often as a held stream segment is.
-            carry_after(net, from, to, Duration::from_millis(1), arrive);
+            let again = Duration::from_millis(1);
+            carry_after(net, from, to, again, deadline, arrive);
         } else {
             let passes = net.passes(from, to);
             arrive(passes);
@@ -75,14 +106,14 @@ fn resend_after(
     net: Rc<Net>,
     link: NetLink,
     delay: Duration,
-    deadline: Instant,
+    deadline: Option<Instant>,
     arrive: Box<dyn FnOnce(bool)>,
 ) {
     let kernel = net.kernel.clone();
     kernel.schedule_after(delay, move || {
         if link.is_up() {
             arrive(true);
-        } else if net.kernel.now() >= deadline {
+        } else if deadline.is_some_and(|d| net.kernel.now() >= d) {
             arrive(false);
         } else {
             let retry = link.retransmit_after();

@@ -228,8 +228,10 @@ impl SimUdp {
             let delay = self.net.transit(self.host, dst, buf.len());
             let (net, from, datagram) = (Rc::clone(&self.net), self.local, buf.to_vec());
             let src_host = self.host;
-            self.net.kernel.schedule_after(delay, move || {
-                if !net.passes(src_host, dst) {
+            // Carried as a handshake packet is: a held link keeps it until
+            // released (as `hold` promises), a cut one loses it.
+            self.net.carry(src_host, dst, delay, move |passes| {
+                if !passes {
                     net.kernel
                         .trace(id, "udp lost (partition)", datagram.len() as i64);
                     return;

@@ -84,11 +84,13 @@ impl Wire {
         };
         self.peer(from).inbound.borrow_mut().send(segment);
         let link = Rc::clone(&self.end(from).link);
-        let delay = link.delay(len) + extra;
+        // Saturating: a link may be "infinitely slow" (`Duration::MAX`);
+        // a panic here would repeat in the socket's drop, while unwinding.
+        let delay = link.delay(len).saturating_add(extra);
         let deadline = self
             .kernel
             .now()
-            .saturating_add(delay + link.give_up_after());
+            .saturating_add(delay.saturating_add(link.give_up_after()));
         retransmit(Rc::clone(self), from, link, delay, deadline);
     }
 

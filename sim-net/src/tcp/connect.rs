@@ -75,7 +75,8 @@ struct Handshake {
     local: SocketAddr,
     peer: SocketAddr,
     attempt: Rc<Attempt>,
-    give_up: Instant,
+    /// When SYNs stop; `None`: never (past the end of the clock).
+    give_up: Option<Instant>,
     /// (client end, server end, the listener that answered).
     ends: RefCell<Option<(DuplexStream, DuplexStream, Rc<ListenerShared>)>>,
 }
@@ -134,7 +135,8 @@ pub(crate) async fn connect(addr: impl ToSocketAddr) -> io::Result<TcpStream> {
         local,
         peer,
         attempt: Rc::clone(&attempt),
-        give_up: net.kernel.now() + connect_timeout,
+        // `None` past the end of the clock (`Duration::MAX`: never).
+        give_up: net.kernel.now().checked_add(connect_timeout),
         ends: RefCell::new(None),
     });
     net.kernel
@@ -172,14 +174,17 @@ fn send_syn(hs: Rc<Handshake>, rto: Duration) {
     let net = Rc::clone(&hs.net);
     // The client retransmits until it hears an answer or gives up, as Linux
     // does whether the SYN or the SYN-ACK was lost.
-    if net.kernel.now() + rto < hs.give_up {
+    // Checked: a connect that never times out retransmits until the next
+    // retransmission would fall past the end of the clock.
+    let next = net.kernel.now().checked_add(rto);
+    if next.is_some_and(|next| hs.give_up.is_none_or(|give_up| next < give_up)) {
         let retry = Rc::clone(&hs);
         net.kernel.schedule_after(rto, move || {
             if !retry.attempt.is_done() {
                 let millis = i64::try_from(rto.as_millis()).unwrap_or(i64::MAX);
                 let link = retry.net.link_id(retry.client, retry.server);
                 retry.net.kernel.trace(link, "syn retransmit", millis);
-                send_syn(Rc::clone(&retry), rto * 2);
+                send_syn(Rc::clone(&retry), rto.saturating_mul(2));
             }
         });
     }
