@@ -6,7 +6,7 @@
 use std::future::Future;
 use std::panic::Location;
 
-use crate::failure::{Failure, FailureKind};
+use crate::failure::Failure;
 use crate::faults::{Faults, swarm_plan};
 use crate::runner::determinism::{self, Check};
 use crate::runner::env::Env;
@@ -287,7 +287,7 @@ impl Sim {
     /// Runs `spec` keeping only the digest, the cheapest way; if it fails,
     /// runs it again keeping the recent events for the report. Runs are
     /// deterministic, so the second run fails the same way; if it does not
-    /// (a long poll depends on host time), the first report stands, with a
+    /// (state outside the seed), the first report stands, with a
     /// note saying how the re-run ended instead of an empty timeline.
     fn run_reported<F, Fut>(
         &self,
@@ -324,7 +324,7 @@ impl Sim {
             return Err(first);
         }
         match exec::run_once(&self.config, plan, spec, recording, body).result {
-            Err(second) if same_failure(&first.kind, &second.kind) => return Err(second),
+            Err(second) if second.kind == first.kind => return Err(second),
             Err(other) => {
                 let other = other.kind.to_string();
                 first.note = Some(format!(
@@ -342,14 +342,5 @@ impl Sim {
             }
         }
         Err(first)
-    }
-}
-
-/// Whether two runs failed the same way (a long poll's duration is host
-/// time, so only its task must match).
-fn same_failure(a: &FailureKind, b: &FailureKind) -> bool {
-    match (a, b) {
-        (FailureKind::LongPoll { task: x, .. }, FailureKind::LongPoll { task: y, .. }) => x == y,
-        _ => a == b,
     }
 }
