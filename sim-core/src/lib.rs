@@ -46,6 +46,7 @@
 
 pub mod failure;
 pub mod faults;
+mod id_table;
 pub mod io;
 pub mod kernel;
 pub mod node;

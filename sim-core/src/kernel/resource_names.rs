@@ -4,123 +4,60 @@
 //! each), so a report names whatever its events mention. The OS runtime
 //! may open sockets forever, so it keeps the kinds of resources registered
 //! with epoll for as long as they are (a listener opened at start-up is
-//! still named after a million connections), and of the [`RETAINED`]
+//! still named after a million connections), and of the [`RETAINED`](crate::id_table::RETAINED)
 //! resources most recently created or closed (a report is built after the
 //! failing task's sockets closed); older ones print as `#id`.
 
-use std::collections::{BTreeMap, VecDeque};
+use crate::id_table::IdTable;
+#[cfg(test)]
+use crate::id_table::RETAINED;
 
-/// How many recently created resources the OS runtime still names.
-pub(crate) const RETAINED: usize = 1024;
-
-/// The table; see the module docs.
-pub(crate) enum ResourceNames {
-    /// Every resource's kind, by id (dense from 1; 0 is "none").
-    All(Vec<&'static str>),
-    /// Registered resources, and the last [`RETAINED`] created or closed,
-    /// oldest first.
-    Recent {
-        next: u64,
-        registered: BTreeMap<u64, &'static str>,
-        recent: VecDeque<(u64, &'static str)>,
-    },
-}
+/// The table; see the module docs. Resources registered with epoll are
+/// the pinned entries of an [`IdTable`]; id 0 is "none".
+pub(crate) struct ResourceNames(IdTable<&'static str>);
 
 impl ResourceNames {
     /// A table that keeps every resource (the simulation).
     pub(crate) fn all() -> ResourceNames {
-        ResourceNames::All(vec!["none"])
+        let mut table = IdTable::all();
+        table.insert("none", false);
+        ResourceNames(table)
     }
 
     /// Switches to the OS runtime's bounded table. Call it before the first
     /// resource is created.
     pub(crate) fn forget_closed(&mut self) {
-        if let ResourceNames::All(all) = self {
-            let next = all.len() as u64;
-            let skip = all.len().saturating_sub(RETAINED);
-            *self = ResourceNames::Recent {
-                next,
-                registered: BTreeMap::new(),
-                recent: (skip as u64..).zip(all.drain(skip..)).collect(),
-            };
-        }
+        self.0.bound(false);
     }
 
     /// A fresh id for a resource of `kind` (allocation order).
     pub(crate) fn insert(&mut self, kind: &'static str) -> u64 {
-        match self {
-            ResourceNames::All(all) => {
-                all.push(kind);
-                all.len() as u64 - 1
-            }
-            ResourceNames::Recent { next, recent, .. } => {
-                let id = *next;
-                *next += 1;
-                remember(recent, id, kind);
-                id
-            }
-        }
+        self.0.insert(kind, false)
     }
 
     /// The kind of `id`, if still known.
     pub(crate) fn kind(&self, id: u64) -> Option<&'static str> {
-        match self {
-            ResourceNames::All(all) => all.get(id as usize).copied(),
-            ResourceNames::Recent {
-                registered, recent, ..
-            } => registered.get(&id).copied().or_else(|| {
-                recent
-                    .iter()
-                    .rev()
-                    .find(|(i, _)| *i == id)
-                    .map(|(_, kind)| *kind)
-            }),
-        }
+        self.0.get(id).copied()
     }
 
     /// `id` is registered with epoll: keep its kind until
     /// [`ResourceNames::unregister`] (OS runtime only; the simulation keeps
     /// every kind anyway).
     pub(crate) fn register(&mut self, id: u64) {
-        if let Some(kind) = self.kind(id) {
-            if let ResourceNames::Recent { registered, .. } = self {
-                registered.insert(id, kind);
-            }
-        }
+        self.0.pin(id);
     }
 
     /// `id` left epoll (it is closing): its kind is kept while it is among
     /// the recently closed.
     pub(crate) fn unregister(&mut self, id: u64) {
-        if let ResourceNames::Recent {
-            registered, recent, ..
-        } = self
-        {
-            if let Some(kind) = registered.remove(&id) {
-                remember(recent, id, kind);
-            }
-        }
+        self.0.unpin(id);
     }
 
     /// How many kinds are held (a resource may be counted twice).
     #[cfg(test)]
     fn held(&self) -> usize {
-        match self {
-            ResourceNames::All(all) => all.len(),
-            ResourceNames::Recent {
-                recent, registered, ..
-            } => recent.len() + registered.len(),
-        }
+        self.0.held()
     }
-}
-
-/// Appends to the ring of recent resources, dropping its oldest entry
-/// beyond [`RETAINED`].
-fn remember(recent: &mut VecDeque<(u64, &'static str)>, id: u64, kind: &'static str) {
-    if recent.len() == RETAINED {
-        recent.pop_front();
-    }
-    recent.push_back((id, kind));
 }
 
 #[cfg(test)]

@@ -5,19 +5,18 @@
 //! report can name any task its events mention; a run is one seed, and
 //! its table goes with it. The OS runtime may run for months and spawn a
 //! task per request, so it keeps only the live tasks and the
-//! [`RETAINED`] most recently retired ones: enough to name every task in
+//! [`RETAINED`](crate::id_table::RETAINED) most recently retired ones: enough to name every task in
 //! the report's recent events (each retirement is an event of its own, or
 //! follows one), and flat in memory however many tasks come and go.
 
-use std::collections::{BTreeMap, VecDeque};
 use std::panic::Location;
 use std::rc::Rc;
 
+use crate::id_table::IdTable;
+#[cfg(test)]
+use crate::id_table::RETAINED;
 use crate::node::NodeId;
 use crate::task::TaskId;
-
-/// How many retired tasks the OS runtime still names (about 40 KB).
-pub(crate) const RETAINED: usize = 1024;
 
 /// What the failure report needs about a task.
 #[derive(Clone)]
@@ -27,103 +26,52 @@ pub(crate) struct TaskInfo {
     pub(crate) node: NodeId,
 }
 
-/// The table; see the module docs.
-pub(crate) enum TaskInfos {
-    /// Every task of the run, indexed by id (32 bytes each).
-    All(Vec<TaskInfo>),
-    /// Live tasks, and the last [`RETAINED`] retired ones, oldest first.
-    Recent {
-        next: u64,
-        live: BTreeMap<u64, TaskInfo>,
-        retired: VecDeque<(u64, TaskInfo)>,
-    },
-}
+/// The table; see the module docs. Live tasks are the pinned entries of
+/// an [`IdTable`].
+pub(crate) struct TaskInfos(IdTable<TaskInfo>);
 
 impl TaskInfos {
     /// A table that keeps every task (the simulation).
     pub(crate) fn all() -> TaskInfos {
-        TaskInfos::All(Vec::new())
+        TaskInfos(IdTable::all())
     }
 
     /// Switches to keeping only live and recently retired tasks (the OS
     /// runtime). Infos already recorded are kept as live: call it before
     /// the first spawn.
     pub(crate) fn forget_retired(&mut self) {
-        if let TaskInfos::All(all) = self {
-            *self = TaskInfos::Recent {
-                next: all.len() as u64,
-                live: std::mem::take(all)
-                    .into_iter()
-                    .enumerate()
-                    .map(|(id, info)| (id as u64, info))
-                    .collect(),
-                retired: VecDeque::new(),
-            };
-        }
+        self.0.bound(true);
     }
 
     /// Records a new task; ids are allocation order.
     pub(crate) fn insert(&mut self, info: TaskInfo) -> TaskId {
-        match self {
-            TaskInfos::All(all) => {
-                all.push(info);
-                TaskId(all.len() as u64 - 1)
-            }
-            TaskInfos::Recent { next, live, .. } => {
-                let id = *next;
-                *next += 1;
-                live.insert(id, info);
-                TaskId(id)
-            }
-        }
+        TaskId(self.0.insert(info, true))
     }
 
-    /// The task finished or was dropped: the OS runtime moves its info to
-    /// the retired ring, dropping the oldest beyond [`RETAINED`].
+    /// The task finished or was dropped: the OS runtime keeps its info
+    /// among the recently retired only.
     pub(crate) fn retire(&mut self, id: TaskId) {
-        if let TaskInfos::Recent { live, retired, .. } = self {
-            if let Some(info) = live.remove(&id.0) {
-                if retired.len() == RETAINED {
-                    retired.pop_front();
-                }
-                retired.push_back((id.0, info));
-            }
-        }
+        self.0.unpin(id.0);
     }
 
     /// The task's info; `None` only on the OS runtime, for a task retired
-    /// more than [`RETAINED`] retirements ago.
+    /// long ago.
     pub(crate) fn get(&self, id: TaskId) -> Option<TaskInfo> {
-        match self {
-            TaskInfos::All(all) => all.get(id.0 as usize).cloned(),
-            TaskInfos::Recent { live, retired, .. } => live.get(&id.0).cloned().or_else(|| {
-                retired
-                    .iter()
-                    .rev()
-                    .find(|(i, _)| *i == id.0)
-                    .map(|(_, info)| info.clone())
-            }),
-        }
+        self.0.get(id.0).cloned()
     }
 
     /// Where the task was spawned, without cloning its info (every poll
     /// asks, for the stall monitor); `None` as for [`TaskInfos::get`].
     #[inline]
     pub(crate) fn location(&self, id: TaskId) -> Option<&'static Location<'static>> {
-        match self {
-            TaskInfos::All(all) => all.get(id.0 as usize).map(|i| i.location),
-            TaskInfos::Recent { live, .. } => live.get(&id.0).map(|i| i.location),
-        }
+        self.0.get(id.0).map(|i| i.location)
     }
 
     /// How many infos are held: every task under the simulation, live plus
     /// retained ones on the OS.
     #[cfg(test)]
     pub(crate) fn held(&self) -> usize {
-        match self {
-            TaskInfos::All(all) => all.len(),
-            TaskInfos::Recent { live, retired, .. } => live.len() + retired.len(),
-        }
+        self.0.held()
     }
 }
 
