@@ -39,7 +39,7 @@ macro_rules! both_backends {
 
 async fn echo_server() -> std::net::SocketAddr {
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr();
+    let addr = listener.local_addr().unwrap();
     spawn(async move {
         loop {
             let (conn, _) = listener.accept().await.unwrap();
@@ -67,7 +67,7 @@ both_backends! {
 
     fn half_close_lets_the_peer_finish_reading_and_answer() {
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let addr = listener.local_addr();
+        let addr = listener.local_addr().unwrap();
         let server = spawn(async move {
             let (mut conn, _) = listener.accept().await.unwrap();
             let mut request = Vec::new();
@@ -86,7 +86,7 @@ both_backends! {
 
     fn connecting_to_a_closed_port_is_refused() {
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let addr = listener.local_addr();
+        let addr = listener.local_addr().unwrap();
         drop(listener);
         let err = TcpStream::connect(addr).await.unwrap_err();
         assert_eq!(err.kind(), ErrorKind::ConnectionRefused);
@@ -94,7 +94,7 @@ both_backends! {
 
     fn the_first_write_after_the_peer_closed_succeeds_and_the_reset_it_provokes_fails_a_later_one() {
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let addr = listener.local_addr();
+        let addr = listener.local_addr().unwrap();
         let server = spawn(async move {
             let (mut conn, _) = listener.accept().await.unwrap();
             conn.write_all(b"bye").await.unwrap();
@@ -121,7 +121,7 @@ both_backends! {
 
     fn closing_with_unread_data_resets_the_peer_once_then_eof() {
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let addr = listener.local_addr();
+        let addr = listener.local_addr().unwrap();
         let server = spawn(async move {
             let (conn, _) = listener.accept().await.unwrap();
             // Long enough for the client's bytes to arrive, unread.

@@ -160,7 +160,7 @@ fn ephemeral_ports_are_deterministic_and_distinct() {
             .iter()
             .map(|c| c.local_addr().unwrap().port())
             .collect();
-        ports.push(listener.local_addr().port());
+        ports.push(listener.local_addr().unwrap().port());
         ports
     }
     let first = Runtime::sim(1).block_on(ports());

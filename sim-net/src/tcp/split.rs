@@ -16,6 +16,35 @@ pub struct OwnedWriteHalf {
     pub(crate) inner: Rc<Conn>,
 }
 
+/// The address methods every half shares with [`TcpStream`](crate::TcpStream).
+macro_rules! impl_addrs {
+    ($ty:ty) => {
+        impl $ty {
+            /// The local address of the connection.
+            ///
+            /// # Errors
+            ///
+            /// On the OS runtime, what `getsockname` reports; none in the
+            /// simulation.
+            pub fn local_addr(&self) -> std::io::Result<std::net::SocketAddr> {
+                self.inner.local_addr()
+            }
+
+            /// The peer's address.
+            ///
+            /// # Errors
+            ///
+            /// On the OS runtime, what `getpeername` reports (e.g.
+            /// `NotConnected` once the peer is gone); none in the simulation.
+            pub fn peer_addr(&self) -> std::io::Result<std::net::SocketAddr> {
+                self.inner.peer_addr()
+            }
+        }
+    };
+}
+
+impl_addrs!(OwnedReadHalf);
+impl_addrs!(OwnedWriteHalf);
 impl_async_read!(OwnedReadHalf);
 impl_async_write!(OwnedWriteHalf);
 
