@@ -119,6 +119,7 @@ impl OsTcpStream {
         let r = (&*self.io.socket).read(buf);
         if matches!(&r, Err(e) if e.kind() == io::ErrorKind::WouldBlock) {
             self.io.source.clear(Readiness::READABLE);
+            self.io.read_reg.clear_pending();
         }
         r
     }
@@ -127,6 +128,7 @@ impl OsTcpStream {
         let r = (&*self.io.socket).write(buf);
         if matches!(&r, Err(e) if e.kind() == io::ErrorKind::WouldBlock) {
             self.io.source.clear(Readiness::WRITABLE);
+            self.io.write_reg.clear_pending();
         }
         r
     }
@@ -155,12 +157,14 @@ impl OsTcpStream {
         )
     }
 
-    pub(crate) fn poll_read_ready(&self, cx: &mut Context<'_>) -> Poll<Readiness> {
-        self.io.read_reg.poll_ready(cx)
-    }
-
-    pub(crate) fn poll_write_ready(&self, cx: &mut Context<'_>) -> Poll<Readiness> {
-        self.io.write_reg.poll_ready(cx)
+    pub(crate) fn poll_ready(&self, cx: &mut Context<'_>, interest: Interest) -> Poll<Readiness> {
+        crate::ready::poll_ready(
+            cx,
+            &self.io.source,
+            interest,
+            |cx| self.io.read_reg.poll_ready(cx),
+            |cx| self.io.write_reg.poll_ready(cx),
+        )
     }
 }
 

@@ -5,7 +5,7 @@ use std::io;
 use std::net::{Shutdown, SocketAddr};
 use std::task::{Context, Poll};
 
-use sim_core::kernel::Readiness;
+use sim_core::kernel::{Interest, Readiness};
 
 use crate::tcp::stream::StreamInner;
 
@@ -71,11 +71,7 @@ impl Conn {
         dispatch!(self, c => c.poll_write(cx, buf))
     }
 
-    pub(crate) fn poll_read_ready(&self, cx: &mut Context<'_>) -> Poll<Readiness> {
-        dispatch!(self, c => c.poll_read_ready(cx))
-    }
-
-    pub(crate) fn poll_write_ready(&self, cx: &mut Context<'_>) -> Poll<Readiness> {
-        dispatch!(self, c => c.poll_write_ready(cx))
+    pub(crate) fn poll_ready(&self, cx: &mut Context<'_>, interest: Interest) -> Poll<Readiness> {
+        dispatch!(self, c => c.poll_ready(cx, interest))
     }
 }

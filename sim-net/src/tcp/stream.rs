@@ -7,7 +7,7 @@ use std::task::{Context, Poll};
 
 use sim_core::FaultKind;
 use sim_core::io::DuplexStream;
-use sim_core::kernel::Readiness;
+use sim_core::kernel::{Interest, Readiness};
 
 use crate::addr::ToSocketAddr;
 use crate::network::{HostIx, Net};
@@ -162,14 +162,131 @@ impl TcpStream {
         self.inner.try_write(buf)
     }
 
-    /// Waits until the stream may be readable (readiness is a hint).
-    pub async fn readable(&self) -> Readiness {
-        std::future::poll_fn(|cx| self.inner.poll_read_ready(cx)).await
+    /// Waits until the stream may be readable, as tokio's `readable`:
+    /// for use with [`TcpStream::try_read`]. Readiness stays set until an
+    /// operation returns `WouldBlock` (or, in the simulation, drains the
+    /// buffer), so a read that leaves data behind finds it ready again.
+    /// Readiness is a hint: the read may still say `WouldBlock` (the fault
+    /// plan injects such spurious readiness); loop on it.
+    ///
+    /// ```
+    /// use detsim::net::{self, TcpListener, TcpStream};
+    /// use futures::AsyncWriteExt;
+    /// use std::io::ErrorKind;
+    ///
+    /// detsim::Sim::new().faults(detsim::Faults::default()).seeds(5).run(|| async {
+    ///     let listener = TcpListener::bind("0.0.0.0:80").await.unwrap();
+    ///     net::client("c", async {
+    ///         let mut conn = TcpStream::connect("main:80").await.unwrap();
+    ///         conn.write_all(&[7; 1000]).await.unwrap();
+    ///     });
+    ///     let (stream, _) = listener.accept().await.unwrap();
+    ///     let (mut buf, mut total) = ([0; 64], 0);
+    ///     loop {
+    ///         stream.readable().await?;
+    ///         match stream.try_read(&mut buf) {
+    ///             Ok(0) => break,
+    ///             Ok(n) => total += n,
+    ///             Err(e) if e.kind() == ErrorKind::WouldBlock => continue,
+    ///             Err(e) => return Err(e),
+    ///         }
+    ///     }
+    ///     assert_eq!(total, 1000);
+    ///     Ok(())
+    /// });
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// None today; the signature is tokio's.
+    pub async fn readable(&self) -> io::Result<()> {
+        self.ready(Interest::READABLE).await.map(drop)
     }
 
-    /// Waits until the stream may be writable (readiness is a hint).
-    pub async fn writable(&self) -> Readiness {
-        std::future::poll_fn(|cx| self.inner.poll_write_ready(cx)).await
+    /// Waits until the stream may be writable, for use with
+    /// [`TcpStream::try_write`]; see [`TcpStream::readable`].
+    ///
+    /// # Errors
+    ///
+    /// None today; the signature is tokio's.
+    pub async fn writable(&self) -> io::Result<()> {
+        self.ready(Interest::WRITABLE).await.map(drop)
+    }
+
+    /// Waits until the stream may be ready for `interest`; returns what it
+    /// is ready for (`READ_CLOSED`, `WRITE_CLOSED` and `ERROR` included),
+    /// as tokio's `ready`. A hint, as [`TcpStream::readable`] says.
+    ///
+    /// ```
+    /// use detsim::net::{self, Interest, TcpListener, TcpStream};
+    ///
+    /// detsim::Runtime::sim(0).block_on(async {
+    ///     let listener = TcpListener::bind("0.0.0.0:80").await.unwrap();
+    ///     net::client("c", async { TcpStream::connect("main:80").await.unwrap() });
+    ///     let (stream, _) = listener.accept().await.unwrap();
+    ///     let ready = stream.ready(Interest::WRITABLE).await.unwrap();
+    ///     assert!(ready.is_writable());
+    /// });
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// None today; the signature is tokio's.
+    pub async fn ready(&self, interest: Interest) -> io::Result<Readiness> {
+        std::future::poll_fn(|cx| self.inner.poll_ready(cx, interest).map(Ok)).await
+    }
+
+    /// Polls for read readiness, as tokio's `poll_read_ready`: for
+    /// hand-written futures. `Ready(Ok(()))` is a hint, as
+    /// [`TcpStream::readable`] says; on `Pending`, the task is woken when
+    /// readiness may have changed.
+    ///
+    /// ```
+    /// use detsim::net::{self, TcpListener, TcpStream};
+    /// use futures::AsyncWriteExt;
+    /// use std::task::Poll;
+    ///
+    /// detsim::Runtime::sim(0).block_on(async {
+    ///     let listener = TcpListener::bind("0.0.0.0:80").await.unwrap();
+    ///     net::client("c", async {
+    ///         let mut conn = TcpStream::connect("main:80").await.unwrap();
+    ///         conn.write_all(b"hi").await.unwrap();
+    ///     });
+    ///     let (stream, _) = listener.accept().await.unwrap();
+    ///     let mut buf = [0; 8];
+    ///     // A read future by hand: poll readiness, try, repeat.
+    ///     let n = std::future::poll_fn(|cx| loop {
+    ///         std::task::ready!(stream.poll_read_ready(cx))?;
+    ///         match stream.try_read(&mut buf) {
+    ///             Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => continue,
+    ///             other => return Poll::Ready(other),
+    ///         }
+    ///     })
+    ///     .await
+    ///     .unwrap();
+    ///     assert_eq!(&buf[..n], b"hi");
+    /// });
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// None today; the signature is tokio's.
+    pub fn poll_read_ready(&self, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        self.inner
+            .poll_ready(cx, Interest::READABLE)
+            .map(|_| Ok(()))
+    }
+
+    /// Polls for write readiness, as tokio's `poll_write_ready`; see
+    /// [`TcpStream::poll_read_ready`].
+    ///
+    /// # Errors
+    ///
+    /// None today; the signature is tokio's.
+    pub fn poll_write_ready(&self, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        self.inner
+            .poll_ready(cx, Interest::WRITABLE)
+            .map(|_| Ok(()))
     }
 
     /// Splits into halves that can move to different tasks. Dropping both
@@ -212,12 +329,14 @@ impl StreamInner {
         Ok(self.nodelay.get())
     }
 
-    pub(crate) fn poll_read_ready(&self, cx: &mut Context<'_>) -> Poll<Readiness> {
-        self.io.poll_read_ready(cx)
-    }
-
-    pub(crate) fn poll_write_ready(&self, cx: &mut Context<'_>) -> Poll<Readiness> {
-        self.io.poll_write_ready(cx)
+    pub(crate) fn poll_ready(&self, cx: &mut Context<'_>, interest: Interest) -> Poll<Readiness> {
+        crate::ready::poll_ready(
+            cx,
+            self.io.source(),
+            interest,
+            |cx| self.io.poll_read_ready(cx),
+            |cx| self.io.poll_write_ready(cx),
+        )
     }
 
     pub(crate) fn try_read(&self, buf: &mut [u8]) -> io::Result<usize> {
