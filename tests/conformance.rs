@@ -8,7 +8,6 @@
 
 use std::cell::RefCell;
 use std::io::ErrorKind;
-use std::net::Shutdown;
 use std::rc::Rc;
 
 use detsim::net::{TcpListener, TcpStream, UdpSocket};
@@ -59,7 +58,7 @@ both_backends! {
         let mut conn = TcpStream::connect(addr).await.unwrap();
         let message: Vec<u8> = (0..10_000u32).map(|i| i as u8).collect();
         conn.write_all(&message).await.unwrap();
-        conn.shutdown(Shutdown::Write).unwrap();
+        conn.close().await.unwrap();
         let mut back = Vec::new();
         conn.read_to_end(&mut back).await.unwrap();
         assert_eq!(back, message);
@@ -76,11 +75,11 @@ both_backends! {
         });
         let mut conn = TcpStream::connect(addr).await.unwrap();
         conn.write_all(&[1; 300]).await.unwrap();
-        conn.shutdown(Shutdown::Write).unwrap();
+        conn.close().await.unwrap();
         let mut len = [0u8; 4];
         conn.read_exact(&mut len).await.unwrap();
         assert_eq!(u32::from_be_bytes(len), 300);
-        assert!(conn.write_all(b"more").await.is_err(), "writing after shutdown(Write) fails");
+        assert!(conn.write_all(b"more").await.is_err(), "writing after close (shutdown of the write half) fails");
         server.await.unwrap();
     }
 
@@ -147,7 +146,7 @@ both_backends! {
         for chunk in [1usize, 3, 4096, 65_536] {
             let mut conn = TcpStream::connect(addr).await.unwrap();
             conn.write_all(&message).await.unwrap();
-            conn.shutdown(Shutdown::Write).unwrap();
+            conn.close().await.unwrap();
             let mut back = Vec::new();
             let mut buf = vec![0u8; chunk];
             loop {

@@ -3,7 +3,6 @@
 //! unknown host), half-close and backpressure included.
 
 use std::io::ErrorKind;
-use std::net::Shutdown;
 
 use detsim::net::{self, NetConfig, TcpListener, TcpStream};
 use detsim::time::{Duration, sleep};
@@ -206,7 +205,7 @@ fn half_close_delivers_data_then_eof_and_the_closing_side_can_still_read() {
             let client = net::client("c", async {
                 let mut conn = TcpStream::connect("main:80").await.unwrap();
                 conn.write_all(b"request").await.unwrap();
-                conn.shutdown(Shutdown::Write).unwrap();
+                conn.close().await.unwrap();
                 assert_err_kind(conn.write_all(b"more").await, ErrorKind::BrokenPipe);
                 // The read half still works after the write half closed.
                 let mut reply = Vec::new();
@@ -290,7 +289,7 @@ fn a_writer_faster_than_its_reader_sees_would_block_and_every_byte_arrives() {
             net::configure(config);
             let listener = TcpListener::bind("0.0.0.0:80").await.unwrap();
             let writer = net::client("writer", async {
-                let conn = TcpStream::connect("main:80").await.unwrap();
+                let mut conn = TcpStream::connect("main:80").await.unwrap();
                 let data: Vec<u8> = (0..TOTAL).map(|i| (i % 251) as u8).collect();
                 let (mut sent, mut would_block) = (0, 0);
                 while sent < TOTAL {
@@ -303,7 +302,7 @@ fn a_writer_faster_than_its_reader_sees_would_block_and_every_byte_arrives() {
                         Err(e) => panic!("try_write: {e}"),
                     }
                 }
-                conn.shutdown(Shutdown::Write).unwrap();
+                conn.close().await.unwrap();
                 would_block
             });
             let (mut conn, _) = listener.accept().await.unwrap();

@@ -99,8 +99,8 @@ impl OsTcpStream {
         self.io.socket.peer_addr()
     }
 
-    pub(crate) fn shutdown(&self, how: Shutdown) -> io::Result<()> {
-        match self.io.socket.shutdown(how) {
+    pub(crate) fn shutdown_write(&self) -> io::Result<()> {
+        match self.io.socket.shutdown(Shutdown::Write) {
             // Shutting down a connection the peer already closed is fine.
             Err(e) if e.kind() == io::ErrorKind::NotConnected => Ok(()),
             other => other,
@@ -113,6 +113,23 @@ impl OsTcpStream {
 
     pub(crate) fn nodelay(&self) -> io::Result<bool> {
         self.io.socket.nodelay()
+    }
+
+    pub(crate) fn set_ttl(&self, ttl: u32) -> io::Result<()> {
+        self.io.socket.set_ttl(ttl)
+    }
+
+    pub(crate) fn ttl(&self) -> io::Result<u32> {
+        self.io.socket.ttl()
+    }
+
+    pub(crate) fn try_peek(&self, buf: &mut [u8]) -> io::Result<usize> {
+        let r = self.io.socket.peek(buf);
+        if matches!(&r, Err(e) if e.kind() == io::ErrorKind::WouldBlock) {
+            self.io.source.clear(Readiness::READABLE);
+            self.io.read_reg.clear_pending();
+        }
+        r
     }
 
     pub(crate) fn try_read(&self, buf: &mut [u8]) -> io::Result<usize> {

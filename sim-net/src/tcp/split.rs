@@ -16,6 +16,19 @@ pub struct OwnedWriteHalf {
     pub(crate) inner: Rc<Conn>,
 }
 
+/// The read half of a [`TcpStream`](crate::TcpStream) that borrows it,
+/// from [`split`](crate::TcpStream::split).
+pub struct ReadHalf<'a> {
+    pub(crate) inner: &'a Conn,
+}
+
+/// The write half of a [`TcpStream`](crate::TcpStream) that borrows it,
+/// from [`split`](crate::TcpStream::split). Closing it (`close` or tokio's
+/// `shutdown`) sends FIN; dropping it does not, as with tokio's `WriteHalf`.
+pub struct WriteHalf<'a> {
+    pub(crate) inner: &'a Conn,
+}
+
 /// The address methods every half shares with [`TcpStream`](crate::TcpStream).
 macro_rules! impl_addrs {
     ($ty:ty) => {
@@ -45,12 +58,17 @@ macro_rules! impl_addrs {
 
 impl_addrs!(OwnedReadHalf);
 impl_addrs!(OwnedWriteHalf);
+impl_addrs!(ReadHalf<'_>);
+impl_addrs!(WriteHalf<'_>);
 impl_async_read!(OwnedReadHalf);
 impl_async_write!(OwnedWriteHalf);
+impl_async_read!(ReadHalf<'_>);
+impl_async_write!(WriteHalf<'_>);
 
 impl Drop for OwnedWriteHalf {
     fn drop(&mut self) {
-        self.inner.shutdown_write();
+        // Errors have no one to go to; `close` reports them.
+        let _ = self.inner.shutdown_write();
     }
 }
 
@@ -63,5 +81,17 @@ impl fmt::Debug for OwnedReadHalf {
 impl fmt::Debug for OwnedWriteHalf {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("OwnedWriteHalf")
+    }
+}
+
+impl fmt::Debug for ReadHalf<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("ReadHalf")
+    }
+}
+
+impl fmt::Debug for WriteHalf<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("WriteHalf")
     }
 }
