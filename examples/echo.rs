@@ -80,7 +80,7 @@ fn serve_on_os(addr: &str) -> ExitCode {
         let listener = TcpListener::bind(addr).await?;
         println!(
             "echo: serving on {} (OS backend: real epoll and sockets); stop with Ctrl-C",
-            listener.local_addr()
+            listener.local_addr()?
         );
         use std::io::Write as _;
         std::io::stdout().flush()?;

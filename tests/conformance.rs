@@ -8,7 +8,6 @@
 
 use std::cell::RefCell;
 use std::io::ErrorKind;
-use std::net::Shutdown;
 use std::rc::Rc;
 
 use detsim::net::{TcpListener, TcpStream, UdpSocket};
@@ -39,7 +38,7 @@ macro_rules! both_backends {
 
 async fn echo_server() -> std::net::SocketAddr {
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr();
+    let addr = listener.local_addr().unwrap();
     spawn(async move {
         loop {
             let (conn, _) = listener.accept().await.unwrap();
@@ -59,7 +58,7 @@ both_backends! {
         let mut conn = TcpStream::connect(addr).await.unwrap();
         let message: Vec<u8> = (0..10_000u32).map(|i| i as u8).collect();
         conn.write_all(&message).await.unwrap();
-        conn.shutdown(Shutdown::Write).unwrap();
+        conn.close().await.unwrap();
         let mut back = Vec::new();
         conn.read_to_end(&mut back).await.unwrap();
         assert_eq!(back, message);
@@ -67,7 +66,7 @@ both_backends! {
 
     fn half_close_lets_the_peer_finish_reading_and_answer() {
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let addr = listener.local_addr();
+        let addr = listener.local_addr().unwrap();
         let server = spawn(async move {
             let (mut conn, _) = listener.accept().await.unwrap();
             let mut request = Vec::new();
@@ -76,17 +75,17 @@ both_backends! {
         });
         let mut conn = TcpStream::connect(addr).await.unwrap();
         conn.write_all(&[1; 300]).await.unwrap();
-        conn.shutdown(Shutdown::Write).unwrap();
+        conn.close().await.unwrap();
         let mut len = [0u8; 4];
         conn.read_exact(&mut len).await.unwrap();
         assert_eq!(u32::from_be_bytes(len), 300);
-        assert!(conn.write_all(b"more").await.is_err(), "writing after shutdown(Write) fails");
+        assert!(conn.write_all(b"more").await.is_err(), "writing after close (shutdown of the write half) fails");
         server.await.unwrap();
     }
 
     fn connecting_to_a_closed_port_is_refused() {
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let addr = listener.local_addr();
+        let addr = listener.local_addr().unwrap();
         drop(listener);
         let err = TcpStream::connect(addr).await.unwrap_err();
         assert_eq!(err.kind(), ErrorKind::ConnectionRefused);
@@ -94,7 +93,7 @@ both_backends! {
 
     fn the_first_write_after_the_peer_closed_succeeds_and_the_reset_it_provokes_fails_a_later_one() {
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let addr = listener.local_addr();
+        let addr = listener.local_addr().unwrap();
         let server = spawn(async move {
             let (mut conn, _) = listener.accept().await.unwrap();
             conn.write_all(b"bye").await.unwrap();
@@ -121,7 +120,7 @@ both_backends! {
 
     fn closing_with_unread_data_resets_the_peer_once_then_eof() {
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let addr = listener.local_addr();
+        let addr = listener.local_addr().unwrap();
         let server = spawn(async move {
             let (conn, _) = listener.accept().await.unwrap();
             // Long enough for the client's bytes to arrive, unread.
@@ -147,7 +146,7 @@ both_backends! {
         for chunk in [1usize, 3, 4096, 65_536] {
             let mut conn = TcpStream::connect(addr).await.unwrap();
             conn.write_all(&message).await.unwrap();
-            conn.shutdown(Shutdown::Write).unwrap();
+            conn.close().await.unwrap();
             let mut back = Vec::new();
             let mut buf = vec![0u8; chunk];
             loop {

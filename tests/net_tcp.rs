@@ -3,7 +3,6 @@
 //! unknown host), half-close and backpressure included.
 
 use std::io::ErrorKind;
-use std::net::Shutdown;
 
 use detsim::net::{self, NetConfig, TcpListener, TcpStream};
 use detsim::time::{Duration, sleep};
@@ -160,7 +159,7 @@ fn ephemeral_ports_are_deterministic_and_distinct() {
             .iter()
             .map(|c| c.local_addr().unwrap().port())
             .collect();
-        ports.push(listener.local_addr().port());
+        ports.push(listener.local_addr().unwrap().port());
         ports
     }
     let first = Runtime::sim(1).block_on(ports());
@@ -206,7 +205,7 @@ fn half_close_delivers_data_then_eof_and_the_closing_side_can_still_read() {
             let client = net::client("c", async {
                 let mut conn = TcpStream::connect("main:80").await.unwrap();
                 conn.write_all(b"request").await.unwrap();
-                conn.shutdown(Shutdown::Write).unwrap();
+                conn.close().await.unwrap();
                 assert_err_kind(conn.write_all(b"more").await, ErrorKind::BrokenPipe);
                 // The read half still works after the write half closed.
                 let mut reply = Vec::new();
@@ -249,7 +248,7 @@ fn dropping_a_socket_with_unread_data_resets_the_peer() {
             });
             let (conn, _) = listener.accept().await.unwrap();
             // Wait until the data has arrived, unread, then close.
-            while conn.readable().await.is_empty() {}
+            conn.readable().await.unwrap();
             sleep(Duration::from_millis(5)).await;
             drop(conn);
             client.await.unwrap();
@@ -290,7 +289,7 @@ fn a_writer_faster_than_its_reader_sees_would_block_and_every_byte_arrives() {
             net::configure(config);
             let listener = TcpListener::bind("0.0.0.0:80").await.unwrap();
             let writer = net::client("writer", async {
-                let conn = TcpStream::connect("main:80").await.unwrap();
+                let mut conn = TcpStream::connect("main:80").await.unwrap();
                 let data: Vec<u8> = (0..TOTAL).map(|i| (i % 251) as u8).collect();
                 let (mut sent, mut would_block) = (0, 0);
                 while sent < TOTAL {
@@ -298,12 +297,12 @@ fn a_writer_faster_than_its_reader_sees_would_block_and_every_byte_arrives() {
                         Ok(n) => sent += n,
                         Err(e) if e.kind() == ErrorKind::WouldBlock => {
                             would_block += 1;
-                            conn.writable().await;
+                            conn.writable().await.unwrap();
                         }
                         Err(e) => panic!("try_write: {e}"),
                     }
                 }
-                conn.shutdown(Shutdown::Write).unwrap();
+                conn.close().await.unwrap();
                 would_block
             });
             let (mut conn, _) = listener.accept().await.unwrap();

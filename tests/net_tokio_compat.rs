@@ -15,9 +15,10 @@ fn tokio_io_traits_drive_simulated_tcp_under_faults() {
             net::host("echo", || async {
                 let listener = TcpListener::bind("0.0.0.0:7").await?;
                 loop {
-                    let (conn, _) = listener.accept().await?;
+                    let (mut conn, _) = listener.accept().await?;
                     detsim::spawn(async move {
-                        let (mut r, mut w) = conn.into_split();
+                        // tokio's borrowed split, spelled as in tokio.
+                        let (mut r, mut w) = conn.split();
                         tokio::io::copy(&mut r, &mut w).await.unwrap();
                         w.shutdown().await.unwrap();
                     });
@@ -28,7 +29,8 @@ fn tokio_io_traits_drive_simulated_tcp_under_faults() {
             let mut conn = TcpStream::connect("echo:7").await.unwrap();
             let message: Vec<u8> = (0..5_000u32).map(|i| (i % 253) as u8).collect();
             conn.write_all(&message).await.unwrap();
-            AsyncWriteExt::shutdown(&mut conn).await.unwrap();
+            // tokio's spelling: no inherent `shutdown` shadows the trait's.
+            conn.shutdown().await.unwrap();
             let mut back = Vec::new();
             conn.read_to_end(&mut back).await.unwrap();
             assert_eq!(back, message);

@@ -27,7 +27,7 @@ fn opening_and_dropping_ten_thousand_sockets_leaves_no_descriptor_behind() {
     let rt = Runtime::os().unwrap();
     rt.block_on(async {
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let addr = listener.local_addr();
+        let addr = listener.local_addr().unwrap();
         // 4,000 connections = 8,000 sockets, in batches of 100 at once.
         for _ in 0..40 {
             let mut conns = Vec::new();
@@ -62,7 +62,7 @@ fn a_panicking_task_leaves_no_registered_descriptor_behind() {
     let failure = rt
         .try_block_on(async {
             let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-            let addr = listener.local_addr();
+            let addr = listener.local_addr().unwrap();
             let holder = spawn(async move {
                 let _conn = TcpStream::connect(addr).await.unwrap();
                 let _udp = UdpSocket::bind("127.0.0.1:0").await.unwrap();

@@ -19,7 +19,7 @@ fn detsim_os_rt() -> detsim::Runtime {
 async fn detsim_os_echo_listener() -> std::net::SocketAddr {
     use futures::{AsyncReadExt, AsyncWriteExt};
     let listener = detsim::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr();
+    let addr = listener.local_addr().unwrap();
     detsim::spawn(async move {
         loop {
             let (mut conn, _) = listener.accept().await.unwrap();

@@ -92,6 +92,7 @@ mod network;
 #[cfg(target_os = "linux")]
 mod os;
 mod packet;
+mod ready;
 mod tcp;
 mod udp;
 
@@ -101,5 +102,6 @@ pub use control::{
     configure, heal, heal_all, hold, lookup, partition, partition_oneway, release, set_link,
 };
 pub use host::{HostHandle, client, host};
+pub use sim_core::kernel::{Interest, Readiness};
 pub use tcp::{OwnedReadHalf, OwnedWriteHalf, TcpListener, TcpStream};
 pub use udp::UdpSocket;

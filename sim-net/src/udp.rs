@@ -13,6 +13,8 @@ use sim_core::kernel::{Interest, Readiness, Registration, Source, Trigger};
 use crate::addr::{ToSocketAddr, is_local_bind};
 use crate::network::{HostIx, Net};
 
+mod ready;
+
 /// Largest UDP payload over IPv4 (65,535 − 8 − 20).
 const MAX_DATAGRAM: usize = 65_507;
 

@@ -233,6 +233,27 @@ impl DuplexStream {
         Ok(n)
     }
 
+    /// Copies what is buffered without consuming it (`MSG_PEEK`), without
+    /// waiting: `Ok(0)` at EOF or after the connection failed (the error
+    /// stays for the next read or write to report), `WouldBlock` when
+    /// nothing is buffered yet. No faults are injected.
+    pub fn try_peek(&self, buf: &mut [u8]) -> io::Result<usize> {
+        if buf.is_empty() {
+            return Ok(0);
+        }
+        let pipe = self.end().inbound.borrow();
+        if pipe.buffered() > 0 {
+            return Ok(pipe.peek(buf));
+        }
+        let st = self.end().state.borrow();
+        if pipe.fin_received || st.dead || st.error.is_some() {
+            return Ok(0);
+        }
+        drop((pipe, st));
+        self.source().clear(Readiness::READABLE);
+        Err(io::ErrorKind::WouldBlock.into())
+    }
+
     /// Writes what fits, without waiting.
     ///
     /// `WouldBlock` when the direction is full; `BrokenPipe` after

@@ -93,6 +93,15 @@ impl Pipe {
         n
     }
 
+    /// Copies up to `out.len()` bytes out, leaving them buffered.
+    pub(crate) fn peek(&self, out: &mut [u8]) -> usize {
+        let n = out.len().min(self.buf.len());
+        for (dst, src) in out[..n].iter_mut().zip(self.buf.iter()) {
+            *dst = *src;
+        }
+        n
+    }
+
     /// The reader went away: drop what it never read.
     pub(crate) fn discard_buffered(&mut self) {
         self.buf.clear();

@@ -99,8 +99,8 @@ impl OsTcpStream {
         self.io.socket.peer_addr()
     }
 
-    pub(crate) fn shutdown(&self, how: Shutdown) -> io::Result<()> {
-        match self.io.socket.shutdown(how) {
+    pub(crate) fn shutdown_write(&self) -> io::Result<()> {
+        match self.io.socket.shutdown(Shutdown::Write) {
             // Shutting down a connection the peer already closed is fine.
             Err(e) if e.kind() == io::ErrorKind::NotConnected => Ok(()),
             other => other,
@@ -115,10 +115,28 @@ impl OsTcpStream {
         self.io.socket.nodelay()
     }
 
+    pub(crate) fn set_ttl(&self, ttl: u32) -> io::Result<()> {
+        self.io.socket.set_ttl(ttl)
+    }
+
+    pub(crate) fn ttl(&self) -> io::Result<u32> {
+        self.io.socket.ttl()
+    }
+
+    pub(crate) fn try_peek(&self, buf: &mut [u8]) -> io::Result<usize> {
+        let r = self.io.socket.peek(buf);
+        if matches!(&r, Err(e) if e.kind() == io::ErrorKind::WouldBlock) {
+            self.io.source.clear(Readiness::READABLE);
+            self.io.read_reg.clear_pending();
+        }
+        r
+    }
+
     pub(crate) fn try_read(&self, buf: &mut [u8]) -> io::Result<usize> {
         let r = (&*self.io.socket).read(buf);
         if matches!(&r, Err(e) if e.kind() == io::ErrorKind::WouldBlock) {
             self.io.source.clear(Readiness::READABLE);
+            self.io.read_reg.clear_pending();
         }
         r
     }
@@ -127,6 +145,7 @@ impl OsTcpStream {
         let r = (&*self.io.socket).write(buf);
         if matches!(&r, Err(e) if e.kind() == io::ErrorKind::WouldBlock) {
             self.io.source.clear(Readiness::WRITABLE);
+            self.io.write_reg.clear_pending();
         }
         r
     }
@@ -155,12 +174,14 @@ impl OsTcpStream {
         )
     }
 
-    pub(crate) fn poll_read_ready(&self, cx: &mut Context<'_>) -> Poll<Readiness> {
-        self.io.read_reg.poll_ready(cx)
-    }
-
-    pub(crate) fn poll_write_ready(&self, cx: &mut Context<'_>) -> Poll<Readiness> {
-        self.io.write_reg.poll_ready(cx)
+    pub(crate) fn poll_ready(&self, cx: &mut Context<'_>, interest: Interest) -> Poll<Readiness> {
+        crate::ready::poll_ready(
+            cx,
+            &self.io.source,
+            interest,
+            |cx| self.io.read_reg.poll_ready(cx),
+            |cx| self.io.write_reg.poll_ready(cx),
+        )
     }
 }
 

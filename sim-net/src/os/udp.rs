@@ -1,5 +1,6 @@
 use std::io;
 use std::net::SocketAddr;
+use std::task::{Context, Poll};
 
 use sim_core::kernel::{
     FdRegistration, Interest, KernelHandle, Readiness, Registration, Source, Trigger,
@@ -79,7 +80,44 @@ impl OsUdpSocket {
         let r = self.socket.recv_from(buf);
         if matches!(&r, Err(e) if e.kind() == io::ErrorKind::WouldBlock) {
             self.source.clear(Readiness::READABLE);
+            self.read_reg.clear_pending();
         }
         r
+    }
+
+    pub(crate) fn try_recv(&self, buf: &mut [u8]) -> io::Result<usize> {
+        let r = self.socket.recv(buf);
+        if matches!(&r, Err(e) if e.kind() == io::ErrorKind::WouldBlock) {
+            self.source.clear(Readiness::READABLE);
+            self.read_reg.clear_pending();
+        }
+        r
+    }
+
+    pub(crate) fn try_send_to(&self, buf: &[u8], target: SocketAddr) -> io::Result<usize> {
+        self.sent(self.socket.send_to(buf, target))
+    }
+
+    pub(crate) fn try_send(&self, buf: &[u8]) -> io::Result<usize> {
+        self.sent(self.socket.send(buf))
+    }
+
+    /// On `WouldBlock` the socket is no longer writable.
+    fn sent(&self, r: io::Result<usize>) -> io::Result<usize> {
+        if matches!(&r, Err(e) if e.kind() == io::ErrorKind::WouldBlock) {
+            self.source.clear(Readiness::WRITABLE);
+            self.write_reg.clear_pending();
+        }
+        r
+    }
+
+    pub(crate) fn poll_ready(&self, cx: &mut Context<'_>, interest: Interest) -> Poll<Readiness> {
+        crate::ready::poll_ready(
+            cx,
+            &self.source,
+            interest,
+            |cx| self.read_reg.poll_ready(cx),
+            |cx| self.write_reg.poll_ready(cx),
+        )
     }
 }

@@ -2,10 +2,10 @@
 //! socket on the OS runtime. `TcpStream` and its halves share one.
 
 use std::io;
-use std::net::{Shutdown, SocketAddr};
+use std::net::SocketAddr;
 use std::task::{Context, Poll};
 
-use sim_core::kernel::Readiness;
+use sim_core::kernel::{Interest, Readiness};
 
 use crate::tcp::stream::StreamInner;
 
@@ -35,12 +35,21 @@ impl Conn {
         dispatch!(self, c => c.peer_addr())
     }
 
-    pub(crate) fn shutdown(&self, how: Shutdown) -> io::Result<()> {
-        dispatch!(self, c => c.shutdown(how))
+    /// Sends FIN after the data already written; idempotent.
+    pub(crate) fn shutdown_write(&self) -> io::Result<()> {
+        dispatch!(self, c => c.shutdown_write())
     }
 
-    pub(crate) fn shutdown_write(&self) {
-        let _ = self.shutdown(Shutdown::Write);
+    pub(crate) fn set_ttl(&self, ttl: u32) -> io::Result<()> {
+        dispatch!(self, c => c.set_ttl(ttl))
+    }
+
+    pub(crate) fn ttl(&self) -> io::Result<u32> {
+        dispatch!(self, c => c.ttl())
+    }
+
+    pub(crate) fn try_peek(&self, buf: &mut [u8]) -> io::Result<usize> {
+        dispatch!(self, c => c.try_peek(buf))
     }
 
     pub(crate) fn set_nodelay(&self, on: bool) -> io::Result<()> {
@@ -71,11 +80,7 @@ impl Conn {
         dispatch!(self, c => c.poll_write(cx, buf))
     }
 
-    pub(crate) fn poll_read_ready(&self, cx: &mut Context<'_>) -> Poll<Readiness> {
-        dispatch!(self, c => c.poll_read_ready(cx))
-    }
-
-    pub(crate) fn poll_write_ready(&self, cx: &mut Context<'_>) -> Poll<Readiness> {
-        dispatch!(self, c => c.poll_write_ready(cx))
+    pub(crate) fn poll_ready(&self, cx: &mut Context<'_>, interest: Interest) -> Poll<Readiness> {
+        dispatch!(self, c => c.poll_ready(cx, interest))
     }
 }

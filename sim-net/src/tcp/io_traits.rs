@@ -2,7 +2,7 @@
 //! for every type that holds a connection: written once here, applied to
 //! `TcpStream` and its halves.
 
-/// `AsyncRead` for a type with an `inner: Rc<Conn>`.
+/// `AsyncRead` for a type with an `inner` that derefs to `Conn`.
 macro_rules! impl_async_read {
     ($ty:ty) => {
         impl futures_io::AsyncRead for $ty {
@@ -30,9 +30,9 @@ macro_rules! impl_async_read {
     };
 }
 
-/// `AsyncWrite` for a type with an `inner: Rc<Conn>`: flushing is a no-op
+/// `AsyncWrite` for a type with an `inner` that derefs to `Conn`: flushing is a no-op
 /// (written bytes are already on their way), closing shuts the write half
-/// down (FIN).
+/// down (FIN) and reports what that says.
 macro_rules! impl_async_write {
     ($ty:ty) => {
         impl futures_io::AsyncWrite for $ty {
@@ -55,8 +55,7 @@ macro_rules! impl_async_write {
                 self: std::pin::Pin<&mut Self>,
                 _cx: &mut std::task::Context<'_>,
             ) -> std::task::Poll<std::io::Result<()>> {
-                self.inner.shutdown_write();
-                std::task::Poll::Ready(Ok(()))
+                std::task::Poll::Ready(self.inner.shutdown_write())
             }
         }
 
@@ -81,8 +80,7 @@ macro_rules! impl_async_write {
                 self: std::pin::Pin<&mut Self>,
                 _cx: &mut std::task::Context<'_>,
             ) -> std::task::Poll<std::io::Result<()>> {
-                self.inner.shutdown_write();
-                std::task::Poll::Ready(Ok(()))
+                std::task::Poll::Ready(self.inner.shutdown_write())
             }
         }
     };

@@ -149,7 +149,7 @@ impl fmt::Debug for SimListener {
 ///
 /// detsim::Runtime::sim(0).block_on(async {
 ///     let listener = TcpListener::bind("0.0.0.0:80").await.unwrap();
-///     assert_eq!(listener.local_addr().port(), 80);
+///     assert_eq!(listener.local_addr().unwrap().port(), 80);
 ///     let err = TcpListener::bind("0.0.0.0:80").await.unwrap_err();
 ///     assert_eq!(err.kind(), std::io::ErrorKind::AddrInUse);
 ///     net::client("c", async { TcpStream::connect("main:80").await.unwrap() });
@@ -213,11 +213,16 @@ impl TcpListener {
     }
 
     /// The address the listener is bound to.
-    pub fn local_addr(&self) -> SocketAddr {
+    ///
+    /// # Errors
+    ///
+    /// None today (both backends record the address at bind); the
+    /// signature is tokio's and std's.
+    pub fn local_addr(&self) -> io::Result<SocketAddr> {
         match &self.inner {
-            ListenerImpl::Sim(l) => l.local_addr(),
+            ListenerImpl::Sim(l) => Ok(l.local_addr()),
             #[cfg(target_os = "linux")]
-            ListenerImpl::Os(_, local) => *local,
+            ListenerImpl::Os(_, local) => Ok(*local),
         }
     }
 }
@@ -225,7 +230,7 @@ impl TcpListener {
 impl fmt::Debug for TcpListener {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("TcpListener")
-            .field("local", &self.local_addr())
+            .field("local", &self.local_addr().ok())
             .finish_non_exhaustive()
     }
 }

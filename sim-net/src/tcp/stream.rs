@@ -1,19 +1,19 @@
 use std::cell::Cell;
 use std::fmt;
 use std::io;
-use std::net::{Shutdown, SocketAddr};
+use std::net::SocketAddr;
 use std::rc::Rc;
 use std::task::{Context, Poll};
 
 use sim_core::FaultKind;
 use sim_core::io::DuplexStream;
-use sim_core::kernel::Readiness;
+use sim_core::kernel::{Interest, Readiness};
 
 use crate::addr::ToSocketAddr;
 use crate::network::{HostIx, Net};
 use crate::tcp::conn::Conn;
 use crate::tcp::io_traits::{impl_async_read, impl_async_write};
-use crate::tcp::{OwnedReadHalf, OwnedWriteHalf};
+use crate::tcp::{OwnedReadHalf, OwnedWriteHalf, ReadHalf, WriteHalf};
 
 /// A TCP connection between two simulated hosts.
 ///
@@ -39,7 +39,7 @@ pub(crate) struct StreamInner {
     /// Set for outgoing connections: the ephemeral port to release.
     ephemeral: Option<u16>,
     nodelay: Cell<bool>,
-    read_shutdown: Cell<bool>,
+    ttl: Cell<u32>,
 }
 
 impl TcpStream {
@@ -59,7 +59,7 @@ impl TcpStream {
             peer,
             ephemeral,
             nodelay: Cell::new(false),
-            read_shutdown: Cell::new(false),
+            ttl: Cell::new(64),
         };
         TcpStream {
             inner: Rc::new(Conn::Sim(inner)),
@@ -110,17 +110,6 @@ impl TcpStream {
         self.inner.peer_addr()
     }
 
-    /// Shuts down one or both halves. `Write` sends FIN: the peer reads the
-    /// data already sent, then EOF, and further writes fail with
-    /// `BrokenPipe`. `Read` makes further reads return 0.
-    ///
-    /// # Errors
-    ///
-    /// None in the simulation today; the signature matches std.
-    pub fn shutdown(&self, how: Shutdown) -> io::Result<()> {
-        self.inner.shutdown(how)
-    }
-
     /// Records `TCP_NODELAY`. The simulation has no Nagle delay, so this
     /// changes nothing but what [`TcpStream::nodelay`] reports.
     ///
@@ -140,36 +129,82 @@ impl TcpStream {
         self.inner.nodelay()
     }
 
-    /// Reads what has arrived without waiting (`WouldBlock` if nothing).
+    /// Sets the IP time-to-live of outgoing packets (`IP_TTL`).
+    ///
+    /// # Divergence from Linux
+    ///
+    /// The simulation has no hop count: it records the value, reports it
+    /// from [`TcpStream::ttl`], and delivers packets as before.
     ///
     /// # Errors
     ///
-    /// `WouldBlock`; `ConnectionReset` or `TimedOut` once after the
-    /// connection failed (then 0, as at EOF); `Interrupted` (fault plan).
-    pub fn try_read(&self, buf: &mut [u8]) -> io::Result<usize> {
-        self.inner.try_read(buf)
+    /// On the OS runtime, what `setsockopt` reports (`InvalidInput` for 0
+    /// or above 255); in the simulation, `InvalidInput` for the same.
+    pub fn set_ttl(&self, ttl: u32) -> io::Result<()> {
+        self.inner.set_ttl(ttl)
     }
 
-    /// Writes what fits without waiting (`WouldBlock` if nothing does).
+    /// The IP time-to-live (64 by default, Linux's `ip_default_ttl`).
+    ///
+    /// ```
+    /// use detsim::net::{self, TcpListener, TcpStream};
+    ///
+    /// detsim::Runtime::sim(0).block_on(async {
+    ///     let _listener = TcpListener::bind("0.0.0.0:80").await.unwrap();
+    ///     net::client("c", async {
+    ///         let conn = TcpStream::connect("main:80").await.unwrap();
+    ///         assert_eq!(conn.ttl().unwrap(), 64);
+    ///         conn.set_ttl(7).unwrap();
+    ///         assert_eq!(conn.ttl().unwrap(), 7);
+    ///         conn.set_nodelay(true).unwrap();
+    ///         assert!(conn.nodelay().unwrap());
+    ///     })
+    ///     .await
+    ///     .unwrap();
+    /// });
+    /// ```
     ///
     /// # Errors
     ///
-    /// `WouldBlock`; `BrokenPipe` after shutdown; after the peer's RST
-    /// arrived, `ConnectionReset` once (`BrokenPipe` if its FIN came
-    /// first), then `BrokenPipe`; `TimedOut` once after unacknowledged
-    /// segments; `Interrupted` (fault plan).
-    pub fn try_write(&self, buf: &[u8]) -> io::Result<usize> {
-        self.inner.try_write(buf)
+    /// On the OS runtime, what `getsockopt` reports; none in the simulation.
+    pub fn ttl(&self) -> io::Result<u32> {
+        self.inner.ttl()
     }
 
-    /// Waits until the stream may be readable (readiness is a hint).
-    pub async fn readable(&self) -> Readiness {
-        std::future::poll_fn(|cx| self.inner.poll_read_ready(cx)).await
-    }
-
-    /// Waits until the stream may be writable (readiness is a hint).
-    pub async fn writable(&self) -> Readiness {
-        std::future::poll_fn(|cx| self.inner.poll_write_ready(cx)).await
+    /// Splits into halves that borrow the stream, as tokio's `split`: no
+    /// reference counting, but both halves live on the caller's task.
+    /// Shutting the write half down sends FIN; dropping it does not.
+    ///
+    /// With futures' `AsyncReadExt` in scope, `stream.split()` names that
+    /// trait's by-value `split` (method lookup tries by-value receivers
+    /// first); write `TcpStream::split(&mut stream)` there. With tokio's
+    /// traits, `stream.split()` is this method, as in tokio.
+    ///
+    /// ```
+    /// use detsim::net::{self, TcpListener, TcpStream};
+    /// use futures::{AsyncReadExt, AsyncWriteExt};
+    ///
+    /// detsim::Runtime::sim(0).block_on(async {
+    ///     let listener = TcpListener::bind("0.0.0.0:7").await.unwrap();
+    ///     net::client("c", async {
+    ///         let mut conn = TcpStream::connect("main:7").await.unwrap();
+    ///         conn.write_all(b"echo me").await.unwrap();
+    ///         conn.close().await.unwrap();
+    ///         let mut back = Vec::new();
+    ///         conn.read_to_end(&mut back).await.unwrap();
+    ///         assert_eq!(back, b"echo me");
+    ///     });
+    ///     let (mut conn, _) = listener.accept().await.unwrap();
+    ///     let (mut r, mut w) = TcpStream::split(&mut conn);
+    ///     futures::io::copy(&mut r, &mut w).await.unwrap();
+    ///     w.close().await.unwrap();
+    /// });
+    /// ```
+    pub fn split(&mut self) -> (ReadHalf<'_>, WriteHalf<'_>) {
+        (
+            ReadHalf { inner: &self.inner },
+            WriteHalf { inner: &self.inner },
+        )
     }
 
     /// Splits into halves that can move to different tasks. Dropping both
@@ -193,14 +228,28 @@ impl StreamInner {
         Ok(self.peer)
     }
 
-    pub(crate) fn shutdown(&self, how: Shutdown) -> io::Result<()> {
-        if matches!(how, Shutdown::Read | Shutdown::Both) {
-            self.read_shutdown.set(true);
-        }
-        if matches!(how, Shutdown::Write | Shutdown::Both) {
-            self.io.shutdown_write();
-        }
+    pub(crate) fn shutdown_write(&self) -> io::Result<()> {
+        self.io.shutdown_write();
         Ok(())
+    }
+
+    pub(crate) fn set_ttl(&self, ttl: u32) -> io::Result<()> {
+        if !(1..=255).contains(&ttl) {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidInput,
+                format!("TTL {ttl} is outside 1..=255"),
+            ));
+        }
+        self.ttl.set(ttl);
+        Ok(())
+    }
+
+    pub(crate) fn ttl(&self) -> io::Result<u32> {
+        Ok(self.ttl.get())
+    }
+
+    pub(crate) fn try_peek(&self, buf: &mut [u8]) -> io::Result<usize> {
+        self.io.try_peek(buf)
     }
 
     pub(crate) fn set_nodelay(&self, nodelay: bool) -> io::Result<()> {
@@ -212,18 +261,17 @@ impl StreamInner {
         Ok(self.nodelay.get())
     }
 
-    pub(crate) fn poll_read_ready(&self, cx: &mut Context<'_>) -> Poll<Readiness> {
-        self.io.poll_read_ready(cx)
-    }
-
-    pub(crate) fn poll_write_ready(&self, cx: &mut Context<'_>) -> Poll<Readiness> {
-        self.io.poll_write_ready(cx)
+    pub(crate) fn poll_ready(&self, cx: &mut Context<'_>, interest: Interest) -> Poll<Readiness> {
+        crate::ready::poll_ready(
+            cx,
+            self.io.source(),
+            interest,
+            |cx| self.io.poll_read_ready(cx),
+            |cx| self.io.poll_write_ready(cx),
+        )
     }
 
     pub(crate) fn try_read(&self, buf: &mut [u8]) -> io::Result<usize> {
-        if self.read_shutdown.get() {
-            return Ok(0);
-        }
         self.io.try_read(buf)
     }
 
@@ -255,9 +303,6 @@ impl StreamInner {
         cx: &mut Context<'_>,
         buf: &mut [u8],
     ) -> Poll<io::Result<usize>> {
-        if self.read_shutdown.get() {
-            return Poll::Ready(Ok(0));
-        }
         self.io.poll_recv(cx, buf)
     }
 
