@@ -206,4 +206,21 @@ both_backends! {
             }
         }
     }
+
+    fn an_unconnected_udp_socket_receives_from_anyone_with_recv() {
+        // recv(2) on an unconnected datagram socket takes a datagram from
+        // any sender, on Linux and in tokio; only connect() filters.
+        let a = UdpSocket::bind("127.0.0.1:0").await.unwrap();
+        let b = UdpSocket::bind("127.0.0.1:0").await.unwrap();
+        let b_addr = b.local_addr().unwrap();
+        let mut buf = [0; 8];
+        loop {
+            a.send_to(b"hello", b_addr).await.unwrap();
+            if let Ok(got) = timeout(Duration::from_millis(200), b.recv(&mut buf)).await {
+                let n = got.expect("recv before connect receives");
+                assert_eq!(&buf[..n], b"hello");
+                break;
+            }
+        }
+    }
 }

@@ -166,13 +166,9 @@ impl SimUdp {
         }
     }
 
-    /// Waits for one datagram from the connected peer.
-    ///
-    /// # Errors
-    ///
-    /// `NotConnected` before [`UdpSocket::connect`].
+    /// Waits for one datagram: from the connected peer, or from anyone
+    /// before [`UdpSocket::connect`] (as Linux's `recv(2)` does).
     pub(crate) async fn recv(&self, buf: &mut [u8]) -> io::Result<usize> {
-        self.peer_addr()?;
         Ok(self.recv_from(buf).await?.0)
     }
 
@@ -402,11 +398,12 @@ impl UdpSocket {
         dispatch!(self, s => s.recv_from(buf).await)
     }
 
-    /// Waits for one datagram from the connected peer.
+    /// Waits for one datagram: from the connected peer, or from anyone
+    /// before [`UdpSocket::connect`] (as Linux's `recv(2)` and tokio do).
     ///
     /// # Errors
     ///
-    /// `NotConnected` before [`UdpSocket::connect`].
+    /// `Interrupted` under the fault plan (simulation).
     pub async fn recv(&self, buf: &mut [u8]) -> io::Result<usize> {
         dispatch!(self, s => s.recv(buf).await)
     }
