@@ -15,26 +15,8 @@ use detsim::time::{Duration, sleep};
 use detsim::{Faults, Runtime, Sim, spawn};
 use futures::{AsyncReadExt, AsyncWriteExt};
 
-macro_rules! both_backends {
-    ($(fn $name:ident() $body:block)*) => {$(
-        mod $name {
-            #[allow(unused_imports)]
-            use super::*;
-
-            async fn body() $body
-
-            #[test]
-            fn on_the_simulation() {
-                Sim::new().faults(Faults::default()).seeds(20).run(body);
-            }
-
-            #[test]
-            fn on_the_os() {
-                Runtime::os().expect("epoll is available").block_on(body());
-            }
-        }
-    )*};
-}
+#[macro_use]
+mod common;
 
 async fn echo_server() -> std::net::SocketAddr {
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();

@@ -11,26 +11,8 @@ use futures::{AsyncReadExt, AsyncWriteExt};
 use std::future::poll_fn;
 use std::task::{Poll, ready};
 
-macro_rules! both_backends {
-    ($(fn $name:ident() $body:block)*) => {$(
-        mod $name {
-            #[allow(unused_imports)]
-            use super::*;
-
-            async fn body() $body
-
-            #[test]
-            fn on_the_simulation() {
-                Sim::new().faults(Faults::default()).seeds(20).run(body);
-            }
-
-            #[test]
-            fn on_the_os() {
-                Runtime::os().expect("epoll is available").block_on(body());
-            }
-        }
-    )*};
-}
+#[macro_use]
+mod common;
 
 /// A server that writes `message` to its first connection and closes it.
 async fn sender(message: Vec<u8>) -> std::net::SocketAddr {

@@ -7,6 +7,34 @@
 
 use std::process::Command;
 
+/// Runs each body (an `async` block's contents, in a `fn name() { .. }`) on
+/// both kernels: under the simulation (20 seeds of `Faults::default()`:
+/// short reads, partial writes, spurious readiness...) and on
+/// `Runtime::os()` (real epoll and loopback sockets). The invoking file
+/// imports `Sim`, `Faults` and `Runtime`; use it after `#[macro_use] mod
+/// common;`.
+#[allow(unused_macros)]
+macro_rules! both_backends {
+    ($(fn $name:ident() $body:block)*) => {$(
+        mod $name {
+            #[allow(unused_imports)]
+            use super::*;
+
+            async fn body() $body
+
+            #[test]
+            fn on_the_simulation() {
+                Sim::new().faults(Faults::default()).seeds(20).run(body);
+            }
+
+            #[test]
+            fn on_the_os() {
+                Runtime::os().expect("epoll is available").block_on(body());
+            }
+        }
+    )*};
+}
+
 /// Set in the environment of every child this module starts. Helper tests
 /// that are only meant to run as a child return at once without it.
 pub const CHILD_VAR: &str = "DETSIM_TEST_CHILD";
