@@ -189,6 +189,51 @@ both_backends! {
         }
     }
 
+    fn the_owned_halves_have_tokios_readiness_and_try_methods() {
+        let message: Vec<u8> = (0..5_000u32).map(|i| i as u8).collect();
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let to_send = message.clone();
+        spawn(async move {
+            let (conn, _) = listener.accept().await.unwrap();
+            let (_read, write) = conn.into_split();
+            // tokio's write loop on the write half: writable, try_write.
+            let mut sent = 0;
+            while sent < to_send.len() {
+                write.writable().await.unwrap();
+                match write.try_write(&to_send[sent..]) {
+                    Ok(n) => sent += n,
+                    Err(e) if e.kind() == ErrorKind::WouldBlock => continue,
+                    Err(e) => panic!("try_write: {e}"),
+                }
+            }
+            // Dropping the write half sends FIN.
+        });
+        let (read, _write) = TcpStream::connect(addr).await.unwrap().into_split();
+        let mut first = [0; 1];
+        assert_eq!(read.peek(&mut first).await.unwrap(), 1);
+        assert_eq!(first[0], message[0], "peek does not consume");
+        let read_all = async {
+            let mut got = Vec::new();
+            let mut buf = [0; 64];
+            loop {
+                read.readable().await?;
+                match read.try_read(&mut buf) {
+                    Ok(0) => break,
+                    Ok(n) => got.extend_from_slice(&buf[..n]),
+                    Err(e) if e.kind() == ErrorKind::WouldBlock => continue,
+                    Err(e) => return Err(e),
+                }
+            }
+            Ok(got)
+        };
+        let got = timeout(Duration::from_secs(10), read_all)
+            .await
+            .expect("the read half's readiness persists until WouldBlock")
+            .unwrap();
+        assert_eq!(got, message);
+    }
+
     fn an_unconnected_udp_socket_receives_from_anyone_with_recv() {
         // recv(2) on an unconnected datagram socket takes a datagram from
         // any sender, on Linux and in tokio; only connect() filters.

@@ -56,6 +56,139 @@ macro_rules! impl_addrs {
     };
 }
 
+/// The readiness methods of a read half, as tokio's: the same contract as
+/// [`TcpStream::readable`](crate::TcpStream::readable) and its siblings,
+/// on the half's direction only.
+macro_rules! impl_read_ready {
+    ($ty:ty) => {
+        impl $ty {
+            /// Waits until the connection may be readable; see
+            /// [`TcpStream::readable`](crate::TcpStream::readable).
+            ///
+            /// # Errors
+            ///
+            /// None today; the signature is tokio's.
+            pub async fn readable(&self) -> std::io::Result<()> {
+                self.ready(sim_core::kernel::Interest::READABLE)
+                    .await
+                    .map(drop)
+            }
+
+            /// Waits until the connection may be ready for `interest`;
+            /// see [`TcpStream::ready`](crate::TcpStream::ready).
+            ///
+            /// # Errors
+            ///
+            /// None today; the signature is tokio's.
+            pub async fn ready(
+                &self,
+                interest: sim_core::kernel::Interest,
+            ) -> std::io::Result<sim_core::kernel::Readiness> {
+                std::future::poll_fn(|cx| self.inner.poll_ready(cx, interest).map(Ok)).await
+            }
+
+            /// Reads what has arrived without waiting; see
+            /// [`TcpStream::try_read`](crate::TcpStream::try_read).
+            ///
+            /// # Errors
+            ///
+            /// As [`TcpStream::try_read`](crate::TcpStream::try_read).
+            pub fn try_read(&self, buf: &mut [u8]) -> std::io::Result<usize> {
+                self.inner.try_read(buf)
+            }
+
+            /// Polls for read readiness; see
+            /// [`TcpStream::poll_read_ready`](crate::TcpStream::poll_read_ready).
+            ///
+            /// # Errors
+            ///
+            /// None today; the signature is tokio's.
+            pub fn poll_read_ready(
+                &self,
+                cx: &mut std::task::Context<'_>,
+            ) -> std::task::Poll<std::io::Result<()>> {
+                self.inner
+                    .poll_ready(cx, sim_core::kernel::Interest::READABLE)
+                    .map(|_| Ok(()))
+            }
+
+            /// Waits for data and copies it without consuming it; see
+            /// [`TcpStream::peek`](crate::TcpStream::peek).
+            ///
+            /// # Errors
+            ///
+            /// As [`TcpStream::peek`](crate::TcpStream::peek).
+            pub async fn peek(&self, buf: &mut [u8]) -> std::io::Result<usize> {
+                loop {
+                    self.readable().await?;
+                    match self.inner.try_peek(buf) {
+                        Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {}
+                        result => return result,
+                    }
+                }
+            }
+        }
+    };
+}
+
+/// The readiness methods of a write half, as tokio's; see
+/// [`TcpStream::writable`](crate::TcpStream::writable).
+macro_rules! impl_write_ready {
+    ($ty:ty) => {
+        impl $ty {
+            /// Waits until the connection may be writable; see
+            /// [`TcpStream::writable`](crate::TcpStream::writable).
+            ///
+            /// # Errors
+            ///
+            /// None today; the signature is tokio's.
+            pub async fn writable(&self) -> std::io::Result<()> {
+                self.ready(sim_core::kernel::Interest::WRITABLE)
+                    .await
+                    .map(drop)
+            }
+
+            /// Waits until the connection may be ready for `interest`;
+            /// see [`TcpStream::ready`](crate::TcpStream::ready).
+            ///
+            /// # Errors
+            ///
+            /// None today; the signature is tokio's.
+            pub async fn ready(
+                &self,
+                interest: sim_core::kernel::Interest,
+            ) -> std::io::Result<sim_core::kernel::Readiness> {
+                std::future::poll_fn(|cx| self.inner.poll_ready(cx, interest).map(Ok)).await
+            }
+
+            /// Writes what fits without waiting; see
+            /// [`TcpStream::try_write`](crate::TcpStream::try_write).
+            ///
+            /// # Errors
+            ///
+            /// As [`TcpStream::try_write`](crate::TcpStream::try_write).
+            pub fn try_write(&self, buf: &[u8]) -> std::io::Result<usize> {
+                self.inner.try_write(buf)
+            }
+
+            /// Polls for write readiness; see
+            /// [`TcpStream::poll_write_ready`](crate::TcpStream::poll_write_ready).
+            ///
+            /// # Errors
+            ///
+            /// None today; the signature is tokio's.
+            pub fn poll_write_ready(
+                &self,
+                cx: &mut std::task::Context<'_>,
+            ) -> std::task::Poll<std::io::Result<()>> {
+                self.inner
+                    .poll_ready(cx, sim_core::kernel::Interest::WRITABLE)
+                    .map(|_| Ok(()))
+            }
+        }
+    };
+}
+
 impl_addrs!(OwnedReadHalf);
 impl_addrs!(OwnedWriteHalf);
 impl_addrs!(ReadHalf<'_>);
@@ -64,6 +197,10 @@ impl_async_read!(OwnedReadHalf);
 impl_async_write!(OwnedWriteHalf);
 impl_async_read!(ReadHalf<'_>);
 impl_async_write!(WriteHalf<'_>);
+impl_read_ready!(OwnedReadHalf);
+impl_read_ready!(ReadHalf<'_>);
+impl_write_ready!(OwnedWriteHalf);
+impl_write_ready!(WriteHalf<'_>);
 
 impl Drop for OwnedWriteHalf {
     fn drop(&mut self) {
