@@ -29,7 +29,8 @@ pub struct WriteHalf<'a> {
     pub(crate) inner: &'a Conn,
 }
 
-/// The address methods every half shares with [`TcpStream`](crate::TcpStream).
+/// The address and `ready` methods every half shares with
+/// [`TcpStream`](crate::TcpStream).
 macro_rules! impl_addrs {
     ($ty:ty) => {
         impl $ty {
@@ -52,6 +53,19 @@ macro_rules! impl_addrs {
             pub fn peer_addr(&self) -> std::io::Result<std::net::SocketAddr> {
                 self.inner.peer_addr()
             }
+
+            /// Waits until the connection may be ready for `interest`;
+            /// see [`TcpStream::ready`](crate::TcpStream::ready).
+            ///
+            /// # Errors
+            ///
+            /// None today; the signature is tokio's.
+            pub async fn ready(
+                &self,
+                interest: sim_core::kernel::Interest,
+            ) -> std::io::Result<sim_core::kernel::Readiness> {
+                std::future::poll_fn(|cx| self.inner.poll_ready(cx, interest).map(Ok)).await
+            }
         }
     };
 }
@@ -72,19 +86,6 @@ macro_rules! impl_read_ready {
                 self.ready(sim_core::kernel::Interest::READABLE)
                     .await
                     .map(drop)
-            }
-
-            /// Waits until the connection may be ready for `interest`;
-            /// see [`TcpStream::ready`](crate::TcpStream::ready).
-            ///
-            /// # Errors
-            ///
-            /// None today; the signature is tokio's.
-            pub async fn ready(
-                &self,
-                interest: sim_core::kernel::Interest,
-            ) -> std::io::Result<sim_core::kernel::Readiness> {
-                std::future::poll_fn(|cx| self.inner.poll_ready(cx, interest).map(Ok)).await
             }
 
             /// Reads what has arrived without waiting; see
@@ -146,19 +147,6 @@ macro_rules! impl_write_ready {
                 self.ready(sim_core::kernel::Interest::WRITABLE)
                     .await
                     .map(drop)
-            }
-
-            /// Waits until the connection may be ready for `interest`;
-            /// see [`TcpStream::ready`](crate::TcpStream::ready).
-            ///
-            /// # Errors
-            ///
-            /// None today; the signature is tokio's.
-            pub async fn ready(
-                &self,
-                interest: sim_core::kernel::Interest,
-            ) -> std::io::Result<sim_core::kernel::Readiness> {
-                std::future::poll_fn(|cx| self.inner.poll_ready(cx, interest).map(Ok)).await
             }
 
             /// Writes what fits without waiting; see
