@@ -17,7 +17,7 @@ use std::task::{Context, Poll, ready};
 use futures_io::{AsyncRead, AsyncSeek, AsyncWrite};
 
 use crate::error;
-use crate::file::{Backend, File};
+use crate::file::{File, FileImpl};
 use crate::limits;
 use crate::sim_file::SimFile;
 
@@ -30,10 +30,10 @@ impl AsyncRead for File {
         cx: &mut Context<'_>,
         buf: &mut [u8],
     ) -> Poll<io::Result<usize>> {
-        match self.get_mut().backend_mut() {
-            Backend::Sim(f) => f.poll_read(cx, buf),
+        match &*self.backend() {
+            FileImpl::Sim(f) => f.poll_read(cx, buf),
             #[cfg(target_os = "linux")]
-            Backend::Os(f) => f.poll_read(cx, buf),
+            FileImpl::Os(f) => f.poll_read(cx, buf),
         }
     }
 }
@@ -44,10 +44,10 @@ impl AsyncWrite for File {
         cx: &mut Context<'_>,
         buf: &[u8],
     ) -> Poll<io::Result<usize>> {
-        match self.get_mut().backend_mut() {
-            Backend::Sim(f) => f.poll_write(cx, buf),
+        match &*self.backend() {
+            FileImpl::Sim(f) => f.poll_write(cx, buf),
             #[cfg(target_os = "linux")]
-            Backend::Os(f) => f.poll_write(cx, buf),
+            FileImpl::Os(f) => f.poll_write(cx, buf),
         }
     }
 
@@ -68,62 +68,65 @@ impl AsyncSeek for File {
         cx: &mut Context<'_>,
         pos: SeekFrom,
     ) -> Poll<io::Result<u64>> {
-        match self.get_mut().backend_mut() {
-            Backend::Sim(f) => f.poll_seek(pos),
+        match &*self.backend() {
+            FileImpl::Sim(f) => f.poll_seek(pos),
             #[cfg(target_os = "linux")]
-            Backend::Os(f) => f.poll_seek(cx, pos),
+            FileImpl::Os(f) => f.poll_seek(cx, pos),
         }
     }
 }
 
 impl SimFile {
-    fn poll_read(&mut self, cx: &mut Context<'_>, buf: &mut [u8]) -> Poll<io::Result<usize>> {
+    fn poll_read(&self, cx: &mut Context<'_>, buf: &mut [u8]) -> Poll<io::Result<usize>> {
+        let mut cursor = self.cursor.borrow_mut();
         let this = self;
         if buf.is_empty() {
             return Poll::Ready(Ok(0));
         }
-        if this.cursor.reading.is_none() {
+        if cursor.reading.is_none() {
             let len = buf.len().min(MAX_READ_BYTES);
-            this.cursor.reading = Some(this.read_at(vec![0; len], this.cursor.pos));
+            cursor.reading = Some(this.read_at(vec![0; len], cursor.pos));
         }
-        let pending = this.cursor.reading.as_mut().expect("set above");
+        let pending = cursor.reading.as_mut().expect("set above");
         let (res, data) = ready!(Pin::new(pending).poll(cx));
-        this.cursor.reading = None;
+        cursor.reading = None;
         // A caller may poll again with a smaller buffer than it started
         // with: hand over what fits; the rest is read again next time.
         let n = res?.min(buf.len());
         buf[..n].copy_from_slice(&data[..n]);
-        this.cursor.pos += n as u64;
+        cursor.pos += n as u64;
         Poll::Ready(Ok(n))
     }
 
-    fn poll_write(&mut self, cx: &mut Context<'_>, buf: &[u8]) -> Poll<io::Result<usize>> {
+    fn poll_write(&self, cx: &mut Context<'_>, buf: &[u8]) -> Poll<io::Result<usize>> {
+        let mut cursor = self.cursor.borrow_mut();
         let this = self;
         if buf.is_empty() {
             return Poll::Ready(Ok(0));
         }
-        if this.cursor.writing.is_none() {
-            this.cursor.writing = Some(this.write_at(buf.to_vec(), this.cursor.pos));
+        if cursor.writing.is_none() {
+            cursor.writing = Some(this.write_at(buf.to_vec(), cursor.pos));
         }
-        let pending = this.cursor.writing.as_mut().expect("set above");
+        let pending = cursor.writing.as_mut().expect("set above");
         let (res, _) = ready!(Pin::new(pending).poll(cx));
-        this.cursor.writing = None;
+        cursor.writing = None;
         let n = res?;
         let st = this.disk.state.borrow();
-        this.cursor.pos = if this.append && st.generation == this.generation {
+        cursor.pos = if this.append && st.generation == this.generation {
             // O_APPEND: the offset ends up at the end of the file.
             st.stat_ino(this.ino).len
         } else {
-            this.cursor.pos + n as u64
+            cursor.pos + n as u64
         };
         drop(st);
         Poll::Ready(Ok(n))
     }
 
     /// Seeking needs no device: the length is in the page cache.
-    fn poll_seek(&mut self, pos: SeekFrom) -> Poll<io::Result<u64>> {
+    fn poll_seek(&self, pos: SeekFrom) -> Poll<io::Result<u64>> {
+        let mut cursor = self.cursor.borrow_mut();
         let this = self;
-        if this.cursor.reading.is_some() || this.cursor.writing.is_some() {
+        if cursor.reading.is_some() || cursor.writing.is_some() {
             return Poll::Ready(Err(io::Error::other(
                 "seek while a cursor read or write is in flight: finish it first",
             )));
@@ -134,12 +137,12 @@ impl SimFile {
         }
         let (base, delta) = match pos {
             SeekFrom::Start(n) => (n, 0),
-            SeekFrom::Current(d) => (this.cursor.pos, d),
+            SeekFrom::Current(d) => (cursor.pos, d),
             SeekFrom::End(d) => (st.stat_ino(this.ino).len, d),
         };
         drop(st);
         let new = limits::seek(base, delta)?;
-        this.cursor.pos = new;
+        cursor.pos = new;
         Poll::Ready(Ok(new))
     }
 }

@@ -5,6 +5,8 @@ use std::ffi::{OsStr, OsString};
 use std::io;
 use std::path::{Path, PathBuf};
 
+use sim_core::kernel::ResidentFuture;
+
 use crate::file::File;
 use crate::metadata::FileType;
 use crate::registry::current_disk;
@@ -16,6 +18,12 @@ use crate::registry::current_disk;
 ///
 /// `AlreadyExists`, `NotFound` (the parent is missing), `NotADirectory`.
 pub async fn create_dir(path: impl AsRef<Path>) -> io::Result<()> {
+    let path = path.as_ref().to_path_buf();
+    ResidentFuture::new("fs::create_dir", create_dir_in_runtime(path)).await
+}
+
+/// [`create_dir`] itself, run inside the runtime (it holds the disk's `Rc`s).
+async fn create_dir_in_runtime(path: impl AsRef<Path>) -> io::Result<()> {
     let path = path.as_ref().to_path_buf();
     #[cfg(target_os = "linux")]
     if crate::registry::is_os() {
@@ -44,6 +52,12 @@ pub async fn create_dir(path: impl AsRef<Path>) -> io::Result<()> {
 /// `AlreadyExists` if `path` is a file, `NotADirectory` if a parent is.
 pub async fn create_dir_all(path: impl AsRef<Path>) -> io::Result<()> {
     let path = path.as_ref().to_path_buf();
+    ResidentFuture::new("fs::create_dir_all", create_dir_all_in_runtime(path)).await
+}
+
+/// [`create_dir_all`] itself, run inside the runtime (it holds the disk's `Rc`s).
+async fn create_dir_all_in_runtime(path: impl AsRef<Path>) -> io::Result<()> {
+    let path = path.as_ref().to_path_buf();
     #[cfg(target_os = "linux")]
     if crate::registry::is_os() {
         return crate::os::create_dir_all(path).await;
@@ -62,6 +76,12 @@ pub async fn create_dir_all(path: impl AsRef<Path>) -> io::Result<()> {
 /// `NotFound`, `NotADirectory` (a file), `DirectoryNotEmpty`,
 /// `ResourceBusy` (the root).
 pub async fn remove_dir(path: impl AsRef<Path>) -> io::Result<()> {
+    let path = path.as_ref().to_path_buf();
+    ResidentFuture::new("fs::remove_dir", remove_dir_in_runtime(path)).await
+}
+
+/// [`remove_dir`] itself, run inside the runtime (it holds the disk's `Rc`s).
+async fn remove_dir_in_runtime(path: impl AsRef<Path>) -> io::Result<()> {
     let path = path.as_ref().to_path_buf();
     #[cfg(target_os = "linux")]
     if crate::registry::is_os() {
@@ -97,6 +117,12 @@ pub async fn remove_dir(path: impl AsRef<Path>) -> io::Result<()> {
 /// `NotFound`, `EIO` from an injected fsync error (the entries stay
 /// pending: not durable now, and a crash may keep or lose them).
 pub async fn sync_dir(path: impl AsRef<Path>) -> io::Result<()> {
+    let path = path.as_ref().to_path_buf();
+    ResidentFuture::new("fs::sync_dir", sync_dir_in_runtime(path)).await
+}
+
+/// [`sync_dir`] itself, run inside the runtime (it holds the disk's `Rc`s).
+async fn sync_dir_in_runtime(path: impl AsRef<Path>) -> io::Result<()> {
     File::open(path).await?.sync_all().await
 }
 
@@ -122,6 +148,12 @@ pub async fn sync_dir(path: impl AsRef<Path>) -> io::Result<()> {
 ///
 /// `NotFound`, `NotADirectory`.
 pub async fn read_dir(path: impl AsRef<Path>) -> io::Result<ReadDir> {
+    let path = path.as_ref().to_path_buf();
+    ResidentFuture::new("fs::read_dir", read_dir_in_runtime(path)).await
+}
+
+/// [`read_dir`] itself, run inside the runtime (it holds the disk's `Rc`s).
+async fn read_dir_in_runtime(path: impl AsRef<Path>) -> io::Result<ReadDir> {
     let path = path.as_ref().to_path_buf();
     #[cfg(target_os = "linux")]
     if crate::registry::is_os() {

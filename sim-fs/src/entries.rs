@@ -4,6 +4,8 @@
 use std::io;
 use std::path::Path;
 
+use sim_core::kernel::ResidentFuture;
+
 use crate::file::File;
 use crate::registry::current_disk;
 
@@ -13,6 +15,12 @@ use crate::registry::current_disk;
 ///
 /// `NotFound`, `IsADirectory`, `EIO`.
 pub async fn read(path: impl AsRef<Path>) -> io::Result<Vec<u8>> {
+    let path = path.as_ref().to_path_buf();
+    ResidentFuture::new("fs::read", read_in_runtime(path)).await
+}
+
+/// [`read`] itself, run inside the runtime (it holds the disk's `Rc`s).
+async fn read_in_runtime(path: impl AsRef<Path>) -> io::Result<Vec<u8>> {
     #[cfg(target_os = "linux")]
     if crate::registry::is_os() {
         return crate::os::read(path.as_ref().to_path_buf()).await;
@@ -38,6 +46,13 @@ pub async fn read(path: impl AsRef<Path>) -> io::Result<Vec<u8>> {
 /// `NotFound` (the parent is missing), `IsADirectory`, `StorageFull`,
 /// `EIO`.
 pub async fn write(path: impl AsRef<Path>, contents: impl AsRef<[u8]>) -> io::Result<()> {
+    let path = path.as_ref().to_path_buf();
+    let contents = contents.as_ref().to_vec();
+    ResidentFuture::new("fs::write", write_in_runtime(path, contents)).await
+}
+
+/// [`write`] itself, run inside the runtime (it holds the disk's `Rc`s).
+async fn write_in_runtime(path: impl AsRef<Path>, contents: impl AsRef<[u8]>) -> io::Result<()> {
     #[cfg(target_os = "linux")]
     if crate::registry::is_os() {
         let contents = contents.as_ref().to_vec();
@@ -59,6 +74,13 @@ pub async fn write(path: impl AsRef<Path>, contents: impl AsRef<[u8]>) -> io::Re
 pub async fn rename(from: impl AsRef<Path>, to: impl AsRef<Path>) -> io::Result<()> {
     let from = from.as_ref().to_path_buf();
     let to = to.as_ref().to_path_buf();
+    ResidentFuture::new("fs::rename", rename_in_runtime(from, to)).await
+}
+
+/// [`rename`] itself, run inside the runtime (it holds the disk's `Rc`s).
+async fn rename_in_runtime(from: impl AsRef<Path>, to: impl AsRef<Path>) -> io::Result<()> {
+    let from = from.as_ref().to_path_buf();
+    let to = to.as_ref().to_path_buf();
     #[cfg(target_os = "linux")]
     if crate::registry::is_os() {
         return crate::os::rename(from, to).await;
@@ -76,6 +98,12 @@ pub async fn rename(from: impl AsRef<Path>, to: impl AsRef<Path>) -> io::Result<
 ///
 /// `NotFound`, `IsADirectory`, `NotADirectory`.
 pub async fn remove_file(path: impl AsRef<Path>) -> io::Result<()> {
+    let path = path.as_ref().to_path_buf();
+    ResidentFuture::new("fs::remove_file", remove_file_in_runtime(path)).await
+}
+
+/// [`remove_file`] itself, run inside the runtime (it holds the disk's `Rc`s).
+async fn remove_file_in_runtime(path: impl AsRef<Path>) -> io::Result<()> {
     let path = path.as_ref().to_path_buf();
     #[cfg(target_os = "linux")]
     if crate::registry::is_os() {

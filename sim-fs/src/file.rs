@@ -4,6 +4,9 @@
 use std::fmt;
 use std::io;
 use std::path::Path;
+use std::rc::Rc;
+
+use sim_core::kernel::{Resident, ResidentFuture};
 
 use crate::completion::FileCompletion;
 use crate::metadata::Metadata;
@@ -50,10 +53,10 @@ use crate::sim_file::SimFile;
 /// [`read_exact_at`]: File::read_exact_at
 /// [`sync_all`]: File::sync_all
 pub struct File {
-    inner: FileImpl,
+    inner: Resident<FileImpl>,
 }
 
-enum FileImpl {
+pub(crate) enum FileImpl {
     Sim(SimFile),
     #[cfg(target_os = "linux")]
     Os(crate::os::OsFile),
@@ -61,8 +64,8 @@ enum FileImpl {
 
 /// Calls the same method on whichever backend the file has.
 macro_rules! dispatch {
-    ($self:ident, $f:ident => $e:expr) => {
-        match &$self.inner {
+    ($file:expr, $f:ident => $e:expr) => {
+        match &*$file {
             FileImpl::Sim($f) => $e,
             #[cfg(target_os = "linux")]
             FileImpl::Os($f) => $e,
@@ -73,24 +76,20 @@ macro_rules! dispatch {
 impl File {
     pub(crate) fn sim(file: SimFile) -> File {
         File {
-            inner: FileImpl::Sim(file),
+            inner: Resident::new("a File", FileImpl::Sim(file)),
         }
     }
 
     #[cfg(target_os = "linux")]
     pub(crate) fn os(file: crate::os::OsFile) -> File {
         File {
-            inner: FileImpl::Os(file),
+            inner: Resident::new("a File", FileImpl::Os(file)),
         }
     }
 
-    /// The simulated file behind the cursor traits, or the OS one.
-    pub(crate) fn backend_mut(&mut self) -> Backend<'_> {
-        match &mut self.inner {
-            FileImpl::Sim(f) => Backend::Sim(f),
-            #[cfg(target_os = "linux")]
-            FileImpl::Os(f) => Backend::Os(f),
-        }
+    /// The file's backend, for the cursor traits.
+    pub(crate) fn backend(&self) -> Rc<FileImpl> {
+        self.inner.get()
     }
 
     /// Opens `path` read-only. A directory can be opened this way, to
@@ -147,7 +146,7 @@ impl File {
     /// `pread` on the blocking pool, and its real errors (`EBADF` for the
     /// access mode).
     pub fn read_at(&self, buf: Vec<u8>, offset: u64) -> FileCompletion<Vec<u8>> {
-        match &self.inner {
+        match &*self.inner.get() {
             FileImpl::Sim(f) => FileCompletion::sim(f.read_at(buf, offset)),
             #[cfg(target_os = "linux")]
             FileImpl::Os(f) => f.read_at(buf, offset),
@@ -164,7 +163,7 @@ impl File {
     /// written), `EIO` from an injected write error. On the OS runtime, a
     /// `pwrite` on the blocking pool, and its real errors.
     pub fn write_at(&self, buf: Vec<u8>, offset: u64) -> FileCompletion<Vec<u8>> {
-        match &self.inner {
+        match &*self.inner.get() {
             FileImpl::Sim(f) => FileCompletion::sim(f.write_at(buf, offset)),
             #[cfg(target_os = "linux")]
             FileImpl::Os(f) => f.write_at(buf, offset),
@@ -236,7 +235,11 @@ impl File {
     /// "fsyncgate". Treat an fsync error as data loss. (A directory's
     /// entries stay pending instead.)
     pub async fn sync_all(&self) -> io::Result<()> {
-        dispatch!(self, f => f.sync_all().await)
+        let file = self.inner.get();
+        ResidentFuture::new("File::sync_all", async move {
+            dispatch!(file, f => f.sync_all().await)
+        })
+        .await
     }
 
     /// As [`sync_all`](File::sync_all): the simulation keeps no metadata
@@ -246,11 +249,15 @@ impl File {
     ///
     /// As [`sync_all`](File::sync_all).
     pub async fn sync_data(&self) -> io::Result<()> {
-        match &self.inner {
-            FileImpl::Sim(f) => f.sync_all().await,
-            #[cfg(target_os = "linux")]
-            FileImpl::Os(f) => f.sync_data().await,
-        }
+        let file = self.inner.get();
+        ResidentFuture::new("File::sync_data", async move {
+            match &*file {
+                FileImpl::Sim(f) => f.sync_all().await,
+                #[cfg(target_os = "linux")]
+                FileImpl::Os(f) => f.sync_data().await,
+            }
+        })
+        .await
     }
 
     /// Truncates or zero-extends the file to `size` bytes (durable after
@@ -261,7 +268,11 @@ impl File {
     /// `InvalidInput` if the file is not open for writing (Linux's
     /// `ftruncate` says `EINVAL`), `StorageFull`.
     pub async fn set_len(&self, size: u64) -> io::Result<()> {
-        dispatch!(self, f => f.set_len(size).await)
+        let file = self.inner.get();
+        ResidentFuture::new("File::set_len", async move {
+            dispatch!(file, f => f.set_len(size).await)
+        })
+        .await
     }
 
     /// The file's metadata (length as the page cache has it).
@@ -270,7 +281,11 @@ impl File {
     ///
     /// If the disk crashed since the file was opened.
     pub async fn metadata(&self) -> io::Result<Metadata> {
-        dispatch!(self, f => f.metadata().await)
+        let file = self.inner.get();
+        ResidentFuture::new("File::metadata", async move {
+            dispatch!(file, f => f.metadata().await)
+        })
+        .await
     }
 }
 
@@ -286,15 +301,11 @@ fn advance(offset: u64, done: usize) -> io::Result<u64> {
     })
 }
 
-/// A file's backend, borrowed mutably (for the cursor).
-pub(crate) enum Backend<'a> {
-    Sim(&'a mut SimFile),
-    #[cfg(target_os = "linux")]
-    Os(&'a mut crate::os::OsFile),
-}
-
 impl fmt::Debug for File {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        dispatch!(self, file => file.fmt(f))
+        match self.inner.try_get() {
+            Some(file) => dispatch!(file, file => file.fmt(f)),
+            None => f.write_str("File { .. }"),
+        }
     }
 }

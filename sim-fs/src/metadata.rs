@@ -3,6 +3,8 @@
 use std::io;
 use std::path::Path;
 
+use sim_core::kernel::ResidentFuture;
+
 use crate::namespace::Stat;
 use crate::registry::current_disk;
 
@@ -96,6 +98,12 @@ impl FileType {
 /// `NotFound`, `NotADirectory` (a path component is a file).
 pub async fn metadata(path: impl AsRef<Path>) -> io::Result<Metadata> {
     let path = path.as_ref().to_path_buf();
+    ResidentFuture::new("fs::metadata", metadata_in_runtime(path)).await
+}
+
+/// [`metadata`] itself, run inside the runtime (it holds the disk's `Rc`s).
+async fn metadata_in_runtime(path: impl AsRef<Path>) -> io::Result<Metadata> {
+    let path = path.as_ref().to_path_buf();
     #[cfg(target_os = "linux")]
     if crate::registry::is_os() {
         return crate::os::metadata(path).await;
@@ -124,6 +132,12 @@ pub async fn metadata(path: impl AsRef<Path>) -> io::Result<Metadata> {
 ///
 /// `NotADirectory` (a path component is a file).
 pub async fn try_exists(path: impl AsRef<Path>) -> io::Result<bool> {
+    let path = path.as_ref().to_path_buf();
+    ResidentFuture::new("fs::try_exists", try_exists_in_runtime(path)).await
+}
+
+/// [`try_exists`] itself, run inside the runtime (it holds the disk's `Rc`s).
+async fn try_exists_in_runtime(path: impl AsRef<Path>) -> io::Result<bool> {
     match metadata(path).await {
         Ok(_) => Ok(true),
         Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(false),

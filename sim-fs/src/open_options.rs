@@ -4,6 +4,8 @@ use std::io;
 use std::path::Path;
 use std::rc::Rc;
 
+use sim_core::kernel::ResidentFuture;
+
 use crate::error;
 use crate::file::File;
 use crate::registry::current_disk;
@@ -94,6 +96,16 @@ impl OpenOptions {
     ///
     /// Outside a detsim runtime.
     pub async fn open(&self, path: impl AsRef<Path>) -> io::Result<File> {
+        let (opts, path) = (self.clone(), path.as_ref().to_path_buf());
+        ResidentFuture::new("OpenOptions::open", async move {
+            opts.open_in_runtime(path).await
+        })
+        .await
+    }
+
+    /// [`OpenOptions::open`] itself, run inside the runtime (it holds the
+    /// disk's `Rc`s).
+    async fn open_in_runtime(&self, path: impl AsRef<Path>) -> io::Result<File> {
         #[cfg(target_os = "linux")]
         if sim_core::kernel::KernelHandle::current().is_os() {
             return Ok(File::os(crate::os::open(self, path.as_ref()).await?));

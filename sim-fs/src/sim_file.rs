@@ -1,6 +1,7 @@
 //! [`SimFile`]: the simulated twin of [`File`](crate::File), an open inode
 //! on the current node's simulated disk.
 
+use std::cell::RefCell;
 use std::fmt;
 use std::io;
 use std::path::PathBuf;
@@ -28,7 +29,7 @@ pub(crate) struct SimFile {
     pub(crate) read: bool,
     pub(crate) write: bool,
     pub(crate) append: bool,
-    pub(crate) cursor: Cursor,
+    pub(crate) cursor: RefCell<Cursor>,
 }
 
 /// The state behind `AsyncRead`/`AsyncWrite`/`AsyncSeek`.
@@ -56,7 +57,7 @@ impl SimFile {
             read: opts.read,
             write: opts.write || opts.append,
             append: opts.append,
-            cursor: Cursor::default(),
+            cursor: RefCell::new(Cursor::default()),
         }
     }
 
@@ -174,7 +175,7 @@ impl fmt::Debug for SimFile {
         f.debug_struct("File")
             .field("path", &self.path)
             .field("ino", &self.ino)
-            .field("pos", &self.cursor.pos)
+            .field("pos", &self.cursor.try_borrow().map(|c| c.pos).ok())
             .finish_non_exhaustive()
     }
 }

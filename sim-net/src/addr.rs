@@ -61,6 +61,12 @@ impl ToSocketAddr for (&str, u16) {
     }
 }
 
+impl ToSocketAddr for (String, u16) {
+    fn to_host_port(&self) -> io::Result<(String, u16)> {
+        Ok(self.clone())
+    }
+}
+
 impl ToSocketAddr for (IpAddr, u16) {
     fn to_host_port(&self) -> io::Result<(String, u16)> {
         Ok((self.0.to_string(), self.1))

@@ -93,7 +93,7 @@ mod network;
 mod os;
 mod packet;
 mod ready;
-mod tcp;
+pub mod tcp;
 mod udp;
 
 pub use addr::ToSocketAddr;

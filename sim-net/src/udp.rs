@@ -8,7 +8,9 @@ use std::net::SocketAddr;
 use std::rc::Rc;
 
 use sim_core::FaultKind;
-use sim_core::kernel::{Interest, Readiness, Registration, Source, Trigger};
+use sim_core::kernel::{
+    Interest, Readiness, Registration, Resident, ResidentFuture, Source, Trigger,
+};
 
 use crate::addr::{ToSocketAddr, is_local_bind};
 use crate::network::{HostIx, Net};
@@ -294,7 +296,7 @@ impl fmt::Debug for SimUdp {
 /// with ICMP port unreachable, which a connected socket reports as
 /// `ECONNREFUSED` on a later call.
 pub struct UdpSocket {
-    inner: UdpImpl,
+    inner: Resident<UdpImpl>,
 }
 
 enum UdpImpl {
@@ -306,7 +308,19 @@ enum UdpImpl {
 /// Calls the same method on whichever backend the socket has.
 macro_rules! dispatch {
     ($self:ident, $s:ident => $e:expr) => {
-        match &$self.inner {
+        match &*$self.inner.get() {
+            UdpImpl::Sim($s) => $e,
+            #[cfg(target_os = "linux")]
+            UdpImpl::Os($s) => $e,
+        }
+    };
+}
+
+/// [`dispatch!`] on a socket taken out of its handle, for the futures
+/// that run inside the runtime (they must own what they use).
+macro_rules! dispatch_rc {
+    ($socket:ident, $s:ident => $e:expr) => {
+        match &*$socket {
             UdpImpl::Sim($s) => $e,
             #[cfg(target_os = "linux")]
             UdpImpl::Os($s) => $e,
@@ -328,14 +342,22 @@ impl UdpSocket {
     /// Outside a detsim runtime, or (simulation) on a task that is not on a
     /// host.
     pub async fn bind(addr: impl ToSocketAddr) -> io::Result<UdpSocket> {
-        #[cfg(target_os = "linux")]
-        if sim_core::kernel::KernelHandle::current().is_os() {
-            return Ok(UdpSocket {
-                inner: UdpImpl::Os(crate::os::OsUdpSocket::bind(addr).await?),
-            });
-        }
+        let addr = addr.to_host_port()?;
+        let socket = ResidentFuture::new("UdpSocket::bind", async move {
+            #[cfg(target_os = "linux")]
+            if sim_core::kernel::KernelHandle::current().is_os() {
+                return Ok(UdpImpl::Os(crate::os::OsUdpSocket::bind(addr).await?));
+            }
+            io::Result::Ok(UdpImpl::Sim(SimUdp::bind(addr).await?))
+        })
+        .await?;
+        let source = match &socket {
+            UdpImpl::Sim(s) => s.shared.source.clone(),
+            #[cfg(target_os = "linux")]
+            UdpImpl::Os(s) => s.source().clone(),
+        };
         Ok(UdpSocket {
-            inner: UdpImpl::Sim(SimUdp::bind(addr).await?),
+            inner: Resident::for_resource(source.kind(), source.id(), socket),
         })
     }
 
@@ -364,7 +386,12 @@ impl UdpSocket {
     ///
     /// `NotFound` for an unknown host name, `InvalidInput` for bad text.
     pub async fn connect(&self, addr: impl ToSocketAddr) -> io::Result<()> {
-        dispatch!(self, s => s.connect(addr).await)
+        let addr = addr.to_host_port()?;
+        let socket = self.inner.get();
+        ResidentFuture::new("UdpSocket::connect", async move {
+            dispatch_rc!(socket, s => s.connect(addr).await)
+        })
+        .await
     }
 
     /// Sends one datagram to `addr`; returns its length. In the simulation
@@ -376,7 +403,12 @@ impl UdpSocket {
     /// `InvalidInput` for a datagram over 65,507 bytes or bad address text;
     /// `NotFound` for an unknown host name.
     pub async fn send_to(&self, buf: &[u8], addr: impl ToSocketAddr) -> io::Result<usize> {
-        dispatch!(self, s => s.send_to(buf, addr).await)
+        let addr = addr.to_host_port()?;
+        let (socket, buf) = (self.inner.get(), buf.to_vec());
+        ResidentFuture::new("UdpSocket::send_to", async move {
+            dispatch_rc!(socket, s => s.send_to(&buf, addr).await)
+        })
+        .await
     }
 
     /// Sends one datagram to the connected peer.
@@ -385,7 +417,11 @@ impl UdpSocket {
     ///
     /// `NotConnected` before [`UdpSocket::connect`]; as [`UdpSocket::send_to`].
     pub async fn send(&self, buf: &[u8]) -> io::Result<usize> {
-        dispatch!(self, s => s.send(buf).await)
+        let (socket, buf) = (self.inner.get(), buf.to_vec());
+        ResidentFuture::new("UdpSocket::send", async move {
+            dispatch_rc!(socket, s => s.send(&buf).await)
+        })
+        .await
     }
 
     /// Waits for one datagram; returns its length (truncated to `buf`) and
@@ -395,7 +431,15 @@ impl UdpSocket {
     ///
     /// `Interrupted` under the fault plan (simulation).
     pub async fn recv_from(&self, buf: &mut [u8]) -> io::Result<(usize, SocketAddr)> {
-        dispatch!(self, s => s.recv_from(buf).await)
+        let (socket, mut owned) = (self.inner.get(), vec![0; buf.len()]);
+        let (result, owned) = ResidentFuture::new("UdpSocket::recv_from", async move {
+            let result = dispatch_rc!(socket, s => s.recv_from(&mut owned).await);
+            (result, owned)
+        })
+        .await;
+        let (n, from) = result?;
+        buf[..n].copy_from_slice(&owned[..n]);
+        Ok((n, from))
     }
 
     /// Waits for one datagram: from the connected peer, or from anyone
@@ -405,7 +449,15 @@ impl UdpSocket {
     ///
     /// `Interrupted` under the fault plan (simulation).
     pub async fn recv(&self, buf: &mut [u8]) -> io::Result<usize> {
-        dispatch!(self, s => s.recv(buf).await)
+        let (socket, mut owned) = (self.inner.get(), vec![0; buf.len()]);
+        let (result, owned) = ResidentFuture::new("UdpSocket::recv", async move {
+            let result = dispatch_rc!(socket, s => s.recv(&mut owned).await);
+            (result, owned)
+        })
+        .await;
+        let n = result?;
+        buf[..n].copy_from_slice(&owned[..n]);
+        Ok(n)
     }
 
     /// Takes one queued datagram without waiting.
@@ -421,7 +473,14 @@ impl UdpSocket {
 impl fmt::Debug for UdpSocket {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("UdpSocket")
-            .field("local", &self.local_addr().ok())
+            .field(
+                "local",
+                &self.inner.try_get().and_then(|s| match &*s {
+                    UdpImpl::Sim(s) => s.local_addr().ok(),
+                    #[cfg(target_os = "linux")]
+                    UdpImpl::Os(s) => s.local_addr().ok(),
+                }),
+            )
             .finish_non_exhaustive()
     }
 }

@@ -47,6 +47,7 @@ mod resource_names;
 mod sim;
 pub(crate) mod source;
 
+pub use crate::runtime::{Resident, ResidentFuture};
 pub use completion::Completion;
 pub use handle::KernelHandle;
 #[cfg(target_os = "linux")]

@@ -114,6 +114,11 @@ impl Source {
         Source { inner }
     }
 
+    /// The kind the source was created with (`"udp"`), as reports name it.
+    pub fn kind(&self) -> &'static str {
+        self.inner.kind
+    }
+
     /// The resource id (allocation order within the run).
     pub fn id(&self) -> ResourceId {
         self.inner.id

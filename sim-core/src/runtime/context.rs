@@ -27,6 +27,12 @@ pub(crate) fn with_runtime<R>(what: &str, f: impl FnOnce(&Rc<RuntimeInner>) -> R
     })
 }
 
+/// Calls `f` with the current runtime, if any.
+#[inline]
+pub(crate) fn with_current<R>(f: impl FnOnce(Option<&Rc<RuntimeInner>>) -> R) -> R {
+    CURRENT.with(|c| f(c.borrow().as_ref()))
+}
+
 /// The current runtime, cloned.
 #[track_caller]
 pub(crate) fn runtime(what: &str) -> Rc<RuntimeInner> {

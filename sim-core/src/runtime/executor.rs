@@ -107,13 +107,13 @@ pub(crate) struct Executor {
 }
 
 impl Executor {
-    pub(crate) fn new() -> Executor {
+    pub(crate) fn new(seed: u64) -> Executor {
         Executor {
             slots: RefCell::new(Vec::new()),
             free: RefCell::new(Vec::new()),
             runnable: RefCell::new(VecDeque::new()),
             lent: Cell::new(false),
-            queue: Arc::new(ReadyQueue::new()),
+            queue: Arc::new(ReadyQueue::new(seed)),
             current: Cell::new(None),
             infos: RefCell::new(TaskInfos::all()),
             alive: Cell::new(0),

@@ -23,6 +23,8 @@ use crate::kernel::{ResourceId, SimKernel};
 use crate::node::Nodes;
 use crate::rand::Stream;
 use crate::runtime::executor::Executor;
+use crate::runtime::home::Deferred;
+use crate::runtime::resident::Objects;
 use crate::runtime::watchdog::Watchdog;
 use crate::runtime::{Config, WaitReason, panic};
 use crate::time::Instant;
@@ -58,6 +60,8 @@ pub(crate) struct RuntimeInner {
     #[cfg(target_os = "linux")]
     os: Option<crate::kernel::os::OsKernel>,
     extensions: RefCell<Vec<(TypeId, Rc<dyn Any>)>>,
+    /// The objects behind users' `Send` handles (see `resident.rs`).
+    pub(crate) objects: RefCell<Objects>,
 }
 
 impl RuntimeInner {
@@ -90,7 +94,7 @@ impl RuntimeInner {
             seed,
             clock: Cell::new(Instant::ZERO),
             next_due: Cell::new(Instant::from_nanos(u64::MAX)),
-            exec: Executor::new(),
+            exec: Executor::new(seed),
             timers: RefCell::new(Timers::default()),
             trace: RefCell::new(Trace::new(config.report_events, config.record_all_events)),
             kernel: SimKernel::new(seed),
@@ -106,6 +110,7 @@ impl RuntimeInner {
             #[cfg(target_os = "linux")]
             os,
             extensions: RefCell::new(Vec::new()),
+            objects: RefCell::new(Objects::default()),
             config,
         })
     }
@@ -182,6 +187,23 @@ impl RuntimeInner {
         ext
     }
 
+    /// Carries out the releases of objects dropped where this runtime was
+    /// not running (see `home.rs`), in the order they were dropped.
+    pub(crate) fn run_deferred(&self) {
+        for deferred in self.exec.queue.home.take_deferred() {
+            match deferred {
+                Deferred::Object(key) => {
+                    let object = self.objects.borrow_mut().remove(key);
+                    drop(object);
+                }
+                Deferred::Timer(key) => {
+                    let waker = self.timers.borrow_mut().remove(key);
+                    drop(waker);
+                }
+            }
+        }
+    }
+
     /// Records that the task being polled waits on `reason`.
     pub(crate) fn note_wait(&self, reason: WaitReason) {
         self.exec.note_wait(reason);
@@ -201,12 +223,15 @@ impl RuntimeInner {
     /// with this runtime as the current context.
     pub(crate) fn shutdown(self: &Rc<Self>) {
         self.ended.set(true);
+        self.exec.queue.home.end();
         let _guard = crate::runtime::context::try_runtime()
             .is_none()
             .then(|| crate::runtime::context::enter(Rc::clone(self)));
         for task in self.exec.drain_all() {
             let _ = panic::catch(move || drop(task));
         }
+        let objects = self.objects.borrow_mut().take_all();
+        let _ = panic::catch(move || drop(objects));
         let events = self.kernel.clear();
         let _ = panic::catch(move || drop(events));
         // Taken out first: the wakers' Drop impls run with no borrow held.

@@ -15,11 +15,14 @@
 pub(crate) mod context;
 mod executor;
 mod heartbeat;
+pub(crate) mod home;
 mod inner;
 #[cfg(test)]
 mod leak_tests;
 mod misuse;
 mod panic;
+mod resident;
+mod resident_future;
 mod task_info;
 mod wait;
 mod waker;
@@ -33,7 +36,10 @@ use std::time::Duration;
 
 pub(crate) use executor::{Cancel, TaskKey};
 pub(crate) use heartbeat::{Beat, Heartbeat};
+pub(crate) use home::Home;
 pub(crate) use inner::RuntimeInner;
+pub use resident::Resident;
+pub use resident_future::ResidentFuture;
 pub(crate) use wait::WaitReason;
 pub(crate) use watchdog::{LongPollWatch, Suspect};
 

@@ -20,6 +20,8 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 use std::task::Wake;
 
+use crate::runtime::home::HomeState;
+
 /// Task key: slab index in the low half, generation in the high half.
 pub(crate) type RawKey = u64;
 
@@ -27,6 +29,9 @@ pub(crate) struct ReadyQueue {
     keys: Mutex<Vec<RawKey>>,
     pending: AtomicBool,
     unpark: OnceLock<Box<dyn Fn() + Send + Sync>>,
+    /// What the runtime's `Send` objects need to know about it from any
+    /// thread (see `home.rs`).
+    pub(crate) home: HomeState,
 }
 
 thread_local! {
@@ -42,11 +47,19 @@ pub(crate) fn with_local_run<R>(f: impl FnOnce(&mut VecDeque<RawKey>) -> R) -> R
 }
 
 impl ReadyQueue {
-    pub(crate) fn new() -> ReadyQueue {
+    pub(crate) fn new(seed: u64) -> ReadyQueue {
         ReadyQueue {
             keys: Mutex::new(Vec::new()),
             pending: AtomicBool::new(false),
             unpark: OnceLock::new(),
+            home: HomeState::new(seed),
+        }
+    }
+
+    /// Interrupts a parked OS kernel, if one is installed.
+    pub(crate) fn unpark(&self) {
+        if let Some(unpark) = self.unpark.get() {
+            unpark();
         }
     }
 
@@ -61,9 +74,7 @@ impl ReadyQueue {
             .unwrap_or_else(|e| e.into_inner())
             .push(key);
         self.pending.store(true, Ordering::Release);
-        if let Some(unpark) = self.unpark.get() {
-            unpark();
-        }
+        self.unpark();
     }
 
     /// Lends `run` (the runtime's run queue) to this thread until the

@@ -3,7 +3,7 @@ use std::panic::Location;
 use std::rc::Rc;
 
 use crate::node::NodeId;
-use crate::runtime::context;
+use crate::runtime::{Resident, context};
 use crate::task::JoinHandle;
 use crate::task::join::{JoinCell, TaskFuture};
 use crate::trace::EventKind;
@@ -64,6 +64,7 @@ impl Builder {
             .exec
             .insert(task, cell.clone(), self.name, location, node);
         rt.record(EventKind::Spawned { task: id });
-        JoinHandle::new(rt, cell, id, key)
+        let cell = Resident::in_runtime(&rt, "the JoinHandle of task", cell).numbered(id.as_u64());
+        JoinHandle::new(cell, id, key)
     }
 }

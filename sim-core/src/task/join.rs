@@ -8,7 +8,7 @@ use std::task::{Context, Poll, Waker};
 
 use pin_project_lite::pin_project;
 
-use crate::runtime::{Cancel, RuntimeInner, TaskKey, WaitReason};
+use crate::runtime::{Cancel, Resident, TaskKey, WaitReason};
 use crate::task::TaskId;
 use crate::trace::EventKind;
 
@@ -102,21 +102,19 @@ impl<F: Future> Future for TaskFuture<F> {
 ///     assert!(forever.await.unwrap_err().is_cancelled());
 /// });
 /// ```
-pub struct JoinHandle<T> {
-    rt: Rc<RuntimeInner>,
-    cell: Rc<JoinCell<T>>,
+///
+/// A `JoinHandle` is `Send + Sync` (whatever `T` is: the output never
+/// leaves the runtime's thread), but it works only on the thread running
+/// the runtime that spawned the task.
+pub struct JoinHandle<T: 'static> {
+    cell: Resident<JoinCell<T>>,
     id: TaskId,
     key: TaskKey,
 }
 
-impl<T> JoinHandle<T> {
-    pub(crate) fn new(
-        rt: Rc<RuntimeInner>,
-        cell: Rc<JoinCell<T>>,
-        id: TaskId,
-        key: TaskKey,
-    ) -> Self {
-        JoinHandle { rt, cell, id, key }
+impl<T: 'static> JoinHandle<T> {
+    pub(crate) fn new(cell: Resident<JoinCell<T>>, id: TaskId, key: TaskKey) -> Self {
+        JoinHandle { cell, id, key }
     }
 
     /// Stops the task: its future is dropped now (or right after its current
@@ -128,18 +126,23 @@ impl<T> JoinHandle<T> {
     /// Outside the runtime the task was spawned in.
     #[track_caller]
     pub fn abort(&self) {
-        self.rt
-            .check_current(|| format!("the JoinHandle of {}", self.id));
-        // When the task aborts itself, the executor drops it after the
-        // current poll and records the abort then.
-        if self.rt.exec.abort(self.key) && self.is_finished() {
-            self.rt.record(EventKind::Aborted { task: self.id });
-        }
+        self.cell.with_runtime(|rt, cell| {
+            // When the task aborts itself, the executor drops it after the
+            // current poll and records the abort then.
+            if rt.exec.abort(self.key) && cell.state.borrow().done {
+                rt.record(EventKind::Aborted { task: self.id });
+            }
+        });
     }
 
     /// Whether the task finished (completed or aborted).
+    ///
+    /// # Panics
+    ///
+    /// Outside the runtime the task was spawned in.
+    #[track_caller]
     pub fn is_finished(&self) -> bool {
-        self.cell.state.borrow().done
+        self.cell.get().state.borrow().done
     }
 
     /// The task's id.
@@ -148,32 +151,33 @@ impl<T> JoinHandle<T> {
     }
 }
 
-impl<T> Future for JoinHandle<T> {
+impl<T: 'static> Future for JoinHandle<T> {
     type Output = Result<T, JoinError>;
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        self.rt
-            .check_current(|| format!("the JoinHandle of {}", self.id));
-        let mut s = self.cell.state.borrow_mut();
-        if let Some(out) = s.output.take() {
-            return Poll::Ready(out);
-        }
-        assert!(
-            !s.done,
-            "a detsim JoinHandle was polled after it returned its output"
-        );
-        let old = match &s.waiter {
-            Some(w) if w.will_wake(cx.waker()) => None,
-            _ => s.waiter.replace(cx.waker().clone()),
-        };
-        drop(s);
-        drop(old);
-        self.rt.note_wait(WaitReason::Join { task: self.id });
-        Poll::Pending
+        let id = self.id;
+        self.cell.with_runtime(|rt, cell| {
+            let mut s = cell.state.borrow_mut();
+            if let Some(out) = s.output.take() {
+                return Poll::Ready(out);
+            }
+            assert!(
+                !s.done,
+                "a detsim JoinHandle was polled after it returned its output"
+            );
+            let old = match &s.waiter {
+                Some(w) if w.will_wake(cx.waker()) => None,
+                _ => s.waiter.replace(cx.waker().clone()),
+            };
+            drop(s);
+            drop(old);
+            rt.note_wait(WaitReason::Join { task: id });
+            Poll::Pending
+        })
     }
 }
 
-impl<T> fmt::Debug for JoinHandle<T> {
+impl<T: 'static> fmt::Debug for JoinHandle<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("JoinHandle")
             .field("id", &self.id)

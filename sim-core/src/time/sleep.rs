@@ -1,10 +1,10 @@
 use std::future::Future;
 use std::pin::Pin;
-use std::rc::Rc;
 use std::task::{Context, Poll};
 use std::time::Duration;
 
-use crate::runtime::{RuntimeInner, WaitReason, context};
+use crate::runtime::home::Deferred;
+use crate::runtime::{Home, WaitReason, context};
 use crate::time::Instant;
 use crate::time::timers::TimerKey;
 
@@ -17,13 +17,11 @@ use crate::time::timers::TimerKey;
 /// Outside a detsim runtime.
 #[track_caller]
 pub fn sleep(duration: Duration) -> Sleep {
-    let rt = context::runtime("detsim::time::sleep");
-    let deadline = rt.now().saturating_add(duration);
-    Sleep {
-        rt,
-        deadline,
+    context::with_runtime("detsim::time::sleep", |rt| Sleep {
+        home: Home::of(rt),
+        deadline: rt.now().saturating_add(duration),
         key: None,
-    }
+    })
 }
 
 /// Waits until the runtime's clock reaches `deadline`.
@@ -33,9 +31,8 @@ pub fn sleep(duration: Duration) -> Sleep {
 /// Outside a detsim runtime.
 #[track_caller]
 pub fn sleep_until(deadline: Instant) -> Sleep {
-    let rt = context::runtime("detsim::time::sleep_until");
     Sleep {
-        rt,
+        home: Home::current("detsim::time::sleep_until"),
         deadline,
         key: None,
     }
@@ -44,7 +41,7 @@ pub fn sleep_until(deadline: Instant) -> Sleep {
 /// Future returned by [`sleep`] and [`sleep_until`].
 #[must_use = "futures do nothing unless awaited"]
 pub struct Sleep {
-    rt: Rc<RuntimeInner>,
+    home: Home,
     deadline: Instant,
     key: Option<TimerKey>,
 }
@@ -56,13 +53,24 @@ impl Sleep {
     }
 
     /// The runtime this sleep runs on.
-    pub(crate) fn runtime(&self) -> &Rc<RuntimeInner> {
-        &self.rt
+    pub(crate) fn home(&self) -> &Home {
+        &self.home
     }
 
     /// Whether the deadline has passed.
+    ///
+    /// # Panics
+    ///
+    /// Unless the sleep's runtime runs on this thread.
+    #[track_caller]
     pub fn is_elapsed(&self) -> bool {
-        self.rt.now() >= self.deadline
+        let deadline = self.deadline;
+        self.home
+            .with(|| self.describe(), |rt| rt.now() >= deadline)
+    }
+
+    fn describe(&self) -> String {
+        format!("a sleep until t={}", self.deadline)
     }
 
     /// Moves the deadline, keeping the future (as `tokio::time::Sleep::reset`).
@@ -73,8 +81,13 @@ impl Sleep {
 
     fn cancel(&mut self) {
         if let Some(key) = self.key.take() {
-            let waker = self.rt.timers.borrow_mut().remove(key);
-            drop(waker);
+            self.home.release(
+                |rt| {
+                    let waker = rt.timers.borrow_mut().remove(key);
+                    drop(waker);
+                },
+                Deferred::Timer(key),
+            );
         }
     }
 }
@@ -84,34 +97,36 @@ impl Future for Sleep {
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
         let this = self.get_mut();
-        this.rt
-            .check_current(|| format!("a sleep until t={}", this.deadline));
-        let fired = this
-            .key
-            .is_some_and(|k| this.rt.timers.borrow().has_fired(k));
-        if fired || this.rt.now() >= this.deadline {
-            this.cancel();
-            return Poll::Ready(());
-        }
-        match this.key {
-            Some(key) => {
-                let old = this.rt.timers.borrow_mut().update_waker(key, cx.waker());
-                drop(old);
-            }
-            None => {
-                let key = this
-                    .rt
-                    .timers
-                    .borrow_mut()
-                    .insert(this.deadline, cx.waker().clone());
-                this.rt.note_deadline(this.deadline);
-                this.key = Some(key);
-            }
-        }
-        this.rt.note_wait(WaitReason::Sleep {
-            until: this.deadline,
-        });
-        Poll::Pending
+        let home = this.home.clone();
+        let deadline = this.deadline;
+        home.with(
+            || format!("a sleep until t={deadline}"),
+            |rt| {
+                let fired = this.key.is_some_and(|k| rt.timers.borrow().has_fired(k));
+                if fired || rt.now() >= this.deadline {
+                    this.cancel();
+                    return Poll::Ready(());
+                }
+                match this.key {
+                    Some(key) => {
+                        let old = rt.timers.borrow_mut().update_waker(key, cx.waker());
+                        drop(old);
+                    }
+                    None => {
+                        let key = rt
+                            .timers
+                            .borrow_mut()
+                            .insert(this.deadline, cx.waker().clone());
+                        rt.note_deadline(this.deadline);
+                        this.key = Some(key);
+                    }
+                }
+                rt.note_wait(WaitReason::Sleep {
+                    until: this.deadline,
+                });
+                Poll::Pending
+            },
+        )
     }
 }
 

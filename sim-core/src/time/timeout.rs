@@ -2,7 +2,6 @@ use std::fmt;
 use std::future::Future;
 use std::io;
 use std::pin::Pin;
-use std::rc::Rc;
 use std::task::{Context, Poll};
 use std::time::Duration;
 
@@ -67,8 +66,8 @@ impl<F: Future> Future for Timeout<F> {
         let this = self.project();
         // What the inner future notes it waits on (for deadlock reports) is
         // forgotten if the timeout completes: the task no longer waits on it.
-        let rt = Rc::clone(this.delay.runtime());
-        let before = rt.exec.take_wait();
+        let home = this.delay.home().clone();
+        let before = home.with(|| "a timeout".to_string(), |rt| rt.exec.take_wait());
         let out = match this.future.poll(cx) {
             Poll::Ready(v) => Poll::Ready(Ok(v)),
             Poll::Pending => match this.delay.poll(cx) {
@@ -76,7 +75,10 @@ impl<F: Future> Future for Timeout<F> {
                 Poll::Pending => Poll::Pending,
             },
         };
-        rt.exec.restore_wait(before, out.is_ready());
+        home.with(
+            || "a timeout".to_string(),
+            |rt| rt.exec.restore_wait(before, out.is_ready()),
+        );
         out
     }
 }

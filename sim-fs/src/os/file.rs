@@ -1,6 +1,7 @@
 //! [`OsFile`]: the OS twin of the simulated file, a real descriptor whose
 //! every operation runs on the blocking pool.
 
+use std::cell::RefCell;
 use std::fmt;
 use std::io::{self, SeekFrom};
 use std::os::unix::fs::FileExt;
@@ -25,7 +26,7 @@ pub(crate) struct OsFile {
     /// Opened with `O_APPEND`: the kernel puts every write at the end,
     /// and the cursor follows it there.
     append: bool,
-    cursor: Cursor,
+    cursor: RefCell<Cursor>,
 }
 
 /// The state behind `AsyncRead`/`AsyncWrite`/`AsyncSeek`: the position
@@ -47,7 +48,7 @@ impl OsFile {
             file: Arc::new(file),
             path,
             append,
-            cursor: Cursor::default(),
+            cursor: RefCell::new(Cursor::default()),
         }
     }
 
@@ -93,30 +94,31 @@ impl OsFile {
 
     /// One cursor read: a `pread` at the position, on the pool.
     pub(crate) fn poll_read(
-        &mut self,
+        &self,
         cx: &mut Context<'_>,
         buf: &mut [u8],
     ) -> Poll<io::Result<usize>> {
+        let mut cursor = self.cursor.borrow_mut();
         if buf.is_empty() {
             return Poll::Ready(Ok(0));
         }
-        if self.cursor.reading.is_none() {
+        if cursor.reading.is_none() {
             let len = buf.len().min(MAX_READ_BYTES);
-            let (file, pos) = (Arc::clone(&self.file), self.cursor.pos);
-            self.cursor.reading = Some(Job::submit(move || {
+            let (file, pos) = (Arc::clone(&self.file), cursor.pos);
+            cursor.reading = Some(Job::submit(move || {
                 let mut data = vec![0; len];
                 let res = file.read_at(&mut data, pos);
                 (res, data)
             }));
         }
-        let pending = self.cursor.reading.as_mut().expect("set above");
+        let pending = cursor.reading.as_mut().expect("set above");
         let (res, data) = ready!(Pin::new(pending).poll(cx));
-        self.cursor.reading = None;
+        cursor.reading = None;
         // A caller may poll again with a smaller buffer than it started
         // with: hand over what fits; the rest is read again next time.
         let n = res?.min(buf.len());
         buf[..n].copy_from_slice(&data[..n]);
-        self.cursor.pos += n as u64;
+        cursor.pos += n as u64;
         Poll::Ready(Ok(n))
     }
 
@@ -124,18 +126,15 @@ impl OsFile {
     /// `O_APPEND`), on the pool. The buffer a retried poll passes is
     /// assumed to start with the bytes of the write in flight, as
     /// `AsyncWrite` callers guarantee.
-    pub(crate) fn poll_write(
-        &mut self,
-        cx: &mut Context<'_>,
-        buf: &[u8],
-    ) -> Poll<io::Result<usize>> {
+    pub(crate) fn poll_write(&self, cx: &mut Context<'_>, buf: &[u8]) -> Poll<io::Result<usize>> {
+        let mut cursor = self.cursor.borrow_mut();
         if buf.is_empty() {
             return Poll::Ready(Ok(0));
         }
-        if self.cursor.writing.is_none() {
-            let (file, pos, append) = (Arc::clone(&self.file), self.cursor.pos, self.append);
+        if cursor.writing.is_none() {
+            let (file, pos, append) = (Arc::clone(&self.file), cursor.pos, self.append);
             let data = buf.to_vec();
-            self.cursor.writing = Some(Job::submit(move || {
+            cursor.writing = Some(Job::submit(move || {
                 let n = file.write_at(&data, pos)?;
                 let end = if append {
                     file.metadata()?.len()
@@ -145,40 +144,37 @@ impl OsFile {
                 Ok((n, end))
             }));
         }
-        let pending = self.cursor.writing.as_mut().expect("set above");
+        let pending = cursor.writing.as_mut().expect("set above");
         let res = ready!(Pin::new(pending).poll(cx));
-        self.cursor.writing = None;
+        cursor.writing = None;
         let (n, end) = res?;
-        self.cursor.pos = end;
+        cursor.pos = end;
         Poll::Ready(Ok(n))
     }
 
     /// Moves the position; `SeekFrom::End` asks the pool for the length.
-    pub(crate) fn poll_seek(
-        &mut self,
-        cx: &mut Context<'_>,
-        pos: SeekFrom,
-    ) -> Poll<io::Result<u64>> {
-        if self.cursor.reading.is_some() || self.cursor.writing.is_some() {
+    pub(crate) fn poll_seek(&self, cx: &mut Context<'_>, pos: SeekFrom) -> Poll<io::Result<u64>> {
+        let mut cursor = self.cursor.borrow_mut();
+        if cursor.reading.is_some() || cursor.writing.is_some() {
             return Poll::Ready(Err(io::Error::other(
                 "seek while a cursor read or write is in flight: finish it first",
             )));
         }
         if !matches!(pos, SeekFrom::End(_)) {
             // A seek to the end given up for another kind of seek.
-            self.cursor.seeking = None;
+            cursor.seeking = None;
         }
         let (base, delta) = match pos {
             SeekFrom::Start(n) => (n, 0),
-            SeekFrom::Current(d) => (self.cursor.pos, d),
+            SeekFrom::Current(d) => (cursor.pos, d),
             SeekFrom::End(d) => {
-                if self.cursor.seeking.is_none() {
+                if cursor.seeking.is_none() {
                     let file = Arc::clone(&self.file);
-                    self.cursor.seeking = Some(Job::submit(move || Ok(file.metadata()?.len())));
+                    cursor.seeking = Some(Job::submit(move || Ok(file.metadata()?.len())));
                 }
-                let pending = self.cursor.seeking.as_mut().expect("set above");
+                let pending = cursor.seeking.as_mut().expect("set above");
                 let len = ready!(Pin::new(pending).poll(cx));
-                self.cursor.seeking = None;
+                cursor.seeking = None;
                 (len?, d)
             }
         };
@@ -188,7 +184,7 @@ impl OsFile {
             .filter(|&new| i64::try_from(new).is_ok())
         {
             Some(new) => {
-                self.cursor.pos = new;
+                cursor.pos = new;
                 Poll::Ready(Ok(new))
             }
             None => Poll::Ready(Err(io::Error::from_raw_os_error(EINVAL))),
@@ -205,7 +201,7 @@ impl fmt::Debug for OsFile {
         f.debug_struct("File")
             .field("path", &self.path)
             .field("os", &true)
-            .field("pos", &self.cursor.pos)
+            .field("pos", &self.cursor.try_borrow().map(|c| c.pos).ok())
             .finish_non_exhaustive()
     }
 }

@@ -33,10 +33,10 @@ const LISTEN_BACKLOG: i32 = 1024;
 
 /// A socket registered with epoll: the registration owns the socket, so
 /// it deregisters before the socket closes.
-struct Registered<S: AsFd> {
+pub(crate) struct Registered<S: AsFd> {
     read_reg: Registration,
     write_reg: Registration,
-    source: Source,
+    pub(crate) source: Source,
     socket: FdRegistration<S>,
 }
 
@@ -57,7 +57,7 @@ impl<S: AsFd> Registered<S> {
 
 /// A real TCP connection.
 pub(crate) struct OsTcpStream {
-    io: Registered<std::net::TcpStream>,
+    pub(crate) io: Registered<std::net::TcpStream>,
 }
 
 impl OsTcpStream {

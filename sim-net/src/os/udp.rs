@@ -35,6 +35,11 @@ impl OsUdpSocket {
         })
     }
 
+    /// The socket's readiness source.
+    pub(crate) fn source(&self) -> &Source {
+        &self.source
+    }
+
     pub(crate) fn local_addr(&self) -> io::Result<SocketAddr> {
         self.socket.local_addr()
     }

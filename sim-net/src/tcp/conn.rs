@@ -27,6 +27,16 @@ macro_rules! dispatch {
 }
 
 impl Conn {
+    /// The connection's readiness source (its resource id and kind name
+    /// it in reports).
+    pub(crate) fn source(&self) -> &sim_core::kernel::Source {
+        match self {
+            Conn::Sim(c) => c.io.source(),
+            #[cfg(target_os = "linux")]
+            Conn::Os(c) => &c.io.source,
+        }
+    }
+
     pub(crate) fn local_addr(&self) -> io::Result<SocketAddr> {
         dispatch!(self, c => c.local_addr())
     }

@@ -11,7 +11,7 @@ macro_rules! impl_async_read {
                 cx: &mut std::task::Context<'_>,
                 buf: &mut [u8],
             ) -> std::task::Poll<std::io::Result<usize>> {
-                self.inner.poll_read(cx, buf)
+                self.inner.get().poll_read(cx, buf)
             }
         }
 
@@ -22,7 +22,8 @@ macro_rules! impl_async_read {
                 cx: &mut std::task::Context<'_>,
                 buf: &mut tokio::io::ReadBuf<'_>,
             ) -> std::task::Poll<std::io::Result<()>> {
-                let n = std::task::ready!(self.inner.poll_read(cx, buf.initialize_unfilled()))?;
+                let n =
+                    std::task::ready!(self.inner.get().poll_read(cx, buf.initialize_unfilled()))?;
                 buf.advance(n);
                 std::task::Poll::Ready(Ok(()))
             }
@@ -41,7 +42,7 @@ macro_rules! impl_async_write {
                 cx: &mut std::task::Context<'_>,
                 buf: &[u8],
             ) -> std::task::Poll<std::io::Result<usize>> {
-                self.inner.poll_write(cx, buf)
+                self.inner.get().poll_write(cx, buf)
             }
 
             fn poll_flush(
@@ -55,7 +56,7 @@ macro_rules! impl_async_write {
                 self: std::pin::Pin<&mut Self>,
                 _cx: &mut std::task::Context<'_>,
             ) -> std::task::Poll<std::io::Result<()>> {
-                std::task::Poll::Ready(self.inner.shutdown_write())
+                std::task::Poll::Ready(self.inner.get().shutdown_write())
             }
         }
 
@@ -66,7 +67,7 @@ macro_rules! impl_async_write {
                 cx: &mut std::task::Context<'_>,
                 buf: &[u8],
             ) -> std::task::Poll<std::io::Result<usize>> {
-                self.inner.poll_write(cx, buf)
+                self.inner.get().poll_write(cx, buf)
             }
 
             fn poll_flush(
@@ -80,7 +81,7 @@ macro_rules! impl_async_write {
                 self: std::pin::Pin<&mut Self>,
                 _cx: &mut std::task::Context<'_>,
             ) -> std::task::Poll<std::io::Result<()>> {
-                std::task::Poll::Ready(self.inner.shutdown_write())
+                std::task::Poll::Ready(self.inner.get().shutdown_write())
             }
         }
     };

@@ -6,7 +6,9 @@ use std::net::SocketAddr;
 use std::rc::Rc;
 
 use sim_core::io::DuplexStream;
-use sim_core::kernel::{Interest, Readiness, Registration, Source, Trigger};
+use sim_core::kernel::{
+    Interest, Readiness, Registration, Resident, ResidentFuture, Source, Trigger,
+};
 
 use crate::addr::{ToSocketAddr, is_local_bind};
 use crate::network::{HostIx, Net};
@@ -158,7 +160,7 @@ impl fmt::Debug for SimListener {
 /// });
 /// ```
 pub struct TcpListener {
-    inner: ListenerImpl,
+    inner: Resident<ListenerImpl>,
 }
 
 enum ListenerImpl {
@@ -182,16 +184,19 @@ impl TcpListener {
     /// Outside a detsim runtime, or (simulation) on a task that is not on a
     /// host.
     pub async fn bind(addr: impl ToSocketAddr) -> io::Result<TcpListener> {
-        #[cfg(target_os = "linux")]
-        if sim_core::kernel::KernelHandle::current().is_os() {
-            let os = crate::os::OsTcpListener::bind(addr).await?;
-            let local = os.local_addr()?;
-            return Ok(TcpListener {
-                inner: ListenerImpl::Os(os, local),
-            });
-        }
+        let addr = addr.to_host_port()?;
+        let listener = ResidentFuture::new("TcpListener::bind", async move {
+            #[cfg(target_os = "linux")]
+            if sim_core::kernel::KernelHandle::current().is_os() {
+                let os = crate::os::OsTcpListener::bind(addr).await?;
+                let local = os.local_addr()?;
+                return Ok(ListenerImpl::Os(os, local));
+            }
+            io::Result::Ok(ListenerImpl::Sim(SimListener::bind(addr).await?))
+        })
+        .await?;
         Ok(TcpListener {
-            inner: ListenerImpl::Sim(SimListener::bind(addr).await?),
+            inner: Resident::new("a TcpListener", listener),
         })
     }
 
@@ -202,14 +207,18 @@ impl TcpListener {
     /// On the OS runtime, what `accept4` reports (e.g. `EMFILE`); none in
     /// the simulation.
     pub async fn accept(&self) -> io::Result<(TcpStream, SocketAddr)> {
-        match &self.inner {
-            ListenerImpl::Sim(l) => l.accept().await,
-            #[cfg(target_os = "linux")]
-            ListenerImpl::Os(l, _) => {
-                let (stream, peer) = l.accept().await?;
-                Ok((TcpStream::from_os(stream), peer))
+        let listener = self.inner.get();
+        ResidentFuture::new("TcpListener::accept", async move {
+            match &*listener {
+                ListenerImpl::Sim(l) => l.accept().await,
+                #[cfg(target_os = "linux")]
+                ListenerImpl::Os(l, _) => {
+                    let (stream, peer) = l.accept().await?;
+                    Ok((TcpStream::from_os(stream), peer))
+                }
             }
-        }
+        })
+        .await
     }
 
     /// The address the listener is bound to.
@@ -219,18 +228,22 @@ impl TcpListener {
     /// None today (both backends record the address at bind); the
     /// signature is tokio's and std's.
     pub fn local_addr(&self) -> io::Result<SocketAddr> {
-        match &self.inner {
-            ListenerImpl::Sim(l) => Ok(l.local_addr()),
-            #[cfg(target_os = "linux")]
-            ListenerImpl::Os(_, local) => Ok(*local),
-        }
+        Ok(local_addr(&self.inner.get()))
+    }
+}
+
+fn local_addr(listener: &ListenerImpl) -> SocketAddr {
+    match listener {
+        ListenerImpl::Sim(l) => l.local_addr(),
+        #[cfg(target_os = "linux")]
+        ListenerImpl::Os(_, local) => *local,
     }
 }
 
 impl fmt::Debug for TcpListener {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("TcpListener")
-            .field("local", &self.local_addr().ok())
+            .field("local", &self.inner.try_get().map(|l| local_addr(&l)))
             .finish_non_exhaustive()
     }
 }

@@ -1,32 +1,34 @@
 use std::fmt;
-use std::rc::Rc;
+use std::sync::Arc;
+
+use sim_core::kernel::Resident;
 
 use crate::tcp::conn::Conn;
 use crate::tcp::io_traits::{impl_async_read, impl_async_write};
 
 /// The read half of a [`TcpStream`](crate::TcpStream), from `into_split`.
 pub struct OwnedReadHalf {
-    pub(crate) inner: Rc<Conn>,
+    pub(crate) inner: Arc<Resident<Conn>>,
 }
 
 /// The write half of a [`TcpStream`](crate::TcpStream), from `into_split`.
 /// Dropping it shuts the write direction down (FIN), as tokio's
 /// `OwnedWriteHalf` does; the read half keeps working.
 pub struct OwnedWriteHalf {
-    pub(crate) inner: Rc<Conn>,
+    pub(crate) inner: Arc<Resident<Conn>>,
 }
 
 /// The read half of a [`TcpStream`](crate::TcpStream) that borrows it,
 /// from [`split`](crate::TcpStream::split).
 pub struct ReadHalf<'a> {
-    pub(crate) inner: &'a Conn,
+    pub(crate) inner: &'a Resident<Conn>,
 }
 
 /// The write half of a [`TcpStream`](crate::TcpStream) that borrows it,
 /// from [`split`](crate::TcpStream::split). Closing it (`close` or tokio's
 /// `shutdown`) sends FIN; dropping it does not, as with tokio's `WriteHalf`.
 pub struct WriteHalf<'a> {
-    pub(crate) inner: &'a Conn,
+    pub(crate) inner: &'a Resident<Conn>,
 }
 
 /// The address and `ready` methods every half shares with
@@ -41,7 +43,7 @@ macro_rules! impl_addrs {
             /// On the OS runtime, what `getsockname` reports; none in the
             /// simulation.
             pub fn local_addr(&self) -> std::io::Result<std::net::SocketAddr> {
-                self.inner.local_addr()
+                self.inner.get().local_addr()
             }
 
             /// The peer's address.
@@ -51,7 +53,7 @@ macro_rules! impl_addrs {
             /// On the OS runtime, what `getpeername` reports (e.g.
             /// `NotConnected` once the peer is gone); none in the simulation.
             pub fn peer_addr(&self) -> std::io::Result<std::net::SocketAddr> {
-                self.inner.peer_addr()
+                self.inner.get().peer_addr()
             }
 
             /// Waits until the connection may be ready for `interest`;
@@ -64,7 +66,7 @@ macro_rules! impl_addrs {
                 &self,
                 interest: sim_core::kernel::Interest,
             ) -> std::io::Result<sim_core::kernel::Readiness> {
-                std::future::poll_fn(|cx| self.inner.poll_ready(cx, interest).map(Ok)).await
+                std::future::poll_fn(|cx| self.inner.get().poll_ready(cx, interest).map(Ok)).await
             }
         }
     };
@@ -95,7 +97,7 @@ macro_rules! impl_read_ready {
             ///
             /// As [`TcpStream::try_read`](crate::TcpStream::try_read).
             pub fn try_read(&self, buf: &mut [u8]) -> std::io::Result<usize> {
-                self.inner.try_read(buf)
+                self.inner.get().try_read(buf)
             }
 
             /// Polls for read readiness; see
@@ -109,6 +111,7 @@ macro_rules! impl_read_ready {
                 cx: &mut std::task::Context<'_>,
             ) -> std::task::Poll<std::io::Result<()>> {
                 self.inner
+                    .get()
                     .poll_ready(cx, sim_core::kernel::Interest::READABLE)
                     .map(|_| Ok(()))
             }
@@ -122,7 +125,7 @@ macro_rules! impl_read_ready {
             pub async fn peek(&self, buf: &mut [u8]) -> std::io::Result<usize> {
                 loop {
                     self.readable().await?;
-                    match self.inner.try_peek(buf) {
+                    match self.inner.get().try_peek(buf) {
                         Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {}
                         result => return result,
                     }
@@ -156,7 +159,7 @@ macro_rules! impl_write_ready {
             ///
             /// As [`TcpStream::try_write`](crate::TcpStream::try_write).
             pub fn try_write(&self, buf: &[u8]) -> std::io::Result<usize> {
-                self.inner.try_write(buf)
+                self.inner.get().try_write(buf)
             }
 
             /// Polls for write readiness; see
@@ -170,6 +173,7 @@ macro_rules! impl_write_ready {
                 cx: &mut std::task::Context<'_>,
             ) -> std::task::Poll<std::io::Result<()>> {
                 self.inner
+                    .get()
                     .poll_ready(cx, sim_core::kernel::Interest::WRITABLE)
                     .map(|_| Ok(()))
             }
@@ -193,7 +197,12 @@ impl_write_ready!(WriteHalf<'_>);
 impl Drop for OwnedWriteHalf {
     fn drop(&mut self) {
         // Errors have no one to go to; `close` reports them.
-        let _ = self.inner.shutdown_write();
+        // Dropped where the runtime is not running, the half cannot reach
+        // the connection: the FIN goes out when the connection itself is
+        // released, at the runtime's next turn.
+        if let Some(conn) = self.inner.try_get() {
+            let _ = conn.shutdown_write();
+        }
     }
 }
 

@@ -3,11 +3,12 @@ use std::fmt;
 use std::io;
 use std::net::SocketAddr;
 use std::rc::Rc;
+use std::sync::Arc;
 use std::task::{Context, Poll};
 
 use sim_core::FaultKind;
 use sim_core::io::DuplexStream;
-use sim_core::kernel::{Interest, Readiness};
+use sim_core::kernel::{Interest, Readiness, Resident, ResidentFuture};
 
 use crate::addr::ToSocketAddr;
 use crate::network::{HostIx, Net};
@@ -27,7 +28,7 @@ use crate::tcp::{OwnedReadHalf, OwnedWriteHalf, ReadHalf, WriteHalf};
 /// Implements futures-io `AsyncRead`/`AsyncWrite` (and tokio's with the
 /// `tokio` feature).
 pub struct TcpStream {
-    pub(crate) inner: Rc<Conn>,
+    pub(crate) inner: Arc<Resident<Conn>>,
 }
 
 pub(crate) struct StreamInner {
@@ -43,6 +44,13 @@ pub(crate) struct StreamInner {
 }
 
 impl TcpStream {
+    fn new(conn: Conn) -> TcpStream {
+        let source = conn.source().clone();
+        TcpStream {
+            inner: Arc::new(Resident::for_resource(source.kind(), source.id(), conn)),
+        }
+    }
+
     pub(crate) fn from_parts(
         net: Rc<Net>,
         host: HostIx,
@@ -61,9 +69,7 @@ impl TcpStream {
             nodelay: Cell::new(false),
             ttl: Cell::new(64),
         };
-        TcpStream {
-            inner: Rc::new(Conn::Sim(inner)),
-        }
+        TcpStream::new(Conn::Sim(inner))
     }
 
     /// Connects to `addr` (e.g. `"server:7"`), retrying lost SYNs until
@@ -83,31 +89,31 @@ impl TcpStream {
     ///
     /// Outside a detsim runtime, or on a task that is not on a host.
     pub async fn connect(addr: impl ToSocketAddr) -> io::Result<TcpStream> {
-        #[cfg(target_os = "linux")]
-        if sim_core::kernel::KernelHandle::current().is_os() {
-            let os = crate::os::OsTcpStream::connect(addr).await?;
-            return Ok(TcpStream {
-                inner: Rc::new(Conn::Os(os)),
-            });
-        }
-        crate::tcp::connect::connect(addr).await
+        let addr = addr.to_host_port()?;
+        ResidentFuture::new("TcpStream::connect", async move {
+            #[cfg(target_os = "linux")]
+            if sim_core::kernel::KernelHandle::current().is_os() {
+                let os = crate::os::OsTcpStream::connect(addr).await?;
+                return Ok(TcpStream::from_os(os));
+            }
+            crate::tcp::connect::connect(addr).await
+        })
+        .await
     }
 
     #[cfg(target_os = "linux")]
     pub(crate) fn from_os(os: crate::os::OsTcpStream) -> TcpStream {
-        TcpStream {
-            inner: Rc::new(Conn::Os(os)),
-        }
+        TcpStream::new(Conn::Os(os))
     }
 
     /// The local address.
     pub fn local_addr(&self) -> io::Result<SocketAddr> {
-        self.inner.local_addr()
+        self.inner.get().local_addr()
     }
 
     /// The peer's address.
     pub fn peer_addr(&self) -> io::Result<SocketAddr> {
-        self.inner.peer_addr()
+        self.inner.get().peer_addr()
     }
 
     /// Records `TCP_NODELAY`. The simulation has no Nagle delay, so this
@@ -117,7 +123,7 @@ impl TcpStream {
     ///
     /// None in the simulation.
     pub fn set_nodelay(&self, nodelay: bool) -> io::Result<()> {
-        self.inner.set_nodelay(nodelay)
+        self.inner.get().set_nodelay(nodelay)
     }
 
     /// The `TCP_NODELAY` setting.
@@ -126,7 +132,7 @@ impl TcpStream {
     ///
     /// None in the simulation.
     pub fn nodelay(&self) -> io::Result<bool> {
-        self.inner.nodelay()
+        self.inner.get().nodelay()
     }
 
     /// Sets the IP time-to-live of outgoing packets (`IP_TTL`).
@@ -141,7 +147,7 @@ impl TcpStream {
     /// On the OS runtime, what `setsockopt` reports (`InvalidInput` for 0
     /// or above 255); in the simulation, `InvalidInput` for the same.
     pub fn set_ttl(&self, ttl: u32) -> io::Result<()> {
-        self.inner.set_ttl(ttl)
+        self.inner.get().set_ttl(ttl)
     }
 
     /// The IP time-to-live (64 by default, Linux's `ip_default_ttl`).
@@ -168,7 +174,7 @@ impl TcpStream {
     ///
     /// On the OS runtime, what `getsockopt` reports; none in the simulation.
     pub fn ttl(&self) -> io::Result<u32> {
-        self.inner.ttl()
+        self.inner.get().ttl()
     }
 
     /// Splits into halves that borrow the stream, as tokio's `split`: no
@@ -212,7 +218,7 @@ impl TcpStream {
     pub fn into_split(self) -> (OwnedReadHalf, OwnedWriteHalf) {
         (
             OwnedReadHalf {
-                inner: Rc::clone(&self.inner),
+                inner: Arc::clone(&self.inner),
             },
             OwnedWriteHalf { inner: self.inner },
         )
@@ -328,8 +334,14 @@ impl_async_write!(TcpStream);
 impl fmt::Debug for TcpStream {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("TcpStream")
-            .field("local", &self.inner.local_addr().ok())
-            .field("peer", &self.inner.peer_addr().ok())
+            .field(
+                "local",
+                &self.inner.try_get().and_then(|c| c.local_addr().ok()),
+            )
+            .field(
+                "peer",
+                &self.inner.try_get().and_then(|c| c.peer_addr().ok()),
+            )
             .finish_non_exhaustive()
     }
 }

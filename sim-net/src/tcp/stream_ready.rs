@@ -17,7 +17,7 @@ impl TcpStream {
     /// `WouldBlock`; `ConnectionReset` or `TimedOut` once after the
     /// connection failed (then 0, as at EOF); `Interrupted` (fault plan).
     pub fn try_read(&self, buf: &mut [u8]) -> io::Result<usize> {
-        self.inner.try_read(buf)
+        self.inner.get().try_read(buf)
     }
 
     /// Writes what fits without waiting (`WouldBlock` if nothing does).
@@ -29,7 +29,7 @@ impl TcpStream {
     /// first), then `BrokenPipe`; `TimedOut` once after unacknowledged
     /// segments; `Interrupted` (fault plan).
     pub fn try_write(&self, buf: &[u8]) -> io::Result<usize> {
-        self.inner.try_write(buf)
+        self.inner.get().try_write(buf)
     }
 
     /// Waits until the stream may be readable, as tokio's `readable`:
@@ -103,7 +103,7 @@ impl TcpStream {
     ///
     /// None today; the signature is tokio's.
     pub async fn ready(&self, interest: Interest) -> io::Result<Readiness> {
-        std::future::poll_fn(|cx| self.inner.poll_ready(cx, interest).map(Ok)).await
+        std::future::poll_fn(|cx| self.inner.get().poll_ready(cx, interest).map(Ok)).await
     }
 
     /// Polls for read readiness, as tokio's `poll_read_ready`: for
@@ -143,6 +143,7 @@ impl TcpStream {
     /// None today; the signature is tokio's.
     pub fn poll_read_ready(&self, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
         self.inner
+            .get()
             .poll_ready(cx, Interest::READABLE)
             .map(|_| Ok(()))
     }
@@ -155,6 +156,7 @@ impl TcpStream {
     /// None today; the signature is tokio's.
     pub fn poll_write_ready(&self, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
         self.inner
+            .get()
             .poll_ready(cx, Interest::WRITABLE)
             .map(|_| Ok(()))
     }
@@ -191,7 +193,7 @@ impl TcpStream {
     pub async fn peek(&self, buf: &mut [u8]) -> io::Result<usize> {
         loop {
             self.readable().await?;
-            match self.inner.try_peek(buf) {
+            match self.inner.get().try_peek(buf) {
                 Err(e) if e.kind() == io::ErrorKind::WouldBlock => {}
                 result => return result,
             }

@@ -71,6 +71,7 @@ impl RuntimeInner {
             }
             self.deliver_due();
             self.exec.collect_wakes();
+            self.run_deferred();
             let Some(raw) = self.pick() else {
                 if self.advance() {
                     continue;

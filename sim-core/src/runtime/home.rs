@@ -1,0 +1,181 @@
+//! A runtime's identity that may cross threads: what lets sockets, files,
+//! sleeps and join handles be `Send + Sync` while the runtime is not.
+//!
+//! tokio's IO, time and task types are `Send + Sync`, and code written for
+//! tokio requires it (hyper's pooled client, tonic, `axum::serve`, any
+//! `Send`-bounded executor or trait object). A detsim runtime is one thread's
+//! state in `Rc`s and `RefCell`s. So the objects users hold carry only a
+//! [`Home`]: an `Arc` of the runtime's ready queue, the part its wakers
+//! already share across threads. Every use of such an object looks the
+//! runtime up in the thread's context and checks that it is the object's
+//! home (the same-runtime check). Anywhere else the use panics with a
+//! message naming both runtimes; the runtime's state is only ever touched
+//! on the thread that runs it.
+//!
+//! Drops never panic. An object dropped where its runtime is not running
+//! (on another thread, or on this thread between two `block_on` calls)
+//! leaves a [`Deferred`] note in its home, which the runtime carries out at
+//! its next loop turn; once the runtime has ended the note is discarded,
+//! since teardown released everything.
+
+use std::rc::Rc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+
+use crate::runtime::resident::ObjectKey;
+use crate::runtime::waker::ReadyQueue;
+use crate::runtime::{RuntimeInner, context};
+use crate::time::timers::TimerKey;
+
+/// The part of a runtime that its `Send` objects reach from any thread.
+pub(crate) struct HomeState {
+    seed: u64,
+    ended: AtomicBool,
+    deferred: Mutex<Vec<Deferred>>,
+    deferred_pending: AtomicBool,
+}
+
+/// A release the runtime must carry out on its own thread.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Deferred {
+    /// Drop an object of the runtime's object table.
+    Object(ObjectKey),
+    /// Cancel a timer.
+    Timer(TimerKey),
+}
+
+impl HomeState {
+    pub(crate) fn new(seed: u64) -> HomeState {
+        HomeState {
+            seed,
+            ended: AtomicBool::new(false),
+            deferred: Mutex::new(Vec::new()),
+            deferred_pending: AtomicBool::new(false),
+        }
+    }
+
+    /// The runtime was torn down: deferred releases are moot from now on.
+    pub(crate) fn end(&self) {
+        self.ended.store(true, Ordering::Release);
+        self.deferred
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clear();
+    }
+
+    /// The releases deferred since the last call, in the order they came.
+    pub(crate) fn take_deferred(&self) -> Vec<Deferred> {
+        if !self.deferred_pending.load(Ordering::Acquire)
+            || !self.deferred_pending.swap(false, Ordering::AcqRel)
+        {
+            return Vec::new();
+        }
+        std::mem::take(&mut *self.deferred.lock().unwrap_or_else(|e| e.into_inner()))
+    }
+}
+
+/// The runtime an object belongs to, as a `Send + Sync` value.
+#[derive(Clone)]
+pub(crate) struct Home {
+    queue: Arc<ReadyQueue>,
+}
+
+impl Home {
+    /// The home of objects created in `rt`.
+    pub(crate) fn of(rt: &RuntimeInner) -> Home {
+        Home {
+            queue: Arc::clone(&rt.exec.queue),
+        }
+    }
+
+    /// The home of objects created now, on the current runtime.
+    ///
+    /// # Panics
+    ///
+    /// Outside a detsim runtime; `what` names the API the user called.
+    #[track_caller]
+    pub(crate) fn current(what: &str) -> Home {
+        context::with_runtime(what, |rt| Home::of(rt))
+    }
+
+    /// Whether `rt` is this home.
+    #[inline]
+    pub(crate) fn is(&self, rt: &RuntimeInner) -> bool {
+        Arc::ptr_eq(&self.queue, &rt.exec.queue)
+    }
+
+    /// Calls `f` with the home runtime: the same-runtime check every use of
+    /// a `Send` object goes through.
+    ///
+    /// # Panics
+    ///
+    /// Unless the home runtime runs on this thread now; `what` names the
+    /// object for the message.
+    #[inline]
+    #[track_caller]
+    pub(crate) fn with<R>(
+        &self,
+        what: impl FnOnce() -> String,
+        f: impl FnOnce(&Rc<RuntimeInner>) -> R,
+    ) -> R {
+        context::with_current(|current| match current {
+            Some(rt) if self.is(rt) => f(rt),
+            other => self.used_elsewhere(&what(), other.map(|rt| rt.seed)),
+        })
+    }
+
+    /// Releases something of the home runtime: now, with `now`, if the
+    /// runtime runs on this thread; otherwise by leaving `later` for it (or
+    /// nothing, if it has ended).
+    pub(crate) fn release(&self, now: impl FnOnce(&Rc<RuntimeInner>), later: Deferred) {
+        let done = context::with_current(|current| match current {
+            Some(rt) if self.is(rt) => {
+                now(rt);
+                true
+            }
+            _ => false,
+        });
+        if done {
+            return;
+        }
+        let home = &self.queue.home;
+        if home.ended.load(Ordering::Acquire) {
+            return;
+        }
+        home.deferred
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push(later);
+        home.deferred_pending.store(true, Ordering::Release);
+        self.queue.unpark();
+    }
+
+    /// Whether the home runtime has ended.
+    pub(crate) fn has_ended(&self) -> bool {
+        self.queue.home.ended.load(Ordering::Acquire)
+    }
+
+    #[cold]
+    #[track_caller]
+    fn used_elsewhere(&self, what: &str, current_seed: Option<u64>) -> ! {
+        let seed = self.queue.home.seed;
+        let state = if self.has_ended() {
+            "which has ended"
+        } else {
+            "which is not running"
+        };
+        let used = match current_seed {
+            None => "outside any runtime".to_string(),
+            Some(other) if other == seed => {
+                format!("in another runtime of the same seed {other:#x}")
+            }
+            Some(other) => format!("in runtime seed {other:#x}"),
+        };
+        panic!(
+            "detsim: {what} belongs to runtime seed {seed:#x}, {state}; it was used {used}. IO \
+             objects, sleeps and join handles may be sent to other threads, but work only on \
+             the thread running the runtime that created them: create them inside this run \
+             instead."
+        )
+    }
+}
