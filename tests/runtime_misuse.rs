@@ -97,3 +97,20 @@ fn a_join_handle_awaited_in_another_run_of_the_same_seed_fails_naming_both() {
         "{report}"
     );
 }
+
+#[test]
+fn block_on_nested_inside_a_timeout_fails_with_the_nested_message() {
+    let failure = Runtime::sim(3)
+        .try_block_on(async {
+            let _ = detsim::time::timeout(Duration::from_secs(1), async {
+                Runtime::sim(4).block_on(async {});
+            })
+            .await;
+        })
+        .expect_err("the nested block_on fails the run");
+    let report = failure.kind.to_string();
+    assert!(
+        report.contains("block_on was called while a detsim runtime is already running"),
+        "{report}"
+    );
+}

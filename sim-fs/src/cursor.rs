@@ -30,7 +30,7 @@ impl AsyncRead for File {
         cx: &mut Context<'_>,
         buf: &mut [u8],
     ) -> Poll<io::Result<usize>> {
-        match &*self.backend() {
+        match self.backend() {
             FileImpl::Sim(f) => f.poll_read(cx, buf),
             #[cfg(target_os = "linux")]
             FileImpl::Os(f) => f.poll_read(cx, buf),
@@ -44,7 +44,7 @@ impl AsyncWrite for File {
         cx: &mut Context<'_>,
         buf: &[u8],
     ) -> Poll<io::Result<usize>> {
-        match &*self.backend() {
+        match self.backend() {
             FileImpl::Sim(f) => f.poll_write(cx, buf),
             #[cfg(target_os = "linux")]
             FileImpl::Os(f) => f.poll_write(cx, buf),
@@ -68,7 +68,7 @@ impl AsyncSeek for File {
         cx: &mut Context<'_>,
         pos: SeekFrom,
     ) -> Poll<io::Result<u64>> {
-        match &*self.backend() {
+        match self.backend() {
             FileImpl::Sim(f) => f.poll_seek(pos),
             #[cfg(target_os = "linux")]
             FileImpl::Os(f) => f.poll_seek(cx, pos),

@@ -4,7 +4,6 @@
 use std::fmt;
 use std::io;
 use std::path::Path;
-use std::rc::Rc;
 
 use sim_core::kernel::{Resident, ResidentFuture};
 
@@ -88,7 +87,7 @@ impl File {
     }
 
     /// The file's backend, for the cursor traits.
-    pub(crate) fn backend(&self) -> Rc<FileImpl> {
+    pub(crate) fn backend(&self) -> &FileImpl {
         self.inner.get()
     }
 
@@ -146,7 +145,7 @@ impl File {
     /// `pread` on the blocking pool, and its real errors (`EBADF` for the
     /// access mode).
     pub fn read_at(&self, buf: Vec<u8>, offset: u64) -> FileCompletion<Vec<u8>> {
-        match &*self.inner.get() {
+        match self.inner.get() {
             FileImpl::Sim(f) => FileCompletion::sim(f.read_at(buf, offset)),
             #[cfg(target_os = "linux")]
             FileImpl::Os(f) => f.read_at(buf, offset),
@@ -163,7 +162,7 @@ impl File {
     /// written), `EIO` from an injected write error. On the OS runtime, a
     /// `pwrite` on the blocking pool, and its real errors.
     pub fn write_at(&self, buf: Vec<u8>, offset: u64) -> FileCompletion<Vec<u8>> {
-        match &*self.inner.get() {
+        match self.inner.get() {
             FileImpl::Sim(f) => FileCompletion::sim(f.write_at(buf, offset)),
             #[cfg(target_os = "linux")]
             FileImpl::Os(f) => f.write_at(buf, offset),
@@ -235,7 +234,7 @@ impl File {
     /// "fsyncgate". Treat an fsync error as data loss. (A directory's
     /// entries stay pending instead.)
     pub async fn sync_all(&self) -> io::Result<()> {
-        let file = self.inner.get();
+        let file = self.inner.rc();
         ResidentFuture::new("File::sync_all", async move {
             dispatch!(file, f => f.sync_all().await)
         })
@@ -249,7 +248,7 @@ impl File {
     ///
     /// As [`sync_all`](File::sync_all).
     pub async fn sync_data(&self) -> io::Result<()> {
-        let file = self.inner.get();
+        let file = self.inner.rc();
         ResidentFuture::new("File::sync_data", async move {
             match &*file {
                 FileImpl::Sim(f) => f.sync_all().await,
@@ -268,7 +267,7 @@ impl File {
     /// `InvalidInput` if the file is not open for writing (Linux's
     /// `ftruncate` says `EINVAL`), `StorageFull`.
     pub async fn set_len(&self, size: u64) -> io::Result<()> {
-        let file = self.inner.get();
+        let file = self.inner.rc();
         ResidentFuture::new("File::set_len", async move {
             dispatch!(file, f => f.set_len(size).await)
         })
@@ -281,7 +280,7 @@ impl File {
     ///
     /// If the disk crashed since the file was opened.
     pub async fn metadata(&self) -> io::Result<Metadata> {
-        let file = self.inner.get();
+        let file = self.inner.rc();
         ResidentFuture::new("File::metadata", async move {
             dispatch!(file, f => f.metadata().await)
         })

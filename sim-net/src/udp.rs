@@ -308,7 +308,7 @@ enum UdpImpl {
 /// Calls the same method on whichever backend the socket has.
 macro_rules! dispatch {
     ($self:ident, $s:ident => $e:expr) => {
-        match &*$self.inner.get() {
+        match $self.inner.get() {
             UdpImpl::Sim($s) => $e,
             #[cfg(target_os = "linux")]
             UdpImpl::Os($s) => $e,
@@ -387,7 +387,7 @@ impl UdpSocket {
     /// `NotFound` for an unknown host name, `InvalidInput` for bad text.
     pub async fn connect(&self, addr: impl ToSocketAddr) -> io::Result<()> {
         let addr = addr.to_host_port()?;
-        let socket = self.inner.get();
+        let socket = self.inner.rc();
         ResidentFuture::new("UdpSocket::connect", async move {
             dispatch_rc!(socket, s => s.connect(addr).await)
         })
@@ -404,7 +404,7 @@ impl UdpSocket {
     /// `NotFound` for an unknown host name.
     pub async fn send_to(&self, buf: &[u8], addr: impl ToSocketAddr) -> io::Result<usize> {
         let addr = addr.to_host_port()?;
-        let (socket, buf) = (self.inner.get(), buf.to_vec());
+        let (socket, buf) = (self.inner.rc(), buf.to_vec());
         ResidentFuture::new("UdpSocket::send_to", async move {
             dispatch_rc!(socket, s => s.send_to(&buf, addr).await)
         })
@@ -417,7 +417,7 @@ impl UdpSocket {
     ///
     /// `NotConnected` before [`UdpSocket::connect`]; as [`UdpSocket::send_to`].
     pub async fn send(&self, buf: &[u8]) -> io::Result<usize> {
-        let (socket, buf) = (self.inner.get(), buf.to_vec());
+        let (socket, buf) = (self.inner.rc(), buf.to_vec());
         ResidentFuture::new("UdpSocket::send", async move {
             dispatch_rc!(socket, s => s.send(&buf).await)
         })
@@ -431,7 +431,7 @@ impl UdpSocket {
     ///
     /// `Interrupted` under the fault plan (simulation).
     pub async fn recv_from(&self, buf: &mut [u8]) -> io::Result<(usize, SocketAddr)> {
-        let (socket, mut owned) = (self.inner.get(), vec![0; buf.len()]);
+        let (socket, mut owned) = (self.inner.rc(), vec![0; buf.len()]);
         let (result, owned) = ResidentFuture::new("UdpSocket::recv_from", async move {
             let result = dispatch_rc!(socket, s => s.recv_from(&mut owned).await);
             (result, owned)
@@ -449,7 +449,7 @@ impl UdpSocket {
     ///
     /// `Interrupted` under the fault plan (simulation).
     pub async fn recv(&self, buf: &mut [u8]) -> io::Result<usize> {
-        let (socket, mut owned) = (self.inner.get(), vec![0; buf.len()]);
+        let (socket, mut owned) = (self.inner.rc(), vec![0; buf.len()]);
         let (result, owned) = ResidentFuture::new("UdpSocket::recv", async move {
             let result = dispatch_rc!(socket, s => s.recv(&mut owned).await);
             (result, owned)
@@ -475,7 +475,7 @@ impl fmt::Debug for UdpSocket {
         f.debug_struct("UdpSocket")
             .field(
                 "local",
-                &self.inner.try_get().and_then(|s| match &*s {
+                &self.inner.try_get().and_then(|s| match s {
                     UdpImpl::Sim(s) => s.local_addr().ok(),
                     #[cfg(target_os = "linux")]
                     UdpImpl::Os(s) => s.local_addr().ok(),

@@ -67,17 +67,26 @@ fn outside_runtime(what: &str) -> ! {
 /// Makes `rt` the current runtime until the guard drops.
 pub(crate) fn enter(rt: Rc<RuntimeInner>) -> EnterGuard {
     CURRENT.with(|c| {
-        let mut c = c.borrow_mut();
-        assert!(
-            c.is_none(),
-            "detsim: block_on was called while a detsim runtime is already running on this \
-             thread. Inside a runtime, spawn the future with `detsim::spawn` and await it instead."
-        );
+        // Borrowed means a runtime is running and a detsim object is using
+        // it right now (a timeout polling its future): nested, too.
+        let mut c = match c.try_borrow_mut() {
+            Ok(c) if c.is_none() => c,
+            _ => nested_block_on(),
+        };
         *c = Some(rt);
     });
     EnterGuard {
         _not_send: std::marker::PhantomData,
     }
+}
+
+#[cold]
+#[track_caller]
+fn nested_block_on() -> ! {
+    panic!(
+        "detsim: block_on was called while a detsim runtime is already running on this \
+         thread. Inside a runtime, spawn the future with `detsim::spawn` and await it instead."
+    )
 }
 
 pub(crate) struct EnterGuard {

@@ -21,8 +21,9 @@
 use std::rc::Rc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
+use std::thread::ThreadId;
 
-use crate::runtime::resident::ObjectKey;
+use crate::runtime::resident::Orphan;
 use crate::runtime::waker::ReadyQueue;
 use crate::runtime::{RuntimeInner, context};
 use crate::time::timers::TimerKey;
@@ -30,16 +31,18 @@ use crate::time::timers::TimerKey;
 /// The part of a runtime that its `Send` objects reach from any thread.
 pub(crate) struct HomeState {
     seed: u64,
+    /// The thread that created the runtime: the only one it runs on.
+    thread: ThreadId,
     ended: AtomicBool,
     deferred: Mutex<Vec<Deferred>>,
     deferred_pending: AtomicBool,
 }
 
 /// A release the runtime must carry out on its own thread.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Debug)]
 pub(crate) enum Deferred {
-    /// Drop an object of the runtime's object table.
-    Object(ObjectKey),
+    /// Drop a resident value whose handle was dropped elsewhere.
+    Value(Orphan),
     /// Cancel a timer.
     Timer(TimerKey),
 }
@@ -48,26 +51,33 @@ impl HomeState {
     pub(crate) fn new(seed: u64) -> HomeState {
         HomeState {
             seed,
+            thread: std::thread::current().id(),
             ended: AtomicBool::new(false),
             deferred: Mutex::new(Vec::new()),
             deferred_pending: AtomicBool::new(false),
         }
     }
 
-    /// The runtime was torn down: deferred releases are moot from now on.
-    pub(crate) fn end(&self) {
+    /// The runtime is being torn down, on its thread: from now on nothing
+    /// is deferred to it. Returns what was still deferred, for the caller
+    /// to release.
+    pub(crate) fn end(&self) -> Vec<Deferred> {
+        let mut deferred = self.deferred.lock().unwrap_or_else(|e| e.into_inner());
         self.ended.store(true, Ordering::Release);
-        self.deferred
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .clear();
+        std::mem::take(&mut *deferred)
+    }
+
+    /// Whether releases were deferred since the last `take_deferred`: one
+    /// relaxed load, checked every loop turn.
+    #[inline]
+    pub(crate) fn has_deferred(&self) -> bool {
+        self.deferred_pending.load(Ordering::Relaxed)
     }
 
     /// The releases deferred since the last call, in the order they came.
+    #[cold]
     pub(crate) fn take_deferred(&self) -> Vec<Deferred> {
-        if !self.deferred_pending.load(Ordering::Acquire)
-            || !self.deferred_pending.swap(false, Ordering::AcqRel)
-        {
+        if !self.deferred_pending.swap(false, Ordering::AcqRel) {
             return Vec::new();
         }
         std::mem::take(&mut *self.deferred.lock().unwrap_or_else(|e| e.into_inner()))
@@ -135,17 +145,35 @@ impl Home {
             }
             _ => false,
         });
-        if done {
-            return;
+        if !done {
+            self.defer(later);
         }
+    }
+
+    /// Releases a resident value whose handle was dropped: at once if the
+    /// runtime runs on this thread, or has ended and this is its thread;
+    /// at the runtime's next turn if it is alive; leaked if it has ended
+    /// and this is another thread (see `resident.rs`).
+    pub(crate) fn release_value(&self, orphan: Orphan) {
+        let current = context::with_current(|c| c.is_some_and(|rt| self.is(rt)));
         let home = &self.queue.home;
+        if current || (self.has_ended() && std::thread::current().id() == home.thread) {
+            orphan.release();
+        } else {
+            self.defer(Deferred::Value(orphan));
+        }
+    }
+
+    /// Leaves `later` for the runtime's next turn; dropped (a value
+    /// leaked) if the runtime has ended.
+    fn defer(&self, later: Deferred) {
+        let home = &self.queue.home;
+        let mut deferred = home.deferred.lock().unwrap_or_else(|e| e.into_inner());
         if home.ended.load(Ordering::Acquire) {
             return;
         }
-        home.deferred
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .push(later);
+        deferred.push(later);
+        drop(deferred);
         home.deferred_pending.store(true, Ordering::Release);
         self.queue.unpark();
     }

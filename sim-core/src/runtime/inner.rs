@@ -24,7 +24,6 @@ use crate::node::Nodes;
 use crate::rand::Stream;
 use crate::runtime::executor::Executor;
 use crate::runtime::home::Deferred;
-use crate::runtime::resident::Objects;
 use crate::runtime::watchdog::Watchdog;
 use crate::runtime::{Config, WaitReason, panic};
 use crate::time::Instant;
@@ -60,8 +59,6 @@ pub(crate) struct RuntimeInner {
     #[cfg(target_os = "linux")]
     os: Option<crate::kernel::os::OsKernel>,
     extensions: RefCell<Vec<(TypeId, Rc<dyn Any>)>>,
-    /// The objects behind users' `Send` handles (see `resident.rs`).
-    pub(crate) objects: RefCell<Objects>,
 }
 
 impl RuntimeInner {
@@ -110,7 +107,6 @@ impl RuntimeInner {
             #[cfg(target_os = "linux")]
             os,
             extensions: RefCell::new(Vec::new()),
-            objects: RefCell::new(Objects::default()),
             config,
         })
     }
@@ -189,13 +185,22 @@ impl RuntimeInner {
 
     /// Carries out the releases of objects dropped where this runtime was
     /// not running (see `home.rs`), in the order they were dropped.
+    #[inline]
     pub(crate) fn run_deferred(&self) {
-        for deferred in self.exec.queue.home.take_deferred() {
+        if self.exec.queue.home.has_deferred() {
+            self.run_deferred_now();
+        }
+    }
+
+    #[cold]
+    fn run_deferred_now(&self) {
+        self.release_deferred(self.exec.queue.home.take_deferred());
+    }
+
+    fn release_deferred(&self, deferred: Vec<Deferred>) {
+        for deferred in deferred {
             match deferred {
-                Deferred::Object(key) => {
-                    let object = self.objects.borrow_mut().remove(key);
-                    drop(object);
-                }
+                Deferred::Value(orphan) => orphan.release(),
                 Deferred::Timer(key) => {
                     let waker = self.timers.borrow_mut().remove(key);
                     drop(waker);
@@ -223,15 +228,14 @@ impl RuntimeInner {
     /// with this runtime as the current context.
     pub(crate) fn shutdown(self: &Rc<Self>) {
         self.ended.set(true);
-        self.exec.queue.home.end();
+        let deferred = self.exec.queue.home.end();
         let _guard = crate::runtime::context::try_runtime()
             .is_none()
             .then(|| crate::runtime::context::enter(Rc::clone(self)));
         for task in self.exec.drain_all() {
             let _ = panic::catch(move || drop(task));
         }
-        let objects = self.objects.borrow_mut().take_all();
-        let _ = panic::catch(move || drop(objects));
+        let _ = panic::catch(|| self.release_deferred(deferred));
         let events = self.kernel.clear();
         let _ = panic::catch(move || drop(events));
         // Taken out first: the wakers' Drop impls run with no borrow held.

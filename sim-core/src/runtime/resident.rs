@@ -1,111 +1,53 @@
-//! Objects that live in their runtime and are reached through a `Send +
-//! Sync` handle: [`Resident`], and the runtime's object table behind it.
+//! Values that live on their runtime's thread and are held through a
+//! `Send + Sync` handle: [`Resident`].
 //!
 //! A simulated socket or file is runtime state: buffers, readiness, links
-//! to the network, all in `Rc`s. The handle a user holds is a key into the
-//! runtime's object table plus the runtime's [`Home`], so the handle can go
+//! to the network, all in `Rc`s and `RefCell`s. The handle a user holds
+//! owns an `Rc` of that state plus the runtime's [`Home`], so it can go
 //! wherever tokio's would (into a `Send` future, an `Arc`, another thread)
-//! while the object itself never leaves the runtime's thread. See
-//! `home.rs` for the same-runtime check and deferred drops.
+//! while the state is only ever touched on the runtime's thread.
+//!
+//! # Safety argument
+//!
+//! `Resident<T>` is `Send + Sync` for any `T` although it owns an `Rc<T>`.
+//! That is sound because the `Rc` (its count and its value) is touched only
+//! on the thread of the runtime that created it:
+//! - every access ([`Resident::get`], [`Resident::rc`], [`Resident::try_get`])
+//!   first checks that the runtime running on the calling thread is the
+//!   value's home; a runtime runs on the one thread that created it
+//!   (`Runtime` is `!Send`), so that thread is the only one that passes;
+//! - a drop on the home thread drops the `Rc` there; a drop on any other
+//!   thread does not touch it: the `Rc` moves, as a pointer, into the
+//!   home's deferred queue (see `home.rs`), and the home thread drops it at
+//!   its next loop turn or at teardown. Once the runtime has ended the
+//!   queue takes nothing more and such an `Rc` is leaked, never dropped;
+//! - the check and the push happen under the queue's lock, the teardown's
+//!   `end` takes that lock too, so no `Rc` can enter the queue after the
+//!   home thread emptied it for the last time; a queued `Rc` that is never
+//!   released (the queue itself dropped elsewhere) is leaked by
+//!   [`Orphan`]'s `Drop`, never dropped.
+//!
+//! References handed out by `get` borrow the handle, and `&T` crosses
+//! threads only if `T: Sync`, in which case that is fine.
 
 use std::any::Any;
 use std::fmt;
-use std::marker::PhantomData;
+use std::mem::ManuallyDrop;
 use std::rc::Rc;
 
 use crate::kernel::ResourceId;
 use crate::runtime::home::{Deferred, Home};
 use crate::runtime::{RuntimeInner, context};
 
-/// A key of the object table: slot index plus the generation that makes a
-/// stale key miss instead of reaching the slot's next occupant.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) struct ObjectKey {
-    index: u32,
-    generation: u32,
-}
-
-struct Slot {
-    generation: u32,
-    value: Option<Rc<dyn Any>>,
-}
-
-/// The runtime's object table. Bounded by the objects alive: a slot is
-/// reused as soon as its handle drops.
-#[derive(Default)]
-pub(crate) struct Objects {
-    slots: Vec<Slot>,
-    free: Vec<u32>,
-}
-
-impl Objects {
-    fn insert(&mut self, value: Rc<dyn Any>) -> ObjectKey {
-        match self.free.pop() {
-            Some(index) => {
-                let slot = &mut self.slots[index as usize];
-                slot.value = Some(value);
-                ObjectKey {
-                    index,
-                    generation: slot.generation,
-                }
-            }
-            None => {
-                let index =
-                    u32::try_from(self.slots.len()).expect("fewer than 2^32 live IO objects");
-                self.slots.push(Slot {
-                    generation: 0,
-                    value: Some(value),
-                });
-                ObjectKey {
-                    index,
-                    generation: 0,
-                }
-            }
-        }
-    }
-
-    fn get(&self, key: ObjectKey) -> Option<&Rc<dyn Any>> {
-        self.slots
-            .get(key.index as usize)
-            .filter(|s| s.generation == key.generation)
-            .and_then(|s| s.value.as_ref())
-    }
-
-    /// Takes the object out; the caller drops it after releasing the
-    /// table, since its `Drop` may create or drop other objects.
-    pub(crate) fn remove(&mut self, key: ObjectKey) -> Option<Rc<dyn Any>> {
-        let slot = self
-            .slots
-            .get_mut(key.index as usize)
-            .filter(|s| s.generation == key.generation && s.value.is_some())?;
-        slot.generation = slot.generation.wrapping_add(1);
-        self.free.push(key.index);
-        slot.value.take()
-    }
-
-    /// Takes every object out, for teardown.
-    pub(crate) fn take_all(&mut self) -> Vec<Rc<dyn Any>> {
-        self.free.clear();
-        let all = self
-            .slots
-            .iter_mut()
-            .filter_map(|s| s.value.take())
-            .collect();
-        self.slots.clear();
-        all
-    }
-}
-
-/// A value that lives in the runtime it was created in, held through a
-/// `Send + Sync` handle: how detsim's sockets and files are `Send` although
-/// the simulation is single-threaded.
+/// A value that lives on the thread of the runtime it was created in,
+/// held through a `Send + Sync` handle: how detsim's sockets, files and
+/// join handles are `Send` although the simulation is single-threaded.
 ///
-/// The value stays on the runtime's thread. [`Resident::get`] checks that
-/// the runtime running on the calling thread is the one that created the
-/// value, and panics otherwise, with a message naming both runtimes.
-/// Dropping the handle drops the value: at once on the runtime's thread,
-/// or at the runtime's next loop turn if the handle is dropped elsewhere
-/// (another thread, or between two `block_on` calls).
+/// [`Resident::get`] checks that the runtime running on the calling
+/// thread is the one that created the value, and panics otherwise, with a
+/// message naming both runtimes. Dropping the handle drops the value: at
+/// once on the runtime's thread, or at the runtime's next loop turn if the
+/// handle is dropped on another thread.
 ///
 /// For people writing their own simulated devices: keep the device's
 /// state in a `Resident` and the user-facing type is `Send` and `Sync`.
@@ -124,13 +66,20 @@ impl Objects {
 /// });
 /// ```
 pub struct Resident<T: 'static> {
-    key: ObjectKey,
+    /// Touched only on the home runtime's thread (see the module docs).
+    value: ManuallyDrop<Rc<T>>,
     home: Home,
     what: &'static str,
     /// With `what`, the name in misuse messages: `udp#3`.
     number: Option<u64>,
-    _value: PhantomData<fn() -> T>,
 }
+
+// SAFETY: the `Rc` is only cloned, dereferenced or dropped on the home
+// runtime's thread; see the module docs.
+unsafe impl<T: 'static> Send for Resident<T> {}
+// SAFETY: as for `Send`: `&Resident` gives access to the value only after
+// the same-runtime check.
+unsafe impl<T: 'static> Sync for Resident<T> {}
 
 impl<T: 'static> Resident<T> {
     /// Moves `value` into the current runtime; `what` names it in misuse
@@ -162,19 +111,15 @@ impl<T: 'static> Resident<T> {
     /// Outside a detsim runtime.
     #[track_caller]
     pub fn for_resource(kind: &'static str, id: ResourceId, value: T) -> Resident<T> {
-        let mut resident = Resident::new(kind, value);
-        resident.number = Some(id.as_u64());
-        resident
+        Resident::new(kind, value).numbered(id.as_u64())
     }
 
     pub(crate) fn in_runtime(rt: &RuntimeInner, what: &'static str, value: Rc<T>) -> Resident<T> {
-        let key = rt.objects.borrow_mut().insert(value);
         Resident {
-            key,
+            value: ManuallyDrop::new(value),
             home: Home::of(rt),
             what,
             number: None,
-            _value: PhantomData,
         }
     }
 
@@ -198,71 +143,91 @@ impl<T: 'static> Resident<T> {
     /// Unless the runtime that created it runs on this thread now.
     #[inline]
     #[track_caller]
-    pub fn get(&self) -> Rc<T> {
-        self.with_runtime(|_, value| value)
+    pub fn get(&self) -> &T {
+        self.home.with(|| self.describe(), |_| ());
+        &self.value
+    }
+
+    /// The value's `Rc`, for a future that must own it.
+    ///
+    /// # Panics
+    ///
+    /// Unless the runtime that created it runs on this thread now.
+    #[inline]
+    #[track_caller]
+    pub fn rc(&self) -> Rc<T> {
+        self.home.with(|| self.describe(), |_| ());
+        Rc::clone(&self.value)
     }
 
     /// The value, if the runtime that created it runs on this thread now
     /// (for `Drop` and `Debug` impls, which must not panic).
-    pub fn try_get(&self) -> Option<Rc<T>> {
-        context::with_current(|current| match current {
-            Some(rt) if self.home.is(rt) => rt
-                .objects
-                .borrow()
-                .get(self.key)
-                .map(Rc::clone)
-                .and_then(|v| v.downcast().ok()),
-            _ => None,
-        })
+    pub fn try_get(&self) -> Option<&T> {
+        let home = context::with_current(|current| current.is_some_and(|rt| self.home.is(rt)));
+        home.then(|| &**self.value)
     }
 
     /// Calls `f` with the home runtime and the value.
     #[inline]
     #[track_caller]
-    pub(crate) fn with_runtime<R>(&self, f: impl FnOnce(&Rc<RuntimeInner>, Rc<T>) -> R) -> R {
-        self.home.with(
-            || self.describe(),
-            |rt| {
-                let value = rt.objects.borrow().get(self.key).map(Rc::clone);
-                match value {
-                    Some(value) => f(
-                        rt,
-                        value
-                            .downcast()
-                            .expect("an object key is only ever handed out for its own type"),
-                    ),
-                    None => torn_down(&self.describe()),
-                }
-            },
-        )
+    pub(crate) fn with_runtime<R>(&self, f: impl FnOnce(&Rc<RuntimeInner>, &T) -> R) -> R {
+        self.home.with(|| self.describe(), |rt| f(rt, &self.value))
     }
-}
-
-/// A key misses only during teardown: the table is emptied while the
-/// runtime is still current, and a user `Drop` impl may reach a sibling.
-#[cold]
-#[track_caller]
-fn torn_down(what: &str) -> ! {
-    panic!("detsim: {what} was used while its runtime was being torn down")
 }
 
 impl<T: 'static> Drop for Resident<T> {
     fn drop(&mut self) {
-        let key = self.key;
-        self.home.release(
-            |rt| {
-                let value = rt.objects.borrow_mut().remove(key);
-                drop(value);
-            },
-            Deferred::Object(key),
-        );
+        // SAFETY: `value` is taken exactly once, here, and not used after.
+        let value = unsafe { ManuallyDrop::take(&mut self.value) };
+        let orphan = Orphan(ManuallyDrop::new(value as Rc<dyn Any>));
+        self.home.release_value(orphan);
     }
 }
 
 impl<T: 'static> fmt::Debug for Resident<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Resident")
-            .field("what", &self.what)
+            .field("what", &self.describe())
             .finish_non_exhaustive()
+    }
+}
+
+/// A resident value whose handle was dropped: released (dropped) only by
+/// its home thread, with [`Orphan::release`]; dropped anywhere else, it is
+/// leaked rather than touched.
+pub(crate) struct Orphan(ManuallyDrop<Rc<dyn Any>>);
+
+// SAFETY: an `Orphan` is only a pointer in transit: the `Rc` is released
+// on the home thread only (`Home::release_value` and the deferred queue
+// guarantee it) and otherwise leaked by `Drop`.
+unsafe impl Send for Orphan {}
+
+impl Orphan {
+    /// Drops the value. Call only on the home runtime's thread.
+    pub(crate) fn release(mut self) {
+        // SAFETY: taken once; `self` is forgotten by `Drop` below, which
+        // then finds an empty `ManuallyDrop` it does not touch.
+        let value = unsafe { ManuallyDrop::take(&mut self.0) };
+        std::mem::forget(self);
+        drop(value);
+    }
+}
+
+impl Drop for Orphan {
+    fn drop(&mut self) {
+        // Not released by its home: leak the value, never touch its count
+        // from a foreign thread.
+    }
+}
+
+impl fmt::Debug for Orphan {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Orphan")
+    }
+}
+
+impl From<Orphan> for Deferred {
+    fn from(orphan: Orphan) -> Deferred {
+        Deferred::Value(orphan)
     }
 }

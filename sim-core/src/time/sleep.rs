@@ -104,7 +104,10 @@ impl Future for Sleep {
             |rt| {
                 let fired = this.key.is_some_and(|k| rt.timers.borrow().has_fired(k));
                 if fired || rt.now() >= this.deadline {
-                    this.cancel();
+                    if let Some(key) = this.key.take() {
+                        let waker = rt.timers.borrow_mut().remove(key);
+                        drop(waker);
+                    }
                     return Poll::Ready(());
                 }
                 match this.key {

@@ -207,7 +207,7 @@ impl TcpListener {
     /// On the OS runtime, what `accept4` reports (e.g. `EMFILE`); none in
     /// the simulation.
     pub async fn accept(&self) -> io::Result<(TcpStream, SocketAddr)> {
-        let listener = self.inner.get();
+        let listener = self.inner.rc();
         ResidentFuture::new("TcpListener::accept", async move {
             match &*listener {
                 ListenerImpl::Sim(l) => l.accept().await,
@@ -228,7 +228,7 @@ impl TcpListener {
     /// None today (both backends record the address at bind); the
     /// signature is tokio's and std's.
     pub fn local_addr(&self) -> io::Result<SocketAddr> {
-        Ok(local_addr(&self.inner.get()))
+        Ok(local_addr(self.inner.get()))
     }
 }
 
@@ -243,7 +243,7 @@ fn local_addr(listener: &ListenerImpl) -> SocketAddr {
 impl fmt::Debug for TcpListener {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("TcpListener")
-            .field("local", &self.inner.try_get().map(|l| local_addr(&l)))
+            .field("local", &self.inner.try_get().map(local_addr))
             .finish_non_exhaustive()
     }
 }

@@ -41,7 +41,7 @@ impl SimUdp {
 /// Calls the same method on whichever backend the socket has.
 macro_rules! dispatch {
     ($self:ident, $s:ident => $e:expr) => {
-        match &*$self.inner.get() {
+        match $self.inner.get() {
             UdpImpl::Sim($s) => $e,
             #[cfg(target_os = "linux")]
             UdpImpl::Os($s) => $e,
