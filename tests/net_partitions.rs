@@ -6,7 +6,7 @@ use std::io::ErrorKind;
 
 use detsim::net::{self, TcpListener, TcpStream, UdpSocket};
 use detsim::time::{Duration, Instant, sleep, sleep_until, timeout};
-use detsim::{FailureKind, Faults, Sim, spawn};
+use detsim::{FailureKind, FaultKind, Faults, Sim, spawn};
 use futures::{AsyncReadExt, AsyncWriteExt};
 
 /// Host `name` serving "ping" -> "pong" exchanges on port 7, one task per
@@ -279,7 +279,7 @@ fn the_nemesis_crashes_and_partitions_hosts_under_chaos() {
         net::client("c", tolerant_client(300)).await.unwrap();
     });
     let events = rt.take_events().expect("recorded");
-    let count = |kind: &str| {
+    let count = |kind: FaultKind| {
         events
             .iter()
             .filter(
@@ -287,8 +287,11 @@ fn the_nemesis_crashes_and_partitions_hosts_under_chaos() {
             )
             .count()
     };
-    assert!(count("partition") > 0, "no partition in the trace");
-    assert!(count("host_crash") > 0, "no host crash in the trace");
+    assert!(count(FaultKind::Partition) > 0, "no partition in the trace");
+    assert!(
+        count(FaultKind::HostCrash) > 0,
+        "no host crash in the trace"
+    );
 }
 
 #[test]

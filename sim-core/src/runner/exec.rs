@@ -36,9 +36,8 @@ impl RunSpec {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) struct FaultRecord {
     pub(crate) kind: FaultKind,
-    /// Which hit of the kind's stream it was; `None` if the trace and the
-    /// stream's log disagree (a hit that recorded no event).
-    pub(crate) occurrence: Option<u64>,
+    /// Which hit of the kind's stream it was.
+    pub(crate) occurrence: u64,
     pub(crate) at: Instant,
     /// The trace event, rendered with resource and task names.
     pub(crate) text: String,
@@ -49,10 +48,7 @@ impl FaultRecord {
     /// occurrence number, which is what a replay string keeps.
     pub(crate) fn line(&self) -> String {
         let name = self.kind.name();
-        let label = match self.occurrence {
-            Some(n) => format!("{name}#{n}"),
-            None => name.to_string(),
-        };
+        let label = format!("{name}#{}", self.occurrence);
         self.text.replacen(&format!("FAULT {name}"), &label, 1)
     }
 }
@@ -70,7 +66,8 @@ pub(crate) struct Run {
     pub(crate) result: Result<RunSummary, Box<Failure>>,
     /// Every event, when full recording was on.
     pub(crate) events: Option<Vec<Event>>,
-    /// The injected hits in order; `None` when there were too many to log.
+    /// The injected hits in order, from the trace's fault events; `None`
+    /// when there were more than the trace keeps.
     pub(crate) log: Option<Vec<(FaultKind, u64)>>,
     /// Hits per kind, suppressed ones included (`FaultKind::ALL` order).
     pub(crate) hits: Vec<u64>,
@@ -156,9 +153,9 @@ where
     });
     let (log, hits, faults, tracks) = match &inner {
         Some(inner) => {
-            let log = inner.faults.log();
+            let log = injected(inner);
             let faults = if result.is_err() {
-                fault_records(inner, log.as_deref())
+                fault_records(inner)
             } else {
                 Vec::new()
             };
@@ -189,31 +186,35 @@ where
     }
 }
 
-/// The trace's fault events, each matched with its occurrence number: the
-/// n-th event of a kind is the n-th injected hit of that kind.
-fn fault_records(inner: &RuntimeInner, log: Option<&[(FaultKind, u64)]>) -> Vec<FaultRecord> {
-    let mut next = vec![0usize; FaultKind::ALL.len()];
-    let per_kind = |kind: FaultKind| -> Vec<u64> {
-        log.unwrap_or_default()
-            .iter()
-            .filter(|(k, _)| *k == kind)
-            .map(|&(_, n)| n)
-            .collect()
-    };
-    let mut logged: Vec<Option<Vec<u64>>> = vec![None; FaultKind::ALL.len()];
+/// Every injected fault as (kind, occurrence), in order, from the trace's
+/// fault events; `None` when there were more than the trace keeps.
+fn injected(inner: &RuntimeInner) -> Option<Vec<(FaultKind, u64)>> {
+    let trace = inner.trace.borrow();
+    if !trace.faults_complete() {
+        return None;
+    }
+    let injected = trace.faults().iter().filter_map(|e| match e.kind {
+        EventKind::Fault {
+            kind, occurrence, ..
+        } => Some((kind, occurrence)),
+        _ => None,
+    });
+    Some(injected.collect())
+}
+
+/// The trace's fault events, each with its occurrence number.
+fn fault_records(inner: &RuntimeInner) -> Vec<FaultRecord> {
     let trace = inner.trace.borrow();
     trace
         .faults()
         .iter()
         .filter_map(|event| {
-            let EventKind::Fault { kind, .. } = &event.kind else {
+            let EventKind::Fault {
+                kind, occurrence, ..
+            } = event.kind
+            else {
                 return None;
             };
-            let kind = FaultKind::from_name(kind)?;
-            let i = kind.index();
-            let occurrences = logged[i].get_or_insert_with(|| per_kind(kind));
-            let occurrence = occurrences.get(next[i]).copied();
-            next[i] += 1;
             Some(FaultRecord {
                 kind,
                 occurrence,

@@ -3,7 +3,6 @@
 //! rendered with those names.
 
 use crate::failure::{Failure, FailureKind, StuckTask, TaskDesc};
-use crate::faults::FaultKind;
 use crate::kernel::{ResourceId, Subject};
 use crate::runtime::{RuntimeInner, WaitReason};
 use crate::task::TaskId;
@@ -101,7 +100,8 @@ impl RuntimeInner {
                 kind,
                 target,
                 value,
-            } if !FaultKind::is_scheduling(kind) => {
+                ..
+            } if !kind.is_scheduling() => {
                 return match self.resource_name(ResourceId::from_u64(*target)) {
                     Some(name) => format!("t={} FAULT {kind} on {name} ({value})", event.at),
                     None => format!("t={} FAULT {kind} ({value})", event.at),
