@@ -318,12 +318,11 @@ fn the_nemesis_stops_at_nemesis_until_so_a_stuck_body_is_reported_as_a_deadlock(
     );
     // The deadlock is reported when it became certain (the last poll);
     // the run itself goes on until the nemesis stops, and no longer.
-    let last_event_ms: f64 = failure
+    let last_event_ms = failure
         .failure
         .recent_events
         .last()
-        .and_then(|e| e.strip_prefix("t=")?.split_once("ms"))
-        .and_then(|(ms, _)| ms.parse().ok())
+        .map(|e| e.event().at.since_start().as_secs_f64() * 1e3)
         .expect("the report shows the run's last event");
     let until_ms = until.as_secs_f64() * 1e3;
     assert!(

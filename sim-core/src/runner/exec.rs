@@ -13,7 +13,6 @@ use crate::runner::results::{RunSummary, TestResult};
 use crate::runner::stall;
 use crate::runtime::{Config, LongPollWatch, Runtime, RuntimeInner, Suspect, context};
 use crate::task::TaskId;
-use crate::time::Instant;
 use crate::trace::{Event, EventKind, PayloadNote};
 
 /// What one run is: a seed and the pinned fault decisions.
@@ -29,27 +28,6 @@ impl RunSpec {
             seed,
             schedule: FaultSchedule::free(),
         }
-    }
-}
-
-/// An injected fault as the report shows it.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub(crate) struct FaultRecord {
-    pub(crate) kind: FaultKind,
-    /// Which hit of the kind's stream it was.
-    pub(crate) occurrence: u64,
-    pub(crate) at: Instant,
-    /// The trace event, rendered with resource and task names.
-    pub(crate) text: String,
-}
-
-impl FaultRecord {
-    /// `t=12.004ms partial_write#3 on #3 (5)`: the event with its
-    /// occurrence number, which is what a replay string keeps.
-    pub(crate) fn line(&self) -> String {
-        let name = self.kind.name();
-        let label = format!("{name}#{}", self.occurrence);
-        self.text.replacen(&format!("FAULT {name}"), &label, 1)
     }
 }
 
@@ -71,8 +49,6 @@ pub(crate) struct Run {
     pub(crate) log: Option<Vec<(FaultKind, u64)>>,
     /// Hits per kind, suppressed ones included (`FaultKind::ALL` order).
     pub(crate) hits: Vec<u64>,
-    /// The injected faults, for the report.
-    pub(crate) faults: Vec<FaultRecord>,
     /// The tasks that appear in `events`, when full recording was on.
     pub(crate) tracks: Vec<TaskTrack>,
     /// Every write's payload note, when payload digesting was on.
@@ -151,26 +127,16 @@ where
             .map(|s| (s, inner.task_desc(s.task)))
             .collect()
     });
-    let (log, hits, faults, tracks) = match &inner {
+    let (log, hits, tracks) = match &inner {
         Some(inner) => {
             let log = injected(inner);
-            let faults = if result.is_err() {
-                fault_records(inner)
-            } else {
-                Vec::new()
-            };
             let tracks = events
                 .as_deref()
                 .map(|e| tracks(inner, e))
                 .unwrap_or_default();
-            (log, inner.faults.hits(), faults, tracks)
+            (log, inner.faults.hits(), tracks)
         }
-        None => (
-            Some(Vec::new()),
-            vec![0; FaultKind::ALL.len()],
-            Vec::new(),
-            Vec::new(),
-        ),
+        None => (Some(Vec::new()), vec![0; FaultKind::ALL.len()], Vec::new()),
     };
     drop(inner);
     drop(rt);
@@ -179,7 +145,6 @@ where
         events,
         log,
         hits,
-        faults,
         tracks,
         payloads,
         long_polls,
@@ -200,29 +165,6 @@ fn injected(inner: &RuntimeInner) -> Option<Vec<(FaultKind, u64)>> {
         _ => None,
     });
     Some(injected.collect())
-}
-
-/// The trace's fault events, each with its occurrence number.
-fn fault_records(inner: &RuntimeInner) -> Vec<FaultRecord> {
-    let trace = inner.trace.borrow();
-    trace
-        .faults()
-        .iter()
-        .filter_map(|event| {
-            let EventKind::Fault {
-                kind, occurrence, ..
-            } = event.kind
-            else {
-                return None;
-            };
-            Some(FaultRecord {
-                kind,
-                occurrence,
-                at: event.at,
-                text: inner.render(event),
-            })
-        })
-        .collect()
 }
 
 /// Every task that appears in `events`, named and placed on its node.

@@ -8,7 +8,7 @@ use std::path::PathBuf;
 use crate::failure::Failure;
 use crate::faults::FaultSchedule;
 use crate::runner::env::Env;
-use crate::runner::exec::{self, FaultRecord, Recording, RunSpec};
+use crate::runner::exec::{self, Recording, RunSpec};
 use crate::runner::replay_line::Origin;
 use crate::runner::report::{Shrunk, SweepFailure};
 use crate::runner::results::TestResult;
@@ -129,7 +129,7 @@ impl Sim {
         Some(Shrunk {
             replay: origin.command(&format!("DETSIM_REPLAY={replay_string}")),
             replay_string,
-            faults: last.faults.iter().map(FaultRecord::line).collect(),
+            faults: shrunk_failure.faults.clone(),
             injected,
             runs: runs + 2,
             complete,
