@@ -2,16 +2,16 @@
 //! decisions), and everything the runner wants to know afterwards: the
 //! outcome, which faults were injected as which occurrence, and, when
 //! asked, every event with the tasks' names and nodes for the trace viewer.
+//! All of it is read from the [`Runtime`] after the run, through its
+//! crate-private runner API.
 
-use std::cell::RefCell;
 use std::future::Future;
-use std::rc::Rc;
 
 use crate::failure::{Failure, FailureKind, TaskDesc};
 use crate::faults::{FaultKind, FaultSchedule, Faults};
 use crate::runner::results::{RunSummary, TestResult};
 use crate::runner::stall;
-use crate::runtime::{Config, LongPollWatch, Runtime, RuntimeInner, Suspect, context};
+use crate::runtime::{Config, LongPollWatch, Runtime, Suspect};
 use crate::task::TaskId;
 use crate::trace::{Event, EventKind, PayloadNote};
 
@@ -44,9 +44,9 @@ pub(crate) struct Run {
     pub(crate) result: Result<RunSummary, Box<Failure>>,
     /// Every event, when full recording was on.
     pub(crate) events: Option<Vec<Event>>,
-    /// The injected hits in order, from the trace's fault events; `None`
-    /// when there were more than the trace keeps.
-    pub(crate) log: Option<Vec<(FaultKind, u64)>>,
+    /// A failing run's injected faults as (kind, occurrence), in order;
+    /// `None` when the run passed or injected more than the trace keeps.
+    pub(crate) injected: Option<Vec<(FaultKind, u64)>>,
     /// Hits per kind, suppressed ones included (`FaultKind::ALL` order).
     pub(crate) hits: Vec<u64>,
     /// The tasks that appear in `events`, when full recording was on.
@@ -94,17 +94,10 @@ where
     config.heartbeat = Some(stall::heartbeat());
     let seed = spec.seed;
     let rt = Runtime::with_config(seed, config);
-    // The runtime's state is crate-private to `runtime`; the body's first
-    // poll runs inside the runtime, where the context hands it out.
-    let inner: RefCell<Option<Rc<RuntimeInner>>> = RefCell::new(None);
-    let outcome = rt.try_block_on(async {
-        let current = context::try_runtime();
-        if let (true, Some(rt)) = (recording.payloads, &current) {
-            rt.trace.borrow_mut().digest_payloads();
-        }
-        *inner.borrow_mut() = current;
-        body().await.into_result()
-    });
+    if recording.payloads {
+        rt.digest_payloads();
+    }
+    let outcome = rt.try_block_on(async { body().await.into_result() });
     let result = match outcome {
         Ok(Ok(())) => Ok(RunSummary {
             seed,
@@ -116,59 +109,23 @@ where
         Err(f) => Err(f),
     };
     let events = rt.take_events();
-    let inner = inner.into_inner();
-    let payloads = inner
-        .as_ref()
-        .and_then(|inner| inner.trace.borrow_mut().take_payloads());
-    let long_polls = inner.as_ref().map_or_else(Vec::new, |inner| {
-        inner
-            .long_poll_suspects()
-            .into_iter()
-            .map(|s| (s, inner.task_desc(s.task)))
-            .collect()
-    });
-    let (log, hits, tracks) = match &inner {
-        Some(inner) => {
-            let log = injected(inner);
-            let tracks = events
-                .as_deref()
-                .map(|e| tracks(inner, e))
-                .unwrap_or_default();
-            (log, inner.faults.hits(), tracks)
-        }
-        None => (Some(Vec::new()), vec![0; FaultKind::ALL.len()], Vec::new()),
-    };
-    drop(inner);
-    drop(rt);
+    let tracks = events
+        .as_deref()
+        .map(|e| tracks(&rt, e))
+        .unwrap_or_default();
     Run {
+        injected: result.as_ref().err().and_then(|_| rt.injected_faults()),
+        hits: rt.fault_hits(),
+        payloads: rt.take_payloads(),
+        long_polls: rt.long_polls(),
         result,
         events,
-        log,
-        hits,
         tracks,
-        payloads,
-        long_polls,
     }
-}
-
-/// Every injected fault as (kind, occurrence), in order, from the trace's
-/// fault events; `None` when there were more than the trace keeps.
-fn injected(inner: &RuntimeInner) -> Option<Vec<(FaultKind, u64)>> {
-    let trace = inner.trace.borrow();
-    if !trace.faults_complete() {
-        return None;
-    }
-    let injected = trace.faults().iter().filter_map(|e| match e.kind {
-        EventKind::Fault {
-            kind, occurrence, ..
-        } => Some((kind, occurrence)),
-        _ => None,
-    });
-    Some(injected.collect())
 }
 
 /// Every task that appears in `events`, named and placed on its node.
-fn tracks(inner: &RuntimeInner, events: &[Event]) -> Vec<TaskTrack> {
+fn tracks(rt: &Runtime, events: &[Event]) -> Vec<TaskTrack> {
     let mut ids: Vec<TaskId> = events
         .iter()
         .filter_map(|e| match e.kind {
@@ -180,7 +137,7 @@ fn tracks(inner: &RuntimeInner, events: &[Event]) -> Vec<TaskTrack> {
     ids.dedup();
     ids.into_iter()
         .map(|id| {
-            let desc = inner.task_desc(id);
+            let desc = rt.task_desc(id);
             TaskTrack {
                 id,
                 label: match &desc.name {

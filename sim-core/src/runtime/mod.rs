@@ -20,6 +20,7 @@ mod inner;
 mod leak_tests;
 mod misuse;
 mod panic;
+mod runner_api;
 mod task_info;
 mod wait;
 mod waker;

@@ -88,7 +88,7 @@ impl Sim {
         let quiet = Recording::default();
         // The failing run's injected faults, as occurrences.
         let found = exec::run_once(&self.config, &plan, &RunSpec::seed(seed), quiet, body);
-        let units = match (&found.result, found.log) {
+        let units = match (&found.result, found.injected) {
             (Err(f), Some(log)) if shrink::same_bug(&f.kind, &failure.kind) => log,
             _ => return None,
         };
