@@ -151,7 +151,7 @@ fn main() -> ExitCode {
         virtual_total += rt.now() - detsim::time::Instant::ZERO;
         for event in rt.take_events().unwrap_or_default() {
             if let EventKind::Fault { kind, .. } = event.kind {
-                *faults.entry(kind).or_default() += 1;
+                *faults.entry(kind.name()).or_default() += 1;
             }
         }
     }

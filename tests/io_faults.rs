@@ -1,5 +1,7 @@
 //! The fault plan breaks naive IO code and leaves correct code alone.
 
+mod common;
+
 use std::cell::RefCell;
 use std::future::Future;
 use std::pin::Pin;
@@ -9,7 +11,7 @@ use std::task::{Context, Poll};
 use detsim::io::{BlockDevice, BlockDeviceConfig, DuplexStream, duplex};
 use detsim::time::{Duration, sleep};
 use detsim::trace::EventKind;
-use detsim::{Config, FailureKind, Faults, Probability, Runtime, Sim, spawn};
+use detsim::{Config, FailureKind, FaultKind, Faults, Probability, Runtime, Sim, spawn};
 use futures::{AsyncReadExt, AsyncWriteExt};
 
 /// Treats every wake after the first poll as "data is there".
@@ -88,7 +90,7 @@ fn a_future_that_treats_any_wake_as_readiness_fails_under_spurious_wakes() {
             .failure
             .faults
             .iter()
-            .any(|f| f.contains("spurious_wake")),
+            .any(|f| f.kind == FaultKind::SpuriousWake),
         "{:?}",
         failure.failure.faults
     );
@@ -145,7 +147,7 @@ fn a_write_loop_that_ignores_the_count_is_caught_within_50_seeds() {
             .failure
             .faults
             .iter()
-            .any(|f| f.contains("partial_write"))
+            .any(|f| f.kind == FaultKind::PartialWrite)
     );
 }
 
@@ -257,5 +259,88 @@ fn chaos_runs_are_bit_for_bit_repeatable() {
             (rt.digest(), rt.trace_len())
         };
         assert_eq!(digest(0), digest(1), "seed {seed}");
+    }
+}
+
+/// A run whose body is cut short by a partial write and a spurious poll of
+/// a named task, then fails on purpose: its report, as values.
+fn partial_write_report() -> detsim::Failure {
+    let mut config = Config::default();
+    config.faults = Faults::none();
+    config.faults.partial_write = Probability::ALWAYS;
+    config.faults.spurious_poll = Probability::ALWAYS;
+    *Runtime::with_config(7, config)
+        .try_block_on(async {
+            detsim::task::Builder::new()
+                .name("sleeper")
+                .spawn(sleep(Duration::from_secs(1)));
+            // The sleeper is pending after its first poll: a spurious poll's
+            // only target.
+            detsim::task::yield_now().await;
+            let (mut a, _b) = duplex(64);
+            let n = a.write(&[1; 32]).await.unwrap();
+            panic!("wrote {n} of 32 bytes");
+        })
+        .expect_err("the body panics on purpose")
+}
+
+#[test]
+fn a_failures_faults_are_values_with_their_kind_occurrence_and_target() {
+    let failure = partial_write_report();
+    let [poll, write] = &failure.faults[..] else {
+        panic!("expected two faults:\n{failure}");
+    };
+    assert_eq!((poll.kind, poll.occurrence), (FaultKind::SpuriousPoll, 0));
+    assert_eq!(poll.target_name.as_deref(), Some("sleeper"));
+    let sleeper = poll.task().expect("a scheduling fault hits a task");
+    assert_eq!(sleeper.as_u64(), poll.target);
+    assert_eq!((write.kind, write.occurrence), (FaultKind::PartialWrite, 0));
+    assert_eq!(write.target_name.as_deref(), Some("duplex#1"));
+    assert_eq!(write.task(), None);
+    assert!(write.at <= failure.at);
+    // Rendered, they are the report's lines, as they always were.
+    common::assert_contains(
+        &failure.to_string(),
+        "faults injected (2):\n    \
+         t=0.000ms FAULT spurious_poll on task#1 `sleeper`\n    \
+         t=0.000ms FAULT partial_write on duplex#1 (0)\n",
+    );
+    assert_eq!(
+        write.with_occurrence().to_string(),
+        "t=0.000ms partial_write#0 on duplex#1 (0)"
+    );
+}
+
+#[test]
+fn a_failures_events_are_trace_events_with_the_names_of_what_they_concern() {
+    let failure = partial_write_report();
+    // The faults are among the events, as trace events carrying their kind.
+    let faults: Vec<_> = failure
+        .recent_events
+        .iter()
+        .filter(|e| matches!(e.event().kind, EventKind::Fault { .. }))
+        .collect();
+    assert!(matches!(
+        faults[1].event().kind,
+        EventKind::Fault {
+            kind: FaultKind::PartialWrite,
+            occurrence: 0,
+            ..
+        }
+    ));
+    let as_faults: Vec<_> = faults.iter().filter_map(|e| e.fault()).collect();
+    assert_eq!(as_faults, failure.faults);
+    assert_eq!(faults[1].name(), Some("duplex#1"));
+    // A task event names its task.
+    let first = &failure.recent_events[0];
+    assert!(
+        matches!(first.event().kind, EventKind::Spawned { task } if task.as_u64() == 0),
+        "{first:?}"
+    );
+    assert_eq!(first.name(), Some("main"));
+    assert_eq!(first.to_string(), "t=0.000ms spawn task#0 `main`");
+    let report = failure.to_string();
+    for event in &failure.recent_events {
+        common::assert_contains(&report, &format!("\n    {event}\n"));
     }
 }

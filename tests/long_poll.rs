@@ -14,6 +14,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use common::{assert_contains, is_child, run_child};
 use detsim::task::Builder;
 use detsim::time::{Duration, sleep};
+use detsim::trace::EventKind;
 use detsim::{Config, FailureKind, Runtime, Sim};
 
 /// A real blocking call inside a task: no CPU time, all wall time.
@@ -53,7 +54,8 @@ fn a_real_thread_sleep_in_a_task_is_reported_as_a_long_poll_on_every_run() {
         // The report's events end at the long poll: the hog's second poll,
         // the one that blocked, and nothing after it.
         let last = swept.failure.recent_events.last().expect("events");
-        assert_contains(last, &format!("poll {}", task.id));
+        assert_eq!(last.event().kind, EventKind::Polled { task: task.id });
+        assert_contains(&last.to_string(), &format!("poll {} `hog`", task.id));
         assert_eq!(swept.failure.at.since_start(), Duration::from_millis(3));
         let report = swept.to_string();
         assert_contains(&report, "long poll: task `hog`");

@@ -3,7 +3,7 @@
 //! with a replay line that reproduces it.
 
 use detsim::net::{self, TcpListener, TcpStream};
-use detsim::{FailureKind, Faults, Sim, SweepFailure, spawn};
+use detsim::{FailureKind, FaultKind, Faults, Sim, SweepFailure, spawn};
 use futures::{AsyncReadExt, AsyncWriteExt};
 
 /// A frame: a 2-byte big-endian length, then the payload.
@@ -69,7 +69,7 @@ fn assert_is_the_framing_bug(failure: &SweepFailure) {
             .failure
             .faults
             .iter()
-            .any(|f| f.contains("short_read") || f.contains("partial_write")),
+            .any(|f| matches!(f.kind, FaultKind::ShortRead | FaultKind::PartialWrite)),
         "the report should list the short reads or partial writes that broke framing: {:?}",
         failure.failure.faults
     );

@@ -6,7 +6,7 @@ use std::io::ErrorKind;
 
 use detsim::net::{self, TcpListener, TcpStream, UdpSocket};
 use detsim::time::{Duration, Instant, sleep, sleep_until, timeout};
-use detsim::{FailureKind, Faults, Sim, spawn};
+use detsim::{FailureKind, FaultKind, Faults, Sim, spawn};
 use futures::{AsyncReadExt, AsyncWriteExt};
 
 /// Host `name` serving "ping" -> "pong" exchanges on port 7, one task per
@@ -279,7 +279,7 @@ fn the_nemesis_crashes_and_partitions_hosts_under_chaos() {
         net::client("c", tolerant_client(300)).await.unwrap();
     });
     let events = rt.take_events().expect("recorded");
-    let count = |kind: &str| {
+    let count = |kind: FaultKind| {
         events
             .iter()
             .filter(
@@ -287,8 +287,11 @@ fn the_nemesis_crashes_and_partitions_hosts_under_chaos() {
             )
             .count()
     };
-    assert!(count("partition") > 0, "no partition in the trace");
-    assert!(count("host_crash") > 0, "no host crash in the trace");
+    assert!(count(FaultKind::Partition) > 0, "no partition in the trace");
+    assert!(
+        count(FaultKind::HostCrash) > 0,
+        "no host crash in the trace"
+    );
 }
 
 #[test]
@@ -315,12 +318,11 @@ fn the_nemesis_stops_at_nemesis_until_so_a_stuck_body_is_reported_as_a_deadlock(
     );
     // The deadlock is reported when it became certain (the last poll);
     // the run itself goes on until the nemesis stops, and no longer.
-    let last_event_ms: f64 = failure
+    let last_event_ms = failure
         .failure
         .recent_events
         .last()
-        .and_then(|e| e.strip_prefix("t=")?.split_once("ms"))
-        .and_then(|(ms, _)| ms.parse().ok())
+        .map(|e| e.event().at.since_start().as_secs_f64() * 1e3)
         .expect("the report shows the run's last event");
     let until_ms = until.as_secs_f64() * 1e3;
     assert!(

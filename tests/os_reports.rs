@@ -59,7 +59,12 @@ fn a_task_panicking_after_thousands_of_others_is_named_with_its_spawn_site() {
     );
     // The start-up socket, created more than a thousand sockets ago, is
     // still named in the recent events: it is registered.
-    let events = failure.recent_events.join("\n");
+    let events: Vec<String> = failure
+        .recent_events
+        .iter()
+        .map(ToString::to_string)
+        .collect();
+    let events = events.join("\n");
     assert!(events.contains("os-udp#1 "), "{events}");
     assert!(!events.contains(" #"), "an unnamed resource in:\n{events}");
 }

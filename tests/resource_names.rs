@@ -34,7 +34,11 @@ fn report_events() -> Vec<String> {
             panic!("show the events");
         })
         .expect_err("the body panics on purpose");
-    failure.recent_events
+    failure
+        .recent_events
+        .iter()
+        .map(ToString::to_string)
+        .collect()
 }
 
 #[track_caller]

@@ -5,7 +5,7 @@ mod common;
 
 use detsim::net::{self, UdpSocket};
 use detsim::time::{Duration, sleep, timeout};
-use detsim::{Faults, Probability, Sim};
+use detsim::{FaultKind, Faults, Probability, Sim, faults::FaultSchedule};
 
 /// Sends 20 numbered datagrams to `main:5000` and panics when both #3 and
 /// #11 were lost: a bug that needs exactly two specific faults (one
@@ -66,8 +66,13 @@ fn a_bug_that_needs_two_faults_shrinks_to_exactly_those_two() {
     let shrunk = failure.shrunk.as_ref().expect("shrunk");
     assert!(shrunk.complete, "{failure}");
     assert_eq!(shrunk.faults.len(), 2, "{failure}");
-    for line in &shrunk.faults {
-        assert!(line.contains("packet_loss#"), "{line}");
+    for fault in &shrunk.faults {
+        assert_eq!(fault.kind, FaultKind::PacketLoss, "{failure}");
+        let line = fault.with_occurrence().to_string();
+        assert!(
+            line.contains(&format!("packet_loss#{} ", fault.occurrence)),
+            "{line}"
+        );
     }
     let report = failure.to_string();
     assert!(report.contains("shrunk: 2 of "), "{report}");
@@ -76,6 +81,36 @@ fn a_bug_that_needs_two_faults_shrinks_to_exactly_those_two() {
         "{report}"
     );
     assert!(report.contains("DETSIM_SEED="), "{report}");
+}
+
+#[test]
+fn the_shrunk_faults_are_the_occurrences_the_replay_string_keeps() {
+    let failure = lossy()
+        .try_run(|| loses_three_and_eleven(false))
+        .expect_err("some seed loses both datagrams");
+    let shrunk = failure.shrunk.as_ref().expect("shrunk");
+    let (seed, schedule) = FaultSchedule::decode(&shrunk.replay_string).expect("a replay string");
+    assert_eq!(seed, failure.failure.seed);
+    let kept: Vec<_> = schedule.kept().collect();
+    let faults: Vec<_> = shrunk
+        .faults
+        .iter()
+        .map(|f| (f.kind, f.occurrence))
+        .collect();
+    assert_eq!(faults, kept, "{failure}");
+    // The shrunk run's own report holds the same faults, and the original
+    // run's holds them too, at the same occurrences: one record of each.
+    assert_eq!(shrunk.failure.faults, shrunk.faults);
+    for fault in &shrunk.faults {
+        assert!(
+            failure
+                .failure
+                .faults
+                .iter()
+                .any(|f| (f.kind, f.occurrence) == (fault.kind, fault.occurrence)),
+            "{fault} is not in the original run:\n{failure}"
+        );
+    }
 }
 
 #[test]

@@ -20,6 +20,7 @@ mod store;
 
 use std::collections::BTreeMap;
 
+use detsim::failure::InjectedFault;
 use detsim::{Faults, Sim};
 use store::crash_recovery;
 
@@ -51,11 +52,9 @@ fn sweep(buggy: bool) {
                 f.at,
                 f.faults.len()
             );
-            // Each rendered fault reads `t=.. FAULT <kind> on #<resource> (..)`.
-            let mut by_kind: BTreeMap<&str, (usize, &str)> = BTreeMap::new();
+            let mut by_kind: BTreeMap<&str, (usize, &InjectedFault)> = BTreeMap::new();
             for fault in &f.faults {
-                let kind = fault.split_whitespace().nth(2).unwrap_or("?");
-                by_kind.entry(kind).or_insert((0, fault)).0 += 1;
+                by_kind.entry(fault.kind.name()).or_insert((0, fault)).0 += 1;
             }
             for (kind, (count, first)) in by_kind {
                 println!("    {count:>3} x {kind:<20} first: {first}");

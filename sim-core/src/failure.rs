@@ -1,7 +1,13 @@
-//! Why a run failed, with everything the report needs.
+//! Why a run failed, with everything the report needs: the failure's kind,
+//! and the trace events and injected faults around it as structured values
+//! ([`ReportEvent`], [`InjectedFault`]) that render as the report's lines.
 
 use std::fmt;
 use std::time::Duration;
+
+mod reported;
+
+pub use reported::{InjectedFault, ReportEvent};
 
 use crate::task::TaskId;
 use crate::time::Instant;
@@ -187,12 +193,14 @@ pub struct Failure {
     pub tasks_alive: usize,
     /// What went wrong.
     pub kind: FailureKind,
-    /// The last trace events, oldest first, rendered.
-    pub recent_events: Vec<String>,
+    /// The last trace events, oldest first, each with the name of its task
+    /// or resource; `Display` renders the report's line.
+    pub recent_events: Vec<ReportEvent>,
     /// The trace digest at the failure.
     pub digest: u64,
-    /// Faults injected during the run, rendered, oldest first.
-    pub faults: Vec<String>,
+    /// Faults injected during the run, oldest first (the first 100,000);
+    /// `Display` renders the report's line.
+    pub faults: Vec<InjectedFault>,
     /// What the runner has to say about how this report was made, e.g.
     /// that the re-run which collects the recent events did not fail the
     /// same way.

@@ -16,6 +16,7 @@
 use std::collections::VecDeque;
 use std::fmt;
 
+use crate::faults::FaultKind;
 use crate::task::TaskId;
 use crate::time::Instant;
 
@@ -67,9 +68,15 @@ pub enum EventKind {
     },
     /// A fault was injected.
     Fault {
-        /// The fault kind, e.g. `"partial_write"`.
-        kind: &'static str,
-        /// The resource (or task id, for scheduling faults) it hit.
+        /// The fault kind; shown by its name, e.g. `partial_write`.
+        kind: FaultKind,
+        /// Which hit of the kind's stream it was, from 0, suppressed hits
+        /// included: what a replay schedule pins (`partial_write#3`). Not
+        /// part of the digest, which it adds nothing to: the seed and the
+        /// schedule decide it.
+        occurrence: u64,
+        /// The resource (or task id, for scheduling faults, see
+        /// [`FaultKind::is_scheduling`]) it hit.
         target: u64,
         /// A fault-specific number (bytes allowed through, delay in ns...).
         value: i64,
@@ -107,6 +114,7 @@ impl fmt::Display for Event {
                 kind,
                 target,
                 value,
+                ..
             } => {
                 write!(f, "FAULT {kind} on #{target} ({value})")
             }
@@ -136,7 +144,8 @@ impl Event {
                 kind,
                 target,
                 value,
-            } => (9, Some(*kind), *target, *value as u64),
+                ..
+            } => (9, Some(kind.name()), *target, *value as u64),
         }
     }
 }
@@ -213,9 +222,9 @@ pub(crate) struct PayloadNote {
     pub(crate) digest: u64,
 }
 
-/// At most this many injected faults are kept for the failure report; the
-/// rest are counted.
-const FAULTS_KEPT: usize = 10_000;
+/// At most this many injected faults are kept (for the failure report and
+/// the shrinker, which gives up on a run with more); the rest are counted.
+const FAULTS_KEPT: usize = 100_000;
 
 impl Trace {
     /// A trace that keeps the last `recent_capacity` events, and every event
@@ -327,9 +336,15 @@ impl Trace {
         self.recent.iter()
     }
 
-    /// The injected faults, oldest first (the first 10,000).
+    /// The injected faults, oldest first (the first 100,000).
     pub fn faults(&self) -> &[Event] {
         &self.faults
+    }
+
+    /// Whether [`Trace::faults`] holds every injected fault (none was
+    /// dropped at the bound).
+    pub(crate) fn faults_complete(&self) -> bool {
+        self.faults_dropped == 0
     }
 
     /// Every event, when full recording was on.

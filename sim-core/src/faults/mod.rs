@@ -18,6 +18,7 @@
 //! assert!(Probability::new(1.5).is_err());
 //! ```
 
+use std::fmt;
 use std::time::Duration;
 
 mod disk;
@@ -183,14 +184,22 @@ impl FaultKind {
         FaultKind::ALL.into_iter().find(|k| k.name() == name)
     }
 
-    /// Whether a fault named `name` targets a task (rather than a resource).
-    pub(crate) fn is_scheduling(name: &str) -> bool {
-        name == "spurious_wake" || name == "spurious_poll"
+    /// Whether the kind targets a task (spurious wakes and polls) rather
+    /// than a resource: the target of its trace events is a task id.
+    pub fn is_scheduling(self) -> bool {
+        matches!(self, FaultKind::SpuriousWake | FaultKind::SpuriousPoll)
     }
 
     pub(crate) fn index(self) -> usize {
         // `ALL` lists the kinds in declaration order.
         self as usize
+    }
+}
+
+/// The kind's [`FaultKind::name`], as traces and reports show it.
+impl fmt::Display for FaultKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
     }
 }
 

@@ -9,6 +9,10 @@
 //! shifts the size or target of another: occurrence #3 of partial_write
 //! writes the same number of bytes whether #2 happened or not. That is what
 //! lets the shrinker switch faults off one by one and keep the rest intact.
+//!
+//! The rolls count hits but keep no log of them: each injected fault is a
+//! trace event carrying its occurrence number ([`FaultRolls::occurrence`]),
+//! and the trace's fault list is the one record of what was injected.
 
 use std::cell::{Cell, RefCell};
 
@@ -21,10 +25,6 @@ use crate::rand::Stream;
 /// Words of the magnitude stream reserved for one occurrence.
 const PICK_WINDOW_WORDS: u128 = 1 << 24;
 
-/// At most this many injected faults are logged for shrinking; a run with
-/// more is reported without shrinking.
-const LOG_MAX: usize = 100_000;
-
 /// The per-kind random streams of one run. See the module docs.
 pub(crate) struct FaultRolls {
     rolls: Vec<RefCell<ChaCha8Rng>>,
@@ -36,9 +36,6 @@ pub(crate) struct FaultRolls {
     /// Whether spurious wakes or polls can happen: checked after every poll.
     scheduling: bool,
     schedule: FaultSchedule,
-    /// Every hit that was injected (not suppressed), in order.
-    log: RefCell<Vec<(FaultKind, u64)>>,
-    log_overflowed: Cell<bool>,
 }
 
 impl FaultRolls {
@@ -69,8 +66,6 @@ impl FaultRolls {
                 .collect(),
             scheduling: !plan.spurious_wake.is_never() || !plan.spurious_poll.is_never(),
             schedule: plan.schedule.clone(),
-            log: RefCell::new(Vec::new()),
-            log_overflowed: Cell::new(false),
         }
     }
 
@@ -95,13 +90,19 @@ impl FaultRolls {
         self.picks[i]
             .borrow_mut()
             .set_word_pos(u128::from(occurrence + 1) * PICK_WINDOW_WORDS);
-        let mut log = self.log.borrow_mut();
-        if log.len() < LOG_MAX {
-            log.push((kind, occurrence));
-        } else {
-            self.log_overflowed.set(true);
-        }
         true
+    }
+
+    /// The occurrence number of `kind`'s latest hit (0 for the first):
+    /// what the hit's trace event carries.
+    ///
+    /// # Panics
+    ///
+    /// If `kind` has not hit yet: only a hit is recorded.
+    pub(crate) fn occurrence(&self, kind: FaultKind) -> u64 {
+        let hits = self.hits[kind.index()].get();
+        assert!(hits > 0, "{kind} is recorded only after it hit");
+        hits - 1
     }
 
     /// A number in `0..n` from `kind`'s magnitude stream (fault sizes,
@@ -114,14 +115,34 @@ impl FaultRolls {
         }
     }
 
-    /// The injected hits in order, or `None` if there were too many to log.
-    pub(crate) fn log(&self) -> Option<Vec<(FaultKind, u64)>> {
-        (!self.log_overflowed.get()).then(|| self.log.borrow().clone())
-    }
-
     /// Hits per kind (indexed like [`FaultKind::ALL`]), suppressed ones
     /// included.
     pub(crate) fn hits(&self) -> Vec<u64> {
         self.hits.iter().map(Cell::get).collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::faults::Probability;
+
+    #[test]
+    fn an_occurrence_counts_the_suppressed_hits_before_it() {
+        let mut plan = Faults::none();
+        plan.partial_write = Probability::ALWAYS;
+        plan.schedule = FaultSchedule::only([(FaultKind::PartialWrite, 1)]);
+        let rolls = FaultRolls::new(7, &plan);
+        assert!(!rolls.roll(FaultKind::PartialWrite), "#0 is suppressed");
+        assert!(rolls.roll(FaultKind::PartialWrite), "#1 is kept");
+        assert_eq!(rolls.occurrence(FaultKind::PartialWrite), 1);
+        assert!(!rolls.roll(FaultKind::PartialWrite), "#2 is suppressed");
+        assert_eq!(rolls.hits()[FaultKind::PartialWrite.index()], 3);
+    }
+
+    #[test]
+    #[should_panic(expected = "recorded only after it hit")]
+    fn a_kind_that_never_hit_has_no_occurrence() {
+        FaultRolls::new(7, &Faults::none()).occurrence(FaultKind::ShortRead);
     }
 }

@@ -104,11 +104,7 @@ impl KernelHandle {
             .rt
             .faults
             .pick(kind, u64::try_from(max.as_nanos()).unwrap_or(u64::MAX));
-        self.rt.record(EventKind::Fault {
-            kind: kind.name(),
-            target: target.as_u64(),
-            value: nanos as i64,
-        });
+        self.rt.record_fault(kind, target.as_u64(), nanos as i64);
         Duration::from_nanos(nanos)
     }
 

@@ -137,6 +137,7 @@ pub(crate) fn render(events: &[Event], tracks: &[TaskTrack], title: &str) -> Str
                 kind,
                 target,
                 value,
+                ..
             } => out.push(instant(
                 here,
                 &format!("FAULT {kind}"),

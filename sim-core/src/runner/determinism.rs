@@ -15,7 +15,7 @@
 
 use std::future::Future;
 
-use crate::failure::{Failure, FailureKind};
+use crate::failure::{Failure, FailureKind, ReportEvent};
 use crate::faults::Faults;
 use crate::runner::confirm;
 use crate::runner::exec::{self, Recording, Run, RunSpec};
@@ -116,7 +116,13 @@ where
         Some(i) => i.saturating_sub(10)..(i + 1).min(b.len()),
         None => b.len().saturating_sub(config.report_events.max(1))..b.len(),
     };
-    failure.recent_events = b[around].iter().map(Event::to_string).collect();
+    // Both runs have ended: their names are gone, so the events show as
+    // the trace does (and as `first` and `second` above).
+    failure.recent_events = b[around]
+        .iter()
+        .cloned()
+        .map(ReportEvent::unnamed)
+        .collect();
     Err(Box::new(failure))
 }
 

@@ -2,18 +2,17 @@
 //! decisions), and everything the runner wants to know afterwards: the
 //! outcome, which faults were injected as which occurrence, and, when
 //! asked, every event with the tasks' names and nodes for the trace viewer.
+//! All of it is read from the [`Runtime`] after the run, through its
+//! crate-private runner API.
 
-use std::cell::RefCell;
 use std::future::Future;
-use std::rc::Rc;
 
 use crate::failure::{Failure, FailureKind, TaskDesc};
 use crate::faults::{FaultKind, FaultSchedule, Faults};
 use crate::runner::results::{RunSummary, TestResult};
 use crate::runner::stall;
-use crate::runtime::{Config, LongPollWatch, Runtime, RuntimeInner, Suspect, context};
+use crate::runtime::{Config, LongPollWatch, Runtime, Suspect};
 use crate::task::TaskId;
-use crate::time::Instant;
 use crate::trace::{Event, EventKind, PayloadNote};
 
 /// What one run is: a seed and the pinned fault decisions.
@@ -32,31 +31,6 @@ impl RunSpec {
     }
 }
 
-/// An injected fault as the report shows it.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub(crate) struct FaultRecord {
-    pub(crate) kind: FaultKind,
-    /// Which hit of the kind's stream it was; `None` if the trace and the
-    /// stream's log disagree (a hit that recorded no event).
-    pub(crate) occurrence: Option<u64>,
-    pub(crate) at: Instant,
-    /// The trace event, rendered with resource and task names.
-    pub(crate) text: String,
-}
-
-impl FaultRecord {
-    /// `t=12.004ms partial_write#3 on #3 (5)`: the event with its
-    /// occurrence number, which is what a replay string keeps.
-    pub(crate) fn line(&self) -> String {
-        let name = self.kind.name();
-        let label = match self.occurrence {
-            Some(n) => format!("{name}#{n}"),
-            None => name.to_string(),
-        };
-        self.text.replacen(&format!("FAULT {name}"), &label, 1)
-    }
-}
-
 /// A task's track in the trace viewer.
 #[derive(Clone, Debug)]
 pub(crate) struct TaskTrack {
@@ -70,12 +44,11 @@ pub(crate) struct Run {
     pub(crate) result: Result<RunSummary, Box<Failure>>,
     /// Every event, when full recording was on.
     pub(crate) events: Option<Vec<Event>>,
-    /// The injected hits in order; `None` when there were too many to log.
-    pub(crate) log: Option<Vec<(FaultKind, u64)>>,
+    /// A failing run's injected faults as (kind, occurrence), in order;
+    /// `None` when the run passed or injected more than the trace keeps.
+    pub(crate) injected: Option<Vec<(FaultKind, u64)>>,
     /// Hits per kind, suppressed ones included (`FaultKind::ALL` order).
     pub(crate) hits: Vec<u64>,
-    /// The injected faults, for the report.
-    pub(crate) faults: Vec<FaultRecord>,
     /// The tasks that appear in `events`, when full recording was on.
     pub(crate) tracks: Vec<TaskTrack>,
     /// Every write's payload note, when payload digesting was on.
@@ -121,17 +94,10 @@ where
     config.heartbeat = Some(stall::heartbeat());
     let seed = spec.seed;
     let rt = Runtime::with_config(seed, config);
-    // The runtime's state is crate-private to `runtime`; the body's first
-    // poll runs inside the runtime, where the context hands it out.
-    let inner: RefCell<Option<Rc<RuntimeInner>>> = RefCell::new(None);
-    let outcome = rt.try_block_on(async {
-        let current = context::try_runtime();
-        if let (true, Some(rt)) = (recording.payloads, &current) {
-            rt.trace.borrow_mut().digest_payloads();
-        }
-        *inner.borrow_mut() = current;
-        body().await.into_result()
-    });
+    if recording.payloads {
+        rt.digest_payloads();
+    }
+    let outcome = rt.try_block_on(async { body().await.into_result() });
     let result = match outcome {
         Ok(Ok(())) => Ok(RunSummary {
             seed,
@@ -143,89 +109,23 @@ where
         Err(f) => Err(f),
     };
     let events = rt.take_events();
-    let inner = inner.into_inner();
-    let payloads = inner
-        .as_ref()
-        .and_then(|inner| inner.trace.borrow_mut().take_payloads());
-    let long_polls = inner.as_ref().map_or_else(Vec::new, |inner| {
-        inner
-            .long_poll_suspects()
-            .into_iter()
-            .map(|s| (s, inner.task_desc(s.task)))
-            .collect()
-    });
-    let (log, hits, faults, tracks) = match &inner {
-        Some(inner) => {
-            let log = inner.faults.log();
-            let faults = if result.is_err() {
-                fault_records(inner, log.as_deref())
-            } else {
-                Vec::new()
-            };
-            let tracks = events
-                .as_deref()
-                .map(|e| tracks(inner, e))
-                .unwrap_or_default();
-            (log, inner.faults.hits(), faults, tracks)
-        }
-        None => (
-            Some(Vec::new()),
-            vec![0; FaultKind::ALL.len()],
-            Vec::new(),
-            Vec::new(),
-        ),
-    };
-    drop(inner);
-    drop(rt);
+    let tracks = events
+        .as_deref()
+        .map(|e| tracks(&rt, e))
+        .unwrap_or_default();
     Run {
+        injected: result.as_ref().err().and_then(|_| rt.injected_faults()),
+        hits: rt.fault_hits(),
+        payloads: rt.take_payloads(),
+        long_polls: rt.long_polls(),
         result,
         events,
-        log,
-        hits,
-        faults,
         tracks,
-        payloads,
-        long_polls,
     }
 }
 
-/// The trace's fault events, each matched with its occurrence number: the
-/// n-th event of a kind is the n-th injected hit of that kind.
-fn fault_records(inner: &RuntimeInner, log: Option<&[(FaultKind, u64)]>) -> Vec<FaultRecord> {
-    let mut next = vec![0usize; FaultKind::ALL.len()];
-    let per_kind = |kind: FaultKind| -> Vec<u64> {
-        log.unwrap_or_default()
-            .iter()
-            .filter(|(k, _)| *k == kind)
-            .map(|&(_, n)| n)
-            .collect()
-    };
-    let mut logged: Vec<Option<Vec<u64>>> = vec![None; FaultKind::ALL.len()];
-    let trace = inner.trace.borrow();
-    trace
-        .faults()
-        .iter()
-        .filter_map(|event| {
-            let EventKind::Fault { kind, .. } = &event.kind else {
-                return None;
-            };
-            let kind = FaultKind::from_name(kind)?;
-            let i = kind.index();
-            let occurrences = logged[i].get_or_insert_with(|| per_kind(kind));
-            let occurrence = occurrences.get(next[i]).copied();
-            next[i] += 1;
-            Some(FaultRecord {
-                kind,
-                occurrence,
-                at: event.at,
-                text: inner.render(event),
-            })
-        })
-        .collect()
-}
-
 /// Every task that appears in `events`, named and placed on its node.
-fn tracks(inner: &RuntimeInner, events: &[Event]) -> Vec<TaskTrack> {
+fn tracks(rt: &Runtime, events: &[Event]) -> Vec<TaskTrack> {
     let mut ids: Vec<TaskId> = events
         .iter()
         .filter_map(|e| match e.kind {
@@ -237,7 +137,7 @@ fn tracks(inner: &RuntimeInner, events: &[Event]) -> Vec<TaskTrack> {
     ids.dedup();
     ids.into_iter()
         .map(|id| {
-            let desc = inner.task_desc(id);
+            let desc = rt.task_desc(id);
             TaskTrack {
                 id,
                 label: match &desc.name {

@@ -3,7 +3,7 @@
 use std::fmt;
 use std::path::PathBuf;
 
-use crate::failure::Failure;
+use crate::failure::{Failure, InjectedFault};
 
 /// The first failing seed of a sweep.
 #[derive(Clone, Debug)]
@@ -38,9 +38,10 @@ pub struct Shrunk {
     pub replay_string: String,
     /// The command line that replays the shrunk schedule.
     pub replay: String,
-    /// The kept faults, oldest first, e.g.
-    /// `t=12.004ms partial_write#3 on #3 (5)`.
-    pub faults: Vec<String>,
+    /// The kept faults, oldest first; the report lists each with its
+    /// occurrence ([`InjectedFault::with_occurrence`]), e.g.
+    /// `t=12.004ms partial_write#3 on tcp#3 (5)`.
+    pub faults: Vec<InjectedFault>,
     /// How many faults the original run injected.
     pub injected: usize,
     /// Re-runs the shrinker made.
@@ -82,8 +83,8 @@ impl fmt::Display for SweepFailure {
                 "shrunk: {n} of {of} injected faults still fail the same way ({status}, {} re-runs):",
                 s.runs
             )?;
-            for line in &s.faults {
-                writeln!(f, "    {line}")?;
+            for fault in &s.faults {
+                writeln!(f, "    {}", fault.with_occurrence())?;
             }
             writeln!(
                 f,

@@ -156,13 +156,20 @@ impl RuntimeInner {
     pub(crate) fn inject(&self, kind: FaultKind, target: ResourceId) -> bool {
         self.check_current(|| self.io_name(target));
         self.faults.roll(kind) && {
-            self.record(EventKind::Fault {
-                kind: kind.name(),
-                target: target.as_u64(),
-                value: 0,
-            });
+            self.record_fault(kind, target.as_u64(), 0);
             true
         }
+    }
+
+    /// Records the latest hit of fault `kind` on `target` (a resource, or a
+    /// task for scheduling faults) in the trace, with its occurrence.
+    pub(crate) fn record_fault(&self, kind: FaultKind, target: u64, value: i64) {
+        self.record(EventKind::Fault {
+            kind,
+            occurrence: self.faults.occurrence(kind),
+            target,
+            value,
+        });
     }
 
     /// The runtime's instance of `T`, created by `init` on first use.

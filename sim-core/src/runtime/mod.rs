@@ -23,6 +23,7 @@ mod misuse;
 mod panic;
 mod resident;
 mod resident_future;
+mod runner_api;
 mod task_info;
 mod wait;
 mod waker;

@@ -8,7 +8,7 @@ use std::path::PathBuf;
 use crate::failure::Failure;
 use crate::faults::FaultSchedule;
 use crate::runner::env::Env;
-use crate::runner::exec::{self, FaultRecord, Recording, RunSpec};
+use crate::runner::exec::{self, Recording, RunSpec};
 use crate::runner::replay_line::Origin;
 use crate::runner::report::{Shrunk, SweepFailure};
 use crate::runner::results::TestResult;
@@ -88,7 +88,7 @@ impl Sim {
         let quiet = Recording::default();
         // The failing run's injected faults, as occurrences.
         let found = exec::run_once(&self.config, &plan, &RunSpec::seed(seed), quiet, body);
-        let units = match (&found.result, found.log) {
+        let units = match (&found.result, found.injected) {
             (Err(f), Some(log)) if shrink::same_bug(&f.kind, &failure.kind) => log,
             _ => return None,
         };
@@ -129,7 +129,7 @@ impl Sim {
         Some(Shrunk {
             replay: origin.command(&format!("DETSIM_REPLAY={replay_string}")),
             replay_string,
-            faults: last.faults.iter().map(FaultRecord::line).collect(),
+            faults: shrunk_failure.faults.clone(),
             injected,
             runs: runs + 2,
             complete,

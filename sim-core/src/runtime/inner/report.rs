@@ -1,9 +1,8 @@
 //! Failure reports from the runtime's state: how tasks and resources are
 //! named, what a deadlock's stuck tasks wait on, and the report's events
-//! rendered with those names.
+//! and injected faults with those names beside them.
 
-use crate::failure::{Failure, FailureKind, StuckTask, TaskDesc};
-use crate::faults::FaultKind;
+use crate::failure::{Failure, FailureKind, ReportEvent, StuckTask, TaskDesc};
 use crate::kernel::{ResourceId, Subject};
 use crate::runtime::{RuntimeInner, WaitReason};
 use crate::task::TaskId;
@@ -77,58 +76,39 @@ impl RuntimeInner {
             at,
             tasks_alive: self.exec.alive() + 1,
             kind,
-            recent_events: trace.recent().map(|e| self.render(e)).collect(),
+            recent_events: trace.recent().map(|e| self.report_event(e)).collect(),
             digest: trace.digest(),
-            faults: trace.faults().iter().map(|e| self.render(e)).collect(),
+            faults: trace
+                .faults()
+                .iter()
+                .filter_map(|e| self.report_event(e).fault())
+                .collect(),
             note: None,
         }
     }
 
-    /// An event with task ids replaced by names where tasks have them.
-    pub(crate) fn render(&self, event: &Event) -> String {
-        let task = match &event.kind {
-            EventKind::Kernel {
-                resource,
-                what,
-                value,
-            } => {
-                return match self.resource_name(*resource) {
-                    Some(name) => format!("t={} kernel {what} {name} ({value})", event.at),
-                    None => format!("t={} kernel {what} ({value})", event.at),
-                };
+    /// `event` as a report shows it, with the name of its task or resource.
+    pub(crate) fn report_event(&self, event: &Event) -> ReportEvent {
+        let task_name = |task: TaskId| {
+            self.exec
+                .info(task)
+                .and_then(|i| i.name)
+                .map(|n| n.to_string())
+        };
+        let name = match &event.kind {
+            EventKind::Kernel { resource, .. } => self.resource_name(*resource),
+            EventKind::Fault { kind, target, .. } if kind.is_scheduling() => {
+                task_name(TaskId(*target))
             }
-            EventKind::Fault {
-                kind,
-                target,
-                value,
-            } if !FaultKind::is_scheduling(kind) => {
-                return match self.resource_name(ResourceId::from_u64(*target)) {
-                    Some(name) => format!("t={} FAULT {kind} on {name} ({value})", event.at),
-                    None => format!("t={} FAULT {kind} ({value})", event.at),
-                };
-            }
+            EventKind::Fault { target, .. } => self.resource_name(ResourceId::from_u64(*target)),
             EventKind::Spawned { task }
             | EventKind::Polled { task }
             | EventKind::Woken { task }
             | EventKind::Finished { task }
-            | EventKind::Aborted { task } => *task,
-            EventKind::Fault { kind, target, .. } => {
-                // A scheduling fault: its target is a task.
-                let task = TaskId(*target);
-                let name = self
-                    .exec
-                    .info(task)
-                    .and_then(|i| i.name)
-                    .map(|n| format!(" `{n}`"))
-                    .unwrap_or_default();
-                return format!("t={} FAULT {kind} on {task}{name}", event.at);
-            }
-            _ => return event.to_string(),
+            | EventKind::Aborted { task } => task_name(*task),
+            _ => None,
         };
-        match self.exec.info(task).and_then(|i| i.name) {
-            Some(name) => format!("{event} `{name}`"),
-            None => event.to_string(),
-        }
+        ReportEvent::named(event.clone(), name)
     }
 
     /// How reports name `id`: `tcp#3`, ``node `server` ``, ``link `a`->`b` ``;

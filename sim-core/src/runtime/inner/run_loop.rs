@@ -176,11 +176,7 @@ impl RuntimeInner {
             let Some((id, raw, waker)) = self.exec.fault_target(nth) else {
                 continue;
             };
-            self.record(EventKind::Fault {
-                kind: kind.name(),
-                target: id.0,
-                value: 0,
-            });
+            self.record_fault(kind, id.0, 0);
             match kind {
                 FaultKind::SpuriousWake => waker.wake(),
                 _ => self.exec.with_run_queue(|q| q.push_back(raw)),
