@@ -6,8 +6,6 @@ use std::io;
 use std::rc::Rc;
 use std::time::Duration;
 
-use rand::RngExt;
-
 use crate::faults::FaultKind;
 use crate::kernel::{Completion, ResourceId};
 use crate::runtime::{RuntimeInner, context};
@@ -59,7 +57,8 @@ impl KernelHandle {
     }
 
     /// Runs `action` at `at` (virtual time), or as soon as possible if `at`
-    /// is past. Actions due at the same instant run in a seeded order.
+    /// is past. Actions due at the same instant run in a seeded order (on
+    /// the OS runtime, in the order they were scheduled).
     pub fn schedule_at(&self, at: Instant, action: impl FnOnce() + 'static) {
         let at = at.max(self.rt.now());
         self.rt.kernel.schedule(at, Box::new(action));
@@ -81,13 +80,10 @@ impl KernelHandle {
         self.rt.faults.pick(kind, n)
     }
 
-    /// A duration in `min..=max` from the device stream (latencies).
+    /// A duration in `min..=max` from the device stream (latencies). On
+    /// the OS runtime, which draws nothing from the seed, `min`.
     pub fn device_delay(&self, min: Duration, max: Duration) -> Duration {
-        if max <= min {
-            return min;
-        }
-        let span = u64::try_from((max - min).as_nanos()).unwrap_or(u64::MAX);
-        min + Duration::from_nanos(self.rt.kernel.device_rng().random_range(0..=span))
+        self.rt.kernel.device_delay(min, max)
     }
 
     /// The fault plan's delay for a delayed readiness or completion event:
@@ -134,7 +130,14 @@ impl KernelHandle {
     /// Whether this runtime runs on the real OS (`Runtime::os`) rather than
     /// the simulation. IO types choose their implementation with it.
     pub fn is_os(&self) -> bool {
-        self.rt.is_os()
+        self.rt.kernel.is_os()
+    }
+
+    /// How long a blocking job waits for a pool thread to take it (see
+    /// [`crate::task::spawn_blocking`]): seeded under the simulation, zero
+    /// on the OS runtime.
+    pub(crate) fn pickup_delay(&self, min: Duration, max: Duration) -> Duration {
+        self.rt.kernel.pickup_delay(min, max)
     }
 
     /// Registers `io` (a socket or anything else that owns a file
@@ -181,14 +184,11 @@ impl KernelHandle {
         &self,
         f: impl FnOnce() -> T + Send + 'static,
     ) -> T {
-        #[cfg(target_os = "linux")]
-        if let Some(os) = self.rt.os() {
-            let job = os.pool.run(f);
-            return job
-                .await
-                .unwrap_or_else(|msg| panic!("a blocking job panicked: {msg}"));
-        }
-        f()
+        self.rt
+            .kernel
+            .run_blocking(f)
+            .await
+            .unwrap_or_else(|msg| panic!("a blocking job panicked: {msg}"))
     }
 
     /// The run's fault plan.

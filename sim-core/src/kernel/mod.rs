@@ -6,6 +6,21 @@
 //! parks by jumping the virtual clock to its next event; the OS kernel
 //! (`Runtime::os`) by calling `epoll_wait`.
 //!
+//! A runtime owns exactly one kernel, behind one crate-private type,
+//! `Kernel` (`dispatch.rs`): the only code that knows which backend a
+//! runtime has. Each of its methods (the clock, `schedule`, `park`, the
+//! blocking pool, fd registration, device latencies) dispatches once to one
+//! of the twins below it, `sim.rs` (`SimKernel`) or `os/` (`OsKernel`); the
+//! executor, timers and devices call the methods and never ask which twin
+//! answers (the `detsim::net` and `detsim::fs` types still pick their
+//! implementation with [`KernelHandle::is_os`] when created). What does
+//! not depend on the
+//! backend sits beside the dispatch, shared: the clock as of the current
+//! loop turn, resource ids and their names (`resource_names.rs`), the
+//! scheduled-action queue (`actions.rs`; only the simulation draws its
+//! tie-breaks), readiness sources (`source.rs`) and completions
+//! (`completion.rs`).
+//!
 //! # The contract
 //!
 //! A kernel provides:
@@ -24,20 +39,24 @@
 //!   wakers registered for what changed.
 //!
 //! A kernel must never poll a task, never run user code other than wakers
-//! while delivering, never hold a borrow of its own state while a waker runs
-//! or is dropped (a waker may spawn, sleep, abort or wake others), never deliver an event before its time, and never free
-//! a buffer it was handed before the operation completes. Under the
+//! while delivering, never hold a borrow of its own state while a waker
+//! runs or is dropped (a waker may spawn, sleep, abort or wake others),
+//! never deliver an event before its time, and never free a buffer it was
+//! handed before the operation completes. Under the
 //! simulation it also takes every choice from the run's seed: events due at
 //! the same instant are delivered in a seeded order, and every fault it
 //! injects is a trace event naming its kind and resource.
 //!
-//! The simulated kernel (`sim.rs`: the seeded event queue, and the
-//! [`Source`]s devices drive) and the OS kernel (`os/`: epoll, an eventfd,
-//! a blocking pool) implement this contract side by side; the executor and
-//! the IO types' readiness logic are shared. [`KernelHandle`] is how
-//! devices reach whichever kernel their runtime has.
+//! The simulated kernel (`sim.rs`: virtual time, the seeded order of
+//! actions due together, the device stream) and the OS kernel (`os/`: the
+//! monotonic clock, epoll, an eventfd, a blocking pool; actions due
+//! together run first-scheduled-first) implement this contract side by
+//! side. The OS kernel draws nothing from
+//! the seed. [`KernelHandle`] is how devices reach their runtime's kernel.
 
+mod actions;
 mod completion;
+mod dispatch;
 mod handle;
 #[cfg(target_os = "linux")]
 pub(crate) mod os;
@@ -49,12 +68,12 @@ pub(crate) mod source;
 
 pub use crate::runtime::{Resident, ResidentFuture};
 pub use completion::Completion;
+pub(crate) use dispatch::{Kernel, Parked};
 pub use handle::KernelHandle;
 #[cfg(target_os = "linux")]
 pub use os::FdRegistration;
 pub use readiness::{Interest, Readiness, Trigger};
 pub use resource::ResourceId;
 pub(crate) use resource::Subject;
-pub(crate) use sim::SimKernel;
 pub(crate) use source::ResourceWait;
 pub use source::{Registration, Source};

@@ -19,7 +19,7 @@ use rand_chacha::ChaCha8Rng;
 
 use crate::failure::FailureKind;
 use crate::faults::{FaultKind, FaultRolls};
-use crate::kernel::{ResourceId, SimKernel};
+use crate::kernel::{Kernel, ResourceId};
 use crate::node::Nodes;
 use crate::rand::Stream;
 use crate::runtime::executor::Executor;
@@ -33,14 +33,15 @@ use crate::trace::{Event, EventKind, Trace};
 pub(crate) struct RuntimeInner {
     pub(crate) seed: u64,
     pub(crate) config: Config,
-    clock: Cell<Instant>,
     /// No timer or kernel event is due before this instant (a lower bound:
     /// cancelled timers may leave it early, never late).
     next_due: Cell<Instant>,
     pub(crate) exec: Executor,
     pub(crate) timers: RefCell<Timers>,
     pub(crate) trace: RefCell<Trace>,
-    pub(crate) kernel: SimKernel,
+    /// The one kernel, simulated or OS: the clock, scheduled actions,
+    /// parking, resource ids.
+    pub(crate) kernel: Kernel,
     pub(crate) faults: FaultRolls,
     scheduler_rng: RefCell<ChaCha8Rng>,
     user_rng: RefCell<ChaCha8Rng>,
@@ -55,46 +56,39 @@ pub(crate) struct RuntimeInner {
     idle_since: Cell<Option<Instant>>,
     watchdog: Watchdog,
     pub(crate) nodes: RefCell<Nodes>,
-    /// The real kernel, for `Runtime::os`; `None` under the simulation.
-    #[cfg(target_os = "linux")]
-    os: Option<crate::kernel::os::OsKernel>,
     extensions: RefCell<Vec<(TypeId, Rc<dyn Any>)>>,
 }
 
 impl RuntimeInner {
     pub(crate) fn new_sim(seed: u64, config: Config) -> Rc<RuntimeInner> {
-        Self::new(seed, config, None)
+        Self::new(seed, config, Kernel::sim(seed))
     }
 
     /// A runtime on the real OS kernel.
     #[cfg(target_os = "linux")]
     pub(crate) fn new_os(seed: u64, config: Config) -> std::io::Result<Rc<RuntimeInner>> {
-        let os = crate::kernel::os::OsKernel::new()?;
-        let rt = Self::new(seed, config, Some(os));
-        if let Some(os) = rt.os() {
-            rt.exec.queue.set_unpark(os.unparker());
-        }
-        // An OS runtime may spawn tasks and open sockets forever: keep the
-        // report's bookkeeping for live and recent ones only.
+        let rt = Self::new(seed, config, Kernel::os()?);
+        // An OS runtime may spawn tasks forever: keep the report's
+        // bookkeeping for live and recent ones only (the kernel does the
+        // same for resources).
         rt.exec.forget_finished_tasks();
-        rt.kernel.forget_closed_resources();
         Ok(rt)
     }
 
-    fn new(
-        seed: u64,
-        config: Config,
-        #[cfg(target_os = "linux")] os: Option<crate::kernel::os::OsKernel>,
-        #[cfg(not(target_os = "linux"))] _os: Option<()>,
-    ) -> Rc<RuntimeInner> {
+    fn new(seed: u64, config: Config, kernel: Kernel) -> Rc<RuntimeInner> {
+        let exec = Executor::new(seed);
+        #[cfg(target_os = "linux")]
+        if let Some(unpark) = kernel.unparker() {
+            // Wakes from other threads interrupt the kernel's parking.
+            exec.queue.set_unpark(unpark);
+        }
         Rc::new(RuntimeInner {
             seed,
-            clock: Cell::new(Instant::ZERO),
             next_due: Cell::new(Instant::from_nanos(u64::MAX)),
-            exec: Executor::new(seed),
+            exec,
             timers: RefCell::new(Timers::default()),
             trace: RefCell::new(Trace::new(config.report_events, config.record_all_events)),
-            kernel: SimKernel::new(seed),
+            kernel,
             faults: FaultRolls::new(seed, &config.faults),
             scheduler_rng: RefCell::new(Stream::Scheduler.rng(seed)),
             user_rng: RefCell::new(Stream::User.rng(seed)),
@@ -104,34 +98,15 @@ impl RuntimeInner {
             ended: Cell::new(false),
             watchdog: Watchdog::new(config.long_poll_budget, config.long_poll_watch.clone()),
             nodes: RefCell::new(Nodes::new()),
-            #[cfg(target_os = "linux")]
-            os,
             extensions: RefCell::new(Vec::new()),
             config,
         })
     }
 
     /// The runtime's clock: virtual, or the monotonic clock on the OS.
+    #[inline]
     pub(crate) fn now(&self) -> Instant {
-        #[cfg(target_os = "linux")]
-        if let Some(os) = &self.os {
-            return os.now();
-        }
-        self.clock.get()
-    }
-
-    /// The OS kernel, on the OS runtime.
-    #[cfg(target_os = "linux")]
-    pub(crate) fn os(&self) -> Option<&crate::kernel::os::OsKernel> {
-        self.os.as_ref()
-    }
-
-    /// Whether this runtime runs on the real OS.
-    pub(crate) fn is_os(&self) -> bool {
-        #[cfg(target_os = "linux")]
-        return self.os.is_some();
-        #[cfg(not(target_os = "linux"))]
-        false
+        self.kernel.now()
     }
 
     pub(crate) fn user_rng(&self) -> RefMut<'_, ChaCha8Rng> {
@@ -142,7 +117,7 @@ impl RuntimeInner {
     #[inline]
     pub(crate) fn record(&self, kind: EventKind) {
         self.trace.borrow_mut().record(Event {
-            at: self.clock.get(),
+            at: self.kernel.clock(),
             kind,
         });
     }

@@ -203,7 +203,7 @@ impl Runtime {
 
     /// Whether this runtime runs on the real OS.
     pub fn is_os(&self) -> bool {
-        self.inner.is_os()
+        self.inner.kernel.is_os()
     }
 
     /// A simulated runtime with the given settings.

@@ -59,20 +59,17 @@ where
     R: Send + 'static,
 {
     let kernel = KernelHandle::current();
-    if kernel.is_os() {
-        // The OS runtime has a real blocking pool.
-        return Builder::new()
-            .name("spawn_blocking")
-            .spawn(async move { kernel.run_blocking(f).await });
-    }
-    let delay = kernel.device_delay(BLOCKING_DELAY_MIN, BLOCKING_DELAY_MAX);
+    // Zero on the OS runtime, whose pool threads are real.
+    let delay = kernel.pickup_delay(BLOCKING_DELAY_MIN, BLOCKING_DELAY_MAX);
     kernel.trace(
         crate::kernel::ResourceId::NONE,
         "spawn_blocking",
         delay.as_nanos() as i64,
     );
     Builder::new().name("spawn_blocking").spawn(async move {
-        crate::time::sleep(delay).await;
-        f()
+        if !delay.is_zero() {
+            crate::time::sleep(delay).await;
+        }
+        kernel.run_blocking(f).await
     })
 }

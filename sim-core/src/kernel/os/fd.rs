@@ -44,14 +44,7 @@ pub struct FdRegistration<T: AsFd> {
 
 impl<T: AsFd> FdRegistration<T> {
     pub(crate) fn new(rt: Rc<RuntimeInner>, io: T, source: &Source) -> io::Result<Self> {
-        let os = rt.os().ok_or_else(|| {
-            io::Error::other(
-                "real file descriptors can only be registered on the OS runtime \
-                 (detsim::Runtime::os)",
-            )
-        })?;
-        os.register(io.as_fd(), source)?;
-        rt.kernel.keep_resource_name(source.id(), true);
+        rt.kernel.register_fd(io.as_fd(), source)?;
         Ok(FdRegistration {
             rt: Rc::clone(&rt),
             source: source.clone(),
@@ -80,11 +73,10 @@ impl<T: AsFd> Deref for FdRegistration<T> {
 
 impl<T: AsFd> Drop for FdRegistration<T> {
     fn drop(&mut self) {
-        if let Some(os) = self.rt.os() {
-            // `self.io` still owns its fd here: fields drop after this.
-            os.deregister(self.io.as_fd(), self.source.id().as_u64());
-        }
-        self.rt.kernel.keep_resource_name(self.source.id(), false);
+        // `self.io` still owns its fd here: fields drop after this.
+        self.rt
+            .kernel
+            .deregister_fd(self.io.as_fd(), self.source.id());
     }
 }
 

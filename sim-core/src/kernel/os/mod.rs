@@ -12,6 +12,8 @@
 //! - **Completions**: a small bounded pool of blocking threads
 //!   ([`pool`]); a finished job wakes its task from the pool thread, which
 //!   interrupts `epoll_wait` through an eventfd.
+//! - **Scheduled actions**: the kernel's action queue with no tie-break:
+//!   in time order, first-scheduled-first among actions due together.
 //! - **Parking**: `epoll_wait` with the time until the next timer or
 //!   scheduled action as its timeout.
 //! - **Seed**: `DETSIM_SEED` if set, else OS entropy ([`seed`]); it seeds
@@ -19,9 +21,12 @@
 //!
 //! # Divergence from the simulated kernel
 //!
-//! Nothing is seeded: event order is the real kernel's, no fault is
-//! injected, and a task that waits forever is not reported as a deadlock
-//! (another thread may still wake it), as with tokio.
+//! Nothing is seeded (the OS kernel draws nothing from the seed): event
+//! order is the real kernel's, actions due at the same instant run in the
+//! order they were scheduled, simulated devices used here take their
+//! minimum latency, no fault is injected, and a task that waits forever is
+//! not reported as a deadlock (another thread may still wake it), as with
+//! tokio.
 
 mod fd;
 pub(crate) mod pool;
@@ -47,6 +52,7 @@ use crate::time::Instant;
 /// Token of the eventfd that interrupts `epoll_wait`.
 const WAKE_TOKEN: u64 = u64::MAX;
 
+/// The OS kernel's own state. See the module docs.
 pub(crate) struct OsKernel {
     epoll: OwnedFd,
     wake_fd: Arc<OwnedFd>,

@@ -65,10 +65,7 @@ impl RuntimeInner {
                 let kind = self.failure.borrow_mut().take();
                 return Err(kind.expect("`failed` is set together with the failure"));
             }
-            #[cfg(target_os = "linux")]
-            if let Some(os) = &self.os {
-                self.clock.set(os.now());
-            }
+            self.kernel.begin_turn();
             self.deliver_due();
             self.exec.collect_wakes();
             self.run_deferred();
@@ -149,7 +146,7 @@ impl RuntimeInner {
         match picked {
             Some(_) => self.idle_since.set(None),
             None if self.idle_since.get().is_none() => {
-                self.idle_since.set(Some(self.clock.get()));
+                self.idle_since.set(Some(self.kernel.clock()));
             }
             None => {}
         }

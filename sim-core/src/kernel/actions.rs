@@ -1,0 +1,160 @@
+//! [`ActionQueue`]: actions scheduled at an instant, run when it is due.
+//!
+//! The kernel owns one, whichever its backend: device actions (a segment
+//! lands in a buffer, a completion is due, a retransmission fires) are
+//! scheduled through `KernelHandle::schedule_at` on either runtime. The
+//! queue orders actions by `(time, tie-break, sequence)`. The tie-break is
+//! the caller's: the simulated kernel draws it from the run's delivery
+//! stream, so actions due at the same instant run in an order the seed
+//! chooses; the OS kernel passes zero, so they run first-scheduled-first.
+
+use std::cell::{Cell, RefCell};
+use std::cmp::Ordering;
+use std::collections::BinaryHeap;
+
+use crate::time::Instant;
+
+/// Something to do at an instant.
+pub(crate) type Action = Box<dyn FnOnce()>;
+
+struct Scheduled {
+    at: Instant,
+    tie: u64,
+    seq: u64,
+    action: Action,
+}
+
+impl Scheduled {
+    fn key(&self) -> (Instant, u64, u64) {
+        (self.at, self.tie, self.seq)
+    }
+}
+
+impl PartialEq for Scheduled {
+    fn eq(&self, other: &Self) -> bool {
+        self.key() == other.key()
+    }
+}
+impl Eq for Scheduled {}
+impl PartialOrd for Scheduled {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+impl Ord for Scheduled {
+    /// Reversed, so the max-heap pops the earliest action.
+    fn cmp(&self, other: &Self) -> Ordering {
+        other.key().cmp(&self.key())
+    }
+}
+
+/// The queue; see the module docs. Unbounded: every entry is an action a
+/// device is owed (a segment in flight, a pending completion), and
+/// dropping one would lose it; devices bound what they put in flight.
+#[derive(Default)]
+pub(crate) struct ActionQueue {
+    heap: RefCell<BinaryHeap<Scheduled>>,
+    next_seq: Cell<u64>,
+}
+
+impl ActionQueue {
+    /// Schedules `action` at `at`, ordered by `tie` among the actions due at
+    /// the same instant (then by scheduling order).
+    pub(crate) fn push(&self, at: Instant, tie: u64, action: Action) {
+        let seq = self.next_seq.get();
+        self.next_seq.set(seq + 1);
+        self.heap.borrow_mut().push(Scheduled {
+            at,
+            tie,
+            seq,
+            action,
+        });
+    }
+
+    /// When the next action is due.
+    #[inline]
+    pub(crate) fn next_due(&self) -> Option<Instant> {
+        self.heap.borrow().peek().map(|s| s.at)
+    }
+
+    /// Runs every action due at or before `now`, in queue order. Actions may
+    /// schedule further actions; those due now run in this call too. No
+    /// borrow is held while an action runs.
+    #[inline]
+    pub(crate) fn run_due(&self, now: Instant) {
+        // Checked inline: the loop calls this at every due timer, and
+        // most of the time no action is due.
+        if self.next_due().is_some_and(|at| at <= now) {
+            self.run_due_now(now);
+        }
+    }
+
+    fn run_due_now(&self, now: Instant) {
+        loop {
+            let next = {
+                let mut heap = self.heap.borrow_mut();
+                match heap.peek() {
+                    Some(s) if s.at <= now => heap.pop(),
+                    _ => None,
+                }
+            };
+            match next {
+                Some(s) => (s.action)(),
+                None => break,
+            }
+        }
+    }
+
+    /// Removes every pending action, returning them to be dropped outside
+    /// any borrow.
+    pub(crate) fn clear(&self) -> Vec<Action> {
+        self.heap.borrow_mut().drain().map(|s| s.action).collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::rc::Rc;
+
+    fn log_into(log: &Rc<RefCell<Vec<u32>>>, n: u32) -> Action {
+        let log = Rc::clone(log);
+        Box::new(move || log.borrow_mut().push(n))
+    }
+
+    #[test]
+    fn actions_run_in_time_then_tie_then_scheduling_order() {
+        let queue = ActionQueue::default();
+        let log = Rc::new(RefCell::new(Vec::new()));
+        let at = |ns| Instant::from_nanos(ns);
+        queue.push(at(20), 0, log_into(&log, 1));
+        queue.push(at(10), 7, log_into(&log, 2));
+        queue.push(at(10), 3, log_into(&log, 3));
+        queue.push(at(10), 3, log_into(&log, 4));
+        assert_eq!(queue.next_due(), Some(at(10)));
+        queue.run_due(at(15));
+        assert_eq!(*log.borrow(), [3, 4, 2], "earlier tie first, then FIFO");
+        assert_eq!(queue.next_due(), Some(at(20)), "not due yet: kept");
+        queue.run_due(at(20));
+        assert_eq!(*log.borrow(), [3, 4, 2, 1]);
+        assert_eq!(queue.next_due(), None);
+    }
+
+    #[test]
+    fn an_action_scheduled_due_while_running_runs_in_the_same_call() {
+        let queue = Rc::new(ActionQueue::default());
+        let log = Rc::new(RefCell::new(Vec::new()));
+        let (q, l) = (Rc::clone(&queue), Rc::clone(&log));
+        queue.push(
+            Instant::from_nanos(5),
+            0,
+            Box::new(move || {
+                l.borrow_mut().push(1);
+                q.push(Instant::from_nanos(5), 0, log_into(&l, 2));
+            }),
+        );
+        queue.run_due(Instant::from_nanos(5));
+        assert_eq!(*log.borrow(), [1, 2]);
+        assert_eq!(queue.next_due(), None);
+    }
+}

@@ -1,0 +1,347 @@
+//! [`Kernel`]: the one kernel a runtime owns, simulated or OS, and the only
+//! place that knows which.
+//!
+//! The runtime, devices and IO types ask the kernel for the time, to
+//! schedule an action, to park, to run a blocking job or to register a
+//! descriptor; each method dispatches once to [`SimKernel`] or
+//! [`OsKernel`](super::os::OsKernel). What both need and what does not
+//! depend on the backend lives here, beside the dispatch: the clock as of
+//! the current loop turn and the table of resource ids and names.
+
+use std::cell::{Cell, RefCell};
+use std::io;
+use std::time::Duration;
+
+use crate::kernel::ResourceId;
+use crate::kernel::actions::{Action, ActionQueue};
+use crate::kernel::resource_names::ResourceNames;
+use crate::kernel::sim::SimKernel;
+use crate::time::Instant;
+
+/// The runtime's kernel. See the [module docs](crate::kernel).
+pub(crate) struct Kernel {
+    /// The clock as of the current loop turn; trace events are stamped with
+    /// it and due checks compare against it. Under the simulation it is
+    /// virtual time itself, which only parking moves; on the OS it is the
+    /// monotonic clock as read at the start of the turn or after parking.
+    clock: Cell<Instant>,
+    /// Resource ids in allocation order, and their kinds for reports:
+    /// every resource under the simulation, recent and registered ones on
+    /// the OS (see `resource_names.rs`).
+    resources: RefCell<ResourceNames>,
+    /// Actions scheduled by devices; only the tie-break among actions due
+    /// together depends on the backend.
+    actions: ActionQueue,
+    backend: Backend,
+}
+
+// One per runtime, built once and never moved after the runtime is in its
+// `Rc`: the simulated kernel's streams stay inline, where boxing them would
+// add an indirection to every scheduled action and device draw.
+#[allow(clippy::large_enum_variant)]
+enum Backend {
+    Sim(SimKernel),
+    #[cfg(target_os = "linux")]
+    Os(super::os::OsKernel),
+}
+
+/// What [`Kernel::park`] did.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) enum Parked {
+    /// The virtual clock jumped forward to the deadline (simulation).
+    ClockJumped,
+    /// The deadline passed or the kernel was woken: something may be due.
+    Woken,
+    /// There is no deadline and nothing else can happen: a deadlock
+    /// (simulation only; on the OS another thread may still wake a task).
+    Never,
+}
+
+impl Kernel {
+    /// The simulated kernel for `seed`.
+    pub(crate) fn sim(seed: u64) -> Kernel {
+        Kernel {
+            clock: Cell::new(Instant::ZERO),
+            resources: RefCell::new(ResourceNames::all()),
+            actions: ActionQueue::default(),
+            backend: Backend::Sim(SimKernel::new(seed)),
+        }
+    }
+
+    /// The OS kernel: epoll, an eventfd, a blocking pool. It keeps names
+    /// for live and recent resources only, since an OS runtime may open
+    /// sockets forever.
+    #[cfg(target_os = "linux")]
+    pub(crate) fn os() -> io::Result<Kernel> {
+        let os = super::os::OsKernel::new()?;
+        let mut resources = ResourceNames::all();
+        resources.forget_closed();
+        Ok(Kernel {
+            clock: Cell::new(os.now()),
+            resources: RefCell::new(resources),
+            actions: ActionQueue::default(),
+            backend: Backend::Os(os),
+        })
+    }
+
+    /// Whether this is the real OS kernel.
+    pub(crate) fn is_os(&self) -> bool {
+        match self.backend {
+            Backend::Sim(_) => false,
+            #[cfg(target_os = "linux")]
+            Backend::Os(_) => true,
+        }
+    }
+
+    /// The clock now: virtual time, or a fresh read of the monotonic clock.
+    #[inline]
+    pub(crate) fn now(&self) -> Instant {
+        match &self.backend {
+            Backend::Sim(_) => self.clock.get(),
+            #[cfg(target_os = "linux")]
+            Backend::Os(os) => os.now(),
+        }
+    }
+
+    /// The clock as of the current loop turn (see [`Kernel::begin_turn`]).
+    #[inline]
+    pub(crate) fn clock(&self) -> Instant {
+        self.clock.get()
+    }
+
+    /// A loop turn starts: the OS kernel reads its clock (virtual time
+    /// moves only when parking).
+    #[inline]
+    pub(crate) fn begin_turn(&self) {
+        #[cfg(target_os = "linux")]
+        if let Backend::Os(os) = &self.backend {
+            self.clock.set(os.now());
+        }
+    }
+
+    /// Schedules `action` at `at`: in a seeded order among the actions due
+    /// at the same instant under the simulation, first-scheduled-first on
+    /// the OS.
+    pub(crate) fn schedule(&self, at: Instant, action: Action) {
+        let tie = match &self.backend {
+            Backend::Sim(sim) => sim.tie_break(),
+            #[cfg(target_os = "linux")]
+            Backend::Os(_) => 0,
+        };
+        self.actions.push(at, tie, action);
+    }
+
+    /// When the next scheduled action is due.
+    #[inline]
+    pub(crate) fn next_due(&self) -> Option<Instant> {
+        self.actions.next_due()
+    }
+
+    /// Runs every scheduled action due at or before `now`.
+    #[inline]
+    pub(crate) fn run_due(&self, now: Instant) {
+        self.actions.run_due(now);
+    }
+
+    /// Nothing is runnable: wait until `deadline` (the next timer or
+    /// action), or, on the OS, until a readiness event or a wake from
+    /// another thread. The simulation jumps its clock there at once; with
+    /// no deadline it can never make progress again. On the OS, readiness
+    /// events are reported on their sources before this returns.
+    ///
+    /// # Errors
+    ///
+    /// If `epoll_wait` fails (OS).
+    #[inline]
+    pub(crate) fn park(&self, deadline: Option<Instant>) -> io::Result<Parked> {
+        match &self.backend {
+            Backend::Sim(_) => Ok(match deadline {
+                None => Parked::Never,
+                Some(at) if at > self.clock.get() => {
+                    self.clock.set(at);
+                    Parked::ClockJumped
+                }
+                Some(_) => Parked::Woken,
+            }),
+            #[cfg(target_os = "linux")]
+            Backend::Os(os) => self.park_os(os, deadline),
+        }
+    }
+
+    /// [`Kernel::park`] on the OS: out of line, so the simulation's jump
+    /// stays small enough to inline.
+    #[cfg(target_os = "linux")]
+    #[inline(never)]
+    fn park_os(&self, os: &super::os::OsKernel, deadline: Option<Instant>) -> io::Result<Parked> {
+        let timeout = deadline.map(|t| t.saturating_duration_since(os.now()));
+        let parked = os.park(timeout);
+        self.clock.set(os.now());
+        parked.map(|()| Parked::Woken)
+    }
+
+    /// The hook that interrupts [`Kernel::park`] from another thread, if
+    /// another thread can make progress possible (the OS kernel).
+    #[cfg(target_os = "linux")]
+    pub(crate) fn unparker(&self) -> Option<Box<dyn Fn() + Send + Sync>> {
+        match &self.backend {
+            Backend::Sim(_) => None,
+            #[cfg(target_os = "linux")]
+            Backend::Os(os) => Some(os.unparker()),
+        }
+    }
+
+    /// A simulated device's latency in `min..=max`: drawn from the device
+    /// stream under the simulation; `min` on the OS, which draws nothing
+    /// from the seed (real time adds the variation).
+    pub(crate) fn device_delay(&self, min: Duration, max: Duration) -> Duration {
+        if max <= min {
+            return min;
+        }
+        match &self.backend {
+            Backend::Sim(sim) => sim.device_delay(min, max),
+            #[cfg(target_os = "linux")]
+            Backend::Os(_) => min,
+        }
+    }
+
+    /// How long a blocking job waits for a pool thread to take it: a draw
+    /// in `min..=max` from the device stream under the simulation (which
+    /// then runs the job inline), zero on the OS (its pool's threads take
+    /// jobs when they are free).
+    pub(crate) fn pickup_delay(&self, min: Duration, max: Duration) -> Duration {
+        match &self.backend {
+            Backend::Sim(_) => self.device_delay(min, max),
+            #[cfg(target_os = "linux")]
+            Backend::Os(_) => Duration::ZERO,
+        }
+    }
+
+    /// Runs `f` where it may block: on the OS, a blocking-pool thread (the
+    /// error is the panic message if `f` panicked); under the simulation,
+    /// inline (simulated devices never block, and a panic unwinds into the
+    /// awaiting task).
+    pub(crate) async fn run_blocking<T, F>(&self, f: F) -> Result<T, String>
+    where
+        T: Send + 'static,
+        F: FnOnce() -> T + Send + 'static,
+    {
+        match &self.backend {
+            Backend::Sim(_) => Ok(f()),
+            #[cfg(target_os = "linux")]
+            Backend::Os(os) => os.pool.run(f).await,
+        }
+    }
+
+    /// Registers `fd` with epoll for `source`, and keeps the source's name
+    /// while it is registered.
+    ///
+    /// # Errors
+    ///
+    /// Under the simulation (there is no real kernel to register with), or
+    /// if epoll refuses the descriptor.
+    #[cfg(target_os = "linux")]
+    pub(crate) fn register_fd(
+        &self,
+        fd: std::os::fd::BorrowedFd<'_>,
+        source: &crate::kernel::Source,
+    ) -> io::Result<()> {
+        let Backend::Os(os) = &self.backend else {
+            return Err(io::Error::other(
+                "real file descriptors can only be registered on the OS runtime \
+                 (detsim::Runtime::os)",
+            ));
+        };
+        os.register(fd, source)?;
+        self.resources.borrow_mut().register(source.id().as_u64());
+        Ok(())
+    }
+
+    /// Undoes [`Kernel::register_fd`]; the source's name is then kept while
+    /// it is among the recently closed.
+    #[cfg(target_os = "linux")]
+    pub(crate) fn deregister_fd(&self, fd: std::os::fd::BorrowedFd<'_>, source: ResourceId) {
+        if let Backend::Os(os) = &self.backend {
+            os.deregister(fd, source.as_u64());
+            self.resources.borrow_mut().unregister(source.as_u64());
+        }
+    }
+
+    /// A fresh resource id for a resource of `kind` (allocation order).
+    pub(crate) fn new_resource(&self, kind: &'static str) -> ResourceId {
+        ResourceId::io(self.resources.borrow_mut().insert(kind))
+    }
+
+    /// `kind#n`, as reports name the IO resource allocated `n`-th.
+    pub(crate) fn resource_name(&self, n: u64) -> String {
+        match self.resources.borrow().kind(n) {
+            Some(kind) => format!("{kind}#{n}"),
+            None => format!("res#{n}"),
+        }
+    }
+
+    /// Removes every pending action, returning them to be dropped outside
+    /// any borrow.
+    pub(crate) fn clear(&self) -> Vec<Action> {
+        self.actions.clear()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_simulated_kernel_parks_by_jumping_its_clock_and_never_without_a_deadline() {
+        let kernel = Kernel::sim(7);
+        let at = Instant::from_nanos(1_000);
+        assert_eq!(kernel.park(Some(at)).unwrap(), Parked::ClockJumped);
+        assert_eq!(kernel.clock(), at);
+        assert_eq!(kernel.now(), at);
+        assert_eq!(kernel.park(Some(Instant::ZERO)).unwrap(), Parked::Woken);
+        assert_eq!(kernel.clock(), at, "the clock never goes back");
+        assert_eq!(kernel.park(None).unwrap(), Parked::Never);
+    }
+
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn the_os_kernel_runs_actions_due_together_in_scheduling_order() {
+        use std::rc::Rc;
+
+        let kernel = Kernel::os().unwrap();
+        let log = Rc::new(RefCell::new(Vec::new()));
+        let at = Instant::from_nanos(5);
+        for n in 0..16 {
+            let log = Rc::clone(&log);
+            kernel.schedule(at, Box::new(move || log.borrow_mut().push(n)));
+        }
+        assert_eq!(kernel.next_due(), Some(at));
+        kernel.run_due(at);
+        assert_eq!(*log.borrow(), (0..16).collect::<Vec<_>>());
+        assert_eq!(kernel.next_due(), None);
+    }
+
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn the_os_kernel_draws_no_device_latency() {
+        let kernel = Kernel::os().unwrap();
+        let (min, max) = (Duration::from_micros(5), Duration::from_micros(500));
+        assert_eq!(kernel.device_delay(min, max), min);
+        assert_eq!(kernel.pickup_delay(min, max), Duration::ZERO);
+        let sim = Kernel::sim(7);
+        let drawn = sim.device_delay(min, max);
+        assert!(min <= drawn && drawn <= max, "{drawn:?}");
+        assert!(sim.pickup_delay(min, max) >= min);
+    }
+
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn the_os_clock_is_read_at_each_turn() {
+        let kernel = Kernel::os().unwrap();
+        let before = kernel.clock();
+        std::thread::sleep(Duration::from_millis(2));
+        assert_eq!(kernel.clock(), before, "stamps hold still within a turn");
+        kernel.begin_turn();
+        assert!(kernel.clock() >= before + Duration::from_millis(2));
+        assert!(kernel.now() >= kernel.clock());
+    }
+}
