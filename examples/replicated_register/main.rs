@@ -5,7 +5,8 @@
 //! Three replicas store `(version, value)` per key durably (fsynced before
 //! they confirm); the client acknowledges a write once a majority confirmed
 //! and reads from a majority, taking the highest version (the protocol is
-//! in `protocol.rs`, shared with `tests/workflow_replicated_register.rs`).
+//! in `protocol.rs`, shared with
+//! `tests/workflow/workflow_replicated_register.rs`).
 //! Each proptest case draws the writes, a schedule of replica crashes and
 //! partitions at virtual times, a fault plan from
 //! `detsim::proptest::faults_within(..)` and a seed from

@@ -3,7 +3,7 @@
 //! after any schedule of replica crashes and network partitions.
 //!
 //! Shared by `examples/replicated_register/main.rs` and
-//! `tests/workflow_replicated_register.rs`.
+//! `tests/workflow/workflow_replicated_register.rs`.
 //!
 //! **Replicas** (`r0`, `r1`, `r2`) keep, per key, the highest
 //! `(version, value)` they have seen, durably: one 16-byte slot per key in

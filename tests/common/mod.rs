@@ -1,8 +1,9 @@
 //! Helpers shared by the integration tests: running this test binary again
 //! as a child process, and assertions that name the caller's line.
 //!
-//! Every test file is its own binary and uses a different subset of these
-//! helpers, so unused ones are expected.
+//! Each test binary (`tests/net/main.rs`, `tests/golden_replay.rs`...)
+//! declares this module once, `#[macro_use]` first, and uses a different
+//! subset of these helpers, so unused ones are expected.
 #![allow(dead_code)]
 
 use std::process::Command;
@@ -10,9 +11,9 @@ use std::process::Command;
 /// Runs each body (an `async` block's contents, in a `fn name() { .. }`) on
 /// both kernels: under the simulation (20 seeds of `Faults::default()`:
 /// short reads, partial writes, spurious readiness...) and on
-/// `Runtime::os()` (real epoll and loopback sockets). The invoking file
-/// imports `Sim`, `Faults` and `Runtime`; use it after `#[macro_use] mod
-/// common;`.
+/// `Runtime::os()` (real epoll and loopback sockets). The invoking module
+/// imports `Sim`, `Faults` and `Runtime`; the binary declares `#[macro_use]
+/// mod common;` before its other modules.
 #[allow(unused_macros)]
 macro_rules! both_backends {
     ($(fn $name:ident() $body:block)*) => {$(
@@ -75,10 +76,10 @@ impl ChildOutput {
     }
 }
 
-/// Runs `test` (an exact test name in this binary) in a child process of the
-/// same test binary, with every inherited `DETSIM_*` variable removed, then
-/// `env` set. Asserts that exactly one test ran, so a misspelt name cannot
-/// pass vacuously.
+/// Runs `test` (an exact test path in this binary: `module::name` for a
+/// test in a module) in a child process of the same test binary, with
+/// every inherited `DETSIM_*` variable removed, then `env` set. Asserts
+/// that exactly one test ran, so a misspelt name cannot pass vacuously.
 #[track_caller]
 pub fn run_child(test: &str, env: &[(&str, &str)]) -> ChildOutput {
     let exe = std::env::current_exe().expect("the test binary's path");

@@ -11,8 +11,8 @@ use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
 /// The example's binary, next to the test binaries. `cargo test` builds
-/// examples, but `cargo test --test os_echo_example` does not, so build it
-/// when it is missing or older than this test.
+/// examples, but `cargo test --test os` does not, so build it when it is
+/// missing or older than this test binary.
 fn example_binary(name: &str) -> PathBuf {
     let exe = std::env::current_exe().expect("test binary path");
     let profile_dir = exe.parent().and_then(|d| d.parent()).expect("target dir");

@@ -1,13 +1,11 @@
 //! What a user sees when a seed fails: one report naming the task, the
 //! kind of failure and the line that replays it.
 
-mod common;
-
 use std::cell::Cell;
 use std::rc::Rc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use common::{assert_contains, is_child, run_child};
+use crate::common::{assert_contains, is_child, run_child};
 use detsim::failure::TaskDesc;
 use detsim::task::{Builder, yield_now};
 use detsim::time::{Duration, Instant, sleep};
@@ -41,7 +39,7 @@ async fn overdraw_race() {
 fn assert_task_named(task: &TaskDesc, names: &[&str]) {
     let name = task.name.as_deref().unwrap_or("<unnamed>");
     assert!(names.contains(&name), "task {task} is not one of {names:?}");
-    assert_contains(&task.spawned_at, "tests/failure_report.rs:");
+    assert_contains(&task.spawned_at, "tests/workflow/failure_report.rs:");
 }
 
 #[test]
@@ -65,7 +63,7 @@ fn a_panicking_task_is_reported_with_its_name_and_a_replay_line_that_reproduces_
     // The profile flag (`--release`...) depends on how this test was built.
     let (head, tail) = (
         format!("DETSIM_SEED={seed} cargo test -p detsim "),
-        format!("--test failure_report {this_test} -- --exact"),
+        format!("--test workflow {this_test} -- --exact"),
     );
     assert!(
         swept.replay.starts_with(&head) && swept.replay.ends_with(&tail),
@@ -206,7 +204,7 @@ fn a_panic_in_the_test_body_names_the_line_that_started_the_run() {
     };
     assert_eq!(message, "the body gives up");
     assert_eq!(task.name.as_deref(), Some("main"));
-    let at = format!("tests/failure_report.rs:{line}:");
+    let at = format!("tests/workflow/failure_report.rs:{line}:");
     assert!(task.spawned_at.starts_with(&at), "{task}: expected {at}..");
 }
 

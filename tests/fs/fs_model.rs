@@ -16,12 +16,10 @@
 //! `DETSIM_FS_MODEL_OPS` sets how many operations to run (default 3,000,
 //! a second or two); `DETSIM_FS_MODEL_SEED` varies the cases drawn.
 
-mod fs_model {
-    pub mod crash_check;
-    pub mod model;
-    pub mod ops;
-    pub mod plans;
-}
+mod crash_check;
+mod model;
+mod ops;
+mod plans;
 
 use std::sync::atomic::Ordering;
 use std::time::Instant;
@@ -29,16 +27,16 @@ use std::time::Instant;
 use proptest::prelude::*;
 use proptest::test_runner::{Config as ProptestConfig, RngAlgorithm, TestRng, TestRunner};
 
-use fs_model::ops::{Op, run_case};
-use fs_model::plans::{PLANS, STATS, plan};
+use ops::{Op, run_case};
+use plans::{PLANS, STATS, plan};
 
 const DEFAULT_OPS: u64 = 3_000;
 const MAX_OPS_PER_CASE: usize = 120;
 
 fn op() -> impl Strategy<Value = Op> {
-    let file = 0..fs_model::ops::FILES.len();
-    let dir = 1..fs_model::ops::DIRS.len();
-    let any_dir = 0..fs_model::ops::DIRS.len();
+    let file = 0..ops::FILES.len();
+    let dir = 1..ops::DIRS.len();
+    let any_dir = 0..ops::DIRS.len();
     prop_oneof![
         6 => (file.clone(), 0u64..9000, 1usize..6000, any::<u8>())
             .prop_map(|(file, offset, len, byte)| Op::Write { file, offset, len, byte }),

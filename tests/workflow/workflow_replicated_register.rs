@@ -4,7 +4,7 @@
 //! and the variant that acknowledges after one replica is caught and
 //! shrunk to the two faults it needs.
 
-#[path = "../examples/replicated_register/protocol.rs"]
+#[path = "../../examples/replicated_register/protocol.rs"]
 mod protocol;
 
 use detsim::proptest::{check, faults_within, seeds};

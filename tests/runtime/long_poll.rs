@@ -7,11 +7,9 @@
 //! watchdog measures host time. They assert only lower bounds that a sleep
 //! guarantees, never that anything is fast.
 
-mod common;
-
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use common::{assert_contains, is_child, run_child};
+use crate::common::{assert_contains, is_child, run_child};
 use detsim::task::Builder;
 use detsim::time::{Duration, sleep};
 use detsim::trace::EventKind;
@@ -48,7 +46,7 @@ fn a_real_thread_sleep_in_a_task_is_reported_as_a_long_poll_on_every_run() {
             panic!("expected a long poll, got:\n{swept}");
         };
         assert_eq!(task.name.as_deref(), Some("hog"));
-        assert_contains(&task.spawned_at, "tests/long_poll.rs:");
+        assert_contains(&task.spawned_at, "tests/runtime/long_poll.rs:");
         assert!(*took >= Duration::from_millis(100), "took {took:?}");
         assert_eq!(*budget, Duration::from_millis(50));
         // The report's events end at the long poll: the hog's second poll,
@@ -89,7 +87,7 @@ static HICCUPPED: AtomicBool = AtomicBool::new(false);
 fn a_long_poll_that_a_re_run_does_not_repeat_warns_once_and_the_seed_passes() {
     if !is_child() {
         let child = run_child(
-            "a_long_poll_that_a_re_run_does_not_repeat_warns_once_and_the_seed_passes",
+            "long_poll::a_long_poll_that_a_re_run_does_not_repeat_warns_once_and_the_seed_passes",
             &[],
         );
         assert!(child.success, "the seed must pass:\n{}", child.all());
@@ -137,21 +135,22 @@ fn a_standalone_runtime_only_warns_about_a_long_poll() {
 
 #[test]
 fn a_task_that_blocks_its_thread_forever_ends_the_process_with_a_report() {
-    const TEST: &str = "a_task_that_blocks_its_thread_forever_ends_the_process_with_a_report";
+    const TEST: &str =
+        "long_poll::a_task_that_blocks_its_thread_forever_ends_the_process_with_a_report";
     if !is_child() {
         let child = run_child(TEST, &[("DETSIM_STALL_LIMIT", "0.5")]);
         assert!(!child.success, "the child must fail:\n{}", child.all());
         let err = &child.stderr;
         assert_contains(
             err,
-            "detsim: stalled: task#1 (spawned at tests/long_poll.rs:",
+            "detsim: stalled: task#1 (spawned at tests/runtime/long_poll.rs:",
         );
         assert_contains(err, "of seed 0x2a");
         assert_contains(err, "stall limit 500ms");
         assert_contains(
             err,
             &format!(
-                "replay: DETSIM_SEED=0x2a cargo test -p detsim --test long_poll {TEST} -- --exact"
+                "replay: DETSIM_SEED=0x2a cargo test -p detsim --test runtime {TEST} -- --exact"
             ),
         );
         return;

@@ -15,9 +15,6 @@ use detsim::time::{Duration, sleep};
 use detsim::{Faults, Runtime, Sim, spawn};
 use futures::{AsyncReadExt, AsyncWriteExt};
 
-#[macro_use]
-mod common;
-
 async fn echo_server() -> std::net::SocketAddr {
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();

@@ -1,16 +1,14 @@
 //! The `DETSIM_*` variables, seen from outside: each test runs this test
 //! binary again as a child process with the variables set, as a user would.
 
-mod common;
-
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use common::{assert_contains, is_child, parse_u64, run_child};
+use crate::common::{assert_contains, is_child, parse_u64, run_child};
 use detsim::task::yield_now;
 use detsim::time::{Duration, sleep};
 use detsim::{Runtime, Sim};
 
-const SWEEP: &str = "child_sweeps_ten_seeds_and_prints_them";
+const SWEEP: &str = "env_vars::child_sweeps_ten_seeds_and_prints_them";
 
 #[test]
 #[ignore = "run as a child process by the tests in this file"]
@@ -171,7 +169,7 @@ fn sweeps_on_several_jobs_report_the_lowest_failing_seed() {
     let lowest = format!("detsim: seed {:#x} failed", failing[0]);
     for _ in 0..3 {
         let child = run_child(
-            "child_sweeps_64_seeds_some_of_which_fail",
+            "env_vars::child_sweeps_64_seeds_some_of_which_fail",
             &[("DETSIM_JOBS", "2")],
         );
         assert!(!child.success, "{}", child.all());
@@ -197,7 +195,7 @@ fn child_runs_a_body_that_depends_on_a_process_wide_counter() {
 
 #[test]
 fn detsim_check_determinism_catches_a_nondeterministic_body_and_names_the_first_diverging_event() {
-    let test = "child_runs_a_body_that_depends_on_a_process_wide_counter";
+    let test = "env_vars::child_runs_a_body_that_depends_on_a_process_wide_counter";
     let unchecked = run_child(test, &[]);
     assert!(
         unchecked.success,
@@ -229,7 +227,7 @@ fn child_sweeps_three_seeds_and_may_allow_an_empty_sweep() {
 
 #[test]
 fn an_empty_shard_fails_with_a_message_unless_allowed() {
-    let test = "child_sweeps_three_seeds_and_may_allow_an_empty_sweep";
+    let test = "env_vars::child_sweeps_three_seeds_and_may_allow_an_empty_sweep";
     let empty = run_child(test, &[("DETSIM_SHARD", "5/8")]);
     assert!(!empty.success, "an empty sweep passed\n{}", empty.all());
     assert_contains(
@@ -278,7 +276,7 @@ fn child_fails_on_its_third_seed() {
 fn a_sweep_of_a_trillion_seeds_starts_at_once_instead_of_building_a_list() {
     // Built up front, 10^12 seeds are 8 TB: the process aborted.
     let child = run_child(
-        "child_fails_on_its_third_seed",
+        "env_vars::child_fails_on_its_third_seed",
         &[("DETSIM_SEEDS", "1000000000000"), ("DETSIM_JOBS", "1")],
     );
     assert!(!child.success, "{}", child.all());

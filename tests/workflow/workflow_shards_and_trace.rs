@@ -2,11 +2,9 @@
 //! writes a Chrome trace with one track per task; `#[detsim::test]`
 //! reports like the builder.
 
-mod common;
-
 use std::collections::BTreeSet;
 
-use common::{assert_contains, is_child, run_child};
+use crate::common::{self, assert_contains, is_child, run_child};
 use detsim::Sim;
 use detsim::task::Builder;
 use detsim::time::{Duration, sleep};
@@ -24,7 +22,10 @@ fn child_sweep_prints_its_seeds() {
 }
 
 fn seeds_of_shard(shard: &str) -> Vec<u64> {
-    let out = run_child("child_sweep_prints_its_seeds", &[("DETSIM_SHARD", shard)]);
+    let out = run_child(
+        "workflow_shards_and_trace::child_sweep_prints_its_seeds",
+        &[("DETSIM_SHARD", shard)],
+    );
     assert!(out.success, "{}", out.all());
     assert_contains(&out.stderr, "seeds/s)");
     out.value_of("seeds")
@@ -78,7 +79,7 @@ fn child_traced_failure() {
 fn the_trace_file_parses_and_has_one_track_per_task() {
     let path = std::env::temp_dir().join(format!("detsim-wf-trace-{}.json", std::process::id()));
     let out = run_child(
-        "child_traced_failure",
+        "workflow_shards_and_trace::child_traced_failure",
         &[("DETSIM_TRACE", path.to_str().unwrap())],
     );
     assert!(out.success, "{}", out.all());
@@ -135,8 +136,14 @@ fn child_builder_test_fails_on_some_seed() {
 
 #[test]
 fn the_test_attribute_reports_seeds_like_the_builder() {
-    let via_macro = run_child("child_macro_test_fails_on_some_seed", &[]);
-    let via_builder = run_child("child_builder_test_fails_on_some_seed", &[]);
+    let via_macro = run_child(
+        "workflow_shards_and_trace::child_macro_test_fails_on_some_seed",
+        &[],
+    );
+    let via_builder = run_child(
+        "workflow_shards_and_trace::child_builder_test_fails_on_some_seed",
+        &[],
+    );
     for out in [&via_macro, &via_builder] {
         assert!(!out.success, "{}", out.all());
     }
@@ -148,12 +155,18 @@ fn the_test_attribute_reports_seeds_like_the_builder() {
             .replace(test, "<test>")
     };
     assert_eq!(
-        line(&via_macro, "child_macro_test_fails_on_some_seed"),
-        line(&via_builder, "child_builder_test_fails_on_some_seed"),
+        line(
+            &via_macro,
+            "workflow_shards_and_trace::child_macro_test_fails_on_some_seed"
+        ),
+        line(
+            &via_builder,
+            "workflow_shards_and_trace::child_builder_test_fails_on_some_seed"
+        ),
         "same seed, same replay line shape"
     );
     assert_contains(
         &via_macro.stderr,
-        "--test workflow_shards_and_trace child_macro_test_fails_on_some_seed -- --exact",
+        "--test workflow workflow_shards_and_trace::child_macro_test_fails_on_some_seed -- --exact",
     );
 }

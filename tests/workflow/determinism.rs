@@ -1,14 +1,12 @@
 //! A seed's trace digest is a pure function of the seed, across runs and
 //! processes; the determinism check catches bodies that break that.
 
-mod common;
-
 use std::cell::RefCell;
 use std::collections::HashMap;
 use std::rc::Rc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use common::{is_child, parse_u64, run_child};
+use crate::common::{self, is_child, parse_u64, run_child};
 use detsim::task::{Builder, yield_now};
 use detsim::time::{Duration, Instant, interval, sleep, timeout};
 use detsim::{FailureKind, Runtime, Sim};
@@ -77,7 +75,7 @@ fn the_trace_digest_of_a_seed_is_equal_across_two_processes() {
     assert_ne!(digest, other_digest, "the digest must depend on the seed");
 
     let child = run_child(
-        "child_prints_the_digest_of_the_seed_in_detsim_seed",
+        "determinism::child_prints_the_digest_of_the_seed_in_detsim_seed",
         &[("DETSIM_SEED", &format!("{SEED:#x}"))],
     );
     assert!(child.success, "the child failed\n{}", child.all());
@@ -214,7 +212,7 @@ fn a_panic_in_the_second_run_keeps_its_own_message_and_location() {
     };
     common::assert_contains(first_outcome, "passed");
     common::assert_contains(second_outcome, "only the second run panics");
-    common::assert_contains(second_outcome, "tests/determinism.rs:");
+    common::assert_contains(second_outcome, "tests/workflow/determinism.rs:");
     let report = failure.to_string();
     common::assert_contains(&report, "second run: task#");
 }

@@ -84,7 +84,7 @@ fn a_duplicate_client_name_panics_naming_net_client() {
         "the message names the call that failed: {report}"
     );
     assert!(
-        report.contains("panicked at tests/net_sim_only.rs"),
+        report.contains("panicked at tests/net/net_sim_only.rs"),
         "the panic points at the caller, not inside detsim: {report}"
     );
 }

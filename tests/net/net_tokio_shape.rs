@@ -11,9 +11,6 @@ use futures::{AsyncReadExt, AsyncWriteExt};
 use std::future::poll_fn;
 use std::task::{Poll, ready};
 
-#[macro_use]
-mod common;
-
 /// A server that writes `message` to its first connection and closes it.
 async fn sender(message: Vec<u8>) -> std::net::SocketAddr {
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();

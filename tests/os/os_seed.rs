@@ -5,9 +5,7 @@
 
 #![cfg(target_os = "linux")]
 
-mod common;
-
-use common::{assert_contains, is_child, parse_u64, run_child};
+use crate::common::{assert_contains, is_child, parse_u64, run_child};
 use detsim::Runtime;
 
 /// The draws a run makes through every user-facing entry point.
@@ -43,7 +41,7 @@ fn child_prints_two_os_runtimes_seeds_and_draws() {
 
 /// `(seed, draw, draw)` of the child's first and second runtime.
 fn seeds_and_draws(env: &[(&str, &str)]) -> [(u64, u64, u64); 2] {
-    let child = run_child("child_prints_two_os_runtimes_seeds_and_draws", env);
+    let child = run_child("os_seed::child_prints_two_os_runtimes_seeds_and_draws", env);
     assert!(child.success, "{}", child.all());
     ["first", "second"].map(|key| {
         let v: Vec<u64> = child.value_of(key).split(' ').map(parse_u64).collect();
@@ -81,7 +79,7 @@ fn as_draws((seed, a, b): (u64, u64, u64)) -> (u64, u64, u32) {
 #[test]
 fn a_bad_detsim_seed_is_an_error_naming_the_variable_not_a_silent_random_seed() {
     let child = run_child(
-        "child_prints_two_os_runtimes_seeds_and_draws",
+        "os_seed::child_prints_two_os_runtimes_seeds_and_draws",
         &[("DETSIM_SEED", "lots")],
     );
     assert!(child.success, "{}", child.all());
