@@ -1,6 +1,6 @@
 //! The network and the kernel interface under it, as one test binary:
 //! TCP, UDP, partitions, causality, framing, resource names in reports,
-//! tokio's socket idioms, epoll semantics, and the conformance suite that
+//! tokio's socket idioms, `Send + Sync` types, epoll semantics, and the conformance suite that
 //! runs the same bodies on both kernels.
 //!
 //! Each former test file is a module, so a test's path (and its replay
@@ -23,3 +23,4 @@ mod net_tokio_compat;
 mod net_tokio_shape;
 mod net_udp;
 mod resource_names;
+mod send_types;

@@ -1,8 +1,8 @@
 //! The fault plan breaks naive IO code and leaves correct code alone.
 
-mod common;
-
 use std::cell::RefCell;
+
+use crate::common;
 use std::future::Future;
 use std::pin::Pin;
 use std::rc::Rc;

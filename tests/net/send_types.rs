@@ -5,9 +5,6 @@
 //! generic used on a live connection on both kernels, and the same-runtime
 //! check that replaces `Rc`.
 
-#[macro_use]
-mod common;
-
 use std::future::Future;
 use std::sync::Arc;
 
