@@ -38,7 +38,7 @@ use crate::runtime::context;
 /// The numeric values are part of the replay format: changing one changes
 /// what every existing seed does, so new streams are only ever appended.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Stream {
+pub(crate) enum Stream {
     /// Which runnable task is polled next.
     Scheduler,
     /// Tie-breaks between kernel events due at the same instant.
@@ -63,7 +63,7 @@ impl Stream {
     }
 
     /// The generator for this stream under `seed`.
-    pub fn rng(self, seed: u64) -> ChaCha8Rng {
+    pub(crate) fn rng(self, seed: u64) -> ChaCha8Rng {
         let mut rng = ChaCha8Rng::seed_from_u64(seed);
         rng.set_stream(self.id());
         rng
