@@ -134,6 +134,13 @@ impl Home {
         })
     }
 
+    /// The home runtime, after the same-runtime check of [`Home::with`].
+    #[inline]
+    #[track_caller]
+    pub(crate) fn runtime(&self, what: impl FnOnce() -> String) -> Rc<RuntimeInner> {
+        self.with(what, Rc::clone)
+    }
+
     /// Releases something of the home runtime: now, with `now`, if the
     /// runtime runs on this thread; otherwise by leaving `later` for it (or
     /// nothing, if it has ended).

@@ -96,37 +96,35 @@ impl Future for Sleep {
     type Output = ();
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
-        let this = self.get_mut();
-        let home = this.home.clone();
-        let deadline = this.deadline;
+        let Sleep {
+            home,
+            deadline,
+            key,
+        } = self.get_mut();
+        let deadline = *deadline;
         home.with(
             || format!("a sleep until t={deadline}"),
             |rt| {
-                let fired = this.key.is_some_and(|k| rt.timers.borrow().has_fired(k));
-                if fired || rt.now() >= this.deadline {
-                    if let Some(key) = this.key.take() {
+                let fired = key.is_some_and(|k| rt.timers.borrow().has_fired(k));
+                if fired || rt.now() >= deadline {
+                    if let Some(key) = key.take() {
                         let waker = rt.timers.borrow_mut().remove(key);
                         drop(waker);
                     }
                     return Poll::Ready(());
                 }
-                match this.key {
+                match *key {
                     Some(key) => {
                         let old = rt.timers.borrow_mut().update_waker(key, cx.waker());
                         drop(old);
                     }
                     None => {
-                        let key = rt
-                            .timers
-                            .borrow_mut()
-                            .insert(this.deadline, cx.waker().clone());
-                        rt.note_deadline(this.deadline);
-                        this.key = Some(key);
+                        let new = rt.timers.borrow_mut().insert(deadline, cx.waker().clone());
+                        rt.note_deadline(deadline);
+                        *key = Some(new);
                     }
                 }
-                rt.note_wait(WaitReason::Sleep {
-                    until: this.deadline,
-                });
+                rt.note_wait(WaitReason::Sleep { until: deadline });
                 Poll::Pending
             },
         )

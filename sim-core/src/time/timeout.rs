@@ -66,22 +66,17 @@ impl<F: Future> Future for Timeout<F> {
         let this = self.project();
         // What the inner future notes it waits on (for deadlock reports) is
         // forgotten if the timeout completes: the task no longer waits on it.
-        let home = this.delay.home().clone();
-        home.with(
-            || "a timeout".to_string(),
-            |rt| {
-                let before = rt.exec.take_wait();
-                let out = match this.future.poll(cx) {
-                    Poll::Ready(v) => Poll::Ready(Ok(v)),
-                    Poll::Pending => match this.delay.poll(cx) {
-                        Poll::Ready(()) => Poll::Ready(Err(Elapsed(()))),
-                        Poll::Pending => Poll::Pending,
-                    },
-                };
-                rt.exec.restore_wait(before, out.is_ready());
-                out
+        let rt = this.delay.home().runtime(|| "a timeout".to_string());
+        let before = rt.exec.take_wait();
+        let out = match this.future.poll(cx) {
+            Poll::Ready(v) => Poll::Ready(Ok(v)),
+            Poll::Pending => match this.delay.poll(cx) {
+                Poll::Ready(()) => Poll::Ready(Err(Elapsed(()))),
+                Poll::Pending => Poll::Pending,
             },
-        )
+        };
+        rt.exec.restore_wait(before, out.is_ready());
+        out
     }
 }
 
