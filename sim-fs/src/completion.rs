@@ -8,7 +8,7 @@ use std::io;
 use std::pin::Pin;
 use std::task::{Context, Poll};
 
-use sim_core::kernel::{Completion, Resident};
+use sim_core::kernel::{BufResult, Completion, Resident};
 
 /// A submitted [`File::read_at`](crate::File::read_at) or
 /// [`File::write_at`](crate::File::write_at): resolves to the result and
@@ -30,7 +30,7 @@ pub struct FileCompletion<B: 'static> {
 }
 
 enum Inner<B> {
-    Sim(Completion<B>),
+    Sim(Completion<BufResult<usize, B>>),
     #[cfg(target_os = "linux")]
     Os(crate::os::Job<(io::Result<usize>, B)>),
 }
@@ -42,7 +42,7 @@ impl<B: 'static> FileCompletion<B> {
         }
     }
 
-    pub(crate) fn sim(completion: Completion<B>) -> FileCompletion<B> {
+    pub(crate) fn sim(completion: Completion<BufResult<usize, B>>) -> FileCompletion<B> {
         FileCompletion::new(Inner::Sim(completion))
     }
 

@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use std::rc::Rc;
 use std::time::Duration;
 
-use sim_core::kernel::{Completion, KernelHandle};
+use sim_core::kernel::{BufResult, Completion, KernelHandle};
 use sim_core::time::Instant;
 
 use crate::config::DiskConfig;
@@ -88,7 +88,7 @@ impl Disk {
         len: usize,
         buf: B,
         perform: impl FnOnce(&mut DiskState, &mut B, usize) -> io::Result<usize> + 'static,
-    ) -> Completion<B> {
+    ) -> Completion<BufResult<usize, B>> {
         let kernel = KernelHandle::current();
         let latency = self.state.borrow_mut().service_time(&kernel, cost, len);
         let disk = Rc::clone(self);

@@ -7,7 +7,7 @@ use std::io;
 use std::path::PathBuf;
 use std::rc::Rc;
 
-use sim_core::kernel::Completion;
+use sim_core::kernel::{BufResult, Completion};
 
 use crate::disk::{Cost, Disk};
 use crate::error;
@@ -36,8 +36,8 @@ pub(crate) struct SimFile {
 #[derive(Default)]
 pub(crate) struct Cursor {
     pub(crate) pos: u64,
-    pub(crate) reading: Option<Completion<Vec<u8>>>,
-    pub(crate) writing: Option<Completion<Vec<u8>>>,
+    pub(crate) reading: Option<Completion<BufResult<usize, Vec<u8>>>>,
+    pub(crate) writing: Option<Completion<BufResult<usize, Vec<u8>>>>,
 }
 
 impl SimFile {
@@ -62,7 +62,11 @@ impl SimFile {
     }
 
     /// Submits a read of `buf.len()` bytes at `offset`.
-    pub(crate) fn read_at(&self, buf: Vec<u8>, offset: u64) -> Completion<Vec<u8>> {
+    pub(crate) fn read_at(
+        &self,
+        buf: Vec<u8>,
+        offset: u64,
+    ) -> Completion<BufResult<usize, Vec<u8>>> {
         let (ino, disk, path) = (self.ino, self.disk.id, self.path.clone());
         let (readable, is_dir) = (self.read, self.is_dir);
         let len = buf.len();
@@ -86,7 +90,11 @@ impl SimFile {
     }
 
     /// Submits a write of `buf` at `offset` (at the end in append mode).
-    pub(crate) fn write_at(&self, buf: Vec<u8>, offset: u64) -> Completion<Vec<u8>> {
+    pub(crate) fn write_at(
+        &self,
+        buf: Vec<u8>,
+        offset: u64,
+    ) -> Completion<BufResult<usize, Vec<u8>>> {
         let (ino, disk, path) = (self.ino, self.disk.id, self.path.clone());
         let (writable, append) = (self.write, self.append);
         let len = buf.len();

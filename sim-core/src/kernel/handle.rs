@@ -9,7 +9,7 @@ use std::time::Duration;
 use rand::RngExt;
 
 use crate::faults::FaultKind;
-use crate::kernel::{Completion, ResourceId};
+use crate::kernel::{BufResult, Completion, ResourceId};
 use crate::runtime::{RuntimeInner, context};
 use crate::time::Instant;
 use crate::trace::EventKind;
@@ -187,10 +187,7 @@ impl KernelHandle {
     ) -> T {
         #[cfg(target_os = "linux")]
         if let Some(os) = self.rt.os() {
-            let job = os.pool.run(f);
-            return job
-                .await
-                .unwrap_or_else(|msg| panic!("a blocking job panicked: {msg}"));
+            return os.pool.handle().submit(ResourceId::NONE, f).await;
         }
         f()
     }
@@ -222,7 +219,30 @@ impl KernelHandle {
         len: usize,
         buf: B,
         perform: impl FnOnce(&mut B, usize) -> io::Result<usize> + 'static,
-    ) -> Completion<B> {
+    ) -> Completion<BufResult<usize, B>> {
+        self.submit_with(target, latency, len, move |allowed| {
+            let mut buf = buf;
+            let result = perform(&mut buf, allowed);
+            let value = match &result {
+                Ok(n) => *n as i64,
+                Err(e) => errno_value(e),
+            };
+            ((result, buf), value)
+        })
+    }
+
+    /// [`submit`](KernelHandle::submit) for an operation of any shape:
+    /// `perform` runs at completion time with the number of bytes it may
+    /// transfer and returns the operation's result together with the value
+    /// the trace records for it (bytes transferred, or a negated errno, as
+    /// a system call returns).
+    pub fn submit_with<T: 'static>(
+        &self,
+        target: ResourceId,
+        latency: Duration,
+        len: usize,
+        perform: impl FnOnce(usize) -> (T, i64) + 'static,
+    ) -> Completion<T> {
         self.rt.check_current(|| self.rt.io_name(target));
         let window = self.rt.config.faults.completion_reorder_window;
         let jitter = self.device_delay(Duration::ZERO, window);
@@ -239,21 +259,22 @@ impl KernelHandle {
         let (completion, slot) = Completion::new(target);
         let rt = Rc::clone(&self.rt);
         self.schedule_after(delay, move || {
-            let mut buf = buf;
-            let result = perform(&mut buf, allowed);
-            let value = match &result {
-                Ok(n) => *n as i64,
-                Err(e) => -(e.raw_os_error().unwrap_or(5) as i64),
-            };
+            let (result, value) = perform(allowed);
             rt.record(EventKind::Kernel {
                 resource: target,
                 what: "complete",
                 value,
             });
-            slot.complete(result, buf);
+            slot.complete(result);
         });
         completion
     }
+}
+
+/// What the trace records for a failed operation: its negated errno, or
+/// `-EIO` for an error that has none.
+fn errno_value(e: &io::Error) -> i64 {
+    -(e.raw_os_error().unwrap_or(5) as i64)
 }
 
 impl fmt::Debug for KernelHandle {

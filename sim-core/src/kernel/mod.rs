@@ -17,7 +17,9 @@
 //!   still return `WouldBlock`, and callers must handle it;
 //! - **completions** (the io_uring model): operations submitted with owned
 //!   buffers ([`KernelHandle::submit`]) that finish later with `(result,
-//!   buffer)` ([`Completion`]), in any order relative to submission;
+//!   buffer)` ([`Completion`]), in any order relative to submission. One
+//!   `Completion` type serves both kernels: the simulated one completes it
+//!   from a scheduled event, the OS one from a blocking-pool thread;
 //! - **scheduled events**: actions at a future instant that change resource
 //!   state (a segment lands in a buffer, a write completes);
 //! - **parking**: deliver every event due up to a deadline, waking the
@@ -48,7 +50,7 @@ mod sim;
 pub(crate) mod source;
 
 pub use crate::runtime::{Resident, ResidentFuture};
-pub use completion::Completion;
+pub use completion::{BufResult, Completion};
 pub use handle::KernelHandle;
 #[cfg(target_os = "linux")]
 pub use os::FdRegistration;
