@@ -141,7 +141,11 @@ impl<T> Completion<T> {
     /// Outside a detsim runtime.
     #[track_caller]
     pub(crate) fn new(target: ResourceId) -> (Completion<T>, Slot<T>) {
-        Completion::with_state(target, State::InFlight(None))
+        let completion = Completion::with_state(target, State::InFlight(None));
+        let slot = Slot {
+            shared: Some(Arc::clone(&completion.shared)),
+        };
+        (completion, slot)
     }
 
     /// An operation that completed as it was submitted: a check that
@@ -153,25 +157,19 @@ impl<T> Completion<T> {
     /// Outside a detsim runtime.
     #[track_caller]
     pub fn ready(value: T) -> Completion<T> {
-        Completion::with_state(ResourceId::NONE, State::Done(value)).0
+        Completion::with_state(ResourceId::NONE, State::Done(value))
     }
 
     #[track_caller]
-    fn with_state(target: ResourceId, state: State<T>) -> (Completion<T>, Slot<T>) {
+    fn with_state(target: ResourceId, state: State<T>) -> Completion<T> {
         let (home, submitted) =
             context::with_runtime("a detsim kernel operation", |rt| (Home::of(rt), rt.now()));
-        let shared = Arc::new(Mutex::new(state));
-        (
-            Completion {
-                shared: Arc::clone(&shared),
-                home,
-                target,
-                submitted,
-            },
-            Slot {
-                shared: Some(shared),
-            },
-        )
+        Completion {
+            shared: Arc::new(Mutex::new(state)),
+            home,
+            target,
+            submitted,
+        }
     }
 
     /// The resource the operation was submitted to

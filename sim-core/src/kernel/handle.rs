@@ -9,7 +9,8 @@ use std::time::Duration;
 use rand::RngExt;
 
 use crate::faults::FaultKind;
-use crate::kernel::{BufResult, Completion, ResourceId};
+use crate::kernel::fs::FileSystem;
+use crate::kernel::{BufResult, Completion, ResourceId, fs_slot};
 use crate::runtime::{RuntimeInner, context};
 use crate::time::Instant;
 use crate::trace::EventKind;
@@ -190,6 +191,28 @@ impl KernelHandle {
             return os.pool.handle().submit(ResourceId::NONE, f).await;
         }
         f()
+    }
+
+    /// The runtime's file system (the contract is in
+    /// [`kernel::fs`](crate::kernel::fs)): on the OS runtime, real files,
+    /// installed when the runtime was built; under the simulation, the one
+    /// `install` builds if none is installed yet (`detsim::fs` installs
+    /// its simulated disks on first use).
+    pub fn file_system<F: FileSystem + 'static>(
+        &self,
+        install: impl FnOnce() -> F,
+    ) -> Rc<dyn FileSystem> {
+        fs_slot::installed(&self.rt, install).file_system()
+    }
+
+    /// The runtime's file system if it is an `F`, installing `install()` if
+    /// there is none yet: `None` if the runtime has another one (the OS
+    /// runtime's real files, to code that owns simulated disks).
+    pub fn file_system_as<F: FileSystem + 'static>(
+        &self,
+        install: impl FnOnce() -> F,
+    ) -> Option<Rc<F>> {
+        fs_slot::installed(&self.rt, install).downcast()
     }
 
     /// The run's fault plan.

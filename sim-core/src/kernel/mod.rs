@@ -20,6 +20,10 @@
 //!   buffer)` ([`Completion`]), in any order relative to submission. One
 //!   `Completion` type serves both kernels: the simulated one completes it
 //!   from a scheduled event, the OS one from a blocking-pool thread;
+//! - **a file system** ([`fs`]): syscall-shaped traits (`open`, `pread`,
+//!   `pwrite`, `fsync`, `rename`, `readdir`...) whose every call returns a
+//!   [`Completion`]; each runtime holds one ([`KernelHandle::file_system`]):
+//!   the OS runtime's real files, or the simulation's disks;
 //! - **scheduled events**: actions at a future instant that change resource
 //!   state (a segment lands in a buffer, a write completes);
 //! - **parking**: deliver every event due up to a deadline, waking the
@@ -40,6 +44,8 @@
 //! devices reach whichever kernel their runtime has.
 
 mod completion;
+pub mod fs;
+mod fs_slot;
 mod handle;
 #[cfg(target_os = "linux")]
 pub(crate) mod os;

@@ -76,6 +76,7 @@ impl RuntimeInner {
         let rt = Self::new(seed, config, Some(os));
         if let Some(os) = rt.os() {
             rt.exec.queue.set_unpark(os.unparker());
+            crate::kernel::os::fs::install(&rt, os.pool.handle());
         }
         // An OS runtime may spawn tasks and open sockets forever: keep the
         // report's bookkeeping for live and recent ones only.

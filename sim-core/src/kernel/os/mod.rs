@@ -11,7 +11,8 @@
 //!   types' try-then-wait loops are the very code the simulation runs.
 //! - **Completions**: a small bounded pool of blocking threads
 //!   ([`pool`]); a finished job wakes its task from the pool thread, which
-//!   interrupts `epoll_wait` through an eventfd.
+//!   interrupts `epoll_wait` through an eventfd. The file system ([`fs`])
+//!   runs every file operation there.
 //! - **Parking**: `epoll_wait` with the time until the next timer or
 //!   scheduled action as its timeout.
 //! - **Seed**: `DETSIM_SEED` if set, else OS entropy ([`seed`]); it seeds
@@ -24,6 +25,7 @@
 //! (another thread may still wake it), as with tokio.
 
 mod fd;
+pub(crate) mod fs;
 pub(crate) mod pool;
 pub(crate) mod seed;
 
