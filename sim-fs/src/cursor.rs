@@ -1,28 +1,152 @@
 //! futures-io `AsyncRead`, `AsyncWrite` and `AsyncSeek` for [`File`]: a
-//! position over the completion-model operations. This file holds the
-//! simulated cursor; the OS one (`os/file.rs`) works the same way with a
-//! blocking-pool job in place of each disk operation.
+//! position over the kernel's completion-model calls ([`OpenFile`]),
+//! written once for both kernels.
 //!
-//! Each `poll_read`/`poll_write` submits one `read_at`/`write_at` at the
+//! Each `poll_read`/`poll_write` submits one `pread`/`pwrite` at the
 //! position and reports its completion; the position moves by what was
-//! transferred. A write is reported only once it completed (no
-//! write-behind buffer: `poll_flush` has nothing to do, and `poll_close`
-//! does not fsync, as closing a file on Linux does not). An operation
-//! already submitted still takes effect if its future is dropped.
+//! transferred (to the end of the file after an appending write, as
+//! `O_APPEND` moves Linux's file offset). A write is reported only once it
+//! completed (no write-behind buffer: `poll_flush` has nothing to do, and
+//! `poll_close` does not fsync, as closing a file on Linux does not). An
+//! operation already submitted still takes effect if its caller gives up.
+//!
+//! The position is detsim's, not the kernel's: a read whose caller comes
+//! back with a smaller buffer loses nothing (the rest is read again), and
+//! it is bounded by the simulated disk's largest file on both kernels.
+//! Seeking needs the kernel only for `SeekFrom::End`, which asks it for
+//! the length ([`OpenFile::seek_end`]: at once on a simulated disk).
 
 use std::io::{self, SeekFrom};
 use std::pin::Pin;
 use std::task::{Context, Poll, ready};
 
 use futures_io::{AsyncRead, AsyncSeek, AsyncWrite};
+use sim_core::kernel::fs::OpenFile;
+use sim_core::kernel::{BufResult, Completion};
 
-use crate::error;
-use crate::file::{File, FileImpl};
+use crate::file::File;
 use crate::limits;
-use crate::sim_file::SimFile;
 
-/// The most one cursor read asks the disk for.
+/// The most one cursor read asks the kernel for.
 const MAX_READ_BYTES: usize = 1 << 20;
+
+type Transfer = Completion<BufResult<usize, Vec<u8>>>;
+
+/// The state behind the cursor traits. Each field is one operation in
+/// flight, at most one of each kind:
+///
+/// - `reading`: a `pread` at `pos`, from a `poll_read` until one that sees
+///   it complete;
+/// - `writing`: a `pwrite` at `pos`, from a `poll_write` until one that
+///   sees it complete;
+/// - `locating`: after an appending write of that many bytes completed,
+///   the length that becomes the position, until a `poll_write` sees it;
+/// - `seeking`: the length for a `SeekFrom::End`, until a `poll_seek`
+///   sees it (a seek of another kind gives it up).
+#[derive(Debug, Default)]
+pub(crate) struct Cursor {
+    pos: u64,
+    reading: Option<Transfer>,
+    writing: Option<Transfer>,
+    locating: Option<(usize, Completion<io::Result<u64>>)>,
+    seeking: Option<Completion<io::Result<u64>>>,
+}
+
+impl Cursor {
+    /// The position.
+    pub(crate) fn position(&self) -> u64 {
+        self.pos
+    }
+
+    fn poll_read(
+        &mut self,
+        file: &dyn OpenFile,
+        cx: &mut Context<'_>,
+        buf: &mut [u8],
+    ) -> Poll<io::Result<usize>> {
+        if buf.is_empty() {
+            return Poll::Ready(Ok(0));
+        }
+        let pos = self.pos;
+        let pending = self.reading.get_or_insert_with(|| {
+            let len = buf.len().min(MAX_READ_BYTES);
+            file.pread(vec![0; len], pos)
+        });
+        let (res, data) = ready!(Pin::new(pending).poll(cx));
+        self.reading = None;
+        // A caller may poll again with a smaller buffer than it started
+        // with: hand over what fits; the rest is read again next time.
+        let n = res?.min(buf.len());
+        buf[..n].copy_from_slice(&data[..n]);
+        self.pos += n as u64;
+        Poll::Ready(Ok(n))
+    }
+
+    /// The buffer a retried poll passes is assumed to start with the bytes
+    /// of the write in flight, as `AsyncWrite` callers guarantee.
+    fn poll_write(
+        &mut self,
+        file: &dyn OpenFile,
+        append: bool,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<io::Result<usize>> {
+        if buf.is_empty() {
+            return Poll::Ready(Ok(0));
+        }
+        if self.locating.is_none() {
+            let pos = self.pos;
+            let pending = self
+                .writing
+                .get_or_insert_with(|| file.pwrite(buf.to_vec(), pos));
+            let (res, _) = ready!(Pin::new(pending).poll(cx));
+            self.writing = None;
+            let n = res?;
+            if !append {
+                self.pos += n as u64;
+                return Poll::Ready(Ok(n));
+            }
+            self.locating = Some((n, file.seek_end()));
+        }
+        let (n, end) = self.locating.as_mut().expect("set above");
+        let n = *n;
+        let end = ready!(Pin::new(end).poll(cx));
+        self.locating = None;
+        // O_APPEND: the position ends up at the end of the file. A handle
+        // that can no longer say where that is (its disk crashed) moves by
+        // what it wrote; its next operation reports the error.
+        self.pos = end.unwrap_or(self.pos + n as u64);
+        Poll::Ready(Ok(n))
+    }
+
+    fn poll_seek(
+        &mut self,
+        file: &dyn OpenFile,
+        cx: &mut Context<'_>,
+        pos: SeekFrom,
+    ) -> Poll<io::Result<u64>> {
+        if self.reading.is_some() || self.writing.is_some() || self.locating.is_some() {
+            return Poll::Ready(Err(io::Error::other(
+                "seek while a cursor read or write is in flight: finish it first",
+            )));
+        }
+        let (base, delta) = match pos {
+            SeekFrom::Start(n) => (n, 0),
+            SeekFrom::Current(d) => (self.pos, d),
+            SeekFrom::End(d) => {
+                let pending = self.seeking.get_or_insert_with(|| file.seek_end());
+                let len = ready!(Pin::new(pending).poll(cx));
+                self.seeking = None;
+                (len?, d)
+            }
+        };
+        // A seek to the end given up for another kind of seek.
+        self.seeking = None;
+        let new = limits::seek(base, delta)?;
+        self.pos = new;
+        Poll::Ready(Ok(new))
+    }
+}
 
 impl AsyncRead for File {
     fn poll_read(
@@ -30,11 +154,8 @@ impl AsyncRead for File {
         cx: &mut Context<'_>,
         buf: &mut [u8],
     ) -> Poll<io::Result<usize>> {
-        match self.backend() {
-            FileImpl::Sim(f) => f.poll_read(cx, buf),
-            #[cfg(target_os = "linux")]
-            FileImpl::Os(f) => f.poll_read(cx, buf),
-        }
+        let this = self.get_mut();
+        this.cursor.poll_read(&*this.file, cx, buf)
     }
 }
 
@@ -44,11 +165,8 @@ impl AsyncWrite for File {
         cx: &mut Context<'_>,
         buf: &[u8],
     ) -> Poll<io::Result<usize>> {
-        match self.backend() {
-            FileImpl::Sim(f) => f.poll_write(cx, buf),
-            #[cfg(target_os = "linux")]
-            FileImpl::Os(f) => f.poll_write(cx, buf),
-        }
+        let this = self.get_mut();
+        this.cursor.poll_write(&*this.file, this.append, cx, buf)
     }
 
     /// Writes are reported only once they completed: nothing to flush.
@@ -68,81 +186,7 @@ impl AsyncSeek for File {
         cx: &mut Context<'_>,
         pos: SeekFrom,
     ) -> Poll<io::Result<u64>> {
-        match self.backend() {
-            FileImpl::Sim(f) => f.poll_seek(pos),
-            #[cfg(target_os = "linux")]
-            FileImpl::Os(f) => f.poll_seek(cx, pos),
-        }
-    }
-}
-
-impl SimFile {
-    fn poll_read(&self, cx: &mut Context<'_>, buf: &mut [u8]) -> Poll<io::Result<usize>> {
-        let mut cursor = self.cursor.borrow_mut();
-        let this = self;
-        if buf.is_empty() {
-            return Poll::Ready(Ok(0));
-        }
-        if cursor.reading.is_none() {
-            let len = buf.len().min(MAX_READ_BYTES);
-            cursor.reading = Some(this.read_at(vec![0; len], cursor.pos));
-        }
-        let pending = cursor.reading.as_mut().expect("set above");
-        let (res, data) = ready!(Pin::new(pending).poll(cx));
-        cursor.reading = None;
-        // A caller may poll again with a smaller buffer than it started
-        // with: hand over what fits; the rest is read again next time.
-        let n = res?.min(buf.len());
-        buf[..n].copy_from_slice(&data[..n]);
-        cursor.pos += n as u64;
-        Poll::Ready(Ok(n))
-    }
-
-    fn poll_write(&self, cx: &mut Context<'_>, buf: &[u8]) -> Poll<io::Result<usize>> {
-        let mut cursor = self.cursor.borrow_mut();
-        let this = self;
-        if buf.is_empty() {
-            return Poll::Ready(Ok(0));
-        }
-        if cursor.writing.is_none() {
-            cursor.writing = Some(this.write_at(buf.to_vec(), cursor.pos));
-        }
-        let pending = cursor.writing.as_mut().expect("set above");
-        let (res, _) = ready!(Pin::new(pending).poll(cx));
-        cursor.writing = None;
-        let n = res?;
-        let st = this.disk.state.borrow();
-        cursor.pos = if this.append && st.generation == this.generation {
-            // O_APPEND: the offset ends up at the end of the file.
-            st.stat_ino(this.ino).len
-        } else {
-            cursor.pos + n as u64
-        };
-        drop(st);
-        Poll::Ready(Ok(n))
-    }
-
-    /// Seeking needs no device: the length is in the page cache.
-    fn poll_seek(&self, pos: SeekFrom) -> Poll<io::Result<u64>> {
-        let mut cursor = self.cursor.borrow_mut();
-        let this = self;
-        if cursor.reading.is_some() || cursor.writing.is_some() {
-            return Poll::Ready(Err(io::Error::other(
-                "seek while a cursor read or write is in flight: finish it first",
-            )));
-        }
-        let st = this.disk.state.borrow();
-        if st.generation != this.generation {
-            return Poll::Ready(Err(error::stale(&this.path)));
-        }
-        let (base, delta) = match pos {
-            SeekFrom::Start(n) => (n, 0),
-            SeekFrom::Current(d) => (cursor.pos, d),
-            SeekFrom::End(d) => (st.stat_ino(this.ino).len, d),
-        };
-        drop(st);
-        let new = limits::seek(base, delta)?;
-        cursor.pos = new;
-        Poll::Ready(Ok(new))
+        let this = self.get_mut();
+        this.cursor.poll_seek(&*this.file, cx, pos)
     }
 }

@@ -5,11 +5,9 @@ use std::ffi::{OsStr, OsString};
 use std::io;
 use std::path::{Path, PathBuf};
 
-use sim_core::kernel::ResidentFuture;
-
 use crate::file::File;
 use crate::metadata::FileType;
-use crate::registry::current_disk;
+use crate::registry::file_system;
 
 /// Creates the directory `path`. Its entry in the parent is durable after
 /// the parent is fsynced ([`sync_dir`]).
@@ -18,21 +16,8 @@ use crate::registry::current_disk;
 ///
 /// `AlreadyExists`, `NotFound` (the parent is missing), `NotADirectory`.
 pub async fn create_dir(path: impl AsRef<Path>) -> io::Result<()> {
-    let path = path.as_ref().to_path_buf();
-    ResidentFuture::new("fs::create_dir", create_dir_in_runtime(path)).await
-}
-
-/// [`create_dir`] itself, run inside the runtime (it holds the disk's `Rc`s).
-async fn create_dir_in_runtime(path: impl AsRef<Path>) -> io::Result<()> {
-    let path = path.as_ref().to_path_buf();
-    #[cfg(target_os = "linux")]
-    if crate::registry::is_os() {
-        return crate::os::create_dir(path).await;
-    }
-    let p = path.clone();
-    current_disk()
-        .metadata_op(path, move |st| st.create_dir(&p))
-        .await
+    let creating = file_system().mkdir(path.as_ref());
+    creating.await
 }
 
 /// Creates `path` and every missing parent, in one operation.
@@ -51,21 +36,8 @@ async fn create_dir_in_runtime(path: impl AsRef<Path>) -> io::Result<()> {
 ///
 /// `AlreadyExists` if `path` is a file, `NotADirectory` if a parent is.
 pub async fn create_dir_all(path: impl AsRef<Path>) -> io::Result<()> {
-    let path = path.as_ref().to_path_buf();
-    ResidentFuture::new("fs::create_dir_all", create_dir_all_in_runtime(path)).await
-}
-
-/// [`create_dir_all`] itself, run inside the runtime (it holds the disk's `Rc`s).
-async fn create_dir_all_in_runtime(path: impl AsRef<Path>) -> io::Result<()> {
-    let path = path.as_ref().to_path_buf();
-    #[cfg(target_os = "linux")]
-    if crate::registry::is_os() {
-        return crate::os::create_dir_all(path).await;
-    }
-    let p = path.clone();
-    current_disk()
-        .metadata_op(path, move |st| st.create_dir_all(&p))
-        .await
+    let creating = file_system().mkdir_all(path.as_ref());
+    creating.await
 }
 
 /// Removes the empty directory `path` (durable after [`sync_dir`] of its
@@ -76,21 +48,8 @@ async fn create_dir_all_in_runtime(path: impl AsRef<Path>) -> io::Result<()> {
 /// `NotFound`, `NotADirectory` (a file), `DirectoryNotEmpty`,
 /// `ResourceBusy` (the root).
 pub async fn remove_dir(path: impl AsRef<Path>) -> io::Result<()> {
-    let path = path.as_ref().to_path_buf();
-    ResidentFuture::new("fs::remove_dir", remove_dir_in_runtime(path)).await
-}
-
-/// [`remove_dir`] itself, run inside the runtime (it holds the disk's `Rc`s).
-async fn remove_dir_in_runtime(path: impl AsRef<Path>) -> io::Result<()> {
-    let path = path.as_ref().to_path_buf();
-    #[cfg(target_os = "linux")]
-    if crate::registry::is_os() {
-        return crate::os::remove_dir(path).await;
-    }
-    let p = path.clone();
-    current_disk()
-        .metadata_op(path, move |st| st.remove_dir(&p))
-        .await
+    let removing = file_system().rmdir(path.as_ref());
+    removing.await
 }
 
 /// Fsyncs the directory `path`: every create, remove and rename in it (or,
@@ -117,12 +76,6 @@ async fn remove_dir_in_runtime(path: impl AsRef<Path>) -> io::Result<()> {
 /// `NotFound`, `EIO` from an injected fsync error (the entries stay
 /// pending: not durable now, and a crash may keep or lose them).
 pub async fn sync_dir(path: impl AsRef<Path>) -> io::Result<()> {
-    let path = path.as_ref().to_path_buf();
-    ResidentFuture::new("fs::sync_dir", sync_dir_in_runtime(path)).await
-}
-
-/// [`sync_dir`] itself, run inside the runtime (it holds the disk's `Rc`s).
-async fn sync_dir_in_runtime(path: impl AsRef<Path>) -> io::Result<()> {
     File::open(path).await?.sync_all().await
 }
 
@@ -148,25 +101,13 @@ async fn sync_dir_in_runtime(path: impl AsRef<Path>) -> io::Result<()> {
 ///
 /// `NotFound`, `NotADirectory`.
 pub async fn read_dir(path: impl AsRef<Path>) -> io::Result<ReadDir> {
-    let path = path.as_ref().to_path_buf();
-    ResidentFuture::new("fs::read_dir", read_dir_in_runtime(path)).await
-}
-
-/// [`read_dir`] itself, run inside the runtime (it holds the disk's `Rc`s).
-async fn read_dir_in_runtime(path: impl AsRef<Path>) -> io::Result<ReadDir> {
-    let path = path.as_ref().to_path_buf();
-    #[cfg(target_os = "linux")]
-    if crate::registry::is_os() {
-        return crate::os::read_dir(path).await;
-    }
-    let p = path.clone();
-    let entries = current_disk()
-        .metadata_op(path.clone(), move |st| st.read_dir(&p))
-        .await?;
+    let path = path.as_ref();
+    let listing = file_system().readdir(path);
     Ok(ReadDir::sorted(
-        entries
+        listing
+            .await?
             .into_iter()
-            .map(|(name, is_dir)| DirEntry::new(&path, name, is_dir))
+            .map(|entry| DirEntry::new(path, entry.name, entry.is_dir))
             .collect(),
     ))
 }

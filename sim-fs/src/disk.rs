@@ -4,11 +4,11 @@
 use std::cell::RefCell;
 use std::collections::BTreeMap;
 use std::io;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::rc::Rc;
 use std::time::Duration;
 
-use sim_core::kernel::{Completion, KernelHandle};
+use sim_core::kernel::{BufResult, Completion, KernelHandle};
 use sim_core::time::Instant;
 
 use crate::config::DiskConfig;
@@ -88,7 +88,7 @@ impl Disk {
         len: usize,
         buf: B,
         perform: impl FnOnce(&mut DiskState, &mut B, usize) -> io::Result<usize> + 'static,
-    ) -> Completion<B> {
+    ) -> Completion<BufResult<usize, B>> {
         let kernel = KernelHandle::current();
         let latency = self.state.borrow_mut().service_time(&kernel, cost, len);
         let disk = Rc::clone(self);
@@ -102,35 +102,38 @@ impl Disk {
         })
     }
 
-    /// Runs `op` as a metadata operation (open, mkdir, rename...): it takes
-    /// effect at its completion time, like a data operation.
-    pub(crate) async fn metadata_op<T: 'static>(
-        self: Rc<Self>,
-        path: PathBuf,
+    /// Submits an operation without a buffer (open, mkdir, rename, fsync,
+    /// fstat...) that may only take effect if the disk has not crashed
+    /// since `generation`: `op` runs at completion time with the disk's
+    /// state, and its result is the operation's.
+    pub(crate) fn submit_op<T: 'static>(
+        self: &Rc<Self>,
+        generation: u64,
+        path: &Path,
+        cost: Cost,
         op: impl FnOnce(&mut DiskState) -> io::Result<T> + 'static,
-    ) -> io::Result<T> {
-        let generation = self.generation();
-        let completion = self.submit(
-            generation,
-            &path,
-            Cost::Transfer,
-            0,
-            None,
-            move |st, slot: &mut Option<io::Result<T>>, _| {
-                let result = op(st);
-                let traced = match &result {
-                    Ok(_) => Ok(0),
-                    Err(e) => Err(io::Error::from(e.kind())),
-                };
-                *slot = Some(result);
-                traced
-            },
-        );
-        match completion.await {
-            (_, Some(result)) => result,
-            (Err(e), None) => Err(e),
-            (Ok(_), None) => unreachable!("a metadata operation completed without running"),
-        }
+    ) -> Completion<io::Result<T>> {
+        let kernel = KernelHandle::current();
+        let latency = self.state.borrow_mut().service_time(&kernel, cost, 0);
+        let disk = Rc::clone(self);
+        let path = path.to_path_buf();
+        kernel.submit_with(self.id, latency, 0, move |_| {
+            let result = {
+                let mut st = disk.state.borrow_mut();
+                if st.generation == generation {
+                    op(&mut st)
+                } else {
+                    Err(error::stale(&path))
+                }
+            };
+            // Traced as a system call returns: 0, or a negated errno (EIO
+            // for the errors that carry none).
+            let value = match &result {
+                Ok(_) => 0,
+                Err(e) => -i64::from(e.raw_os_error().unwrap_or(5)),
+            };
+            (result, value)
+        })
     }
 }
 

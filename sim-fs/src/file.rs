@@ -1,16 +1,16 @@
-//! [`File`]: an open file, on the simulated disk or (on the OS runtime) a
-//! real one.
+//! [`File`]: an open file, written once over the kernel's
+//! [`OpenFile`]: a simulated disk's, or on the OS runtime a real one.
 
 use std::fmt;
 use std::io;
 use std::path::Path;
 
-use sim_core::kernel::{Resident, ResidentFuture};
+use sim_core::kernel::fs::OpenFile;
 
 use crate::completion::FileCompletion;
+use crate::cursor::Cursor;
 use crate::metadata::Metadata;
 use crate::open_options::OpenOptions;
-use crate::sim_file::SimFile;
 
 /// An open file (or directory) on the current node's simulated disk, or
 /// on the OS runtime (`detsim::Runtime::os()`) a real one, every system
@@ -52,43 +52,22 @@ use crate::sim_file::SimFile;
 /// [`read_exact_at`]: File::read_exact_at
 /// [`sync_all`]: File::sync_all
 pub struct File {
-    inner: Resident<FileImpl>,
-}
-
-pub(crate) enum FileImpl {
-    Sim(SimFile),
-    #[cfg(target_os = "linux")]
-    Os(crate::os::OsFile),
-}
-
-/// Calls the same method on whichever backend the file has.
-macro_rules! dispatch {
-    ($file:expr, $f:ident => $e:expr) => {
-        match &*$file {
-            FileImpl::Sim($f) => $e,
-            #[cfg(target_os = "linux")]
-            FileImpl::Os($f) => $e,
-        }
-    };
+    /// The kernel's open file: `Send + Sync` (a simulated one keeps its
+    /// state in the runtime, behind a `Resident`).
+    pub(crate) file: Box<dyn OpenFile>,
+    /// Opened for appending: a cursor write moves the position to the end.
+    pub(crate) append: bool,
+    /// The position and operations of `AsyncRead`/`AsyncWrite`/`AsyncSeek`.
+    pub(crate) cursor: Cursor,
 }
 
 impl File {
-    pub(crate) fn sim(file: SimFile) -> File {
+    pub(crate) fn new(file: Box<dyn OpenFile>, append: bool) -> File {
         File {
-            inner: Resident::new("a File", FileImpl::Sim(file)),
+            file,
+            append,
+            cursor: Cursor::default(),
         }
-    }
-
-    #[cfg(target_os = "linux")]
-    pub(crate) fn os(file: crate::os::OsFile) -> File {
-        File {
-            inner: Resident::new("a File", FileImpl::Os(file)),
-        }
-    }
-
-    /// The file's backend, for the cursor traits.
-    pub(crate) fn backend(&self) -> &FileImpl {
-        self.inner.get()
     }
 
     /// Opens `path` read-only. A directory can be opened this way, to
@@ -145,11 +124,7 @@ impl File {
     /// `pread` on the blocking pool, and its real errors (`EBADF` for the
     /// access mode).
     pub fn read_at(&self, buf: Vec<u8>, offset: u64) -> FileCompletion<Vec<u8>> {
-        match self.inner.get() {
-            FileImpl::Sim(f) => FileCompletion::sim(f.read_at(buf, offset)),
-            #[cfg(target_os = "linux")]
-            FileImpl::Os(f) => f.read_at(buf, offset),
-        }
+        FileCompletion::new(self.file.pread(buf, offset))
     }
 
     /// Writes `buf` at `offset` (at the end of the file in append mode,
@@ -162,11 +137,7 @@ impl File {
     /// written), `EIO` from an injected write error. On the OS runtime, a
     /// `pwrite` on the blocking pool, and its real errors.
     pub fn write_at(&self, buf: Vec<u8>, offset: u64) -> FileCompletion<Vec<u8>> {
-        match self.inner.get() {
-            FileImpl::Sim(f) => FileCompletion::sim(f.write_at(buf, offset)),
-            #[cfg(target_os = "linux")]
-            FileImpl::Os(f) => f.write_at(buf, offset),
-        }
+        FileCompletion::new(self.file.pwrite(buf, offset))
     }
 
     /// Writes all of `buf` at `offset`, resubmitting the rest after short
@@ -234,11 +205,7 @@ impl File {
     /// "fsyncgate". Treat an fsync error as data loss. (A directory's
     /// entries stay pending instead.)
     pub async fn sync_all(&self) -> io::Result<()> {
-        let file = self.inner.rc();
-        ResidentFuture::new("File::sync_all", async move {
-            dispatch!(file, f => f.sync_all().await)
-        })
-        .await
+        self.file.fsync().await
     }
 
     /// As [`sync_all`](File::sync_all): the simulation keeps no metadata
@@ -248,15 +215,7 @@ impl File {
     ///
     /// As [`sync_all`](File::sync_all).
     pub async fn sync_data(&self) -> io::Result<()> {
-        let file = self.inner.rc();
-        ResidentFuture::new("File::sync_data", async move {
-            match &*file {
-                FileImpl::Sim(f) => f.sync_all().await,
-                #[cfg(target_os = "linux")]
-                FileImpl::Os(f) => f.sync_data().await,
-            }
-        })
-        .await
+        self.file.fdatasync().await
     }
 
     /// Truncates or zero-extends the file to `size` bytes (durable after
@@ -267,11 +226,7 @@ impl File {
     /// `InvalidInput` if the file is not open for writing (Linux's
     /// `ftruncate` says `EINVAL`), `StorageFull`.
     pub async fn set_len(&self, size: u64) -> io::Result<()> {
-        let file = self.inner.rc();
-        ResidentFuture::new("File::set_len", async move {
-            dispatch!(file, f => f.set_len(size).await)
-        })
-        .await
+        self.file.ftruncate(size).await
     }
 
     /// The file's metadata (length as the page cache has it).
@@ -280,11 +235,7 @@ impl File {
     ///
     /// If the disk crashed since the file was opened.
     pub async fn metadata(&self) -> io::Result<Metadata> {
-        let file = self.inner.rc();
-        ResidentFuture::new("File::metadata", async move {
-            dispatch!(file, f => f.metadata().await)
-        })
-        .await
+        Ok(self.file.fstat().await?.into())
     }
 }
 
@@ -302,9 +253,9 @@ fn advance(offset: u64, done: usize) -> io::Result<u64> {
 
 impl fmt::Debug for File {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self.inner.try_get() {
-            Some(file) => dispatch!(file, file => file.fmt(f)),
-            None => f.write_str("File { .. }"),
-        }
+        f.debug_struct("File")
+            .field("file", &self.file)
+            .field("pos", &self.cursor.position())
+            .finish_non_exhaustive()
     }
 }

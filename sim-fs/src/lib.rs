@@ -8,11 +8,17 @@
 //! [`File::write_at`] with owned buffers, futures-io `AsyncRead`,
 //! `AsyncWrite` and `AsyncSeek`, and [`crash`].
 //!
-//! On the OS runtime (`detsim::Runtime::os()`) the same types and
-//! functions work on real files, each system call on the runtime's
-//! blocking pool, with real paths and the real kernel's errors; the
-//! simulation-only [`crash`] and [`configure`] panic there, saying so.
-//! The `os` module's docs list how the two backends differ.
+//! The types and functions are written once, over the kernel's
+//! file-system contract ([`detsim::kernel::fs`](sim_core::kernel::fs):
+//! `open`, `pread`, `pwrite`, `fsync`, `rename`... each returning a kernel
+//! `Completion`), and never ask which kernel they run on. Under the
+//! simulation the file system is this crate's disks, installed in the
+//! runtime on first use ([`file_system`]); on the OS runtime
+//! (`detsim::Runtime::os()`) it is the OS kernel's real one, each system
+//! call on the runtime's blocking pool, with real paths and the real
+//! kernel's errors (sim-core's `kernel/os/fs` lists how it differs from
+//! the simulation). The simulation-only [`crash`] and [`configure`] panic
+//! there, saying so.
 //!
 //! ```
 //! use detsim::fs::{self, File};
@@ -144,6 +150,12 @@
 //! - Metadata operations (open, mkdir, rename...) take a device latency
 //!   and complete like data operations; an operation whose future is
 //!   dropped still takes effect, as on io_uring.
+//! - The cursor's position is detsim's, not a kernel file offset: a seek
+//!   from the start or the current position touches no disk (after a
+//!   crash it succeeds, and the next read or write fails), and one from
+//!   the end reads the page cache's length at once, as Linux's `lseek`
+//!   reads the in-memory inode. It is bounded by the largest file on both
+//!   kernels.
 //!
 //! # Modules
 //!
@@ -154,7 +166,10 @@
 //! - Names and whole files: [`rename`], [`remove_file`], [`read`],
 //!   [`write`], [`metadata`], [`try_exists`].
 //! - The disk: [`DiskConfig`], [`configure`], [`crash`] (simulation only).
-//! - `os` (private): the OS twins of the file and the free functions.
+//! - The contract: [`file_system`], the runtime's file system as the
+//!   kernel sees it. Inside: `registry.rs` (the disks by node) and
+//!   `kernel_fs.rs` implement `FileSystem` for them, `sim_file.rs`
+//!   `OpenFile`; `cursor.rs` is the cursor over any `OpenFile`.
 
 #![deny(missing_docs)]
 
@@ -169,12 +184,11 @@ mod error;
 mod file;
 mod file_io;
 mod inode;
+mod kernel_fs;
 mod limits;
 mod metadata;
 mod namespace;
 mod open_options;
-#[cfg(target_os = "linux")]
-mod os;
 mod path;
 mod registry;
 mod sim_file;
@@ -186,4 +200,4 @@ pub use entries::{read, remove_file, rename, write};
 pub use file::File;
 pub use metadata::{FileType, Metadata, metadata, try_exists};
 pub use open_options::OpenOptions;
-pub use registry::{configure, crash};
+pub use registry::{configure, crash, file_system};

@@ -3,10 +3,9 @@
 use std::io;
 use std::path::Path;
 
-use sim_core::kernel::ResidentFuture;
+use sim_core::kernel::fs::Stat;
 
-use crate::namespace::Stat;
-use crate::registry::current_disk;
+use crate::registry::file_system;
 
 /// What a path names: its type and length, as the page cache has them.
 ///
@@ -32,18 +31,16 @@ pub struct FileType {
     is_dir: bool,
 }
 
-impl Metadata {
-    pub(crate) fn from_stat(stat: &Stat) -> Metadata {
-        Metadata::new(stat.len, stat.is_dir)
-    }
-
-    pub(crate) fn new(len: u64, is_dir: bool) -> Metadata {
+impl From<Stat> for Metadata {
+    fn from(stat: Stat) -> Metadata {
         Metadata {
-            len,
-            file_type: FileType { is_dir },
+            len: stat.len,
+            file_type: FileType::new(stat.is_dir),
         }
     }
+}
 
+impl Metadata {
     /// The length in bytes (0 for a directory).
     pub fn len(&self) -> u64 {
         self.len
@@ -97,22 +94,8 @@ impl FileType {
 ///
 /// `NotFound`, `NotADirectory` (a path component is a file).
 pub async fn metadata(path: impl AsRef<Path>) -> io::Result<Metadata> {
-    let path = path.as_ref().to_path_buf();
-    ResidentFuture::new("fs::metadata", metadata_in_runtime(path)).await
-}
-
-/// [`metadata`] itself, run inside the runtime (it holds the disk's `Rc`s).
-async fn metadata_in_runtime(path: impl AsRef<Path>) -> io::Result<Metadata> {
-    let path = path.as_ref().to_path_buf();
-    #[cfg(target_os = "linux")]
-    if crate::registry::is_os() {
-        return crate::os::metadata(path).await;
-    }
-    let p = path.clone();
-    let stat = current_disk()
-        .metadata_op(path, move |st| st.stat(&p))
-        .await?;
-    Ok(Metadata::from_stat(&stat))
+    let stat = file_system().stat(path.as_ref());
+    Ok(stat.await?.into())
 }
 
 /// Whether `path` exists: `Ok(false)` when it does not, an error when that
@@ -132,12 +115,6 @@ async fn metadata_in_runtime(path: impl AsRef<Path>) -> io::Result<Metadata> {
 ///
 /// `NotADirectory` (a path component is a file).
 pub async fn try_exists(path: impl AsRef<Path>) -> io::Result<bool> {
-    let path = path.as_ref().to_path_buf();
-    ResidentFuture::new("fs::try_exists", try_exists_in_runtime(path)).await
-}
-
-/// [`try_exists`] itself, run inside the runtime (it holds the disk's `Rc`s).
-async fn try_exists_in_runtime(path: impl AsRef<Path>) -> io::Result<bool> {
     match metadata(path).await {
         Ok(_) => Ok(true),
         Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(false),

@@ -7,10 +7,12 @@ use std::ffi::OsString;
 use std::io;
 use std::path::Path;
 
+use sim_core::kernel::fs::OpenFlags;
+
 use crate::disk::DiskState;
 use crate::error;
 use crate::inode::{Ino, Inode, ROOT};
-use crate::open_options::OpenOptions;
+
 use crate::path::components;
 
 /// A directory change not yet durable. Each records the inodes it names,
@@ -162,8 +164,8 @@ impl DiskState {
 
     /// Opens (and maybe creates or truncates) `path`; the options are
     /// already checked for consistency. Returns what was opened.
-    pub(crate) fn open(&mut self, path: &Path, opts: &OpenOptions) -> io::Result<Stat> {
-        let writes = opts.write || opts.append;
+    pub(crate) fn open(&mut self, path: &Path, opts: &OpenFlags) -> io::Result<Stat> {
+        let writes = opts.writes();
         let ino = match self.parent(path)? {
             None if writes => return Err(error::is_a_directory(path)),
             None => ROOT,
@@ -178,9 +180,9 @@ impl DiskState {
         path: &Path,
         dir: Ino,
         name: OsString,
-        opts: &OpenOptions,
+        opts: &OpenFlags,
     ) -> io::Result<Ino> {
-        let writes = opts.write || opts.append;
+        let writes = opts.writes();
         Ok(match self.entry(dir, &name) {
             Some(_) if opts.create_new => return Err(error::already_exists(path)),
             Some(ino) if self.inode(ino).is_dir() => {

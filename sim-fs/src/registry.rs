@@ -1,28 +1,34 @@
-//! One disk per node, kept in a per-runtime extension: [`configure`] and
-//! [`crash`] act on the current node's disk, and a node crash crashes its
-//! disk through the hook registered when the registry is created.
+//! One disk per node: [`Disks`], the simulation's file system, installed
+//! in the runtime's kernel on the first use of `detsim::fs` (the OS runtime
+//! has its real one from the start). [`configure`] and [`crash`] act on
+//! the current node's disk, and a node crash crashes its disk through the
+//! hook registered when the disks are installed.
 
 use std::cell::RefCell;
 use std::collections::BTreeMap;
 use std::rc::Rc;
 
 use sim_core::kernel::KernelHandle;
+use sim_core::kernel::fs::FileSystem;
 use sim_core::node::{self, NodeId};
 
 use crate::config::DiskConfig;
 use crate::disk::Disk;
 
-/// The runtime's disks. Holds no `KernelHandle`: the runtime owns this
-/// registry, so a handle here would keep the runtime alive forever.
-struct Disks {
+/// The runtime's simulated disks, by node: the simulation's
+/// [`FileSystem`] (`kernel_fs.rs`). Holds no `KernelHandle`: the runtime
+/// owns it, so a handle here would keep the runtime alive forever.
+pub(crate) struct Disks {
     by_node: RefCell<BTreeMap<NodeId, Rc<Disk>>>,
 }
 
-fn disks(kernel: &KernelHandle) -> Rc<Disks> {
-    kernel.extension(|| {
+impl Disks {
+    /// Empty, with the hook that crashes a node's disk with the node.
+    fn install() -> Disks {
         node::on_crash(|node| {
             let kernel = KernelHandle::current();
-            let disk = disks(&kernel).by_node.borrow().get(&node).cloned();
+            let disks = kernel.file_system_as(Disks::install);
+            let disk = disks.and_then(|d| d.by_node.borrow().get(&node).cloned());
             if let Some(disk) = disk {
                 disk.state.borrow_mut().crash(&kernel, disk.id);
             }
@@ -30,43 +36,66 @@ fn disks(kernel: &KernelHandle) -> Rc<Disks> {
         Disks {
             by_node: RefCell::new(BTreeMap::new()),
         }
-    })
+    }
+
+    /// The current node's disk, created with the default config on first
+    /// use.
+    #[track_caller]
+    pub(crate) fn current(&self) -> Rc<Disk> {
+        let node = node::current();
+        let mut by_node = self.by_node.borrow_mut();
+        Rc::clone(
+            by_node.entry(node).or_insert_with(|| {
+                Rc::new(Disk::new(&KernelHandle::current(), DiskConfig::default()))
+            }),
+        )
+    }
 }
 
-/// Whether the current runtime is the OS one, where files are real.
+/// The current runtime's file system, behind the kernel's contract
+/// ([`detsim::kernel::fs`](sim_core::kernel::fs)): the simulated disks
+/// (installed now, if this is the first use of `detsim::fs` in the run),
+/// or on the OS runtime (`detsim::Runtime::os()`) the real one. Every
+/// function and type of this crate is written over it; it is public for
+/// tests of the contract and for file types of your own.
+///
+/// ```
+/// use detsim::kernel::fs::OpenFlags;
+///
+/// detsim::Runtime::sim(4).block_on(async {
+///     let fs = detsim::fs::file_system();
+///     let flags = OpenFlags { write: true, create: true, ..OpenFlags::default() };
+///     let file = fs.open("/raw".as_ref(), &flags).await.unwrap();
+///     let (res, _) = file.pwrite(b"abc".to_vec(), 0).await;
+///     assert_eq!(res.unwrap(), 3);
+///     assert_eq!(fs.stat("/raw".as_ref()).await.unwrap().len, 3);
+/// });
+/// ```
 ///
 /// # Panics
 ///
 /// Outside a detsim runtime.
 #[track_caller]
-pub(crate) fn is_os() -> bool {
-    KernelHandle::current().is_os()
+pub fn file_system() -> Rc<dyn FileSystem> {
+    KernelHandle::current().file_system(Disks::install)
 }
 
-/// Panics if the current runtime is the OS one: `what` exists only in the
-/// simulation, and doing nothing there would hide that from the test.
+/// The current runtime's simulated disks.
+///
+/// # Panics
+///
+/// On the OS runtime, whose disks are the machine's: `what` exists only in
+/// the simulation, and doing nothing there would hide that from the test.
 #[track_caller]
-fn simulation_only(what: &str, instead: &str) {
-    if is_os() {
-        panic!(
-            "detsim::fs::{what} only exists in the simulation; on the OS runtime \
-             (detsim::Runtime::os) files are real. {instead}"
-        );
-    }
-}
-
-/// The current node's disk, created with the default config on first use.
-#[track_caller]
-pub(crate) fn current_disk() -> Rc<Disk> {
-    let kernel = KernelHandle::current();
-    let node = node::current();
-    let disks = disks(&kernel);
-    let mut by_node = disks.by_node.borrow_mut();
-    Rc::clone(
-        by_node
-            .entry(node)
-            .or_insert_with(|| Rc::new(Disk::new(&kernel, DiskConfig::default()))),
-    )
+fn simulated_disks(what: &str, instead: &str) -> Rc<Disks> {
+    KernelHandle::current()
+        .file_system_as(Disks::install)
+        .unwrap_or_else(|| {
+            panic!(
+                "detsim::fs::{what} only exists in the simulation; on the OS runtime \
+                 (detsim::Runtime::os) files are real. {instead}"
+            )
+        })
 }
 
 /// Configures the current node's disk: call it before the node's first
@@ -94,19 +123,17 @@ pub(crate) fn current_disk() -> Rc<Disk> {
 /// pass there with the config silently ignored.
 #[track_caller]
 pub fn configure(config: DiskConfig) {
-    simulation_only(
+    let disks = simulated_disks(
         "configure",
-        "Configure simulated disks only when KernelHandle::current().is_os() is false.",
+        "Configure simulated disks only in runs of detsim::Runtime::sim or detsim::Sim.",
     );
     config.validate();
-    let kernel = KernelHandle::current();
     let node = node::current();
-    let disks = disks(&kernel);
     let mut by_node = disks.by_node.borrow_mut();
     match by_node.get(&node) {
         Some(disk) => disk.state.borrow_mut().reconfigure(config),
         None => {
-            by_node.insert(node, Rc::new(Disk::new(&kernel, config)));
+            by_node.insert(node, Rc::new(Disk::new(&KernelHandle::current(), config)));
         }
     }
 }
@@ -144,11 +171,12 @@ pub fn configure(config: DiskConfig) {
 /// ```
 #[track_caller]
 pub fn crash() {
-    simulation_only(
+    let disks = simulated_disks(
         "crash",
         "Run crash tests under detsim::Runtime::sim or detsim::Sim, or crash the real machine.",
     );
-    let kernel = KernelHandle::current();
-    let disk = current_disk();
-    disk.state.borrow_mut().crash(&kernel, disk.id);
+    let disk = disks.current();
+    disk.state
+        .borrow_mut()
+        .crash(&KernelHandle::current(), disk.id);
 }

@@ -1,75 +1,93 @@
-//! [`SimFile`]: the simulated twin of [`File`](crate::File), an open inode
-//! on the current node's simulated disk.
+//! [`SimFile`]: an open inode on a simulated disk, the simulation's
+//! [`OpenFile`].
 
-use std::cell::RefCell;
 use std::fmt;
 use std::io;
 use std::path::PathBuf;
 use std::rc::Rc;
 
-use sim_core::kernel::Completion;
+use sim_core::kernel::fs::{OpenFile, OpenFlags, Stat};
+use sim_core::kernel::{BufResult, Completion, KernelHandle, Resident, ResourceId};
 
-use crate::disk::{Cost, Disk};
+use crate::disk::{Cost, Disk, DiskState};
 use crate::error;
 use crate::inode::Ino;
-use crate::metadata::Metadata;
-use crate::namespace::Stat;
-use crate::open_options::OpenOptions;
+use crate::namespace;
 
 /// An open file (or directory) on a simulated disk. Every operation is
 /// submitted to the disk and completes at a seeded time; see
-/// [`File`](crate::File) for the contract.
+/// [`File`](crate::File) for the contract. The inode's state stays in the
+/// runtime ([`Resident`]), so the handle is `Send + Sync` and used from
+/// another runtime's thread it panics, naming its runtime.
 pub(crate) struct SimFile {
-    pub(crate) disk: Rc<Disk>,
-    pub(crate) path: PathBuf,
-    pub(crate) ino: Ino,
-    /// The disk's generation when opened: after a crash the handle is dead.
-    pub(crate) generation: u64,
-    pub(crate) is_dir: bool,
-    pub(crate) read: bool,
-    pub(crate) write: bool,
-    pub(crate) append: bool,
-    pub(crate) cursor: RefCell<Cursor>,
+    open: Resident<OpenInode>,
 }
 
-/// The state behind `AsyncRead`/`AsyncWrite`/`AsyncSeek`.
-#[derive(Default)]
-pub(crate) struct Cursor {
-    pub(crate) pos: u64,
-    pub(crate) reading: Option<Completion<Vec<u8>>>,
-    pub(crate) writing: Option<Completion<Vec<u8>>>,
+/// What an open file description holds: the disk, the inode and the
+/// access mode. Dropping it closes the inode.
+struct OpenInode {
+    disk: Rc<Disk>,
+    path: PathBuf,
+    ino: Ino,
+    /// The disk's generation when opened: after a crash the handle is dead.
+    generation: u64,
+    is_dir: bool,
+    read: bool,
+    write: bool,
+    append: bool,
 }
 
 impl SimFile {
+    /// The file `stat` names, opened with `flags` (the inode's open count
+    /// already counts it) while the disk was at `generation`.
     pub(crate) fn new(
         disk: Rc<Disk>,
         path: PathBuf,
-        stat: Stat,
-        opts: &OpenOptions,
+        stat: &namespace::Stat,
+        flags: &OpenFlags,
         generation: u64,
     ) -> SimFile {
-        SimFile {
+        let open = OpenInode {
             disk,
             path,
             ino: stat.ino,
             generation,
             is_dir: stat.is_dir,
-            read: opts.read,
-            write: opts.write || opts.append,
-            append: opts.append,
-            cursor: RefCell::new(Cursor::default()),
+            read: flags.read,
+            write: flags.writes(),
+            append: flags.append,
+        };
+        SimFile {
+            open: Resident::new("a File", open),
         }
     }
 
-    /// Submits a read of `buf.len()` bytes at `offset`.
-    pub(crate) fn read_at(&self, buf: Vec<u8>, offset: u64) -> Completion<Vec<u8>> {
-        let (ino, disk, path) = (self.ino, self.disk.id, self.path.clone());
-        let (readable, is_dir) = (self.read, self.is_dir);
+    /// Submits an operation without a buffer on the inode.
+    #[track_caller]
+    fn submit<T: 'static>(
+        &self,
+        cost: Cost,
+        op: impl FnOnce(&mut DiskState, ResourceId, Ino) -> io::Result<T> + 'static,
+    ) -> Completion<io::Result<T>> {
+        let open = self.open.get();
+        let (disk, ino) = (open.disk.id, open.ino);
+        open.disk
+            .submit_op(open.generation, &open.path, cost, move |st| {
+                op(st, disk, ino)
+            })
+    }
+}
+
+impl OpenFile for SimFile {
+    fn pread(&self, buf: Vec<u8>, offset: u64) -> Completion<BufResult<usize, Vec<u8>>> {
+        let open = self.open.get();
+        let (ino, disk, path) = (open.ino, open.disk.id, open.path.clone());
+        let (readable, is_dir) = (open.read, open.is_dir);
         let len = buf.len();
-        sim_core::kernel::KernelHandle::current().note_payload(&buf);
-        self.disk.submit(
-            self.generation,
-            &self.path,
+        KernelHandle::current().note_payload(&buf);
+        open.disk.submit(
+            open.generation,
+            &open.path,
             Cost::Transfer,
             len,
             buf,
@@ -85,14 +103,14 @@ impl SimFile {
         )
     }
 
-    /// Submits a write of `buf` at `offset` (at the end in append mode).
-    pub(crate) fn write_at(&self, buf: Vec<u8>, offset: u64) -> Completion<Vec<u8>> {
-        let (ino, disk, path) = (self.ino, self.disk.id, self.path.clone());
-        let (writable, append) = (self.write, self.append);
+    fn pwrite(&self, buf: Vec<u8>, offset: u64) -> Completion<BufResult<usize, Vec<u8>>> {
+        let open = self.open.get();
+        let (ino, disk, path) = (open.ino, open.disk.id, open.path.clone());
+        let (writable, append) = (open.write, open.append);
         let len = buf.len();
-        self.disk.submit(
-            self.generation,
-            &self.path,
+        open.disk.submit(
+            open.generation,
+            &open.path,
             Cost::Transfer,
             len,
             buf,
@@ -105,62 +123,47 @@ impl SimFile {
         )
     }
 
-    /// fsync: the file's logged changes, or a directory's pending entries.
-    pub(crate) async fn sync_all(&self) -> io::Result<()> {
-        let (ino, disk) = (self.ino, self.disk.id);
-        let completion = self.disk.submit(
-            self.generation,
-            &self.path,
-            Cost::Sync,
-            0,
-            (),
-            move |st, _, _| st.fsync(disk, ino).map(|()| 0),
-        );
-        completion.await.0.map(drop)
+    /// A file's logged changes, or a directory's pending entries.
+    fn fsync(&self) -> Completion<io::Result<()>> {
+        self.submit(Cost::Sync, |st, disk, ino| st.fsync(disk, ino))
+    }
+
+    /// The simulation keeps no metadata that `fdatasync` could skip.
+    fn fdatasync(&self) -> Completion<io::Result<()>> {
+        self.fsync()
     }
 
     /// Truncates or zero-extends the page cache's copy of the file.
-    pub(crate) async fn set_len(&self, size: u64) -> io::Result<()> {
-        if !self.write || self.is_dir {
-            return Err(error::invalid(
+    fn ftruncate(&self, len: u64) -> Completion<io::Result<()>> {
+        let open = self.open.get();
+        if !open.write || open.is_dir {
+            return Completion::ready(Err(error::invalid(
                 "set_len: the file is not open for writing (EINVAL)",
-            ));
+            )));
         }
-        let ino = self.ino;
-        let completion = self.disk.submit(
-            self.generation,
-            &self.path,
-            Cost::Transfer,
-            0,
-            (),
-            move |st, _, _| st.set_file_len(ino, size).map(|()| 0),
-        );
-        completion.await.0.map(drop)
+        self.submit(Cost::Transfer, move |st, _, ino| st.set_file_len(ino, len))
     }
 
-    /// The inode's metadata, as the page cache has it.
-    pub(crate) async fn metadata(&self) -> io::Result<Metadata> {
-        let ino = self.ino;
-        let slot = self.disk.submit(
-            self.generation,
-            &self.path,
-            Cost::Transfer,
-            0,
-            None,
-            move |st, slot: &mut Option<Metadata>, _| {
-                *slot = Some(Metadata::from_stat(&st.stat_ino(ino)));
-                Ok(0)
-            },
-        );
-        match slot.await {
-            (Ok(_), Some(m)) => Ok(m),
-            (Err(e), _) => Err(e),
-            (Ok(_), None) => unreachable!("metadata completed without running"),
-        }
+    /// The inode as the page cache has it.
+    fn fstat(&self) -> Completion<io::Result<Stat>> {
+        self.submit(Cost::Transfer, |st, _, ino| Ok(st.stat_ino(ino).into()))
+    }
+
+    /// The page cache's length, at once: no device is involved.
+    fn seek_end(&self) -> Completion<io::Result<u64>> {
+        let open = self.open.get();
+        let st = open.disk.state.borrow();
+        let end = if st.generation == open.generation {
+            Ok(st.stat_ino(open.ino).len)
+        } else {
+            Err(error::stale(&open.path))
+        };
+        drop(st);
+        Completion::ready(end)
     }
 }
 
-impl Drop for SimFile {
+impl Drop for OpenInode {
     fn drop(&mut self) {
         let mut st = self.disk.state.borrow_mut();
         if st.generation == self.generation {
@@ -172,10 +175,10 @@ impl Drop for SimFile {
 
 impl fmt::Debug for SimFile {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("File")
-            .field("path", &self.path)
-            .field("ino", &self.ino)
-            .field("pos", &self.cursor.try_borrow().map(|c| c.pos).ok())
-            .finish_non_exhaustive()
+        let mut d = f.debug_struct("SimFile");
+        if let Some(open) = self.open.try_get() {
+            d.field("path", &open.path).field("ino", &open.ino);
+        }
+        d.finish_non_exhaustive()
     }
 }

@@ -7,7 +7,7 @@ use std::io;
 use std::rc::Rc;
 use std::time::Duration;
 
-use crate::kernel::{Completion, KernelHandle};
+use crate::kernel::{BufResult, Completion, KernelHandle};
 use crate::time::Instant;
 
 const PAGE: u64 = 4096;
@@ -114,7 +114,7 @@ impl BlockDevice {
     /// Writes `buf` at `offset`. Completes with the bytes written (fewer
     /// under a short-completion fault) and the buffer; `StorageFull` if the
     /// write would pass the end of the device.
-    pub fn write_at(&self, buf: Vec<u8>, offset: u64) -> Completion<Vec<u8>> {
+    pub fn write_at(&self, buf: Vec<u8>, offset: u64) -> Completion<BufResult<usize, Vec<u8>>> {
         let len = buf.len();
         let state = Rc::clone(&self.state);
         let capacity = self.config.capacity_bytes;
@@ -132,7 +132,7 @@ impl BlockDevice {
 
     /// Reads into `buf` from `offset`. Completes with the bytes read (0 at
     /// or past the end, fewer under a short-completion fault) and the buffer.
-    pub fn read_at(&self, buf: Vec<u8>, offset: u64) -> Completion<Vec<u8>> {
+    pub fn read_at(&self, buf: Vec<u8>, offset: u64) -> Completion<BufResult<usize, Vec<u8>>> {
         let len = buf.len();
         let state = Rc::clone(&self.state);
         let capacity = self.config.capacity_bytes;
@@ -148,7 +148,7 @@ impl BlockDevice {
         len: usize,
         buf: Vec<u8>,
         perform: impl FnOnce(&mut Vec<u8>, usize) -> io::Result<usize> + 'static,
-    ) -> Completion<Vec<u8>> {
+    ) -> Completion<BufResult<usize, Vec<u8>>> {
         let now = self.kernel.now();
         let service = self
             .kernel

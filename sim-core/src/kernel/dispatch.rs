@@ -216,19 +216,32 @@ impl Kernel {
         }
     }
 
-    /// Runs `f` where it may block: on the OS, a blocking-pool thread (the
-    /// error is the panic message if `f` panicked); under the simulation,
-    /// inline (simulated devices never block, and a panic unwinds into the
-    /// awaiting task).
-    pub(crate) async fn run_blocking<T, F>(&self, f: F) -> Result<T, String>
+    /// The OS kernel's blocking pool, for the subsystems that run their
+    /// operations on it; `None` under the simulation.
+    #[cfg(target_os = "linux")]
+    pub(crate) fn blocking_pool(&self) -> Option<super::os::pool::PoolHandle> {
+        match &self.backend {
+            Backend::Sim(_) => None,
+            Backend::Os(os) => Some(os.pool.handle()),
+        }
+    }
+
+    /// Runs `f` where it may block: on the OS, a blocking-pool thread (if
+    /// `f` panics there, the awaiting task panics with its message); under
+    /// the simulation, inline (simulated devices never block, and a panic
+    /// unwinds into the awaiting task).
+    pub(crate) async fn run_blocking<T, F>(&self, f: F) -> T
     where
         T: Send + 'static,
         F: FnOnce() -> T + Send + 'static,
     {
         match &self.backend {
-            Backend::Sim(_) => Ok(f()),
+            Backend::Sim(_) => f(),
             #[cfg(target_os = "linux")]
-            Backend::Os(os) => os.pool.run(f).await,
+            Backend::Os(os) => {
+                let job = os.pool.handle().submit(super::ResourceId::NONE, f);
+                job.await
+            }
         }
     }
 

@@ -7,7 +7,8 @@ use std::rc::Rc;
 use std::time::Duration;
 
 use crate::faults::FaultKind;
-use crate::kernel::{Completion, ResourceId};
+use crate::kernel::fs::FileSystem;
+use crate::kernel::{BufResult, Completion, ResourceId, fs_slot};
 use crate::runtime::{RuntimeInner, context};
 use crate::time::Instant;
 use crate::trace::EventKind;
@@ -184,11 +185,29 @@ impl KernelHandle {
         &self,
         f: impl FnOnce() -> T + Send + 'static,
     ) -> T {
-        self.rt
-            .kernel
-            .run_blocking(f)
-            .await
-            .unwrap_or_else(|msg| panic!("a blocking job panicked: {msg}"))
+        self.rt.kernel.run_blocking(f).await
+    }
+
+    /// The runtime's file system (the contract is in
+    /// [`kernel::fs`](crate::kernel::fs)): on the OS runtime, real files,
+    /// installed when the runtime was built; under the simulation, the one
+    /// `install` builds if none is installed yet (`detsim::fs` installs
+    /// its simulated disks on first use).
+    pub fn file_system<F: FileSystem + 'static>(
+        &self,
+        install: impl FnOnce() -> F,
+    ) -> Rc<dyn FileSystem> {
+        fs_slot::installed(&self.rt, install).file_system()
+    }
+
+    /// The runtime's file system if it is an `F`, installing `install()` if
+    /// there is none yet: `None` if the runtime has another one (the OS
+    /// runtime's real files, to code that owns simulated disks).
+    pub fn file_system_as<F: FileSystem + 'static>(
+        &self,
+        install: impl FnOnce() -> F,
+    ) -> Option<Rc<F>> {
+        fs_slot::installed(&self.rt, install).downcast()
     }
 
     /// The run's fault plan.
@@ -218,7 +237,30 @@ impl KernelHandle {
         len: usize,
         buf: B,
         perform: impl FnOnce(&mut B, usize) -> io::Result<usize> + 'static,
-    ) -> Completion<B> {
+    ) -> Completion<BufResult<usize, B>> {
+        self.submit_with(target, latency, len, move |allowed| {
+            let mut buf = buf;
+            let result = perform(&mut buf, allowed);
+            let value = match &result {
+                Ok(n) => *n as i64,
+                Err(e) => errno_value(e),
+            };
+            ((result, buf), value)
+        })
+    }
+
+    /// [`submit`](KernelHandle::submit) for an operation of any shape:
+    /// `perform` runs at completion time with the number of bytes it may
+    /// transfer and returns the operation's result together with the value
+    /// the trace records for it (bytes transferred, or a negated errno, as
+    /// a system call returns).
+    pub fn submit_with<T: 'static>(
+        &self,
+        target: ResourceId,
+        latency: Duration,
+        len: usize,
+        perform: impl FnOnce(usize) -> (T, i64) + 'static,
+    ) -> Completion<T> {
         self.rt.check_current(|| self.rt.io_name(target));
         let window = self.rt.config.faults.completion_reorder_window;
         let jitter = self.device_delay(Duration::ZERO, window);
@@ -235,21 +277,22 @@ impl KernelHandle {
         let (completion, slot) = Completion::new(target);
         let rt = Rc::clone(&self.rt);
         self.schedule_after(delay, move || {
-            let mut buf = buf;
-            let result = perform(&mut buf, allowed);
-            let value = match &result {
-                Ok(n) => *n as i64,
-                Err(e) => -(e.raw_os_error().unwrap_or(5) as i64),
-            };
+            let (result, value) = perform(allowed);
             rt.record(EventKind::Kernel {
                 resource: target,
                 what: "complete",
                 value,
             });
-            slot.complete(result, buf);
+            slot.complete(result);
         });
         completion
     }
+}
+
+/// What the trace records for a failed operation: its negated errno, or
+/// `-EIO` for an error that has none.
+fn errno_value(e: &io::Error) -> i64 {
+    -(e.raw_os_error().unwrap_or(5) as i64)
 }
 
 impl fmt::Debug for KernelHandle {

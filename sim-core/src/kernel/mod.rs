@@ -32,7 +32,13 @@
 //!   still return `WouldBlock`, and callers must handle it;
 //! - **completions** (the io_uring model): operations submitted with owned
 //!   buffers ([`KernelHandle::submit`]) that finish later with `(result,
-//!   buffer)` ([`Completion`]), in any order relative to submission;
+//!   buffer)` ([`Completion`]), in any order relative to submission. One
+//!   `Completion` type serves both kernels: the simulated one completes it
+//!   from a scheduled event, the OS one from a blocking-pool thread;
+//! - **a file system** ([`fs`]): syscall-shaped traits (`open`, `pread`,
+//!   `pwrite`, `fsync`, `rename`, `readdir`...) whose every call returns a
+//!   [`Completion`]; each runtime holds one ([`KernelHandle::file_system`]):
+//!   the OS runtime's real files, or the simulation's disks;
 //! - **scheduled events**: actions at a future instant that change resource
 //!   state (a segment lands in a buffer, a write completes);
 //! - **parking**: deliver every event due up to a deadline, waking the
@@ -57,6 +63,8 @@
 mod actions;
 mod completion;
 mod dispatch;
+pub mod fs;
+mod fs_slot;
 mod handle;
 #[cfg(target_os = "linux")]
 pub(crate) mod os;
@@ -67,7 +75,7 @@ mod sim;
 pub(crate) mod source;
 
 pub use crate::runtime::{Resident, ResidentFuture};
-pub use completion::Completion;
+pub use completion::{BufResult, Completion};
 pub(crate) use dispatch::{Kernel, Parked};
 pub use handle::KernelHandle;
 #[cfg(target_os = "linux")]

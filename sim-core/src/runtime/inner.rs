@@ -68,6 +68,10 @@ impl RuntimeInner {
     #[cfg(target_os = "linux")]
     pub(crate) fn new_os(seed: u64, config: Config) -> std::io::Result<Rc<RuntimeInner>> {
         let rt = Self::new(seed, config, Kernel::os()?);
+        if let Some(pool) = rt.kernel.blocking_pool() {
+            // The real file system runs its operations on the pool.
+            crate::kernel::os::fs::install(&rt, pool);
+        }
         // An OS runtime may spawn tasks forever: keep the report's
         // bookkeeping for live and recent ones only (the kernel does the
         // same for resources).

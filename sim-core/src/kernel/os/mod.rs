@@ -11,7 +11,8 @@
 //!   types' try-then-wait loops are the very code the simulation runs.
 //! - **Completions**: a small bounded pool of blocking threads
 //!   ([`pool`]); a finished job wakes its task from the pool thread, which
-//!   interrupts `epoll_wait` through an eventfd.
+//!   interrupts `epoll_wait` through an eventfd. The file system ([`fs`])
+//!   runs every file operation there.
 //! - **Scheduled actions**: the kernel's action queue with no tie-break:
 //!   in time order, first-scheduled-first among actions due together.
 //! - **Parking**: `epoll_wait` with the time until the next timer or
@@ -29,6 +30,7 @@
 //! tokio.
 
 mod fd;
+pub(crate) mod fs;
 pub(crate) mod pool;
 pub(crate) mod seed;
 

@@ -1,5 +1,7 @@
 //! The blocking pool: a few threads that run jobs which would block the
-//! executor (file IO, `spawn_blocking`), and wake the task when done.
+//! executor (file IO, `spawn_blocking`). A job's result completes a kernel
+//! [`Completion`], the type the simulated kernel's operations return too,
+//! which wakes the awaiting task from the pool thread.
 //!
 //! Threads are started on demand up to the bound; jobs beyond wait in a
 //! queue (unbounded, like tokio's). A job goes to an idle thread only if
@@ -12,10 +14,9 @@
 //! cannot hang the runtime's drop.
 
 use std::collections::VecDeque;
-use std::future::Future;
 use std::sync::{Arc, Condvar, Mutex};
 
-use futures_channel::oneshot;
+use crate::kernel::{Completion, ResourceId};
 
 /// Threads in the pool: enough to overlap a few blocking file operations.
 pub(crate) const DEFAULT_THREADS: usize = 8;
@@ -25,6 +26,7 @@ type Job = Box<dyn FnOnce() + Send>;
 struct Shared {
     queue: Mutex<State>,
     ready: Condvar,
+    max_threads: usize,
 }
 
 struct State {
@@ -39,53 +41,87 @@ struct State {
     closed: bool,
 }
 
+/// The pool, owned by the OS kernel: dropping it (with the runtime) shuts
+/// the pool down.
 pub(crate) struct BlockingPool {
+    handle: PoolHandle,
+}
+
+/// A cheap handle that submits jobs to a [`BlockingPool`]: what the OS
+/// kernel's files and file system keep, so their operations reach the
+/// pool without going through the runtime.
+#[derive(Clone)]
+pub(crate) struct PoolHandle {
     shared: Arc<Shared>,
-    max_threads: usize,
 }
 
 impl BlockingPool {
     pub(crate) fn new(max_threads: usize) -> BlockingPool {
         BlockingPool {
-            shared: Arc::new(Shared {
-                queue: Mutex::new(State {
-                    jobs: VecDeque::new(),
-                    threads: 0,
-                    idle: 0,
-                    notified: 0,
-                    closed: false,
+            handle: PoolHandle {
+                shared: Arc::new(Shared {
+                    queue: Mutex::new(State {
+                        jobs: VecDeque::new(),
+                        threads: 0,
+                        idle: 0,
+                        notified: 0,
+                        closed: false,
+                    }),
+                    ready: Condvar::new(),
+                    max_threads: max_threads.max(1),
                 }),
-                ready: Condvar::new(),
-            }),
-            max_threads: max_threads.max(1),
+            },
         }
     }
 
-    /// Runs `f` on a pool thread; the future resolves to its result, or to
-    /// the panic payload's message if it panicked.
-    pub(crate) fn run<T, F>(&self, f: F) -> impl Future<Output = Result<T, String>> + use<T, F>
+    /// A handle that submits to this pool.
+    pub(crate) fn handle(&self) -> PoolHandle {
+        self.handle.clone()
+    }
+}
+
+impl PoolHandle {
+    /// Runs `f` on a pool thread, as an operation on `target`: the
+    /// [`Completion`] resolves to what `f` returns. If `f` panics, or the
+    /// pool has shut down before running it, the operation is lost and
+    /// the task awaiting it panics with `f`'s message (or says the pool
+    /// shut down).
+    ///
+    /// # Panics
+    ///
+    /// Outside a detsim runtime.
+    #[track_caller]
+    pub(crate) fn submit<T, F>(&self, target: ResourceId, f: F) -> Completion<T>
     where
         T: Send + 'static,
         F: FnOnce() -> T + Send + 'static,
     {
-        let (tx, rx) = oneshot::channel();
-        self.submit(Box::new(move || {
-            let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)).map_err(|p| {
-                p.downcast_ref::<&str>()
-                    .map(|s| (*s).to_string())
-                    .or_else(|| p.downcast_ref::<String>().cloned())
-                    .unwrap_or_else(|| "a blocking job panicked".to_string())
-            });
-            let _ = tx.send(result);
+        let (completion, slot) = Completion::new(target);
+        self.push(Box::new(move || {
+            match std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)) {
+                Ok(value) => slot.complete(value),
+                Err(payload) => {
+                    let msg = payload
+                        .downcast_ref::<&str>()
+                        .map(|s| (*s).to_string())
+                        .or_else(|| payload.downcast_ref::<String>().cloned())
+                        .unwrap_or_else(|| "a blocking job panicked".to_string());
+                    slot.lose(format!("a blocking job panicked: {msg}"));
+                }
+            }
         }));
-        async move {
-            rx.await
-                .unwrap_or_else(|_| Err("the blocking pool shut down".to_string()))
-        }
+        completion
     }
 
-    fn submit(&self, job: Job) {
+    fn push(&self, job: Job) {
         let mut st = self.shared.queue.lock().unwrap_or_else(|e| e.into_inner());
+        if st.closed {
+            // Dropping the job drops its slot: the operation is lost, and
+            // its task learns that the pool shut down.
+            drop(st);
+            drop(job);
+            return;
+        }
         st.jobs.push_back(job);
         if st.idle > 0 {
             // Claim the idle thread for this job: the next job must not
@@ -93,7 +129,7 @@ impl BlockingPool {
             st.idle -= 1;
             st.notified += 1;
             self.shared.ready.notify_one();
-        } else if st.threads < self.max_threads {
+        } else if st.threads < self.shared.max_threads {
             st.threads += 1;
             let shared = Arc::clone(&self.shared);
             std::thread::Builder::new()
@@ -138,11 +174,12 @@ fn worker(shared: &Shared) {
 
 impl Drop for BlockingPool {
     fn drop(&mut self) {
-        self.shared
+        self.handle
+            .shared
             .queue
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .closed = true;
-        self.shared.ready.notify_all();
+        self.handle.shared.ready.notify_all();
     }
 }
