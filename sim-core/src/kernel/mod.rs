@@ -15,6 +15,13 @@
 //!   [`Trigger`] (level, edge, one-shot) through which tasks learn that an
 //!   operation may make progress. Readiness is a hint: the operation may
 //!   still return `WouldBlock`, and callers must handle it;
+//! - **the try-then-wait loop** ([`IoSource`]): wait for readiness, try
+//!   the operation, on `WouldBlock` clear exactly the readiness observed
+//!   and wait again; written once, for every IO type;
+//! - **sockets** ([`net`]): one network stack per runtime, whose sockets
+//!   are syscall-shaped, non-blocking operations with a [`Source`]; the OS
+//!   runtime's stack is real sockets (`os/net/`), the simulation's is
+//!   `detsim::net`'s network, installed on first use;
 //! - **completions** (the io_uring model): operations submitted with owned
 //!   buffers ([`KernelHandle::submit`]) that finish later with `(result,
 //!   buffer)` ([`Completion`]), in any order relative to submission;
@@ -33,12 +40,15 @@
 //!
 //! The simulated kernel (`sim.rs`: the seeded event queue, and the
 //! [`Source`]s devices drive) and the OS kernel (`os/`: epoll, an eventfd,
-//! a blocking pool) implement this contract side by side; the executor and
-//! the IO types' readiness logic are shared. [`KernelHandle`] is how
-//! devices reach whichever kernel their runtime has.
+//! a blocking pool, real sockets) implement this contract side by side;
+//! the executor and the IO types' readiness logic ([`IoSource`]) are
+//! shared. [`KernelHandle`] is how devices reach whichever kernel their
+//! runtime has.
 
 mod completion;
 mod handle;
+mod io_source;
+pub mod net;
 #[cfg(target_os = "linux")]
 pub(crate) mod os;
 mod readiness;
@@ -50,6 +60,7 @@ pub(crate) mod source;
 pub use crate::runtime::{Resident, ResidentFuture};
 pub use completion::Completion;
 pub use handle::KernelHandle;
+pub use io_source::{AsSource, IoSource};
 #[cfg(target_os = "linux")]
 pub use os::FdRegistration;
 pub use readiness::{Interest, Readiness, Trigger};

@@ -77,6 +77,8 @@ impl RuntimeInner {
         if let Some(os) = rt.os() {
             rt.exec.queue.set_unpark(os.unparker());
         }
+        crate::kernel::KernelHandle::from_runtime(Rc::clone(&rt))
+            .install_net_stack(Rc::new(crate::kernel::os::net::OsNet));
         // An OS runtime may spawn tasks and open sockets forever: keep the
         // report's bookkeeping for live and recent ones only.
         rt.exec.forget_finished_tasks();

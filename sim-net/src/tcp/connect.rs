@@ -241,6 +241,8 @@ fn send_syn(hs: Rc<Handshake>, rto: Duration) {
                 to: hs.client,
             }),
         });
+        let (client_end, server_end) =
+            (DuplexStream::new(client_end), DuplexStream::new(server_end));
         *hs.ends.borrow_mut() = Some((client_end, server_end, listener));
         reply(&hs, Ok(()));
     });
