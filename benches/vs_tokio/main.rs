@@ -59,7 +59,7 @@
 //!
 //! To add a workload: write a detsim and a tokio function with the same
 //! body (`fn(ops) -> Duration`, timing only the work) in the module of its
-//! kind (`executor.rs`, `io.rs`, `net.rs`, `fs.rs`, `os.rs`) and append a
+//! kind (`executor.rs`, `io.rs`, `net.rs`, `udp.rs`, `fs.rs`, `os.rs`) and append a
 //! [`Workload`] to [`workloads`].
 //!
 //! This file holds the list of workloads and `main`; `harness.rs` times
@@ -71,6 +71,7 @@ mod harness;
 mod io;
 mod net;
 mod os;
+mod udp;
 
 #[path = "../support/seed_memory.rs"]
 mod seed_memory;
@@ -100,6 +101,7 @@ use os::{
     ECHO_CHILD_ENV, OS_CONNECTIONS, detsim_os_tcp_echo_64_conns, detsim_os_tcp_echo_one,
     os_connections, run_echo_child,
 };
+use udp::{detsim_udp_echo_one, tokio_udp_echo_one};
 
 fn workloads() -> Vec<Workload> {
     vec![
@@ -187,6 +189,14 @@ fn workloads() -> Vec<Workload> {
             quick_ops: 64 * 200,
             detsim: detsim_tcp_echo_64_hosts,
             tokio: tokio_tcp_echo_64_conns,
+        },
+        Workload {
+            name: "udp_echo_1byte",
+            target: 0.2,
+            ops: 50_000,
+            quick_ops: 10_000,
+            detsim: detsim_udp_echo_one,
+            tokio: tokio_udp_echo_one,
         },
         // Issue 5: the simulated disk. tokio has no simulated disk: its
         // column is a tokio::fs::File 4 KiB write to a real temp file

@@ -3,6 +3,8 @@
 use std::io;
 use std::net::{IpAddr, SocketAddr};
 
+use sim_core::kernel::ResidentFuture;
+
 /// Something that names a simulated socket address: a host name or an IP,
 /// and a port. Host names resolve to the simulated hosts' addresses;
 /// `localhost`, `127.0.0.1` and `0.0.0.0` mean the calling host.
@@ -73,11 +75,15 @@ impl ToSocketAddr for (IpAddr, u16) {
     }
 }
 
-/// Whether `host` names the calling host for `bind` (any address, the
-/// loopback or the host's own name or IP).
-pub(crate) fn is_local_bind(host: &str, own_name: &str, own_ip: IpAddr) -> bool {
-    match host.parse::<IpAddr>() {
-        Ok(ip) => ip.is_unspecified() || ip.is_loopback() || ip == own_ip,
-        Err(_) => host == "localhost" || host == own_name,
+/// Resolves `host:port` on the runtime's network stack: an IP literal at
+/// once, a name through the stack's resolver, which runs in the runtime
+/// (a [`ResidentFuture`]) so that the caller's future stays `Send`.
+pub(crate) async fn resolve((host, port): (String, u16)) -> io::Result<SocketAddr> {
+    if let Ok(ip) = host.parse::<IpAddr>() {
+        return Ok(crate::stack().resolve_ip(ip, port));
     }
+    ResidentFuture::new("resolving a host name", async move {
+        crate::stack().resolve_name(&host, port).await
+    })
+    .await
 }

@@ -54,14 +54,24 @@
 //!   readiness fault of the kernel (short reads, partial writes, spurious
 //!   readiness, `Interrupted`, delayed readiness).
 //!
-//! # On the OS runtime
+//! # One set of types over the kernel's sockets
 //!
-//! Under `detsim::Runtime::os()` the same `TcpListener`, `TcpStream` and
-//! `UdpSocket` are real non-blocking sockets registered edge-triggered with
-//! epoll; names resolve with the system resolver, and host control
-//! (`host`, `client`, `partition`, `hold`, `configure`, `lookup`...)
-//! belongs to the simulation only: called on the OS runtime, it panics
-//! with a message naming the call, instead of doing nothing.
+//! `TcpListener`, `TcpStream` (and its halves) and `UdpSocket` are written
+//! once, over the kernel's socket contract (`detsim::kernel::net`): each
+//! holds a socket of the runtime's network [`stack`] in the kernel's
+//! try-then-wait loop (`detsim::kernel::IoSource`), and never asks which
+//! kernel it runs on. This crate is the simulation's stack (`stack.rs`,
+//! installed on first use): its sockets (`tcp/socket.rs`,
+//! `tcp/sim_listener.rs`, `udp/sim.rs`) are the simulated hosts' syscalls,
+//! failing as Linux fails (the same errno for an operation a socket kind
+//! lacks).
+//!
+//! Under `detsim::Runtime::os()` the stack is the OS kernel's: real
+//! non-blocking sockets registered edge-triggered with epoll; names
+//! resolve with the system resolver, and host control (`host`, `client`,
+//! `partition`, `hold`, `configure`, `lookup`...) belongs to the
+//! simulation only: called on the OS runtime, it panics with a message
+//! naming the call, instead of doing nothing.
 //!
 //! # Divergence from Linux
 //!
@@ -89,10 +99,9 @@ mod host;
 mod link;
 mod nemesis;
 mod network;
-#[cfg(target_os = "linux")]
-mod os;
+mod options;
 mod packet;
-mod ready;
+mod stack;
 pub mod tcp;
 mod udp;
 
@@ -103,5 +112,6 @@ pub use control::{
 };
 pub use host::{HostHandle, client, host};
 pub use sim_core::kernel::{Interest, Readiness};
+pub use stack::stack;
 pub use tcp::{OwnedReadHalf, OwnedWriteHalf, TcpListener, TcpStream};
 pub use udp::UdpSocket;

@@ -1,6 +1,7 @@
 //! The network's state for one run: hosts, ports, links and partitions.
 //!
-//! Kept in a runtime extension, so every simulation has its own network.
+//! Installed as the runtime's network stack on first use (`stack.rs`), so
+//! every simulation has its own network.
 //! Internals that outlive a call (links inside connections) hold a `Weak`
 //! reference, so no reference cycle outlives the run.
 
@@ -8,7 +9,7 @@ use std::cell::RefCell;
 use std::collections::{BTreeMap, BTreeSet};
 use std::io;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
-use std::rc::Rc;
+use std::rc::{Rc, Weak};
 use std::time::Duration;
 
 use sim_core::kernel::{KernelHandle, ResourceId};
@@ -26,6 +27,8 @@ pub(crate) type HostIx = u32;
 const EPHEMERAL: std::ops::RangeInclusive<u16> = 32768..=60999;
 
 pub(crate) struct Net {
+    /// This network, for what must keep it (sockets, handshakes).
+    me: Weak<Net>,
     pub(crate) kernel: KernelHandle,
     pub(crate) config: RefCell<NetConfig>,
     pub(crate) hosts: RefCell<Vec<HostState>>,
@@ -39,56 +42,27 @@ pub(crate) struct Net {
 }
 
 impl Net {
-    /// The current runtime's network, created on first use with a host
-    /// named `main` for the test body's node.
-    #[track_caller]
-    pub(crate) fn current() -> Rc<Net> {
-        let kernel = KernelHandle::current();
-        let net = kernel.clone().extension(|| {
-            Rc::new(Net {
-                kernel,
-                config: RefCell::new(NetConfig::default()),
-                hosts: RefCell::new(Vec::new()),
-                by_name: RefCell::new(BTreeMap::new()),
-                by_node: RefCell::new(BTreeMap::new()),
-                links: RefCell::new(BTreeMap::new()),
-                cut: RefCell::new(BTreeSet::new()),
-                held: RefCell::new(BTreeSet::new()),
-            })
-        });
-        let net: Rc<Net> = Rc::clone(&*net);
-        if net.hosts.borrow().is_empty() {
-            net.add_host("main", NodeId::MAIN)
-                .expect("the first host name is free");
-            let weak = Rc::downgrade(&net);
-            node::on_crash(move |node| {
-                if let Some(net) = weak.upgrade() {
-                    net.host_crashed(node);
-                }
-            });
-            crate::nemesis::start(&net);
-        }
-        net
+    /// An empty network for the runtime of `kernel` (`stack.rs` installs
+    /// it, with its first host).
+    pub(crate) fn new(kernel: KernelHandle) -> Rc<Net> {
+        Rc::new_cyclic(|me| Net {
+            me: me.clone(),
+            kernel,
+            config: RefCell::new(NetConfig::default()),
+            hosts: RefCell::new(Vec::new()),
+            by_name: RefCell::new(BTreeMap::new()),
+            by_node: RefCell::new(BTreeMap::new()),
+            links: RefCell::new(BTreeMap::new()),
+            cut: RefCell::new(BTreeSet::new()),
+            held: RefCell::new(BTreeSet::new()),
+        })
     }
 
-    /// The current runtime's network, for a simulation-only control
-    /// named `call` (e.g. `"detsim::net::partition"`).
-    ///
-    /// # Panics
-    ///
-    /// On the OS runtime, naming `call`: there are no simulated hosts or
-    /// links to control there, and doing nothing would let a test believe
-    /// it partitioned or configured something.
-    #[track_caller]
-    pub(crate) fn for_control(call: &str) -> Rc<Net> {
-        if KernelHandle::current().is_os() {
-            panic!(
-                "{call} exists only under the simulation (detsim::Sim, Runtime::sim): \
-                 on Runtime::os() there are no simulated hosts, links or faults to control; \
-                 run this part of the test under the simulation only"
-            );
-        }
-        Net::current()
+    /// This network, counted: what sockets and handshakes keep.
+    pub(crate) fn rc(&self) -> Rc<Net> {
+        self.me
+            .upgrade()
+            .expect("the network outlives the calls made on it")
     }
 
     /// Registers a host for `node`, with the next address.
@@ -152,7 +126,12 @@ impl Net {
 
     /// Resolves `host:port`, `ip:port`, or `localhost:port` as seen from
     /// `from`.
-    pub(crate) fn resolve(&self, from: HostIx, host: &str, port: u16) -> io::Result<SocketAddr> {
+    pub(crate) fn resolve_from(
+        &self,
+        from: HostIx,
+        host: &str,
+        port: u16,
+    ) -> io::Result<SocketAddr> {
         if host == "localhost" {
             return Ok(SocketAddr::new(self.ip(from), port));
         }
@@ -167,6 +146,24 @@ impl Net {
                 format!("failed to resolve `{host}`: no simulated host has that name"),
             )),
         }
+    }
+
+    /// Checks that `addr` names `host` for `bind`: the unspecified
+    /// address, or the host's own (a loopback address was read as the
+    /// host's own already).
+    pub(crate) fn check_local(&self, host: HostIx, addr: SocketAddr) -> io::Result<()> {
+        let ip = addr.ip();
+        if ip.is_unspecified() || ip.is_loopback() || ip == self.ip(host) {
+            return Ok(());
+        }
+        Err(io::Error::new(
+            io::ErrorKind::AddrNotAvailable,
+            format!(
+                "cannot bind {addr} on host `{}` ({})",
+                self.name(host),
+                self.ip(host)
+            ),
+        ))
     }
 
     /// A free ephemeral port on `host` for a connection to `peer` (ports
@@ -353,7 +350,7 @@ impl Net {
 
     /// A host's node crashed: its sockets are gone (their owners were
     /// dropped with the tasks); mark it down until restarted.
-    fn host_crashed(&self, node: NodeId) {
+    pub(crate) fn host_crashed(&self, node: NodeId) {
         let Some(&host) = self.by_node.borrow().get(&node) else {
             return;
         };

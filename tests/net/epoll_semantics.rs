@@ -1,4 +1,6 @@
-//! Level, edge and one-shot registrations behave as epoll(7) describes.
+//! Level, edge and one-shot registrations behave as epoll(7) describes, on
+//! hand-driven simulated sources. The same checks on sockets, real ones
+//! included, are in `kernel_net_conformance.rs`.
 
 use std::future::poll_fn;
 use std::task::{Context, Poll};

@@ -24,11 +24,11 @@ use std::io;
 use std::rc::Rc;
 use std::task::{Context, Poll};
 
-use crate::faults::FaultKind;
+use crate::io::StreamEnd;
 use crate::io::link::{Instant0, Link};
-use crate::io::pipe::{Pipe, Segment};
-use crate::io::wire::{End, EndState, Wire, closed_readiness};
-use crate::kernel::{Interest, KernelHandle, Readiness, Registration, Source, Trigger};
+use crate::io::pipe::Pipe;
+use crate::io::wire::{End, EndState, Wire};
+use crate::kernel::{Interest, IoSource, KernelHandle, Readiness, Source};
 
 /// Settings of a stream pair built with [`stream_pair`].
 #[derive(Clone)]
@@ -62,13 +62,15 @@ impl fmt::Debug for StreamConfig {
 }
 
 /// Creates a connected stream pair with the given links: the building block
-/// of [`duplex`] and of simulated TCP connections.
+/// of [`duplex`] and of simulated TCP connections. The ends are bare
+/// ([`StreamEnd`]): wrap one in a [`DuplexStream`] (or any
+/// [`IoSource`]) to wait on it.
 ///
 /// # Panics
 ///
 /// If the capacity is zero, or outside a detsim runtime.
 #[track_caller]
-pub fn stream_pair(config: StreamConfig) -> (DuplexStream, DuplexStream) {
+pub fn stream_pair(config: StreamConfig) -> (StreamEnd, StreamEnd) {
     assert!(
         config.capacity > 0,
         "a simulated stream needs a capacity of at least 1 byte"
@@ -84,10 +86,7 @@ pub fn stream_pair(config: StreamConfig) -> (DuplexStream, DuplexStream) {
         tcp: config.tcp,
         ends: [end(config.link_ab), end(config.link_ba)],
     });
-    (
-        DuplexStream::new(Rc::clone(&wire), 0),
-        DuplexStream::new(wire, 1),
-    )
+    (StreamEnd::new(Rc::clone(&wire), 0), StreamEnd::new(wire, 1))
 }
 
 /// Creates a connected pair of byte streams; each direction buffers at most
@@ -121,283 +120,115 @@ pub fn duplex(capacity: usize) -> (DuplexStream, DuplexStream) {
         "detsim::io::duplex: the capacity must be at least 1 byte"
     );
     let link: Rc<dyn Link> = Rc::new(Instant0);
-    stream_pair(StreamConfig {
+    let (a, b) = stream_pair(StreamConfig {
         kind: "duplex",
         capacity,
         tcp: false,
         link_ab: Rc::clone(&link),
         link_ba: link,
-    })
+    });
+    (DuplexStream::new(a), DuplexStream::new(b))
 }
 
 /// One end of a [`duplex`] pair.
 ///
 /// Two layers: the readiness layer (`try_read`, `try_write`,
-/// [`DuplexStream::source`] for registering with any [`Trigger`]), where
-/// `WouldBlock`, short reads and partial writes are visible to the caller;
-/// and futures-io `AsyncRead`/`AsyncWrite` on top, which wait for readiness
-/// (edge-triggered, as tokio does) and retry `WouldBlock` and
-/// `Interrupted`, but pass short reads and partial writes up as the
-/// traits allow. A stream that fails on `Interrupted` forever would hang a
-/// caller; detsim only injects it at the plan's rate.
+/// [`DuplexStream::source`] for registering with any
+/// [`Trigger`](crate::kernel::Trigger)), where `WouldBlock`, short reads
+/// and partial writes are visible to the caller; and futures-io
+/// `AsyncRead`/`AsyncWrite` on top, which run the kernel's try-then-wait
+/// loop ([`IoSource`]: readiness persists until an operation says
+/// `WouldBlock`; `WouldBlock` and `Interrupted` are retried) but pass short
+/// reads and partial writes up as the traits allow. A stream that fails on
+/// `Interrupted` forever would hang a caller; detsim only injects it at the
+/// plan's rate.
 pub struct DuplexStream {
-    wire: Rc<Wire>,
-    /// Which of the wire's ends this is.
-    side: usize,
-    read_reg: Registration,
-    write_reg: Registration,
+    io: IoSource<StreamEnd>,
 }
 
 impl DuplexStream {
-    fn new(wire: Rc<Wire>, side: usize) -> DuplexStream {
-        let source = &wire.end(side).source;
-        let read_reg = source.register(Interest::READABLE, Trigger::Edge);
-        let write_reg = source.register(Interest::WRITABLE, Trigger::Edge);
+    /// Registers `end` for the try-then-wait loop.
+    pub fn new(end: StreamEnd) -> DuplexStream {
         DuplexStream {
-            wire,
-            side,
-            read_reg,
-            write_reg,
+            io: IoSource::new(end),
         }
     }
 
-    fn end(&self) -> &End {
-        self.wire.end(self.side)
+    pub(crate) fn io(&self) -> &IoSource<StreamEnd> {
+        &self.io
     }
 
-    pub(crate) fn read_reg(&self) -> &Registration {
-        &self.read_reg
-    }
-
-    pub(crate) fn write_reg(&self) -> &Registration {
-        &self.write_reg
+    fn end(&self) -> &StreamEnd {
+        self.io.get_ref()
     }
 
     /// This end's readiness source, to register with any trigger.
     pub fn source(&self) -> &Source {
-        &self.end().source
+        self.end().source()
     }
 
-    /// Reads what is buffered, without waiting.
+    /// Reads what is buffered, without waiting; see
+    /// [`StreamEnd::try_read`].
     ///
-    /// `Ok(0)` at EOF (the peer's FIN arrived and everything was read);
-    /// `WouldBlock` when nothing is buffered yet. After the connection was
-    /// reset or timed out, what arrived before stays readable; then one
-    /// read reports the error (unless a write reported it first), and
-    /// later reads return 0, as on Linux. Under the fault plan it may
-    /// return fewer bytes than buffered, or `Interrupted`.
+    /// # Errors
+    ///
+    /// As [`StreamEnd::try_read`].
     pub fn try_read(&self, buf: &mut [u8]) -> io::Result<usize> {
-        if buf.is_empty() {
-            return Ok(0);
-        }
-        let source = self.source();
-        if source.fault(FaultKind::Interrupted) {
-            return Err(io::ErrorKind::Interrupted.into());
-        }
-        let mut pipe = self.end().inbound.borrow_mut();
-        if pipe.buffered() == 0 {
-            source.note_read(true);
-            if pipe.fin_received {
-                return Ok(0);
-            }
-            drop(pipe);
-            let mut st = self.end().state.borrow_mut();
-            if let Some(e) = st.error.take() {
-                return Err(e);
-            }
-            if st.dead {
-                return Ok(0);
-            }
-            drop(st);
-            source.clear(Readiness::READABLE);
-            return Err(io::ErrorKind::WouldBlock.into());
-        }
-        let mut n = buf.len().min(pipe.buffered());
-        if n > 1 && source.fault(FaultKind::ShortRead) {
-            n = source.fault_amount(FaultKind::ShortRead, n);
-        }
-        let n = pipe.take(&mut buf[..n]);
-        let drained = pipe.buffered() == 0;
-        drop(pipe);
-        if drained {
-            source.clear(Readiness::READABLE);
-        }
-        source.note_read(false);
-        source.trace("read", n as i64);
-        // Room freed: the writer's side becomes writable (an edge only if
-        // it was full).
-        self.wire
-            .peer(self.side)
-            .source
-            .set(Readiness::WRITABLE, Readiness::EMPTY);
-        Ok(n)
+        self.end().try_read(buf)
     }
 
-    /// Copies what is buffered without consuming it (`MSG_PEEK`), without
-    /// waiting: `Ok(0)` at EOF or after the connection failed (the error
-    /// stays for the next read or write to report), `WouldBlock` when
-    /// nothing is buffered yet. No faults are injected.
-    pub fn try_peek(&self, buf: &mut [u8]) -> io::Result<usize> {
-        if buf.is_empty() {
-            return Ok(0);
-        }
-        let pipe = self.end().inbound.borrow();
-        if pipe.buffered() > 0 {
-            return Ok(pipe.peek(buf));
-        }
-        let st = self.end().state.borrow();
-        if pipe.fin_received || st.dead || st.error.is_some() {
-            return Ok(0);
-        }
-        drop((pipe, st));
-        self.source().clear(Readiness::READABLE);
-        Err(io::ErrorKind::WouldBlock.into())
-    }
-
-    /// Writes what fits, without waiting.
+    /// Copies what is buffered without consuming it; see
+    /// [`StreamEnd::try_peek`].
     ///
-    /// `WouldBlock` when the direction is full; `BrokenPipe` after
-    /// [`shutdown`](futures::io::AsyncWrite::poll_close). A peer's close is learned
-    /// over the link: the first write after it succeeds, and once the RST
-    /// it provokes has come back, one write reports `ConnectionReset` (or
-    /// `BrokenPipe` if the peer's FIN came first) and later ones
-    /// `BrokenPipe`. (A [`duplex`] pair is a socketpair: writing to a
-    /// dropped end fails at once.) Under the fault plan it may accept
-    /// fewer bytes than fit (a partial write: the caller must write the
-    /// rest), or fail with `Interrupted`.
+    /// # Errors
+    ///
+    /// As [`StreamEnd::try_peek`].
+    pub fn try_peek(&self, buf: &mut [u8]) -> io::Result<usize> {
+        self.end().try_peek(buf)
+    }
+
+    /// Writes what fits, without waiting; see [`StreamEnd::try_write`].
+    ///
+    /// # Errors
+    ///
+    /// As [`StreamEnd::try_write`].
     pub fn try_write(&self, data: &[u8]) -> io::Result<usize> {
-        if data.is_empty() {
-            return Ok(0);
-        }
-        {
-            let mut st = self.end().state.borrow_mut();
-            if let Some(e) = st.error.take() {
-                return Err(e);
-            }
-            if st.dead {
-                return Err(io::Error::new(
-                    io::ErrorKind::BrokenPipe,
-                    "broken pipe: the connection was reset",
-                ));
-            }
-            if st.write_shutdown {
-                return Err(io::Error::new(
-                    io::ErrorKind::BrokenPipe,
-                    "write after shutdown",
-                ));
-            }
-        }
-        let peer = self.wire.peer(self.side);
-        if !self.wire.tcp && peer.state.borrow().closed {
-            return Err(io::Error::new(
-                io::ErrorKind::BrokenPipe,
-                "the peer end was dropped",
-            ));
-        }
-        let source = self.source();
-        if source.fault(FaultKind::Interrupted) {
-            return Err(io::ErrorKind::Interrupted.into());
-        }
-        let space = peer.inbound.borrow().space();
-        if space == 0 {
-            source.clear(Readiness::WRITABLE);
-            return Err(io::ErrorKind::WouldBlock.into());
-        }
-        let mut n = data.len().min(space);
-        if n > 1 && source.fault(FaultKind::PartialWrite) {
-            n = source.fault_amount(FaultKind::PartialWrite, n);
-        }
-        source.trace("write", n as i64);
-        self.wire.kernel.note_payload(&data[..n]);
-        let extra = self
-            .wire
-            .kernel
-            .fault_delay(FaultKind::DelayedReadiness, peer.source.id());
-        self.wire
-            .transmit(self.side, Segment::Data(data[..n].to_vec()), extra);
-        if peer.inbound.borrow().space() == 0 {
-            source.clear(Readiness::WRITABLE);
-        }
-        Ok(n)
+        self.end().try_write(data)
     }
 
-    /// Resets the connection (TCP's RST, as `SO_LINGER` 0 then close
-    /// sends): this end's next read or write fails with
-    /// `ConnectionReset`, and the RST travels to the peer behind what was
-    /// already sent, over the link like data.
+    /// Resets the connection; see [`StreamEnd::reset`].
     pub fn reset(&self) {
-        let end = self.end();
-        let mut st = end.state.borrow_mut();
-        if st.dead {
-            return;
-        }
-        st.dead = true;
-        st.error = Some(io::Error::new(
-            io::ErrorKind::ConnectionReset,
-            "connection reset (this end reset it)",
-        ));
-        let rst_sent = st.rst_sent;
-        drop(st);
-        end.source.trace("reset", 0);
-        end.source.set(closed_readiness(), closed_readiness());
-        if !rst_sent {
-            self.wire.send_rst(self.side);
-        }
+        self.end().reset();
     }
 
-    /// Takes the pending error (Linux's `SO_ERROR`): after a reset or a
-    /// timeout, the error the next read or write would report.
+    /// Takes the pending error (Linux's `SO_ERROR`).
     pub fn take_error(&self) -> Option<io::Error> {
-        self.end().state.borrow_mut().error.take()
+        self.end().take_error()
     }
 
     /// Bytes received and not read yet.
     pub fn unread(&self) -> usize {
-        self.end().inbound.borrow().buffered()
+        self.end().unread()
     }
 
-    /// Shuts down the write half: a FIN follows the data already sent, so
-    /// the peer reads that data, then EOF. Idempotent.
+    /// Shuts down the write half: a FIN follows the data already sent.
+    /// Idempotent.
     pub fn shutdown_write(&self) {
-        let mut st = self.end().state.borrow_mut();
-        if st.dead || st.write_shutdown {
-            return;
-        }
-        st.write_shutdown = true;
-        drop(st);
-        self.source().trace("shutdown", 0);
-        self.wire
-            .transmit(self.side, Segment::Fin, std::time::Duration::ZERO);
+        self.end().shutdown_write();
     }
 
-    /// Waits until a read may make progress (edge-triggered).
+    /// Ready while a read may make progress: readiness persists until a
+    /// read says `WouldBlock` (or drains the buffer), and is a hint (the
+    /// fault plan injects spurious readiness). Pending registers the
+    /// task's waker.
     pub fn poll_read_ready(&self, cx: &mut Context<'_>) -> Poll<Readiness> {
-        self.read_reg.poll_ready(cx)
+        self.io.poll_ready(cx, Interest::READABLE)
     }
 
-    /// Waits until a write may make progress (edge-triggered).
+    /// Ready while a write may make progress; see
+    /// [`DuplexStream::poll_read_ready`].
     pub fn poll_write_ready(&self, cx: &mut Context<'_>) -> Poll<Readiness> {
-        self.write_reg.poll_ready(cx)
-    }
-}
-
-impl Drop for DuplexStream {
-    fn drop(&mut self) {
-        let unread = self.unread() > 0;
-        if self.wire.tcp && unread {
-            // Linux sends RST, not FIN, when a socket closes with unread
-            // data.
-            self.reset();
-        } else {
-            self.shutdown_write();
-        }
-        self.end().state.borrow_mut().closed = true;
-        self.end().inbound.borrow_mut().discard_buffered();
-        if !self.wire.tcp {
-            // A socketpair's peer learns at once: wake its writers.
-            let peer = &self.wire.peer(self.side).source;
-            peer.set(Readiness::WRITE_CLOSED, Readiness::WRITE_CLOSED);
-        }
+        self.io.poll_ready(cx, Interest::WRITABLE)
     }
 }
 

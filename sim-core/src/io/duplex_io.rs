@@ -1,39 +1,15 @@
 //! A [`DuplexStream`] as an async byte stream: futures-io `AsyncRead` and
-//! `AsyncWrite` on top of its readiness layer, written once in
-//! [`poll_io`].
+//! `AsyncWrite` on top of its readiness layer, through the kernel's
+//! try-then-wait loop ([`IoSource::poll_io`](crate::kernel::IoSource::poll_io)).
 
 use std::io;
 use std::pin::Pin;
-use std::task::{Context, Poll, ready};
+use std::task::{Context, Poll};
 
 use futures_io::{AsyncRead, AsyncWrite};
 
 use crate::io::DuplexStream;
-use crate::kernel::Registration;
-
-/// Runs `op`, waiting on `ready` whenever it would block, and retrying
-/// `Interrupted` (as std's `read_exact` does).
-///
-/// The operation is tried before readiness is awaited: an edge-triggered
-/// registration only reports changes, so readiness is sticky until an
-/// operation says `WouldBlock` (what tokio's `clear_readiness` achieves).
-/// A spurious readiness event costs one more `WouldBlock` and a new wait.
-fn poll_io(
-    cx: &mut Context<'_>,
-    reg: &Registration,
-    mut op: impl FnMut() -> io::Result<usize>,
-) -> Poll<io::Result<usize>> {
-    loop {
-        match op() {
-            Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
-                reg.clear_pending();
-                ready!(reg.poll_ready(cx));
-            }
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-            result => return Poll::Ready(result),
-        }
-    }
-}
+use crate::kernel::Interest;
 
 impl DuplexStream {
     /// Reads into `buf`, waiting for readiness as needed; what
@@ -43,7 +19,8 @@ impl DuplexStream {
         if buf.is_empty() {
             return Poll::Ready(Ok(0));
         }
-        poll_io(cx, self.read_reg(), || self.try_read(buf))
+        self.io()
+            .poll_io(cx, Interest::READABLE, |end| end.try_read(buf))
     }
 
     /// Writes from `buf`, waiting for readiness as needed; what
@@ -52,7 +29,8 @@ impl DuplexStream {
         if buf.is_empty() {
             return Poll::Ready(Ok(0));
         }
-        poll_io(cx, self.write_reg(), || self.try_write(buf))
+        self.io()
+            .poll_io(cx, Interest::WRITABLE, |end| end.try_write(buf))
     }
 }
 

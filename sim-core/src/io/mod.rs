@@ -16,8 +16,10 @@ mod duplex;
 mod duplex_io;
 mod link;
 mod pipe;
+mod stream_end;
 mod wire;
 
 pub use block_device::{BlockDevice, BlockDeviceConfig};
 pub use duplex::{DuplexStream, StreamConfig, duplex, stream_pair};
 pub use link::Link;
+pub use stream_end::StreamEnd;

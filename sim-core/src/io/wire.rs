@@ -9,6 +9,8 @@
 //! States of one end, and what enters them:
 //! - open: the start;
 //! - `write_shutdown`: this end sent its FIN (`shutdown(Write)` or close);
+//! - `read_shutdown`: this end's reads return 0 once drained
+//!   (`shutdown(Read)`); what arrives later is still delivered;
 //! - `dead`: the connection is over for this end: it sent an RST (abort,
 //!   close with unread data), received one, or gave up retransmitting.
 //!   `error` holds what the next read or write reports, once (Linux's
@@ -38,6 +40,8 @@ pub(crate) struct EndState {
     pub(crate) rst_sent: bool,
     pub(crate) closed: bool,
     pub(crate) write_shutdown: bool,
+    /// Reads return 0 once the buffer is drained (`shutdown(Read)`).
+    pub(crate) read_shutdown: bool,
 }
 
 /// One end: its readiness, the link carrying what it sends, and what the

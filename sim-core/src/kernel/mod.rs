@@ -30,6 +30,13 @@
 //!   [`Trigger`] (level, edge, one-shot) through which tasks learn that an
 //!   operation may make progress. Readiness is a hint: the operation may
 //!   still return `WouldBlock`, and callers must handle it;
+//! - **the try-then-wait loop** ([`IoSource`]): wait for readiness, try
+//!   the operation, on `WouldBlock` clear exactly the readiness observed
+//!   and wait again; written once, for every IO type;
+//! - **sockets** ([`net`]): one network stack per runtime, whose sockets
+//!   are syscall-shaped, non-blocking operations with a [`Source`]; the OS
+//!   runtime's stack is real sockets (`os/net/`), the simulation's is
+//!   `detsim::net`'s network, installed on first use;
 //! - **completions** (the io_uring model): operations submitted with owned
 //!   buffers ([`KernelHandle::submit`]) that finish later with `(result,
 //!   buffer)` ([`Completion`]), in any order relative to submission. One
@@ -55,10 +62,11 @@
 //!
 //! The simulated kernel (`sim.rs`: virtual time, the seeded order of
 //! actions due together, the device stream) and the OS kernel (`os/`: the
-//! monotonic clock, epoll, an eventfd, a blocking pool; actions due
-//! together run first-scheduled-first) implement this contract side by
-//! side. The OS kernel draws nothing from
-//! the seed. [`KernelHandle`] is how devices reach their runtime's kernel.
+//! monotonic clock, epoll, an eventfd, a blocking pool, real sockets and
+//! files; actions due together run first-scheduled-first) implement this
+//! contract side by side. The OS kernel draws nothing from the seed. The
+//! executor and the IO types' readiness logic ([`IoSource`]) are shared.
+//! [`KernelHandle`] is how devices reach their runtime's kernel.
 
 mod actions;
 mod completion;
@@ -66,6 +74,8 @@ mod dispatch;
 pub mod fs;
 mod fs_slot;
 mod handle;
+mod io_source;
+pub mod net;
 #[cfg(target_os = "linux")]
 pub(crate) mod os;
 mod readiness;
@@ -78,6 +88,7 @@ pub use crate::runtime::{Resident, ResidentFuture};
 pub use completion::{BufResult, Completion};
 pub(crate) use dispatch::{Kernel, Parked};
 pub use handle::KernelHandle;
+pub use io_source::{AsSource, IoSource};
 #[cfg(target_os = "linux")]
 pub use os::FdRegistration;
 pub use readiness::{Interest, Readiness, Trigger};

@@ -172,8 +172,11 @@ pub enum Trigger {
     /// Reported when the state changes: when a bit becomes set, and on every
     /// arrival of new data even if earlier data was not drained (`EPOLLET`).
     /// A consumer that stops before `WouldBlock` is not told again until
-    /// something new arrives. detsim's own IO types use this mode, as tokio
-    /// and mio do.
+    /// something new arrives. The OS kernel registers every descriptor
+    /// with epoll this way, as tokio and mio do; detsim's IO types then
+    /// keep the readiness as their source's state and wait on level
+    /// registrations of it ([`IoSource`](crate::kernel::IoSource)), which
+    /// is what tokio's `ScheduledIo` amounts to.
     #[default]
     Edge,
     /// Reported once, then disarmed until [`Registration::rearm`]

@@ -348,8 +348,11 @@ impl Registration {
     /// Forgets edge events reported before now, because the operation they
     /// announced has since returned `WouldBlock`: they are stale, and
     /// acting on them would only repeat the failed operation (what tokio's
-    /// `clear_readiness` achieves). IO types call it on `WouldBlock`
-    /// before waiting; a new change after this still wakes the task.
+    /// `clear_readiness` achieves). An edge-triggered consumer's loop
+    /// calls it on `WouldBlock` before waiting; a new change after this
+    /// still wakes the task. (detsim's IO types wait through
+    /// [`IoSource`](crate::kernel::IoSource), which clears the source's
+    /// state instead.)
     pub fn clear_pending(&self) {
         let mut st = self.source.inner.state.borrow_mut();
         if let Some(reg) = st.regs[self.key].as_mut() {

@@ -72,6 +72,8 @@ impl RuntimeInner {
             // The real file system runs its operations on the pool.
             crate::kernel::os::fs::install(&rt, pool);
         }
+        crate::kernel::KernelHandle::from_runtime(Rc::clone(&rt))
+            .install_net_stack(Rc::new(crate::kernel::os::net::OsNet));
         // An OS runtime may spawn tasks forever: keep the report's
         // bookkeeping for live and recent ones only (the kernel does the
         // same for resources).

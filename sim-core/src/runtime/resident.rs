@@ -67,19 +67,26 @@ use crate::runtime::{RuntimeInner, context};
 /// ```
 pub struct Resident<T: 'static> {
     /// Touched only on the home runtime's thread (see the module docs).
-    value: ManuallyDrop<Rc<T>>,
+    value: HomeOnly<T>,
     home: Home,
     what: &'static str,
     /// With `what`, the name in misuse messages: `udp#3`.
     number: Option<u64>,
 }
 
+/// The `Rc` a [`Resident`] owns, marked `Send + Sync` for it. Kept apart
+/// from `Resident` so the marker impls need no `T: 'static` bound (an
+/// explicit bound on an auto-trait impl defeats the compiler's proof that
+/// futures borrowing a `Resident` are `Send`).
+struct HomeOnly<T>(ManuallyDrop<Rc<T>>);
+
 // SAFETY: the `Rc` is only cloned, dereferenced or dropped on the home
-// runtime's thread; see the module docs.
-unsafe impl<T: 'static> Send for Resident<T> {}
+// runtime's thread; `Resident`, the only user, guarantees it (see the
+// module docs).
+unsafe impl<T> Send for HomeOnly<T> {}
 // SAFETY: as for `Send`: `&Resident` gives access to the value only after
 // the same-runtime check.
-unsafe impl<T: 'static> Sync for Resident<T> {}
+unsafe impl<T> Sync for HomeOnly<T> {}
 
 impl<T: 'static> Resident<T> {
     /// Moves `value` into the current runtime; `what` names it in misuse
@@ -116,7 +123,7 @@ impl<T: 'static> Resident<T> {
 
     pub(crate) fn in_runtime(rt: &RuntimeInner, what: &'static str, value: Rc<T>) -> Resident<T> {
         Resident {
-            value: ManuallyDrop::new(value),
+            value: HomeOnly(ManuallyDrop::new(value)),
             home: Home::of(rt),
             what,
             number: None,
@@ -145,7 +152,7 @@ impl<T: 'static> Resident<T> {
     #[track_caller]
     pub fn get(&self) -> &T {
         self.home.with(|| self.describe(), |_| ());
-        &self.value
+        &self.value.0
     }
 
     /// The value's `Rc`, for a future that must own it.
@@ -157,28 +164,29 @@ impl<T: 'static> Resident<T> {
     #[track_caller]
     pub fn rc(&self) -> Rc<T> {
         self.home.with(|| self.describe(), |_| ());
-        Rc::clone(&self.value)
+        Rc::clone(&self.value.0)
     }
 
     /// The value, if the runtime that created it runs on this thread now
     /// (for `Drop` and `Debug` impls, which must not panic).
     pub fn try_get(&self) -> Option<&T> {
         let home = context::with_current(|current| current.is_some_and(|rt| self.home.is(rt)));
-        home.then(|| &**self.value)
+        home.then(|| &**self.value.0)
     }
 
     /// Calls `f` with the home runtime and the value.
     #[inline]
     #[track_caller]
     pub(crate) fn with_runtime<R>(&self, f: impl FnOnce(&Rc<RuntimeInner>, &T) -> R) -> R {
-        self.home.with(|| self.describe(), |rt| f(rt, &self.value))
+        self.home
+            .with(|| self.describe(), |rt| f(rt, &self.value.0))
     }
 }
 
 impl<T: 'static> Drop for Resident<T> {
     fn drop(&mut self) {
         // SAFETY: `value` is taken exactly once, here, and not used after.
-        let value = unsafe { ManuallyDrop::take(&mut self.value) };
+        let value = unsafe { ManuallyDrop::take(&mut self.value.0) };
         let orphan = Orphan(ManuallyDrop::new(value as Rc<dyn Any>));
         self.home.release_value(orphan);
     }

@@ -17,22 +17,20 @@ use std::rc::Rc;
 use std::task::{Poll, Waker};
 use std::time::Duration;
 
-use sim_core::io::{DuplexStream, StreamConfig, stream_pair};
+use sim_core::io::{StreamConfig, StreamEnd, stream_pair};
 use sim_core::time::{Instant, timeout};
 
-use crate::addr::ToSocketAddr;
 use crate::link::NetLink;
 use crate::network::{HostIx, Net};
-use crate::tcp::ListenerShared;
-use crate::tcp::TcpStream;
-use crate::tcp::listener::Pending;
+use crate::tcp::sim_listener::{ListenerShared, Pending};
+use crate::tcp::socket::SimTcpStream;
 
 /// The first SYN retransmission timeout (Linux's initial RTO for SYNs).
 const SYN_RTO: Duration = Duration::from_secs(1);
 
 #[derive(Default)]
 struct Attempt {
-    result: RefCell<Option<io::Result<DuplexStream>>>,
+    result: RefCell<Option<io::Result<StreamEnd>>>,
     waker: RefCell<Option<Waker>>,
     /// The connect call returned or was dropped: later answers are too
     /// late, and retransmissions stop.
@@ -40,7 +38,7 @@ struct Attempt {
 }
 
 impl Attempt {
-    fn finish(&self, result: io::Result<DuplexStream>) {
+    fn finish(&self, result: io::Result<StreamEnd>) {
         let mut slot = self.result.borrow_mut();
         if slot.is_none() && !self.abandoned.get() {
             *slot = Some(result);
@@ -78,7 +76,7 @@ struct Handshake {
     /// When SYNs stop; `None`: never (past the end of the clock).
     give_up: Option<Instant>,
     /// (client end, server end, the listener that answered).
-    ends: RefCell<Option<(DuplexStream, DuplexStream, Rc<ListenerShared>)>>,
+    ends: RefCell<Option<(StreamEnd, StreamEnd, Rc<ListenerShared>)>>,
 }
 
 /// Abandons the attempt and frees its port if `connect` is dropped before
@@ -104,11 +102,9 @@ impl Drop for AbandonOnDrop<'_> {
     }
 }
 
-pub(crate) async fn connect(addr: impl ToSocketAddr) -> io::Result<TcpStream> {
-    let net = Net::current();
+/// Connects from the running task's host to `peer` (resolved already).
+pub(crate) async fn connect(net: Rc<Net>, peer: SocketAddr) -> io::Result<SimTcpStream> {
     let me = net.current_host();
-    let (name, port) = addr.to_host_port()?;
-    let peer = net.resolve(me, &name, port)?;
     let connect_timeout = net.config.borrow().connect_timeout;
     let Some(server) = net.host_by_ip(peer.ip()) else {
         sim_core::time::sleep(connect_timeout.min(Duration::from_secs(3))).await;
@@ -160,7 +156,7 @@ pub(crate) async fn connect(addr: impl ToSocketAddr) -> io::Result<TcpStream> {
     let io = result?;
     guard.handed_over = true;
     drop(guard);
-    Ok(TcpStream::from_parts(
+    Ok(SimTcpStream::new(
         Rc::clone(&net),
         me,
         io,
@@ -291,7 +287,7 @@ fn reply(hs: &Rc<Handshake>, answer: io::Result<()>) {
 /// and is retransmitted, as data would carry it again; one that never gets
 /// through leaves the connection half-open at the server until it is
 /// reset.
-fn ack(hs: &Rc<Handshake>, server_end: DuplexStream, listener: Rc<ListenerShared>) {
+fn ack(hs: &Rc<Handshake>, server_end: StreamEnd, listener: Rc<ListenerShared>) {
     let delay = hs.net.transit(hs.client, hs.server, 0);
     let hs = Rc::clone(hs);
     let net = Rc::clone(&hs.net);

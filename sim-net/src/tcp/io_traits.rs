@@ -2,7 +2,8 @@
 //! for every type that holds a connection: written once here, applied to
 //! `TcpStream` and its halves.
 
-/// `AsyncRead` for a type with an `inner` that derefs to `Conn`.
+/// `AsyncRead` for a type whose `inner` is the connection's resident
+/// [`SocketIo`](sim_core::kernel::net::SocketIo).
 macro_rules! impl_async_read {
     ($ty:ty) => {
         impl futures_io::AsyncRead for $ty {
@@ -11,7 +12,7 @@ macro_rules! impl_async_read {
                 cx: &mut std::task::Context<'_>,
                 buf: &mut [u8],
             ) -> std::task::Poll<std::io::Result<usize>> {
-                self.inner.get().poll_read(cx, buf)
+                crate::tcp::ops::poll_read(&self.inner.get(), cx, buf)
             }
         }
 
@@ -22,8 +23,12 @@ macro_rules! impl_async_read {
                 cx: &mut std::task::Context<'_>,
                 buf: &mut tokio::io::ReadBuf<'_>,
             ) -> std::task::Poll<std::io::Result<()>> {
-                let n =
-                    std::task::ready!(self.inner.get().poll_read(cx, buf.initialize_unfilled()))?;
+                let io = self.inner.get();
+                let n = std::task::ready!(crate::tcp::ops::poll_read(
+                    &io,
+                    cx,
+                    buf.initialize_unfilled()
+                ))?;
                 buf.advance(n);
                 std::task::Poll::Ready(Ok(()))
             }
@@ -31,7 +36,7 @@ macro_rules! impl_async_read {
     };
 }
 
-/// `AsyncWrite` for a type with an `inner` that derefs to `Conn`: flushing is a no-op
+/// `AsyncWrite` for the same: flushing is a no-op
 /// (written bytes are already on their way), closing shuts the write half
 /// down (FIN) and reports what that says.
 macro_rules! impl_async_write {
@@ -42,7 +47,7 @@ macro_rules! impl_async_write {
                 cx: &mut std::task::Context<'_>,
                 buf: &[u8],
             ) -> std::task::Poll<std::io::Result<usize>> {
-                self.inner.get().poll_write(cx, buf)
+                crate::tcp::ops::poll_write(&self.inner.get(), cx, buf)
             }
 
             fn poll_flush(
@@ -56,7 +61,7 @@ macro_rules! impl_async_write {
                 self: std::pin::Pin<&mut Self>,
                 _cx: &mut std::task::Context<'_>,
             ) -> std::task::Poll<std::io::Result<()>> {
-                std::task::Poll::Ready(self.inner.get().shutdown_write())
+                std::task::Poll::Ready(crate::tcp::ops::shutdown_write(&self.inner.get()))
             }
         }
 
@@ -67,7 +72,7 @@ macro_rules! impl_async_write {
                 cx: &mut std::task::Context<'_>,
                 buf: &[u8],
             ) -> std::task::Poll<std::io::Result<usize>> {
-                self.inner.get().poll_write(cx, buf)
+                crate::tcp::ops::poll_write(&self.inner.get(), cx, buf)
             }
 
             fn poll_flush(
@@ -81,7 +86,7 @@ macro_rules! impl_async_write {
                 self: std::pin::Pin<&mut Self>,
                 _cx: &mut std::task::Context<'_>,
             ) -> std::task::Poll<std::io::Result<()>> {
-                std::task::Poll::Ready(self.inner.get().shutdown_write())
+                std::task::Poll::Ready(crate::tcp::ops::shutdown_write(&self.inner.get()))
             }
         }
     };

@@ -1,14 +1,17 @@
 //! TCP: listeners, connections, split halves.
 
-mod conn;
 mod connect;
 mod io_traits;
 mod listener;
+mod ops;
+mod sim_listener;
+mod socket;
 mod split;
 mod stream;
 mod stream_ready;
 
-pub(crate) use listener::ListenerShared;
+pub(crate) use connect::connect;
 pub use listener::TcpListener;
+pub(crate) use sim_listener::{ListenerShared, SimListener};
 pub use split::{OwnedReadHalf, OwnedWriteHalf, ReadHalf, WriteHalf};
 pub use stream::TcpStream;

@@ -2,33 +2,33 @@ use std::fmt;
 use std::sync::Arc;
 
 use sim_core::kernel::Resident;
+use sim_core::kernel::net::SocketIo;
 
-use crate::tcp::conn::Conn;
 use crate::tcp::io_traits::{impl_async_read, impl_async_write};
 
 /// The read half of a [`TcpStream`](crate::TcpStream), from `into_split`.
 pub struct OwnedReadHalf {
-    pub(crate) inner: Arc<Resident<Conn>>,
+    pub(crate) inner: Arc<Resident<SocketIo>>,
 }
 
 /// The write half of a [`TcpStream`](crate::TcpStream), from `into_split`.
 /// Dropping it shuts the write direction down (FIN), as tokio's
 /// `OwnedWriteHalf` does; the read half keeps working.
 pub struct OwnedWriteHalf {
-    pub(crate) inner: Arc<Resident<Conn>>,
+    pub(crate) inner: Arc<Resident<SocketIo>>,
 }
 
 /// The read half of a [`TcpStream`](crate::TcpStream) that borrows it,
 /// from [`split`](crate::TcpStream::split).
 pub struct ReadHalf<'a> {
-    pub(crate) inner: &'a Resident<Conn>,
+    pub(crate) inner: &'a Resident<SocketIo>,
 }
 
 /// The write half of a [`TcpStream`](crate::TcpStream) that borrows it,
 /// from [`split`](crate::TcpStream::split). Closing it (`close` or tokio's
 /// `shutdown`) sends FIN; dropping it does not, as with tokio's `WriteHalf`.
 pub struct WriteHalf<'a> {
-    pub(crate) inner: &'a Resident<Conn>,
+    pub(crate) inner: &'a Resident<SocketIo>,
 }
 
 /// The address and `ready` methods every half shares with
@@ -43,7 +43,7 @@ macro_rules! impl_addrs {
             /// On the OS runtime, what `getsockname` reports; none in the
             /// simulation.
             pub fn local_addr(&self) -> std::io::Result<std::net::SocketAddr> {
-                self.inner.get().local_addr()
+                self.inner.get().get_ref().local_addr()
             }
 
             /// The peer's address.
@@ -53,7 +53,7 @@ macro_rules! impl_addrs {
             /// On the OS runtime, what `getpeername` reports (e.g.
             /// `NotConnected` once the peer is gone); none in the simulation.
             pub fn peer_addr(&self) -> std::io::Result<std::net::SocketAddr> {
-                self.inner.get().peer_addr()
+                self.inner.get().get_ref().peer_addr()
             }
 
             /// Waits until the connection may be ready for `interest`;
@@ -66,7 +66,7 @@ macro_rules! impl_addrs {
                 &self,
                 interest: sim_core::kernel::Interest,
             ) -> std::io::Result<sim_core::kernel::Readiness> {
-                std::future::poll_fn(|cx| self.inner.get().poll_ready(cx, interest).map(Ok)).await
+                crate::tcp::ops::ready(&*self.inner, interest).await
             }
         }
     };
@@ -97,7 +97,7 @@ macro_rules! impl_read_ready {
             ///
             /// As [`TcpStream::try_read`](crate::TcpStream::try_read).
             pub fn try_read(&self, buf: &mut [u8]) -> std::io::Result<usize> {
-                self.inner.get().try_read(buf)
+                crate::tcp::ops::try_read(&self.inner.get(), buf)
             }
 
             /// Polls for read readiness; see
@@ -110,10 +110,12 @@ macro_rules! impl_read_ready {
                 &self,
                 cx: &mut std::task::Context<'_>,
             ) -> std::task::Poll<std::io::Result<()>> {
-                self.inner
-                    .get()
-                    .poll_ready(cx, sim_core::kernel::Interest::READABLE)
-                    .map(|_| Ok(()))
+                crate::tcp::ops::poll_ready(
+                    &self.inner.get(),
+                    cx,
+                    sim_core::kernel::Interest::READABLE,
+                )
+                .map_ok(drop)
             }
 
             /// Waits for data and copies it without consuming it; see
@@ -123,13 +125,7 @@ macro_rules! impl_read_ready {
             ///
             /// As [`TcpStream::peek`](crate::TcpStream::peek).
             pub async fn peek(&self, buf: &mut [u8]) -> std::io::Result<usize> {
-                loop {
-                    self.readable().await?;
-                    match self.inner.get().try_peek(buf) {
-                        Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {}
-                        result => return result,
-                    }
-                }
+                crate::tcp::ops::peek(&*self.inner, buf).await
             }
         }
     };
@@ -159,7 +155,7 @@ macro_rules! impl_write_ready {
             ///
             /// As [`TcpStream::try_write`](crate::TcpStream::try_write).
             pub fn try_write(&self, buf: &[u8]) -> std::io::Result<usize> {
-                self.inner.get().try_write(buf)
+                crate::tcp::ops::try_write(&self.inner.get(), buf)
             }
 
             /// Polls for write readiness; see
@@ -172,10 +168,12 @@ macro_rules! impl_write_ready {
                 &self,
                 cx: &mut std::task::Context<'_>,
             ) -> std::task::Poll<std::io::Result<()>> {
-                self.inner
-                    .get()
-                    .poll_ready(cx, sim_core::kernel::Interest::WRITABLE)
-                    .map(|_| Ok(()))
+                crate::tcp::ops::poll_ready(
+                    &self.inner.get(),
+                    cx,
+                    sim_core::kernel::Interest::WRITABLE,
+                )
+                .map_ok(drop)
             }
         }
     };
@@ -200,8 +198,8 @@ impl Drop for OwnedWriteHalf {
         // Dropped where the runtime is not running, the half cannot reach
         // the connection: the FIN goes out when the connection itself is
         // released, at the runtime's next turn.
-        if let Some(conn) = self.inner.try_get() {
-            let _ = conn.shutdown_write();
+        if let Some(io) = self.inner.try_get() {
+            let _ = crate::tcp::ops::shutdown_write(io);
         }
     }
 }

@@ -1,22 +1,20 @@
-use std::cell::Cell;
+//! [`TcpStream`]: a TCP connection of the runtime's network stack,
+//! simulated or real, written once over the kernel's socket contract.
+
 use std::fmt;
 use std::io;
 use std::net::SocketAddr;
-use std::rc::Rc;
 use std::sync::Arc;
-use std::task::{Context, Poll};
 
-use sim_core::FaultKind;
-use sim_core::io::DuplexStream;
-use sim_core::kernel::{Interest, Readiness, Resident, ResidentFuture};
+use sim_core::kernel::net::{Socket, SocketIo};
+use sim_core::kernel::{AsSource, IoSource, Resident, ResidentFuture};
 
-use crate::addr::ToSocketAddr;
-use crate::network::{HostIx, Net};
-use crate::tcp::conn::Conn;
+use crate::addr::{ToSocketAddr, resolve};
 use crate::tcp::io_traits::{impl_async_read, impl_async_write};
 use crate::tcp::{OwnedReadHalf, OwnedWriteHalf, ReadHalf, WriteHalf};
 
-/// A TCP connection between two simulated hosts.
+/// A TCP connection between two simulated hosts (on the OS runtime, a
+/// real non-blocking socket).
 ///
 /// An ordered, reliable byte stream delivered in segments at the link's
 /// latency, with bounded buffers (backpressure), FIN and half-close, and RST
@@ -28,48 +26,17 @@ use crate::tcp::{OwnedReadHalf, OwnedWriteHalf, ReadHalf, WriteHalf};
 /// Implements futures-io `AsyncRead`/`AsyncWrite` (and tokio's with the
 /// `tokio` feature).
 pub struct TcpStream {
-    pub(crate) inner: Arc<Resident<Conn>>,
-}
-
-pub(crate) struct StreamInner {
-    pub(crate) io: DuplexStream,
-    net: Rc<Net>,
-    host: HostIx,
-    local: SocketAddr,
-    peer: SocketAddr,
-    /// Set for outgoing connections: the ephemeral port to release.
-    ephemeral: Option<u16>,
-    nodelay: Cell<bool>,
-    ttl: Cell<u32>,
+    pub(crate) inner: Arc<Resident<SocketIo>>,
 }
 
 impl TcpStream {
-    fn new(conn: Conn) -> TcpStream {
-        let source = conn.source().clone();
+    /// A connection of the runtime's network stack, registered for the
+    /// try-then-wait loop.
+    pub(crate) fn from_socket(socket: Box<dyn Socket>) -> TcpStream {
+        let (kind, id) = (socket.source().kind(), socket.source().id());
         TcpStream {
-            inner: Arc::new(Resident::for_resource(source.kind(), source.id(), conn)),
+            inner: Arc::new(Resident::for_resource(kind, id, IoSource::new(socket))),
         }
-    }
-
-    pub(crate) fn from_parts(
-        net: Rc<Net>,
-        host: HostIx,
-        io: DuplexStream,
-        local: SocketAddr,
-        peer: SocketAddr,
-        ephemeral: Option<u16>,
-    ) -> TcpStream {
-        let inner = StreamInner {
-            io,
-            net,
-            host,
-            local,
-            peer,
-            ephemeral,
-            nodelay: Cell::new(false),
-            ttl: Cell::new(64),
-        };
-        TcpStream::new(Conn::Sim(inner))
     }
 
     /// Connects to `addr` (e.g. `"server:7"`), retrying lost SYNs until
@@ -89,31 +56,22 @@ impl TcpStream {
     ///
     /// Outside a detsim runtime, or on a task that is not on a host.
     pub async fn connect(addr: impl ToSocketAddr) -> io::Result<TcpStream> {
-        let addr = addr.to_host_port()?;
-        ResidentFuture::new("TcpStream::connect", async move {
-            #[cfg(target_os = "linux")]
-            if sim_core::kernel::KernelHandle::current().is_os() {
-                let os = crate::os::OsTcpStream::connect(addr).await?;
-                return Ok(TcpStream::from_os(os));
-            }
-            crate::tcp::connect::connect(addr).await
+        let addr = resolve(addr.to_host_port()?).await?;
+        let socket = ResidentFuture::new("TcpStream::connect", async move {
+            crate::stack().tcp_connect(addr).await
         })
-        .await
-    }
-
-    #[cfg(target_os = "linux")]
-    pub(crate) fn from_os(os: crate::os::OsTcpStream) -> TcpStream {
-        TcpStream::new(Conn::Os(os))
+        .await?;
+        Ok(TcpStream::from_socket(socket))
     }
 
     /// The local address.
     pub fn local_addr(&self) -> io::Result<SocketAddr> {
-        self.inner.get().local_addr()
+        self.inner.get().get_ref().local_addr()
     }
 
     /// The peer's address.
     pub fn peer_addr(&self) -> io::Result<SocketAddr> {
-        self.inner.get().peer_addr()
+        self.inner.get().get_ref().peer_addr()
     }
 
     /// Records `TCP_NODELAY`. The simulation has no Nagle delay, so this
@@ -123,7 +81,7 @@ impl TcpStream {
     ///
     /// None in the simulation.
     pub fn set_nodelay(&self, nodelay: bool) -> io::Result<()> {
-        self.inner.get().set_nodelay(nodelay)
+        self.inner.get().get_ref().set_nodelay(nodelay)
     }
 
     /// The `TCP_NODELAY` setting.
@@ -132,7 +90,7 @@ impl TcpStream {
     ///
     /// None in the simulation.
     pub fn nodelay(&self) -> io::Result<bool> {
-        self.inner.get().nodelay()
+        self.inner.get().get_ref().nodelay()
     }
 
     /// Sets the IP time-to-live of outgoing packets (`IP_TTL`).
@@ -147,7 +105,7 @@ impl TcpStream {
     /// On the OS runtime, what `setsockopt` reports (`InvalidInput` for 0
     /// or above 255); in the simulation, `InvalidInput` for the same.
     pub fn set_ttl(&self, ttl: u32) -> io::Result<()> {
-        self.inner.get().set_ttl(ttl)
+        self.inner.get().get_ref().set_ttl(ttl)
     }
 
     /// The IP time-to-live (64 by default, Linux's `ip_default_ttl`).
@@ -174,7 +132,7 @@ impl TcpStream {
     ///
     /// On the OS runtime, what `getsockopt` reports; none in the simulation.
     pub fn ttl(&self) -> io::Result<u32> {
-        self.inner.get().ttl()
+        self.inner.get().get_ref().ttl()
     }
 
     /// Splits into halves that borrow the stream, as tokio's `split`: no
@@ -225,109 +183,6 @@ impl TcpStream {
     }
 }
 
-impl StreamInner {
-    pub(crate) fn local_addr(&self) -> io::Result<SocketAddr> {
-        Ok(self.local)
-    }
-
-    pub(crate) fn peer_addr(&self) -> io::Result<SocketAddr> {
-        Ok(self.peer)
-    }
-
-    pub(crate) fn shutdown_write(&self) -> io::Result<()> {
-        self.io.shutdown_write();
-        Ok(())
-    }
-
-    pub(crate) fn set_ttl(&self, ttl: u32) -> io::Result<()> {
-        if !(1..=255).contains(&ttl) {
-            return Err(io::Error::new(
-                io::ErrorKind::InvalidInput,
-                format!("TTL {ttl} is outside 1..=255"),
-            ));
-        }
-        self.ttl.set(ttl);
-        Ok(())
-    }
-
-    pub(crate) fn ttl(&self) -> io::Result<u32> {
-        Ok(self.ttl.get())
-    }
-
-    pub(crate) fn try_peek(&self, buf: &mut [u8]) -> io::Result<usize> {
-        self.io.try_peek(buf)
-    }
-
-    pub(crate) fn set_nodelay(&self, nodelay: bool) -> io::Result<()> {
-        self.nodelay.set(nodelay);
-        Ok(())
-    }
-
-    pub(crate) fn nodelay(&self) -> io::Result<bool> {
-        Ok(self.nodelay.get())
-    }
-
-    pub(crate) fn poll_ready(&self, cx: &mut Context<'_>, interest: Interest) -> Poll<Readiness> {
-        crate::ready::poll_ready(
-            cx,
-            self.io.source(),
-            interest,
-            |cx| self.io.poll_read_ready(cx),
-            |cx| self.io.poll_write_ready(cx),
-        )
-    }
-
-    pub(crate) fn try_read(&self, buf: &mut [u8]) -> io::Result<usize> {
-        self.io.try_read(buf)
-    }
-
-    pub(crate) fn try_write(&self, buf: &[u8]) -> io::Result<usize> {
-        self.reset_fault()?;
-        self.io.try_write(buf)
-    }
-
-    /// The fault plan's random connection reset, rolled per segment sent.
-    fn reset_fault(&self) -> io::Result<()> {
-        if self
-            .net
-            .kernel
-            .fault(FaultKind::ConnectionReset, self.io.source().id())
-        {
-            self.io.reset();
-            // Reported here, not again by the next call.
-            drop(self.io.take_error());
-            return Err(io::Error::new(
-                io::ErrorKind::ConnectionReset,
-                "connection reset (injected)",
-            ));
-        }
-        Ok(())
-    }
-
-    pub(crate) fn poll_read(
-        &self,
-        cx: &mut Context<'_>,
-        buf: &mut [u8],
-    ) -> Poll<io::Result<usize>> {
-        self.io.poll_recv(cx, buf)
-    }
-
-    pub(crate) fn poll_write(&self, cx: &mut Context<'_>, buf: &[u8]) -> Poll<io::Result<usize>> {
-        if !buf.is_empty() {
-            self.reset_fault()?;
-        }
-        self.io.poll_send(cx, buf)
-    }
-}
-
-impl Drop for StreamInner {
-    fn drop(&mut self) {
-        if let Some(port) = self.ephemeral {
-            self.net.release_conn_port(self.host, port, self.peer);
-        }
-    }
-}
-
 impl_async_read!(TcpStream);
 impl_async_write!(TcpStream);
 
@@ -336,11 +191,17 @@ impl fmt::Debug for TcpStream {
         f.debug_struct("TcpStream")
             .field(
                 "local",
-                &self.inner.try_get().and_then(|c| c.local_addr().ok()),
+                &self
+                    .inner
+                    .try_get()
+                    .and_then(|c| c.get_ref().local_addr().ok()),
             )
             .field(
                 "peer",
-                &self.inner.try_get().and_then(|c| c.peer_addr().ok()),
+                &self
+                    .inner
+                    .try_get()
+                    .and_then(|c| c.get_ref().peer_addr().ok()),
             )
             .finish_non_exhaustive()
     }

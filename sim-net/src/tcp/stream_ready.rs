@@ -1,13 +1,14 @@
 //! `TcpStream`'s readiness layer, in tokio's shape: waiting for readiness
-//! (see `crate::ready` for the contract), then trying an operation that
-//! never waits.
+//! (readiness holds until an operation says `WouldBlock`: the kernel's
+//! [`IoSource`](sim_core::kernel::IoSource) contract), then trying an
+//! operation that never waits.
 
 use std::io;
 use std::task::{Context, Poll};
 
 use sim_core::kernel::{Interest, Readiness};
 
-use crate::tcp::TcpStream;
+use crate::tcp::{TcpStream, ops};
 
 impl TcpStream {
     /// Reads what has arrived without waiting (`WouldBlock` if nothing).
@@ -17,7 +18,7 @@ impl TcpStream {
     /// `WouldBlock`; `ConnectionReset` or `TimedOut` once after the
     /// connection failed (then 0, as at EOF); `Interrupted` (fault plan).
     pub fn try_read(&self, buf: &mut [u8]) -> io::Result<usize> {
-        self.inner.get().try_read(buf)
+        ops::try_read(self.inner.get(), buf)
     }
 
     /// Writes what fits without waiting (`WouldBlock` if nothing does).
@@ -29,7 +30,7 @@ impl TcpStream {
     /// first), then `BrokenPipe`; `TimedOut` once after unacknowledged
     /// segments; `Interrupted` (fault plan).
     pub fn try_write(&self, buf: &[u8]) -> io::Result<usize> {
-        self.inner.get().try_write(buf)
+        ops::try_write(self.inner.get(), buf)
     }
 
     /// Waits until the stream may be readable, as tokio's `readable`:
@@ -103,7 +104,7 @@ impl TcpStream {
     ///
     /// None today; the signature is tokio's.
     pub async fn ready(&self, interest: Interest) -> io::Result<Readiness> {
-        std::future::poll_fn(|cx| self.inner.get().poll_ready(cx, interest).map(Ok)).await
+        ops::ready(&self.inner, interest).await
     }
 
     /// Polls for read readiness, as tokio's `poll_read_ready`: for
@@ -142,10 +143,7 @@ impl TcpStream {
     ///
     /// None today; the signature is tokio's.
     pub fn poll_read_ready(&self, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        self.inner
-            .get()
-            .poll_ready(cx, Interest::READABLE)
-            .map(|_| Ok(()))
+        ops::poll_ready(self.inner.get(), cx, Interest::READABLE).map_ok(drop)
     }
 
     /// Polls for write readiness, as tokio's `poll_write_ready`; see
@@ -155,10 +153,7 @@ impl TcpStream {
     ///
     /// None today; the signature is tokio's.
     pub fn poll_write_ready(&self, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        self.inner
-            .get()
-            .poll_ready(cx, Interest::WRITABLE)
-            .map(|_| Ok(()))
+        ops::poll_ready(self.inner.get(), cx, Interest::WRITABLE).map_ok(drop)
     }
 
     /// Waits for data and copies it into `buf` without consuming it
@@ -191,12 +186,6 @@ impl TcpStream {
     /// `ConnectionReset`); none in the simulation, where a failed
     /// connection peeks as EOF and the next read reports the error.
     pub async fn peek(&self, buf: &mut [u8]) -> io::Result<usize> {
-        loop {
-            self.readable().await?;
-            match self.inner.get().try_peek(buf) {
-                Err(e) if e.kind() == io::ErrorKind::WouldBlock => {}
-                result => return result,
-            }
-        }
+        ops::peek(&self.inner, buf).await
     }
 }

@@ -1,8 +1,8 @@
 //! `UdpSocket`'s readiness layer, in tokio's shape: `readable`,
 //! `writable`, `ready`, their poll forms, and operations that never wait
 //! (`try_send`, `try_recv` and their `_to`/`_from` forms). Readiness
-//! follows the contract in `crate::ready`: it holds until an operation
-//! returns `WouldBlock`.
+//! follows the kernel's [`IoSource`](sim_core::kernel::IoSource) contract:
+//! it holds until an operation returns `WouldBlock`.
 
 use std::io;
 use std::net::SocketAddr;
@@ -10,44 +10,7 @@ use std::task::{Context, Poll};
 
 use sim_core::kernel::{Interest, Readiness};
 
-use super::{SimUdp, UdpImpl, UdpSocket};
-
-impl SimUdp {
-    fn poll_ready(&self, cx: &mut Context<'_>, interest: Interest) -> Poll<Readiness> {
-        // Sending never waits in the simulation: the source stays
-        // writable, so a write interest is answered by its state.
-        crate::ready::poll_ready(
-            cx,
-            &self.shared.source,
-            interest,
-            |cx| self.reg.poll_ready(cx),
-            |_| Poll::Pending,
-        )
-    }
-
-    fn try_send_to(&self, buf: &[u8], target: SocketAddr) -> io::Result<usize> {
-        self.send_datagram(buf, target)
-    }
-
-    fn try_send(&self, buf: &[u8]) -> io::Result<usize> {
-        self.send_datagram(buf, self.peer_addr()?)
-    }
-
-    fn try_recv(&self, buf: &mut [u8]) -> io::Result<usize> {
-        Ok(self.try_recv_from(buf)?.0)
-    }
-}
-
-/// Calls the same method on whichever backend the socket has.
-macro_rules! dispatch {
-    ($self:ident, $s:ident => $e:expr) => {
-        match $self.inner.get() {
-            UdpImpl::Sim($s) => $e,
-            #[cfg(target_os = "linux")]
-            UdpImpl::Os($s) => $e,
-        }
-    };
-}
+use super::UdpSocket;
 
 impl UdpSocket {
     /// Waits until a datagram may be waiting, for use with
@@ -129,7 +92,7 @@ impl UdpSocket {
     }
 
     fn poll_ready(&self, cx: &mut Context<'_>, interest: Interest) -> Poll<Readiness> {
-        dispatch!(self, s => s.poll_ready(cx, interest))
+        self.inner.get().poll_ready(cx, interest)
     }
 
     /// Sends one datagram to `target` without waiting. The address is a
@@ -141,7 +104,9 @@ impl UdpSocket {
     /// simulation, where sending never waits); `InvalidInput` for a
     /// datagram over 65,507 bytes.
     pub fn try_send_to(&self, buf: &[u8], target: SocketAddr) -> io::Result<usize> {
-        dispatch!(self, s => s.try_send_to(buf, target))
+        self.inner
+            .get()
+            .try_io(Interest::WRITABLE, |s| s.send_to(buf, target))
     }
 
     /// Sends one datagram to the connected peer without waiting.
@@ -152,7 +117,7 @@ impl UdpSocket {
     /// detsim::Runtime::sim(0).block_on(async {
     ///     let server = UdpSocket::bind("0.0.0.0:9").await.unwrap();
     ///     let err = server.try_send(b"x").unwrap_err();
-    ///     assert_eq!(err.kind(), std::io::ErrorKind::NotConnected);
+    ///     assert_eq!(err.raw_os_error(), Some(89), "EDESTADDRREQ, as on Linux");
     ///     net::client("c", async {
     ///         let c = UdpSocket::bind("0.0.0.0:0").await.unwrap();
     ///         c.connect("main:9").await.unwrap();
@@ -166,10 +131,12 @@ impl UdpSocket {
     ///
     /// # Errors
     ///
-    /// `NotConnected` before [`UdpSocket::connect`]; as
-    /// [`UdpSocket::try_send_to`].
+    /// `EDESTADDRREQ` (an OS error, as Linux's) before
+    /// [`UdpSocket::connect`]; as [`UdpSocket::try_send_to`].
     pub fn try_send(&self, buf: &[u8]) -> io::Result<usize> {
-        dispatch!(self, s => s.try_send(buf))
+        self.inner
+            .get()
+            .try_io(Interest::WRITABLE, |s| s.write(buf))
     }
 
     /// Takes one datagram from the connected peer without waiting; before
@@ -181,6 +148,6 @@ impl UdpSocket {
     /// `WouldBlock` when none is queued; `Interrupted` under the fault
     /// plan.
     pub fn try_recv(&self, buf: &mut [u8]) -> io::Result<usize> {
-        dispatch!(self, s => s.try_recv(buf))
+        self.inner.get().try_io(Interest::READABLE, |s| s.read(buf))
     }
 }

@@ -8,7 +8,11 @@
 //!   [`Source`](crate::kernel::Source)'s id as the token; an epoll event
 //!   becomes a [`Source::set`](crate::kernel::Source::set) with the bits as
 //!   arrivals, so `Registration`s, level/edge/one-shot triggers and the IO
-//!   types' try-then-wait loops are the very code the simulation runs.
+//!   types' try-then-wait loop (`IoSource`) are the very code the
+//!   simulation runs.
+//! - **Sockets** ([`net`]): the runtime's network stack, real non-blocking
+//!   sockets behind the socket contract of `kernel::net`, installed when
+//!   the runtime is built.
 //! - **Completions**: a small bounded pool of blocking threads
 //!   ([`pool`]); a finished job wakes its task from the pool thread, which
 //!   interrupts `epoll_wait` through an eventfd. The file system ([`fs`])
@@ -31,6 +35,7 @@
 
 mod fd;
 pub(crate) mod fs;
+pub(crate) mod net;
 pub(crate) mod pool;
 pub(crate) mod seed;
 

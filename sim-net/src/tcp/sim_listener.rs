@@ -1,0 +1,215 @@
+//! [`SimListener`]: a simulated listening socket behind the kernel's
+//! socket contract, and its accept queue ([`ListenerShared`]), which the
+//! handshake fills.
+//!
+//! # Divergence from Linux
+//!
+//! The backlog bounds the connections waiting for `accept` (Linux bounds
+//! the accept queue and the SYN queue separately); a SYN that finds it
+//! full is dropped, and the client retransmits, as with Linux's default
+//! `tcp_abort_on_overflow = 0`.
+
+use std::cell::{Cell, RefCell};
+use std::collections::VecDeque;
+use std::io;
+use std::net::{Shutdown, SocketAddr};
+use std::rc::Rc;
+
+use sim_core::io::StreamEnd;
+use sim_core::kernel::net::{Errno, Socket};
+use sim_core::kernel::{AsSource, Readiness, Source};
+
+use crate::network::{HostIx, Net};
+use crate::options::{DEFAULT_TTL, check_ttl};
+use crate::tcp::socket::SimTcpStream;
+
+/// A connection that completed the handshake and waits for `accept`.
+pub(crate) struct Pending {
+    pub(crate) io: StreamEnd,
+    pub(crate) peer: SocketAddr,
+}
+
+/// The network's side of a listener: the accept queue.
+pub(crate) struct ListenerShared {
+    queue: RefCell<VecDeque<Pending>>,
+    source: Source,
+    backlog: usize,
+}
+
+impl ListenerShared {
+    /// Whether another handshake fits in the backlog.
+    pub(crate) fn has_room(&self) -> bool {
+        self.queue.borrow().len() < self.backlog
+    }
+
+    /// Queues a completed handshake and reports it readable.
+    pub(crate) fn push(&self, pending: Pending) {
+        self.queue.borrow_mut().push_back(pending);
+        self.source.set(Readiness::READABLE, Readiness::READABLE);
+    }
+
+    /// Resets the connections never accepted, as Linux does when a
+    /// listener closes.
+    fn reset_queued(&self) {
+        let queued: Vec<Pending> = self.queue.borrow_mut().drain(..).collect();
+        for pending in queued {
+            pending.io.reset();
+        }
+    }
+}
+
+/// A listening socket on a simulated host.
+pub(crate) struct SimListener {
+    net: Rc<Net>,
+    host: HostIx,
+    local: SocketAddr,
+    shared: Rc<ListenerShared>,
+    /// `shutdown(Read)` stopped it listening: its port is free and
+    /// `accept` says `EINVAL`, as on Linux.
+    closed: Cell<bool>,
+    nodelay: Cell<bool>,
+    ttl: Cell<u32>,
+}
+
+impl SimListener {
+    /// Binds to `addr` on the calling host: the unspecified address or
+    /// the host's own, port 0 for an ephemeral port.
+    ///
+    /// # Errors
+    ///
+    /// `AddrInUse` if the port is bound; `AddrNotAvailable` for another
+    /// host's address.
+    ///
+    /// # Panics
+    ///
+    /// On a task that is not on a host.
+    pub(crate) fn bind(net: Rc<Net>, addr: SocketAddr) -> io::Result<SimListener> {
+        let host = net.current_host();
+        net.check_local(host, addr)?;
+        let source = Source::new("tcp-listener", Readiness::EMPTY);
+        let backlog = net.config.borrow().listen_backlog;
+        let shared = Rc::new(ListenerShared {
+            queue: RefCell::new(VecDeque::new()),
+            source,
+            backlog,
+        });
+        let port = net.bind_tcp(host, addr.port(), Rc::clone(&shared))?;
+        let local = SocketAddr::new(net.ip(host), port);
+        shared.source.trace("listen", i64::from(port));
+        Ok(SimListener {
+            net,
+            host,
+            local,
+            shared,
+            closed: Cell::new(false),
+            nodelay: Cell::new(false),
+            ttl: Cell::new(DEFAULT_TTL),
+        })
+    }
+
+    /// Stops listening: the port is free, queued connections are reset.
+    fn close(&self) {
+        self.closed.set(true);
+        self.net
+            .unbind_tcp(self.host, self.local.port(), &self.shared);
+        self.shared.reset_queued();
+    }
+}
+
+impl AsSource for SimListener {
+    fn source(&self) -> &Source {
+        &self.shared.source
+    }
+}
+
+impl Socket for SimListener {
+    fn read(&self, _buf: &mut [u8]) -> io::Result<usize> {
+        Err(Errno::ENOTCONN.into())
+    }
+
+    fn peek(&self, _buf: &mut [u8]) -> io::Result<usize> {
+        Err(Errno::ENOTCONN.into())
+    }
+
+    fn write(&self, _buf: &[u8]) -> io::Result<usize> {
+        Err(Errno::EPIPE.into())
+    }
+
+    fn recv_from(&self, _buf: &mut [u8]) -> io::Result<(usize, SocketAddr)> {
+        Err(Errno::ENOTCONN.into())
+    }
+
+    fn send_to(&self, _buf: &[u8], _target: SocketAddr) -> io::Result<usize> {
+        Err(Errno::EPIPE.into())
+    }
+
+    fn accept(&self) -> io::Result<(Box<dyn Socket>, SocketAddr)> {
+        if self.closed.get() {
+            return Err(Errno::EINVAL.into());
+        }
+        let next = self.shared.queue.borrow_mut().pop_front();
+        let Some(Pending { io, peer }) = next else {
+            return Err(io::ErrorKind::WouldBlock.into());
+        };
+        let net = Rc::clone(&self.net);
+        let stream = SimTcpStream::new(net, self.host, io, self.local, peer, None);
+        Ok((Box::new(stream), peer))
+    }
+
+    fn connect(&self, _addr: SocketAddr) -> io::Result<()> {
+        Err(Errno::EISCONN.into())
+    }
+
+    fn shutdown(&self, how: Shutdown) -> io::Result<()> {
+        if how == Shutdown::Write {
+            return Ok(());
+        }
+        if self.closed.get() {
+            return Err(Errno::ENOTCONN.into());
+        }
+        self.close();
+        // Wakes a task waiting in `accept`, which now says `EINVAL`.
+        let hup = Readiness::READABLE | Readiness::READ_CLOSED;
+        self.shared.source.set(hup, hup);
+        Ok(())
+    }
+
+    fn local_addr(&self) -> io::Result<SocketAddr> {
+        Ok(self.local)
+    }
+
+    fn peer_addr(&self) -> io::Result<SocketAddr> {
+        Err(Errno::ENOTCONN.into())
+    }
+
+    fn set_nodelay(&self, nodelay: bool) -> io::Result<()> {
+        self.nodelay.set(nodelay);
+        Ok(())
+    }
+
+    fn nodelay(&self) -> io::Result<bool> {
+        Ok(self.nodelay.get())
+    }
+
+    fn set_ttl(&self, ttl: u32) -> io::Result<()> {
+        check_ttl(ttl)?;
+        self.ttl.set(ttl);
+        Ok(())
+    }
+
+    fn ttl(&self) -> io::Result<u32> {
+        Ok(self.ttl.get())
+    }
+
+    fn take_error(&self) -> io::Result<Option<io::Error>> {
+        Ok(None)
+    }
+}
+
+impl Drop for SimListener {
+    fn drop(&mut self) {
+        if !self.closed.get() {
+            self.close();
+        }
+    }
+}

@@ -1,0 +1,162 @@
+//! [`SimTcpStream`]: one end of a simulated TCP connection, behind the
+//! kernel's socket contract.
+//!
+//! The byte stream itself (segments over the link, FIN, RST, timeouts) is
+//! a [`StreamEnd`]; this adds what the network knows: the addresses, the
+//! ephemeral port to release, the socket options, and the fault plan's
+//! connection resets.
+//!
+//! # Divergence from Linux
+//!
+//! `TCP_NODELAY` and `IP_TTL` are recorded and reported, and change
+//! nothing: there is no Nagle delay and no hop count. `peer_addr` keeps
+//! answering after the connection was reset (Linux says `ENOTCONN`).
+
+use std::cell::Cell;
+use std::io;
+use std::net::{Shutdown, SocketAddr};
+use std::rc::Rc;
+
+use sim_core::FaultKind;
+use sim_core::io::StreamEnd;
+use sim_core::kernel::net::{Errno, Socket};
+use sim_core::kernel::{AsSource, Source};
+
+use crate::network::{HostIx, Net};
+use crate::options::{DEFAULT_TTL, check_ttl};
+
+/// One end of a simulated TCP connection.
+pub(crate) struct SimTcpStream {
+    end: StreamEnd,
+    net: Rc<Net>,
+    host: HostIx,
+    local: SocketAddr,
+    peer: SocketAddr,
+    /// Set for outgoing connections: the ephemeral port to release.
+    ephemeral: Option<u16>,
+    nodelay: Cell<bool>,
+    ttl: Cell<u32>,
+}
+
+impl SimTcpStream {
+    pub(crate) fn new(
+        net: Rc<Net>,
+        host: HostIx,
+        end: StreamEnd,
+        local: SocketAddr,
+        peer: SocketAddr,
+        ephemeral: Option<u16>,
+    ) -> SimTcpStream {
+        SimTcpStream {
+            end,
+            net,
+            host,
+            local,
+            peer,
+            ephemeral,
+            nodelay: Cell::new(false),
+            ttl: Cell::new(DEFAULT_TTL),
+        }
+    }
+
+    /// The fault plan's random connection reset, rolled per segment sent.
+    fn reset_fault(&self) -> io::Result<()> {
+        if self
+            .net
+            .kernel
+            .fault(FaultKind::ConnectionReset, self.end.source().id())
+        {
+            self.end.reset();
+            // Reported here, not again by the next call.
+            drop(self.end.take_error());
+            return Err(io::Error::new(
+                io::ErrorKind::ConnectionReset,
+                "connection reset (injected)",
+            ));
+        }
+        Ok(())
+    }
+}
+
+impl AsSource for SimTcpStream {
+    fn source(&self) -> &Source {
+        self.end.source()
+    }
+}
+
+impl Socket for SimTcpStream {
+    fn read(&self, buf: &mut [u8]) -> io::Result<usize> {
+        self.end.try_read(buf)
+    }
+
+    fn peek(&self, buf: &mut [u8]) -> io::Result<usize> {
+        self.end.try_peek(buf)
+    }
+
+    fn write(&self, buf: &[u8]) -> io::Result<usize> {
+        if buf.is_empty() {
+            return Ok(0);
+        }
+        self.reset_fault()?;
+        self.end.try_write(buf)
+    }
+
+    fn recv_from(&self, buf: &mut [u8]) -> io::Result<(usize, SocketAddr)> {
+        Ok((self.read(buf)?, self.peer))
+    }
+
+    fn send_to(&self, buf: &[u8], _target: SocketAddr) -> io::Result<usize> {
+        self.write(buf)
+    }
+
+    fn accept(&self) -> io::Result<(Box<dyn Socket>, SocketAddr)> {
+        Err(Errno::EINVAL.into())
+    }
+
+    fn connect(&self, _addr: SocketAddr) -> io::Result<()> {
+        Err(Errno::EISCONN.into())
+    }
+
+    fn shutdown(&self, how: Shutdown) -> io::Result<()> {
+        self.end.shutdown(how)
+    }
+
+    fn local_addr(&self) -> io::Result<SocketAddr> {
+        Ok(self.local)
+    }
+
+    fn peer_addr(&self) -> io::Result<SocketAddr> {
+        Ok(self.peer)
+    }
+
+    fn set_nodelay(&self, nodelay: bool) -> io::Result<()> {
+        self.nodelay.set(nodelay);
+        Ok(())
+    }
+
+    fn nodelay(&self) -> io::Result<bool> {
+        Ok(self.nodelay.get())
+    }
+
+    fn set_ttl(&self, ttl: u32) -> io::Result<()> {
+        check_ttl(ttl)?;
+        self.ttl.set(ttl);
+        Ok(())
+    }
+
+    fn ttl(&self) -> io::Result<u32> {
+        Ok(self.ttl.get())
+    }
+
+    fn take_error(&self) -> io::Result<Option<io::Error>> {
+        Ok(self.end.take_error())
+    }
+}
+
+impl Drop for SimTcpStream {
+    fn drop(&mut self) {
+        if let Some(port) = self.ephemeral {
+            self.net.release_conn_port(self.host, port, self.peer);
+        }
+    }
+}
