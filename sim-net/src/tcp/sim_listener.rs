@@ -20,7 +20,7 @@ use sim_core::kernel::net::{Errno, Socket};
 use sim_core::kernel::{AsSource, Readiness, Source};
 
 use crate::network::{HostIx, Net};
-use crate::options::{DEFAULT_TTL, check_ttl};
+use crate::options::SocketOptions;
 use crate::tcp::socket::SimTcpStream;
 
 /// A connection that completed the handshake and waits for `accept`.
@@ -67,8 +67,7 @@ pub(crate) struct SimListener {
     /// `shutdown(Read)` stopped it listening: its port is free and
     /// `accept` says `EINVAL`, as on Linux.
     closed: Cell<bool>,
-    nodelay: Cell<bool>,
-    ttl: Cell<u32>,
+    options: SocketOptions,
 }
 
 impl SimListener {
@@ -102,8 +101,7 @@ impl SimListener {
             local,
             shared,
             closed: Cell::new(false),
-            nodelay: Cell::new(false),
-            ttl: Cell::new(DEFAULT_TTL),
+            options: SocketOptions::default(),
         })
     }
 
@@ -183,22 +181,19 @@ impl Socket for SimListener {
     }
 
     fn set_nodelay(&self, nodelay: bool) -> io::Result<()> {
-        self.nodelay.set(nodelay);
-        Ok(())
+        self.options.set_nodelay(nodelay)
     }
 
     fn nodelay(&self) -> io::Result<bool> {
-        Ok(self.nodelay.get())
+        self.options.nodelay()
     }
 
     fn set_ttl(&self, ttl: u32) -> io::Result<()> {
-        check_ttl(ttl)?;
-        self.ttl.set(ttl);
-        Ok(())
+        self.options.set_ttl(ttl)
     }
 
     fn ttl(&self) -> io::Result<u32> {
-        Ok(self.ttl.get())
+        self.options.ttl()
     }
 
     fn take_error(&self) -> io::Result<Option<io::Error>> {

@@ -12,7 +12,6 @@
 //! nothing: there is no Nagle delay and no hop count. `peer_addr` keeps
 //! answering after the connection was reset (Linux says `ENOTCONN`).
 
-use std::cell::Cell;
 use std::io;
 use std::net::{Shutdown, SocketAddr};
 use std::rc::Rc;
@@ -23,7 +22,7 @@ use sim_core::kernel::net::{Errno, Socket};
 use sim_core::kernel::{AsSource, Source};
 
 use crate::network::{HostIx, Net};
-use crate::options::{DEFAULT_TTL, check_ttl};
+use crate::options::SocketOptions;
 
 /// One end of a simulated TCP connection.
 pub(crate) struct SimTcpStream {
@@ -34,8 +33,7 @@ pub(crate) struct SimTcpStream {
     peer: SocketAddr,
     /// Set for outgoing connections: the ephemeral port to release.
     ephemeral: Option<u16>,
-    nodelay: Cell<bool>,
-    ttl: Cell<u32>,
+    options: SocketOptions,
 }
 
 impl SimTcpStream {
@@ -54,8 +52,7 @@ impl SimTcpStream {
             local,
             peer,
             ephemeral,
-            nodelay: Cell::new(false),
-            ttl: Cell::new(DEFAULT_TTL),
+            options: SocketOptions::default(),
         }
     }
 
@@ -130,22 +127,19 @@ impl Socket for SimTcpStream {
     }
 
     fn set_nodelay(&self, nodelay: bool) -> io::Result<()> {
-        self.nodelay.set(nodelay);
-        Ok(())
+        self.options.set_nodelay(nodelay)
     }
 
     fn nodelay(&self) -> io::Result<bool> {
-        Ok(self.nodelay.get())
+        self.options.nodelay()
     }
 
     fn set_ttl(&self, ttl: u32) -> io::Result<()> {
-        check_ttl(ttl)?;
-        self.ttl.set(ttl);
-        Ok(())
+        self.options.set_ttl(ttl)
     }
 
     fn ttl(&self) -> io::Result<u32> {
-        Ok(self.ttl.get())
+        self.options.ttl()
     }
 
     fn take_error(&self) -> io::Result<Option<io::Error>> {
