@@ -4,13 +4,23 @@
 //! runtimes on two threads never see each other, and IO types, timers and
 //! `spawn` find their runtime without naming a backend.
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
 use crate::runtime::RuntimeInner;
 
 thread_local! {
     static CURRENT: RefCell<Option<Rc<RuntimeInner>>> = const { RefCell::new(None) };
+    /// The address of the current runtime's ready queue (0 for none): the
+    /// same-runtime check of `Home` in one read, without `CURRENT`'s borrow.
+    static CURRENT_QUEUE: Cell<usize> = const { Cell::new(0) };
+}
+
+/// Whether the runtime whose ready queue lives at `queue` is the one
+/// running on this thread.
+#[inline]
+pub(crate) fn is_current_queue(queue: usize) -> bool {
+    CURRENT_QUEUE.with(Cell::get) == queue
 }
 
 /// Calls `f` with the current runtime.
@@ -73,6 +83,7 @@ pub(crate) fn enter(rt: Rc<RuntimeInner>) -> EnterGuard {
             Ok(c) if c.is_none() => c,
             _ => nested_block_on(),
         };
+        CURRENT_QUEUE.with(|q| q.set(std::sync::Arc::as_ptr(&rt.exec.queue) as usize));
         *c = Some(rt);
     });
     EnterGuard {
@@ -97,6 +108,7 @@ impl Drop for EnterGuard {
     fn drop(&mut self) {
         // Take the runtime out before dropping it: its teardown may run user
         // Drop impls that look at the context.
+        CURRENT_QUEUE.with(|q| q.set(0));
         let rt = CURRENT.with(|c| c.borrow_mut().take());
         drop(rt);
     }

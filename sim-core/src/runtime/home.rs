@@ -114,6 +114,24 @@ impl Home {
         Arc::ptr_eq(&self.queue, &rt.exec.queue)
     }
 
+    /// Whether the home runtime runs on this thread now: one thread-local
+    /// read.
+    #[inline]
+    pub(crate) fn is_current(&self) -> bool {
+        context::is_current_queue(Arc::as_ptr(&self.queue) as usize)
+    }
+
+    /// Panics unless the home runtime runs on this thread now (the check
+    /// of [`Home::with`], for uses that need no runtime state).
+    #[inline]
+    #[track_caller]
+    pub(crate) fn check(&self, what: impl FnOnce() -> String) {
+        if !self.is_current() {
+            let current = context::with_current(|c| c.map(|rt| rt.seed));
+            self.used_elsewhere(&what(), current);
+        }
+    }
+
     /// Calls `f` with the home runtime: the same-runtime check every use of
     /// a `Send` object goes through.
     ///
@@ -162,9 +180,8 @@ impl Home {
     /// at the runtime's next turn if it is alive; leaked if it has ended
     /// and this is another thread (see `resident.rs`).
     pub(crate) fn release_value(&self, orphan: Orphan) {
-        let current = context::with_current(|c| c.is_some_and(|rt| self.is(rt)));
         let home = &self.queue.home;
-        if current || (self.has_ended() && std::thread::current().id() == home.thread) {
+        if self.is_current() || (self.has_ended() && std::thread::current().id() == home.thread) {
             orphan.release();
         } else {
             self.defer(Deferred::Value(orphan));

@@ -151,7 +151,7 @@ impl<T: 'static> Resident<T> {
     #[inline]
     #[track_caller]
     pub fn get(&self) -> &T {
-        self.home.with(|| self.describe(), |_| ());
+        self.home.check(|| self.describe());
         &self.value.0
     }
 
@@ -163,15 +163,14 @@ impl<T: 'static> Resident<T> {
     #[inline]
     #[track_caller]
     pub fn rc(&self) -> Rc<T> {
-        self.home.with(|| self.describe(), |_| ());
+        self.home.check(|| self.describe());
         Rc::clone(&self.value.0)
     }
 
     /// The value, if the runtime that created it runs on this thread now
     /// (for `Drop` and `Debug` impls, which must not panic).
     pub fn try_get(&self) -> Option<&T> {
-        let home = context::with_current(|current| current.is_some_and(|rt| self.home.is(rt)));
-        home.then(|| &**self.value.0)
+        self.home.is_current().then(|| &**self.value.0)
     }
 
     /// Calls `f` with the home runtime and the value.
