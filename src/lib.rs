@@ -19,7 +19,7 @@
 //! Tests are usually written with [`test`]: `#[detsim::test(seeds = 200,
 //! faults = "default")]` on an `async fn` runs it as a sweep with the same
 //! reports, shrinking, replay lines and regression files as [`Sim`]. With
-//! the `proptest` feature (off by default), [`proptest`] has strategies for
+//! the `proptest` feature (off by default), `detsim::proptest` has strategies for
 //! fault plans and seeds.
 //!
 //! The same code also runs on the real OS: [`Runtime::os`] drives the same

@@ -1,7 +1,7 @@
 //! Seeded randomness: every random choice in a run comes from the run's seed.
 //!
 //! The runtime derives one independent ChaCha8 stream per concern from the
-//! seed ([`Stream`]): the scheduler, the timers, user code, and one per fault
+//! seed: the scheduler, the timers, user code, and one per fault
 //! kind. Because streams never share state, switching one fault kind off does
 //! not shift the choices any other concern makes, which is what lets a
 //! failing run be shrunk fault by fault.

@@ -3,7 +3,7 @@
 //!
 //! Each node has its own disk, created on first use (or with
 //! [`configure`]); every task uses its node's. The API mirrors std and
-//! tokio: [`File`], [`OpenOptions`], [`read`], [`write`], [`rename`],
+//! tokio: [`File`], [`OpenOptions`], [`read`], [`write`](write()), [`rename`],
 //! [`create_dir_all`]... plus io_uring-style [`File::read_at`] and
 //! [`File::write_at`] with owned buffers, futures-io `AsyncRead`,
 //! `AsyncWrite` and `AsyncSeek`, and [`crash`].
@@ -164,7 +164,7 @@
 //! - Directories: [`create_dir`], [`create_dir_all`], [`read_dir`],
 //!   [`remove_dir`], [`sync_dir`].
 //! - Names and whole files: [`rename`], [`remove_file`], [`read`],
-//!   [`write`], [`metadata`], [`try_exists`].
+//!   [`write`](write()), [`metadata`], [`try_exists`].
 //! - The disk: [`DiskConfig`], [`configure`], [`crash`] (simulation only).
 //! - The contract: [`file_system`], the runtime's file system as the
 //!   kernel sees it. Inside: `registry.rs` (the disks by node) and
