@@ -50,6 +50,7 @@ mod id_table;
 pub mod io;
 pub mod kernel;
 pub mod node;
+mod parse;
 #[cfg(feature = "proptest")]
 pub mod proptest;
 pub mod rand;

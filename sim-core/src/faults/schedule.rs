@@ -27,7 +27,7 @@ use std::collections::BTreeSet;
 use std::fmt;
 
 use crate::faults::FaultKind;
-use crate::runner::env::number;
+use crate::parse::number;
 
 /// Pinned decisions for individual fault occurrences. See the module docs.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]

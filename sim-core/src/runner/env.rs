@@ -2,6 +2,7 @@
 //! error that names the variable and the forms it accepts, never a silent
 //! default.
 
+use crate::parse::number;
 use crate::runner::determinism::Check;
 use std::fmt;
 
@@ -166,15 +167,6 @@ fn boolean(v: &str) -> Option<bool> {
         "1" | "true" | "TRUE" | "True" => Some(true),
         "0" | "false" | "FALSE" | "False" => Some(false),
         _ => None,
-    }
-}
-
-/// Parses `42` or `0x2a` (underscores allowed).
-pub(crate) fn number(s: &str) -> Option<u64> {
-    let s = s.replace('_', "");
-    match s.strip_prefix("0x").or_else(|| s.strip_prefix("0X")) {
-        Some(hex) => u64::from_str_radix(hex, 16).ok(),
-        None => s.parse().ok(),
     }
 }
 

@@ -32,7 +32,7 @@ pub(crate) fn seed_from_env_or_entropy() -> io::Result<u64> {
 
 /// Parses a `DETSIM_SEED` value as a sweep does (`42`, `0x2a`).
 fn parse(value: &str) -> io::Result<u64> {
-    crate::runner::env::number(value.trim()).ok_or_else(|| invalid(value.to_string()))
+    crate::parse::number(value.trim()).ok_or_else(|| invalid(value.to_string()))
 }
 
 fn invalid(value: String) -> io::Error {

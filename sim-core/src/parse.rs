@@ -1,0 +1,26 @@
+//! Numbers as users write them: in `DETSIM_*` values, replay schedules and
+//! the OS seed. Shared by the runner, the fault schedule and the OS
+//! kernel, so none of them imports another for it.
+
+/// Parses `42` or `0x2a` (underscores allowed).
+pub(crate) fn number(s: &str) -> Option<u64> {
+    let s = s.replace('_', "");
+    match s.strip_prefix("0x").or_else(|| s.strip_prefix("0X")) {
+        Some(hex) => u64::from_str_radix(hex, 16).ok(),
+        None => s.parse().ok(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::number;
+
+    #[test]
+    fn decimal_hex_and_underscores_parse_and_garbage_does_not() {
+        assert_eq!(number("42"), Some(42));
+        assert_eq!(number("0x2A"), Some(42));
+        assert_eq!(number("1_000"), Some(1000));
+        assert_eq!(number("0xzz"), None);
+        assert_eq!(number("-1"), None);
+    }
+}
