@@ -13,7 +13,7 @@ use crate::runtime::Resident;
 
 type Boxed<T> = RefCell<Pin<Box<dyn Future<Output = T>>>>;
 
-/// A future that lives in its runtime's object table; the value users hold
+/// A future that lives on its runtime's thread; the value users hold
 /// is `Send + Sync` whatever the future is (see [`Resident`]).
 ///
 /// Polling it anywhere but on the thread running its runtime panics, with a
