@@ -15,8 +15,11 @@
 //! Drops never panic. An object dropped where its runtime is not running
 //! (on another thread, or on this thread between two `block_on` calls)
 //! leaves a [`Deferred`] note in its home, which the runtime carries out at
-//! its next loop turn; once the runtime has ended the note is discarded,
-//! since teardown released everything.
+//! its next loop turn or at teardown. Once the runtime has ended, nothing
+//! more is deferred: a value dropped on the runtime's own thread is
+//! released at once, one dropped on another thread is leaked (its `Rc` is
+//! never touched there; see `resident.rs`), and a cancelled timer needs
+//! nothing, since teardown dropped the timers.
 
 use std::rc::Rc;
 use std::sync::atomic::{AtomicBool, Ordering};
