@@ -18,6 +18,7 @@ mod kernel_net_conformance;
 mod net_causality;
 mod net_digest;
 mod net_framing;
+mod net_nemesis;
 mod net_partitions;
 mod net_sim_only;
 mod net_tcp;
