@@ -11,11 +11,9 @@
 //! runtime has. Each of its methods (the clock, `schedule`, `park`, the
 //! blocking pool, fd registration, device latencies) dispatches once to one
 //! of the twins below it, `sim.rs` (`SimKernel`) or `os/` (`OsKernel`); the
-//! executor, timers and devices call the methods and never ask which twin
-//! answers (the `detsim::net` and `detsim::fs` types still pick their
-//! implementation with [`KernelHandle::is_os`] when created). What does
-//! not depend on the
-//! backend sits beside the dispatch, shared: the clock as of the current
+//! executor, timers, devices and the IO types call the methods and never
+//! ask which twin answers. What does not depend on the backend sits
+//! beside the dispatch, shared: the clock as of the current
 //! loop turn, resource ids and their names (`resource_names.rs`), the
 //! scheduled-action queue (`actions.rs`; only the simulation draws its
 //! tie-breaks), readiness sources (`source.rs`) and completions
@@ -83,8 +81,10 @@ mod resource;
 mod resource_names;
 mod sim;
 pub(crate) mod source;
+pub mod stream;
 
-pub use crate::runtime::{Resident, ResidentFuture};
+pub use crate::runtime::resident::Resident;
+pub use crate::runtime::resident_future::ResidentFuture;
 pub use completion::{BufResult, Completion};
 pub(crate) use dispatch::{Kernel, Parked};
 pub use handle::KernelHandle;
