@@ -1,4 +1,27 @@
-//! The kernel boundary: everything the executor needs from the world.
+//! The kernel boundary, and the one module for writing simulated devices.
+//!
+//! Tests and services never need this module: `detsim::net`, `detsim::fs`,
+//! `detsim::io`, `detsim::time` and `detsim::task` are their API. It is
+//! for people who write a device of their own (a simulated serial line, a
+//! clock source, a file system, a network stack) or test the contract
+//! itself, and it holds all of detsim's plumbing that such code needs:
+//! - [`KernelHandle`]: the clock, scheduled actions, fault rolls and
+//!   magnitudes ([`KernelHandle::fault`], [`KernelHandle::fault_pick`]),
+//!   trace events, completion-model submissions, per-run extensions, the
+//!   blocking pool and fd registration;
+//! - readiness ([`Source`], [`Registration`], [`Interest`], [`Trigger`])
+//!   and the try-then-wait loop ([`IoSource`]);
+//! - completions ([`Completion`], [`BufResult`]);
+//! - the socket and file contracts ([`net`], [`fs`]); the runtime's
+//!   instances are reached with `detsim::net::stack()` and
+//!   `detsim::fs::file_system()`, which live with the stacks that install
+//!   them;
+//! - the byte-stream device under `duplex` and simulated TCP ([`stream`]);
+//! - [`Resident`] and [`ResidentFuture`], which make a device's `Rc`
+//!   state `Send + Sync` with a same-runtime check, as detsim's own types
+//!   are.
+//!
+//! # How the kernel sits under the executor
 //!
 //! The executor owns tasks and a run set and knows nothing of sockets or
 //! files. When no task is runnable it asks the kernel to *park*: make
