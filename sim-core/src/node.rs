@@ -26,7 +26,7 @@
 use std::fmt;
 use std::rc::Rc;
 
-use crate::runtime::context;
+use crate::runtime::{RuntimeInner, context};
 use crate::trace::EventKind;
 
 /// A node's id: creation order within the run.
@@ -142,15 +142,10 @@ pub fn crash(node: NodeId) -> usize {
     tasks.len()
 }
 
-/// Registers `hook` to run whenever a node crashes, after its tasks are
-/// gone. Subsystems (network, disk) use it to drop the node's state.
+/// Registers `hook` on `rt` to run whenever a node crashes, after its
+/// tasks are gone: what [`KernelHandle::on_node_crash`] does.
 ///
-/// # Panics
-///
-/// Outside a detsim runtime.
-#[track_caller]
-pub fn on_crash(hook: impl Fn(NodeId) + 'static) {
-    context::with_runtime("detsim::node::on_crash", |rt| {
-        rt.nodes.borrow_mut().hooks.push(Rc::new(hook))
-    });
+/// [`KernelHandle::on_node_crash`]: crate::kernel::KernelHandle::on_node_crash
+pub(crate) fn on_crash(rt: &RuntimeInner, hook: impl Fn(NodeId) + 'static) {
+    rt.nodes.borrow_mut().hooks.push(Rc::new(hook));
 }

@@ -1,6 +1,9 @@
-//! Numbers as users write them: in `DETSIM_*` values, replay schedules and
-//! the OS seed. Shared by the runner, the fault schedule and the OS
-//! kernel, so none of them imports another for it.
+//! Numbers as users write them, in `DETSIM_*` values, replay schedules and
+//! the OS seed, and the error for an environment value that is not one.
+//! Shared by the runner, the fault schedule and the OS kernel, so none of
+//! them imports another for it.
+
+use std::fmt;
 
 /// Parses `42` or `0x2a` (underscores allowed).
 pub(crate) fn number(s: &str) -> Option<u64> {
@@ -24,3 +27,26 @@ mod tests {
         assert_eq!(number("-1"), None);
     }
 }
+
+/// A `DETSIM_*` variable had a value detsim cannot use.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct EnvError {
+    /// The variable, e.g. `DETSIM_SEEDS`.
+    pub var: &'static str,
+    /// The value found.
+    pub value: String,
+    /// The accepted forms.
+    pub expected: &'static str,
+}
+
+impl fmt::Display for EnvError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{}={:?} is not valid: expected {}",
+            self.var, self.value, self.expected
+        )
+    }
+}
+
+impl std::error::Error for EnvError {}

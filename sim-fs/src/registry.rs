@@ -25,7 +25,7 @@ pub(crate) struct Disks {
 impl Disks {
     /// Empty, with the hook that crashes a node's disk with the node.
     fn install() -> Disks {
-        node::on_crash(|node| {
+        KernelHandle::current().on_node_crash(|node| {
             let kernel = KernelHandle::current();
             let disks = kernel.file_system_as(Disks::install);
             let disk = disks.and_then(|d| d.by_node.borrow().get(&node).cloned());

@@ -4,7 +4,7 @@
 use std::rc::Weak;
 use std::time::Duration;
 
-use sim_core::io::Link;
+use sim_core::kernel::stream::Link;
 
 use crate::network::{HostIx, Net};
 

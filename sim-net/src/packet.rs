@@ -8,7 +8,7 @@
 use std::rc::Rc;
 use std::time::Duration;
 
-use sim_core::io::Link;
+use sim_core::kernel::stream::Link;
 use sim_core::time::Instant;
 
 use crate::link::NetLink;

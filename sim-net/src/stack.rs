@@ -13,7 +13,7 @@ use std::rc::Rc;
 
 use sim_core::kernel::KernelHandle;
 use sim_core::kernel::net::{NetStack, Socket, StackFuture};
-use sim_core::node::{self, NodeId};
+use sim_core::node::NodeId;
 
 use crate::network::Net;
 use crate::tcp::SimListener;
@@ -60,11 +60,11 @@ impl Net {
     /// A network for the runtime of `kernel`, with a host named `main` for
     /// the test body's node: what [`stack`] installs.
     fn install(kernel: KernelHandle) -> Rc<Net> {
-        let net = Net::new(kernel);
+        let net = Net::new(kernel.clone());
         net.add_host("main", NodeId::MAIN)
             .expect("the first host name is free");
         let weak = Rc::downgrade(&net);
-        node::on_crash(move |node| {
+        kernel.on_node_crash(move |node| {
             if let Some(net) = weak.upgrade() {
                 net.host_crashed(node);
             }

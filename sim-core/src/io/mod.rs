@@ -8,18 +8,13 @@
 //! - [`BlockDevice`]: a block device on the completion model: owned-buffer
 //!   `read_at`/`write_at` whose completions arrive in a seeded order.
 //!
-//! The network and filesystem simulations are built on the same kernel
-//! mechanisms ([`crate::kernel`]).
+//! Both are built on the kernel's mechanisms ([`crate::kernel`]); the
+//! stream device under `duplex` (and under simulated TCP) is
+//! [`kernel::stream`](crate::kernel::stream).
 
 mod block_device;
 mod duplex;
 mod duplex_io;
-mod link;
-mod pipe;
-mod stream_end;
-mod wire;
 
 pub use block_device::{BlockDevice, BlockDeviceConfig};
-pub use duplex::{DuplexStream, StreamConfig, duplex, stream_pair};
-pub use link::Link;
-pub use stream_end::StreamEnd;
+pub use duplex::{DuplexStream, duplex};

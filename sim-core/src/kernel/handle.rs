@@ -128,8 +128,33 @@ impl KernelHandle {
         self.rt.extension(init)
     }
 
+    /// Registers `hook` to run whenever a node of this runtime crashes
+    /// (`detsim::node::crash`), after the node's tasks are gone: where a
+    /// device drops or damages the node's state (the network closes its
+    /// sockets, a disk loses what was not synced). Hooks run in the order
+    /// they were registered.
+    ///
+    /// ```
+    /// use detsim::kernel::KernelHandle;
+    /// use std::{cell::Cell, rc::Rc};
+    ///
+    /// detsim::Runtime::sim(0).block_on(async {
+    ///     let crashed = Rc::new(Cell::new(None));
+    ///     let seen = Rc::clone(&crashed);
+    ///     KernelHandle::current().on_node_crash(move |node| seen.set(Some(node)));
+    ///     let db = detsim::node::create("db");
+    ///     detsim::node::crash(db);
+    ///     assert_eq!(crashed.get(), Some(db));
+    /// });
+    /// ```
+    pub fn on_node_crash(&self, hook: impl Fn(crate::node::NodeId) + 'static) {
+        crate::node::on_crash(&self.rt, hook);
+    }
+
     /// Whether this runtime runs on the real OS (`Runtime::os`) rather than
-    /// the simulation. IO types choose their implementation with it.
+    /// the simulation. detsim's IO types never ask (the kernel answers for
+    /// them); a test that checks one kernel's own behaviour (an errno only
+    /// real Linux gives) may.
     pub fn is_os(&self) -> bool {
         self.rt.kernel.is_os()
     }

@@ -1,4 +1,27 @@
-//! The kernel boundary: everything the executor needs from the world.
+//! The kernel boundary, and the one module for writing simulated devices.
+//!
+//! Tests and services never need this module: `detsim::net`, `detsim::fs`,
+//! `detsim::io`, `detsim::time` and `detsim::task` are their API. It is
+//! for people who write a device of their own (a simulated serial line, a
+//! clock source, a file system, a network stack) or test the contract
+//! itself, and it holds all of detsim's plumbing that such code needs:
+//! - [`KernelHandle`]: the clock, scheduled actions, fault rolls and
+//!   magnitudes ([`KernelHandle::fault`], [`KernelHandle::fault_pick`]),
+//!   trace events, completion-model submissions, per-run extensions, the
+//!   blocking pool and fd registration;
+//! - readiness ([`Source`], [`Registration`], [`Interest`], [`Trigger`])
+//!   and the try-then-wait loop ([`IoSource`]);
+//! - completions ([`Completion`], [`BufResult`]);
+//! - the socket and file contracts ([`net`], [`fs`]); the runtime's
+//!   instances are reached with `detsim::net::stack()` and
+//!   `detsim::fs::file_system()`, which live with the stacks that install
+//!   them;
+//! - the byte-stream device under `duplex` and simulated TCP ([`stream`]);
+//! - [`Resident`] and [`ResidentFuture`], which make a device's `Rc`
+//!   state `Send + Sync` with a same-runtime check, as detsim's own types
+//!   are.
+//!
+//! # How the kernel sits under the executor
 //!
 //! The executor owns tasks and a run set and knows nothing of sockets or
 //! files. When no task is runnable it asks the kernel to *park*: make
@@ -11,11 +34,9 @@
 //! runtime has. Each of its methods (the clock, `schedule`, `park`, the
 //! blocking pool, fd registration, device latencies) dispatches once to one
 //! of the twins below it, `sim.rs` (`SimKernel`) or `os/` (`OsKernel`); the
-//! executor, timers and devices call the methods and never ask which twin
-//! answers (the `detsim::net` and `detsim::fs` types still pick their
-//! implementation with [`KernelHandle::is_os`] when created). What does
-//! not depend on the
-//! backend sits beside the dispatch, shared: the clock as of the current
+//! executor, timers, devices and the IO types call the methods and never
+//! ask which twin answers. What does not depend on the backend sits
+//! beside the dispatch, shared: the clock as of the current
 //! loop turn, resource ids and their names (`resource_names.rs`), the
 //! scheduled-action queue (`actions.rs`; only the simulation draws its
 //! tie-breaks), readiness sources (`source.rs`) and completions
@@ -83,8 +104,10 @@ mod resource;
 mod resource_names;
 mod sim;
 pub(crate) mod source;
+pub mod stream;
 
-pub use crate::runtime::{Resident, ResidentFuture};
+pub use crate::runtime::resident::Resident;
+pub use crate::runtime::resident_future::ResidentFuture;
 pub use completion::{BufResult, Completion};
 pub(crate) use dispatch::{Kernel, Parked};
 pub use handle::KernelHandle;

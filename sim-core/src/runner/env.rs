@@ -2,32 +2,9 @@
 //! error that names the variable and the forms it accepts, never a silent
 //! default.
 
+pub use crate::parse::EnvError;
 use crate::parse::number;
 use crate::runner::determinism::Check;
-use std::fmt;
-
-/// A `DETSIM_*` variable had a value detsim cannot use.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct EnvError {
-    /// The variable, e.g. `DETSIM_SEEDS`.
-    pub var: &'static str,
-    /// The value found.
-    pub value: String,
-    /// The accepted forms.
-    pub expected: &'static str,
-}
-
-impl fmt::Display for EnvError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "{}={:?} is not valid: expected {}",
-            self.var, self.value, self.expected
-        )
-    }
-}
-
-impl std::error::Error for EnvError {}
 
 const NUMBER: &str = "a number, decimal or 0x-hex (e.g. 42 or 0x2a)";
 const SEEDS: &str = "a seed count (e.g. 500 or 0x1f4), a half-open range start..end (e.g. \

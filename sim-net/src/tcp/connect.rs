@@ -17,7 +17,7 @@ use std::rc::Rc;
 use std::task::{Poll, Waker};
 use std::time::Duration;
 
-use sim_core::io::{StreamConfig, StreamEnd, stream_pair};
+use sim_core::kernel::stream::{StreamConfig, StreamEnd, stream_pair};
 use sim_core::time::{Instant, timeout};
 
 use crate::link::NetLink;

@@ -17,8 +17,8 @@ use std::net::{Shutdown, SocketAddr};
 use std::rc::Rc;
 
 use sim_core::FaultKind;
-use sim_core::io::StreamEnd;
 use sim_core::kernel::net::{Errno, Socket};
+use sim_core::kernel::stream::StreamEnd;
 use sim_core::kernel::{AsSource, Source};
 
 use crate::network::{HostIx, Net};

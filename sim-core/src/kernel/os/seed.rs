@@ -10,7 +10,7 @@
 
 use std::io;
 
-use crate::runner::EnvError;
+use crate::parse::EnvError;
 
 /// The variable that fixes the seed (the same one a sweep runs one seed
 /// with).

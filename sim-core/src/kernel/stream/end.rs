@@ -13,13 +13,13 @@ use std::net::Shutdown;
 use std::rc::Rc;
 
 use crate::faults::FaultKind;
-use crate::io::pipe::Segment;
-use crate::io::wire::{End, Wire, closed_readiness};
 use crate::kernel::net::Errno;
+use crate::kernel::stream::pipe::Segment;
+use crate::kernel::stream::wire::{End, Wire, closed_readiness};
 use crate::kernel::{AsSource, Readiness, Source};
 
 /// One end of a stream pair built by
-/// [`stream_pair`](crate::io::stream_pair), without registrations: the
+/// [`stream_pair`](crate::kernel::stream::stream_pair), without registrations: the
 /// readiness layer, where `WouldBlock`, short reads and partial writes
 /// are the caller's to handle. Dropping it closes the end (FIN, or RST
 /// under TCP when unread data remains).

@@ -23,8 +23,8 @@ use std::cell::RefCell;
 use std::io;
 use std::rc::Rc;
 
-use crate::io::Link;
-use crate::io::pipe::{Pipe, Segment};
+use crate::kernel::stream::Link;
+use crate::kernel::stream::pipe::{Pipe, Segment};
 use crate::kernel::{KernelHandle, Readiness, Source};
 use crate::time::Instant;
 
