@@ -44,6 +44,7 @@
 
 #![deny(missing_docs)]
 
+pub mod buggify;
 pub mod failure;
 pub mod faults;
 mod id_table;

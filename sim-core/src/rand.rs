@@ -49,6 +49,10 @@ pub(crate) enum Stream {
     Devices,
     /// One stream per fault kind, so each kind can be switched off alone.
     Fault(u16),
+    /// Whether one `buggify!` site is enabled in the run, keyed by a hash
+    /// of the site's location: adding or moving another site changes
+    /// nothing for this one.
+    BuggifySite(u64),
 }
 
 impl Stream {
@@ -59,6 +63,7 @@ impl Stream {
             Stream::User => 3,
             Stream::Devices => 4,
             Stream::Fault(kind) => 0x1000 + u64::from(kind),
+            Stream::BuggifySite(hash) => (1 << 63) | (hash >> 1),
         }
     }
 

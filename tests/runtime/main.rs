@@ -9,6 +9,7 @@
 #[path = "../common/mod.rs"]
 mod common;
 
+mod buggify;
 mod deadlock_report;
 mod fault_plan_durations;
 mod io_faults;

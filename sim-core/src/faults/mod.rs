@@ -88,11 +88,14 @@ pub enum FaultKind {
     Partition,
     /// The plan's nemesis crashes a host (and later restarts it).
     HostCrash,
+    /// A user-placed [`buggify!`](crate::buggify!) point fires: the code
+    /// takes its rare path.
+    Buggify,
 }
 
 impl FaultKind {
     /// Every kind, in stream order.
-    pub const ALL: [FaultKind; 22] = [
+    pub const ALL: [FaultKind; 23] = [
         FaultKind::SpuriousWake,
         FaultKind::SpuriousPoll,
         FaultKind::SpuriousReadiness,
@@ -115,6 +118,7 @@ impl FaultKind {
         FaultKind::ConnectionReset,
         FaultKind::Partition,
         FaultKind::HostCrash,
+        FaultKind::Buggify,
     ];
 
     /// The kind's name as it appears in traces and reports.
@@ -142,6 +146,7 @@ impl FaultKind {
             FaultKind::ConnectionReset => "connection_reset",
             FaultKind::Partition => "partition",
             FaultKind::HostCrash => "host_crash",
+            FaultKind::Buggify => "buggify",
         }
     }
 
@@ -171,6 +176,7 @@ impl FaultKind {
             FaultKind::ConnectionReset => "cr",
             FaultKind::Partition => "pa",
             FaultKind::HostCrash => "hc",
+            FaultKind::Buggify => "bug",
         }
     }
 
@@ -237,6 +243,11 @@ pub struct Faults {
     pub disk: DiskFaults,
     /// Network faults (`detsim::net`).
     pub net: NetFaults,
+    /// Chance that a [`buggify!`](crate::buggify!) site is enabled in a
+    /// run (drawn once per site per run, as FoundationDB's `BUGGIFY`
+    /// does); an enabled site fires on each evaluation with its own
+    /// chance (1/4 unless the site gives one).
+    pub buggify: Probability,
     /// Decisions pinned for individual occurrences (replays and shrinking);
     /// free unless the runner sets it.
     pub(crate) schedule: FaultSchedule,
@@ -262,6 +273,7 @@ impl Faults {
             completion_reorder_window: Duration::ZERO,
             disk: DiskFaults::none(),
             net: NetFaults::none(),
+            buggify: Probability::NEVER,
             schedule: FaultSchedule::free(),
         }
     }
@@ -288,6 +300,7 @@ impl Faults {
             completion_reorder_window: Duration::from_micros(100),
             disk: DiskFaults::default(),
             net: NetFaults::default(),
+            buggify: Probability::lit(0.25),
             schedule: FaultSchedule::free(),
         }
     }
@@ -309,6 +322,7 @@ impl Faults {
             completion_reorder_window: Duration::from_millis(1),
             disk: DiskFaults::chaos(),
             net: NetFaults::chaos(),
+            buggify: Probability::lit(0.5),
             schedule: FaultSchedule::free(),
         }
     }
@@ -343,6 +357,7 @@ impl Faults {
             FaultKind::ConnectionReset => self.net.connection_reset,
             FaultKind::Partition => self.net.partition,
             FaultKind::HostCrash => self.net.host_crash,
+            FaultKind::Buggify => self.buggify,
         }
     }
 
@@ -372,6 +387,7 @@ impl Faults {
             FaultKind::ConnectionReset => &mut self.net.connection_reset,
             FaultKind::Partition => &mut self.net.partition,
             FaultKind::HostCrash => &mut self.net.host_crash,
+            FaultKind::Buggify => &mut self.buggify,
         };
         *slot = p;
     }

@@ -77,9 +77,15 @@ impl FaultRolls {
     /// Whether fault `kind` hits now. Draws nothing when the kind is off; a
     /// hit the schedule suppresses is counted and drawn but returns false.
     pub(crate) fn roll(&self, kind: FaultKind) -> bool {
+        self.roll_with(kind, self.probabilities[kind.index()])
+    }
+
+    /// [`FaultRolls::roll`] at chance `p` instead of the plan's (a
+    /// `buggify!` site's own firing chance); draws nothing when the plan
+    /// has `kind` off.
+    pub(crate) fn roll_with(&self, kind: FaultKind, p: f64) -> bool {
         let i = kind.index();
-        let p = self.probabilities[i];
-        if p <= 0.0 || !self.rolls[i].borrow_mut().random_bool(p) {
+        if self.probabilities[i] <= 0.0 || p <= 0.0 || !self.rolls[i].borrow_mut().random_bool(p) {
             return false;
         }
         let occurrence = self.hits[i].get();
