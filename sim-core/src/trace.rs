@@ -13,7 +13,6 @@
 //! TCP writes, datagrams, file writes) also fold their payload bytes into
 //! the digest through `note_payload`, which is a no-op otherwise.
 
-use std::collections::VecDeque;
 use std::fmt;
 
 use crate::faults::FaultKind;
@@ -200,8 +199,11 @@ fn step(digest: u64, word: u64) -> u64 {
 pub struct Trace {
     digest: u64,
     len: u64,
-    recent: VecDeque<Event>,
+    /// The last `recent_capacity` events, as a ring: in order while it
+    /// fills, then overwritten oldest first, at `recent_oldest`.
+    recent: Vec<Event>,
     recent_capacity: usize,
+    recent_oldest: usize,
     full: Option<Vec<Event>>,
     faults: Vec<Event>,
     faults_dropped: u64,
@@ -233,8 +235,9 @@ impl Trace {
         Trace {
             digest: 0xcbf2_9ce4_8422_2325,
             len: 0,
-            recent: VecDeque::with_capacity(recent_capacity),
+            recent: Vec::with_capacity(recent_capacity),
             recent_capacity,
+            recent_oldest: 0,
             full: record_all.then(Vec::new),
             faults: Vec::new(),
             faults_dropped: 0,
@@ -244,7 +247,7 @@ impl Trace {
     }
 
     /// Appends an event and folds it into the digest.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn record(&mut self, event: Event) {
         let (tag, name, a, b) = event.digest_words();
         let mut digest = self.digest;
@@ -297,7 +300,29 @@ impl Trace {
 
     /// Keeps `event` where the configuration asks (recent ring, full
     /// recording, the fault list).
+    #[inline(always)]
     fn keep(&mut self, event: Event) {
+        if self.full.is_some() || matches!(event.kind, EventKind::Fault { .. }) {
+            self.keep_fault_or_full(&event);
+        }
+        if self.recent_capacity > 0 {
+            if self.recent.len() < self.recent_capacity {
+                self.recent.push(event);
+            } else {
+                // Full: the new event replaces the oldest, which was
+                // recorded `recent_capacity` events ago.
+                self.recent[self.recent_oldest] = event;
+                self.recent_oldest += 1;
+                if self.recent_oldest == self.recent_capacity {
+                    self.recent_oldest = 0;
+                }
+            }
+        }
+    }
+
+    /// The rarer places an event is kept: the fault list, full recording.
+    #[cold]
+    fn keep_fault_or_full(&mut self, event: &Event) {
         if matches!(event.kind, EventKind::Fault { .. }) {
             if self.faults.len() < FAULTS_KEPT {
                 self.faults.push(event.clone());
@@ -307,12 +332,6 @@ impl Trace {
         }
         if let Some(full) = &mut self.full {
             full.push(event.clone());
-        }
-        if self.recent_capacity > 0 {
-            if self.recent.len() == self.recent_capacity {
-                self.recent.pop_front();
-            }
-            self.recent.push_back(event);
         }
     }
 
@@ -333,7 +352,8 @@ impl Trace {
 
     /// The most recent events, oldest first.
     pub fn recent(&self) -> impl Iterator<Item = &Event> {
-        self.recent.iter()
+        let (newer, older) = self.recent.split_at(self.recent_oldest);
+        older.iter().chain(newer)
     }
 
     /// The injected faults, oldest first (the first 100,000).
@@ -350,5 +370,31 @@ impl Trace {
     /// Every event, when full recording was on.
     pub(crate) fn take_full(&mut self) -> Option<Vec<Event>> {
         self.full.take()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn polled(task: u64) -> Event {
+        Event {
+            at: Instant::ZERO,
+            kind: EventKind::Polled { task: TaskId(task) },
+        }
+    }
+
+    #[test]
+    fn recent_events_are_the_last_ones_oldest_first_after_the_ring_wraps() {
+        let mut trace = Trace::new(3, false);
+        let recent = |t: &Trace| -> Vec<Event> { t.recent().cloned().collect() };
+        trace.record(polled(1));
+        trace.record(polled(2));
+        assert_eq!(recent(&trace), [polled(1), polled(2)]);
+        for task in 3..=7 {
+            trace.record(polled(task));
+        }
+        assert_eq!(recent(&trace), [polled(5), polled(6), polled(7)]);
+        assert_eq!(trace.len(), 7);
     }
 }
