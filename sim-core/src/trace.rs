@@ -169,16 +169,30 @@ fn str_digest_bytes(bytes: &[u8]) -> u64 {
 /// Remembers the content digests of the few static names events carry
 /// (`"delivered"`, `"partial_write"`...), keyed by address: the address only
 /// finds the entry, the digest is still of the content.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 struct NameDigests {
-    slots: [(usize, usize, u64); 16],
+    slots: [(usize, usize, u64); NAME_SLOTS],
+}
+
+/// Slots of [`NameDigests`]: a run uses a few dozen names at most, and
+/// two hot names sharing a slot would recompute a digest per event.
+const NAME_SLOTS: usize = 64;
+
+impl Default for NameDigests {
+    fn default() -> NameDigests {
+        NameDigests {
+            slots: [(0, 0, 0); NAME_SLOTS],
+        }
+    }
 }
 
 impl NameDigests {
     #[inline]
     fn get(&mut self, s: &'static str) -> u64 {
         let key = (s.as_ptr() as usize, s.len());
-        let slot = &mut self.slots[(key.0 >> 3 ^ key.1) & 15];
+        // Fibonacci hashing of the address: its top bits pick the slot.
+        let mixed = (key.0 ^ key.1).wrapping_mul(0x9e37_79b9_7f4a_7c15_u64 as usize);
+        let slot = &mut self.slots[mixed >> (usize::BITS - NAME_SLOTS.trailing_zeros())];
         if (slot.0, slot.1) != key {
             *slot = (key.0, key.1, str_digest(s));
         }
