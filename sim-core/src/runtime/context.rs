@@ -45,9 +45,13 @@ pub(crate) fn with_current<R>(f: impl FnOnce(Option<&Rc<RuntimeInner>>) -> R) ->
 }
 
 /// The current runtime, cloned.
+#[inline]
 #[track_caller]
 pub(crate) fn runtime(what: &str) -> Rc<RuntimeInner> {
-    with_runtime(what, Rc::clone)
+    match try_runtime() {
+        Some(rt) => rt,
+        None => outside_runtime(what),
+    }
 }
 
 /// Whether `rt` is the runtime running on this thread.
