@@ -13,7 +13,6 @@
 //! TCP writes, datagrams, file writes) also fold their payload bytes into
 //! the digest through `note_payload`, which is a no-op otherwise.
 
-use std::collections::VecDeque;
 use std::fmt;
 
 use crate::faults::FaultKind;
@@ -170,16 +169,30 @@ fn str_digest_bytes(bytes: &[u8]) -> u64 {
 /// Remembers the content digests of the few static names events carry
 /// (`"delivered"`, `"partial_write"`...), keyed by address: the address only
 /// finds the entry, the digest is still of the content.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 struct NameDigests {
-    slots: [(usize, usize, u64); 16],
+    slots: [(usize, usize, u64); NAME_SLOTS],
+}
+
+/// Slots of [`NameDigests`]: a run uses a few dozen names at most, and
+/// two hot names sharing a slot would recompute a digest per event.
+const NAME_SLOTS: usize = 64;
+
+impl Default for NameDigests {
+    fn default() -> NameDigests {
+        NameDigests {
+            slots: [(0, 0, 0); NAME_SLOTS],
+        }
+    }
 }
 
 impl NameDigests {
     #[inline]
     fn get(&mut self, s: &'static str) -> u64 {
         let key = (s.as_ptr() as usize, s.len());
-        let slot = &mut self.slots[(key.0 >> 3 ^ key.1) & 15];
+        // Fibonacci hashing of the address: its top bits pick the slot.
+        let mixed = (key.0 ^ key.1).wrapping_mul(0x9e37_79b9_7f4a_7c15_u64 as usize);
+        let slot = &mut self.slots[mixed >> (usize::BITS - NAME_SLOTS.trailing_zeros())];
         if (slot.0, slot.1) != key {
             *slot = (key.0, key.1, str_digest(s));
         }
@@ -200,8 +213,11 @@ fn step(digest: u64, word: u64) -> u64 {
 pub struct Trace {
     digest: u64,
     len: u64,
-    recent: VecDeque<Event>,
+    /// The last `recent_capacity` events, as a ring: in order while it
+    /// fills, then overwritten oldest first, at `recent_oldest`.
+    recent: Vec<Event>,
     recent_capacity: usize,
+    recent_oldest: usize,
     full: Option<Vec<Event>>,
     faults: Vec<Event>,
     faults_dropped: u64,
@@ -233,8 +249,9 @@ impl Trace {
         Trace {
             digest: 0xcbf2_9ce4_8422_2325,
             len: 0,
-            recent: VecDeque::with_capacity(recent_capacity),
+            recent: Vec::with_capacity(recent_capacity),
             recent_capacity,
+            recent_oldest: 0,
             full: record_all.then(Vec::new),
             faults: Vec::new(),
             faults_dropped: 0,
@@ -244,7 +261,7 @@ impl Trace {
     }
 
     /// Appends an event and folds it into the digest.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn record(&mut self, event: Event) {
         let (tag, name, a, b) = event.digest_words();
         let mut digest = self.digest;
@@ -297,7 +314,29 @@ impl Trace {
 
     /// Keeps `event` where the configuration asks (recent ring, full
     /// recording, the fault list).
+    #[inline(always)]
     fn keep(&mut self, event: Event) {
+        if self.full.is_some() || matches!(event.kind, EventKind::Fault { .. }) {
+            self.keep_fault_or_full(&event);
+        }
+        if self.recent_capacity > 0 {
+            if self.recent.len() < self.recent_capacity {
+                self.recent.push(event);
+            } else {
+                // Full: the new event replaces the oldest, which was
+                // recorded `recent_capacity` events ago.
+                self.recent[self.recent_oldest] = event;
+                self.recent_oldest += 1;
+                if self.recent_oldest == self.recent_capacity {
+                    self.recent_oldest = 0;
+                }
+            }
+        }
+    }
+
+    /// The rarer places an event is kept: the fault list, full recording.
+    #[cold]
+    fn keep_fault_or_full(&mut self, event: &Event) {
         if matches!(event.kind, EventKind::Fault { .. }) {
             if self.faults.len() < FAULTS_KEPT {
                 self.faults.push(event.clone());
@@ -307,12 +346,6 @@ impl Trace {
         }
         if let Some(full) = &mut self.full {
             full.push(event.clone());
-        }
-        if self.recent_capacity > 0 {
-            if self.recent.len() == self.recent_capacity {
-                self.recent.pop_front();
-            }
-            self.recent.push_back(event);
         }
     }
 
@@ -333,7 +366,8 @@ impl Trace {
 
     /// The most recent events, oldest first.
     pub fn recent(&self) -> impl Iterator<Item = &Event> {
-        self.recent.iter()
+        let (newer, older) = self.recent.split_at(self.recent_oldest);
+        older.iter().chain(newer)
     }
 
     /// The injected faults, oldest first (the first 100,000).
@@ -350,5 +384,31 @@ impl Trace {
     /// Every event, when full recording was on.
     pub(crate) fn take_full(&mut self) -> Option<Vec<Event>> {
         self.full.take()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn polled(task: u64) -> Event {
+        Event {
+            at: Instant::ZERO,
+            kind: EventKind::Polled { task: TaskId(task) },
+        }
+    }
+
+    #[test]
+    fn recent_events_are_the_last_ones_oldest_first_after_the_ring_wraps() {
+        let mut trace = Trace::new(3, false);
+        let recent = |t: &Trace| -> Vec<Event> { t.recent().cloned().collect() };
+        trace.record(polled(1));
+        trace.record(polled(2));
+        assert_eq!(recent(&trace), [polled(1), polled(2)]);
+        for task in 3..=7 {
+            trace.record(polled(task));
+        }
+        assert_eq!(recent(&trace), [polled(5), polled(6), polled(7)]);
+        assert_eq!(trace.len(), 7);
     }
 }

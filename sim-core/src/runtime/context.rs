@@ -29,24 +29,29 @@ pub(crate) fn is_current_queue(queue: usize) -> bool {
 ///
 /// When no detsim runtime runs on this thread; `what` names the API the user
 /// called so the message can say what to do instead.
+#[inline]
 #[track_caller]
 pub(crate) fn with_runtime<R>(what: &str, f: impl FnOnce(&Rc<RuntimeInner>) -> R) -> R {
-    CURRENT.with(|c| match &*c.borrow() {
-        Some(rt) => f(rt),
+    match try_runtime() {
+        Some(rt) => f(&rt),
         None => outside_runtime(what),
-    })
+    }
 }
 
 /// Calls `f` with the current runtime, if any.
 #[inline]
 pub(crate) fn with_current<R>(f: impl FnOnce(Option<&Rc<RuntimeInner>>) -> R) -> R {
-    CURRENT.with(|c| f(c.borrow().as_ref()))
+    f(try_runtime().as_ref())
 }
 
 /// The current runtime, cloned.
+#[inline]
 #[track_caller]
 pub(crate) fn runtime(what: &str) -> Rc<RuntimeInner> {
-    with_runtime(what, Rc::clone)
+    match try_runtime() {
+        Some(rt) => rt,
+        None => outside_runtime(what),
+    }
 }
 
 /// Whether `rt` is the runtime running on this thread.
@@ -60,6 +65,12 @@ pub(crate) fn is_current(rt: &RuntimeInner) -> bool {
 }
 
 /// The current runtime, if any.
+///
+/// Cloned out of the thread-local rather than lent to a closure: with
+/// only the clone inside `LocalKey::with`, the access inlines into every
+/// caller (a closure doing the caller's work would make `with` too big to
+/// inline, and each use would pay an indirect call to the key's accessor).
+#[inline]
 pub(crate) fn try_runtime() -> Option<Rc<RuntimeInner>> {
     CURRENT.with(|c| c.borrow().clone())
 }

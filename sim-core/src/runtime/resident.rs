@@ -186,9 +186,22 @@ impl<T: 'static> Drop for Resident<T> {
     fn drop(&mut self) {
         // SAFETY: `value` is taken exactly once, here, and not used after.
         let value = unsafe { ManuallyDrop::take(&mut self.value.0) };
-        let orphan = Orphan(ManuallyDrop::new(value as Rc<dyn Any>));
-        self.home.release_value(orphan);
+        if self.home.is_current() {
+            // The common case, on the home thread while the runtime runs:
+            // dropped here, with its static type.
+            drop(value);
+        } else {
+            orphaned(&self.home, value);
+        }
     }
+}
+
+/// Hands the value of a [`Resident`] dropped away from its running runtime
+/// to its home (see [`Home::release_value`]).
+#[cold]
+#[inline(never)]
+fn orphaned<T: 'static>(home: &Home, value: Rc<T>) {
+    home.release_value(Orphan(ManuallyDrop::new(value as Rc<dyn Any>)));
 }
 
 impl<T: 'static> fmt::Debug for Resident<T> {
