@@ -56,6 +56,7 @@ pub mod proptest;
 pub mod rand;
 pub mod runner;
 pub mod runtime;
+pub mod sync;
 pub mod task;
 pub mod time;
 pub mod trace;

@@ -1,0 +1,89 @@
+//! Synchronization between tasks, with tokio's names and semantics:
+//! [`Mutex`], [`RwLock`], [`Semaphore`], [`Notify`] and [`Barrier`].
+//!
+//! Use these instead of tokio's or futures' primitives in code tested
+//! under detsim: they behave the same, and a deadlock report can see
+//! them. A task blocked on a futures channel is reported as waiting on
+//! "something detsim cannot see"; a task blocked here is reported with
+//! the primitive's name and the state that keeps it waiting:
+//!
+//! ```text
+//! deadlock: 2 tasks wait forever
+//!     task `a` (task#1, spawned at src/x.rs:9:5) waits on Mutex `m2` (held by task `b`, locked at src/x.rs:17:22)
+//!       wait-for cycle: task `a` waits on Mutex `m2`, held by task `b`; task `b` waits on Mutex `m1`, held by task `a`
+//!     task `b` (task#2, spawned at src/x.rs:14:5) waits on Mutex `m1` (held by task `a`, locked at src/x.rs:10:22)
+//! ```
+//!
+//! # What is modelled
+//!
+//! The primitives are real implementations, not simulations of them:
+//! the same code runs on `Runtime::sim` and on `Runtime::os()`. They need
+//! no runtime (they may be created outside one, shared between runtimes,
+//! or used from a `spawn_blocking` thread) and they are `Send` and `Sync`
+//! where tokio's are. Their state sits behind a `std` mutex that is held
+//! for a few instructions at a time and not while user code runs: wakers
+//! are woken after unlocking. Within a run, which is one thread, that
+//! mutex is never contended, so it cannot change what a run does.
+//!
+//! # Wake order
+//!
+//! Every primitive serves its waiters first come, first served (FIFO): a
+//! waiter's place is fixed when its future is first polled and returns
+//! `Pending`. Unlocking a mutex hands it to the oldest waiter, a released
+//! permit goes to the oldest waiter of a semaphore (which no later waiter
+//! asking for fewer permits can overtake), `Notify::notify_one` wakes the
+//! oldest waiter, and wakes of many waiters (`notify_waiters`, a
+//! barrier's release) happen oldest first. FIFO adds no
+//! randomness of its own and is the easiest order to reason about; the
+//! schedule stays the seeded scheduler's choice, since which task polls
+//! first (and so queues first) and which woken task runs first are its
+//! decisions. A future dropped while it waits leaves its place without
+//! losing anything: permits (and so locks) it was assigned go to the
+//! next waiter, and a `notify_one` (or the stored
+//! permit) it took but never returned goes to the next waiter or back as
+//! the stored permit.
+//!
+//! # Names in reports
+//!
+//! Each primitive's default name is its kind and where it was created
+//! (`Mutex at tests/bank.rs:12:17`); constructors are `#[track_caller]`.
+//! Give a name with `with_name` (`Mutex::new(0).with_name("accounts")`);
+//! reports then say ``Mutex `accounts` ``.
+//!
+//! What a report says about the holder is what detsim knows: a lock's
+//! holder is the task that locked it, and where. A wait-for cycle among
+//! stuck tasks (holders, `JoinHandle`s) is named under the first task in
+//! it. A `Notify::notify_waiters` that found nobody waiting is
+//! shown in the report of a task that then waits forever on that
+//! `Notify`.
+//!
+//! # Divergence from tokio
+//!
+//! - `const_new`, `blocking_*` and the mapped guards are missing: each
+//!   primitive allocates its shared state (deadlock notes point at it),
+//!   and blocking a runtime's only thread is a deadlock in a simulation.
+//! - `Mutex::lock` and the other waiting methods return `impl Future`
+//!   rather than being `async fn` (so that `#[track_caller]` can record
+//!   where they were called); they are awaited the same way.
+
+mod acquire;
+mod barrier;
+mod deadlock;
+mod error;
+mod mutex;
+mod notify;
+mod permits;
+mod rwlock;
+mod sem_state;
+mod semaphore;
+mod stamp;
+
+pub use barrier::{Barrier, BarrierWaitResult};
+pub(crate) use deadlock::{SyncWait, describe_stuck};
+pub use error::{AcquireError, TryAcquireError, TryLockError};
+pub use mutex::{Mutex, MutexGuard, OwnedMutexGuard};
+pub use notify::{Notified, Notify, OwnedNotified};
+pub use rwlock::{
+    OwnedRwLockReadGuard, OwnedRwLockWriteGuard, RwLock, RwLockReadGuard, RwLockWriteGuard,
+};
+pub use semaphore::{OwnedSemaphorePermit, Semaphore, SemaphorePermit};
