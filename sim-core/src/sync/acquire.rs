@@ -1,5 +1,6 @@
 //! Waiting for permits: the one future behind `Semaphore::acquire*`,
-//! `Mutex::lock*` and `RwLock::read*`/`write*`.
+//! `Mutex::lock*`, `RwLock::read*`/`write*` and the bounded `mpsc`
+//! channel's `send`/`reserve`.
 
 use std::future::Future;
 use std::panic::Location;

@@ -6,11 +6,12 @@
 //! primitive's shared state and the operation. The words are made only if
 //! the run deadlocks, from the state at that moment (who holds the lock
 //! now, which senders are still alive). The pointer is weak so that a note
-//! never keeps a primitive alive, and
+//! never keeps a primitive (or the values queued in a channel) alive, and
 //! dropping a note never runs user code.
 //!
 //! A wait-for graph joins each stuck task to the tasks that could end its
-//! wait: a lock's holders, the task a `JoinHandle` waits for. A cycle in it is a deadlock that no
+//! wait: a lock's holders, the tasks that last used a channel's other end,
+//! the task a `JoinHandle` waits for. A cycle in it is a deadlock that no
 //! other task can break, and the report names it under its first task.
 
 use std::collections::BTreeSet;
@@ -35,6 +36,14 @@ pub(crate) enum Op {
     Acquire(u32),
     /// `Notify::notified`.
     Notified,
+    /// Receiving from a channel.
+    Recv,
+    /// Sending on (or reserving capacity in) a bounded channel.
+    Send,
+    /// `Sender::closed`: waiting for the receiving side to go away.
+    Closed,
+    /// `watch::Receiver::changed`.
+    Changed,
     /// `Barrier::wait`.
     Barrier,
 }
@@ -45,6 +54,8 @@ impl Op {
     fn relation(self) -> &'static str {
         match self {
             Op::Lock | Op::Read | Op::Write | Op::Acquire(_) => "held by",
+            Op::Recv | Op::Changed => "whose sender was last used by",
+            Op::Send | Op::Closed => "whose receiver was last used by",
             // Never in a cycle: any task may notify or arrive, so these
             // waits name no blocker.
             Op::Notified | Op::Barrier => "",
@@ -54,7 +65,8 @@ impl Op {
 
 /// A primitive's shared state, as deadlock reports see it.
 pub(crate) trait WaitTarget: Send + Sync {
-    /// Its name in a report, for a task doing `op` (``Mutex `accounts` ``).
+    /// Its name in a report, for a task doing `op` (`Mutex `accounts``,
+    /// `mpsc receiver `jobs``).
     fn label(&self, op: Op) -> String;
     /// What a task doing `op` waits on, in full: the label and the state
     /// that keeps it waiting.

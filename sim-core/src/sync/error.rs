@@ -1,4 +1,5 @@
-//! The errors of the locks and the semaphore.
+//! The errors of the locks and the semaphore (the channels have their own
+//! `error` modules, as in tokio).
 
 use std::fmt;
 

@@ -1,5 +1,7 @@
 //! Synchronization between tasks, with tokio's names and semantics:
-//! [`Mutex`], [`RwLock`], [`Semaphore`], [`Notify`] and [`Barrier`].
+//! [`Mutex`], [`RwLock`], [`Semaphore`], [`Notify`], [`Barrier`] and the
+//! channels [`mpsc`] (bounded and unbounded), [`oneshot`], [`watch`] and
+//! [`broadcast`], each with tokio's error types in its `error` module.
 //!
 //! Use these instead of tokio's or futures' primitives in code tested
 //! under detsim: they behave the same, and a deadlock report can see
@@ -22,8 +24,10 @@
 //! or used from a `spawn_blocking` thread) and they are `Send` and `Sync`
 //! where tokio's are. Their state sits behind a `std` mutex that is held
 //! for a few instructions at a time and not while user code runs: wakers
-//! are woken after unlocking. Within a run, which is one thread, that
-//! mutex is never contended, so it cannot change what a run does.
+//! are woken and values dropped after unlocking (the one exception,
+//! `broadcast`'s clones, is listed below). Within a run, which is one
+//! thread, that mutex is never contended, so it cannot change what a run
+//! does.
 //!
 //! # Wake order
 //!
@@ -32,28 +36,33 @@
 //! `Pending`. Unlocking a mutex hands it to the oldest waiter, a released
 //! permit goes to the oldest waiter of a semaphore (which no later waiter
 //! asking for fewer permits can overtake), `Notify::notify_one` wakes the
-//! oldest waiter, and wakes of many waiters (`notify_waiters`, a
-//! barrier's release) happen oldest first. FIFO adds no
+//! oldest waiter, and wakes of many waiters (`notify_waiters`, a watch or
+//! broadcast send, a barrier's release) happen oldest first. FIFO adds no
 //! randomness of its own and is the easiest order to reason about; the
 //! schedule stays the seeded scheduler's choice, since which task polls
 //! first (and so queues first) and which woken task runs first are its
 //! decisions. A future dropped while it waits leaves its place without
-//! losing anything: permits (and so locks) it was assigned go to the
-//! next waiter, and a `notify_one` (or the stored
+//! losing anything: permits (and so locks and channel slots) it was
+//! assigned go to the next waiter, and a `notify_one` (or the stored
 //! permit) it took but never returned goes to the next waiter or back as
 //! the stored permit.
 //!
 //! # Names in reports
 //!
 //! Each primitive's default name is its kind and where it was created
-//! (`Mutex at tests/bank.rs:12:17`); constructors are `#[track_caller]`.
-//! Give a name with `with_name` (`Mutex::new(0).with_name("accounts")`);
-//! reports then say ``Mutex `accounts` ``.
+//! (`Mutex at tests/bank.rs:12:17`, `mpsc receiver of the channel at
+//! src/pool.rs:40:9`); constructors are `#[track_caller]`. Give a name
+//! with `with_name` (`Mutex::new(0).with_name("accounts")`) or, for
+//! channels, `named_channel` (`mpsc::named_channel("jobs", 8)`); reports
+//! then say ``Mutex `accounts` `` and ``mpsc receiver `jobs` ``.
 //!
-//! What a report says about the holder is what detsim knows: a lock's
-//! holder is the task that locked it, and where. A wait-for cycle among
-//! stuck tasks (holders, `JoinHandle`s) is named under the first task in
-//! it. A `Notify::notify_waiters` that found nobody waiting is
+//! What a report says about the other side is what detsim knows: a lock's
+//! holder is the task that locked it and where; a channel's live senders
+//! (or receivers) are each described by the task that last used them, or
+//! where and by whom they were created if never used (a handle may move
+//! between tasks unseen). A wait-for cycle among stuck tasks (holders,
+//! the other ends' last users, `JoinHandle`s) is named under the first
+//! task in it. A `Notify::notify_waiters` that found nobody waiting is
 //! shown in the report of a task that then waits forever on that
 //! `Notify`.
 //!
@@ -65,18 +74,29 @@
 //! - `Mutex::lock` and the other waiting methods return `impl Future`
 //!   rather than being `async fn` (so that `#[track_caller]` can record
 //!   where they were called); they are awaited the same way.
+//! - Sending on a `watch` channel while a `watch::Ref` of it is held on
+//!   the runtime's thread panics with an explanation; tokio deadlocks.
+//! - `broadcast` clones a value for a receiver while holding the
+//!   channel's lock, as tokio does under its slot lock: a `Clone` impl
+//!   must not use the same channel.
+//! - Weak senders (`downgrade`) are not provided.
 
 mod acquire;
 mod barrier;
+pub mod broadcast;
 mod deadlock;
+mod ends;
 mod error;
+pub mod mpsc;
 mod mutex;
 mod notify;
+pub mod oneshot;
 mod permits;
 mod rwlock;
 mod sem_state;
 mod semaphore;
 mod stamp;
+pub mod watch;
 
 pub use barrier::{Barrier, BarrierWaitResult};
 pub(crate) use deadlock::{SyncWait, describe_stuck};

@@ -1,5 +1,5 @@
-//! FIFO permit accounting: the core of `Semaphore`, `Mutex` and `RwLock`,
-//! kept under its owner's lock.
+//! FIFO permit accounting: the core of `Semaphore`, `Mutex`, `RwLock` and
+//! the bounded `mpsc` channel's capacity, kept under its owner's lock.
 //!
 //! Waiters are served strictly in arrival order (the order in which their
 //! futures were first polled without enough permits). Released permits go

@@ -21,6 +21,22 @@ pub(crate) struct Owner {
     pub(crate) task: Option<TaskId>,
 }
 
+impl Owner {
+    /// The task being polled now, in the runtime running on this thread.
+    pub(crate) fn current() -> Owner {
+        context::with_current(|rt| match rt {
+            Some(rt) => Owner {
+                runtime: Arc::as_ptr(&rt.exec.queue) as usize,
+                task: rt.exec.current_id(),
+            },
+            None => Owner {
+                runtime: 0,
+                task: None,
+            },
+        })
+    }
+}
+
 /// Who did something, where and when.
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Stamp {
@@ -56,7 +72,7 @@ impl Stamp {
 }
 
 /// How reports name a primitive: its kind plus the name given with
-/// `with_name`, else the place it was created.
+/// `with_name`/`named_channel`, else the place it was created.
 #[derive(Clone, Debug)]
 pub(crate) struct Label {
     kind: &'static str,
@@ -87,6 +103,15 @@ impl Label {
         match &self.name {
             Some(name) => format!("{} `{name}`", self.kind),
             None => format!("{} at {}", self.kind, self.created),
+        }
+    }
+
+    /// One end of a channel: `mpsc receiver `jobs``, or `mpsc receiver of
+    /// the channel at tests/x.rs:5:20` when unnamed.
+    pub(crate) fn end(&self, end: &str) -> String {
+        match &self.name {
+            Some(name) => format!("{} {end} `{name}`", self.kind),
+            None => format!("{} {end} of the channel at {}", self.kind, self.created),
         }
     }
 }
