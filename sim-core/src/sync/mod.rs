@@ -89,6 +89,7 @@ mod ends;
 mod error;
 pub mod mpsc;
 mod mutex;
+mod notified;
 mod notify;
 pub mod oneshot;
 mod permits;
@@ -102,7 +103,8 @@ pub use barrier::{Barrier, BarrierWaitResult};
 pub(crate) use deadlock::{SyncWait, describe_stuck};
 pub use error::{AcquireError, TryAcquireError, TryLockError};
 pub use mutex::{Mutex, MutexGuard, OwnedMutexGuard};
-pub use notify::{Notified, Notify, OwnedNotified};
+pub use notified::{Notified, OwnedNotified};
+pub use notify::Notify;
 pub use rwlock::{
     OwnedRwLockReadGuard, OwnedRwLockWriteGuard, RwLock, RwLockReadGuard, RwLockWriteGuard,
 };

@@ -2,14 +2,13 @@
 
 use std::collections::BTreeMap;
 use std::fmt;
-use std::future::Future;
 use std::marker::PhantomData;
 use std::panic::Location;
-use std::pin::Pin;
 use std::sync::{Arc, Mutex, MutexGuard};
-use std::task::{Context, Poll, Waker};
+use std::task::Waker;
 
-use crate::sync::deadlock::{Op, ReportCtx, SyncWait, WaitTarget};
+use crate::sync::deadlock::{Op, ReportCtx, WaitTarget};
+use crate::sync::notified::{Inner, Notified, OwnedNotified};
 use crate::sync::stamp::{Label, Owner, Stamp, lock};
 
 /// A notification for tasks, as tokio's `Notify`: [`notify_one`]
@@ -55,13 +54,13 @@ pub struct Notify {
     shared: Arc<Shared>,
 }
 
-struct Shared {
+pub(super) struct Shared {
     state: Mutex<State>,
 }
 
 /// How a waiter was notified.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum How {
+pub(super) enum How {
     /// By `notify_one`/`notify_last` (or the stored permit): passed on if
     /// its future is dropped before it returns.
     One,
@@ -69,25 +68,25 @@ enum How {
     All,
 }
 
-struct Waiter {
-    waker: Option<Waker>,
-    stamp: Stamp,
+pub(super) struct Waiter {
+    pub(super) waker: Option<Waker>,
+    pub(super) stamp: Stamp,
     /// `State::calls` when it began waiting.
-    since: u64,
+    pub(super) since: u64,
 }
 
-struct State {
-    permit: bool,
+pub(super) struct State {
+    pub(super) permit: bool,
     /// How many times `notify_waiters` was called.
-    waiters_calls: u64,
+    pub(super) waiters_calls: u64,
     /// Waiting, oldest first.
-    waiting: BTreeMap<u64, Waiter>,
+    pub(super) waiting: BTreeMap<u64, Waiter>,
     /// Notified, not yet returned `Ready`.
-    notified: BTreeMap<u64, How>,
-    next_key: u64,
+    pub(super) notified: BTreeMap<u64, How>,
+    pub(super) next_key: u64,
     label: Label,
     /// How many notify calls of any kind were made: orders waits and calls.
-    calls: u64,
+    pub(super) calls: u64,
     /// The last `notify_one`/`notify_last`/`notify_waiters` call.
     last: Option<(&'static str, Stamp)>,
     /// The last `notify_waiters` call that found no waiter, and its
@@ -104,7 +103,7 @@ impl State {
     }
 
     /// `notify_one`: the oldest waiter (or the newest), else the permit.
-    fn notify_one(&mut self, newest: bool) -> Option<Waker> {
+    pub(super) fn notify_one(&mut self, newest: bool) -> Option<Waker> {
         let key = if newest {
             self.waiting.keys().next_back()
         } else {
@@ -251,165 +250,8 @@ impl fmt::Debug for Notify {
 }
 
 impl Shared {
-    fn state(&self) -> MutexGuard<'_, State> {
+    pub(super) fn state(&self) -> MutexGuard<'_, State> {
         lock(&self.state)
-    }
-}
-
-/// Where a [`Notified`] future is.
-enum Phase {
-    /// Not yet waiting; `calls` is `notify_waiters`' count at creation.
-    Init {
-        calls: u64,
-    },
-    Waiting(u64),
-    /// Notified, not yet returned `Ready`.
-    Ready(How),
-    Done,
-}
-
-/// The state of a `Notified`/`OwnedNotified` future.
-struct Inner {
-    shared: Arc<Shared>,
-    phase: Phase,
-    /// Where `notified` was called.
-    at: &'static Location<'static>,
-}
-
-impl Inner {
-    fn new(shared: &Arc<Shared>, at: &'static Location<'static>) -> Inner {
-        let calls = shared.state().waiters_calls;
-        Inner {
-            shared: Arc::clone(shared),
-            phase: Phase::Init { calls },
-            at,
-        }
-    }
-
-    /// Moves on as far as possible without a waker (`enable`) or with
-    /// one (`poll`); returns whether it is notified. The old waker, if
-    /// replaced, is dropped after unlocking.
-    fn advance(&mut self, waker: Option<&Waker>) -> bool {
-        let mut st = self.shared.state();
-        let mut old = None;
-        match self.phase {
-            Phase::Init { calls } if st.waiters_calls != calls => {
-                self.phase = Phase::Ready(How::All)
-            }
-            Phase::Init { .. } if st.permit => {
-                st.permit = false;
-                self.phase = Phase::Ready(How::One);
-            }
-            Phase::Init { .. } => {
-                let key = st.next_key;
-                st.next_key += 1;
-                let waiter = Waiter {
-                    waker: waker.cloned(),
-                    stamp: Stamp::now(self.at),
-                    since: st.calls,
-                };
-                st.waiting.insert(key, waiter);
-                self.phase = Phase::Waiting(key);
-            }
-            Phase::Waiting(key) => {
-                if let Some(how) = st.notified.remove(&key) {
-                    self.phase = Phase::Ready(how);
-                } else if let (Some(w), Some(waker)) = (st.waiting.get_mut(&key), waker) {
-                    old = match &w.waker {
-                        Some(o) if o.will_wake(waker) => None,
-                        _ => w.waker.replace(waker.clone()),
-                    };
-                }
-            }
-            Phase::Ready(_) | Phase::Done => {}
-        }
-        drop(st);
-        drop(old);
-        matches!(self.phase, Phase::Ready(_) | Phase::Done)
-    }
-
-    fn poll(&mut self, cx: &mut Context<'_>) -> Poll<()> {
-        if self.advance(Some(cx.waker())) {
-            self.phase = Phase::Done;
-            return Poll::Ready(());
-        }
-        SyncWait::note(&self.shared, Op::Notified);
-        Poll::Pending
-    }
-}
-
-impl Drop for Inner {
-    fn drop(&mut self) {
-        let mut st = self.shared.state();
-        let forward = match self.phase {
-            Phase::Waiting(key) => {
-                st.waiting.remove(&key);
-                st.notified.remove(&key) == Some(How::One)
-            }
-            Phase::Ready(how) => how == How::One,
-            Phase::Init { .. } | Phase::Done => false,
-        };
-        // A notify_one this future took but never returned goes on.
-        let waker = forward.then(|| st.notify_one(false)).flatten();
-        drop(st);
-        if let Some(w) = waker {
-            w.wake();
-        }
-    }
-}
-
-/// The future of [`Notify::notified`].
-#[must_use = "futures do nothing unless polled"]
-pub struct Notified<'a> {
-    inner: Inner,
-    _notify: PhantomData<&'a Notify>,
-}
-
-/// The future of [`Notify::notified_owned`].
-#[must_use = "futures do nothing unless polled"]
-pub struct OwnedNotified {
-    inner: Inner,
-}
-
-impl Notified<'_> {
-    /// Registers this future as a waiter without polling it, so that a
-    /// `notify_one` or `notify_waiters` from now on reaches it; returns
-    /// whether it is already notified (the next poll is then `Ready`).
-    pub fn enable(self: Pin<&mut Self>) -> bool {
-        self.get_mut().inner.advance(None)
-    }
-}
-
-impl OwnedNotified {
-    /// As [`Notified::enable`].
-    pub fn enable(self: Pin<&mut Self>) -> bool {
-        self.get_mut().inner.advance(None)
-    }
-}
-
-impl Future for Notified<'_> {
-    type Output = ();
-    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
-        self.get_mut().inner.poll(cx)
-    }
-}
-
-impl Future for OwnedNotified {
-    type Output = ();
-    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
-        self.get_mut().inner.poll(cx)
-    }
-}
-
-impl fmt::Debug for Notified<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("Notified")
-    }
-}
-
-impl fmt::Debug for OwnedNotified {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("OwnedNotified")
     }
 }
 
