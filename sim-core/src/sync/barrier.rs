@@ -106,6 +106,13 @@ impl Barrier {
     }
 
     /// Waits until `n` tasks wait here; see the type's docs.
+    ///
+    /// ```
+    /// detsim::Runtime::sim(1).block_on(async {
+    ///     let alone = detsim::sync::Barrier::new(1);
+    ///     assert!(alone.wait().await.is_leader(), "the last (only) to arrive");
+    /// });
+    /// ```
     #[track_caller]
     pub fn wait(&self) -> impl Future<Output = BarrierWaitResult> + '_ {
         Wait {

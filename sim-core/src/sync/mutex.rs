@@ -112,6 +112,14 @@ impl<T> Mutex<T> {
 
 impl<T: ?Sized> Mutex<T> {
     /// Waits for the lock, in FIFO order.
+    ///
+    /// ```
+    /// detsim::Runtime::sim(1).block_on(async {
+    ///     let m = detsim::sync::Mutex::new(vec![1]);
+    ///     m.lock().await.push(2);
+    ///     assert_eq!(*m.lock().await, [1, 2]);
+    /// });
+    /// ```
     #[track_caller]
     pub fn lock(&self) -> impl Future<Output = MutexGuard<'_, T>> {
         let acquire = self.sem.acquire(1, Op::Lock, Location::caller());

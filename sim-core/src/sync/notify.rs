@@ -169,6 +169,18 @@ impl Notify {
 
     /// Wakes the task that has waited longest, or stores a permit for the
     /// next `notified` if none waits (at most one permit is stored).
+    ///
+    /// ```
+    /// use futures::FutureExt;
+    ///
+    /// detsim::Runtime::sim(1).block_on(async {
+    ///     let notify = detsim::sync::Notify::new();
+    ///     notify.notify_one();
+    ///     notify.notify_one(); // still one permit
+    ///     notify.notified().await;
+    ///     assert!(notify.notified().now_or_never().is_none());
+    /// });
+    /// ```
     #[track_caller]
     pub fn notify_one(&self) {
         self.notify(false, Location::caller());

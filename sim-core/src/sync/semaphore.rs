@@ -116,6 +116,16 @@ impl Semaphore {
     ///
     /// Fails only if the semaphore is closed. Dropping the future gives
     /// back whatever it was assigned while it waited.
+    ///
+    /// ```
+    /// detsim::Runtime::sim(1).block_on(async {
+    ///     let sem = detsim::sync::Semaphore::new(1);
+    ///     let permit = sem.acquire().await.unwrap();
+    ///     assert_eq!(sem.available_permits(), 0);
+    ///     drop(permit);
+    ///     assert_eq!(sem.available_permits(), 1);
+    /// });
+    /// ```
     #[track_caller]
     pub fn acquire(&self) -> impl Future<Output = Result<SemaphorePermit<'_>, AcquireError>> {
         self.acquire_n(1, Location::caller())

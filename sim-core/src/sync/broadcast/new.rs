@@ -12,6 +12,14 @@ use super::shared::Shared;
 /// # Panics
 ///
 /// If `capacity` is 0 or more than `usize::MAX / 2`.
+///
+/// ```
+/// detsim::Runtime::sim(1).block_on(async {
+///     let (tx, mut rx) = detsim::sync::broadcast::channel(3);
+///     assert_eq!(tx.send("tick").unwrap(), 1, "one receiver");
+///     assert_eq!(rx.recv().await.unwrap(), "tick");
+/// });
+/// ```
 #[track_caller]
 pub fn channel<T: Clone>(capacity: usize) -> (Sender<T>, Receiver<T>) {
     make(capacity, Location::caller(), None)

@@ -12,6 +12,17 @@ use super::unbounded::{UnboundedReceiver, UnboundedSender};
 /// # Panics
 ///
 /// If `buffer` is 0, or exceeds `Semaphore::MAX_PERMITS`.
+///
+/// ```
+/// use detsim::sync::mpsc::{self, error::TrySendError};
+///
+/// detsim::Runtime::sim(1).block_on(async {
+///     let (tx, mut rx) = mpsc::channel(1);
+///     tx.send(1).await.unwrap();
+///     assert!(matches!(tx.try_send(2), Err(TrySendError::Full(2))));
+///     assert_eq!(rx.recv().await, Some(1));
+/// });
+/// ```
 #[track_caller]
 pub fn channel<T>(buffer: usize) -> (Sender<T>, Receiver<T>) {
     bounded(buffer, Location::caller(), None)
@@ -38,6 +49,21 @@ fn bounded<T>(
 
 /// A channel without bound; sending never waits. Named in reports after
 /// the place it was created.
+///
+/// ```
+/// detsim::Runtime::sim(1).block_on(async {
+///     let (tx, mut rx) = detsim::sync::mpsc::unbounded_channel();
+///     for n in 0..3 {
+///         tx.send(n).unwrap(); // never waits
+///     }
+///     drop(tx);
+///     let mut got = Vec::new();
+///     while let Some(n) = rx.recv().await {
+///         got.push(n);
+///     }
+///     assert_eq!(got, [0, 1, 2]);
+/// });
+/// ```
 #[track_caller]
 pub fn unbounded_channel<T>() -> (UnboundedSender<T>, UnboundedReceiver<T>) {
     unbounded(Location::caller(), None)

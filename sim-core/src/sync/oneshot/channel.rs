@@ -58,6 +58,14 @@ pub struct Receiver<T> {
 
 /// A channel for one value, named in reports after the place it was
 /// created.
+///
+/// ```
+/// detsim::Runtime::sim(1).block_on(async {
+///     let (tx, rx) = detsim::sync::oneshot::channel::<u32>();
+///     drop(tx); // never sent
+///     assert!(rx.await.is_err());
+/// });
+/// ```
 #[track_caller]
 pub fn channel<T>() -> (Sender<T>, Receiver<T>) {
     make(Location::caller(), None)

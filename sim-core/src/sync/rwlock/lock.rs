@@ -109,6 +109,14 @@ impl<T: ?Sized> RwLock<T> {
     }
 
     /// Waits for shared read access, in FIFO order.
+    ///
+    /// ```
+    /// detsim::Runtime::sim(1).block_on(async {
+    ///     let lock = detsim::sync::RwLock::new(1);
+    ///     let (a, b) = (lock.read().await, lock.read().await);
+    ///     assert_eq!(*a + *b, 2);
+    /// });
+    /// ```
     #[track_caller]
     pub fn read(&self) -> impl Future<Output = RwLockReadGuard<'_, T>> {
         let acquire = self.sem.acquire(1, Op::Read, Location::caller());
@@ -119,6 +127,14 @@ impl<T: ?Sized> RwLock<T> {
     }
 
     /// Waits for exclusive write access, in FIFO order.
+    ///
+    /// ```
+    /// detsim::Runtime::sim(1).block_on(async {
+    ///     let lock = detsim::sync::RwLock::new(1);
+    ///     *lock.write().await += 1;
+    ///     assert_eq!(*lock.read().await, 2);
+    /// });
+    /// ```
     #[track_caller]
     pub fn write(&self) -> impl Future<Output = RwLockWriteGuard<'_, T>> {
         let n = self.max_readers as usize;

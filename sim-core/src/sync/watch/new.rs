@@ -9,6 +9,15 @@ use super::shared::Shared;
 /// A watch channel holding `init`, with one sender and one receiver that
 /// has not seen `init` as a change. Named in reports after the place it
 /// was created.
+///
+/// ```
+/// detsim::Runtime::sim(1).block_on(async {
+///     let (tx, rx) = detsim::sync::watch::channel("v1");
+///     assert_eq!(*rx.borrow(), "v1");
+///     tx.send("v2").unwrap();
+///     assert!(rx.has_changed().unwrap());
+/// });
+/// ```
 #[track_caller]
 pub fn channel<T>(init: T) -> (Sender<T>, Receiver<T>) {
     make(init, Location::caller(), None)
