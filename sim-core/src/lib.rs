@@ -31,6 +31,8 @@
 //! - [`task`]: `spawn`, `JoinHandle`, named tasks, `yield_now`.
 //! - [`time`]: virtual `Instant`, `sleep`, `timeout`, `interval`.
 //! - [`rand`]: the seeded random streams, for the runtime and for user code.
+//! - [`sync`]: tokio's locks, semaphore, `Notify`, `Barrier` and channels,
+//!   FIFO, and named in deadlock reports.
 //! - [`faults`]: fault plans (`Faults`, `Probability`).
 //! - [`io`]: simulated devices: `duplex` byte streams, a `BlockDevice`.
 //! - [`kernel`]: the executor <-> kernel boundary: the simulated kernel and,
@@ -57,6 +59,7 @@ pub mod proptest;
 pub mod rand;
 pub mod runner;
 pub mod runtime;
+pub mod sync;
 pub mod task;
 pub mod time;
 pub mod trace;

@@ -15,6 +15,8 @@ pub(crate) enum WaitReason {
     Completion { target: crate::kernel::ResourceId },
     /// A kernel resource registration.
     Resource(crate::kernel::ResourceWait),
+    /// A `detsim::sync` primitive (described from its state at report time).
+    Sync(crate::sync::SyncWait),
 }
 
 impl fmt::Display for WaitReason {
@@ -26,6 +28,7 @@ impl fmt::Display for WaitReason {
                 write!(f, "the completion of an operation on {target}")
             }
             WaitReason::Resource(wait) => write!(f, "{wait}"),
+            WaitReason::Sync(wait) => write!(f, "{wait}"),
         }
     }
 }

@@ -36,15 +36,17 @@ impl RuntimeInner {
     }
 
     pub(super) fn deadlock(&self) -> FailureKind {
-        let stuck = self
-            .exec
-            .waiting_tasks()
-            .into_iter()
+        let waits = self.exec.waiting_tasks();
+        let mut stuck: Vec<StuckTask> = waits
+            .iter()
             .map(|(id, reason)| StuckTask {
-                task: self.task_desc(id),
+                task: self.task_desc(*id),
                 waits_on: match reason {
                     Some(WaitReason::Completion { target }) => {
-                        format!("the completion of an operation on {}", self.io_name(target))
+                        format!(
+                            "the completion of an operation on {}",
+                            self.io_name(*target)
+                        )
                     }
                     Some(r) => r.to_string(),
                     None => "something detsim cannot see (a channel, lock or other future \
@@ -53,6 +55,8 @@ impl RuntimeInner {
                 },
             })
             .collect();
+        // detsim::sync waits in full, and the wait-for cycles.
+        crate::sync::describe_stuck(self, &waits, &mut stuck);
         FailureKind::Deadlock { stuck }
     }
 

@@ -1,0 +1,7 @@
+//! [`RwLock`] and its guards.
+
+mod guards;
+mod lock;
+
+pub use guards::{OwnedRwLockReadGuard, OwnedRwLockWriteGuard, RwLockReadGuard, RwLockWriteGuard};
+pub use lock::RwLock;
