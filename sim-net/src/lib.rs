@@ -101,6 +101,7 @@ mod nemesis;
 mod network;
 mod options;
 mod packet;
+mod ports;
 mod stack;
 pub mod tcp;
 mod udp;
