@@ -249,6 +249,7 @@ impl Net {
         let h = &mut hosts[host as usize];
         h.up = false;
         h.tcp_listeners.clear();
+        h.tcp_bound.clear();
         h.udp.clear();
         drop(hosts);
         self.kernel.trace(self.host_id(host), "host down", 0);

@@ -15,6 +15,7 @@ mod conformance;
 mod edge_triggered_hang;
 mod epoll_semantics;
 mod kernel_net_conformance;
+mod kernel_unconnected_tcp;
 mod net_causality;
 mod net_digest;
 mod net_framing;

@@ -1,4 +1,5 @@
-//! TCP: listeners, connections, split halves.
+//! TCP: listeners, connections, split halves, and the simulated sockets
+//! under them.
 
 mod connect;
 mod io_traits;
@@ -9,9 +10,11 @@ mod socket;
 mod split;
 mod stream;
 mod stream_ready;
+mod unconnected;
 
 pub(crate) use connect::connect;
 pub use listener::TcpListener;
 pub(crate) use sim_listener::{ListenerShared, SimListener};
 pub use split::{OwnedReadHalf, OwnedWriteHalf, ReadHalf, WriteHalf};
 pub use stream::TcpStream;
+pub(crate) use unconnected::SimUnconnectedTcp;
