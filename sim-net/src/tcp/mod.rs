@@ -1,5 +1,5 @@
-//! TCP: listeners, connections, split halves, and the simulated sockets
-//! under them.
+//! TCP: listeners, connections, split halves, sockets configured before
+//! they connect or listen.
 
 mod connect;
 mod io_traits;
@@ -10,6 +10,7 @@ mod socket;
 mod split;
 mod stream;
 mod stream_ready;
+mod tcp_socket;
 mod unconnected;
 
 pub(crate) use connect::connect;
@@ -17,4 +18,5 @@ pub use listener::TcpListener;
 pub(crate) use sim_listener::{ListenerShared, SimListener};
 pub use split::{OwnedReadHalf, OwnedWriteHalf, ReadHalf, WriteHalf};
 pub use stream::TcpStream;
+pub use tcp_socket::TcpSocket;
 pub(crate) use unconnected::SimUnconnectedTcp;
