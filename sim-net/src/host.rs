@@ -14,6 +14,7 @@ use sim_core::runner::TestResult;
 use sim_core::task::Builder;
 
 use crate::network::{HostIx, Net};
+use crate::ports::PortFlags;
 use crate::tcp::ListenerShared;
 use crate::udp::UdpShared;
 
@@ -25,6 +26,8 @@ pub(crate) struct HostState {
     pub(crate) node: NodeId,
     pub(crate) up: bool,
     pub(crate) tcp_listeners: BTreeMap<u16, Rc<ListenerShared>>,
+    /// Sockets bound with `bind` that do not listen, by port.
+    pub(crate) tcp_bound: BTreeMap<u16, Vec<Rc<PortFlags>>>,
     /// Outgoing connections: (local port, peer), unique per destination.
     pub(crate) tcp_conns: BTreeSet<(u16, SocketAddr)>,
     pub(crate) udp: BTreeMap<u16, Rc<UdpShared>>,
@@ -40,6 +43,7 @@ impl HostState {
             node,
             up: true,
             tcp_listeners: BTreeMap::new(),
+            tcp_bound: BTreeMap::new(),
             tcp_conns: BTreeSet::new(),
             udp: BTreeMap::new(),
             next_ephemeral: 32768,

@@ -31,14 +31,16 @@
 //! - **Hosts** ([`host`], [`client`]): named machines with an IPv4 address
 //!   (`10.0.0.1` is `main`, where the test body runs; later hosts count
 //!   up). Each is a detsim node: crashing it stops its tasks.
-//! - **TCP** ([`TcpListener`], [`TcpStream`]): a handshake with SYN
+//! - **TCP** ([`TcpListener`], [`TcpStream`], [`TcpSocket`]): a handshake with SYN
 //!   retransmission (1 s, 2 s, 4 s... until `connect_timeout`), where a
 //!   connection reaches `accept` only once the client has it; an ordered
 //!   byte stream delivered in segments at link latency, with bounded
 //!   buffers; FIN and half-close; RST when a socket closes with unread data,
 //!   when data arrives for a closed socket, or when a listener drops
 //!   unaccepted connections; ephemeral ports from 32768–60999, unique per
-//!   destination (`AddrNotAvailable` when all are taken).
+//!   destination (`AddrNotAvailable` when all are taken); `bind` before
+//!   connecting or listening, with Linux's rules for sharing a port
+//!   (`SO_REUSEADDR`, `SO_REUSEPORT`) and a listen backlog.
 //! - **Causality**: everything a peer can observe (data, FIN, RST, a
 //!   refused connect) crosses the link after its latency, in order, and
 //!   waits behind a partition or a held link. So, as on Linux, the first
@@ -56,13 +58,13 @@
 //!
 //! # One set of types over the kernel's sockets
 //!
-//! `TcpListener`, `TcpStream` (and its halves) and `UdpSocket` are written
+//! `TcpListener`, `TcpStream` (and its halves), `TcpSocket` and `UdpSocket` are written
 //! once, over the kernel's socket contract (`detsim::kernel::net`): each
 //! holds a socket of the runtime's network [`stack`] in the kernel's
 //! try-then-wait loop (`detsim::kernel::IoSource`), and never asks which
 //! kernel it runs on. This crate is the simulation's stack (`stack.rs`,
 //! installed on first use): its sockets (`tcp/socket.rs`,
-//! `tcp/sim_listener.rs`, `udp/sim.rs`) are the simulated hosts' syscalls,
+//! `tcp/sim_listener.rs`, `tcp/unconnected.rs`, `udp/sim.rs`) are the simulated hosts' syscalls,
 //! failing as Linux fails (the same errno for an operation a socket kind
 //! lacks).
 //!
@@ -101,6 +103,7 @@ mod nemesis;
 mod network;
 mod options;
 mod packet;
+mod ports;
 mod stack;
 pub mod tcp;
 mod udp;
@@ -113,5 +116,5 @@ pub use control::{
 pub use host::{HostHandle, client, host};
 pub use sim_core::kernel::{Interest, Readiness};
 pub use stack::stack;
-pub use tcp::{OwnedReadHalf, OwnedWriteHalf, TcpListener, TcpStream};
+pub use tcp::{OwnedReadHalf, OwnedWriteHalf, TcpListener, TcpSocket, TcpStream};
 pub use udp::UdpSocket;

@@ -1,14 +1,18 @@
-//! The socket options every simulated socket records: `IP_TTL`, checked
-//! as Linux checks it, and `TCP_NODELAY`. (They change nothing: the
-//! simulation has no hop count and no Nagle delay.)
+//! The socket options every simulated TCP socket records: `IP_TTL`,
+//! checked as Linux checks it, `TCP_NODELAY` and `SO_LINGER`. The first
+//! two change nothing (the simulation has no hop count and no Nagle
+//! delay); a linger of zero makes closing a connection reset it, and any
+//! other linger changes nothing (closing never waits).
 
 use std::cell::Cell;
 use std::io;
+use std::time::Duration;
 
 /// A simulated socket's recorded options, with Linux's defaults.
 pub(crate) struct SocketOptions {
     nodelay: Cell<bool>,
     ttl: Cell<u32>,
+    linger: Cell<Option<Duration>>,
 }
 
 impl Default for SocketOptions {
@@ -16,11 +20,33 @@ impl Default for SocketOptions {
         SocketOptions {
             nodelay: Cell::new(false),
             ttl: Cell::new(DEFAULT_TTL),
+            linger: Cell::new(None),
         }
     }
 }
 
 impl SocketOptions {
+    /// Takes `other`'s values, as a connection accepted from a listener
+    /// takes the listener's.
+    pub(crate) fn inherit(&self, other: &SocketOptions) {
+        self.nodelay.set(other.nodelay.get());
+        self.ttl.set(other.ttl.get());
+        self.linger.set(other.linger.get());
+    }
+
+    /// # Errors
+    ///
+    /// `EINVAL` for more seconds than a C `int` holds, as the OS stack's
+    /// `setsockopt` says.
+    pub(crate) fn set_linger(&self, linger: Option<Duration>) -> io::Result<()> {
+        self.linger.set(linger.map(linger_secs).transpose()?);
+        Ok(())
+    }
+
+    pub(crate) fn linger(&self) -> Option<Duration> {
+        self.linger.get()
+    }
+
     pub(crate) fn set_nodelay(&self, nodelay: bool) -> io::Result<()> {
         self.nodelay.set(nodelay);
         Ok(())
@@ -56,5 +82,17 @@ pub(crate) fn check_ttl(ttl: u32) -> io::Result<()> {
             io::ErrorKind::InvalidInput,
             format!("TTL {ttl} is outside 1..=255"),
         ))
+    }
+}
+
+/// `SO_LINGER` keeps whole seconds: a linger rounded up to them, as the OS
+/// stack (rustix) rounds it.
+fn linger_secs(linger: Duration) -> io::Result<Duration> {
+    let secs = linger
+        .as_secs()
+        .saturating_add(u64::from(linger.subsec_nanos() != 0));
+    match i32::try_from(secs) {
+        Ok(_) => Ok(Duration::from_secs(secs)),
+        Err(_) => Err(sim_core::kernel::net::Errno::EINVAL.into()),
     }
 }

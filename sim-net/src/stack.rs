@@ -12,11 +12,11 @@ use std::net::{IpAddr, SocketAddr};
 use std::rc::Rc;
 
 use sim_core::kernel::KernelHandle;
-use sim_core::kernel::net::{NetStack, Socket, StackFuture};
+use sim_core::kernel::net::{Family, NetStack, Socket, StackFuture, UnconnectedTcp};
 use sim_core::node::NodeId;
 
 use crate::network::Net;
-use crate::tcp::SimListener;
+use crate::tcp::{SimListener, SimUnconnectedTcp};
 use crate::udp::SimUdp;
 
 /// The runtime's network stack: the simulated network under the
@@ -113,13 +113,22 @@ impl NetStack for Net {
     fn tcp_connect(&self, addr: SocketAddr) -> StackFuture<io::Result<Box<dyn Socket>>> {
         let net = self.rc();
         Box::pin(async move {
-            let stream = crate::tcp::connect(net, addr).await?;
+            let me = net.current_host();
+            let stream = crate::tcp::connect(net, me, addr, None).await?;
             Ok(Box::new(stream) as Box<dyn Socket>)
         })
     }
 
     fn tcp_listen(&self, addr: SocketAddr) -> io::Result<Box<dyn Socket>> {
         Ok(Box::new(SimListener::bind(self.rc(), addr)?))
+    }
+
+    fn tcp_socket(&self, family: Family) -> io::Result<Box<dyn UnconnectedTcp>> {
+        Ok(Box::new(SimUnconnectedTcp::new(
+            self.rc(),
+            self.current_host(),
+            family,
+        )))
     }
 
     fn udp_bind(&self, addr: SocketAddr) -> io::Result<Box<dyn Socket>> {

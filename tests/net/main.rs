@@ -1,8 +1,8 @@
 //! The network and the kernel interface under it, as one test binary:
 //! TCP, UDP, partitions, causality, framing, resource names in reports,
-//! tokio's socket idioms, `Send + Sync` types, epoll semantics, and the conformance suite that
-//! runs the same bodies on both kernels, and the kernel's socket contract
-//! driven directly on both.
+//! tokio's socket idioms, `TcpSocket`, `Send + Sync` types, epoll
+//! semantics, and the conformance suite that runs the same bodies on both
+//! kernels, and the kernel's socket contract driven directly on both.
 //!
 //! Each former test file is a module, so a test's path (and its replay
 //! line) is `cargo test -p detsim --test net <module>::<test>`.
@@ -15,6 +15,7 @@ mod conformance;
 mod edge_triggered_hang;
 mod epoll_semantics;
 mod kernel_net_conformance;
+mod kernel_unconnected_tcp;
 mod net_causality;
 mod net_digest;
 mod net_framing;
@@ -27,3 +28,4 @@ mod net_tokio_shape;
 mod net_udp;
 mod resource_names;
 mod send_types;
+mod tcp_socket;

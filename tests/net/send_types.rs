@@ -9,7 +9,7 @@ use std::future::Future;
 use std::sync::Arc;
 
 use detsim::fs::{self, File, OpenOptions};
-use detsim::net::{self, TcpListener, TcpStream, UdpSocket};
+use detsim::net::{self, TcpListener, TcpSocket, TcpStream, UdpSocket};
 use detsim::time::{Duration, Instant, Interval, Sleep, Timeout};
 use detsim::{Faults, JoinHandle, Runtime, Sim, spawn};
 use futures::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
@@ -21,6 +21,7 @@ fn send_future<F: Future + Send>(_: F) {}
 fn io_time_and_task_types_are_send_and_sync() {
     send_sync::<TcpStream>();
     send_sync::<TcpListener>();
+    send_sync::<TcpSocket>();
     send_sync::<UdpSocket>();
     send_sync::<net::tcp::OwnedReadHalf>();
     send_sync::<net::tcp::OwnedWriteHalf>();
@@ -49,8 +50,10 @@ async fn futures_of_async_methods_are_send(
     udp: &UdpSocket,
     file: &File,
     mut owned: TcpStream,
+    socket: TcpSocket,
 ) {
     send_future(TcpStream::connect("server:7"));
+    send_future(socket.connect("10.0.0.2:7".parse().unwrap()));
     send_future(TcpListener::bind("0.0.0.0:7"));
     send_future(listener.accept());
     send_future(stream.readable());

@@ -28,7 +28,9 @@
 //!   the buffer), and may report readiness that is not there (the fault
 //!   plan's spurious readiness): callers must treat it as a hint.
 //! - Creation and names ([`NetStack`]): TCP connect, TCP bind + listen,
-//!   UDP bind, and resolving a host name or reading an address literal.
+//!   UDP bind, an unconnected TCP socket ([`UnconnectedTcp`]: options and
+//!   `bind` before `connect` or `listen`, what `TcpSocket` needs), and
+//!   resolving a host name or reading an address literal.
 //!
 //! # What a stack may not do
 //!
@@ -51,7 +53,19 @@
 //! into a socket state machine (an unconnected socket whose source turns
 //! writable when the SYN-ACK arrives) would renumber every simulated
 //! connection's resources and reorder every network trace, for no
-//! difference a user can see; it can come with a `TcpSocket` type.
+//! difference a user can see.
+//!
+//! An [`UnconnectedTcp`] socket (what `TcpSocket` holds) keeps that
+//! shape: it is not a state of a connecting socket but the part of
+//! `socket(2)` that comes before the connect: its options and its `bind`,
+//! which holds the port at once (`AddrInUse` is `bind`'s error, as on
+//! Linux). Its [`UnconnectedTcp::connect`] is the same one operation,
+//! starting from the bound port (else an ephemeral one, as
+//! [`NetStack::tcp_connect`]) and handing its options to the connection;
+//! its [`UnconnectedTcp::listen`] takes a backlog. The simulation creates
+//! no resource for an unconnected socket, so a connection made either way
+//! is numbered and traced alike. On the OS it is a real descriptor,
+//! registered with epoll only once it connects or listens.
 
 use std::any::Any;
 use std::fmt;
@@ -62,6 +76,10 @@ use std::pin::Pin;
 use std::rc::Rc;
 
 use crate::kernel::{AsSource, IoSource, KernelHandle};
+
+mod unconnected;
+
+pub use unconnected::{Family, UnconnectedTcp};
 
 #[cfg(doc)]
 use crate::kernel::Source;
@@ -225,12 +243,23 @@ pub trait NetStack {
     /// (no ephemeral port left).
     fn tcp_connect(&self, addr: SocketAddr) -> StackFuture<io::Result<Box<dyn Socket>>>;
 
-    /// Binds a TCP socket to `addr` and listens (backlog 1024).
+    /// Binds a TCP socket to `addr` with `SO_REUSEADDR` (as std and tokio
+    /// do) and listens (backlog 1024). [`NetStack::tcp_socket`] offers
+    /// the choices.
     ///
     /// # Errors
     ///
     /// `AddrInUse`, `AddrNotAvailable`.
     fn tcp_listen(&self, addr: SocketAddr) -> io::Result<Box<dyn Socket>>;
+
+    /// `socket(2)` for TCP: a socket of `family` to set options on, bind,
+    /// then connect or listen; see [`UnconnectedTcp`].
+    ///
+    /// # Errors
+    ///
+    /// What `socket(2)` reports on the OS (`EMFILE`...); none in the
+    /// simulation.
+    fn tcp_socket(&self, family: Family) -> io::Result<Box<dyn UnconnectedTcp>>;
 
     /// Binds a UDP socket to `addr`.
     ///
@@ -261,6 +290,9 @@ impl Errno {
     pub const ENOPROTOOPT: Errno = Errno(92);
     /// Operation not supported (`accept` on UDP).
     pub const EOPNOTSUPP: Errno = Errno(95);
+    /// Address family not supported by the protocol (an IPv6 address
+    /// given to an IPv4 socket).
+    pub const EAFNOSUPPORT: Errno = Errno(97);
     /// Transport endpoint is already connected.
     pub const EISCONN: Errno = Errno(106);
     /// Transport endpoint is not connected.

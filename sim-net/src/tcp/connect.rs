@@ -8,7 +8,8 @@
 //! (retransmitted SYNs only repeat the SYN-ACK), the SYN-ACK travels back,
 //! and the client's ACK puts the connection in the accept queue. A
 //! connection the client gave up on (timed out, or its `connect` future
-//! dropped) never reaches `accept`.
+//! dropped) never reaches `accept`. The client's port is an ephemeral one,
+//! or the one its socket was bound to.
 
 use std::cell::{Cell, RefCell};
 use std::io;
@@ -22,6 +23,7 @@ use sim_core::time::{Instant, timeout};
 
 use crate::link::NetLink;
 use crate::network::{HostIx, Net};
+use crate::ports::Binding;
 use crate::tcp::sim_listener::{ListenerShared, Pending};
 use crate::tcp::socket::SimTcpStream;
 
@@ -102,9 +104,14 @@ impl Drop for AbandonOnDrop<'_> {
     }
 }
 
-/// Connects from the running task's host to `peer` (resolved already).
-pub(crate) async fn connect(net: Rc<Net>, peer: SocketAddr) -> io::Result<SimTcpStream> {
-    let me = net.current_host();
+/// Connects from host `me` to `peer` (resolved already): from the port
+/// `binding` holds, else from an ephemeral port.
+pub(crate) async fn connect(
+    net: Rc<Net>,
+    me: HostIx,
+    peer: SocketAddr,
+    binding: Option<Binding>,
+) -> io::Result<SimTcpStream> {
     let connect_timeout = net.config.borrow().connect_timeout;
     let Some(server) = net.host_by_ip(peer.ip()) else {
         sim_core::time::sleep(connect_timeout.min(Duration::from_secs(3))).await;
@@ -113,7 +120,13 @@ pub(crate) async fn connect(net: Rc<Net>, peer: SocketAddr) -> io::Result<SimTcp
             format!("no simulated host has address {}", peer.ip()),
         ));
     };
-    let local_port = net.ephemeral_port(me, peer)?;
+    let local_port = match &binding {
+        None => net.ephemeral_port(me, peer)?,
+        Some(binding) => {
+            net.claim_conn_port(me, binding.port(), peer)?;
+            binding.port()
+        }
+    };
     let local = SocketAddr::new(net.ip(me), local_port);
     let attempt = Rc::new(Attempt::default());
     let mut guard = AbandonOnDrop {
@@ -156,14 +169,10 @@ pub(crate) async fn connect(net: Rc<Net>, peer: SocketAddr) -> io::Result<SimTcp
     let io = result?;
     guard.handed_over = true;
     drop(guard);
-    Ok(SimTcpStream::new(
-        Rc::clone(&net),
-        me,
-        io,
-        local,
-        peer,
-        Some(local_port),
-    ))
+    Ok(
+        SimTcpStream::new(Rc::clone(&net), me, io, local, peer, Some(local_port))
+            .with_binding(binding),
+    )
 }
 
 fn send_syn(hs: Rc<Handshake>, rto: Duration) {

@@ -6,7 +6,7 @@ use std::future::poll_fn;
 use std::io;
 use std::net::SocketAddr;
 
-use sim_core::kernel::net::SocketIo;
+use sim_core::kernel::net::{Socket, SocketIo};
 use sim_core::kernel::{AsSource, Interest, IoSource, Resident};
 
 use crate::addr::{ToSocketAddr, resolve};
@@ -36,7 +36,8 @@ impl TcpListener {
     /// Binds to `addr` on the calling host: `0.0.0.0:port`, the host's own
     /// name or address, or port 0 for an ephemeral port. On the OS runtime,
     /// a real socket bound to `addr`, with `SO_REUSEADDR` (as std and tokio
-    /// do) and a backlog of 1024 (tokio's).
+    /// do) and a backlog of 1024 (tokio's). [`TcpSocket`](crate::TcpSocket)
+    /// chooses the options and the backlog.
     ///
     /// # Errors
     ///
@@ -50,11 +51,16 @@ impl TcpListener {
     /// host.
     pub async fn bind(addr: impl ToSocketAddr) -> io::Result<TcpListener> {
         let addr = resolve(addr.to_host_port()?).await?;
-        let socket = crate::stack().tcp_listen(addr)?;
+        Ok(TcpListener::from_socket(crate::stack().tcp_listen(addr)?))
+    }
+
+    /// A listener of the runtime's network stack, registered for the
+    /// try-then-wait loop.
+    pub(crate) fn from_socket(socket: Box<dyn Socket>) -> TcpListener {
         let (kind, id) = (socket.source().kind(), socket.source().id());
-        Ok(TcpListener {
+        TcpListener {
             inner: Resident::for_resource(kind, id, IoSource::new(socket)),
-        })
+        }
     }
 
     /// Waits for a connection; returns it with the peer's address.

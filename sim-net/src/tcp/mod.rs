@@ -1,4 +1,5 @@
-//! TCP: listeners, connections, split halves.
+//! TCP: listeners, connections, split halves, sockets configured before
+//! they connect or listen.
 
 mod connect;
 mod io_traits;
@@ -9,9 +10,13 @@ mod socket;
 mod split;
 mod stream;
 mod stream_ready;
+mod tcp_socket;
+mod unconnected;
 
 pub(crate) use connect::connect;
 pub use listener::TcpListener;
 pub(crate) use sim_listener::{ListenerShared, SimListener};
 pub use split::{OwnedReadHalf, OwnedWriteHalf, ReadHalf, WriteHalf};
 pub use stream::TcpStream;
+pub use tcp_socket::TcpSocket;
+pub(crate) use unconnected::SimUnconnectedTcp;

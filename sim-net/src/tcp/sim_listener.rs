@@ -2,6 +2,14 @@
 //! socket contract, and its accept queue ([`ListenerShared`]), which the
 //! handshake fills.
 //!
+//! A listener made by `TcpListener::bind` queues
+//! `NetConfig::listen_backlog` connections; one made by `listen(backlog)`
+//! on an unconnected socket queues `backlog` + 1, as Linux does (its
+//! queue is full only once it holds more than the backlog), `backlog`
+//! capped at Linux's default `somaxconn`, 4096. Accepted connections
+//! inherit the listener's options (`TCP_NODELAY`, `SO_LINGER`, `IP_TTL`),
+//! as on Linux.
+//!
 //! # Divergence from Linux
 //!
 //! The backlog bounds the connections waiting for `accept` (Linux bounds
@@ -21,7 +29,11 @@ use sim_core::kernel::{AsSource, Readiness, Source};
 
 use crate::network::{HostIx, Net};
 use crate::options::SocketOptions;
+use crate::ports::Binding;
 use crate::tcp::socket::SimTcpStream;
+
+/// Linux's default `net.core.somaxconn`: the most a backlog asks for.
+const SOMAXCONN: u32 = 4096;
 
 /// A connection that completed the handshake and waits for `accept`.
 pub(crate) struct Pending {
@@ -34,9 +46,16 @@ pub(crate) struct ListenerShared {
     queue: RefCell<VecDeque<Pending>>,
     source: Source,
     backlog: usize,
+    /// `SO_REUSEPORT`, for whether a socket may bind the port beside it.
+    reuseport: bool,
 }
 
 impl ListenerShared {
+    /// Whether the listener set `SO_REUSEPORT`.
+    pub(crate) fn reuseport(&self) -> bool {
+        self.reuseport
+    }
+
     /// Whether another handshake fits in the backlog.
     pub(crate) fn has_room(&self) -> bool {
         self.queue.borrow().len() < self.backlog
@@ -91,6 +110,7 @@ impl SimListener {
             queue: RefCell::new(VecDeque::new()),
             source,
             backlog,
+            reuseport: false,
         });
         let port = net.bind_tcp(host, addr.port(), Rc::clone(&shared))?;
         let local = SocketAddr::new(net.ip(host), port);
@@ -102,6 +122,40 @@ impl SimListener {
             shared,
             closed: Cell::new(false),
             options: SocketOptions::default(),
+        })
+    }
+
+    /// `listen(backlog)` on the socket holding `binding` on `host`, with
+    /// the options it set: see the module docs for the backlog.
+    ///
+    /// # Errors
+    ///
+    /// `AddrInUse` when another socket listens on the port.
+    pub(crate) fn listen(
+        net: Rc<Net>,
+        host: HostIx,
+        binding: Binding,
+        backlog: u32,
+        reuseport: bool,
+        options: SocketOptions,
+    ) -> io::Result<SimListener> {
+        let port = binding.port();
+        let backlog = usize::try_from(backlog.min(SOMAXCONN)).expect("4096 fits") + 1;
+        let shared = Rc::new(ListenerShared {
+            queue: RefCell::new(VecDeque::new()),
+            source: Source::new("tcp-listener", Readiness::EMPTY),
+            backlog,
+            reuseport,
+        });
+        net.listen_tcp(binding, Rc::clone(&shared))?;
+        shared.source.trace("listen", i64::from(port));
+        Ok(SimListener {
+            local: SocketAddr::new(net.ip(host), port),
+            net,
+            host,
+            shared,
+            closed: Cell::new(false),
+            options,
         })
     }
 
@@ -151,6 +205,7 @@ impl Socket for SimListener {
         };
         let net = Rc::clone(&self.net);
         let stream = SimTcpStream::new(net, self.host, io, self.local, peer, None);
+        stream.options().inherit(&self.options);
         Ok((Box::new(stream), peer))
     }
 

@@ -3,18 +3,22 @@
 //!
 //! The byte stream itself (segments over the link, FIN, RST, timeouts) is
 //! a [`StreamEnd`]; this adds what the network knows: the addresses, the
-//! ephemeral port to release, the socket options, and the fault plan's
-//! connection resets.
+//! local port to release (and the `bind` that held it, for a connection
+//! made from a bound socket), the socket options, and the fault plan's
+//! connection resets. Closed with `SO_LINGER` zero, it resets the
+//! connection (RST), as Linux does.
 //!
 //! # Divergence from Linux
 //!
 //! `TCP_NODELAY` and `IP_TTL` are recorded and reported, and change
-//! nothing: there is no Nagle delay and no hop count. `peer_addr` keeps
-//! answering after the connection was reset (Linux says `ENOTCONN`).
+//! nothing: there is no Nagle delay and no hop count; nor does a nonzero
+//! `SO_LINGER`: closing never waits. `peer_addr` keeps answering after
+//! the connection was reset (Linux says `ENOTCONN`).
 
 use std::io;
 use std::net::{Shutdown, SocketAddr};
 use std::rc::Rc;
+use std::time::Duration;
 
 use sim_core::FaultKind;
 use sim_core::kernel::net::{Errno, Socket};
@@ -23,6 +27,7 @@ use sim_core::kernel::{AsSource, Source};
 
 use crate::network::{HostIx, Net};
 use crate::options::SocketOptions;
+use crate::ports::Binding;
 
 /// One end of a simulated TCP connection.
 pub(crate) struct SimTcpStream {
@@ -31,8 +36,11 @@ pub(crate) struct SimTcpStream {
     host: HostIx,
     local: SocketAddr,
     peer: SocketAddr,
-    /// Set for outgoing connections: the ephemeral port to release.
-    ephemeral: Option<u16>,
+    /// Set for outgoing connections: the local port to release for this
+    /// peer.
+    conn_port: Option<u16>,
+    /// The port's hold, for a connection from a socket bound with `bind`.
+    binding: Option<Binding>,
     options: SocketOptions,
 }
 
@@ -43,7 +51,7 @@ impl SimTcpStream {
         end: StreamEnd,
         local: SocketAddr,
         peer: SocketAddr,
-        ephemeral: Option<u16>,
+        conn_port: Option<u16>,
     ) -> SimTcpStream {
         SimTcpStream {
             end,
@@ -51,9 +59,22 @@ impl SimTcpStream {
             host,
             local,
             peer,
-            ephemeral,
+            conn_port,
+            binding: None,
             options: SocketOptions::default(),
         }
+    }
+
+    /// The same connection, holding `binding` until it closes.
+    pub(crate) fn with_binding(mut self, binding: Option<Binding>) -> SimTcpStream {
+        self.binding = binding;
+        self
+    }
+
+    /// The recorded options, for what the contract does not set
+    /// (`SO_LINGER`) and for inheriting a listener's.
+    pub(crate) fn options(&self) -> &SocketOptions {
+        &self.options
     }
 
     /// The fault plan's random connection reset, rolled per segment sent.
@@ -149,7 +170,12 @@ impl Socket for SimTcpStream {
 
 impl Drop for SimTcpStream {
     fn drop(&mut self) {
-        if let Some(port) = self.ephemeral {
+        if self.options.linger() == Some(Duration::ZERO) {
+            // Linux aborts a connection closed with a zero linger: RST,
+            // whatever was still to send.
+            self.end.reset();
+        }
+        if let Some(port) = self.conn_port {
             self.net.release_conn_port(self.host, port, self.peer);
         }
     }

@@ -18,5 +18,6 @@
 
 mod socket;
 mod stack;
+mod unconnected;
 
 pub(crate) use stack::OsNet;

@@ -8,8 +8,9 @@ use std::rc::Rc;
 
 use rustix::net::{AddressFamily, SocketFlags, SocketType, sockopt};
 
-use crate::kernel::net::{Errno, NetStack, Socket, StackFuture};
+use crate::kernel::net::{Errno, Family, NetStack, Socket, StackFuture, UnconnectedTcp};
 use crate::kernel::os::net::socket::OsSocket;
+use crate::kernel::os::net::unconnected::OsUnconnectedTcp;
 use crate::kernel::{Interest, IoSource, KernelHandle};
 
 /// Connections the kernel queues before `accept`: tokio's default, and
@@ -22,15 +23,30 @@ const LISTEN_BACKLOG: i32 = 1024;
 /// instance they register with is the runtime's.
 pub(crate) struct OsNet;
 
-/// A non-blocking, close-on-exec socket of `addr`'s family.
-fn socket(addr: SocketAddr, kind: SocketType) -> io::Result<OwnedFd> {
-    let family = if addr.is_ipv4() {
-        AddressFamily::INET
-    } else {
-        AddressFamily::INET6
+/// A non-blocking, close-on-exec socket of `family`.
+pub(crate) fn socket(family: Family, kind: SocketType) -> io::Result<OwnedFd> {
+    let family = match family {
+        Family::V4 => AddressFamily::INET,
+        Family::V6 => AddressFamily::INET6,
     };
     let flags = SocketFlags::NONBLOCK | SocketFlags::CLOEXEC;
     Ok(rustix::net::socket_with(family, kind, flags, None)?)
+}
+
+/// Connects `socket` (registered, not yet connected) to `addr`: Linux's
+/// three steps, the wait through the try-then-wait loop.
+pub(crate) async fn connect(
+    socket: Box<dyn Socket>,
+    addr: SocketAddr,
+) -> io::Result<Box<dyn Socket>> {
+    match socket.connect(addr) {
+        Ok(()) => return Ok(socket),
+        Err(e) if Errno::EINPROGRESS.is(&e) => {}
+        Err(e) => return Err(e),
+    }
+    let io = IoSource::new(socket);
+    poll_fn(|cx| io.poll_io(cx, Interest::WRITABLE, |s| connected(&**s, addr))).await?;
+    Ok(io.into_inner())
 }
 
 /// Whether a non-blocking connect to `addr` has finished: `SO_ERROR`
@@ -78,21 +94,13 @@ impl NetStack for OsNet {
 
     fn tcp_connect(&self, addr: SocketAddr) -> StackFuture<io::Result<Box<dyn Socket>>> {
         Box::pin(async move {
-            let socket: Box<dyn Socket> =
-                Box::new(OsSocket::new("os-tcp", socket(addr, SocketType::STREAM)?)?);
-            match socket.connect(addr) {
-                Ok(()) => return Ok(socket),
-                Err(e) if Errno::EINPROGRESS.is(&e) => {}
-                Err(e) => return Err(e),
-            }
-            let io = IoSource::new(socket);
-            poll_fn(|cx| io.poll_io(cx, Interest::WRITABLE, |s| connected(&**s, addr))).await?;
-            Ok(io.into_inner())
+            let fd = socket(Family::of(addr), SocketType::STREAM)?;
+            connect(Box::new(OsSocket::new("os-tcp", fd)?), addr).await
         })
     }
 
     fn tcp_listen(&self, addr: SocketAddr) -> io::Result<Box<dyn Socket>> {
-        let fd = socket(addr, SocketType::STREAM)?;
+        let fd = socket(Family::of(addr), SocketType::STREAM)?;
         // As std and tokio do: a restarted server rebinds at once.
         sockopt::set_socket_reuseaddr(&fd, true)?;
         rustix::net::bind(&fd, &addr)?;
@@ -100,8 +108,12 @@ impl NetStack for OsNet {
         Ok(Box::new(OsSocket::new("os-tcp-listener", fd)?))
     }
 
+    fn tcp_socket(&self, family: Family) -> io::Result<Box<dyn UnconnectedTcp>> {
+        Ok(Box::new(OsUnconnectedTcp::new(family)?))
+    }
+
     fn udp_bind(&self, addr: SocketAddr) -> io::Result<Box<dyn Socket>> {
-        let fd = socket(addr, SocketType::DGRAM)?;
+        let fd = socket(Family::of(addr), SocketType::DGRAM)?;
         rustix::net::bind(&fd, &addr)?;
         Ok(Box::new(OsSocket::new("os-udp", fd)?))
     }
