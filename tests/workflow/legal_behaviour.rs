@@ -124,3 +124,8 @@ fn a_plan_without_legal_behaviour_prints_no_line_to_switch_it_off() {
     assert!(failure.without_legal.is_none(), "{failure}");
     assert!(!failure.to_string().contains("without legal"), "{failure}");
 }
+
+#[detsim::test(faults = "legal", seeds = 5, regressions = false)]
+async fn the_test_attribute_takes_faults_legal() {
+    assert_eq!(KernelHandle::current().fault_plan(), &Faults::legal());
+}
