@@ -20,7 +20,8 @@ use syn::{Expr, ExprLit, ItemFn, Lit, Meta, Token};
 ///
 /// Arguments, all optional: `seeds = N`; `faults = "legal" | "none" |
 /// "default" | "chaos"` or any expression of type `detsim::Faults`
-/// (without it, the test runs `Sim::new()`'s plan); `check_determinism`
+/// (without it, the test runs `Sim::new()`'s plan, `Faults::legal()`:
+/// what the OS contract allows, no environment faults); `check_determinism`
 /// (`check_determinism = "bytes"` also compares the payload bytes written);
 /// `swarm`; `allow_empty` (an empty shard passes); `jobs = N`;
 /// `shrink = false`; `regressions = false`. The test

@@ -10,7 +10,8 @@
 //! arrive late, short completions, and completions in any order relative
 //! to their submission (io_uring: CQEs are unordered unless linked).
 //! [`Faults::legal`] turns all of it on but `EINTR` (which Linux gives only
-//! to calls that block; see there).
+//! to calls that block; see there), and it is what [`Sim::new`],
+//! `#[detsim::test]` and [`Runtime::sim`] run with unless told otherwise.
 //!
 //! **Environment faults** ([`FaultGroup::Environment`]) are failures of the
 //! world around the program: lost, duplicated or reset traffic,
@@ -20,8 +21,12 @@
 //! survive a partition unaided), so they are opt-in: [`Faults::default`]
 //! adds mild ones, [`Faults::chaos`] adds them all, often.
 //!
-//! [`Faults::without_legal`] switches the legal group off in any plan: the
-//! way to ask whether a failure needs legal behaviour at all.
+//! [`Faults::without_legal`] switches the legal group off in any plan, as
+//! `DETSIM_LEGAL=0` does for a whole sweep: the way to ask whether a
+//! failure needs legal behaviour at all.
+//!
+//! [`Sim::new`]: crate::Sim::new
+//! [`Runtime::sim`]: crate::Runtime::sim
 
 use std::fmt;
 use std::time::Duration;
@@ -118,7 +123,9 @@ impl FaultKind {
 impl Faults {
     /// Legal behaviour only: what the OS contract allows, at rates that
     /// break code which assumes more within tens of seeds, and no
-    /// environment fault.
+    /// environment fault. What [`Sim::new`](crate::Sim::new),
+    /// `#[detsim::test]` and [`Runtime::sim`](crate::Runtime::sim) run
+    /// with when no plan is given.
     ///
     /// | behaviour | rate |
     /// |---|---|
@@ -173,7 +180,8 @@ impl Faults {
     /// The plan with the legal group switched off: every legal kind never
     /// happens and completions keep no reorder window; environment faults
     /// stay as they are. `Faults::chaos().without_legal()` is chaos on the
-    /// network and disks under a kernel that never surprises.
+    /// network and disks under a kernel that never surprises. This is what
+    /// `DETSIM_LEGAL=0` does to a sweep's plan.
     ///
     /// ```
     /// use detsim::{FaultKind, Faults};

@@ -12,10 +12,15 @@
 //!
 //! | preset | legal behaviour | environment faults | used by |
 //! |---|---|---|---|
-//! | [`Faults::none`] | off | off | [`Sim::new`], `#[detsim::test]`, [`Runtime::sim`] ([`Config::default`]) |
-//! | [`Faults::legal`] | on | off | opt-in |
+//! | [`Faults::none`] | off | off | opt-in: a perfect world, for debugging |
+//! | [`Faults::legal`] | on | off | [`Sim::new`], `#[detsim::test]`, [`Runtime::sim`] ([`Config::default`]) |
 //! | [`Faults::default`] | on | mild (1% UDP loss and duplication, rare disk IO errors, seeded crash losses) | opt-in; also `impl Default for Faults` |
 //! | [`Faults::chaos`] | on, often | everything, often | opt-in |
+//!
+//! `Faults::default()` keeps its name, and `impl Default for Faults` keeps
+//! returning it, so that the expression `Faults::default()` means one plan
+//! whichever way it is resolved; the plan a runner uses when given none is
+//! [`Faults::legal`], as [`Config::default`] says.
 //!
 //! Each [`FaultKind`] draws from its own random stream, so turning one kind
 //! off leaves every other decision of the seed unchanged, and every
@@ -266,7 +271,8 @@ impl Faults {
     /// injected and nothing is drawn for faults; completions arrive in the
     /// order the device finishes them; a disk crash loses exactly what was
     /// not made durable ([`CrashOutcome::LoseUnsynced`]), the same on every
-    /// seed. Code that passes only here assumes more than Linux promises.
+    /// seed. Code that passes only here assumes more than Linux promises:
+    /// use it to debug, then go back to [`Faults::legal`].
     pub fn none() -> Faults {
         Faults {
             spurious_wake: Probability::NEVER,
@@ -293,7 +299,8 @@ impl Faults {
     /// fsync errors, and seeded losses and torn writes at disk crashes
     /// ([`DiskFaults::default`]). No resets, partitions or host crashes.
     /// Opt in with `Sim::faults(Faults::default())` or
-    /// `#[detsim::test(faults = "default")]`.
+    /// `#[detsim::test(faults = "default")]`; it is also what
+    /// `impl Default for Faults` returns (see the module docs).
     #[allow(clippy::should_implement_trait)] // a preset, named like the others
     pub fn default() -> Faults {
         Faults {
@@ -425,7 +432,10 @@ impl Faults {
     }
 }
 
-/// [`Faults::default`]: legal behaviour and mild environment faults.
+/// [`Faults::default`]: legal behaviour and mild environment faults. Not the
+/// plan a runner uses when given none, which is [`Faults::legal`]; the two
+/// `default`s agree so that `Faults::default()` means one plan however it
+/// is resolved.
 impl Default for Faults {
     fn default() -> Faults {
         Faults::default()

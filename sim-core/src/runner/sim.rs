@@ -96,7 +96,13 @@ impl Default for Sim {
 }
 
 impl Sim {
-    /// A runner for 1 seed (seed 0), random scheduling and no faults.
+    /// A runner for 1 seed (seed 0), random scheduling and legal behaviour
+    /// ([`Faults::legal`]: what the OS contract allows, such as short
+    /// reads, partial writes, spurious wakes and completions out of
+    /// order; no environment fault). [`Sim::faults`] changes the plan:
+    /// [`Faults::none`] for a perfect world while debugging (or
+    /// `DETSIM_LEGAL=0`), [`Faults::default`] or [`Faults::chaos`] to add
+    /// the environment's failures.
     pub fn new() -> Sim {
         Sim {
             config: Config::default(),
