@@ -1,7 +1,8 @@
 //! What a user of the runner meets, as one test binary: failure reports and
-//! their replay lines, the `DETSIM_*` variables, legal behaviour and
-//! `DETSIM_LEGAL`, shards and traces, regression files, the determinism
-//! check, and a property test over the replicated register example.
+//! their replay lines, the `DETSIM_*` variables, legal behaviour (the naive
+//! code it catches by default, and `DETSIM_LEGAL`), shards and traces,
+//! regression files, the determinism check, and a property test over the
+//! replicated register example.
 //!
 //! Each former test file is a module, so a test's path (and its replay
 //! line) is `cargo test -p detsim --test workflow <module>::<test>`. Tests
@@ -16,6 +17,7 @@ mod determinism;
 mod env_vars;
 mod failure_report;
 mod legal_behaviour;
+mod naive_code;
 mod workflow_regressions;
 mod workflow_replicated_register;
 mod workflow_shards_and_trace;
