@@ -31,7 +31,10 @@
 //! - [`task`]: `spawn`, `JoinHandle`, named tasks, `yield_now`.
 //! - [`time`]: virtual `Instant`, `sleep`, `timeout`, `interval`.
 //! - [`rand`]: the seeded random streams, for the runtime and for user code.
-//! - [`faults`]: fault plans (`Faults`, `Probability`).
+//! - [`faults`]: fault plans (`Faults`, `Probability`), and the two groups
+//!   of fault kinds (`FaultGroup`): legal behaviour, which every runtime
+//!   injects unless told otherwise (`Faults::legal`), and environment
+//!   faults, which a test opts in to.
 //! - [`io`]: simulated devices: `duplex` byte streams, a `BlockDevice`.
 //! - [`kernel`]: the executor <-> kernel boundary: the simulated kernel and,
 //!   on Linux, the OS kernel (epoll, eventfd, a blocking pool).

@@ -141,9 +141,9 @@ impl Faults {
     /// `Interrupted` belongs to the legal group (read(2) and Rust's
     /// `io::Read` contract allow it) but is off: Linux returns `EINTR` only
     /// from a call that blocked when the signal came (signal(7)), and
-    /// detsim injects it into `try_read`/`try_write`, non-blocking calls
-    /// where a real socket never returns it (tokio's documented
-    /// `try_read` loop rightly treats it as fatal). Turn it on in a custom
+    /// detsim injects it into `try_read`/`try_write`, non-blocking calls,
+    /// which on a real socket do not block and so are not interrupted
+    /// (tokio's documented `try_read` loop rightly treats it as fatal). Turn it on in a custom
     /// plan, or with [`Faults::chaos`], to prove a retry loop. Disks and
     /// networks are perfect, and a disk crash loses exactly what was not
     /// synced, as under [`Faults::none`].
@@ -156,6 +156,7 @@ impl Faults {
     ///     let on = !legal.probability(kind).is_never();
     ///     assert_eq!(on, kind.is_legal() && kind != FaultKind::Interrupted, "{kind}");
     /// }
+    /// assert_eq!(detsim::Config::default().faults, legal);
     /// ```
     pub fn legal() -> Faults {
         Faults {
