@@ -38,8 +38,8 @@
 //!
 //! - **Per site, per run:** the first time a site is evaluated in a run, it
 //!   is enabled with the plan's chance ([`Faults::buggify`]: 1/4 in
-//!   [`Faults::default`], 1/2 in [`Faults::chaos`], off in
-//!   [`Faults::none`]). The draw comes from a stream keyed by the run's
+//!   [`Faults::legal`], the default plan, and [`Faults::default`], 1/2 in
+//!   [`Faults::chaos`], off in [`Faults::none`]). The draw comes from a stream keyed by the run's
 //!   seed and the site's location, so adding or moving another site does
 //!   not change it.
 //! - **Per evaluation:** an enabled site fires with its own chance, 1/4
@@ -58,6 +58,7 @@
 //! one behind a feature if that matters to you.
 //!
 //! [`Faults::buggify`]: crate::Faults::buggify
+//! [`Faults::legal`]: crate::Faults::legal
 //! [`Faults::default`]: crate::Faults::default
 //! [`Faults::chaos`]: crate::Faults::chaos
 //! [`Faults::none`]: crate::Faults::none
@@ -81,9 +82,10 @@ use crate::runtime::{RuntimeInner, context};
 /// static SLOW_PATH: detsim::buggify::Site =
 ///     detsim::buggify::Site::new("buggify@shared-slow-path", 0.5);
 ///
-/// detsim::Runtime::sim(1).block_on(async {
-///     let _ = SLOW_PATH.fires(); // false: `Runtime::sim` has no faults
+/// let fired = (0..64u64).filter(|&seed| {
+///     detsim::Runtime::sim(seed).block_on(async { SLOW_PATH.fires() })
 /// });
+/// assert!(fired.count() > 0, "enabled on some runs, firing half the time");
 /// assert!(!SLOW_PATH.fires(), "false outside a runtime");
 /// ```
 #[derive(Debug)]
@@ -173,8 +175,10 @@ fn fnv1a(name: &str) -> u64 {
 /// See [`detsim::buggify`](mod@crate::buggify) for what decides.
 ///
 /// ```
-/// let fired = detsim::Runtime::sim(3).block_on(async { detsim::buggify!(1.0) });
-/// assert!(!fired, "Runtime::sim's plan is Faults::none(): no site is enabled");
+/// let mut quiet = detsim::Config::default();
+/// quiet.faults = detsim::Faults::none();
+/// let fired = detsim::Runtime::with_config(3, quiet).block_on(async { detsim::buggify!(1.0) });
+/// assert!(!fired, "Faults::none() enables no site");
 /// ```
 #[macro_export]
 macro_rules! buggify {

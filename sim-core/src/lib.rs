@@ -33,7 +33,11 @@
 //! - [`rand`]: the seeded random streams, for the runtime and for user code.
 //! - [`sync`]: tokio's locks, semaphore, `Notify`, `Barrier` and channels,
 //!   FIFO, and named in deadlock reports.
-//! - [`faults`]: fault plans (`Faults`, `Probability`).
+//! - [`faults`]: fault plans (`Faults`, `Probability`), and the groups of
+//!   fault kinds (`FaultGroup`): legal behaviour, which every runtime
+//!   injects unless told otherwise (`Faults::legal`), environment faults,
+//!   which a test opts in to, and the user's own `buggify!` points.
+//! - [`buggify!`]: fault points in your own code, true on some seeds.
 //! - [`io`]: simulated devices: `duplex` byte streams, a `BlockDevice`.
 //! - [`kernel`]: the executor <-> kernel boundary: the simulated kernel and,
 //!   on Linux, the OS kernel (epoll, eventfd, a blocking pool).

@@ -113,6 +113,9 @@ where
             f.replay = "rerun this proptest case: proptest prints its inputs (seed and plan) \
                         and keeps failing cases in its regression file"
                 .to_string();
+            // Nor would DETSIM_LEGAL=0: the case's plan is the strategy's
+            // (a plan can leave its legal group out with `without_legal`).
+            f.without_legal = None;
             TestCaseError::fail(f.to_string())
         })
 }

@@ -63,9 +63,8 @@
 //! keeps what was durable; what else reached the media is the fault
 //! plan's `disk.crash_outcome` (`detsim::faults::CrashOutcome`):
 //!
-//! - `LoseUnsynced` (the `Faults::none()` plan that `Runtime::sim` and
-//!   `Sim::new()` start with):
-//!   nothing else. Every file holds what its last fsync made durable and
+//! - `LoseUnsynced` (`Faults::none()`, and `Faults::legal()`, the plan
+//!   `Runtime::sim` and `Sim::new()` start with): nothing else. Every file holds what its last fsync made durable and
 //!   the namespace is the journal's last committed state. No random draw.
 //! - `KeepUnsynced`: everything, as when only the process died: the media
 //!   becomes the page cache (but for changes a failed fsync dropped). No

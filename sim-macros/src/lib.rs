@@ -18,8 +18,10 @@ use syn::{Expr, ExprLit, ItemFn, Lit, Meta, Token};
 /// async fn transfers_never_overdraw() { /* ... */ }
 /// ```
 ///
-/// Arguments, all optional: `seeds = N`; `faults = "none" | "default" |
-/// "chaos"` or any expression of type `detsim::Faults`; `check_determinism`
+/// Arguments, all optional: `seeds = N`; `faults = "legal" | "none" |
+/// "default" | "chaos"` or any expression of type `detsim::Faults`
+/// (without it, the test runs `Sim::new()`'s plan, `Faults::legal()`:
+/// what the OS contract allows, no environment faults); `check_determinism`
 /// (`check_determinism = "bytes"` also compares the payload bytes written);
 /// `swarm`; `allow_empty` (an empty shard passes); `jobs = N`;
 /// `shrink = false`; `regressions = false`. The test
@@ -93,13 +95,15 @@ fn expand(
                     Expr::Lit(ExprLit {
                         lit: Lit::Str(s), ..
                     }) => match s.value().as_str() {
+                        "legal" => quote!(::detsim::Faults::legal()),
                         "none" => quote!(::detsim::Faults::none()),
                         "default" => quote!(::detsim::Faults::default()),
                         "chaos" => quote!(::detsim::Faults::chaos()),
                         _ => {
                             return Err(syn::Error::new_spanned(
                                 s,
-                                "expected \"none\", \"default\" or \"chaos\" (or a Faults expression)",
+                                "expected \"legal\", \"none\", \"default\" or \"chaos\" \
+                                 (or a Faults expression)",
                             ));
                         }
                     },

@@ -2,13 +2,14 @@
 //! RST, a refused connect) crosses the link, after the link's latency, and
 //! waits behind a partition or a held link like data does.
 //!
-//! The links here have a fixed latency, so every arrival time is exact.
+//! The links here have a fixed latency and the kernel no legal behaviour
+//! (no delayed readiness, no short reads), so every arrival time is exact.
 
 use std::io::ErrorKind;
 
-use detsim::Sim;
 use detsim::net::{self, LinkConfig, NetConfig, TcpListener, TcpStream};
 use detsim::time::{Duration, Instant, sleep, sleep_until};
+use detsim::{Faults, Sim};
 use futures::{AsyncReadExt, AsyncWriteExt};
 
 /// One-way latency of every link in these tests.
@@ -19,6 +20,12 @@ fn fixed_latency() {
     config.latency_min = LATENCY;
     config.latency_max = LATENCY;
     net::configure(config);
+}
+
+/// A runner without legal behaviour: a delayed readiness event (legal, and
+/// on by default) would move the exact instants these tests assert.
+fn exact() -> Sim {
+    Sim::new().faults(Faults::none())
 }
 
 fn at(millis: u64) -> Instant {
@@ -36,7 +43,7 @@ fn assert_err_kind<T: std::fmt::Debug>(result: std::io::Result<T>, kinds: &[Erro
 
 #[test]
 fn the_peers_fin_arrives_after_the_link_latency_and_the_first_write_after_it_succeeds() {
-    Sim::new().seeds(20).run(|| async {
+    exact().seeds(20).run(|| async {
         fixed_latency();
         let listener = TcpListener::bind("0.0.0.0:80").await.unwrap();
         let client = net::client("c", async {
@@ -64,7 +71,7 @@ fn the_peers_fin_arrives_after_the_link_latency_and_the_first_write_after_it_suc
 
 #[test]
 fn a_reset_arrives_after_the_link_latency_and_writes_before_it_succeed() {
-    Sim::new().seeds(20).run(|| async {
+    exact().seeds(20).run(|| async {
         fixed_latency();
         let listener = TcpListener::bind("0.0.0.0:80").await.unwrap();
         let client = net::client("c", async {
@@ -87,7 +94,7 @@ fn a_reset_arrives_after_the_link_latency_and_writes_before_it_succeed() {
 
 #[test]
 fn a_partition_holds_the_fin_and_the_peer_close_until_it_heals() {
-    Sim::new().seeds(20).run(|| async {
+    exact().seeds(20).run(|| async {
         fixed_latency();
         let listener = TcpListener::bind("0.0.0.0:80").await.unwrap();
         let client = net::client("c", async {
@@ -119,7 +126,7 @@ fn a_partition_holds_the_fin_and_the_peer_close_until_it_heals() {
 
 #[test]
 fn a_held_link_holds_a_reset_until_released() {
-    Sim::new().seeds(20).run(|| async {
+    exact().seeds(20).run(|| async {
         fixed_latency();
         let listener = TcpListener::bind("0.0.0.0:80").await.unwrap();
         let client = net::client("c", async {
@@ -144,7 +151,7 @@ fn a_held_link_holds_a_reset_until_released() {
 
 #[test]
 fn a_refusal_waits_behind_a_held_link_and_arrives_when_released() {
-    Sim::new().seeds(10).run(|| async {
+    exact().seeds(10).run(|| async {
         fixed_latency();
         let client = net::client("c", async {
             let err = TcpStream::connect("main:81").await.unwrap_err();
@@ -165,7 +172,7 @@ fn a_refusal_waits_behind_a_held_link_and_arrives_when_released() {
 
 #[test]
 fn the_handshakes_last_ack_waits_behind_a_partition_before_the_server_can_accept() {
-    Sim::new().seeds(20).run(|| async {
+    exact().seeds(20).run(|| async {
         fixed_latency();
         let listener = TcpListener::bind("0.0.0.0:80").await.unwrap();
         net::client("c", async {
@@ -190,7 +197,7 @@ fn a_latency_of_centuries_delays_the_handshake_without_overflowing_the_clock() {
     // plus Linux's give-up time) lies past the end of the virtual clock
     // (about 584 years). It must saturate, not overflow inside detsim.
     const CENTURIES: Duration = Duration::from_secs(300 * 365 * 24 * 60 * 60);
-    Sim::new().seeds(1).run(|| async {
+    exact().seeds(1).run(|| async {
         let mut config = NetConfig::default();
         config.latency_min = LATENCY;
         config.latency_max = LATENCY;
@@ -211,7 +218,7 @@ fn a_latency_of_centuries_delays_the_handshake_without_overflowing_the_clock() {
 fn a_connect_timeout_of_duration_max_retransmits_syns_to_the_end_of_the_clock() {
     // "Never time out": the SYN retransmissions double until the end of
     // the virtual clock, without overflowing it inside detsim.
-    Sim::new().seeds(1).run(|| async {
+    exact().seeds(1).run(|| async {
         let mut config = NetConfig::default();
         config.connect_timeout = Duration::MAX;
         net::configure(config);
@@ -226,7 +233,7 @@ fn a_connect_timeout_of_duration_max_retransmits_syns_to_the_end_of_the_clock() 
 fn a_link_latency_of_duration_max_holds_data_without_overflowing() {
     // An "infinitely slow" link: what is written never arrives within the
     // clock, and nothing overflows inside detsim.
-    Sim::new().seeds(1).run(|| async {
+    exact().seeds(1).run(|| async {
         fixed_latency();
         let listener = TcpListener::bind("0.0.0.0:80").await.unwrap();
         let client = net::client("c", async {

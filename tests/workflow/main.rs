@@ -1,5 +1,6 @@
 //! What a user of the runner meets, as one test binary: failure reports and
-//! their replay lines, the `DETSIM_*` variables, shards and traces,
+//! their replay lines, the `DETSIM_*` variables, legal behaviour (the naive
+//! code it catches by default, and `DETSIM_LEGAL`), shards and traces,
 //! regression files, the determinism check, and a property test over the
 //! replicated register example.
 //!
@@ -15,6 +16,8 @@ mod common;
 mod determinism;
 mod env_vars;
 mod failure_report;
+mod legal_behaviour;
+mod naive_code;
 mod workflow_regressions;
 mod workflow_replicated_register;
 mod workflow_shards_and_trace;

@@ -2,12 +2,28 @@
 //!
 //! A [`Faults`] value is plain data: one [`Probability`] per fault kind plus
 //! a few magnitudes, and what a disk crash does to unsynced data
-//! ([`CrashOutcome`]). Presets: [`Faults::none`] (a perfect world: nothing
-//! is injected, and a crash deterministically loses what was not synced),
-//! [`Faults::default`] (faults correct code must survive, at rates that
-//! break naive code within tens of seeds) and [`Faults::chaos`] (everything,
-//! often). Each [`FaultKind`] draws from its own random stream, so turning
-//! one kind off leaves every other decision of the seed unchanged, and every
+//! ([`CrashOutcome`]). The kinds fall in two groups ([`FaultGroup`]):
+//! **legal behaviour**, which the OS contract allows and correct code must
+//! handle (spurious wakes and readiness, short reads, partial writes,
+//! `Interrupted`, late, short and reordered completions), and
+//! **environment faults**, the failures of the network, disks and hosts.
+//!
+//! The presets, from calm to rough:
+//!
+//! | preset | legal behaviour | environment faults | used by |
+//! |---|---|---|---|
+//! | [`Faults::none`] | off | off | opt-in: a perfect world, for debugging |
+//! | [`Faults::legal`] | on | off | [`Sim::new`], `#[detsim::test]`, [`Runtime::sim`] ([`Config::default`]) |
+//! | [`Faults::default`] | on | mild (1% UDP loss and duplication, rare disk IO errors, seeded crash losses) | opt-in; also `impl Default for Faults` |
+//! | [`Faults::chaos`] | on, often | everything, often | opt-in |
+//!
+//! `Faults::default()` keeps its name, and `impl Default for Faults` keeps
+//! returning it, so that the expression `Faults::default()` means one plan
+//! whichever way it is resolved; the plan a runner uses when given none is
+//! [`Faults::legal`], as [`Config::default`] says.
+//!
+//! Each [`FaultKind`] draws from its own random stream, so turning one kind
+//! off leaves every other decision of the seed unchanged, and every
 //! injected fault is a trace event naming its kind and target.
 //!
 //! ```
@@ -17,11 +33,16 @@
 //! plan.partial_write = Probability::new(0.5).unwrap();
 //! assert!(Probability::new(1.5).is_err());
 //! ```
+//!
+//! [`Sim::new`]: crate::Sim::new
+//! [`Runtime::sim`]: crate::Runtime::sim
+//! [`Config::default`]: crate::Config
 
 use std::fmt;
 use std::time::Duration;
 
 mod disk;
+mod group;
 mod net;
 mod probability;
 mod rolls;
@@ -30,6 +51,7 @@ mod swarm;
 mod validate;
 
 pub use disk::{CrashOutcome, DiskFaults};
+pub use group::FaultGroup;
 pub use net::NetFaults;
 pub use probability::{Probability, ProbabilityError};
 pub(crate) use rolls::FaultRolls;
@@ -37,7 +59,9 @@ pub use schedule::{FaultSchedule, ScheduleError};
 pub(crate) use swarm::swarm_plan;
 pub use validate::{FaultPlanError, NEMESIS_TICK_MIN, PLAN_DURATION_MAX};
 
-/// The kinds of fault detsim injects. Each has its own random stream.
+/// The kinds of fault detsim injects. Each has its own random stream, and
+/// belongs to a [`FaultGroup`] ([`FaultKind::group`]): the first nine are
+/// legal behaviour, the rest environment faults.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 #[non_exhaustive]
 #[repr(u8)]
@@ -254,9 +278,12 @@ pub struct Faults {
 }
 
 impl Faults {
-    /// No faults: a perfect world. Nothing is injected and nothing is
-    /// drawn for faults; a disk crash loses exactly what was not made
-    /// durable ([`CrashOutcome::LoseUnsynced`]), the same on every seed.
+    /// No faults and no legal behaviour: a perfect world. Nothing is
+    /// injected and nothing is drawn for faults; completions arrive in the
+    /// order the device finishes them; a disk crash loses exactly what was
+    /// not made durable ([`CrashOutcome::LoseUnsynced`]), the same on every
+    /// seed. Code that passes only here assumes more than Linux promises:
+    /// use it to debug, then go back to [`Faults::legal`].
     pub fn none() -> Faults {
         Faults {
             spurious_wake: Probability::NEVER,
@@ -278,11 +305,14 @@ impl Faults {
         }
     }
 
-    /// Faults that correct code survives and naive code does not: rare
-    /// spurious wakes and readiness, frequent short reads and partial
-    /// writes, occasional delays and short completions. No `Interrupted`
-    /// (std's `read_exact`/`write_all` retry it, but hand-written loops
-    /// commonly treat it as fatal; opt in with `chaos()` or a custom plan).
+    /// Legal behaviour ([`Faults::legal`], the same rates: a unit test
+    /// keeps them equal) plus mild environment faults: 1% UDP loss and
+    /// duplication ([`NetFaults::default`]), rare disk read, write and
+    /// fsync errors, and seeded losses and torn writes at disk crashes
+    /// ([`DiskFaults::default`]). No resets, partitions or host crashes.
+    /// Opt in with `Sim::faults(Faults::default())` or
+    /// `#[detsim::test(faults = "default")]`; it is also what
+    /// `impl Default for Faults` returns (see the module docs).
     #[allow(clippy::should_implement_trait)] // a preset, named like the others
     pub fn default() -> Faults {
         Faults {
@@ -305,7 +335,10 @@ impl Faults {
         }
     }
 
-    /// Every fault, often. Correct code still survives; it just takes longer.
+    /// Every fault, often: legal behaviour at high rates, and the
+    /// environment at its worst ([`DiskFaults::chaos`], [`NetFaults::chaos`]:
+    /// resets, partitions and host crashes included). Correct code still
+    /// survives; it just takes longer.
     pub fn chaos() -> Faults {
         Faults {
             spurious_wake: Probability::lit(0.1),
@@ -415,6 +448,10 @@ impl Faults {
     }
 }
 
+/// [`Faults::default`]: legal behaviour and mild environment faults. Not the
+/// plan a runner uses when given none, which is [`Faults::legal`]; the two
+/// `default`s agree so that `Faults::default()` means one plan however it
+/// is resolved.
 impl Default for Faults {
     fn default() -> Faults {
         Faults::default()

@@ -134,7 +134,12 @@ mod tests {
 
     #[test]
     fn the_presets_are_valid_and_each_field_is_named_when_out_of_range() {
-        for plan in [Faults::none(), Faults::default(), Faults::chaos()] {
+        for plan in [
+            Faults::none(),
+            Faults::legal(),
+            Faults::default(),
+            Faults::chaos(),
+        ] {
             plan.validate().unwrap();
         }
         let mut plan = Faults::none();

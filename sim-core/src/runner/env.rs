@@ -16,6 +16,9 @@ const SHARD: &str = "k/n with 1 <= k <= n (e.g. 2/8)";
 const REPLAY: &str = "a replay string (e.g. 0x2a or 0x2a:pw3/8) or the path of a file of them";
 const TRACE: &str = "the path of the JSON file to write (e.g. trace.json)";
 const SHRINK: &str = "0 (off), a budget of re-runs (e.g. 200), true or false";
+const LEGAL: &str = "0 or false (switch legal behaviour off: no spurious wakes, polls or \
+     readiness, short reads, partial writes, late, short or reordered completions), 1 or true \
+     (the plan as given)";
 
 /// Which seeds a sweep runs, after the environment has had its say.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -43,6 +46,8 @@ pub(crate) struct Env {
     pub(crate) regressions: Option<bool>,
     /// `DETSIM_SWARM`: swarm mode on or off.
     pub(crate) swarm: Option<bool>,
+    /// `DETSIM_LEGAL`: `Some(false)` switches the plan's legal group off.
+    pub(crate) legal: Option<bool>,
 }
 
 /// The seeds asked for, before the base and the shard apply.
@@ -130,6 +135,7 @@ impl Env {
             })?,
             regressions: parse(get, "DETSIM_REGRESSIONS", BOOL, boolean)?,
             swarm: parse(get, "DETSIM_SWARM", BOOL, boolean)?,
+            legal: parse(get, "DETSIM_LEGAL", LEGAL, boolean)?,
         })
     }
 
@@ -205,5 +211,15 @@ mod tests {
         assert!(env(&[("DETSIM_SHARD", "9/8")]).is_err());
         assert!(env(&[("DETSIM_JOBS", "0")]).is_err());
         assert!(env(&[("DETSIM_CHECK_DETERMINISM", "yes")]).is_err());
+    }
+
+    #[test]
+    fn legal_takes_a_boolean_and_names_what_zero_switches_off() {
+        assert_eq!(env(&[("DETSIM_LEGAL", "0")]).unwrap().legal, Some(false));
+        assert_eq!(env(&[("DETSIM_LEGAL", "true")]).unwrap().legal, Some(true));
+        assert_eq!(env(&[]).unwrap().legal, None);
+        let e = env(&[("DETSIM_LEGAL", "off")]).unwrap_err();
+        assert_eq!(e.var, "DETSIM_LEGAL");
+        assert!(e.to_string().contains("short reads"), "{e}");
     }
 }

@@ -30,6 +30,9 @@ pub(crate) struct Origin {
     test_name: Option<String>,
     package: Option<String>,
     build: Build,
+    /// Variables every replay line sets before its own (`DETSIM_LEGAL=0`):
+    /// settings of the sweep that the seed alone does not carry.
+    pinned: Vec<String>,
 }
 
 /// What the running executable is, from its path.
@@ -58,7 +61,14 @@ impl Origin {
             test_name,
             package,
             build,
+            pinned: Vec::new(),
         }
+    }
+
+    /// Puts `var` (`NAME=value`) in front of every command line from now
+    /// on: a setting the replay needs to run as the sweep did.
+    pub(crate) fn pin(&mut self, var: &str) {
+        self.pinned.push(var.to_string());
     }
 
     /// `DETSIM_SEED=0x2a cargo test -p pkg --test t module::test -- --exact`,
@@ -67,9 +77,11 @@ impl Origin {
         self.command(&format!("DETSIM_SEED={seed:#x}"))
     }
 
-    /// The test's command line with `var` (`NAME=value`) in front.
+    /// The test's command line with the pinned variables and `var`
+    /// (`NAME=value`) in front.
     pub(crate) fn command(&self, var: &str) -> String {
-        let mut words = vec![quote(var)];
+        let mut words: Vec<String> = self.pinned.iter().map(|v| quote(v)).collect();
+        words.push(quote(var));
         let profile = self.build.profile.iter().flat_map(|p| p.split(' '));
         if let (None, Some(example)) = (&self.test_name, &self.build.example) {
             words.extend(["cargo", "run"].map(String::from));

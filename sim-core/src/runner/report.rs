@@ -13,6 +13,15 @@ pub struct SweepFailure {
     pub failure: Failure,
     /// The command line that replays it (`DETSIM_SEED=...`).
     pub replay: String,
+    /// When the run's plan had legal behaviour on ([`Faults::has_legal`]):
+    /// the command line that replays it with the legal group switched off
+    /// (`DETSIM_LEGAL=0 DETSIM_SEED=...`). If that passes, the code
+    /// mishandles something Linux allows (a short read, a spurious wake,
+    /// completions out of order); if it fails the same way, the bug is
+    /// elsewhere and the quieter run is easier to read.
+    ///
+    /// [`Faults::has_legal`]: crate::Faults::has_legal
+    pub without_legal: Option<String>,
     /// How many seeds ran before the sweep stopped.
     pub seeds_run: u64,
     /// The smallest fault schedule that still fails the same way, when the
@@ -98,6 +107,9 @@ impl fmt::Display for SweepFailure {
         writeln!(f, "replay: {}", self.replay)?;
         if let Some(s) = &self.shrunk {
             writeln!(f, "replay shrunk: {}", s.replay)?;
+        }
+        if let Some(line) = &self.without_legal {
+            writeln!(f, "replay without legal behaviour: {line}")?;
         }
         if let Some(path) = &self.trace_file {
             writeln!(

@@ -44,6 +44,7 @@ use crate::runtime::{Config, Scheduling};
 /// | `DETSIM_TRACE=path.json` | write the failing or replayed run as a Chrome trace |
 /// | `DETSIM_REGRESSIONS=0` | neither replay nor save regression files |
 /// | `DETSIM_SWARM=1` | swarm mode (see [`Sim::swarm`]) |
+/// | `DETSIM_LEGAL=0` | switch the plan's legal behaviour off ([`Faults::without_legal`]), to see whether a failure needs it; replay lines then start with it |
 /// | `DETSIM_STALL_LIMIT=60` | seconds one poll may block its thread before the process ends with a report (see [`Config::stall_limit`]; 0: never) |
 ///
 /// A bad value fails with a message naming the variable and the accepted
@@ -55,7 +56,8 @@ use crate::runtime::{Config, Scheduling};
 /// [`Sim::shrink`]), writes the run as a Chrome trace if `DETSIM_TRACE` is
 /// set, and reports one block with two lines to copy: `DETSIM_SEED=...`
 /// replays the run as found, `DETSIM_REPLAY=...` replays it with only the
-/// faults it needs. [`Sim::run`] also saves the seed to the test's
+/// faults it needs. When the plan has legal behaviour on, a third line
+/// replays the seed without it (`DETSIM_LEGAL=0 DETSIM_SEED=...`). [`Sim::run`] also saves the seed to the test's
 /// regression file when [`Sim::regressions`] is on.
 #[derive(Clone, Debug)]
 pub struct Sim {
@@ -94,7 +96,13 @@ impl Default for Sim {
 }
 
 impl Sim {
-    /// A runner for 1 seed (seed 0), random scheduling and no faults.
+    /// A runner for 1 seed (seed 0), random scheduling and legal behaviour
+    /// ([`Faults::legal`]: what the OS contract allows, such as short
+    /// reads, partial writes, spurious wakes and completions out of
+    /// order; no environment fault). [`Sim::faults`] changes the plan:
+    /// [`Faults::none`] for a perfect world while debugging (or
+    /// `DETSIM_LEGAL=0`), [`Faults::default`] or [`Faults::chaos`] to add
+    /// the environment's failures.
     pub fn new() -> Sim {
         Sim {
             config: Config::default(),

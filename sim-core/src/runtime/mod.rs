@@ -83,7 +83,10 @@ pub struct Config {
     pub report_events: usize,
     /// Keep every trace event in memory (the determinism check uses it).
     pub record_all_events: bool,
-    /// Which faults to inject, and how often.
+    /// Which faults to inject, and how often. Default: [`Faults::legal`],
+    /// what the OS contract allows (short reads, spurious wakes, reordered
+    /// completions...) and no environment fault, the same plan as
+    /// [`Sim::new`](crate::Sim::new); [`Faults::none`] for a perfect world.
     pub faults: Faults,
     /// How the watchdog treats a suspect long poll (the runner sets it).
     pub(crate) long_poll_watch: LongPollWatch,
@@ -91,6 +94,9 @@ pub struct Config {
     pub(crate) heartbeat: Option<Arc<Heartbeat>>,
 }
 
+/// Seeded random scheduling, a 50 ms long-poll budget, a 60 s stall limit,
+/// the last 20 events in reports, and the legal fault plan
+/// ([`Faults::legal`]).
 impl Default for Config {
     fn default() -> Config {
         Config {
@@ -99,7 +105,7 @@ impl Default for Config {
             stall_limit: Duration::from_secs(60),
             report_events: 20,
             record_all_events: false,
-            faults: Faults::none(),
+            faults: Faults::legal(),
             long_poll_watch: LongPollWatch::Warn,
             heartbeat: None,
         }
@@ -130,7 +136,13 @@ pub struct Runtime {
 }
 
 impl Runtime {
-    /// A simulated runtime with default settings and no faults.
+    /// A simulated runtime with default settings ([`Config::default`]):
+    /// legal behaviour on ([`Faults::legal`]: short reads, partial writes,
+    /// spurious wakes and readiness, late and reordered completions), as
+    /// under [`Sim::new`](crate::Sim::new), and no environment fault. It
+    /// reads no `DETSIM_*` variable (`DETSIM_LEGAL` included: those are
+    /// the runner's); for a perfect world, build it with
+    /// [`Runtime::with_config`] and [`Faults::none`].
     pub fn sim(seed: u64) -> Runtime {
         Runtime::with_config(seed, Config::default())
     }

@@ -33,14 +33,24 @@ impl Sim {
         Fut: Future,
         Fut::Output: TestResult,
     {
-        let replay = if spec.schedule.is_free() {
-            origin.replay(spec.seed)
-        } else {
-            origin.command(&format!(
-                "DETSIM_REPLAY={}",
-                spec.schedule.encode(spec.seed)
-            ))
+        let replay_from = |origin: &Origin| {
+            if spec.schedule.is_free() {
+                origin.replay(spec.seed)
+            } else {
+                origin.command(&format!(
+                    "DETSIM_REPLAY={}",
+                    spec.schedule.encode(spec.seed)
+                ))
+            }
         };
+        let replay = replay_from(origin);
+        // The first question about a failure under legal behaviour: does
+        // it need it? (Under DETSIM_LEGAL=0 the plan has none left.)
+        let without_legal = self.plan_for(spec.seed).has_legal().then(|| {
+            let mut origin = origin.clone();
+            origin.pin("DETSIM_LEGAL=0");
+            replay_from(&origin)
+        });
         let shrunk = if spec.schedule.is_free() && self.shrink_budget > 0 {
             self.shrink_failure(&failure, spec.seed, origin, body)
         } else {
@@ -58,6 +68,7 @@ impl Sim {
         Box::new(SweepFailure {
             failure,
             replay,
+            without_legal,
             seeds_run,
             shrunk,
             swarm_plan: self.swarm.then(|| self.plan_for(spec.seed).describe()),

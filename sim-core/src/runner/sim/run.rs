@@ -55,8 +55,13 @@ impl Sim {
                     .as_ref()
                     .map(|s| format!("\nreplay shrunk: {}", s.replay))
                     .unwrap_or_default();
+                let without_legal = failure
+                    .without_legal
+                    .as_ref()
+                    .map(|line| format!("\nreplay without legal behaviour: {line}"))
+                    .unwrap_or_default();
                 panic!(
-                    "detsim: seed {:#x} failed: {}\nreplay: {}{shrunk}",
+                    "detsim: seed {:#x} failed: {}\nreplay: {}{shrunk}{without_legal}",
                     failure.failure.seed,
                     failure
                         .failure
@@ -119,7 +124,14 @@ impl Sim {
         Fut: Future,
         Fut::Output: TestResult,
     {
-        let origin = Origin::capture(self.test_name.clone(), self.package.clone());
+        let mut origin = Origin::capture(self.test_name.clone(), self.package.clone());
+        if env.legal == Some(false) {
+            // Every run of this sweep (regression entries, replays, the
+            // shrinker's re-runs) uses the plan without its legal group,
+            // and every replay line says so.
+            self.config.faults = self.config.faults.clone().without_legal();
+            origin.pin("DETSIM_LEGAL=0");
+        }
         let stall = stall::Watch::new(&origin, self.config.stall_limit);
         stall.enter();
         if let Some(on) = env.swarm {
