@@ -30,6 +30,9 @@ pub(crate) struct Origin {
     test_name: Option<String>,
     package: Option<String>,
     build: Build,
+    /// Variables every replay needs besides the seed (`NAME=value`), such
+    /// as a measured PCT horizon.
+    vars: Vec<String>,
 }
 
 /// What the running executable is, from its path.
@@ -58,7 +61,14 @@ impl Origin {
             test_name,
             package,
             build,
+            vars: Vec::new(),
         }
+    }
+
+    /// Puts `var` (`NAME=value`) in front of every replay line.
+    pub(crate) fn with_var(mut self, var: String) -> Origin {
+        self.vars.push(var);
+        self
     }
 
     /// `DETSIM_SEED=0x2a cargo test -p pkg --test t module::test -- --exact`,
@@ -69,7 +79,8 @@ impl Origin {
 
     /// The test's command line with `var` (`NAME=value`) in front.
     pub(crate) fn command(&self, var: &str) -> String {
-        let mut words = vec![quote(var)];
+        let mut words: Vec<String> = self.vars.iter().map(|v| quote(v)).collect();
+        words.push(quote(var));
         let profile = self.build.profile.iter().flat_map(|p| p.split(' '));
         if let (None, Some(example)) = (&self.test_name, &self.build.example) {
             words.extend(["cargo", "run"].map(String::from));
