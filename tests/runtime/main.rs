@@ -16,6 +16,7 @@ mod io_faults;
 mod join_handle;
 mod long_poll;
 mod panic_hints;
+mod pct;
 mod runtime_misuse;
 mod scheduling;
 mod time;

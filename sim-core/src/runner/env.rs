@@ -5,6 +5,7 @@
 pub use crate::parse::EnvError;
 use crate::parse::number;
 use crate::runner::determinism::Check;
+use crate::runtime::Scheduling;
 
 const NUMBER: &str = "a number, decimal or 0x-hex (e.g. 42 or 0x2a)";
 const SEEDS: &str = "a seed count (e.g. 500 or 0x1f4), a half-open range start..end (e.g. \
@@ -15,6 +16,9 @@ const CHECK: &str = "1, 0, true or false, or `bytes` (also compare the payload b
 const SHARD: &str = "k/n with 1 <= k <= n (e.g. 2/8)";
 const REPLAY: &str = "a replay string (e.g. 0x2a or 0x2a:pw3/8) or the path of a file of them";
 const TRACE: &str = "the path of the JSON file to write (e.g. trace.json)";
+const STRATEGY: &str = "random, fifo, pct:<depth> (PCT; depth >= 1, e.g. pct:3) or \
+     pct:<depth>:<steps> (with the horizon a failure report prints); exhaustive search (dfs) \
+     is not built";
 const SHRINK: &str = "0 (off), a budget of re-runs (e.g. 200), true or false";
 const LEGAL: &str = "0 or false (switch legal behaviour off: no spurious wakes, polls or \
      readiness, short reads, partial writes, late, short or reordered completions), 1 or true \
@@ -48,6 +52,8 @@ pub(crate) struct Env {
     pub(crate) swarm: Option<bool>,
     /// `DETSIM_LEGAL`: `Some(false)` switches the plan's legal group off.
     pub(crate) legal: Option<bool>,
+    /// `DETSIM_STRATEGY`: the scheduling strategy.
+    pub(crate) strategy: Option<Scheduling>,
 }
 
 /// The seeds asked for, before the base and the shard apply.
@@ -136,6 +142,7 @@ impl Env {
             regressions: parse(get, "DETSIM_REGRESSIONS", BOOL, boolean)?,
             swarm: parse(get, "DETSIM_SWARM", BOOL, boolean)?,
             legal: parse(get, "DETSIM_LEGAL", LEGAL, boolean)?,
+            strategy: parse(get, "DETSIM_STRATEGY", STRATEGY, strategy)?,
         })
     }
 
@@ -143,6 +150,25 @@ impl Env {
     pub(crate) fn from_process() -> Result<Env, EnvError> {
         Env::read(|k| std::env::var(k).ok())
     }
+}
+
+/// `random`, `fifo`, `pct:<depth>` or `pct:<depth>:<steps>`.
+fn strategy(v: &str) -> Option<Scheduling> {
+    match v.split(':').collect::<Vec<_>>()[..] {
+        ["random"] => Some(Scheduling::Random),
+        ["fifo"] => Some(Scheduling::Fifo),
+        ["pct", depth] => pct(depth, "0"),
+        ["pct", depth, steps] => pct(depth, steps),
+        _ => None,
+    }
+}
+
+fn pct(depth: &str, steps: &str) -> Option<Scheduling> {
+    let depth = u32::try_from(number(depth)?).ok().filter(|&d| d >= 1)?;
+    Some(Scheduling::Pct {
+        depth,
+        steps: number(steps)?,
+    })
 }
 
 fn boolean(v: &str) -> Option<bool> {
@@ -211,6 +237,27 @@ mod tests {
         assert!(env(&[("DETSIM_SHARD", "9/8")]).is_err());
         assert!(env(&[("DETSIM_JOBS", "0")]).is_err());
         assert!(env(&[("DETSIM_CHECK_DETERMINISM", "yes")]).is_err());
+        assert!(env(&[("DETSIM_STRATEGY", "pct:0")]).is_err());
+        let e = env(&[("DETSIM_STRATEGY", "dfs:2")]).unwrap_err();
+        assert!(e.to_string().contains("dfs) is not built"), "{e}");
+    }
+
+    #[test]
+    fn the_strategy_is_random_fifo_or_pct_with_an_optional_horizon() {
+        let strategy = |v| env(&[("DETSIM_STRATEGY", v)]).unwrap().strategy;
+        assert_eq!(strategy("random"), Some(Scheduling::Random));
+        assert_eq!(strategy("fifo"), Some(Scheduling::Fifo));
+        assert_eq!(
+            strategy("pct:3"),
+            Some(Scheduling::Pct { depth: 3, steps: 0 })
+        );
+        assert_eq!(
+            strategy("pct:2:0x40"),
+            Some(Scheduling::Pct {
+                depth: 2,
+                steps: 64
+            })
+        );
     }
 
     #[test]

@@ -56,6 +56,8 @@ pub(crate) struct Run {
     /// Polls the watchdog suspected of running over budget (or, in a
     /// confirming run, the armed polls as measured); see `confirm`.
     pub(crate) long_polls: Vec<(Suspect, TaskDesc)>,
+    /// Scheduling choices made under PCT.
+    pub(crate) steps: u64,
 }
 
 /// What a run records beyond its outcome.
@@ -118,6 +120,7 @@ where
         hits: rt.fault_hits(),
         payloads: rt.take_payloads(),
         long_polls: rt.long_polls(),
+        steps: rt.scheduling_steps(),
         result,
         events,
         tracks,

@@ -45,6 +45,7 @@ use crate::runtime::{Config, Scheduling};
 /// | `DETSIM_REGRESSIONS=0` | neither replay nor save regression files |
 /// | `DETSIM_SWARM=1` | swarm mode (see [`Sim::swarm`]) |
 /// | `DETSIM_LEGAL=0` | switch the plan's legal behaviour off ([`Faults::without_legal`]), to see whether a failure needs it; replay lines then start with it |
+/// | `DETSIM_STRATEGY=pct:3` | the scheduling strategy: `random`, `fifo`, `pct:d` or `pct:d:steps` (see [`Scheduling::Pct`]; overrides [`Sim::scheduling`]) |
 /// | `DETSIM_STALL_LIMIT=60` | seconds one poll may block its thread before the process ends with a report (see [`Config::stall_limit`]; 0: never) |
 ///
 /// A bad value fails with a message naming the variable and the accepted

@@ -24,6 +24,7 @@ use crate::node::Nodes;
 use crate::rand::Stream;
 use crate::runtime::executor::Executor;
 use crate::runtime::home::Deferred;
+use crate::runtime::scheduler::Scheduler;
 use crate::runtime::watchdog::Watchdog;
 use crate::runtime::{Config, WaitReason, panic};
 use crate::time::Instant;
@@ -43,7 +44,7 @@ pub(crate) struct RuntimeInner {
     /// parking, resource ids.
     pub(crate) kernel: Kernel,
     pub(crate) faults: FaultRolls,
-    scheduler_rng: RefCell<ChaCha8Rng>,
+    pub(crate) scheduler: Scheduler,
     user_rng: RefCell<ChaCha8Rng>,
     failure: RefCell<Option<FailureKind>>,
     /// Whether `failure` is set: one cheap check per loop turn.
@@ -96,7 +97,7 @@ impl RuntimeInner {
             trace: RefCell::new(Trace::new(config.report_events, config.record_all_events)),
             kernel,
             faults: FaultRolls::new(seed, &config.faults),
-            scheduler_rng: RefCell::new(Stream::Scheduler.rng(seed)),
+            scheduler: Scheduler::new(seed, config.scheduling),
             user_rng: RefCell::new(Stream::User.rng(seed)),
             failure: RefCell::new(None),
             failed: Cell::new(false),

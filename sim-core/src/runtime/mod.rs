@@ -24,6 +24,7 @@ mod panic;
 pub(crate) mod resident;
 pub(crate) mod resident_future;
 mod runner_api;
+mod scheduler;
 mod task_info;
 mod wait;
 mod waker;
@@ -56,6 +57,40 @@ pub enum Scheduling {
     Random,
     /// First woken, first polled: for debugging a schedule by hand.
     Fifo,
+    /// PCT, probabilistic concurrency testing: seeded task priorities and
+    /// `depth - 1` seeded priority-change points among the run's first
+    /// `steps` scheduling choices. It finds a bug that needs `depth`
+    /// ordering constraints with a probability the random walk cannot
+    /// promise, in particular one that needs a task to run a long stretch
+    /// undisturbed. `steps: 0` lets [`Sim`](crate::Sim) measure the
+    /// horizon (one run of the first seed's code path under seed 0); a
+    /// bare runtime takes 1000 then. [`Scheduling::pct`] builds it.
+    Pct {
+        /// How many ordering constraints the bugs sought need (1: no
+        /// change point, only priorities).
+        depth: u32,
+        /// The horizon over which change points are drawn: the number of
+        /// scheduling choices (picks among two or more runnable tasks) a
+        /// run makes, or 0 to measure it.
+        steps: u64,
+    },
+}
+
+impl Scheduling {
+    /// PCT at `depth`, its horizon measured by the runner.
+    ///
+    /// ```
+    /// use detsim::{Scheduling, Sim};
+    ///
+    /// Sim::new().scheduling(Scheduling::pct(2)).seeds(20).run(|| async {
+    ///     let a = detsim::spawn(async { 1 });
+    ///     let b = detsim::spawn(async { 2 });
+    ///     assert_eq!(a.await.unwrap() + b.await.unwrap(), 3);
+    /// });
+    /// ```
+    pub fn pct(depth: u32) -> Scheduling {
+        Scheduling::Pct { depth, steps: 0 }
+    }
 }
 
 /// Settings of one runtime. Build with `Config::default()` and adjust fields.

@@ -40,6 +40,11 @@ impl Runtime {
         self.inner.task_desc(id)
     }
 
+    /// Scheduling choices made under PCT so far (a PCT horizon).
+    pub(crate) fn scheduling_steps(&self) -> u64 {
+        self.inner.scheduler.steps()
+    }
+
     /// Hits per fault kind, suppressed ones included (indexed like
     /// [`FaultKind::ALL`]): a replay schedule's horizon.
     pub(crate) fn fault_hits(&self) -> Vec<u64> {

@@ -17,6 +17,7 @@ use crate::runner::report::SweepFailure;
 use crate::runner::results::{RunSummary, SweepReport, TestResult};
 use crate::runner::sim::Sim;
 use crate::runner::{confirm, regressions, stall, sweep};
+use crate::runtime::Scheduling;
 
 impl Sim {
     /// Runs the sweep. On failure, prints the report to stderr, saves the
@@ -136,6 +137,18 @@ impl Sim {
         stall.enter();
         if let Some(on) = env.swarm {
             self.swarm = on;
+        }
+        if let Some(strategy) = env.strategy {
+            self.config.scheduling = strategy;
+        }
+        if let Scheduling::Pct { depth, steps } = self.config.scheduling {
+            let steps = if steps == 0 {
+                self.pct_horizon(&body)
+            } else {
+                steps
+            };
+            self.config.scheduling = Scheduling::Pct { depth, steps };
+            origin.pin(&format!("DETSIM_STRATEGY=pct:{depth}:{steps}"));
         }
         if let Some(budget) = env.shrink {
             self.shrink_budget = budget;
@@ -270,6 +283,23 @@ impl Sim {
     }
 
     /// The fault plan seed `seed` runs with (swarm mode varies it).
+    /// PCT's horizon for this test: the scheduling choices one run of seed
+    /// 0 makes under PCT with no change point (at least 1). A function of
+    /// the code alone, so every seed of the sweep, and its replay, draws
+    /// change points over the same horizon.
+    fn pct_horizon<F, Fut>(&self, body: &F) -> u64
+    where
+        F: Fn() -> Fut,
+        Fut: Future,
+        Fut::Output: TestResult,
+    {
+        let mut config = self.config.clone();
+        config.scheduling = Scheduling::Pct { depth: 1, steps: 1 };
+        let quiet = Recording::default();
+        let run = exec::run_once(&config, &self.plan_for(0), &RunSpec::seed(0), quiet, body);
+        run.steps.max(1)
+    }
+
     pub(super) fn plan_for(&self, seed: u64) -> Faults {
         if self.swarm {
             swarm_plan(seed, &self.config.faults)

@@ -9,12 +9,10 @@ use std::pin::{Pin, pin};
 use std::rc::Rc;
 use std::task::{Context, Poll};
 
-use rand::RngExt;
-
 use crate::failure::{Failure, FailureKind};
 use crate::faults::FaultKind;
 use crate::runtime::executor::Polling;
-use crate::runtime::{RuntimeInner, Scheduling, panic};
+use crate::runtime::{RuntimeInner, panic};
 use crate::trace::EventKind;
 
 impl RuntimeInner {
@@ -96,6 +94,7 @@ impl RuntimeInner {
             match outcome {
                 Ok(Poll::Ready(out)) => {
                     self.exec.end_poll_ready(key);
+                    self.scheduler.forget(key.raw());
                     self.record(EventKind::Finished { task: id });
                     drop(task);
                     if let Some(out) = out {
@@ -129,19 +128,13 @@ impl RuntimeInner {
             }
         }
     }
-    /// The next task to poll, chosen by the seed (or FIFO). Also notes
+    /// The next task to poll, chosen by the run's [`Scheduling`]. Also notes
     /// since when nothing has been runnable.
     fn pick(&self) -> Option<u64> {
         let picked = self.exec.with_run_queue(|runnable| match runnable.len() {
             0 => None,
             1 => runnable.pop_front(),
-            n => match self.config.scheduling {
-                Scheduling::Fifo => runnable.pop_front(),
-                Scheduling::Random => {
-                    let i = self.scheduler_rng.borrow_mut().random_range(0..n);
-                    runnable.swap_remove_back(i)
-                }
-            },
+            _ => self.scheduler.pick(runnable),
         });
         match picked {
             Some(_) => self.idle_since.set(None),

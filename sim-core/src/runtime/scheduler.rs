@@ -1,0 +1,179 @@
+//! Which runnable task is polled next: the [`Scheduling`] strategies.
+//!
+//! - **Random**: a seeded uniform choice among the runnable tasks at every
+//!   step. Good at bugs that need many small interleavings; bad at bugs
+//!   that need one task to run a long stretch undisturbed (a stretch of
+//!   `n` steps has chance `2^-n` with two tasks).
+//! - **PCT** (probabilistic concurrency testing, Burckhardt et al., ASPLOS
+//!   2010, as shuttle implements it): each task gets a random priority
+//!   when it first becomes runnable, and the runnable task with the highest
+//!   priority always runs. `depth - 1` change points are drawn uniformly
+//!   among the run's first `steps` steps; at the `i`-th, the task about to
+//!   run drops to priority `depth - i`, below every task's initial one. A
+//!   bug that needs `depth` ordering constraints among `n` tasks is found
+//!   by one run with chance at least `1 / (n * steps^(depth - 1))`,
+//!   whatever else the run does. One divergence from the paper, which
+//!   assumes no task waits by spinning: a runnable task passed over for
+//!   more than [`PCT_FAIRNESS_STEPS`] choices runs anyway, so a task that
+//!   spins on `yield_now` at the top priority cannot starve the one it
+//!   waits for forever (stretches shorter than that are untouched).
+//! - **FIFO**: first woken, first polled; for reading a schedule by hand.
+//!
+//! A step is a choice among two or more runnable tasks (a poll with no
+//! alternative orders nothing). Every choice comes from the run's
+//! scheduler stream, so the same seed and strategy give the same
+//! schedule.
+
+use std::cell::{Cell, RefCell};
+use std::collections::{BTreeMap, VecDeque};
+
+use rand::RngExt;
+use rand_chacha::ChaCha8Rng;
+
+use crate::rand::Stream;
+use crate::runtime::Scheduling;
+use crate::runtime::waker::RawKey;
+
+/// A bare runtime's step horizon for PCT when none is given
+/// (`Scheduling::Pct { steps: 0, .. }`); [`Sim`](crate::Sim) measures it
+/// instead.
+pub(crate) const DEFAULT_PCT_STEPS: u64 = 1000;
+
+/// The run's scheduler. See the module docs.
+pub(crate) struct Scheduler {
+    strategy: Scheduling,
+    rng: RefCell<ChaCha8Rng>,
+    pct: Option<RefCell<Pct>>,
+    /// Picks among two or more runnable tasks so far (PCT only: what
+    /// [`Sim`](crate::Sim) measures a PCT horizon with).
+    steps: Cell<u64>,
+}
+
+/// How many scheduling choices a runnable task may be passed over under
+/// PCT before it runs anyway: a task spinning on `yield_now` at the top
+/// priority would otherwise starve the one it waits for forever.
+pub(crate) const PCT_FAIRNESS_STEPS: u64 = 1000;
+
+/// PCT's state: priorities by task, and the change points left.
+struct Pct {
+    /// Each task's priority, and the step it last ran (or was first seen).
+    priorities: BTreeMap<RawKey, (u64, u64)>,
+    /// Steps at which the running task's priority drops, latest first.
+    change_points: Vec<u64>,
+    /// The priority the next change point gives (`depth - i`).
+    next_low: u64,
+}
+
+impl Scheduler {
+    pub(crate) fn new(seed: u64, strategy: Scheduling) -> Scheduler {
+        let mut rng = Stream::Scheduler.rng(seed);
+        let pct = match strategy {
+            Scheduling::Pct { depth, steps } => {
+                let horizon = if steps == 0 { DEFAULT_PCT_STEPS } else { steps };
+                let mut change_points: Vec<u64> = (1..depth.max(1))
+                    .map(|_| rng.random_range(1..=horizon))
+                    .collect();
+                change_points.sort_unstable_by(|a, b| b.cmp(a));
+                change_points.dedup();
+                Some(RefCell::new(Pct {
+                    priorities: BTreeMap::new(),
+                    change_points,
+                    next_low: u64::from(depth.max(1)) - 1,
+                }))
+            }
+            _ => None,
+        };
+        Scheduler {
+            strategy,
+            rng: RefCell::new(rng),
+            pct,
+            steps: Cell::new(0),
+        }
+    }
+
+    /// Takes the task to poll next out of `runnable` (two or more tasks).
+    pub(crate) fn pick(&self, runnable: &mut VecDeque<RawKey>) -> Option<RawKey> {
+        match self.strategy {
+            Scheduling::Fifo => runnable.pop_front(),
+            Scheduling::Random => {
+                let i = self.rng.borrow_mut().random_range(0..runnable.len());
+                runnable.swap_remove_back(i)
+            }
+            Scheduling::Pct { depth, .. } => {
+                let pct = self.pct.as_ref().expect("PCT state exists under PCT");
+                let step = self.steps.get() + 1;
+                self.steps.set(step);
+                pct.borrow_mut()
+                    .pick(&mut self.rng.borrow_mut(), depth, step, runnable)
+            }
+        }
+    }
+
+    /// A finished task leaves PCT's priority table.
+    pub(crate) fn forget(&self, raw: RawKey) {
+        if let Some(pct) = &self.pct {
+            pct.borrow_mut().priorities.remove(&raw);
+        }
+    }
+
+    /// Steps taken so far under PCT.
+    pub(crate) fn steps(&self) -> u64 {
+        self.steps.get()
+    }
+}
+
+impl Pct {
+    fn pick(
+        &mut self,
+        rng: &mut ChaCha8Rng,
+        depth: u32,
+        step: u64,
+        runnable: &mut VecDeque<RawKey>,
+    ) -> Option<RawKey> {
+        for &raw in runnable.iter() {
+            // Initial priorities sit above every changed one (< depth).
+            self.priorities
+                .entry(raw)
+                .or_insert_with(|| (u64::from(depth) + rng.random_range(0..u64::MAX / 2), step));
+        }
+        if self.change_points.last() == Some(&step) {
+            self.change_points.pop();
+            let top = self.highest(runnable);
+            let entry = self.priorities.get_mut(&runnable[top]).expect("seen above");
+            entry.0 = self.next_low;
+            self.next_low = self.next_low.saturating_sub(1);
+        }
+        let chosen = self
+            .starved(runnable, step)
+            .unwrap_or_else(|| self.highest(runnable));
+        let raw = runnable.swap_remove_back(chosen)?;
+        self.priorities.get_mut(&raw).expect("seen above").1 = step;
+        Some(raw)
+    }
+
+    /// The index in `runnable` of the highest-priority task (ties: the
+    /// earliest in the queue).
+    fn highest(&self, runnable: &VecDeque<RawKey>) -> usize {
+        let mut best = 0;
+        let mut best_priority = 0;
+        for (i, raw) in runnable.iter().enumerate() {
+            let (p, _) = self.priorities[raw];
+            if i == 0 || p > best_priority {
+                best = i;
+                best_priority = p;
+            }
+        }
+        best
+    }
+
+    /// The runnable task passed over longest, if that is more than
+    /// [`PCT_FAIRNESS_STEPS`] choices.
+    fn starved(&self, runnable: &VecDeque<RawKey>, step: u64) -> Option<usize> {
+        let (i, last) = runnable
+            .iter()
+            .enumerate()
+            .map(|(i, raw)| (i, self.priorities[raw].1))
+            .min_by_key(|&(_, last)| last)?;
+        (step - last > PCT_FAIRNESS_STEPS).then_some(i)
+    }
+}
