@@ -305,8 +305,8 @@ impl Faults {
         }
     }
 
-    /// Legal behaviour ([`Faults::legal`], the same rates: a unit test
-    /// keeps them equal) plus mild environment faults: 1% UDP loss and
+    /// Legal behaviour ([`Faults::legal`], and its `buggify!` rate) plus
+    /// mild environment faults: 1% UDP loss and
     /// duplication ([`NetFaults::default`]), rare disk read, write and
     /// fsync errors, and seeded losses and torn writes at disk crashes
     /// ([`DiskFaults::default`]). No resets, partitions or host crashes.
@@ -316,22 +316,9 @@ impl Faults {
     #[allow(clippy::should_implement_trait)] // a preset, named like the others
     pub fn default() -> Faults {
         Faults {
-            spurious_wake: Probability::lit(0.01),
-            spurious_poll: Probability::lit(0.01),
-            spurious_readiness: Probability::lit(0.02),
-            short_read: Probability::lit(0.2),
-            partial_write: Probability::lit(0.2),
-            interrupted: Probability::NEVER,
-            delayed_readiness: Probability::lit(0.02),
-            readiness_delay_max: Duration::from_micros(200),
-            delayed_completion: Probability::lit(0.1),
-            completion_delay_max: Duration::from_millis(1),
-            short_completion: Probability::lit(0.1),
-            completion_reorder_window: Duration::from_micros(100),
             disk: DiskFaults::default(),
             net: NetFaults::default(),
-            buggify: Probability::lit(0.25),
-            schedule: FaultSchedule::free(),
+            ..Faults::legal()
         }
     }
 
