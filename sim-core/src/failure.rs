@@ -80,6 +80,10 @@ pub enum FailureKind {
         took: Duration,
         /// The configured budget.
         budget: Duration,
+        /// What the poll resumed from: `after waiting on a timer at
+        /// t=2.000ms` (what the task last awaited), or that nothing was
+        /// noted. The code after that await is what blocked.
+        resumed: String,
     },
     /// Two runs of the same seed differ: in their outcome, their trace,
     /// or (in bytes mode) a payload they wrote.
@@ -130,11 +134,14 @@ impl fmt::Display for FailureKind {
                 poll,
                 took,
                 budget,
+                resumed,
             } => write!(
                 f,
                 "long poll: {task} ran {took:?} in one poll (poll #{poll} of the run, budget \
-                 {budget:?}, confirmed by a re-run); it computes or blocks without yielding \
-                 and starves every other task"
+                 {budget:?}, confirmed by a re-run), which began {resumed}; between that \
+                 await and the next, it computes or blocks without yielding \
+                 (std::thread::sleep, a blocking lock, blocking IO) and starves every other \
+                 task"
             ),
             FailureKind::Nondeterminism {
                 index,

@@ -41,6 +41,7 @@ fn a_real_thread_sleep_in_a_task_is_reported_as_a_long_poll_on_every_run() {
             poll,
             took,
             budget,
+            resumed,
         } = &swept.failure.kind
         else {
             panic!("expected a long poll, got:\n{swept}");
@@ -49,6 +50,8 @@ fn a_real_thread_sleep_in_a_task_is_reported_as_a_long_poll_on_every_run() {
         assert_contains(&task.spawned_at, "tests/runtime/long_poll.rs:");
         assert!(*took >= Duration::from_millis(100), "took {took:?}");
         assert_eq!(*budget, Duration::from_millis(50));
+        // The blocking poll is the one that resumed from the 2 ms sleep.
+        assert_eq!(resumed, "after waiting on a timer at t=3.000ms");
         // The report's events end at the long poll: the hog's second poll,
         // the one that blocked, and nothing after it.
         let last = swept.failure.recent_events.last().expect("events");

@@ -85,6 +85,9 @@ pub(crate) struct Polling {
     pub(crate) id: TaskId,
     pub(crate) future: Option<BoxTask>,
     pub(crate) waker: Waker,
+    /// What the task waited on before this poll, if a leaf future noted
+    /// it (a long-poll report says what the poll resumed from).
+    pub(crate) waited: Option<WaitReason>,
 }
 
 pub(crate) struct Executor {
@@ -260,7 +263,7 @@ impl Executor {
     }
 
     /// Takes the task out of its slot for polling, marking it not queued
-    /// and clearing what it waited on. `None` if the key is stale.
+    /// and taking what it waited on. `None` if the key is stale.
     pub(crate) fn begin_poll(&self, raw: RawKey) -> Option<(TaskKey, Polling)> {
         let key = TaskKey::from_raw(raw);
         // A wait noted by a poll that then returned Ready is not this
@@ -281,11 +284,11 @@ impl Executor {
             slot.entry.as_mut()?
         };
         entry.state.queued.store(false, Ordering::Release);
-        entry.waiting = None;
         let polling = Polling {
             id: entry.id,
             future: entry.future.take(),
             waker: entry.waker.take().expect("a task is polled once at a time"),
+            waited: entry.waiting.take(),
         };
         self.current.set(Some(key));
         Some((key, polling))

@@ -80,6 +80,7 @@ impl RuntimeInner {
                 id,
                 future: mut task,
                 waker,
+                waited,
             } = polling;
             self.record(EventKind::Polled { task: id });
             let mut cx = Context::from_waker(&waker);
@@ -89,8 +90,9 @@ impl RuntimeInner {
                 None => future.as_mut().poll(&mut cx).map(Some),
             });
             if let Some(probe) = probe {
-                self.confirm_poll(probe, id);
+                self.confirm_poll(probe, id, waited.as_ref());
             }
+            drop(waited);
             match outcome {
                 Ok(Poll::Ready(out)) => {
                     self.exec.end_poll_ready(key);

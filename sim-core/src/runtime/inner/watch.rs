@@ -6,7 +6,7 @@ use std::io::Write as _;
 
 use crate::failure::FailureKind;
 use crate::runtime::watchdog::{LongPollWatch, Probe};
-use crate::runtime::{RuntimeInner, Suspect};
+use crate::runtime::{RuntimeInner, Suspect, WaitReason};
 use crate::task::TaskId;
 
 impl RuntimeInner {
@@ -24,13 +24,20 @@ impl RuntimeInner {
 
     /// After an armed poll: fails the run if it was over budget.
     #[cold]
-    pub(super) fn confirm_poll(&self, probe: Probe, id: TaskId) {
+    pub(super) fn confirm_poll(&self, probe: Probe, id: TaskId, waited: Option<&WaitReason>) {
         if let Some(took) = self.watchdog.after_armed_poll(probe, id) {
+            let resumed = match waited {
+                Some(reason) => format!("after waiting on {reason}"),
+                None => "with no wait noted before it (the task's first poll, or a wake \
+                         from a future detsim cannot see)"
+                    .to_string(),
+            };
             self.fail(FailureKind::LongPoll {
                 task: self.task_desc(id),
                 poll: self.watchdog.polls(),
                 took,
                 budget: self.watchdog.budget(),
+                resumed,
             });
         }
     }
