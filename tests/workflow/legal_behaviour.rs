@@ -116,6 +116,20 @@ fn replay_lines_of_a_sweep_under_detsim_legal_0_carry_it() {
 }
 
 #[test]
+fn replay_lines_of_a_sweep_under_detsim_swarm_or_strategy_carry_them() {
+    // Swarm mode draws each seed's plan: a replay without the variable
+    // would run another plan.
+    let child = run_child(
+        "legal_behaviour::child_always_fails",
+        &[("DETSIM_SWARM", "1")],
+    );
+    assert_contains(
+        &child.all(),
+        "replay: DETSIM_SWARM=1 DETSIM_SEED=0x0 cargo test",
+    );
+}
+
+#[test]
 fn a_plan_without_legal_behaviour_prints_no_line_to_switch_it_off() {
     let failure = Sim::new()
         .faults(Faults::none())

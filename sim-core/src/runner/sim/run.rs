@@ -133,14 +133,30 @@ impl Sim {
             self.config.faults = self.config.faults.clone().without_legal();
             origin.pin("DETSIM_LEGAL=0");
         }
-        let stall = stall::Watch::new(&origin, self.config.stall_limit);
-        stall.enter();
         if let Some(on) = env.swarm {
             self.swarm = on;
+            // The builder's choice replays with the test; the variable's
+            // must be in the line.
+            origin.pin(if on {
+                "DETSIM_SWARM=1"
+            } else {
+                "DETSIM_SWARM=0"
+            });
         }
         if let Some(strategy) = env.strategy {
             self.config.scheduling = strategy;
+            // PCT's is pinned below, with its horizon.
+            match strategy {
+                Scheduling::Random => origin.pin("DETSIM_STRATEGY=random"),
+                Scheduling::Fifo => origin.pin("DETSIM_STRATEGY=fifo"),
+                Scheduling::Pct { .. } => {}
+            }
         }
+        // Watched from here on (the PCT horizon's run included); a
+        // horizon measured below is not in the stall report's line, and a
+        // replay without it measures the same one.
+        let stall = stall::Watch::new(&origin, self.config.stall_limit);
+        stall.enter();
         if let Scheduling::Pct { depth, steps } = self.config.scheduling {
             let steps = if steps == 0 {
                 self.pct_horizon(&body)
