@@ -11,6 +11,7 @@ mod common;
 
 mod buggify;
 mod deadlock_report;
+mod dfs;
 mod fault_plan_durations;
 mod io_faults;
 mod join_handle;

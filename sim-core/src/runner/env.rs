@@ -14,11 +14,13 @@ const BASE: &str = "a number, decimal or 0x-hex, or the word `random`";
 const BOOL: &str = "1, 0, true or false";
 const CHECK: &str = "1, 0, true or false, or `bytes` (also compare the payload bytes written)";
 const SHARD: &str = "k/n with 1 <= k <= n (e.g. 2/8)";
-const REPLAY: &str = "a replay string (e.g. 0x2a or 0x2a:pw3/8) or the path of a file of them";
+const REPLAY: &str =
+    "a replay string (e.g. 0x2a, 0x2a:pw3/8 or 0x2a@17.3) or the path of a file of them";
 const TRACE: &str = "the path of the JSON file to write (e.g. trace.json)";
-const STRATEGY: &str = "random, fifo, pct:<depth> (PCT; depth >= 1, e.g. pct:3) or \
-     pct:<depth>:<steps> (with the horizon a failure report prints); exhaustive search (dfs) \
-     is not built";
+const STRATEGY: &str = "random, fifo, pct:<depth> (PCT; depth >= 1, e.g. pct:3), \
+     pct:<depth>:<steps> (with the horizon a failure report prints), dfs:<bound> (exhaustive \
+     search with at most <bound> preemptions, e.g. dfs:2) or dfs:<bound>:<schedules> (at most \
+     <schedules> per seed, >= 1)";
 const SHRINK: &str = "0 (off), a budget of re-runs (e.g. 200), true or false";
 const LEGAL: &str = "0 or false (switch legal behaviour off: no spurious wakes, polls or \
      readiness, short reads, partial writes, late, short or reordered completions), 1 or true \
@@ -152,15 +154,25 @@ impl Env {
     }
 }
 
-/// `random`, `fifo`, `pct:<depth>` or `pct:<depth>:<steps>`.
+/// `random`, `fifo`, `pct:<depth>`, `pct:<depth>:<steps>`, `dfs:<bound>`
+/// or `dfs:<bound>:<schedules>`.
 fn strategy(v: &str) -> Option<Scheduling> {
     match v.split(':').collect::<Vec<_>>()[..] {
         ["random"] => Some(Scheduling::Random),
         ["fifo"] => Some(Scheduling::Fifo),
         ["pct", depth] => pct(depth, "0"),
         ["pct", depth, steps] => pct(depth, steps),
+        ["dfs", bound] => dfs(bound, Scheduling::DEFAULT_DFS_SCHEDULES),
+        ["dfs", bound, schedules] => dfs(bound, number(schedules).filter(|&n| n >= 1)?),
         _ => None,
     }
+}
+
+fn dfs(bound: &str, max_schedules: u64) -> Option<Scheduling> {
+    Some(Scheduling::Dfs {
+        bound: u32::try_from(number(bound)?).ok()?,
+        max_schedules,
+    })
 }
 
 fn pct(depth: &str, steps: &str) -> Option<Scheduling> {
@@ -238,12 +250,14 @@ mod tests {
         assert!(env(&[("DETSIM_JOBS", "0")]).is_err());
         assert!(env(&[("DETSIM_CHECK_DETERMINISM", "yes")]).is_err());
         assert!(env(&[("DETSIM_STRATEGY", "pct:0")]).is_err());
-        let e = env(&[("DETSIM_STRATEGY", "dfs:2")]).unwrap_err();
-        assert!(e.to_string().contains("dfs) is not built"), "{e}");
+        let e = env(&[("DETSIM_STRATEGY", "dfs:2:0")]).unwrap_err();
+        assert!(e.to_string().contains("dfs:<bound>:<schedules>"), "{e}");
+        assert!(env(&[("DETSIM_STRATEGY", "dfs")]).is_err());
+        assert!(env(&[("DETSIM_STRATEGY", "dfs:-1")]).is_err());
     }
 
     #[test]
-    fn the_strategy_is_random_fifo_or_pct_with_an_optional_horizon() {
+    fn the_strategy_is_random_fifo_pct_or_dfs_with_optional_limits() {
         let strategy = |v| env(&[("DETSIM_STRATEGY", v)]).unwrap().strategy;
         assert_eq!(strategy("random"), Some(Scheduling::Random));
         assert_eq!(strategy("fifo"), Some(Scheduling::Fifo));
@@ -256,6 +270,14 @@ mod tests {
             Some(Scheduling::Pct {
                 depth: 2,
                 steps: 64
+            })
+        );
+        assert_eq!(strategy("dfs:2"), Some(Scheduling::dfs(2)));
+        assert_eq!(
+            strategy("dfs:0:500"),
+            Some(Scheduling::Dfs {
+                bound: 0,
+                max_schedules: 500
             })
         );
     }

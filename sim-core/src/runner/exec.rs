@@ -8,28 +8,14 @@
 use std::future::Future;
 
 use crate::failure::{Failure, FailureKind, TaskDesc};
-use crate::faults::{FaultKind, FaultSchedule, Faults};
+use crate::faults::{FaultKind, Faults};
 use crate::runner::results::{RunSummary, TestResult};
 use crate::runner::stall;
-use crate::runtime::{Config, LongPollWatch, Runtime, Suspect};
+use crate::runtime::{Config, LongPollWatch, Runtime, Scheduling, Suspect};
 use crate::task::TaskId;
 use crate::trace::{Event, EventKind, PayloadNote};
 
-/// What one run is: a seed and the pinned fault decisions.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub(crate) struct RunSpec {
-    pub(crate) seed: u64,
-    pub(crate) schedule: FaultSchedule,
-}
-
-impl RunSpec {
-    pub(crate) fn seed(seed: u64) -> RunSpec {
-        RunSpec {
-            seed,
-            schedule: FaultSchedule::free(),
-        }
-    }
-}
+pub(crate) use crate::runner::run_spec::RunSpec;
 
 /// A task's track in the trace viewer.
 #[derive(Clone, Debug)]
@@ -58,6 +44,8 @@ pub(crate) struct Run {
     pub(crate) long_polls: Vec<(Suspect, TaskDesc)>,
     /// Scheduling choices made under PCT.
     pub(crate) steps: u64,
+    /// Under DFS: the runnable tasks at each scheduling choice.
+    pub(crate) options: Vec<u32>,
 }
 
 /// What a run records beyond its outcome.
@@ -90,6 +78,13 @@ where
     config.report_events = recording.report_events;
     config.faults = plan.clone();
     config.faults.schedule = spec.schedule.clone();
+    if let Some(choices) = &spec.choices {
+        // One of the search's schedules: its string alone replays it.
+        if !matches!(config.scheduling, Scheduling::Dfs { .. }) {
+            config.scheduling = Scheduling::dfs(u32::try_from(choices.len()).unwrap_or(u32::MAX));
+        }
+        config.choices = choices.clone();
+    }
     if config.long_poll_watch == LongPollWatch::Warn {
         config.long_poll_watch = LongPollWatch::Collect;
     }
@@ -121,6 +116,7 @@ where
         payloads: rt.take_payloads(),
         long_polls: rt.long_polls(),
         steps: rt.scheduling_steps(),
+        options: rt.scheduling_options(),
         result,
         events,
         tracks,

@@ -7,6 +7,7 @@
 mod chrome_trace;
 mod confirm;
 mod determinism;
+mod dfs;
 pub(crate) mod env;
 mod exec;
 mod plan;
@@ -14,6 +15,7 @@ mod regressions;
 mod replay_line;
 mod report;
 mod results;
+mod run_spec;
 mod seed_base;
 mod shrink;
 mod sim;

@@ -5,7 +5,7 @@
 //! The files are meant to be committed: once a sweep has found a bug, every
 //! later run of the test (on every machine, in CI) tries that seed first,
 //! so the bug cannot come back unnoticed even if the sweep's seeds change.
-//! Each line is a replay string (see `FaultSchedule`): the seed alone
+//! Each line is a replay string (see `RunSpec`): the seed alone
 //! (the run exactly as the sweep found it) or the seed with its shrunk
 //! fault schedule. `#` starts a comment.
 
@@ -13,7 +13,6 @@ use std::fs;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
-use crate::faults::FaultSchedule;
 use crate::runner::exec::RunSpec;
 use crate::runner::report::SweepFailure;
 
@@ -49,14 +48,14 @@ pub(crate) fn parse(path: &Path, text: &str) -> Vec<(RunSpec, String)> {
             if entry.is_empty() {
                 return None;
             }
-            let (seed, schedule) = FaultSchedule::decode(entry).unwrap_or_else(|e| {
+            let spec = RunSpec::decode(entry).unwrap_or_else(|e| {
                 panic!(
                     "detsim: {}:{}: {e}; fix or delete the line",
                     path.display(),
                     i + 1
                 )
             });
-            Some((RunSpec { seed, schedule }, entry.to_string()))
+            Some((spec, entry.to_string()))
         })
         .collect()
 }
@@ -114,8 +113,8 @@ pub(crate) fn replay_specs(value: &str) -> Vec<(RunSpec, String)> {
         );
         return specs;
     }
-    match FaultSchedule::decode(value) {
-        Ok((seed, schedule)) => vec![(RunSpec { seed, schedule }, value.trim().to_string())],
+    match RunSpec::decode(value) {
+        Ok(spec) => vec![(spec, value.trim().to_string())],
         Err(e) => panic!("detsim: DETSIM_REPLAY: {e}, or the path of a file of them"),
     }
 }
@@ -141,7 +140,7 @@ pub(crate) fn save_regression(
         .rsplit(' ')
         .next()?;
     let path = file(&dir, test);
-    let mut entries = vec![format!("{:#x}", failure.failure.seed)];
+    let mut entries = vec![failure.replay_string.clone()];
     if let Some(s) = &failure.shrunk {
         entries.push(s.replay_string.clone());
     }

@@ -13,6 +13,11 @@ pub struct SweepFailure {
     pub failure: Failure,
     /// The command line that replays it (`DETSIM_SEED=...`).
     pub replay: String,
+    /// The failing run's replay string, the value for `DETSIM_REPLAY`:
+    /// the seed (`0x2a`), with the fault decisions pinned for it, and,
+    /// under [`Scheduling::Dfs`](crate::Scheduling::Dfs), its preemptions
+    /// after an `@` (`0x2a@17.3`).
+    pub replay_string: String,
     /// When the run's plan had legal behaviour on ([`Faults::has_legal`]):
     /// the command line that replays it with the legal group switched off
     /// (`DETSIM_LEGAL=0 DETSIM_SEED=...`). If that passes, the code
@@ -53,6 +58,9 @@ pub struct Shrunk {
     pub faults: Vec<InjectedFault>,
     /// How many faults the original run injected.
     pub injected: usize,
+    /// Under [`Scheduling::Dfs`](crate::Scheduling::Dfs): how many of the
+    /// schedule's preemptions the shrunk run keeps, and of how many.
+    pub preemptions: Option<(usize, usize)>,
     /// Re-runs the shrinker made.
     pub runs: u32,
     /// Whether shrinking finished (it stops at its budget otherwise, with
@@ -87,11 +95,20 @@ impl fmt::Display for SweepFailure {
             } else {
                 "budget ran out; smallest found"
             };
-            writeln!(
-                f,
-                "shrunk: {n} of {of} injected faults still fail the same way ({status}, {} re-runs):",
-                s.runs
-            )?;
+            if let Some((kept, of)) = s.preemptions {
+                writeln!(
+                    f,
+                    "shrunk: {kept} of {of} preemptions still fail the same way ({} re-runs)",
+                    s.runs
+                )?;
+            }
+            if of > 0 || s.preemptions.is_none() {
+                writeln!(
+                    f,
+                    "shrunk: {n} of {of} injected faults still fail the same way ({status}, {} re-runs):",
+                    s.runs
+                )?;
+            }
             for fault in &s.faults {
                 writeln!(f, "    {}", fault.with_occurrence())?;
             }

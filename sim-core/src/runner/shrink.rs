@@ -10,9 +10,11 @@
 //! fault at a time, so the result is 1-minimal (removing any one fault
 //! makes the failure go away) unless the re-run budget ran out first.
 //!
-//! Scheduling decisions are not shrunk: they come from the seed, and a
-//! suppressed fault changes which tasks run, which is why a subset is
-//! judged by re-running rather than by reasoning about the trace.
+//! Scheduling decisions are not shrunk here: they come from the seed, and
+//! a suppressed fault changes which tasks run, which is why a subset is
+//! judged by re-running rather than by reasoning about the trace. (A run
+//! of the bounded search also has its preemptions dropped one by one
+//! afterwards: `sim/shrinking.rs`.)
 
 use std::mem::discriminant;
 

@@ -4,6 +4,8 @@
 
 mod failure;
 mod run;
+mod shrinking;
+mod strategy;
 
 use std::ops::Range;
 use std::path::PathBuf;
@@ -39,13 +41,13 @@ use crate::runtime::{Config, Scheduling};
 /// | `DETSIM_JOBS=n` | seeds run in parallel on n threads (default: all cores) |
 /// | `DETSIM_SHARD=k/n` | run only the k-th of n disjoint subsets of the sweep (an empty one fails unless [`Sim::allow_empty`]) |
 /// | `DETSIM_CHECK_DETERMINISM=1` or `=bytes` | run every seed twice and compare outcomes and traces (`bytes`: and the payload bytes written) |
-/// | `DETSIM_REPLAY=0x2a:pw3/8` or `=file` | run exactly these replay strings (a seed and its pinned faults) |
+/// | `DETSIM_REPLAY=0x2a:pw3/8` or `=file` | run exactly these replay strings (a seed, its pinned faults and, from a `Scheduling::Dfs` search, its preemptions after an `@`: `0x2a@17.3`) |
 /// | `DETSIM_SHRINK=0` or `=n` | no shrinking, or at most n re-runs (default 200) |
 /// | `DETSIM_TRACE=path.json` | write the failing or replayed run as a Chrome trace |
 /// | `DETSIM_REGRESSIONS=0` | neither replay nor save regression files |
 /// | `DETSIM_SWARM=1` | swarm mode (see [`Sim::swarm`]) |
 /// | `DETSIM_LEGAL=0` | switch the plan's legal behaviour off ([`Faults::without_legal`]), to see whether a failure needs it; replay lines then start with it |
-/// | `DETSIM_STRATEGY=pct:3` | the scheduling strategy: `random`, `fifo`, `pct:d` or `pct:d:steps` (see [`Scheduling::Pct`]; overrides [`Sim::scheduling`]) |
+/// | `DETSIM_STRATEGY=pct:3` | the scheduling strategy: `random`, `fifo`, `pct:d`, `pct:d:steps` (see [`Scheduling::Pct`]), `dfs:bound` or `dfs:bound:schedules` (see [`Scheduling::Dfs`]); overrides [`Sim::scheduling`] |
 /// | `DETSIM_STALL_LIMIT=60` | seconds one poll may block its thread before the process ends with a report (see [`Config::stall_limit`]; 0: never) |
 ///
 /// A bad value fails with a message naming the variable and the accepted

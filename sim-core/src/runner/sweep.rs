@@ -10,25 +10,21 @@
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use crate::failure::Failure;
-use crate::runner::RunSummary;
 use crate::runner::plan::SeedPlan;
 
-type Outcome = Result<RunSummary, Box<Failure>>;
-
 /// Runs `run` for every seed of `plan` on up to `jobs` threads. Returns
-/// every summary in sweep order, or the failure of the lowest failing seed
-/// and how many seeds ran.
-pub(crate) fn run(
+/// every seed's result in sweep order, or the failure of the lowest
+/// failing seed and how many seeds ran.
+pub(crate) fn run<T: Send, E: Send>(
     plan: &SeedPlan,
     jobs: usize,
-    run: impl Fn(u64) -> Outcome + Sync,
-) -> Result<Vec<RunSummary>, (Box<Failure>, u64)> {
+    run: impl Fn(u64) -> Result<T, E> + Sync,
+) -> Result<Vec<T>, (E, u64)> {
     let next = AtomicU64::new(0);
     let stop_at = AtomicU64::new(u64::MAX);
     let ran = AtomicU64::new(0);
-    let passed: Mutex<Vec<(u64, RunSummary)>> = Mutex::new(Vec::new());
-    let failed: Mutex<Option<(u64, Box<Failure>)>> = Mutex::new(None);
+    let passed: Mutex<Vec<(u64, T)>> = Mutex::new(Vec::new());
+    let failed: Mutex<Option<(u64, E)>> = Mutex::new(None);
     let worker = || {
         loop {
             let i = next.fetch_add(1, Ordering::Relaxed);

@@ -97,7 +97,7 @@ impl RuntimeInner {
             trace: RefCell::new(Trace::new(config.report_events, config.record_all_events)),
             kernel,
             faults: FaultRolls::new(seed, &config.faults),
-            scheduler: Scheduler::new(seed, config.scheduling),
+            scheduler: Scheduler::new(seed, config.scheduling, &config.choices),
             user_rng: RefCell::new(Stream::User.rng(seed)),
             failure: RefCell::new(None),
             failed: Cell::new(false),

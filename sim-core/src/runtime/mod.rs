@@ -12,6 +12,7 @@
 //! the virtual clock there. Nothing runnable and nothing pending is a
 //! deadlock.
 
+mod choices;
 pub(crate) mod context;
 mod executor;
 mod heartbeat;
@@ -25,6 +26,7 @@ pub(crate) mod resident;
 pub(crate) mod resident_future;
 mod runner_api;
 mod scheduler;
+mod scheduling;
 mod task_info;
 mod wait;
 mod waker;
@@ -36,62 +38,19 @@ use std::rc::Rc;
 use std::sync::Arc;
 use std::time::Duration;
 
+pub(crate) use choices::Choices;
 pub(crate) use executor::{Cancel, TaskKey};
 pub(crate) use heartbeat::{Beat, Heartbeat};
 pub(crate) use home::Home;
 pub(crate) use inner::RuntimeInner;
 pub(crate) use resident::Resident;
+pub use scheduling::Scheduling;
 pub(crate) use wait::WaitReason;
 pub(crate) use watchdog::{LongPollWatch, Suspect};
 
 use crate::failure::Failure;
 use crate::faults::Faults;
 use crate::time::Instant;
-
-/// How the executor picks the next task among the runnable ones.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub enum Scheduling {
-    /// A seeded uniform choice: different seeds explore different
-    /// interleavings. The default.
-    #[default]
-    Random,
-    /// First woken, first polled: for debugging a schedule by hand.
-    Fifo,
-    /// PCT, probabilistic concurrency testing: seeded task priorities and
-    /// `depth - 1` seeded priority-change points among the run's first
-    /// `steps` scheduling choices. It finds a bug that needs `depth`
-    /// ordering constraints with a probability the random walk cannot
-    /// promise, in particular one that needs a task to run a long stretch
-    /// undisturbed. `steps: 0` lets [`Sim`](crate::Sim) measure the
-    /// horizon (one run of the first seed's code path under seed 0); a
-    /// bare runtime takes 1000 then. [`Scheduling::pct`] builds it.
-    Pct {
-        /// How many ordering constraints the bugs sought need (1: no
-        /// change point, only priorities).
-        depth: u32,
-        /// The horizon over which change points are drawn: the number of
-        /// scheduling choices (picks among two or more runnable tasks) a
-        /// run makes, or 0 to measure it.
-        steps: u64,
-    },
-}
-
-impl Scheduling {
-    /// PCT at `depth`, its horizon measured by the runner.
-    ///
-    /// ```
-    /// use detsim::{Scheduling, Sim};
-    ///
-    /// Sim::new().scheduling(Scheduling::pct(2)).seeds(20).run(|| async {
-    ///     let a = detsim::spawn(async { 1 });
-    ///     let b = detsim::spawn(async { 2 });
-    ///     assert_eq!(a.await.unwrap() + b.await.unwrap(), 3);
-    /// });
-    /// ```
-    pub fn pct(depth: u32) -> Scheduling {
-        Scheduling::Pct { depth, steps: 0 }
-    }
-}
 
 /// Settings of one runtime. Build with `Config::default()` and adjust fields.
 #[derive(Clone, Debug)]
@@ -125,6 +84,9 @@ pub struct Config {
     pub faults: Faults,
     /// How the watchdog treats a suspect long poll (the runner sets it).
     pub(crate) long_poll_watch: LongPollWatch,
+    /// The schedule to run under [`Scheduling::Dfs`] (the runner sets it;
+    /// none: the FIFO baseline).
+    pub(crate) choices: Choices,
     /// Where the run publishes its progress for the stall monitor.
     pub(crate) heartbeat: Option<Arc<Heartbeat>>,
 }
@@ -142,6 +104,7 @@ impl Default for Config {
             record_all_events: false,
             faults: Faults::legal(),
             long_poll_watch: LongPollWatch::Warn,
+            choices: Choices::default(),
             heartbeat: None,
         }
     }

@@ -45,6 +45,12 @@ impl Runtime {
         self.inner.scheduler.steps()
     }
 
+    /// Under [`Scheduling::Dfs`](crate::Scheduling::Dfs): the runnable
+    /// tasks at each scheduling choice (taken: call once, after the run).
+    pub(crate) fn scheduling_options(&self) -> Vec<u32> {
+        self.inner.scheduler.take_options()
+    }
+
     /// Hits per fault kind, suppressed ones included (indexed like
     /// [`FaultKind::ALL`]): a replay schedule's horizon.
     pub(crate) fn fault_hits(&self) -> Vec<u64> {

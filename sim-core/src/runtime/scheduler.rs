@@ -18,6 +18,10 @@
 //!   spins on `yield_now` at the top priority cannot starve the one it
 //!   waits for forever (stretches shorter than that are untouched).
 //! - **FIFO**: first woken, first polled; for reading a schedule by hand.
+//! - **DFS**: FIFO order except at the steps the run's [`Choices`] name;
+//!   the runner enumerates those (see `runner/dfs.rs`), and the scheduler
+//!   records how many tasks were runnable at each step so the runner knows
+//!   which alternatives remain.
 //!
 //! A step is a choice among two or more runnable tasks (a poll with no
 //! alternative orders nothing). Every choice comes from the run's
@@ -32,6 +36,7 @@ use rand_chacha::ChaCha8Rng;
 
 use crate::rand::Stream;
 use crate::runtime::Scheduling;
+use crate::runtime::choices::{Choices, DfsState};
 use crate::runtime::waker::RawKey;
 
 /// A bare runtime's step horizon for PCT when none is given
@@ -44,6 +49,7 @@ pub(crate) struct Scheduler {
     strategy: Scheduling,
     rng: RefCell<ChaCha8Rng>,
     pct: Option<RefCell<Pct>>,
+    dfs: Option<RefCell<DfsState>>,
     /// Picks among two or more runnable tasks so far (PCT only: what
     /// [`Sim`](crate::Sim) measures a PCT horizon with).
     steps: Cell<u64>,
@@ -65,7 +71,7 @@ struct Pct {
 }
 
 impl Scheduler {
-    pub(crate) fn new(seed: u64, strategy: Scheduling) -> Scheduler {
+    pub(crate) fn new(seed: u64, strategy: Scheduling, choices: &Choices) -> Scheduler {
         let mut rng = Stream::Scheduler.rng(seed);
         let pct = match strategy {
             Scheduling::Pct { depth, steps } => {
@@ -83,10 +89,17 @@ impl Scheduler {
             }
             _ => None,
         };
+        let dfs = matches!(strategy, Scheduling::Dfs { .. }).then(|| {
+            RefCell::new(DfsState {
+                choices: choices.clone(),
+                options: Vec::new(),
+            })
+        });
         Scheduler {
             strategy,
             rng: RefCell::new(rng),
             pct,
+            dfs,
             steps: Cell::new(0),
         }
     }
@@ -106,7 +119,20 @@ impl Scheduler {
                 pct.borrow_mut()
                     .pick(&mut self.rng.borrow_mut(), depth, step, runnable)
             }
+            Scheduling::Dfs { .. } => {
+                let dfs = self.dfs.as_ref().expect("DFS state exists under DFS");
+                let i = dfs.borrow_mut().pick(runnable.len());
+                runnable.remove(i)
+            }
         }
+    }
+
+    /// Under DFS: how many tasks were runnable at each step of the run.
+    pub(crate) fn take_options(&self) -> Vec<u32> {
+        self.dfs
+            .as_ref()
+            .map(|d| std::mem::take(&mut d.borrow_mut().options))
+            .unwrap_or_default()
     }
 
     /// A finished task leaves PCT's priority table.

@@ -1,19 +1,18 @@
-//! Turning a failing run into its report: the replay line, the fault
-//! schedule shrunk by deterministic re-runs, the swarm plan, and the Chrome
-//! trace `DETSIM_TRACE` asks for.
+//! Turning a failing run into its report: the replay line, the run shrunk
+//! by deterministic re-runs (`shrinking.rs`), the swarm plan, and the
+//! Chrome trace `DETSIM_TRACE` asks for.
 
 use std::future::Future;
 use std::path::PathBuf;
 
 use crate::failure::Failure;
-use crate::faults::FaultSchedule;
+use crate::runner::chrome_trace;
 use crate::runner::env::Env;
 use crate::runner::exec::{self, Recording, RunSpec};
 use crate::runner::replay_line::Origin;
-use crate::runner::report::{Shrunk, SweepFailure};
+use crate::runner::report::SweepFailure;
 use crate::runner::results::TestResult;
 use crate::runner::sim::Sim;
-use crate::runner::{chrome_trace, shrink};
 
 impl Sim {
     /// Turns a failing run into the report: shrinks it, writes the trace.
@@ -34,13 +33,10 @@ impl Sim {
         Fut::Output: TestResult,
     {
         let replay_from = |origin: &Origin| {
-            if spec.schedule.is_free() {
+            if spec.is_plain() {
                 origin.replay(spec.seed)
             } else {
-                origin.command(&format!(
-                    "DETSIM_REPLAY={}",
-                    spec.schedule.encode(spec.seed)
-                ))
+                origin.command(&format!("DETSIM_REPLAY={}", spec.encode()))
             }
         };
         let replay = replay_from(origin);
@@ -52,21 +48,20 @@ impl Sim {
             replay_from(&origin)
         });
         let shrunk = if spec.schedule.is_free() && self.shrink_budget > 0 {
-            self.shrink_failure(&failure, spec.seed, origin, body)
+            self.shrink_failure(&failure, spec, origin, body)
         } else {
             None
         };
         // The trace shows the run the user is most likely to replay: the
         // shrunk one when there is one.
         let traced = match &shrunk {
-            Some(s) => FaultSchedule::decode(&s.replay_string)
-                .map(|(seed, schedule)| RunSpec { seed, schedule })
-                .unwrap_or_else(|_| spec.clone()),
+            Some(s) => RunSpec::decode(&s.replay_string).unwrap_or_else(|_| spec.clone()),
             None => spec.clone(),
         };
         let trace_file = self.write_trace(env, &traced, body);
         Box::new(SweepFailure {
             failure,
+            replay_string: spec.encode(),
             replay,
             without_legal,
             seeds_run,
@@ -75,76 +70,6 @@ impl Sim {
             trace_file,
             regression_file: None,
             source,
-        })
-    }
-
-    /// Delta-debugs the failing run's injected faults; see `shrink`.
-    fn shrink_failure<F, Fut>(
-        &self,
-        failure: &Failure,
-        seed: u64,
-        origin: &Origin,
-        body: &F,
-    ) -> Option<Shrunk>
-    where
-        F: Fn() -> Fut,
-        Fut: Future,
-        Fut::Output: TestResult,
-    {
-        // Nothing to shrink without faults: spare the re-run.
-        if !shrink::shrinkable(&failure.kind) || failure.faults.is_empty() {
-            return None;
-        }
-        let plan = self.plan_for(seed);
-        let quiet = Recording::default();
-        // The failing run's injected faults, as occurrences.
-        let found = exec::run_once(&self.config, &plan, &RunSpec::seed(seed), quiet, body);
-        let units = match (&found.result, found.injected) {
-            (Err(f), Some(log)) if shrink::same_bug(&f.kind, &failure.kind) => log,
-            _ => return None,
-        };
-        if units.is_empty() {
-            return None;
-        }
-        let injected = units.len();
-        let (kept, runs, complete) = shrink::ddmin(units, self.shrink_budget, |subset| {
-            let spec = RunSpec {
-                seed,
-                schedule: FaultSchedule::only(subset.iter().copied()),
-            };
-            match exec::run_once(&self.config, &plan, &spec, quiet, body).result {
-                Err(f) => shrink::same_bug(&f.kind, &failure.kind),
-                Ok(_) => false,
-            }
-        });
-        // The kept schedule once more, for the report and its horizon: the
-        // replay string pins every occurrence this run reached.
-        let spec = RunSpec {
-            seed,
-            schedule: FaultSchedule::only(kept.iter().copied()),
-        };
-        let recording = Recording {
-            all_events: false,
-            report_events: self.config.report_events,
-            payloads: false,
-        };
-        let last = exec::run_once(&self.config, &plan, &spec, recording, body);
-        // Re-runs are deterministic, so this fails as the search saw; if it
-        // did not, a replay line that fails another way would mislead.
-        let shrunk_failure = match last.result {
-            Err(f) if shrink::same_bug(&f.kind, &failure.kind) => f,
-            _ => return None,
-        };
-        let schedule = FaultSchedule::recorded(kept, last.hits);
-        let replay_string = schedule.encode(seed);
-        Some(Shrunk {
-            replay: origin.command(&format!("DETSIM_REPLAY={replay_string}")),
-            replay_string,
-            faults: shrunk_failure.faults.clone(),
-            injected,
-            runs: runs + 2,
-            complete,
-            failure: *shrunk_failure,
         })
     }
 
@@ -170,11 +95,7 @@ impl Sim {
             body,
         );
         let events = run.events.unwrap_or_default();
-        let title = if spec.schedule.is_free() {
-            format!("{:#x}", spec.seed)
-        } else {
-            spec.schedule.encode(spec.seed)
-        };
+        let title = spec.encode();
         let json = chrome_trace::render(&events, &run.tracks, &title);
         match std::fs::write(&path, json) {
             Ok(()) => {

@@ -16,6 +16,7 @@ use crate::runner::replay_line::Origin;
 use crate::runner::report::SweepFailure;
 use crate::runner::results::{RunSummary, SweepReport, TestResult};
 use crate::runner::sim::Sim;
+use crate::runner::sim::strategy::Search;
 use crate::runner::{confirm, regressions, stall, sweep};
 use crate::runtime::Scheduling;
 
@@ -146,10 +147,8 @@ impl Sim {
         if let Some(strategy) = env.strategy {
             self.config.scheduling = strategy;
             // PCT's is pinned below, with its horizon.
-            match strategy {
-                Scheduling::Random => origin.pin("DETSIM_STRATEGY=random"),
-                Scheduling::Fifo => origin.pin("DETSIM_STRATEGY=fifo"),
-                Scheduling::Pct { .. } => {}
+            if !matches!(strategy, Scheduling::Pct { .. }) {
+                origin.pin(&format!("DETSIM_STRATEGY={}", strategy.env_value()));
             }
         }
         // Watched from here on (the PCT horizon's run included); a
@@ -230,6 +229,24 @@ impl Sim {
                 .map(|n| n.get())
                 .unwrap_or(1)
         });
+        if let Scheduling::Dfs {
+            bound,
+            max_schedules,
+        } = self.config.scheduling
+        {
+            let search = Search {
+                seeds: &seeds,
+                jobs,
+                bound,
+                max_schedules,
+                check,
+                stall: &stall,
+                origin: &origin,
+                env: &env,
+                started,
+            };
+            return self.search(search, &body);
+        }
         let outcome = sweep::run(&seeds, jobs, |seed| {
             stall.enter();
             self.run_spec(&RunSpec::seed(seed), check, &body)
@@ -299,23 +316,6 @@ impl Sim {
     }
 
     /// The fault plan seed `seed` runs with (swarm mode varies it).
-    /// PCT's horizon for this test: the scheduling choices one run of seed
-    /// 0 makes under PCT with no change point (at least 1). A function of
-    /// the code alone, so every seed of the sweep, and its replay, draws
-    /// change points over the same horizon.
-    fn pct_horizon<F, Fut>(&self, body: &F) -> u64
-    where
-        F: Fn() -> Fut,
-        Fut: Future,
-        Fut::Output: TestResult,
-    {
-        let mut config = self.config.clone();
-        config.scheduling = Scheduling::Pct { depth: 1, steps: 1 };
-        let quiet = Recording::default();
-        let run = exec::run_once(&config, &self.plan_for(0), &RunSpec::seed(0), quiet, body);
-        run.steps.max(1)
-    }
-
     pub(super) fn plan_for(&self, seed: u64) -> Faults {
         if self.swarm {
             swarm_plan(seed, &self.config.faults)
@@ -324,7 +324,7 @@ impl Sim {
         }
     }
 
-    fn run_spec<F, Fut>(
+    pub(super) fn run_spec<F, Fut>(
         &self,
         spec: &RunSpec,
         check: Check,
