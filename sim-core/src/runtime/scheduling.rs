@@ -39,7 +39,9 @@ pub enum Scheduling {
     /// everything else (legal behaviour, faults, same-instant timers).
     /// A failing schedule replays from its replay string, which names its
     /// preemptions (`0x0@17.3`: at the 17th choice, the fourth runnable
-    /// task). [`Scheduling::dfs`] builds it.
+    /// task). [`Scheduling::dfs`] builds it. The search is the runner's:
+    /// a bare [`Runtime`](crate::Runtime) runs one schedule, the FIFO
+    /// baseline.
     Dfs {
         /// The most preemptions a schedule makes.
         bound: u32,
