@@ -262,8 +262,8 @@ fn chaos_runs_are_bit_for_bit_repeatable() {
     }
 }
 
-/// A run whose body is cut short by a partial write and a spurious poll of
-/// a named task, then fails on purpose: its report, as values.
+/// A run whose body is cut short by a spurious poll of itself and a
+/// partial write, then fails on purpose: its report, as values.
 fn partial_write_report() -> detsim::Failure {
     let mut config = Config::default();
     config.faults = Faults::none();
@@ -271,11 +271,9 @@ fn partial_write_report() -> detsim::Failure {
     config.faults.spurious_poll = Probability::ALWAYS;
     *Runtime::with_config(7, config)
         .try_block_on(async {
-            detsim::task::Builder::new()
-                .name("sleeper")
-                .spawn(sleep(Duration::from_secs(1)));
-            // The sleeper is pending after its first poll: a spurious poll's
-            // only target.
+            // The body returns `Pending` once, here: a spurious poll polls
+            // it again at once (its only target: the task that returned
+            // `Pending`), and the yield is over on either poll.
             detsim::task::yield_now().await;
             let (mut a, _b) = duplex(64);
             let n = a.write(&[1; 32]).await.unwrap();
@@ -291,9 +289,9 @@ fn a_failures_faults_are_values_with_their_kind_occurrence_and_target() {
         panic!("expected two faults:\n{failure}");
     };
     assert_eq!((poll.kind, poll.occurrence), (FaultKind::SpuriousPoll, 0));
-    assert_eq!(poll.target_name.as_deref(), Some("sleeper"));
-    let sleeper = poll.task().expect("a scheduling fault hits a task");
-    assert_eq!(sleeper.as_u64(), poll.target);
+    assert_eq!(poll.target_name.as_deref(), Some("main"));
+    let body = poll.task().expect("a scheduling fault hits a task");
+    assert_eq!(body.as_u64(), poll.target);
     assert_eq!((write.kind, write.occurrence), (FaultKind::PartialWrite, 0));
     assert_eq!(write.target_name.as_deref(), Some("duplex#1"));
     assert_eq!(write.task(), None);
@@ -302,7 +300,7 @@ fn a_failures_faults_are_values_with_their_kind_occurrence_and_target() {
     common::assert_contains(
         &failure.to_string(),
         "faults injected (2):\n    \
-         t=0.000ms FAULT spurious_poll on task#1 `sleeper`\n    \
+         t=0.000ms FAULT spurious_poll on task#0 `main`\n    \
          t=0.000ms FAULT partial_write on duplex#1 (0)\n",
     );
     assert_eq!(

@@ -1,6 +1,7 @@
 //! What a user of the runner meets, as one test binary: failure reports and
-//! their replay lines, the `DETSIM_*` variables, legal behaviour (the naive
-//! code it catches by default, and `DETSIM_LEGAL`), shards and traces,
+//! their replay lines, the `DETSIM_*` variables, the bug catalogue (each
+//! bug of `examples/catalogue/` found by default, each twin passing), legal
+//! behaviour and `DETSIM_LEGAL`, shards and traces,
 //! regression files, the determinism check, and a property test over the
 //! replicated register example.
 //!
@@ -13,11 +14,11 @@
 #[path = "../common/mod.rs"]
 mod common;
 
+mod catalogue;
 mod determinism;
 mod env_vars;
 mod failure_report;
 mod legal_behaviour;
-mod naive_code;
 mod workflow_regressions;
 mod workflow_replicated_register;
 mod workflow_shards_and_trace;

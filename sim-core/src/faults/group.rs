@@ -136,7 +136,8 @@ impl Faults {
     ///
     /// | behaviour | rate |
     /// |---|---|
-    /// | spurious wake, spurious poll (per pending poll) | 0.01 |
+    /// | spurious wake of any task (per pending poll) | 0.01 |
+    /// | spurious poll: the task that returned `Pending` polled again | 0.1 |
     /// | spurious readiness (per readiness event) | 0.02 |
     /// | short read, partial write (per read or write) | 0.2 |
     /// | delayed readiness (up to 200 µs) | 0.02 |
@@ -173,7 +174,7 @@ impl Faults {
     pub fn legal() -> Faults {
         Faults {
             spurious_wake: Probability::lit(0.01),
-            spurious_poll: Probability::lit(0.01),
+            spurious_poll: Probability::lit(0.1),
             spurious_readiness: Probability::lit(0.02),
             short_read: Probability::lit(0.2),
             partial_write: Probability::lit(0.2),

@@ -68,7 +68,8 @@ pub use validate::{FaultPlanError, NEMESIS_TICK_MIN, PLAN_DURATION_MAX};
 pub enum FaultKind {
     /// A pending task is woken although nothing changed.
     SpuriousWake,
-    /// A pending task is polled without being woken.
+    /// A task that has just returned `Pending` is polled again without
+    /// being woken.
     SpuriousPoll,
     /// Readiness is reported, then the next try_read/try_write says WouldBlock.
     SpuriousReadiness,
@@ -237,9 +238,12 @@ impl fmt::Display for FaultKind {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct Faults {
-    /// Chance, after each poll, that a random pending task is woken spuriously.
+    /// Chance, after each poll that returns `Pending`, that a random task
+    /// is woken spuriously (a stale waker firing).
     pub spurious_wake: Probability,
-    /// Chance, after each poll, that a random pending task is polled spuriously.
+    /// Chance, after each poll that returns `Pending`, that the same task
+    /// is polled again without a wake (as `join!` and `select!` poll every
+    /// branch when one is woken).
     pub spurious_poll: Probability,
     /// Chance that a readiness event is spurious: the next try_read/try_write
     /// on the resource returns WouldBlock.

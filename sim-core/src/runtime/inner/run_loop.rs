@@ -13,6 +13,7 @@ use crate::failure::{Failure, FailureKind};
 use crate::faults::FaultKind;
 use crate::runtime::executor::Polling;
 use crate::runtime::{RuntimeInner, panic};
+use crate::task::TaskId;
 use crate::trace::EventKind;
 
 impl RuntimeInner {
@@ -111,11 +112,14 @@ impl RuntimeInner {
                 }
                 Ok(Poll::Pending) => {
                     let gone = self.exec.end_poll_pending(key, task, waker);
-                    if gone.is_some() {
+                    let pending = if gone.is_some() {
                         self.record(EventKind::Aborted { task: id });
-                    }
+                        None
+                    } else {
+                        Some((id, raw))
+                    };
                     drop(gone);
-                    self.inject_scheduling_faults();
+                    self.inject_scheduling_faults(pending);
                 }
                 Err((message, location)) => {
                     self.exec.end_poll_ready(key);
@@ -148,30 +152,38 @@ impl RuntimeInner {
         picked
     }
 
-    /// After a poll, maybe wake or poll a task for no reason, as a real
-    /// executor may: correct futures must tolerate both.
+    /// After a poll that returned `Pending`, maybe wake or poll a task for
+    /// no reason, as a real executor may: correct futures must tolerate
+    /// both. `pending` is the task that just returned `Pending` (none if
+    /// it was aborted meanwhile).
     #[inline]
-    fn inject_scheduling_faults(&self) {
+    fn inject_scheduling_faults(&self, pending: Option<(TaskId, u64)>) {
         if self.faults.scheduling_on() {
-            self.inject_scheduling_faults_now();
+            self.inject_scheduling_faults_now(pending);
         }
     }
 
+    /// A spurious wake wakes any task, picked uniformly (`block_on`'s
+    /// future included): a stale waker, cloned into something the task no
+    /// longer waits on, fires at any time. A spurious poll polls again the
+    /// task that has just returned `Pending`, as `join!` and `select!` poll
+    /// every branch when one is woken: the second poll finds nothing new.
+    /// Aimed there, every hit tests a future that has just registered
+    /// interest, and costs no search among the tasks.
     #[cold]
-    fn inject_scheduling_faults_now(&self) {
-        for kind in [FaultKind::SpuriousWake, FaultKind::SpuriousPoll] {
-            let targets = self.exec.fault_targets();
-            if targets == 0 || !self.faults.roll(kind) {
-                continue;
+    fn inject_scheduling_faults_now(&self, pending: Option<(TaskId, u64)>) {
+        let targets = self.exec.fault_targets();
+        if targets > 0 && self.faults.roll(FaultKind::SpuriousWake) {
+            let nth = self.faults.pick(FaultKind::SpuriousWake, targets as u64) as usize;
+            if let Some((id, _, waker)) = self.exec.fault_target(nth) {
+                self.record_fault(FaultKind::SpuriousWake, id.0, 0);
+                waker.wake();
             }
-            let nth = self.faults.pick(kind, targets as u64) as usize;
-            let Some((id, raw, waker)) = self.exec.fault_target(nth) else {
-                continue;
-            };
-            self.record_fault(kind, id.0, 0);
-            match kind {
-                FaultKind::SpuriousWake => waker.wake(),
-                _ => self.exec.with_run_queue(|q| q.push_back(raw)),
+        }
+        if let Some((id, raw)) = pending {
+            if self.faults.roll(FaultKind::SpuriousPoll) {
+                self.record_fault(FaultKind::SpuriousPoll, id.0, 0);
+                self.exec.with_run_queue(|q| q.push_back(raw));
             }
         }
     }
