@@ -46,6 +46,7 @@ pub(crate) use watchdog::{LongPollWatch, Suspect};
 
 use crate::failure::Failure;
 use crate::faults::Faults;
+use crate::liveness::Liveness;
 use crate::time::Instant;
 
 /// How the executor picks the next task among the runnable ones.
@@ -123,6 +124,10 @@ pub struct Config {
     /// completions...) and no environment fault, the same plan as
     /// [`Sim::new`](crate::Sim::new); [`Faults::none`] for a perfect world.
     pub faults: Faults,
+    /// A liveness phase: when environment faults end and how long the run
+    /// then has to recover (see [`crate::liveness`]). Default: none, faults
+    /// never end. Simulation only.
+    pub liveness: Option<Liveness>,
     /// How the watchdog treats a suspect long poll (the runner sets it).
     pub(crate) long_poll_watch: LongPollWatch,
     /// Where the run publishes its progress for the stall monitor.
@@ -130,8 +135,8 @@ pub struct Config {
 }
 
 /// Seeded random scheduling, a 50 ms long-poll budget, a 60 s stall limit,
-/// the last 20 events in reports, and the legal fault plan
-/// ([`Faults::legal`]).
+/// the last 20 events in reports, the legal fault plan
+/// ([`Faults::legal`]) and no liveness phase.
 impl Default for Config {
     fn default() -> Config {
         Config {
@@ -141,6 +146,7 @@ impl Default for Config {
             report_events: 20,
             record_all_events: false,
             faults: Faults::legal(),
+            liveness: None,
             long_poll_watch: LongPollWatch::Warn,
             heartbeat: None,
         }
