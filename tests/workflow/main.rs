@@ -1,6 +1,6 @@
 //! What a user of the runner meets, as one test binary: failure reports and
 //! their replay lines, the `DETSIM_*` variables, legal behaviour (the naive
-//! code it catches by default, and `DETSIM_LEGAL`), shards and traces,
+//! code it catches by default, and `DETSIM_LEGAL`), the liveness phase, shards and traces,
 //! regression files, the determinism check, and a property test over the
 //! replicated register example.
 //!
@@ -17,6 +17,7 @@ mod determinism;
 mod env_vars;
 mod failure_report;
 mod legal_behaviour;
+mod liveness;
 mod naive_code;
 mod workflow_regressions;
 mod workflow_replicated_register;
