@@ -67,6 +67,22 @@ pub enum FailureKind {
         /// Every task that waits forever.
         stuck: Vec<StuckTask>,
     },
+    /// A liveness phase's faults ended ([`crate::liveness`]) and the run
+    /// did not recover: it neither finished nor called
+    /// [`liveness::recovered`](crate::liveness::recovered) by the
+    /// deadline, or no task could ever run again after the end.
+    Liveness {
+        /// When the faults ended.
+        faults_ended: Instant,
+        /// When the run had to have recovered by.
+        deadline: Instant,
+        /// Whether nothing could ever happen again (no runnable task,
+        /// timer or kernel event): a deadlock after the end, reported when
+        /// it became certain. Otherwise the run was stopped at the deadline.
+        deadlocked: bool,
+        /// Every live task and what it waits on (the test body first).
+        stuck: Vec<StuckTask>,
+    },
     /// One poll ran longer than the long-poll budget (host time), in two
     /// runs of the seed: detected on the first, measured again on a
     /// deterministic re-run (on CPU time unless the poll blocked).
@@ -124,10 +140,37 @@ impl fmt::Display for FailureKind {
                     f.write_str("s")?;
                 }
                 f.write_str(" wait forever")?;
-                for s in stuck {
-                    write!(f, "\n    {} waits on {}", s.task, s.waits_on)?;
+                write_waits(f, stuck)
+            }
+            FailureKind::Liveness {
+                faults_ended,
+                deadline,
+                deadlocked,
+                stuck,
+            } => {
+                write!(f, "liveness: the faults ended at t={faults_ended} and ")?;
+                if *deadlocked {
+                    write!(
+                        f,
+                        "then no task could ever run again (a deadlock; the recovery \
+                         deadline was t={deadline})"
+                    )?;
+                } else {
+                    write!(
+                        f,
+                        "the run had not recovered by the deadline t={deadline} (the body \
+                         did not return, no task called detsim::liveness::recovered)"
+                    )?;
                 }
-                Ok(())
+                write!(f, "; {} task", stuck.len())?;
+                if stuck.len() != 1 {
+                    f.write_str("s")?;
+                }
+                f.write_str(" wait")?;
+                if stuck.len() == 1 {
+                    f.write_str("s")?;
+                }
+                write_waits(f, stuck)
             }
             FailureKind::LongPoll {
                 task,
@@ -178,12 +221,22 @@ impl fmt::Display for FailureKind {
     }
 }
 
+/// One line per task: what it waits on.
+fn write_waits(f: &mut fmt::Formatter<'_>, stuck: &[StuckTask]) -> fmt::Result {
+    for s in stuck {
+        write!(f, "\n    {} waits on {}", s.task, s.waits_on)?;
+    }
+    Ok(())
+}
+
 impl FailureKind {
     /// Every task the failure names.
     fn tasks_mut(&mut self) -> Vec<&mut TaskDesc> {
         match self {
             FailureKind::Panic { task, .. } | FailureKind::LongPoll { task, .. } => vec![task],
-            FailureKind::Deadlock { stuck } => stuck.iter_mut().map(|s| &mut s.task).collect(),
+            FailureKind::Deadlock { stuck } | FailureKind::Liveness { stuck, .. } => {
+                stuck.iter_mut().map(|s| &mut s.task).collect()
+            }
             FailureKind::Error(_) | FailureKind::Nondeterminism { .. } => Vec::new(),
         }
     }

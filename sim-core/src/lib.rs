@@ -41,6 +41,8 @@
 //! - [`io`]: simulated devices: `duplex` byte streams, a `BlockDevice`.
 //! - [`kernel`]: the executor <-> kernel boundary: the simulated kernel and,
 //!   on Linux, the OS kernel (epoll, eventfd, a blocking pool).
+//! - [`liveness`]: a phase after which faults end and the run must
+//!   recover within a deadline (TigerBeetle's VOPR liveness mode).
 //! - [`node`]: the simulated machines tasks run on, and crashing them.
 //! - [`trace`]: the event trace and its digest.
 //! - [`runtime`]: [`Runtime`]: one seed's simulation, or `Runtime::os()`.
@@ -56,6 +58,7 @@ pub mod faults;
 mod id_table;
 pub mod io;
 pub mod kernel;
+pub mod liveness;
 pub mod node;
 mod parse;
 #[cfg(feature = "proptest")]

@@ -104,6 +104,12 @@
 //! bandwidth, queued on `queue_depth` channels) and a capacity, past which
 //! writes fail with `StorageFull` and change nothing.
 //!
+//! When a liveness phase's faults end (`detsim::liveness`), the storage
+//! faults stop with the run's fault rolls: no new `EIO`, bad sector or
+//! corruption, and a crash the test causes afterwards loses and tears
+//! nothing under a seeded outcome. What they did before stays: a bad
+//! sector fails reads until it is rewritten, lost writes stay lost.
+//!
 //! After an fsync of a file fails with `EIO`, the changes it covered are
 //! dropped from the log: they stay visible in the page cache until a crash
 //! but never reach the media, and the next fsync succeeds (Linux since

@@ -24,6 +24,9 @@ use syn::{Expr, ExprLit, ItemFn, Lit, Meta, Token};
 /// what the OS contract allows, no environment faults); `check_determinism`
 /// (`check_determinism = "bytes"` also compares the payload bytes written);
 /// `swarm`; `allow_empty` (an empty shard passes); `jobs = N`;
+/// `liveness = "10s:20s"` (faults end at 10 s, then 20 s to recover; see
+/// `detsim::liveness`) or any expression of type
+/// `detsim::liveness::Liveness`;
 /// `shrink = false`; `regressions = false`. The test
 /// reports failures exactly as `Sim::run` does, names itself by its test
 /// path (as `cargo test` and `cargo nextest` do), and keeps failing seeds
@@ -90,6 +93,22 @@ fn expand(
                     return Err(syn::Error::new_spanned(other, "expected true or false"));
                 }
             },
+            ("liveness", Meta::NameValue(nv)) => {
+                let phase = match &nv.value {
+                    Expr::Lit(ExprLit {
+                        lit: Lit::Str(s), ..
+                    }) => quote!(
+                        match #s.parse::<::detsim::liveness::Liveness>() {
+                            ::core::result::Result::Ok(phase) => phase,
+                            ::core::result::Result::Err(e) => {
+                                ::core::panic!("#[detsim::test(liveness = ..)]: {}", e)
+                            }
+                        }
+                    ),
+                    expr => quote!(#expr),
+                };
+                calls.push(quote!(.liveness(#phase)));
+            }
             ("faults", Meta::NameValue(nv)) => {
                 let plan = match &nv.value {
                     Expr::Lit(ExprLit {
@@ -115,8 +134,8 @@ fn expand(
                 return Err(syn::Error::new_spanned(
                     arg,
                     "unknown argument: expected seeds = N, faults = \"default\", \
-                     check_determinism (or = \"bytes\"), swarm, allow_empty, jobs = N, \
-                     shrink = bool or regressions = bool",
+                     liveness = \"10s:20s\", check_determinism (or = \"bytes\"), swarm, \
+                     allow_empty, jobs = N, shrink = bool or regressions = bool",
                 ));
             }
         }

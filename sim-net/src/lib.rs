@@ -54,7 +54,9 @@
 //! - **Faults** (`Faults::net`): loss, duplication, connection resets, and
 //!   a nemesis that partitions and crashes hosts at random; plus every
 //!   readiness fault of the kernel (short reads, partial writes, spurious
-//!   readiness, `Interrupted`, delayed readiness).
+//!   readiness, `Interrupted`, delayed readiness). When a liveness phase's
+//!   faults end (`detsim::liveness`), the network's own faults stop, every
+//!   cut link heals and every crashed host with a body restarts.
 //!
 //! # One set of types over the kernel's sockets
 //!

@@ -1,5 +1,8 @@
 //! The fault plan's nemesis: random partitions and host crashes, drawn per
-//! tick from their own fault streams, until `nemesis_until`.
+//! tick from their own fault streams, until `nemesis_until` or the end of
+//! faults of a liveness phase, whichever comes first; and the repairs at
+//! that end ([`repair`]): every cut link heals and every crashed host with
+//! a body restarts.
 
 use std::rc::Rc;
 
@@ -21,6 +24,9 @@ pub(crate) fn start(net: &Rc<Net>) {
 
 fn schedule_tick(net: std::rc::Weak<Net>) {
     let Some(strong) = net.upgrade() else { return };
+    if strong.kernel.faults_ended() {
+        return;
+    }
     let plan = strong.kernel.fault_plan().net.clone();
     // Checked: a plan's durations are validated, but a clock near its end
     // must stop the nemesis, not overflow.
@@ -33,10 +39,30 @@ fn schedule_tick(net: std::rc::Weak<Net>) {
     }
     strong.kernel.schedule_at(next, move || {
         if let Some(n) = net.upgrade() {
+            // A tick due at the end instant runs after it: it draws nothing.
+            if n.kernel.faults_ended() {
+                return;
+            }
             tick(&n);
         }
         schedule_tick(net);
     });
+}
+
+/// The end of faults (a liveness phase, registered with
+/// `KernelHandle::on_faults_end`): heals every cut link, the nemesis's and
+/// the test's own, then restarts every crashed host that has a body to
+/// rerun, in creation order, whoever crashed it. Draws nothing. The
+/// nemesis's pending heals and restarts still fire later and find the
+/// link healed and the host up (unless the test cut or crashed them
+/// again since).
+pub(crate) fn repair(net: &Rc<Net>) {
+    net.heal_all();
+    for host in 0..net.host_count() as u32 {
+        if !net.is_up(host) && net.can_restart(host) {
+            crate::host::restart_ix(net, host);
+        }
+    }
 }
 
 fn tick(net: &Rc<Net>) {

@@ -69,6 +69,12 @@ impl Net {
                 net.host_crashed(node);
             }
         });
+        let weak = Rc::downgrade(&net);
+        kernel.on_faults_end(move || {
+            if let Some(net) = weak.upgrade() {
+                crate::nemesis::repair(&net);
+            }
+        });
         crate::nemesis::start(&net);
         net
     }

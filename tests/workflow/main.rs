@@ -1,7 +1,7 @@
 //! What a user of the runner meets, as one test binary: failure reports and
 //! their replay lines, the `DETSIM_*` variables, the bug catalogue (each
 //! bug of `examples/catalogue/` found by default, each twin passing), legal
-//! behaviour and `DETSIM_LEGAL`, shards and traces,
+//! behaviour and `DETSIM_LEGAL`, the liveness phase, shards and traces,
 //! regression files, the determinism check, and a property test over the
 //! replicated register example.
 //!
@@ -19,6 +19,7 @@ mod determinism;
 mod env_vars;
 mod failure_report;
 mod legal_behaviour;
+mod liveness;
 mod workflow_regressions;
 mod workflow_replicated_register;
 mod workflow_shards_and_trace;

@@ -21,6 +21,10 @@
 //! survive a partition unaided), so they are opt-in: [`Faults::default`]
 //! adds mild ones, [`Faults::chaos`] adds them all, often.
 //!
+//! A liveness phase ([`crate::liveness`]) ends the environment faults and
+//! the user's `buggify!` points at a given instant and keeps legal
+//! behaviour on; its docs say why.
+//!
 //! [`Faults::without_legal`] switches the legal group off in any plan, as
 //! `DETSIM_LEGAL=0` does for a whole sweep: the way to ask whether a
 //! failure needs legal behaviour at all.
@@ -50,17 +54,20 @@ pub enum FaultGroup {
     /// wakes, polls and readiness, short reads, partial writes,
     /// `Interrupted`, delayed readiness, delayed and short completions
     /// (and the completion reorder window, which is not a kind). On by
-    /// default ([`Faults::legal`]).
+    /// default ([`Faults::legal`]); goes on after a liveness phase's faults
+    /// end ([`crate::liveness`]).
     Legal,
     /// Failures of the network, the disks and the hosts: loss,
     /// duplication, resets, partitions, host crashes, IO and fsync errors,
     /// latent sectors, torn and lost writes at a crash, corruption.
-    /// Opt-in ([`Faults::default`], [`Faults::chaos`]).
+    /// Opt-in ([`Faults::default`], [`Faults::chaos`]); stops when a
+    /// liveness phase's faults end ([`crate::liveness`]).
     Environment,
     /// Fault points the user placed in their own code
     /// ([`buggify!`](crate::buggify!)): on in every preset but
     /// [`Faults::none`], since a site exists only because its author wants
-    /// it exercised; neither the OS contract nor the environment.
+    /// it exercised; neither the OS contract nor the environment. Stops
+    /// when a liveness phase's faults end ([`crate::liveness`]).
     User,
 }
 

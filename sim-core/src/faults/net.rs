@@ -28,7 +28,8 @@ pub struct NetFaults {
     /// Longest downtime of a randomly crashed host.
     pub crash_downtime_max: Duration,
     /// The nemesis stops drawing faults at this virtual time, so a test
-    /// that waits forever is still reported as a deadlock.
+    /// that waits forever is still reported as a deadlock; or earlier, when
+    /// a liveness phase's faults end ([`crate::liveness`]).
     pub nemesis_until: Duration,
 }
 

@@ -19,7 +19,7 @@ use std::cell::{Cell, RefCell};
 use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
-use crate::faults::{FaultKind, FaultSchedule, Faults};
+use crate::faults::{FaultGroup, FaultKind, FaultSchedule, Faults};
 use crate::rand::Stream;
 
 /// Words of the magnitude stream reserved for one occurrence.
@@ -32,7 +32,9 @@ pub(crate) struct FaultRolls {
     /// Hits so far per kind, suppressed ones included: the next
     /// occurrence's index.
     hits: Vec<Cell<u64>>,
-    probabilities: Vec<f64>,
+    /// The plan's chance per kind; zero for the kinds a liveness phase
+    /// stops once the faults end ([`FaultRolls::end_faults`]).
+    probabilities: Vec<Cell<f64>>,
     /// Whether spurious wakes or polls can happen: checked after every poll.
     scheduling: bool,
     schedule: FaultSchedule,
@@ -62,7 +64,7 @@ impl FaultRolls {
             hits: FaultKind::ALL.iter().map(|_| Cell::new(0)).collect(),
             probabilities: FaultKind::ALL
                 .iter()
-                .map(|&k| plan.probability(k).get())
+                .map(|&k| Cell::new(plan.probability(k).get()))
                 .collect(),
             scheduling: !plan.spurious_wake.is_never() || !plan.spurious_poll.is_never(),
             schedule: plan.schedule.clone(),
@@ -77,7 +79,7 @@ impl FaultRolls {
     /// Whether fault `kind` hits now. Draws nothing when the kind is off; a
     /// hit the schedule suppresses is counted and drawn but returns false.
     pub(crate) fn roll(&self, kind: FaultKind) -> bool {
-        self.roll_with(kind, self.probabilities[kind.index()])
+        self.roll_with(kind, self.probabilities[kind.index()].get())
     }
 
     /// [`FaultRolls::roll`] at chance `p` instead of the plan's (a
@@ -85,7 +87,10 @@ impl FaultRolls {
     /// has `kind` off.
     pub(crate) fn roll_with(&self, kind: FaultKind, p: f64) -> bool {
         let i = kind.index();
-        if self.probabilities[i] <= 0.0 || p <= 0.0 || !self.rolls[i].borrow_mut().random_bool(p) {
+        if self.probabilities[i].get() <= 0.0
+            || p <= 0.0
+            || !self.rolls[i].borrow_mut().random_bool(p)
+        {
             return false;
         }
         let occurrence = self.hits[i].get();
@@ -97,6 +102,17 @@ impl FaultRolls {
             .borrow_mut()
             .set_word_pos(u128::from(occurrence + 1) * PICK_WINDOW_WORDS);
         true
+    }
+
+    /// The faults end (a liveness phase): environment faults and
+    /// `buggify!` sites never hit again, and draw nothing from their
+    /// streams; legal behaviour goes on. See [`crate::liveness`].
+    pub(crate) fn end_faults(&self) {
+        for kind in FaultKind::ALL {
+            if kind.group() != FaultGroup::Legal {
+                self.probabilities[kind.index()].set(0.0);
+            }
+        }
     }
 
     /// The occurrence number of `kind`'s latest hit (0 for the first):
@@ -144,6 +160,26 @@ mod tests {
         assert_eq!(rolls.occurrence(FaultKind::PartialWrite), 1);
         assert!(!rolls.roll(FaultKind::PartialWrite), "#2 is suppressed");
         assert_eq!(rolls.hits()[FaultKind::PartialWrite.index()], 3);
+    }
+
+    #[test]
+    fn after_the_end_only_legal_kinds_roll_and_the_others_draw_nothing() {
+        let mut plan = Faults::chaos();
+        plan.net.packet_loss = Probability::lit(0.5);
+        let ended = FaultRolls::new(7, &plan);
+        let running = FaultRolls::new(7, &plan);
+        ended.end_faults();
+        for _ in 0..50 {
+            assert!(!ended.roll(FaultKind::PacketLoss));
+            assert!(!ended.roll(FaultKind::Buggify));
+            assert_eq!(
+                ended.roll(FaultKind::ShortRead),
+                running.roll(FaultKind::ShortRead),
+                "legal streams go on unchanged"
+            );
+        }
+        assert_eq!(ended.hits()[FaultKind::PacketLoss.index()], 0);
+        assert!(ended.hits()[FaultKind::ShortRead.index()] > 0);
     }
 
     #[test]

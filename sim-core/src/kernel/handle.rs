@@ -151,6 +151,41 @@ impl KernelHandle {
         crate::node::on_crash(&self.rt, hook);
     }
 
+    /// Registers `hook` to run once when the run's faults end (a
+    /// liveness phase, see [`crate::liveness`]): where a device repairs
+    /// what its faults broke (the network heals its partitions and
+    /// restarts crashed hosts). Hooks run at the end instant, after the
+    /// environment fault rolls stopped and before anything else due then,
+    /// in the order they were registered. Without a phase, or once the
+    /// faults have ended, the hook is dropped unused.
+    ///
+    /// ```
+    /// use std::{cell::Cell, rc::Rc, time::Duration};
+    /// use detsim::kernel::KernelHandle;
+    /// use detsim::liveness::{self, Liveness};
+    ///
+    /// detsim::Sim::new().liveness(Liveness::after(Duration::from_secs(2))).run(|| async {
+    ///     let repaired = Rc::new(Cell::new(false));
+    ///     let r = Rc::clone(&repaired);
+    ///     let kernel = KernelHandle::current();
+    ///     kernel.on_faults_end(move || r.set(true));
+    ///     assert!(!kernel.faults_ended());
+    ///     liveness::faults_ended().await;
+    ///     assert!(repaired.get() && kernel.faults_ended());
+    /// });
+    /// ```
+    pub fn on_faults_end(&self, hook: impl FnOnce() + 'static) {
+        self.rt.on_faults_end(Box::new(hook));
+    }
+
+    /// Whether the run's faults have ended (a liveness phase passed its
+    /// end instant): environment faults roll nothing any more, and a
+    /// device's own fault schedule (the nemesis) stops. Always `false`
+    /// without a phase.
+    pub fn faults_ended(&self) -> bool {
+        self.rt.faults_have_ended()
+    }
+
     /// Whether this runtime runs on the real OS (`Runtime::os`) rather than
     /// the simulation. detsim's IO types never ask (the kernel answers for
     /// them); a test that checks one kernel's own behaviour (an errno only

@@ -2,6 +2,7 @@
 //! error that names the variable and the forms it accepts, never a silent
 //! default.
 
+use crate::liveness::{Liveness, ParseLivenessError};
 pub use crate::parse::EnvError;
 use crate::parse::number;
 use crate::runner::determinism::Check;
@@ -56,6 +57,8 @@ pub(crate) struct Env {
     pub(crate) legal: Option<bool>,
     /// `DETSIM_STRATEGY`: the scheduling strategy.
     pub(crate) strategy: Option<Scheduling>,
+    /// `DETSIM_LIVENESS`: a liveness phase, or `Some(None)` for `off`.
+    pub(crate) liveness: Option<Option<Liveness>>,
 }
 
 /// The seeds asked for, before the base and the shard apply.
@@ -145,6 +148,15 @@ impl Env {
             swarm: parse(get, "DETSIM_SWARM", BOOL, boolean)?,
             legal: parse(get, "DETSIM_LEGAL", LEGAL, boolean)?,
             strategy: parse(get, "DETSIM_STRATEGY", STRATEGY, strategy)?,
+            liveness: parse(
+                get,
+                "DETSIM_LIVENESS",
+                ParseLivenessError::EXPECTED,
+                |v| match v {
+                    "off" | "OFF" | "Off" => Some(None),
+                    _ => v.parse::<Liveness>().ok().map(Some),
+                },
+            )?,
         })
     }
 
@@ -280,6 +292,29 @@ mod tests {
                 max_schedules: 500
             })
         );
+    }
+
+    #[test]
+    fn liveness_takes_an_end_and_a_recovery_or_off() {
+        use std::time::Duration;
+        let liveness = |v| env(&[("DETSIM_LIVENESS", v)]).unwrap().liveness;
+        assert_eq!(
+            liveness("10s:20s"),
+            Some(Some(
+                Liveness::after(Duration::from_secs(10)).within(Duration::from_secs(20))
+            ))
+        );
+        assert_eq!(
+            liveness(" 500ms "),
+            Some(Some(Liveness::after(Duration::from_millis(500))))
+        );
+        assert_eq!(liveness("off"), Some(None));
+        assert_eq!(env(&[]).unwrap().liveness, None);
+        for bad in ["10", "10s:0s", "soon", "10s:20s:30s", "1.5s"] {
+            let e = env(&[("DETSIM_LIVENESS", bad)]).unwrap_err();
+            assert_eq!(e.var, "DETSIM_LIVENESS");
+            assert!(e.to_string().contains("e.g. 10s:20s"), "{e}");
+        }
     }
 
     #[test]

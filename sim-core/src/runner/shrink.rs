@@ -29,7 +29,9 @@ pub(crate) const DEFAULT_BUDGET: u32 = 200;
 /// `Err`: the same text; in both, numbers are masked (a message that names
 /// a duration or a count is still the same bug when the count changes). A
 /// deadlock: the same set of stuck tasks, each named by its name or else
-/// its spawn site. A long poll: the same task.
+/// its spawn site; a liveness failure likewise, whether it ended in a
+/// deadlock or at the deadline (suppressing a fault may stop the last
+/// timer, or start one). A long poll: the same task.
 pub(crate) fn same_bug(a: &FailureKind, b: &FailureKind) -> bool {
     match (a, b) {
         (
@@ -45,7 +47,8 @@ pub(crate) fn same_bug(a: &FailureKind, b: &FailureKind) -> bool {
             },
         ) => l1 == l2 && mask_numbers(m1) == mask_numbers(m2),
         (FailureKind::Error(x), FailureKind::Error(y)) => mask_numbers(x) == mask_numbers(y),
-        (FailureKind::Deadlock { stuck: x }, FailureKind::Deadlock { stuck: y }) => {
+        (FailureKind::Deadlock { stuck: x }, FailureKind::Deadlock { stuck: y })
+        | (FailureKind::Liveness { stuck: x, .. }, FailureKind::Liveness { stuck: y, .. }) => {
             stuck_set(x) == stuck_set(y)
         }
         (FailureKind::LongPoll { task: x, .. }, FailureKind::LongPoll { task: y, .. }) => {

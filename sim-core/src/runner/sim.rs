@@ -12,6 +12,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use crate::faults::Faults;
+use crate::liveness::Liveness;
 use crate::runner::determinism::Check;
 use crate::runner::env::SeedsVar;
 use crate::runner::shrink;
@@ -48,6 +49,7 @@ use crate::runtime::{Config, Scheduling};
 /// | `DETSIM_SWARM=1` | swarm mode (see [`Sim::swarm`]) |
 /// | `DETSIM_LEGAL=0` | switch the plan's legal behaviour off ([`Faults::without_legal`]), to see whether a failure needs it; replay lines then start with it |
 /// | `DETSIM_STRATEGY=pct:3` | the scheduling strategy: `random`, `fifo`, `pct:d`, `pct:d:steps` (see [`Scheduling::Pct`]), `dfs:bound` or `dfs:bound:schedules` (see [`Scheduling::Dfs`]); overrides [`Sim::scheduling`] |
+/// | `DETSIM_LIVENESS=10s:20s`, `=10s` or `=off` | a liveness phase: faults end at 10 s, then 20 s (default 30 s) to recover (see [`Sim::liveness`]; `off`: none, whatever the test says); replay lines then start with it |
 /// | `DETSIM_STALL_LIMIT=60` | seconds one poll may block its thread before the process ends with a report (see [`Config::stall_limit`]; 0: never) |
 ///
 /// A bad value fails with a message naming the variable and the accepted
@@ -90,6 +92,7 @@ struct SetFields {
     faults: bool,
     long_poll_budget: bool,
     scheduling: bool,
+    liveness: bool,
 }
 
 impl Default for Sim {
@@ -316,6 +319,35 @@ impl Sim {
         if self.set.scheduling {
             self.config.scheduling = kept.scheduling;
         }
+        if self.set.liveness {
+            self.config.liveness = kept.liveness;
+        }
+        self
+    }
+
+    /// A liveness phase for every seed: environment faults end at
+    /// `phase.faults_end()`, partitions heal and crashed hosts restart,
+    /// and the run must then finish (or call
+    /// [`liveness::recovered`](crate::liveness::recovered)) within
+    /// `phase.recovery()`, or fail with
+    /// [`FailureKind::Liveness`](crate::FailureKind::Liveness) naming what
+    /// each task waits on. See [`crate::liveness`]; `DETSIM_LIVENESS`
+    /// overrides.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use detsim::{Faults, Sim, liveness::Liveness};
+    ///
+    /// Sim::new()
+    ///     .faults(Faults::chaos())
+    ///     .liveness(Liveness::after(Duration::from_secs(10)).within(Duration::from_secs(20)))
+    ///     .run(|| async {
+    ///         detsim::liveness::faults_ended().await;
+    ///     });
+    /// ```
+    pub fn liveness(mut self, phase: Liveness) -> Sim {
+        self.config.liveness = Some(phase);
+        self.set.liveness = true;
         self
     }
 }

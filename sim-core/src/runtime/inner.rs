@@ -20,6 +20,7 @@ use rand_chacha::ChaCha8Rng;
 use crate::failure::FailureKind;
 use crate::faults::{FaultKind, FaultRolls};
 use crate::kernel::{Kernel, ResourceId};
+use crate::liveness::Phase;
 use crate::node::Nodes;
 use crate::rand::Stream;
 use crate::runtime::executor::Executor;
@@ -44,6 +45,8 @@ pub(crate) struct RuntimeInner {
     /// parking, resource ids.
     pub(crate) kernel: Kernel,
     pub(crate) faults: FaultRolls,
+    /// The liveness phase, if the run has one (never on the OS).
+    pub(crate) liveness: Option<Phase>,
     pub(crate) scheduler: Scheduler,
     user_rng: RefCell<ChaCha8Rng>,
     failure: RefCell<Option<FailureKind>>,
@@ -89,14 +92,25 @@ impl RuntimeInner {
             // Wakes from other threads interrupt the kernel's parking.
             exec.queue.set_unpark(unpark);
         }
+        // The OS runtime has no phase: its clock is the host's.
+        let liveness = config
+            .liveness
+            .filter(|_| !kernel.is_os())
+            .map(|l| Phase::new(&l));
+        // A lower bound: the end instant is due even if nothing else is.
+        let next_due = match &liveness {
+            Some(phase) => phase.end,
+            None => Instant::from_nanos(u64::MAX),
+        };
         Rc::new(RuntimeInner {
             seed,
-            next_due: Cell::new(Instant::from_nanos(u64::MAX)),
+            next_due: Cell::new(next_due),
             exec,
             timers: RefCell::new(Timers::default()),
             trace: RefCell::new(Trace::new(config.report_events, config.record_all_events)),
             kernel,
             faults: FaultRolls::new(seed, &config.faults),
+            liveness,
             scheduler: Scheduler::new(seed, config.scheduling, &config.choices),
             user_rng: RefCell::new(Stream::User.rng(seed)),
             failure: RefCell::new(None),
@@ -237,5 +251,9 @@ impl RuntimeInner {
         let extensions = std::mem::take(&mut *self.extensions.borrow_mut());
         let _ = panic::catch(move || drop(extensions));
         self.nodes.borrow_mut().hooks.clear();
+        if let Some(phase) = &self.liveness {
+            let hooks = phase.take_hooks();
+            let _ = panic::catch(move || drop(hooks));
+        }
     }
 }

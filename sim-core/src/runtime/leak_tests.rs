@@ -68,3 +68,22 @@ fn a_task_whose_last_poll_timed_out_on_a_stream_leaves_no_runtime_alive() {
     drop(rt);
     assert_eq!(alive_runtimes(), 0, "the runtime outlived its drop");
 }
+
+#[test]
+fn an_end_of_faults_hook_that_never_ran_leaves_no_runtime_alive() {
+    let phase = crate::liveness::Liveness::after(Duration::from_secs(60));
+    Sim::new()
+        .liveness(phase)
+        .seeds(3)
+        .jobs(1)
+        .regressions(false)
+        .run(|| async {
+            assert_eq!(alive_runtimes(), 0, "an earlier seed's runtime is alive");
+            remember_runtime();
+            // The hook holds the runtime; the run ends before the faults do.
+            let kernel = crate::kernel::KernelHandle::current();
+            let held = kernel.clone();
+            kernel.on_faults_end(move || drop(held));
+        });
+    assert_eq!(alive_runtimes(), 0, "a runtime outlived Sim::run");
+}

@@ -50,6 +50,7 @@ pub(crate) use watchdog::{LongPollWatch, Suspect};
 
 use crate::failure::Failure;
 use crate::faults::Faults;
+use crate::liveness::Liveness;
 use crate::time::Instant;
 
 /// Settings of one runtime. Build with `Config::default()` and adjust fields.
@@ -82,6 +83,10 @@ pub struct Config {
     /// completions...) and no environment fault, the same plan as
     /// [`Sim::new`](crate::Sim::new); [`Faults::none`] for a perfect world.
     pub faults: Faults,
+    /// A liveness phase: when environment faults end and how long the run
+    /// then has to recover (see [`crate::liveness`]). Default: none, faults
+    /// never end. Simulation only.
+    pub liveness: Option<Liveness>,
     /// How the watchdog treats a suspect long poll (the runner sets it).
     pub(crate) long_poll_watch: LongPollWatch,
     /// The schedule to run under [`Scheduling::Dfs`] (the runner sets it;
@@ -92,8 +97,8 @@ pub struct Config {
 }
 
 /// Seeded random scheduling, a 50 ms long-poll budget, a 60 s stall limit,
-/// the last 20 events in reports, and the legal fault plan
-/// ([`Faults::legal`]).
+/// the last 20 events in reports, the legal fault plan
+/// ([`Faults::legal`]) and no liveness phase.
 impl Default for Config {
     fn default() -> Config {
         Config {
@@ -103,6 +108,7 @@ impl Default for Config {
             report_events: 20,
             record_all_events: false,
             faults: Faults::legal(),
+            liveness: None,
             long_poll_watch: LongPollWatch::Warn,
             choices: Choices::default(),
             heartbeat: None,

@@ -144,6 +144,14 @@ impl Sim {
                 "DETSIM_SWARM=0"
             });
         }
+        if let Some(phase) = env.liveness {
+            // Decides the verdict: every replay line must carry it.
+            self.config.liveness = phase;
+            match phase {
+                Some(phase) => origin.pin(&format!("DETSIM_LIVENESS={phase}")),
+                None => origin.pin("DETSIM_LIVENESS=off"),
+            }
+        }
         if let Some(strategy) = env.strategy {
             self.config.scheduling = strategy;
             // PCT's is pinned below, with its horizon.

@@ -39,6 +39,8 @@ impl RuntimeInner {
     }
 
     fn deliver_due_now(&self, now: Instant) {
+        // First at its instant: what is due then sees the faults ended.
+        self.end_faults_if_due(now);
         self.kernel.run_due(now);
         // One timer at a time, no borrow held while its waker runs: a waker
         // may spawn, sleep, or wake others (wakers may do anything).
@@ -50,21 +52,41 @@ impl RuntimeInner {
         }
     }
 
-    /// The earliest timer or kernel action.
+    /// The earliest timer, kernel action, or end of faults (a liveness
+    /// phase's end instant is an event of its own).
     fn next_deadline(&self) -> Option<Instant> {
         let next_timer = self.timers.borrow_mut().next_deadline();
-        match (next_timer, self.kernel.next_due()) {
-            (Some(a), Some(b)) => Some(a.min(b)),
-            (a, b) => a.or(b),
-        }
+        [next_timer, self.kernel.next_due(), self.faults_end_due()]
+            .into_iter()
+            .flatten()
+            .min()
     }
 
     /// Nothing is runnable: park the kernel until the next timer or kernel
     /// action; what is due then is delivered at the start of the next turn.
     /// `false` when nothing can ever happen (a deadlock; the OS kernel
     /// never says so, since another thread may still wake a task).
+    ///
+    /// While a liveness phase waits for recovery, a clock that would move
+    /// past the deadline stops there instead and the run fails (`true`:
+    /// the loop sees the failure next); with nothing left to wait for, the
+    /// caller's deadlock report says it is a liveness failure.
     pub(super) fn advance(&self) -> bool {
-        match self.kernel.park(self.next_deadline()) {
+        let next = self.next_deadline();
+        if next.is_some() {
+            if let Some(failure) = self.missed_deadline(next) {
+                // Nothing happens before the deadline: the clock stops
+                // there, and the report is made at it.
+                if let Some(at) = self.recovery_deadline() {
+                    if let Ok(Parked::ClockJumped) = self.kernel.park(Some(at)) {
+                        self.record(EventKind::ClockAdvanced);
+                    }
+                }
+                self.fail(failure);
+                return true;
+            }
+        }
+        match self.kernel.park(next) {
             Ok(Parked::Never) => return false,
             Ok(Parked::ClockJumped) => self.record(EventKind::ClockAdvanced),
             Ok(Parked::Woken) => {}

@@ -35,7 +35,21 @@ impl RuntimeInner {
         }
     }
 
+    /// The failure of a run in which no task can ever run again: a
+    /// deadlock, or, once a liveness phase's faults have ended and while
+    /// it waits for recovery, a liveness failure (see `crate::liveness`).
     pub(super) fn deadlock(&self) -> FailureKind {
+        match self.missed_deadline(None) {
+            Some(liveness) => liveness,
+            None => FailureKind::Deadlock {
+                stuck: self.stuck_tasks(),
+            },
+        }
+    }
+
+    /// Every live task, main first, with what it waits on in words:
+    /// `detsim::sync` waits in full, and the wait-for cycles among them.
+    pub(crate) fn stuck_tasks(&self) -> Vec<StuckTask> {
         let waits = self.exec.waiting_tasks();
         let mut stuck: Vec<StuckTask> = waits
             .iter()
@@ -55,9 +69,8 @@ impl RuntimeInner {
                 },
             })
             .collect();
-        // detsim::sync waits in full, and the wait-for cycles.
         crate::sync::describe_stuck(self, &waits, &mut stuck);
-        FailureKind::Deadlock { stuck }
+        stuck
     }
 
     /// Builds the failure report for `kind` from the current state.
@@ -69,10 +82,20 @@ impl RuntimeInner {
     /// afterwards (a SYN retransmission due in 1 s, the timer of a dropped
     /// future) woke no task, or one would have been polled. The clock in
     /// the report's events may run past it, up to the last such event.
+    /// A deadlock after the faults of a liveness phase ended became certain
+    /// no earlier than the end (whose repairs might have freed a task).
     pub(crate) fn failure(&self, kind: FailureKind) -> Failure {
         let trace = self.trace.borrow();
         let at = match (&kind, self.idle_since.get()) {
             (FailureKind::Deadlock { .. }, Some(since)) => since,
+            (
+                FailureKind::Liveness {
+                    deadlocked: true,
+                    faults_ended,
+                    ..
+                },
+                Some(since),
+            ) => since.max(*faults_ended),
             _ => self.now(),
         };
         Failure {
