@@ -17,7 +17,7 @@ mod results;
 mod seed_base;
 mod shrink;
 mod sim;
-mod stall;
+pub(crate) mod stall;
 mod sweep;
 
 pub use env::EnvError;

@@ -27,7 +27,7 @@ pub(crate) const DEFAULT_BUDGET: u32 = 200;
 /// `Err`: the same text; in both, numbers are masked (a message that names
 /// a duration or a count is still the same bug when the count changes). A
 /// deadlock: the same set of stuck tasks, each named by its name or else
-/// its spawn site. A long poll: the same task.
+/// its spawn site. A long poll, an allocation over the cap: the same task.
 pub(crate) fn same_bug(a: &FailureKind, b: &FailureKind) -> bool {
     match (a, b) {
         (
@@ -47,6 +47,9 @@ pub(crate) fn same_bug(a: &FailureKind, b: &FailureKind) -> bool {
             stuck_set(x) == stuck_set(y)
         }
         (FailureKind::LongPoll { task: x, .. }, FailureKind::LongPoll { task: y, .. }) => {
+            task_key(x) == task_key(y)
+        }
+        (FailureKind::Allocation { task: x, .. }, FailureKind::Allocation { task: y, .. }) => {
             task_key(x) == task_key(y)
         }
         _ => discriminant(a) == discriminant(b),

@@ -6,6 +6,7 @@
 //! `watch.rs` (the long-poll watchdog's and stall monitor's side of a
 //! poll) and `report.rs` (failure reports: deadlocks, names, events).
 
+mod allocs;
 mod clock;
 mod report;
 mod run_loop;
@@ -58,7 +59,15 @@ pub(crate) struct RuntimeInner {
     watchdog: Watchdog,
     pub(crate) nodes: RefCell<Nodes>,
     extensions: RefCell<Vec<(TypeId, Rc<dyn Any>)>>,
+    /// Whether polls are tracked by the allocation tracker: installed, and
+    /// a simulated kernel. Decided once, so an untracked run pays one
+    /// branch on this field per poll.
+    track_allocs: bool,
+    /// The allocation cap in bytes (`u64::MAX`: none).
+    alloc_cap: u64,
 }
+
+pub(crate) use allocs::quiet_task_label;
 
 impl RuntimeInner {
     pub(crate) fn new_sim(seed: u64, config: Config) -> Rc<RuntimeInner> {
@@ -89,8 +98,12 @@ impl RuntimeInner {
             // Wakes from other threads interrupt the kernel's parking.
             exec.queue.set_unpark(unpark);
         }
+        let track_allocs = crate::alloc::installed() && !kernel.is_os();
+        let alloc_cap = allocs::cap(&config, kernel.is_os());
         Rc::new(RuntimeInner {
             seed,
+            track_allocs,
+            alloc_cap,
             next_due: Cell::new(Instant::from_nanos(u64::MAX)),
             exec,
             timers: RefCell::new(Timers::default()),
@@ -161,6 +174,7 @@ impl RuntimeInner {
     /// The runtime's instance of `T`, created by `init` on first use.
     /// Subsystems (network, disks) keep their per-run state here, never in
     /// globals.
+    #[inline]
     pub(crate) fn extension<T: 'static>(&self, init: impl FnOnce() -> T) -> Rc<T> {
         let id = TypeId::of::<T>();
         if let Some((_, ext)) = self.extensions.borrow().iter().find(|(t, _)| *t == id) {
@@ -168,6 +182,15 @@ impl RuntimeInner {
                 .downcast()
                 .expect("extension stored under its own TypeId");
         }
+        self.new_extension(id, init)
+    }
+
+    /// The first use of extension `T`: out of line, so the lookup above
+    /// stays small enough to inline.
+    #[cold]
+    fn new_extension<T: 'static>(&self, id: TypeId, init: impl FnOnce() -> T) -> Rc<T> {
+        // A subsystem's state is the runtime's memory, never a task's.
+        let _untracked = crate::alloc::Untracked::new();
         // `init` may itself use extensions: no borrow is held while it runs.
         let ext = Rc::new(init());
         self.extensions

@@ -39,7 +39,7 @@ use std::time::Duration;
 pub(crate) use executor::{Cancel, TaskKey};
 pub(crate) use heartbeat::{Beat, Heartbeat};
 pub(crate) use home::Home;
-pub(crate) use inner::RuntimeInner;
+pub(crate) use inner::{RuntimeInner, quiet_task_label};
 pub(crate) use resident::Resident;
 pub(crate) use wait::WaitReason;
 pub(crate) use watchdog::{LongPollWatch, Suspect};
@@ -123,6 +123,13 @@ pub struct Config {
     /// completions...) and no environment fault, the same plan as
     /// [`Sim::new`](crate::Sim::new); [`Faults::none`] for a perfect world.
     pub faults: Faults,
+    /// The largest allocation one request of a task may make, in bytes
+    /// (`None`: no cap). A larger one fails the run with
+    /// [`FailureKind::Allocation`](crate::FailureKind::Allocation). Needs
+    /// the [`Tracker`](crate::alloc::Tracker) as the global allocator
+    /// (building a runtime with a cap panics otherwise); ignored by the
+    /// OS runtime. See [`detsim::alloc`](crate::alloc).
+    pub allocation_cap: Option<u64>,
     /// How the watchdog treats a suspect long poll (the runner sets it).
     pub(crate) long_poll_watch: LongPollWatch,
     /// Where the run publishes its progress for the stall monitor.
@@ -130,8 +137,8 @@ pub struct Config {
 }
 
 /// Seeded random scheduling, a 50 ms long-poll budget, a 60 s stall limit,
-/// the last 20 events in reports, and the legal fault plan
-/// ([`Faults::legal`]).
+/// the last 20 events in reports, the legal fault plan
+/// ([`Faults::legal`]) and no allocation cap.
 impl Default for Config {
     fn default() -> Config {
         Config {
@@ -141,6 +148,7 @@ impl Default for Config {
             report_events: 20,
             record_all_events: false,
             faults: Faults::legal(),
+            allocation_cap: None,
             long_poll_watch: LongPollWatch::Warn,
             heartbeat: None,
         }
