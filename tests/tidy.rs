@@ -284,6 +284,64 @@ fn simulation_sources_use_no_host_time_randomness_hash_order_or_threads() {
     );
 }
 
+/// The files whose code runs inside the global allocator on every
+/// allocation when the tracker is installed (`detsim::alloc`). A
+/// `GlobalAlloc` must never unwind, and code that allocates there recurses
+/// into itself: so no allocating type or macro, nothing that panics
+/// (`unwrap`, `expect`, asserts, indexing a `RefCell`'s borrow, a plain
+/// `LocalKey::with`, which panics once the thread-local is gone), no lock.
+/// (`alloc/refusal.rs`, the failure line printed before a null is returned,
+/// runs with tracking off and catches panics: it is not on this list.)
+const ALLOCATOR_PATHS: &[&str] = &[
+    "sim-core/src/alloc/account.rs",
+    "sim-core/src/alloc/tracker.rs",
+];
+
+const NOT_IN_AN_ALLOCATOR: &[&str] = &[
+    "format!",
+    "vec!",
+    "Box::",
+    "String",
+    "to_string",
+    "Vec<",
+    "Vec::",
+    "panic!",
+    "unwrap(",
+    "expect(",
+    "assert",
+    "unreachable!",
+    "RefCell",
+    "borrow",
+    "Mutex",
+    "RwLock",
+    "print!",
+    "println!",
+    ".with(",
+];
+
+#[test]
+fn the_allocators_own_paths_never_allocate_panic_or_lock() {
+    let root = workspace();
+    let mut broken = Vec::new();
+    for path in ALLOCATOR_PATHS {
+        let source = std::fs::read_to_string(root.join(path))
+            .unwrap_or_else(|e| panic!("ALLOCATOR_PATHS lists {path}: {e}"));
+        for (i, line) in source.lines().enumerate() {
+            let code = code_of(line);
+            for pattern in NOT_IN_AN_ALLOCATOR {
+                if code.contains(pattern) {
+                    broken.push(format!("{path}:{}: `{pattern}`: {}", i + 1, line.trim()));
+                }
+            }
+        }
+    }
+    assert!(
+        broken.is_empty(),
+        "code that runs inside the global allocator must not allocate, panic or lock:\n{}",
+        broken.join("\n")
+    );
+}
+
 #[track_caller]
 fn assert_flags(source: &str, rule: &str, found: &str) {
     let violations = check("sample.rs", source);

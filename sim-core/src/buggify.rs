@@ -125,6 +125,7 @@ impl Site {
 
 /// `site`'s decision in the simulated runtime `rt`.
 fn fires_in(rt: &RuntimeInner, site: &'static Site) -> bool {
+    let _untracked = crate::alloc::Untracked::new();
     let Some(target) = rt.extension(Sites::default).enabled(rt, site) else {
         return false;
     };

@@ -9,6 +9,8 @@ mod reported;
 
 pub use reported::{InjectedFault, ReportEvent};
 
+use crate::alloc::Usage;
+use crate::alloc::size::ByteSize;
 use crate::task::TaskId;
 use crate::time::Instant;
 
@@ -101,6 +103,30 @@ pub enum FailureKind {
         /// noted. The code after that await is what blocked.
         resumed: String,
     },
+    /// A task asked for more than the allocation cap in one allocation
+    /// (see [`detsim::alloc`](crate::alloc)); the run failed when that
+    /// poll returned.
+    Allocation {
+        /// The task that asked.
+        task: TaskDesc,
+        /// The size asked for, in bytes (the poll's first request above
+        /// the cap).
+        bytes: u64,
+        /// The cap, in bytes.
+        cap: u64,
+        /// Which poll of the run it was (1 is the run's first poll): the
+        /// same in every run of the seed.
+        poll: u64,
+        /// What the poll resumed from: `after waiting on tcp#3 readable`,
+        /// or that nothing was noted. The code after that await made the
+        /// request.
+        resumed: String,
+        /// Whether the wrapped allocator served the request (`false`: it
+        /// returned null, and the caller handled that).
+        served: bool,
+        /// Everything the task allocated up to the end of that poll.
+        allocated: Usage,
+    },
     /// Two runs of the same seed differ: in their outcome, their trace,
     /// or (in bytes mode) a payload they wrote.
     Nondeterminism {
@@ -186,6 +212,37 @@ impl fmt::Display for FailureKind {
                  (std::thread::sleep, a blocking lock, blocking IO) and starves every other \
                  task"
             ),
+            FailureKind::Allocation {
+                task,
+                bytes,
+                cap,
+                poll,
+                resumed,
+                served,
+                allocated,
+            } => {
+                write!(
+                    f,
+                    "allocation over the cap: {task} asked for {} in one allocation (cap {}: \
+                     Sim::allocation_cap or DETSIM_ALLOC_CAP), in poll #{poll} of the run, which \
+                     began {resumed}. ",
+                    ByteSize(*bytes),
+                    ByteSize(*cap),
+                )?;
+                f.write_str(if *served {
+                    "The allocator served it; the run failed when the poll returned"
+                } else {
+                    "The allocator returned null and the task went on"
+                })?;
+                write!(
+                    f,
+                    ". By then the task had asked for {} in {} allocation{}. A size read from \
+                     input (a length prefix, a count) needs a bound before it becomes a capacity",
+                    ByteSize(allocated.bytes),
+                    allocated.allocations,
+                    if allocated.allocations == 1 { "" } else { "s" },
+                )
+            }
             FailureKind::Nondeterminism {
                 index,
                 first,
@@ -233,7 +290,9 @@ impl FailureKind {
     /// Every task the failure names.
     fn tasks_mut(&mut self) -> Vec<&mut TaskDesc> {
         match self {
-            FailureKind::Panic { task, .. } | FailureKind::LongPoll { task, .. } => vec![task],
+            FailureKind::Panic { task, .. }
+            | FailureKind::LongPoll { task, .. }
+            | FailureKind::Allocation { task, .. } => vec![task],
             FailureKind::Deadlock { stuck } | FailureKind::Liveness { stuck, .. } => {
                 stuck.iter_mut().map(|s| &mut s.task).collect()
             }

@@ -48,10 +48,13 @@
 //! - [`runtime`]: [`Runtime`]: one seed's simulation, or `Runtime::os()`.
 //! - [`runner`]: [`Sim`], sweeps, shrinking, failure reports, replay lines,
 //!   regression files, trace files.
+//! - [`alloc`]: the optional allocation tracker: bytes per task and per
+//!   poll, and a cap on one allocation that fails the run, not the process.
 //! - `proptest` (feature `proptest`): strategies for fault plans and seeds.
 
 #![deny(missing_docs)]
 
+pub mod alloc;
 pub mod buggify;
 pub mod failure;
 pub mod faults;

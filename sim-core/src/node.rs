@@ -71,6 +71,7 @@ impl Nodes {
 /// Outside a detsim runtime.
 #[track_caller]
 pub fn create(name: &str) -> NodeId {
+    let _untracked = crate::alloc::Untracked::new();
     context::with_runtime("detsim::node::create", |rt| {
         let mut nodes = rt.nodes.borrow_mut();
         // Below 2^31: a link between two nodes is named by one number.
@@ -121,6 +122,7 @@ pub fn name(node: NodeId) -> Rc<str> {
 /// under test on its own nodes), or outside a detsim runtime.
 #[track_caller]
 pub fn crash(node: NodeId) -> usize {
+    let _untracked = crate::alloc::Untracked::new();
     assert!(
         node != NodeId::MAIN,
         "detsim::node::crash: the main node runs the test body and cannot crash"

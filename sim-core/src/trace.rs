@@ -298,6 +298,7 @@ impl Trace {
         let Some(notes) = &mut self.payloads else {
             return;
         };
+        let _untracked = crate::alloc::Untracked::new();
         let digest = str_digest_bytes(bytes);
         notes.push(PayloadNote {
             after_events: self.len,
@@ -337,6 +338,7 @@ impl Trace {
     /// The rarer places an event is kept: the fault list, full recording.
     #[cold]
     fn keep_fault_or_full(&mut self, event: &Event) {
+        let _untracked = crate::alloc::Untracked::new();
         if matches!(event.kind, EventKind::Fault { .. }) {
             if self.faults.len() < FAULTS_KEPT {
                 self.faults.push(event.clone());

@@ -64,6 +64,7 @@ impl Cursor {
         cx: &mut Context<'_>,
         buf: &mut [u8],
     ) -> Poll<io::Result<usize>> {
+        let _untracked = sim_core::alloc::Untracked::new();
         if buf.is_empty() {
             return Poll::Ready(Ok(0));
         }
@@ -91,6 +92,7 @@ impl Cursor {
         cx: &mut Context<'_>,
         buf: &[u8],
     ) -> Poll<io::Result<usize>> {
+        let _untracked = sim_core::alloc::Untracked::new();
         if buf.is_empty() {
             return Poll::Ready(Ok(0));
         }

@@ -37,6 +37,7 @@ fn metadata_op<T: 'static>(
 
 impl FileSystem for Disks {
     fn open(&self, path: &Path, flags: &OpenFlags) -> Completion<io::Result<Box<dyn OpenFile>>> {
+        let _untracked = sim_core::alloc::Untracked::new();
         // Checked before touching the disk, as std does.
         if let Err(e) = flags.check() {
             return Completion::ready(Err(e));
@@ -52,32 +53,39 @@ impl FileSystem for Disks {
     }
 
     fn stat(&self, path: &Path) -> Completion<io::Result<Stat>> {
+        let _untracked = sim_core::alloc::Untracked::new();
         metadata_op(&self.current(), path, |st, path| Ok(st.stat(path)?.into()))
     }
 
     fn mkdir(&self, path: &Path) -> Completion<io::Result<()>> {
+        let _untracked = sim_core::alloc::Untracked::new();
         metadata_op(&self.current(), path, DiskState::create_dir)
     }
 
     /// One operation, whatever the number of directories it creates.
     fn mkdir_all(&self, path: &Path) -> Completion<io::Result<()>> {
+        let _untracked = sim_core::alloc::Untracked::new();
         metadata_op(&self.current(), path, DiskState::create_dir_all)
     }
 
     fn rmdir(&self, path: &Path) -> Completion<io::Result<()>> {
+        let _untracked = sim_core::alloc::Untracked::new();
         metadata_op(&self.current(), path, DiskState::remove_dir)
     }
 
     fn unlink(&self, path: &Path) -> Completion<io::Result<()>> {
+        let _untracked = sim_core::alloc::Untracked::new();
         metadata_op(&self.current(), path, DiskState::remove_file)
     }
 
     fn rename(&self, from: &Path, to: &Path) -> Completion<io::Result<()>> {
+        let _untracked = sim_core::alloc::Untracked::new();
         let to = to.to_path_buf();
         metadata_op(&self.current(), from, move |st, from| st.rename(from, &to))
     }
 
     fn readdir(&self, path: &Path) -> Completion<io::Result<Vec<DirEntry>>> {
+        let _untracked = sim_core::alloc::Untracked::new();
         metadata_op(&self.current(), path, |st, path| {
             Ok(st
                 .read_dir(path)?

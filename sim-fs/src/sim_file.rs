@@ -80,6 +80,7 @@ impl SimFile {
 
 impl OpenFile for SimFile {
     fn pread(&self, buf: Vec<u8>, offset: u64) -> Completion<BufResult<usize, Vec<u8>>> {
+        let _untracked = sim_core::alloc::Untracked::new();
         let open = self.open.get();
         let (ino, disk, path) = (open.ino, open.disk.id, open.path.clone());
         let (readable, is_dir) = (open.read, open.is_dir);
@@ -104,6 +105,7 @@ impl OpenFile for SimFile {
     }
 
     fn pwrite(&self, buf: Vec<u8>, offset: u64) -> Completion<BufResult<usize, Vec<u8>>> {
+        let _untracked = sim_core::alloc::Untracked::new();
         let open = self.open.get();
         let (ino, disk, path) = (open.ino, open.disk.id, open.path.clone());
         let (writable, append) = (open.write, open.append);
@@ -125,16 +127,19 @@ impl OpenFile for SimFile {
 
     /// A file's logged changes, or a directory's pending entries.
     fn fsync(&self) -> Completion<io::Result<()>> {
+        let _untracked = sim_core::alloc::Untracked::new();
         self.submit(Cost::Sync, |st, disk, ino| st.fsync(disk, ino))
     }
 
     /// The simulation keeps no metadata that `fdatasync` could skip.
     fn fdatasync(&self) -> Completion<io::Result<()>> {
+        let _untracked = sim_core::alloc::Untracked::new();
         self.fsync()
     }
 
     /// Truncates or zero-extends the page cache's copy of the file.
     fn ftruncate(&self, len: u64) -> Completion<io::Result<()>> {
+        let _untracked = sim_core::alloc::Untracked::new();
         let open = self.open.get();
         if !open.write || open.is_dir {
             return Completion::ready(Err(error::invalid(
@@ -146,11 +151,13 @@ impl OpenFile for SimFile {
 
     /// The inode as the page cache has it.
     fn fstat(&self) -> Completion<io::Result<Stat>> {
+        let _untracked = sim_core::alloc::Untracked::new();
         self.submit(Cost::Transfer, |st, _, ino| Ok(st.stat_ino(ino).into()))
     }
 
     /// The page cache's length, at once: no device is involved.
     fn seek_end(&self) -> Completion<io::Result<u64>> {
+        let _untracked = sim_core::alloc::Untracked::new();
         let open = self.open.get();
         let st = open.disk.state.borrow();
         let end = if st.generation == open.generation {
@@ -165,6 +172,7 @@ impl OpenFile for SimFile {
 
 impl Drop for OpenInode {
     fn drop(&mut self) {
+        let _untracked = sim_core::alloc::Untracked::new();
         let mut st = self.disk.state.borrow_mut();
         if st.generation == self.generation {
             let inode = st.inode_mut(self.ino);

@@ -75,6 +75,13 @@ impl ToSocketAddr for (IpAddr, u16) {
     }
 }
 
+/// `addr` as a host name and a port, parsed as the kernel's work: never
+/// charged to the task (see `detsim::alloc`).
+pub(crate) fn host_port(addr: &impl ToSocketAddr) -> io::Result<(String, u16)> {
+    let _untracked = sim_core::alloc::Untracked::new();
+    addr.to_host_port()
+}
+
 /// Resolves `host:port` on the runtime's network stack: an IP literal at
 /// once, a name through the stack's resolver, which runs in the runtime
 /// (a [`ResidentFuture`]) so that the caller's future stays `Send`.

@@ -25,6 +25,7 @@ fn host(net: &Net, name: &str) -> HostIx {
 /// runtime (simulation only).
 #[track_caller]
 pub fn partition(a: &str, b: &str) {
+    let _untracked = sim_core::alloc::Untracked::new();
     let net = Net::for_control("detsim::net::partition");
     let (a, b) = (host(&net, a), host(&net, b));
     net.set_cut(a, b, true);
@@ -39,6 +40,7 @@ pub fn partition(a: &str, b: &str) {
 /// runtime (simulation only).
 #[track_caller]
 pub fn partition_oneway(from: &str, to: &str) {
+    let _untracked = sim_core::alloc::Untracked::new();
     let net = Net::for_control("detsim::net::partition_oneway");
     net.set_cut(host(&net, from), host(&net, to), true);
 }
@@ -51,6 +53,7 @@ pub fn partition_oneway(from: &str, to: &str) {
 /// runtime (simulation only).
 #[track_caller]
 pub fn heal(a: &str, b: &str) {
+    let _untracked = sim_core::alloc::Untracked::new();
     let net = Net::for_control("detsim::net::heal");
     let (a, b) = (host(&net, a), host(&net, b));
     net.set_cut(a, b, false);
@@ -64,6 +67,7 @@ pub fn heal(a: &str, b: &str) {
 /// Outside a detsim runtime, or on the OS runtime (simulation only).
 #[track_caller]
 pub fn heal_all() {
+    let _untracked = sim_core::alloc::Untracked::new();
     Net::for_control("detsim::net::heal_all").heal_all();
 }
 
@@ -79,6 +83,7 @@ pub fn heal_all() {
 /// runtime (simulation only).
 #[track_caller]
 pub fn hold(from: &str, to: &str) {
+    let _untracked = sim_core::alloc::Untracked::new();
     let net = Net::for_control("detsim::net::hold");
     net.set_held(host(&net, from), host(&net, to), true);
 }
@@ -91,6 +96,7 @@ pub fn hold(from: &str, to: &str) {
 /// runtime (simulation only).
 #[track_caller]
 pub fn release(from: &str, to: &str) {
+    let _untracked = sim_core::alloc::Untracked::new();
     let net = Net::for_control("detsim::net::release");
     net.set_held(host(&net, from), host(&net, to), false);
 }
@@ -103,6 +109,7 @@ pub fn release(from: &str, to: &str) {
 /// runtime (simulation only).
 #[track_caller]
 pub fn set_link(from: &str, to: &str, link: LinkConfig) {
+    let _untracked = sim_core::alloc::Untracked::new();
     let net = Net::for_control("detsim::net::set_link");
     net.set_link(host(&net, from), host(&net, to), link);
 }
@@ -116,6 +123,7 @@ pub fn set_link(from: &str, to: &str, link: LinkConfig) {
 /// detsim runtime, or on the OS runtime (simulation only).
 #[track_caller]
 pub fn configure(config: NetConfig) {
+    let _untracked = sim_core::alloc::Untracked::new();
     assert!(
         config.latency_max >= config.latency_min,
         "NetConfig: latency_max must be at least latency_min"
@@ -141,6 +149,7 @@ pub fn configure(config: NetConfig) {
 /// knows simulated host names; real names resolve when connecting).
 #[track_caller]
 pub fn lookup(name: &str) -> Option<IpAddr> {
+    let _untracked = sim_core::alloc::Untracked::new();
     let net = Net::for_control("detsim::net::lookup");
     net.host_by_name(name).map(|h| net.ip(h))
 }

@@ -94,6 +94,7 @@ where
     Fut: Future + 'static,
     Fut::Output: TestResult,
 {
+    let _untracked = sim_core::alloc::Untracked::new();
     let host_name: Rc<str> = Rc::from(name);
     let factory: Rc<dyn Fn() -> Body> = Rc::new(move || {
         let fut = body();
@@ -123,7 +124,11 @@ where
     Fut: Future + 'static,
     Fut::Output: 'static,
 {
-    let handle = new_host("detsim::net::client", name);
+    let handle = {
+        let _untracked = sim_core::alloc::Untracked::new();
+        new_host("detsim::net::client", name)
+    };
+    // As with `spawn`, the boxed body is charged to the caller.
     Builder::new().name(name).node(handle.node()).spawn(body)
 }
 
@@ -168,6 +173,7 @@ impl HostHandle {
     /// Outside a detsim runtime, or on the OS runtime (simulation only).
     #[track_caller]
     pub fn lookup(name: &str) -> Option<HostHandle> {
+        let _untracked = sim_core::alloc::Untracked::new();
         let net = Net::for_control("detsim::net::HostHandle::lookup");
         let ix = net.host_by_name(name)?;
         Some(HostHandle { net, ix })
@@ -201,6 +207,7 @@ impl HostHandle {
     ///
     /// For the `main` host, which runs the test body.
     pub fn crash(&self) {
+        let _untracked = sim_core::alloc::Untracked::new();
         if self.is_up() {
             node::crash(self.node());
         }
@@ -214,6 +221,7 @@ impl HostHandle {
     /// For a host started with [`client`], which has no body to rerun.
     #[track_caller]
     pub fn restart(&self) {
+        let _untracked = sim_core::alloc::Untracked::new();
         if self.is_up() {
             return;
         }

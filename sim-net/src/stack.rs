@@ -112,6 +112,7 @@ impl NetStack for Net {
     }
 
     fn resolve_name(&self, name: &str, port: u16) -> StackFuture<io::Result<SocketAddr>> {
+        let _untracked = sim_core::alloc::Untracked::new();
         let resolved = self.resolve_from(self.current_host(), name, port);
         Box::pin(std::future::ready(resolved))
     }
@@ -126,10 +127,12 @@ impl NetStack for Net {
     }
 
     fn tcp_listen(&self, addr: SocketAddr) -> io::Result<Box<dyn Socket>> {
+        let _untracked = sim_core::alloc::Untracked::new();
         Ok(Box::new(SimListener::bind(self.rc(), addr)?))
     }
 
     fn tcp_socket(&self, family: Family) -> io::Result<Box<dyn UnconnectedTcp>> {
+        let _untracked = sim_core::alloc::Untracked::new();
         Ok(Box::new(SimUnconnectedTcp::new(
             self.rc(),
             self.current_host(),
@@ -138,6 +141,7 @@ impl NetStack for Net {
     }
 
     fn udp_bind(&self, addr: SocketAddr) -> io::Result<Box<dyn Socket>> {
+        let _untracked = sim_core::alloc::Untracked::new();
         Ok(Box::new(SimUdp::bind(self.rc(), addr)?))
     }
 

@@ -11,7 +11,7 @@ use std::net::SocketAddr;
 use sim_core::kernel::net::SocketIo;
 use sim_core::kernel::{AsSource, Interest, IoSource, Resident};
 
-use crate::addr::{ToSocketAddr, resolve};
+use crate::addr::{ToSocketAddr, host_port, resolve};
 
 mod ready;
 mod sim;
@@ -61,7 +61,7 @@ impl UdpSocket {
     /// Outside a detsim runtime, or (simulation) on a task that is not on a
     /// host.
     pub async fn bind(addr: impl ToSocketAddr) -> io::Result<UdpSocket> {
-        let addr = resolve(addr.to_host_port()?).await?;
+        let addr = resolve(host_port(&addr)?).await?;
         let socket = crate::stack().udp_bind(addr)?;
         let (kind, id) = (socket.source().kind(), socket.source().id());
         Ok(UdpSocket {
@@ -94,7 +94,8 @@ impl UdpSocket {
     ///
     /// `NotFound` for an unknown host name, `InvalidInput` for bad text.
     pub async fn connect(&self, addr: impl ToSocketAddr) -> io::Result<()> {
-        let addr = resolve(addr.to_host_port()?).await?;
+        let addr = resolve(host_port(&addr)?).await?;
+        let _untracked = sim_core::alloc::Untracked::new();
         self.inner.get().get_ref().connect(addr)
     }
 
@@ -107,7 +108,7 @@ impl UdpSocket {
     /// `InvalidInput` for a datagram over 65,507 bytes or bad address text;
     /// `NotFound` for an unknown host name.
     pub async fn send_to(&self, buf: &[u8], addr: impl ToSocketAddr) -> io::Result<usize> {
-        let to = resolve(addr.to_host_port()?).await?;
+        let to = resolve(host_port(&addr)?).await?;
         poll_fn(|cx| {
             self.inner
                 .get()

@@ -114,3 +114,28 @@ fn block_on_nested_inside_a_timeout_fails_with_the_nested_message() {
         "{report}"
     );
 }
+
+#[test]
+fn an_allocation_cap_without_the_tracker_installed_says_how_to_install_it() {
+    // This binary's global allocator is the system's: nothing would
+    // enforce the cap, so both ways of setting one refuse to run.
+    let message = panic_message(catch_unwind(|| {
+        detsim::Sim::new().allocation_cap(1 << 30).run(|| async {});
+    }));
+    assert!(
+        message.contains("Sim::allocation_cap needs the allocation tracker")
+            && message.contains("static ALLOC: detsim::alloc::Tracker"),
+        "{message}"
+    );
+    let message = panic_message(catch_unwind(|| {
+        let mut config = detsim::Config::default();
+        config.allocation_cap = Some(1 << 30);
+        drop(Runtime::with_config(0, config));
+    }));
+    assert!(
+        message.contains("detsim::alloc::Tracker is not this binary's global allocator"),
+        "{message}"
+    );
+    // Without the tracker, counting is off and costs nothing.
+    Runtime::sim(0).block_on(async { assert_eq!(detsim::alloc::stats(), None) });
+}

@@ -6,6 +6,7 @@ use std::io;
 use std::rc::Rc;
 use std::time::Duration;
 
+use crate::alloc::Untracked;
 use crate::faults::FaultKind;
 use crate::kernel::fs::FileSystem;
 use crate::kernel::{BufResult, Completion, ResourceId, fs_slot};
@@ -61,6 +62,7 @@ impl KernelHandle {
     /// is past. Actions due at the same instant run in a seeded order (on
     /// the OS runtime, in the order they were scheduled).
     pub fn schedule_at(&self, at: Instant, action: impl FnOnce() + 'static) {
+        let _untracked = Untracked::new();
         let at = at.max(self.rt.now());
         self.rt.kernel.schedule(at, Box::new(action));
         self.rt.note_deadline(at);
@@ -148,6 +150,7 @@ impl KernelHandle {
     /// });
     /// ```
     pub fn on_node_crash(&self, hook: impl Fn(crate::node::NodeId) + 'static) {
+        let _untracked = Untracked::new();
         crate::node::on_crash(&self.rt, hook);
     }
 
@@ -231,6 +234,7 @@ impl KernelHandle {
         io: T,
         source: &crate::kernel::Source,
     ) -> io::Result<crate::kernel::FdRegistration<T>> {
+        let _untracked = Untracked::new();
         crate::kernel::FdRegistration::new(Rc::clone(&self.rt), io, source)
     }
 
@@ -257,6 +261,7 @@ impl KernelHandle {
         &self,
         install: impl FnOnce() -> F,
     ) -> Rc<dyn FileSystem> {
+        let _untracked = Untracked::new();
         fs_slot::installed(&self.rt, install).file_system()
     }
 
@@ -267,6 +272,7 @@ impl KernelHandle {
         &self,
         install: impl FnOnce() -> F,
     ) -> Option<Rc<F>> {
+        let _untracked = Untracked::new();
         fs_slot::installed(&self.rt, install).downcast()
     }
 
@@ -278,6 +284,7 @@ impl KernelHandle {
     /// A fresh resource id for a resource of `kind` (allocation order
     /// within the run); reports call it `kind#n`.
     pub fn new_resource(&self, kind: &'static str) -> ResourceId {
+        let _untracked = Untracked::new();
         self.rt.kernel.new_resource(kind)
     }
 
@@ -298,6 +305,7 @@ impl KernelHandle {
         buf: B,
         perform: impl FnOnce(&mut B, usize) -> io::Result<usize> + 'static,
     ) -> Completion<BufResult<usize, B>> {
+        let _untracked = Untracked::new();
         self.submit_with(target, latency, len, move |allowed| {
             let mut buf = buf;
             let result = perform(&mut buf, allowed);
@@ -321,6 +329,7 @@ impl KernelHandle {
         len: usize,
         perform: impl FnOnce(usize) -> (T, i64) + 'static,
     ) -> Completion<T> {
+        let _untracked = Untracked::new();
         self.rt.check_current(|| self.rt.io_name(target));
         let window = self.rt.config.faults.completion_reorder_window;
         let jitter = self.device_delay(Duration::ZERO, window);

@@ -5,6 +5,7 @@ use std::fmt;
 use std::io;
 use std::task::{Context, Poll, ready};
 
+use crate::alloc::{self, Untracked};
 use crate::kernel::{Interest, Readiness, Registration, Source, Trigger};
 
 /// A resource with a readiness [`Source`]: what an [`IoSource`] owns.
@@ -108,6 +109,7 @@ impl<T: AsSource> IoSource<T> {
     /// Registers `io`'s source, level-triggered, once per direction: a
     /// reader and a writer on two tasks each have their own waker.
     pub fn new(io: T) -> IoSource<T> {
+        let _untracked = Untracked::new();
         let source = io.source();
         let read = source.register(Interest::READABLE, Trigger::Level);
         let write = source.register(Interest::WRITABLE, Trigger::Level);
@@ -169,7 +171,23 @@ impl<T: AsSource> IoSource<T> {
     /// Runs `op` until it does not say `WouldBlock`, waiting for readiness
     /// before each try; see [`IoSource`]. `Interrupted` is
     /// retried.
+    #[inline]
     pub fn poll_io<R>(
+        &self,
+        cx: &mut Context<'_>,
+        interest: Interest,
+        op: impl FnMut(&T) -> io::Result<R>,
+    ) -> Poll<io::Result<R>> {
+        // What an operation allocates (segments in flight, a datagram, an
+        // error's message) is the kernel's, never the task's.
+        let paused = alloc::pause();
+        let result = self.poll_io_loop(cx, interest, op);
+        alloc::resume(paused);
+        result
+    }
+
+    #[inline(always)]
+    fn poll_io_loop<R>(
         &self,
         cx: &mut Context<'_>,
         interest: Interest,
@@ -195,7 +213,9 @@ impl<T: AsSource> IoSource<T> {
         op: impl FnOnce(&T) -> io::Result<R>,
     ) -> io::Result<R> {
         let observed = self.source().readiness() & interest.mask();
+        let paused = alloc::pause();
         let result = op(&self.io);
+        alloc::resume(paused);
         if matches!(&result, Err(e) if e.kind() == io::ErrorKind::WouldBlock) {
             self.clear_readiness(observed);
         }

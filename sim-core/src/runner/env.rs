@@ -2,6 +2,7 @@
 //! error that names the variable and the forms it accepts, never a silent
 //! default.
 
+use crate::alloc::size;
 use crate::liveness::{Liveness, ParseLivenessError};
 pub use crate::parse::EnvError;
 use crate::parse::number;
@@ -59,6 +60,8 @@ pub(crate) struct Env {
     pub(crate) strategy: Option<Scheduling>,
     /// `DETSIM_LIVENESS`: a liveness phase, or `Some(None)` for `off`.
     pub(crate) liveness: Option<Option<Liveness>>,
+    /// `DETSIM_ALLOC_CAP`: the allocation cap in bytes; 0 for none.
+    pub(crate) alloc_cap: Option<u64>,
 }
 
 /// The seeds asked for, before the base and the shard apply.
@@ -157,6 +160,7 @@ impl Env {
                     _ => v.parse::<Liveness>().ok().map(Some),
                 },
             )?,
+            alloc_cap: parse(get, "DETSIM_ALLOC_CAP", size::FORMS, size::parse)?,
         })
     }
 
@@ -314,6 +318,19 @@ mod tests {
             let e = env(&[("DETSIM_LIVENESS", bad)]).unwrap_err();
             assert_eq!(e.var, "DETSIM_LIVENESS");
             assert!(e.to_string().contains("e.g. 10s:20s"), "{e}");
+        }
+    }
+
+    #[test]
+    fn the_allocation_cap_is_a_size_and_a_bad_one_says_which_units_it_takes() {
+        let cap = |v| env(&[("DETSIM_ALLOC_CAP", v)]).map(|e| e.alloc_cap);
+        assert_eq!(cap("1GiB"), Ok(Some(1 << 30)));
+        assert_eq!(cap(" 512M "), Ok(Some(512 << 20)));
+        assert_eq!(cap("off"), Ok(Some(0)));
+        for bad in ["1GB", "1.5G", "lots", ""] {
+            let e = cap(bad).unwrap_err();
+            assert_eq!(e.var, "DETSIM_ALLOC_CAP");
+            assert!(e.to_string().contains("1GiB, 512M"), "{e}");
         }
     }
 

@@ -19,7 +19,7 @@ mod run_spec;
 mod seed_base;
 mod shrink;
 mod sim;
-mod stall;
+pub(crate) mod stall;
 mod sweep;
 
 pub use env::EnvError;

@@ -31,7 +31,8 @@ pub(crate) const DEFAULT_BUDGET: u32 = 200;
 /// deadlock: the same set of stuck tasks, each named by its name or else
 /// its spawn site; a liveness failure likewise, whether it ended in a
 /// deadlock or at the deadline (suppressing a fault may stop the last
-/// timer, or start one). A long poll: the same task.
+/// timer, or start one). A long poll, an allocation over the cap: the
+/// same task.
 pub(crate) fn same_bug(a: &FailureKind, b: &FailureKind) -> bool {
     match (a, b) {
         (
@@ -52,6 +53,9 @@ pub(crate) fn same_bug(a: &FailureKind, b: &FailureKind) -> bool {
             stuck_set(x) == stuck_set(y)
         }
         (FailureKind::LongPoll { task: x, .. }, FailureKind::LongPoll { task: y, .. }) => {
+            task_key(x) == task_key(y)
+        }
+        (FailureKind::Allocation { task: x, .. }, FailureKind::Allocation { task: y, .. }) => {
             task_key(x) == task_key(y)
         }
         _ => discriminant(a) == discriminant(b),

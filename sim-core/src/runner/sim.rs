@@ -50,6 +50,7 @@ use crate::runtime::{Config, Scheduling};
 /// | `DETSIM_LEGAL=0` | switch the plan's legal behaviour off ([`Faults::without_legal`]), to see whether a failure needs it; replay lines then start with it |
 /// | `DETSIM_STRATEGY=pct:3` | the scheduling strategy: `random`, `fifo`, `pct:d`, `pct:d:steps` (see [`Scheduling::Pct`]), `dfs:bound` or `dfs:bound:schedules` (see [`Scheduling::Dfs`]); overrides [`Sim::scheduling`] |
 /// | `DETSIM_LIVENESS=10s:20s`, `=10s` or `=off` | a liveness phase: faults end at 10 s, then 20 s (default 30 s) to recover (see [`Sim::liveness`]; `off`: none, whatever the test says); replay lines then start with it |
+/// | `DETSIM_ALLOC_CAP=1GiB` | fail a run when a task asks for more in one allocation (see [`Sim::allocation_cap`]; `0` or `off`: no cap; ignored without the [`Tracker`](crate::alloc::Tracker)); replay lines then start with it |
 /// | `DETSIM_STALL_LIMIT=60` | seconds one poll may block its thread before the process ends with a report (see [`Config::stall_limit`]; 0: never) |
 ///
 /// A bad value fails with a message naming the variable and the accepted
@@ -93,6 +94,7 @@ struct SetFields {
     long_poll_budget: bool,
     scheduling: bool,
     liveness: bool,
+    allocation_cap: bool,
 }
 
 impl Default for Sim {
@@ -276,6 +278,36 @@ impl Sim {
         self
     }
 
+    /// Fails a run when a task asks for more than `bytes` in one
+    /// allocation, with a report naming the task, the poll and the size
+    /// ([`FailureKind::Allocation`](crate::FailureKind::Allocation));
+    /// 0 means no cap (the default). `DETSIM_ALLOC_CAP` overrides. Needs
+    /// the allocation tracker as the test binary's global allocator; see
+    /// [`detsim::alloc`](crate::alloc) for what is counted and what
+    /// happens to the oversized request.
+    ///
+    /// ```no_run
+    /// #[global_allocator]
+    /// static ALLOC: detsim::alloc::Tracker = detsim::alloc::Tracker::system();
+    ///
+    /// # fn main() {
+    /// detsim::Sim::new().allocation_cap(1 << 30).seeds(100).run(|| async {
+    ///     let len = 4usize << 30; // a length prefix from a corrupt peer
+    ///     let buf: Vec<u8> = Vec::with_capacity(len); // fails the seed
+    ///     # drop(buf);
+    /// });
+    /// # }
+    /// ```
+    ///
+    /// # Panics
+    ///
+    /// When the sweep runs, if the tracker is not the global allocator.
+    pub fn allocation_cap(mut self, bytes: u64) -> Sim {
+        self.config.allocation_cap = (bytes > 0).then_some(bytes);
+        self.set.allocation_cap = true;
+        self
+    }
+
     /// How the next runnable task is chosen (default: seeded random).
     pub fn scheduling(mut self, scheduling: Scheduling) -> Sim {
         self.config.scheduling = scheduling;
@@ -306,7 +338,7 @@ impl Sim {
     /// The runtime settings every seed gets. The order of the builder
     /// calls does not matter: a field also set through the builder's own
     /// method ([`Sim::faults`], [`Sim::long_poll_budget`],
-    /// [`Sim::scheduling`]) keeps that method's value, whether the method
+    /// [`Sim::scheduling`], [`Sim::allocation_cap`], [`Sim::liveness`]) keeps that method's value, whether the method
     /// was called before or after this.
     pub fn config(mut self, config: Config) -> Sim {
         let kept = std::mem::replace(&mut self.config, config);
@@ -318,6 +350,9 @@ impl Sim {
         }
         if self.set.scheduling {
             self.config.scheduling = kept.scheduling;
+        }
+        if self.set.allocation_cap {
+            self.config.allocation_cap = kept.allocation_cap;
         }
         if self.set.liveness {
             self.config.liveness = kept.liveness;

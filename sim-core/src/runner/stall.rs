@@ -68,7 +68,25 @@ impl Watch {
                 *lock(&slot.shared.watch) = Some(Arc::clone(self));
             }
         });
+        ENTERED.set(true);
     }
+}
+
+/// The replay line of `seed` in the sweep this thread runs, if it runs
+/// one; for the allocator's failure line (`crate::alloc`), so it never
+/// panics, and never initialises this thread's slot (which allocates and
+/// may start the monitor) when no sweep did.
+pub(crate) fn replay_line(seed: u64) -> Option<String> {
+    if !ENTERED.try_with(Cell::get).unwrap_or(false) {
+        return None;
+    }
+    SLOT.try_with(|slot| {
+        lock(&slot.shared.watch)
+            .as_ref()
+            .map(|w| w.origin.replay(seed))
+    })
+    .ok()
+    .flatten()
 }
 
 /// This thread's heartbeat, for its runs to publish to.
@@ -91,6 +109,8 @@ struct Slot {
 }
 
 thread_local! {
+    /// Whether this thread entered a sweep's watch (and so `SLOT` exists).
+    static ENTERED: Cell<bool> = const { Cell::new(false) };
     static SLOT: Slot = {
         let shared = Arc::new(Shared::default());
         let registry = registry();

@@ -75,6 +75,16 @@ pub(crate) fn try_runtime() -> Option<Rc<RuntimeInner>> {
     CURRENT.with(|c| c.borrow().clone())
 }
 
+/// The current runtime, if any, for code that must never panic (the
+/// allocator's failure line): `None` as well while the slot is borrowed
+/// or torn down.
+pub(crate) fn try_runtime_quiet() -> Option<Rc<RuntimeInner>> {
+    CURRENT
+        .try_with(|c| c.try_borrow().ok().and_then(|c| c.clone()))
+        .ok()
+        .flatten()
+}
+
 #[track_caller]
 #[cold]
 fn outside_runtime(what: &str) -> ! {

@@ -20,6 +20,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::task::Waker;
 
+use crate::alloc::Usage;
 use crate::node::NodeId;
 use crate::runtime::WaitReason;
 use crate::runtime::task_info::{TaskInfo, TaskInfos};
@@ -73,6 +74,8 @@ struct Entry {
     waiting: Option<WaitReason>,
     /// Abort requested while the task was being polled.
     abort_requested: bool,
+    /// What its polls allocated so far (allocation tracker only).
+    allocated: Usage,
 }
 
 struct Slot {
@@ -174,6 +177,7 @@ impl Executor {
             join: None,
             waiting: None,
             abort_requested: false,
+            allocated: Usage::default(),
         });
         self.with_run_queue(|q| q.push_back(key.raw()));
         (id, waker)
@@ -226,14 +230,36 @@ impl Executor {
             join: Some(join),
             waiting: None,
             abort_requested: false,
+            allocated: Usage::default(),
         });
         self.alive.set(self.alive.get() + 1);
         self.with_run_queue(|q| q.push_back(key.raw()));
         (id, key)
     }
 
+    /// Adds what a poll allocated to the task in slot `key` (being polled,
+    /// or just done: before `end_poll_*`); the task's total since spawn.
+    pub(crate) fn charge(&self, key: TaskKey, usage: Usage) -> Usage {
+        let mut main;
+        let mut slots;
+        let entry = if key.is_main() {
+            main = self.main.borrow_mut();
+            main.as_mut()
+        } else {
+            slots = self.slots.borrow_mut();
+            slots
+                .get_mut(key.index as usize)
+                .and_then(|s| s.entry.as_mut())
+        };
+        entry.map_or(usage, |e| {
+            e.allocated += usage;
+            e.allocated
+        })
+    }
+
     /// Calls `f` with the run queue, wherever it is (lent to the thread
     /// while the runtime runs).
+    #[inline]
     pub(crate) fn with_run_queue<R>(&self, f: impl FnOnce(&mut VecDeque<RawKey>) -> R) -> R {
         if self.lent.get() {
             crate::runtime::waker::with_local_run(f)

@@ -6,6 +6,7 @@
 //! `watch.rs` (the long-poll watchdog's and stall monitor's side of a
 //! poll) and `report.rs` (failure reports: deadlocks, names, events).
 
+mod allocs;
 mod clock;
 mod report;
 mod run_loop;
@@ -61,7 +62,15 @@ pub(crate) struct RuntimeInner {
     watchdog: Watchdog,
     pub(crate) nodes: RefCell<Nodes>,
     extensions: RefCell<Vec<(TypeId, Rc<dyn Any>)>>,
+    /// Whether polls are tracked by the allocation tracker: installed, and
+    /// a simulated kernel. Decided once, so an untracked run pays one
+    /// branch on this field per poll.
+    track_allocs: bool,
+    /// The allocation cap in bytes (`u64::MAX`: none).
+    alloc_cap: u64,
 }
+
+pub(crate) use allocs::quiet_task_label;
 
 impl RuntimeInner {
     pub(crate) fn new_sim(seed: u64, config: Config) -> Rc<RuntimeInner> {
@@ -92,6 +101,8 @@ impl RuntimeInner {
             // Wakes from other threads interrupt the kernel's parking.
             exec.queue.set_unpark(unpark);
         }
+        let track_allocs = crate::alloc::installed() && !kernel.is_os();
+        let alloc_cap = allocs::cap(&config, kernel.is_os());
         // The OS runtime has no phase: its clock is the host's.
         let liveness = config
             .liveness
@@ -104,6 +115,8 @@ impl RuntimeInner {
         };
         Rc::new(RuntimeInner {
             seed,
+            track_allocs,
+            alloc_cap,
             next_due: Cell::new(next_due),
             exec,
             timers: RefCell::new(Timers::default()),
@@ -175,6 +188,7 @@ impl RuntimeInner {
     /// The runtime's instance of `T`, created by `init` on first use.
     /// Subsystems (network, disks) keep their per-run state here, never in
     /// globals.
+    #[inline]
     pub(crate) fn extension<T: 'static>(&self, init: impl FnOnce() -> T) -> Rc<T> {
         let id = TypeId::of::<T>();
         if let Some((_, ext)) = self.extensions.borrow().iter().find(|(t, _)| *t == id) {
@@ -182,6 +196,15 @@ impl RuntimeInner {
                 .downcast()
                 .expect("extension stored under its own TypeId");
         }
+        self.new_extension(id, init)
+    }
+
+    /// The first use of extension `T`: out of line, so the lookup above
+    /// stays small enough to inline.
+    #[cold]
+    fn new_extension<T: 'static>(&self, id: TypeId, init: impl FnOnce() -> T) -> Rc<T> {
+        // A subsystem's state is the runtime's memory, never a task's.
+        let _untracked = crate::alloc::Untracked::new();
         // `init` may itself use extensions: no borrow is held while it runs.
         let ext = Rc::new(init());
         self.extensions

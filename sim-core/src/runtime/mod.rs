@@ -42,7 +42,7 @@ pub(crate) use choices::Choices;
 pub(crate) use executor::{Cancel, TaskKey};
 pub(crate) use heartbeat::{Beat, Heartbeat};
 pub(crate) use home::Home;
-pub(crate) use inner::RuntimeInner;
+pub(crate) use inner::{RuntimeInner, quiet_task_label};
 pub(crate) use resident::Resident;
 pub use scheduling::Scheduling;
 pub(crate) use wait::WaitReason;
@@ -87,6 +87,13 @@ pub struct Config {
     /// then has to recover (see [`crate::liveness`]). Default: none, faults
     /// never end. Simulation only.
     pub liveness: Option<Liveness>,
+    /// The largest allocation one request of a task may make, in bytes
+    /// (`None`: no cap). A larger one fails the run with
+    /// [`FailureKind::Allocation`](crate::FailureKind::Allocation). Needs
+    /// the [`Tracker`](crate::alloc::Tracker) as the global allocator
+    /// (building a runtime with a cap panics otherwise); ignored by the
+    /// OS runtime. See [`detsim::alloc`](crate::alloc).
+    pub allocation_cap: Option<u64>,
     /// How the watchdog treats a suspect long poll (the runner sets it).
     pub(crate) long_poll_watch: LongPollWatch,
     /// The schedule to run under [`Scheduling::Dfs`] (the runner sets it;
@@ -98,7 +105,7 @@ pub struct Config {
 
 /// Seeded random scheduling, a 50 ms long-poll budget, a 60 s stall limit,
 /// the last 20 events in reports, the legal fault plan
-/// ([`Faults::legal`]) and no liveness phase.
+/// ([`Faults::legal`]), no liveness phase and no allocation cap.
 impl Default for Config {
     fn default() -> Config {
         Config {
@@ -109,6 +116,7 @@ impl Default for Config {
             record_all_events: false,
             faults: Faults::legal(),
             liveness: None,
+            allocation_cap: None,
             long_poll_watch: LongPollWatch::Warn,
             choices: Choices::default(),
             heartbeat: None,

@@ -22,6 +22,8 @@ fn install_hook() {
     INSTALL.call_once(|| {
         let previous = panic::take_hook();
         panic::set_hook(Box::new(move |info| {
+            // The report's bookkeeping, not the panicking task's memory.
+            let _untracked = crate::alloc::Untracked::new();
             if CAPTURING.with(Cell::get) {
                 let at = info.location().map(|l| l.to_string());
                 LAST_LOCATION.with(|l| *l.borrow_mut() = at);
@@ -62,6 +64,8 @@ impl Drop for CaptureGuard {
 #[inline]
 pub(crate) fn catch_captured<R>(f: impl FnOnce() -> R) -> Result<R, (String, Option<String>)> {
     panic::catch_unwind(panic::AssertUnwindSafe(f)).map_err(|payload| {
+        // The report's message, not the panicking task's memory.
+        let _untracked = crate::alloc::Untracked::new();
         let location = LAST_LOCATION.with(|l| l.borrow_mut().take());
         let mut message = message(&*payload);
         if let Some(hint) = hint(&message) {

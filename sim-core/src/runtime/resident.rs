@@ -97,6 +97,7 @@ impl<T: 'static> Resident<T> {
     /// Outside a detsim runtime.
     #[track_caller]
     pub fn new(what: &'static str, value: T) -> Resident<T> {
+        let _untracked = crate::alloc::Untracked::new();
         Resident::from_rc(what, Rc::new(value))
     }
 
@@ -122,6 +123,7 @@ impl<T: 'static> Resident<T> {
     }
 
     pub(crate) fn in_runtime(rt: &RuntimeInner, what: &'static str, value: Rc<T>) -> Resident<T> {
+        let _untracked = crate::alloc::Untracked::new();
         Resident {
             value: HomeOnly(ManuallyDrop::new(value)),
             home: Home::of(rt),
@@ -184,6 +186,8 @@ impl<T: 'static> Resident<T> {
 
 impl<T: 'static> Drop for Resident<T> {
     fn drop(&mut self) {
+        // Closing a socket or a file is the kernel's work.
+        let _untracked = crate::alloc::Untracked::new();
         // SAFETY: `value` is taken exactly once, here, and not used after.
         let value = unsafe { ManuallyDrop::take(&mut self.value.0) };
         if self.home.is_current() {

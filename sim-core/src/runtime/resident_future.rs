@@ -9,12 +9,16 @@ use std::future::Future;
 use std::pin::Pin;
 use std::task::{Context, Poll};
 
+use crate::alloc::Untracked;
 use crate::runtime::Resident;
 
 type Boxed<T> = RefCell<Pin<Box<dyn Future<Output = T>>>>;
 
 /// A future that lives on its runtime's thread; the value users hold
 /// is `Send + Sync` whatever the future is (see [`Resident`]).
+///
+/// It is the kernel's: what it allocates, boxed and polled, is never
+/// charged to the task that awaits it (see [`detsim::alloc`](crate::alloc)).
 ///
 /// Polling it anywhere but on the thread running its runtime panics, with a
 /// message naming both runtimes.
@@ -45,6 +49,7 @@ impl<T: 'static> ResidentFuture<T> {
     /// Outside a detsim runtime.
     #[track_caller]
     pub fn new(what: &'static str, future: impl Future<Output = T> + 'static) -> ResidentFuture<T> {
+        let _untracked = Untracked::new();
         let boxed: Pin<Box<dyn Future<Output = T>>> = Box::pin(future);
         ResidentFuture {
             future: Resident::new(what, RefCell::new(boxed)),
@@ -56,6 +61,7 @@ impl<T: 'static> Future for ResidentFuture<T> {
     type Output = T;
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<T> {
+        let _untracked = Untracked::new();
         let future = self.future.get();
         let mut future = future.borrow_mut();
         future.as_mut().poll(cx)

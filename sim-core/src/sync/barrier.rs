@@ -156,6 +156,7 @@ impl Future for Wait<'_> {
         let shared = &this.barrier.shared;
         let mut st = shared.state();
         let Some((generation, key)) = this.phase else {
+            let _untracked = crate::alloc::Untracked::new();
             st.arrived.push(Stamp::now(this.at));
             if st.arrived.len() == this.barrier.n {
                 st.arrived.clear();
@@ -179,6 +180,7 @@ impl Future for Wait<'_> {
             this.phase = None;
             return Poll::Ready(BarrierWaitResult(false));
         }
+        let _untracked = crate::alloc::Untracked::new();
         let old = st.waiting.insert(key, cx.waker().clone());
         drop(st);
         drop(old);

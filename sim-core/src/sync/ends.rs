@@ -31,6 +31,7 @@ pub(crate) struct Ends {
 impl Ends {
     /// A new handle, created as `created` says.
     pub(crate) fn add(&mut self, created: Stamp) -> EndId {
+        let _untracked = crate::alloc::Untracked::new();
         let id = self.next;
         self.next += 1;
         self.live.insert(

@@ -67,6 +67,7 @@ impl Inner {
                     stamp: Stamp::now(self.at),
                     since: st.calls,
                 };
+                let _untracked = crate::alloc::Untracked::new();
                 st.waiting.insert(key, waiter);
                 self.phase = Phase::Waiting(key);
             }

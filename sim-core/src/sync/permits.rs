@@ -131,6 +131,7 @@ impl Permits {
             } else {
                 0
             };
+            let _untracked = crate::alloc::Untracked::new();
             self.queue.insert(
                 k,
                 Waiter {
@@ -195,6 +196,7 @@ impl Permits {
                 break;
             }
             let (k, w) = entry.remove_entry();
+            let _untracked = crate::alloc::Untracked::new();
             self.granted.insert(k, w.needed);
             wakers.extend(w.waker);
         }

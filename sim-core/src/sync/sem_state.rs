@@ -43,6 +43,7 @@ pub(crate) struct SemState {
 impl SemState {
     /// Records that `stamp`'s task now holds `permits` permits.
     pub(crate) fn add_hold(&mut self, permits: usize, stamp: Stamp) -> HoldId {
+        let _untracked = crate::alloc::Untracked::new();
         let id = self.next_hold;
         self.next_hold += 1;
         self.holds.insert(id, Hold { permits, stamp });

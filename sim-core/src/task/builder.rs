@@ -2,6 +2,7 @@ use std::future::Future;
 use std::panic::Location;
 use std::rc::Rc;
 
+use crate::alloc::Untracked;
 use crate::node::NodeId;
 use crate::runtime::{Resident, context};
 use crate::task::JoinHandle;
@@ -32,6 +33,7 @@ impl Builder {
 
     /// Names the task.
     pub fn name(mut self, name: &str) -> Builder {
+        let _untracked = Untracked::new();
         self.name = Some(Rc::from(name));
         self
     }
@@ -57,8 +59,12 @@ impl Builder {
     {
         let location = Location::caller();
         let rt = context::runtime("detsim::spawn");
+        // The task's future and its output's slot are the spawner's
+        // memory (tokio allocates them as one cell): charged to it.
         let cell = Rc::new(JoinCell::new());
         let task = Box::pin(TaskFuture::new(future, Rc::clone(&cell)));
+        // The rest is the executor's bookkeeping.
+        let _untracked = Untracked::new();
         let node = self.node.unwrap_or_else(|| rt.exec.current_node());
         let (id, key) = rt
             .exec

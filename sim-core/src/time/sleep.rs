@@ -119,6 +119,8 @@ impl Future for Sleep {
                         drop(old);
                     }
                     None => {
+                        // The timer table is the runtime's memory.
+                        let _untracked = crate::alloc::Untracked::new();
                         let new = rt.timers.borrow_mut().insert(deadline, cx.waker().clone());
                         rt.note_deadline(deadline);
                         *key = Some(new);

@@ -84,8 +84,19 @@ impl Timers {
         let slot = self.slot_mut(key)?;
         slot.seq = u64::MAX;
         let waker = slot.waker.take();
+        if self.free.len() == self.free.capacity() {
+            self.grow_free();
+        }
         self.free.push(key.slot);
         waker
+    }
+
+    /// Called from a sleep's poll or drop: the table is the runtime's
+    /// memory, never charged to the task.
+    #[cold]
+    fn grow_free(&mut self) {
+        let _untracked = crate::alloc::Untracked::new();
+        self.free.reserve(1);
     }
 
     fn slot_mut(&mut self, key: TimerKey) -> Option<&mut Slot> {

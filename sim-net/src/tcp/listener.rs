@@ -9,7 +9,7 @@ use std::net::SocketAddr;
 use sim_core::kernel::net::{Socket, SocketIo};
 use sim_core::kernel::{AsSource, Interest, IoSource, Resident};
 
-use crate::addr::{ToSocketAddr, resolve};
+use crate::addr::{ToSocketAddr, host_port, resolve};
 use crate::tcp::TcpStream;
 
 /// A TCP socket listening for connections on a simulated host (on the OS
@@ -50,13 +50,14 @@ impl TcpListener {
     /// Outside a detsim runtime, or (simulation) on a task that is not on a
     /// host.
     pub async fn bind(addr: impl ToSocketAddr) -> io::Result<TcpListener> {
-        let addr = resolve(addr.to_host_port()?).await?;
+        let addr = resolve(host_port(&addr)?).await?;
         Ok(TcpListener::from_socket(crate::stack().tcp_listen(addr)?))
     }
 
     /// A listener of the runtime's network stack, registered for the
     /// try-then-wait loop.
     pub(crate) fn from_socket(socket: Box<dyn Socket>) -> TcpListener {
+        let _untracked = sim_core::alloc::Untracked::new();
         let (kind, id) = (socket.source().kind(), socket.source().id());
         TcpListener {
             inner: Resident::for_resource(kind, id, IoSource::new(socket)),

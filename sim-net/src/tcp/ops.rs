@@ -38,6 +38,8 @@ pub(crate) fn poll_write(
 /// that is already over (`ENOTCONN`: reset, timed out) has nothing left to
 /// shut down, which is not an error here.
 pub(crate) fn shutdown_write(io: &SocketIo) -> io::Result<()> {
+    // The FIN segment is the kernel's.
+    let _untracked = sim_core::alloc::Untracked::new();
     match io.get_ref().shutdown(Shutdown::Write) {
         Err(e) if Errno::ENOTCONN.is(&e) => Ok(()),
         other => other,

@@ -203,6 +203,7 @@ impl Socket for SimListener {
         let Some(Pending { io, peer }) = next else {
             return Err(io::ErrorKind::WouldBlock.into());
         };
+        let _untracked = sim_core::alloc::Untracked::new();
         let net = Rc::clone(&self.net);
         let stream = SimTcpStream::new(net, self.host, io, self.local, peer, None);
         stream.options().inherit(&self.options);

@@ -9,7 +9,7 @@ use std::sync::Arc;
 use sim_core::kernel::net::{Socket, SocketIo};
 use sim_core::kernel::{AsSource, IoSource, Resident, ResidentFuture};
 
-use crate::addr::{ToSocketAddr, resolve};
+use crate::addr::{ToSocketAddr, host_port, resolve};
 use crate::tcp::io_traits::{impl_async_read, impl_async_write};
 use crate::tcp::{OwnedReadHalf, OwnedWriteHalf, ReadHalf, WriteHalf};
 
@@ -33,6 +33,7 @@ impl TcpStream {
     /// A connection of the runtime's network stack, registered for the
     /// try-then-wait loop.
     pub(crate) fn from_socket(socket: Box<dyn Socket>) -> TcpStream {
+        let _untracked = sim_core::alloc::Untracked::new();
         let (kind, id) = (socket.source().kind(), socket.source().id());
         TcpStream {
             inner: Arc::new(Resident::for_resource(kind, id, IoSource::new(socket))),
@@ -56,7 +57,7 @@ impl TcpStream {
     ///
     /// Outside a detsim runtime, or on a task that is not on a host.
     pub async fn connect(addr: impl ToSocketAddr) -> io::Result<TcpStream> {
-        let addr = resolve(addr.to_host_port()?).await?;
+        let addr = resolve(host_port(&addr)?).await?;
         let socket = ResidentFuture::new("TcpStream::connect", async move {
             crate::stack().tcp_connect(addr).await
         })

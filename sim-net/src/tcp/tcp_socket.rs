@@ -77,6 +77,7 @@ impl TcpSocket {
     /// Outside a detsim runtime, or (simulation) on a task that is not on
     /// a host.
     pub fn new_v4() -> io::Result<TcpSocket> {
+        let _untracked = sim_core::alloc::Untracked::new();
         TcpSocket::new(Family::V4)
     }
 
@@ -90,6 +91,7 @@ impl TcpSocket {
     ///
     /// As [`TcpSocket::new_v4`].
     pub fn new_v6() -> io::Result<TcpSocket> {
+        let _untracked = sim_core::alloc::Untracked::new();
         TcpSocket::new(Family::V6)
     }
 
@@ -313,6 +315,7 @@ impl TcpSocket {
     /// IPv4 address on an IPv6 socket; `EAFNOSUPPORT` for an IPv6 address
     /// on an IPv4 socket.
     pub fn bind(&self, addr: SocketAddr) -> io::Result<()> {
+        let _untracked = sim_core::alloc::Untracked::new();
         self.socket().bind(addr)
     }
 
@@ -360,6 +363,7 @@ impl TcpSocket {
     ///
     /// `AddrInUse` when another socket listens on the port.
     pub fn listen(self, backlog: u32) -> io::Result<TcpListener> {
+        let _untracked = sim_core::alloc::Untracked::new();
         Ok(TcpListener::from_socket(self.take().listen(backlog)?))
     }
 }

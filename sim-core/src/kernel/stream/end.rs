@@ -191,6 +191,7 @@ impl StreamEnd {
     /// `ConnectionReset`, and the RST travels to the peer behind what was
     /// already sent, over the link like data.
     pub fn reset(&self) {
+        let _untracked = crate::alloc::Untracked::new();
         let end = self.end();
         let mut st = end.state.borrow_mut();
         if st.dead {
@@ -224,6 +225,7 @@ impl StreamEnd {
     /// Shuts down the write half: a FIN follows the data already sent, so
     /// the peer reads that data, then EOF. Idempotent.
     pub fn shutdown_write(&self) {
+        let _untracked = crate::alloc::Untracked::new();
         let mut st = self.end().state.borrow_mut();
         if st.dead || st.write_shutdown {
             return;

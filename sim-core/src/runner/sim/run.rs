@@ -159,6 +159,24 @@ impl Sim {
                 origin.pin(&format!("DETSIM_STRATEGY={}", strategy.env_value()));
             }
         }
+        if let Some(cap) = env.alloc_cap.filter(|_| crate::alloc::installed()) {
+            // A binary without the tracker ignores it: the variable is
+            // set for a whole `cargo test`, whose other binaries count
+            // nothing.
+            self.config.allocation_cap = (cap > 0).then_some(cap);
+            origin.pin(&format!(
+                "DETSIM_ALLOC_CAP={}",
+                crate::alloc::size::compact(cap)
+            ));
+        }
+        if self.config.allocation_cap.is_some() && !crate::alloc::installed() {
+            panic!(
+                "detsim: Sim::allocation_cap needs the allocation tracker as this binary's \
+                 global allocator: add `#[global_allocator] static ALLOC: \
+                 detsim::alloc::Tracker = detsim::alloc::Tracker::system();` to the test \
+                 binary, or remove the cap"
+            );
+        }
         // Watched from here on (the PCT horizon's run included); a
         // horizon measured below is not in the stall report's line, and a
         // replay without it measures the same one.

@@ -6,6 +6,7 @@
 use std::panic::Location;
 use std::task::Waker;
 
+use crate::alloc::Usage;
 use crate::node::NodeId;
 use crate::runtime::WaitReason;
 use crate::runtime::executor::{Executor, TaskKey};
@@ -95,6 +96,25 @@ impl Executor {
     /// runtime, for a task that finished long ago.
     pub(crate) fn info(&self, id: TaskId) -> Option<TaskInfo> {
         self.infos.borrow().get(id)
+    }
+
+    /// [`Executor::info`] without waiting for a borrow held elsewhere (the
+    /// allocator's failure line, which must never panic).
+    pub(crate) fn try_info(&self, id: TaskId) -> Option<TaskInfo> {
+        self.infos.try_borrow().ok()?.get(id)
+    }
+
+    /// What the task being polled allocated in its earlier polls
+    /// (allocation tracker only).
+    pub(crate) fn current_allocated(&self) -> Option<Usage> {
+        let key = self.current.get()?;
+        if key.is_main() {
+            return self.main.borrow().as_ref().map(|e| e.allocated);
+        }
+        self.slots.borrow()[key.index as usize]
+            .entry
+            .as_ref()
+            .map(|e| e.allocated)
     }
 
     /// Every live task with what it waits on, main first, then by id.

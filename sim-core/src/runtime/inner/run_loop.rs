@@ -86,10 +86,16 @@ impl RuntimeInner {
             self.record(EventKind::Polled { task: id });
             let mut cx = Context::from_waker(&waker);
             let probe = self.watch_poll(id);
+            if self.tracks_allocations() {
+                self.track_poll(id);
+            }
             let outcome = panic::catch_captured(|| match task.as_mut() {
                 Some(task) => task.as_mut().poll(&mut cx).map(|()| None),
                 None => future.as_mut().poll(&mut cx).map(Some),
             });
+            if self.tracks_allocations() {
+                self.charge_poll(key, id, waited.as_ref());
+            }
             if let Some(probe) = probe {
                 self.confirm_poll(probe, id, waited.as_ref());
             }

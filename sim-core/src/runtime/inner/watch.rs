@@ -26,18 +26,12 @@ impl RuntimeInner {
     #[cold]
     pub(super) fn confirm_poll(&self, probe: Probe, id: TaskId, waited: Option<&WaitReason>) {
         if let Some(took) = self.watchdog.after_armed_poll(probe, id) {
-            let resumed = match waited {
-                Some(reason) => format!("after waiting on {reason}"),
-                None => "with no wait noted before it (the task's first poll, or a wake \
-                         from a future detsim cannot see)"
-                    .to_string(),
-            };
             self.fail(FailureKind::LongPoll {
                 task: self.task_desc(id),
                 poll: self.watchdog.polls(),
                 took,
                 budget: self.watchdog.budget(),
-                resumed,
+                resumed: resumed_from(waited),
             });
         }
     }
@@ -74,5 +68,16 @@ impl RuntimeInner {
     /// The long polls the watchdog suspected (or measured, when confirming).
     pub(crate) fn long_poll_suspects(&self) -> Vec<Suspect> {
         self.watchdog.found()
+    }
+}
+
+/// What a poll resumed from, as a report says it: what the task waited on
+/// before it (`waited`), or that nothing was noted.
+pub(super) fn resumed_from(waited: Option<&WaitReason>) -> String {
+    match waited {
+        Some(reason) => format!("after waiting on {reason}"),
+        None => "with no wait noted before it (the task's first poll, or a wake from a future \
+                 detsim cannot see)"
+            .to_string(),
     }
 }

@@ -238,6 +238,7 @@ impl<T> Future for Closed<'_, T> {
             return Poll::Ready(());
         }
         let key = *this.key.get_or_insert_with(|| st.key());
+        let _untracked = crate::alloc::Untracked::new();
         let old = st.closed_waiters.insert(key, cx.waker().clone());
         drop(st);
         drop(old);

@@ -192,6 +192,7 @@ impl<T> Shared<T> {
             return Poll::Pending;
         }
         let k = *key.get_or_insert_with(|| st.key());
+        let _untracked = crate::alloc::Untracked::new();
         let old = st.recv_waiters.insert(k, cx.waker().clone());
         drop(st);
         drop(old);

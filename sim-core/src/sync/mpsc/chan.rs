@@ -285,6 +285,7 @@ impl<T> Chan<T> {
             st.next_key += 1;
             st.next_key
         });
+        let _untracked = crate::alloc::Untracked::new();
         let old = st.closed_waiters.insert(k, cx.waker().clone());
         drop(st);
         drop(old);

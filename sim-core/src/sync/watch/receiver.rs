@@ -209,6 +209,7 @@ impl<T> Future for Changed<'_, T> {
             return Poll::Ready(out);
         }
         let key = *this.key.get_or_insert_with(|| st.key());
+        let _untracked = crate::alloc::Untracked::new();
         let old = st.changed.insert(key, cx.waker().clone());
         drop(st);
         drop(old);

@@ -139,6 +139,7 @@ impl<T> Future for Closed<'_, T> {
             return Poll::Ready(());
         }
         let key = *this.key.get_or_insert_with(|| st.key());
+        let _untracked = crate::alloc::Untracked::new();
         let old = st.closed.insert(key, cx.waker().clone());
         drop(st);
         drop(old);
