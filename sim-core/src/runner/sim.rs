@@ -2,6 +2,7 @@
 //! variable as its docs say. Running a sweep is in `sim/run.rs`; turning a
 //! failing run into its report is in `sim/failure.rs`.
 
+mod env_overrides;
 mod failure;
 mod run;
 mod shrinking;
