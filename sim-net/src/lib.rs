@@ -51,12 +51,24 @@
 //! - **Links** ([`configure`], [`set_link`]): latency drawn uniformly from
 //!   a range per packet, optional bandwidth; partitions (both ways or one
 //!   way) and heals; held links that release later.
-//! - **Faults** (`Faults::net`): loss, duplication, connection resets, and
-//!   a nemesis that partitions and crashes hosts at random; plus every
-//!   readiness fault of the kernel (short reads, partial writes, spurious
-//!   readiness, `Interrupted`, delayed readiness). When a liveness phase's
-//!   faults end (`detsim::liveness`), the network's own faults stop, every
-//!   cut link heals and every crashed host with a body restarts.
+//! - **Faults** (`Faults::net`): loss, duplication, connection resets,
+//!   slow peers, and a nemesis that partitions and crashes hosts at
+//!   random; plus every readiness fault of the kernel (short reads,
+//!   partial writes, spurious readiness, `Interrupted`, delayed
+//!   readiness). When a liveness phase's faults end (`detsim::liveness`),
+//!   the network's own faults stop, every cut link heals and every
+//!   crashed host with a body restarts.
+//! - **Slow peers** (`NetFaults::slow_peer`, off unless the plan says;
+//!   `tcp/slow_peer.rs`): a TCP connection drawn slow when it is created
+//!   keeps, both ways, a receive window of `s` bytes (`s` drawn per
+//!   connection, 1 to 8 by default) that reopens once half of it is
+//!   free, and sends what its writers wrote in segments of 1 to `s`
+//!   bytes, each paced up to `g` after the one before (`g` drawn per
+//!   connection, up to 1 ms). Writes fill the send buffer as usual; a
+//!   reader gets at most `s` bytes per read, so a 100-byte request head
+//!   takes tens of reads. One `slow_peer` fault per slow connection, on
+//!   the client's end: a shrink or a replay that suppresses it leaves
+//!   the connection as any other.
 //!
 //! # One set of types over the kernel's sockets
 //!
@@ -93,6 +105,14 @@
 //! unacknowledged for Linux's give-up time (`tcp_retries2`, ~924.6 s); a
 //! connection with nothing to send never times out (no keepalive).
 //! UDP to a closed port is dropped silently (no ICMP).
+//!
+//! A slow connection's tiny segments are what a slow peer's own writes
+//! with `TCP_NODELAY`, or a middlebox cutting segments, would put on the
+//! wire; Linux itself would coalesce a sender's small writes (Nagle) and
+//! never advertise a window below an MSS, so only a peer or a path can
+//! make them this small. Its window updates reach the sender at once,
+//! with no ACK crossing the link, and never fail: a slow connection
+//! stalls only while its reader does not read.
 
 #![deny(missing_docs)]
 

@@ -28,4 +28,6 @@ mod net_tokio_shape;
 mod net_udp;
 mod resource_names;
 mod send_types;
+mod slow_peer;
+mod slow_peer_stream;
 mod tcp_socket;

@@ -14,12 +14,13 @@
 //! `#[detsim::test]` and [`Runtime::sim`] run with unless told otherwise.
 //!
 //! **Environment faults** ([`FaultGroup::Environment`]) are failures of the
-//! world around the program: lost, duplicated or reset traffic,
-//! partitions, crashed hosts, disk and fsync errors, bad sectors, writes
-//! torn or lost at a crash, corruption. Code is expected to survive some of
-//! them only when its design says so (a TCP client is not expected to
-//! survive a partition unaided), so they are opt-in: [`Faults::default`]
-//! adds mild ones, [`Faults::chaos`] adds them all, often.
+//! world around the program: lost, duplicated or reset traffic, slow
+//! peers, partitions, crashed hosts, disk and fsync errors, bad sectors,
+//! writes torn or lost at a crash, corruption. Code is expected to
+//! survive some of them only when its design says so (a TCP client is not
+//! expected to survive a partition unaided), so they are opt-in:
+//! [`Faults::default`] adds mild ones, [`Faults::chaos`] adds them all,
+//! often.
 //!
 //! A liveness phase ([`crate::liveness`]) ends the environment faults and
 //! the user's `buggify!` points at a given instant and keeps legal
@@ -58,10 +59,10 @@ pub enum FaultGroup {
     /// end ([`crate::liveness`]).
     Legal,
     /// Failures of the network, the disks and the hosts: loss,
-    /// duplication, resets, partitions, host crashes, IO and fsync errors,
-    /// latent sectors, torn and lost writes at a crash, corruption.
-    /// Opt-in ([`Faults::default`], [`Faults::chaos`]); stops when a
-    /// liveness phase's faults end ([`crate::liveness`]).
+    /// duplication, resets, slow peers, partitions, host crashes, IO and
+    /// fsync errors, latent sectors, torn and lost writes at a crash,
+    /// corruption. Opt-in ([`Faults::default`], [`Faults::chaos`]); stops
+    /// when a liveness phase's faults end ([`crate::liveness`]).
     Environment,
     /// Fault points the user placed in their own code
     /// ([`buggify!`](crate::buggify!)): on in every preset but
@@ -122,7 +123,8 @@ impl FaultKind {
             | FaultKind::PacketDuplicate
             | FaultKind::ConnectionReset
             | FaultKind::Partition
-            | FaultKind::HostCrash => FaultGroup::Environment,
+            | FaultKind::HostCrash
+            | FaultKind::SlowPeer => FaultGroup::Environment,
             FaultKind::Buggify => FaultGroup::User,
         }
     }

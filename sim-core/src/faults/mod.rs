@@ -57,11 +57,13 @@ pub use probability::{Probability, ProbabilityError};
 pub(crate) use rolls::FaultRolls;
 pub use schedule::{FaultSchedule, ScheduleError};
 pub(crate) use swarm::swarm_plan;
-pub use validate::{FaultPlanError, NEMESIS_TICK_MIN, PLAN_DURATION_MAX};
+pub use validate::{FaultPlanError, NEMESIS_TICK_MIN, PLAN_DURATION_MAX, SLOW_PEER_SEGMENT_MAX};
 
 /// The kinds of fault detsim injects. Each has its own random stream, and
 /// belongs to a [`FaultGroup`] ([`FaultKind::group`]): the first nine are
-/// legal behaviour, the rest environment faults.
+/// legal behaviour, `Buggify` is the user's, the rest environment faults.
+/// New kinds are appended, never inserted: a kind's position is its
+/// stream id, part of the replay format.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 #[non_exhaustive]
 #[repr(u8)]
@@ -116,11 +118,14 @@ pub enum FaultKind {
     /// A user-placed [`buggify!`](crate::buggify!) point fires: the code
     /// takes its rare path.
     Buggify,
+    /// A TCP connection is slow for its whole life: tiny receive windows
+    /// and segments of a few bytes, paced ([`NetFaults::slow_peer`]).
+    SlowPeer,
 }
 
 impl FaultKind {
     /// Every kind, in stream order.
-    pub const ALL: [FaultKind; 23] = [
+    pub const ALL: [FaultKind; 24] = [
         FaultKind::SpuriousWake,
         FaultKind::SpuriousPoll,
         FaultKind::SpuriousReadiness,
@@ -144,6 +149,7 @@ impl FaultKind {
         FaultKind::Partition,
         FaultKind::HostCrash,
         FaultKind::Buggify,
+        FaultKind::SlowPeer,
     ];
 
     /// The kind's name as it appears in traces and reports.
@@ -172,6 +178,7 @@ impl FaultKind {
             FaultKind::Partition => "partition",
             FaultKind::HostCrash => "host_crash",
             FaultKind::Buggify => "buggify",
+            FaultKind::SlowPeer => "slow_peer",
         }
     }
 
@@ -202,6 +209,7 @@ impl FaultKind {
             FaultKind::Partition => "pa",
             FaultKind::HostCrash => "hc",
             FaultKind::Buggify => "bug",
+            FaultKind::SlowPeer => "slp",
         }
     }
 
@@ -313,7 +321,8 @@ impl Faults {
     /// mild environment faults: 1% UDP loss and
     /// duplication ([`NetFaults::default`]), rare disk read, write and
     /// fsync errors, and seeded losses and torn writes at disk crashes
-    /// ([`DiskFaults::default`]). No resets, partitions or host crashes.
+    /// ([`DiskFaults::default`]). No resets, partitions, host crashes or
+    /// slow peers.
     /// Opt in with `Sim::faults(Faults::default())` or
     /// `#[detsim::test(faults = "default")]`; it is also what
     /// `impl Default for Faults` returns (see the module docs).
@@ -382,6 +391,7 @@ impl Faults {
             FaultKind::Partition => self.net.partition,
             FaultKind::HostCrash => self.net.host_crash,
             FaultKind::Buggify => self.buggify,
+            FaultKind::SlowPeer => self.net.slow_peer,
         }
     }
 
@@ -412,6 +422,7 @@ impl Faults {
             FaultKind::Partition => &mut self.net.partition,
             FaultKind::HostCrash => &mut self.net.host_crash,
             FaultKind::Buggify => &mut self.buggify,
+            FaultKind::SlowPeer => &mut self.net.slow_peer,
         };
         *slot = p;
     }

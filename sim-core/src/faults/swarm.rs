@@ -62,4 +62,19 @@ mod tests {
             }
         }
     }
+
+    #[test]
+    fn swarm_toggles_every_kind_the_plan_turns_on_slow_peers_included() {
+        let plan = Faults::chaos();
+        for kind in FaultKind::ALL {
+            if plan.probability(kind).is_never() {
+                continue;
+            }
+            let on = (0..64)
+                .filter(|&s| !swarm_plan(s, &plan).probability(kind).is_never())
+                .count();
+            assert!((1..64).contains(&on), "{kind}: on in {on} of 64 seeds");
+        }
+        assert!(!plan.probability(FaultKind::SlowPeer).is_never());
+    }
 }

@@ -78,6 +78,26 @@ impl KernelHandle {
         self.rt.inject(kind, target)
     }
 
+    /// Rolls fault `kind` against `target` as [`KernelHandle::fault`] does;
+    /// on a hit, `draw` draws the fault's magnitudes first (through
+    /// [`KernelHandle::fault_pick`]) and returns them with the number the
+    /// hit's trace event carries as its value (a size, a bound). `None`
+    /// on a miss, when nothing is drawn.
+    pub fn fault_with<T>(
+        &self,
+        kind: FaultKind,
+        target: ResourceId,
+        draw: impl FnOnce(&KernelHandle) -> (T, i64),
+    ) -> Option<T> {
+        self.rt.check_current(|| self.rt.io_name(target));
+        if !self.rt.faults.roll(kind) {
+            return None;
+        }
+        let (magnitude, value) = draw(self);
+        self.rt.record_fault(kind, target.as_u64(), value);
+        Some(magnitude)
+    }
+
     /// A number in `0..n` from fault `kind`'s stream (a fault's magnitude).
     pub fn fault_pick(&self, kind: FaultKind, n: u64) -> u64 {
         self.rt.faults.pick(kind, n)

@@ -9,7 +9,9 @@
 //! and the client's ACK puts the connection in the accept queue. A
 //! connection the client gave up on (timed out, or its `connect` future
 //! dropped) never reaches `accept`. The client's port is an ephemeral one,
-//! or the one its socket was bound to.
+//! or the one its socket was bound to. When the server creates the
+//! connection, the plan's slow-peer fault is rolled for it
+//! (`slow_peer.rs`).
 
 use std::cell::{Cell, RefCell};
 use std::io;
@@ -25,6 +27,7 @@ use crate::link::NetLink;
 use crate::network::{HostIx, Net};
 use crate::ports::Binding;
 use crate::tcp::sim_listener::{ListenerShared, Pending};
+use crate::tcp::slow_peer::maybe_slow_down;
 use crate::tcp::socket::SimTcpStream;
 
 /// The first SYN retransmission timeout (Linux's initial RTO for SYNs).
@@ -246,6 +249,7 @@ fn send_syn(hs: Rc<Handshake>, rto: Duration) {
                 to: hs.client,
             }),
         });
+        maybe_slow_down(&net, &client_end);
         *hs.ends.borrow_mut() = Some((client_end, server_end, listener));
         reply(&hs, Ok(()));
     });

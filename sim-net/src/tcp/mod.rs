@@ -6,6 +6,7 @@ mod io_traits;
 mod listener;
 mod ops;
 mod sim_listener;
+mod slow_peer;
 mod socket;
 mod split;
 mod stream;

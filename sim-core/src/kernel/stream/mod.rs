@@ -10,27 +10,34 @@
 //! Each end has its own view of the connection; data, FIN and RST cross
 //! the [`Link`] as ordered segments (`wire.rs`), so what one end does is
 //! observable at the other only after the link's transit time, and is
-//! held while the link is down. With [`StreamConfig::tcp`] the pair
-//! follows Linux TCP: a close with unread data sends RST; data arriving at
-//! a closed socket is answered with RST; the RST's error is reported once
-//! (`SO_ERROR`), then reads return 0 and writes `BrokenPipe`.
+//! held while the link is down. A pair can be slowed down
+//! ([`StreamEnd::slow_down`], [`Trickle`]): tiny receive windows, and
+//! writes that leave in tiny paced segments. With [`StreamConfig::tcp`]
+//! the pair follows Linux TCP: a close with unread data sends RST; data
+//! arriving at a closed socket is answered with RST; the RST's error is
+//! reported once (`SO_ERROR`), then reads return 0 and writes
+//! `BrokenPipe`.
 //!
 //! # Divergence from Linux
 //!
 //! A segment is what one write handed over (no MSS, Nagle or congestion
-//! window), and bytes in flight count against the same bound as unread
-//! ones. Data that arrived before an RST stays readable, as on Linux; but
-//! the sender's not-yet-arrived segments are not purged by its own reset:
-//! they all count as already on the wire. A timed-out end sends nothing,
-//! as Linux; its peer learns of it only from the RST its next segment
+//! window; a slowed-down pair cuts writes smaller, `trickle.rs`), and
+//! bytes in flight count against the same bound as unread ones. Room
+//! freed by a read is known to the writer at once: no window update
+//! crosses the link. Data that arrived before an RST stays readable, as
+//! on Linux; but the sender's not-yet-arrived segments are not purged by
+//! its own reset: they all count as already on the wire (a slow pair's
+//! queue, not yet on the wire, is). A timed-out end sends nothing, as
+//! Linux; its peer learns of it only from the RST its next segment
 //! provokes.
 
 mod end;
 mod link;
 mod pipe;
+mod trickle;
 mod wire;
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::fmt;
 use std::rc::Rc;
 
@@ -40,6 +47,7 @@ pub use end::StreamEnd;
 pub(crate) use link::Instant0;
 pub use link::Link;
 use pipe::Pipe;
+pub use trickle::Trickle;
 use wire::{End, EndState, Wire};
 
 /// Settings of a stream pair built with [`stream_pair`].
@@ -96,6 +104,7 @@ pub fn stream_pair(config: StreamConfig) -> (StreamEnd, StreamEnd) {
     let wire = Rc::new(Wire {
         kernel: KernelHandle::current(),
         tcp: config.tcp,
+        slow: Cell::new(false),
         ends: [end(config.link_ab), end(config.link_ba)],
     });
     (StreamEnd::new(Rc::clone(&wire), 0), StreamEnd::new(wire, 1))

@@ -3,7 +3,9 @@
 //!
 //! Capacity bounds both together, so a writer that outpaces its reader gets
 //! partial writes and then `WouldBlock`: backpressure, as a full socket
-//! send buffer gives. Each write becomes one segment; FIN and RST are
+//! send buffer gives. A slow stream's sender also keeps a queue, within
+//! the same capacity, and respects a receive window, a smaller bound on
+//! what is in flight or unread (`trickle.rs`). Each write becomes one segment; FIN and RST are
 //! segments too. An arrival event always moves the *oldest* segment, so
 //! segments arrive in the order they were sent whatever order their
 //! arrival events fire in: a FIN never overtakes data sent before it, and
@@ -39,6 +41,11 @@ impl Pipe {
             capacity,
             fin_received: false,
         }
+    }
+
+    /// Bytes in flight or unread: what counts against a receive window.
+    pub(crate) fn used(&self) -> usize {
+        self.buf.len() + self.in_flight_bytes
     }
 
     /// Room left for the writer.

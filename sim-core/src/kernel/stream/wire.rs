@@ -19,12 +19,13 @@
 //!   closed (or dead) end is answered with one RST, as Linux answers a
 //!   segment for a socket that no longer exists.
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::io;
 use std::rc::Rc;
 
 use crate::kernel::stream::Link;
 use crate::kernel::stream::pipe::{Pipe, Segment};
+use crate::kernel::stream::trickle::Trickler;
 use crate::kernel::{KernelHandle, Readiness, Source};
 use crate::time::Instant;
 
@@ -42,6 +43,9 @@ pub(crate) struct EndState {
     pub(crate) write_shutdown: bool,
     /// Reads return 0 once the buffer is drained (`shutdown(Read)`).
     pub(crate) read_shutdown: bool,
+    /// Set for a slow end: how its writes are cut and paced. Boxed, so
+    /// an end that is not slow carries one pointer.
+    pub(crate) trickle: Option<Box<Trickler>>,
 }
 
 /// One end: its readiness, the link carrying what it sends, and what the
@@ -61,6 +65,9 @@ pub(crate) struct Wire {
     /// than a socketpair's (the peer's close is known at once: one kernel
     /// holds both ends).
     pub(crate) tcp: bool,
+    /// The stream was slowed down (`trickle.rs`): each end has a window
+    /// and a queue. The one check a stream that is not slow pays.
+    pub(crate) slow: Cell<bool>,
     pub(crate) ends: [End; 2],
 }
 
@@ -175,6 +182,9 @@ impl Wire {
             return;
         }
         self.peer(from).inbound.borrow_mut().clear_in_flight();
+        if let Some(trickle) = st.trickle.as_mut() {
+            trickle.discard();
+        }
         st.dead = true;
         st.error = Some(io::Error::new(
             io::ErrorKind::TimedOut,
