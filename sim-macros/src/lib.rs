@@ -26,7 +26,9 @@ use syn::{Expr, ExprLit, ItemFn, Lit, Meta, Token};
 /// `swarm`; `allow_empty` (an empty shard passes); `jobs = N`;
 /// `liveness = "10s:20s"` (faults end at 10 s, then 20 s to recover; see
 /// `detsim::liveness`) or any expression of type
-/// `detsim::liveness::Liveness`;
+/// `detsim::liveness::Liveness`; `scheduling = <expr>` (a
+/// `detsim::Scheduling`, e.g. `detsim::Scheduling::dfs(2)`);
+/// `allocation_cap = <bytes>` (needs `detsim::alloc::Tracker`);
 /// `shrink = false`; `regressions = false`. The test
 /// reports failures exactly as `Sim::run` does, names itself by its test
 /// path (as `cargo test` and `cargo nextest` do), and keeps failing seeds
@@ -76,9 +78,10 @@ fn expand(
                 let v = &nv.value;
                 calls.push(quote!(.seeds(#v)));
             }
-            ("jobs", Meta::NameValue(nv)) => {
+            ("jobs" | "scheduling" | "allocation_cap", Meta::NameValue(nv)) => {
                 let v = &nv.value;
-                calls.push(quote!(.jobs(#v)));
+                let method = format_ident!("{}", name);
+                calls.push(quote!(.#method(#v)));
             }
             ("check_determinism" | "swarm" | "shrink", Meta::NameValue(nv)) => {
                 let v = &nv.value;
@@ -134,8 +137,9 @@ fn expand(
                 return Err(syn::Error::new_spanned(
                     arg,
                     "unknown argument: expected seeds = N, faults = \"default\", \
-                     liveness = \"10s:20s\", check_determinism (or = \"bytes\"), swarm, \
-                     allow_empty, jobs = N, shrink = bool or regressions = bool",
+                     liveness = \"10s:20s\", scheduling = <Scheduling>, allocation_cap = \
+                     <bytes>, check_determinism (or = \"bytes\"), swarm, allow_empty, jobs = N, \
+                     shrink = bool or regressions = bool",
                 ));
             }
         }

@@ -161,3 +161,11 @@ fn child_asks_for_4_gib() {
     }
     Sim::new().run(trusting_server_and_a_lying_client);
 }
+
+/// `#[detsim::test(allocation_cap = ..)]` sets the cap.
+#[detsim::test(allocation_cap = 1 << 20, seeds = 1, regressions = false)]
+#[should_panic(expected = "allocation over the cap")]
+async fn the_test_attribute_takes_a_cap() {
+    let big = vec![0u8; 2 << 20];
+    std::hint::black_box(&big);
+}
