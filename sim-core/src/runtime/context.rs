@@ -23,6 +23,13 @@ pub(crate) fn is_current_queue(queue: usize) -> bool {
     CURRENT_QUEUE.with(Cell::get) == queue
 }
 
+/// Whether a detsim runtime runs on this thread (one read of a const
+/// thread-local, cheap enough for a per-call dispatch).
+#[inline]
+pub(crate) fn is_inside() -> bool {
+    CURRENT_QUEUE.with(Cell::get) != 0
+}
+
 /// Calls `f` with the current runtime.
 ///
 /// # Panics

@@ -269,6 +269,23 @@ impl Runtime {
         self.inner.run(future, location)
     }
 
+    /// Whether this thread is inside a detsim runtime: within
+    /// [`Runtime::block_on`] of a simulated or OS runtime, on the runtime's
+    /// thread. It is what code serving two worlds (like the `detsim-tokio`
+    /// stand-in) asks before choosing detsim's implementation over
+    /// another; it costs one thread-local read.
+    ///
+    /// ```
+    /// assert!(!detsim::Runtime::in_context());
+    /// detsim::Runtime::sim(1).block_on(async {
+    ///     assert!(detsim::Runtime::in_context());
+    /// });
+    /// ```
+    #[inline]
+    pub fn in_context() -> bool {
+        context::is_inside()
+    }
+
     /// The seed this runtime was built with: the one given to
     /// [`Runtime::sim`], or on [`Runtime::os`] the one drawn from OS
     /// entropy (or read from `DETSIM_SEED`). Inside a run,
