@@ -34,11 +34,10 @@ fn install_hook() {
                 let at = info.location().map(|l| l.to_string());
                 // Only when the location does not already name the caller:
                 // symbolising a backtrace takes a good part of a second.
-                let backtrace = (info
-                    .payload_as_str()
-                    .is_some_and(foreign_runtime::is_tokio_without_runtime)
-                    && at.as_deref().is_none_or(foreign_runtime::is_inside_tokio))
-                .then(|| std::backtrace::Backtrace::force_capture().to_string());
+                let backtrace =
+                    (foreign_runtime::is_tokio_without_runtime(&message(info.payload()))
+                        && at.as_deref().is_none_or(foreign_runtime::is_inside_tokio))
+                    .then(|| std::backtrace::Backtrace::force_capture().to_string());
                 LAST_LOCATION.with(|l| *l.borrow_mut() = at);
                 LAST_BACKTRACE.with(|b| *b.borrow_mut() = backtrace);
             } else {
