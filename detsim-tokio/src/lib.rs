@@ -22,3 +22,9 @@
 #![deny(missing_docs)]
 
 mod world;
+
+pub mod runtime;
+pub mod task;
+pub mod time;
+
+pub use task::spawn;
