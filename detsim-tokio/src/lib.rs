@@ -21,4 +21,7 @@
 
 #![deny(missing_docs)]
 
+mod either;
+pub mod io;
+pub mod net;
 mod world;
