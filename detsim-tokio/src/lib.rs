@@ -24,4 +24,5 @@
 mod either;
 pub mod io;
 pub mod net;
+pub mod sync;
 mod world;
