@@ -21,6 +21,10 @@
 
 #![deny(missing_docs)]
 
+mod either;
+pub mod io;
+pub mod net;
+pub mod sync;
 mod world;
 
 pub mod runtime;
