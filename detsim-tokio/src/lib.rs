@@ -21,4 +21,14 @@
 
 #![deny(missing_docs)]
 
+mod either;
+pub mod io;
+pub mod net;
+pub mod sync;
 mod world;
+
+pub mod runtime;
+pub mod task;
+pub mod time;
+
+pub use task::spawn;

@@ -11,7 +11,6 @@
 /// One thread-local read: cheap enough to ask on every call of the
 /// production path.
 #[inline]
-#[allow(dead_code)] // the first users land with the task and time modules
 pub(crate) fn in_detsim() -> bool {
     detsim::Runtime::in_context()
 }

@@ -85,7 +85,7 @@ pub(crate) fn host_port(addr: &impl ToSocketAddr) -> io::Result<(String, u16)> {
 /// Resolves `host:port` on the runtime's network stack: an IP literal at
 /// once, a name through the stack's resolver, which runs in the runtime
 /// (a [`ResidentFuture`]) so that the caller's future stays `Send`.
-pub(crate) async fn resolve((host, port): (String, u16)) -> io::Result<SocketAddr> {
+pub(crate) async fn resolve_host_port((host, port): (String, u16)) -> io::Result<SocketAddr> {
     if let Ok(ip) = host.parse::<IpAddr>() {
         return Ok(crate::stack().resolve_ip(ip, port));
     }
@@ -93,4 +93,29 @@ pub(crate) async fn resolve((host, port): (String, u16)) -> io::Result<SocketAdd
         crate::stack().resolve_name(&host, port).await
     })
     .await
+}
+
+/// Resolves `addr` on the runtime's network stack, as tokio's
+/// `lookup_host` does with the system resolver: in the simulation a host
+/// name gives the simulated host's address, and `localhost`, `127.0.0.1`
+/// and `0.0.0.0` the calling host's; on the OS runtime, the system
+/// resolver's first answer.
+///
+/// ```
+/// use detsim::net;
+///
+/// detsim::Runtime::sim(0).block_on(async {
+///     net::host("db", || async {});
+///     let addr = net::resolve("db:5432").await.unwrap();
+///     assert_eq!(addr.ip(), net::lookup("db").unwrap());
+///     assert_eq!(addr.port(), 5432);
+/// });
+/// ```
+///
+/// # Errors
+///
+/// `NotFound` for an unknown host name; `InvalidInput` for text that is
+/// not `host:port`.
+pub async fn resolve(addr: impl ToSocketAddr) -> io::Result<SocketAddr> {
+    resolve_host_port(host_port(&addr)?).await
 }

@@ -130,7 +130,7 @@ mod stack;
 pub mod tcp;
 mod udp;
 
-pub use addr::ToSocketAddr;
+pub use addr::{ToSocketAddr, resolve};
 pub use config::{LinkConfig, NetConfig};
 pub use control::{
     configure, heal, heal_all, hold, lookup, partition, partition_oneway, release, set_link,

@@ -11,7 +11,7 @@ use std::net::SocketAddr;
 use sim_core::kernel::net::SocketIo;
 use sim_core::kernel::{AsSource, Interest, IoSource, Resident};
 
-use crate::addr::{ToSocketAddr, host_port, resolve};
+use crate::addr::{ToSocketAddr, host_port, resolve_host_port};
 
 mod ready;
 mod sim;
@@ -61,7 +61,7 @@ impl UdpSocket {
     /// Outside a detsim runtime, or (simulation) on a task that is not on a
     /// host.
     pub async fn bind(addr: impl ToSocketAddr) -> io::Result<UdpSocket> {
-        let addr = resolve(host_port(&addr)?).await?;
+        let addr = resolve_host_port(host_port(&addr)?).await?;
         let socket = crate::stack().udp_bind(addr)?;
         let (kind, id) = (socket.source().kind(), socket.source().id());
         Ok(UdpSocket {
@@ -76,6 +76,33 @@ impl UdpSocket {
     /// On the OS runtime, what `getsockname` reports.
     pub fn local_addr(&self) -> io::Result<SocketAddr> {
         self.inner.get().get_ref().local_addr()
+    }
+
+    /// Sets `IP_TTL`; the simulation records it and has no hop count.
+    ///
+    /// # Errors
+    ///
+    /// `InvalidInput` for 0 or above 255.
+    pub fn set_ttl(&self, ttl: u32) -> io::Result<()> {
+        self.inner.get().get_ref().set_ttl(ttl)
+    }
+
+    /// The `IP_TTL` setting (64 by default).
+    ///
+    /// # Errors
+    ///
+    /// On the OS runtime, what `getsockopt` reports.
+    pub fn ttl(&self) -> io::Result<u32> {
+        self.inner.get().get_ref().ttl()
+    }
+
+    /// Takes the socket's pending error (`SO_ERROR`).
+    ///
+    /// # Errors
+    ///
+    /// On the OS runtime, what `getsockopt` reports.
+    pub fn take_error(&self) -> io::Result<Option<io::Error>> {
+        self.inner.get().get_ref().take_error()
     }
 
     /// The connected peer.
@@ -94,7 +121,7 @@ impl UdpSocket {
     ///
     /// `NotFound` for an unknown host name, `InvalidInput` for bad text.
     pub async fn connect(&self, addr: impl ToSocketAddr) -> io::Result<()> {
-        let addr = resolve(host_port(&addr)?).await?;
+        let addr = resolve_host_port(host_port(&addr)?).await?;
         let _untracked = sim_core::alloc::Untracked::new();
         self.inner.get().get_ref().connect(addr)
     }
@@ -108,7 +135,7 @@ impl UdpSocket {
     /// `InvalidInput` for a datagram over 65,507 bytes or bad address text;
     /// `NotFound` for an unknown host name.
     pub async fn send_to(&self, buf: &[u8], addr: impl ToSocketAddr) -> io::Result<usize> {
-        let to = resolve(host_port(&addr)?).await?;
+        let to = resolve_host_port(host_port(&addr)?).await?;
         poll_fn(|cx| {
             self.inner
                 .get()

@@ -46,3 +46,23 @@ fn other_panics_get_no_tokio_hint() {
     assert!(report.contains("plain bug"), "{report}");
     assert!(!report.contains("hint:"), "{report}");
 }
+
+#[test]
+fn a_tokio_panic_located_inside_tokio_names_the_calling_code_and_the_fix() {
+    let failure = Runtime::sim(6)
+        .try_block_on(async {
+            let _ = tokio::net::TcpStream::connect("127.0.0.1:9").await;
+        })
+        .expect_err("tokio's TcpStream::connect panics outside a tokio runtime");
+    let report = failure.to_string();
+    assert!(report.contains("no reactor running"), "{report}");
+    assert!(
+        report.contains("the real tokio was called at ")
+            && report.contains("tests/runtime/panic_hints.rs"),
+        "the caller, found past tokio's own frames: {report}"
+    );
+    assert!(
+        report.contains("\n    fix: make `tokio` the stand-in in Cargo.toml"),
+        "{report}"
+    );
+}

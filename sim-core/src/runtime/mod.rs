@@ -15,6 +15,7 @@
 mod choices;
 pub(crate) mod context;
 mod executor;
+mod foreign_runtime;
 mod heartbeat;
 pub(crate) mod home;
 mod inner;

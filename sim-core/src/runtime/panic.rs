@@ -5,16 +5,22 @@
 //! prints it); elsewhere it defers to the hook that was there before.
 //!
 //! A panic that says code reached for another runtime (tokio's "there is no
-//! reactor running") gets a hint line naming detsim's replacement.
+//! reactor running") gets hint lines naming the crate that called tokio and
+//! the fix (see `foreign_runtime`).
 
 use std::any::Any;
 use std::cell::{Cell, RefCell};
 use std::panic;
 use std::sync::Once;
 
+use super::foreign_runtime;
+
 thread_local! {
     static CAPTURING: Cell<bool> = const { Cell::new(false) };
     static LAST_LOCATION: RefCell<Option<String>> = const { RefCell::new(None) };
+    /// A rendered backtrace of the last tokio "no runtime" panic: its
+    /// location may be inside tokio, and the report names the caller.
+    static LAST_BACKTRACE: RefCell<Option<String>> = const { RefCell::new(None) };
 }
 
 fn install_hook() {
@@ -26,7 +32,14 @@ fn install_hook() {
             let _untracked = crate::alloc::Untracked::new();
             if CAPTURING.with(Cell::get) {
                 let at = info.location().map(|l| l.to_string());
+                // Only when the location does not already name the caller:
+                // symbolising a backtrace takes a good part of a second.
+                let backtrace =
+                    (foreign_runtime::is_tokio_without_runtime(&message(info.payload()))
+                        && at.as_deref().is_none_or(foreign_runtime::is_inside_tokio))
+                    .then(|| std::backtrace::Backtrace::force_capture().to_string());
                 LAST_LOCATION.with(|l| *l.borrow_mut() = at);
+                LAST_BACKTRACE.with(|b| *b.borrow_mut() = backtrace);
             } else {
                 previous(info);
             }
@@ -67,34 +80,17 @@ pub(crate) fn catch_captured<R>(f: impl FnOnce() -> R) -> Result<R, (String, Opt
         // The report's message, not the panicking task's memory.
         let _untracked = crate::alloc::Untracked::new();
         let location = LAST_LOCATION.with(|l| l.borrow_mut().take());
+        let backtrace = LAST_BACKTRACE.with(|b| b.borrow_mut().take());
         let mut message = message(&*payload);
-        if let Some(hint) = hint(&message) {
+        if foreign_runtime::is_tokio_without_runtime(&message) {
             message.push_str("\n    ");
-            message.push_str(hint);
+            message.push_str(&foreign_runtime::hint(
+                location.as_deref(),
+                backtrace.as_deref(),
+            ));
         }
         (message, location)
     })
-}
-
-/// The phrases tokio panics with when its runtime is not running, which is
-/// always the case inside a detsim run.
-const TOKIO_NO_RUNTIME: [&str; 2] = [
-    "there is no reactor running",
-    "must be called from the context of a Tokio",
-];
-
-/// A line that tells the user what to call instead, for panics detsim
-/// recognises.
-fn hint(message: &str) -> Option<&'static str> {
-    TOKIO_NO_RUNTIME
-        .iter()
-        .any(|phrase| message.contains(phrase))
-        .then_some(
-            "hint: this is tokio's runtime, which does not run inside detsim; use detsim's \
-             replacements: detsim::spawn (tokio::spawn), detsim::time::{sleep, timeout, \
-             interval} (tokio::time), detsim::net::{TcpListener, TcpStream, UdpSocket} \
-             (tokio::net), detsim::fs (tokio::fs), detsim::task::spawn_blocking",
-        )
 }
 
 fn message(payload: &(dyn Any + Send)) -> String {

@@ -153,6 +153,15 @@ impl Watchdog {
         (took > self.budget).then_some(took)
     }
 
+    /// Called after a poll that panicked: the panic fails the run, and the
+    /// time its report took (a backtrace, for tokio's panics) is not the
+    /// task's, so the coarse measurement starts again from now.
+    pub(crate) fn excuse_panicked_poll(&self) {
+        if self.threshold_ns != u64::MAX {
+            self.started_ns.set(clock::coarse_ns());
+        }
+    }
+
     /// Called once the run loop has returned: checks the last poll, which
     /// no next poll's start measures.
     pub(crate) fn end_run(&self) {

@@ -5,11 +5,12 @@ use std::fmt;
 use std::future::poll_fn;
 use std::io;
 use std::net::SocketAddr;
+use std::task::{Context, Poll, ready};
 
 use sim_core::kernel::net::{Socket, SocketIo};
 use sim_core::kernel::{AsSource, Interest, IoSource, Resident};
 
-use crate::addr::{ToSocketAddr, host_port, resolve};
+use crate::addr::{ToSocketAddr, host_port, resolve_host_port};
 use crate::tcp::TcpStream;
 
 /// A TCP socket listening for connections on a simulated host (on the OS
@@ -50,7 +51,7 @@ impl TcpListener {
     /// Outside a detsim runtime, or (simulation) on a task that is not on a
     /// host.
     pub async fn bind(addr: impl ToSocketAddr) -> io::Result<TcpListener> {
-        let addr = resolve(host_port(&addr)?).await?;
+        let addr = resolve_host_port(host_port(&addr)?).await?;
         Ok(TcpListener::from_socket(crate::stack().tcp_listen(addr)?))
     }
 
@@ -71,13 +72,42 @@ impl TcpListener {
     /// On the OS runtime, what `accept4` reports (e.g. `EMFILE`); none in
     /// the simulation.
     pub async fn accept(&self) -> io::Result<(TcpStream, SocketAddr)> {
-        let (socket, peer) = poll_fn(|cx| {
+        poll_fn(|cx| self.poll_accept(cx)).await
+    }
+
+    /// Polls for a connection, as tokio's `poll_accept`: the poll form of
+    /// [`TcpListener::accept`], for hand-written streams of connections.
+    ///
+    /// # Errors
+    ///
+    /// As [`TcpListener::accept`].
+    pub fn poll_accept(&self, cx: &mut Context<'_>) -> Poll<io::Result<(TcpStream, SocketAddr)>> {
+        let (socket, peer) = ready!(
             self.inner
                 .get()
                 .poll_io(cx, Interest::READABLE, |s| s.accept())
-        })
-        .await?;
-        Ok((TcpStream::from_socket(socket), peer))
+        )?;
+        Poll::Ready(Ok((TcpStream::from_socket(socket), peer)))
+    }
+
+    /// Sets `IP_TTL` on the listening socket; the simulation records it
+    /// and has no hop count (see `TcpStream::set_ttl`).
+    ///
+    /// # Errors
+    ///
+    /// `InvalidInput` for 0 or above 255.
+    pub fn set_ttl(&self, ttl: u32) -> io::Result<()> {
+        self.inner.get().get_ref().set_ttl(ttl)
+    }
+
+    /// The `IP_TTL` setting (64 by default).
+    ///
+    /// # Errors
+    ///
+    /// On the OS runtime, what `getsockopt` reports; none in the
+    /// simulation.
+    pub fn ttl(&self) -> io::Result<u32> {
+        self.inner.get().get_ref().ttl()
     }
 
     /// The address the listener is bound to.

@@ -17,7 +17,7 @@ mod unconnected;
 pub(crate) use connect::connect;
 pub use listener::TcpListener;
 pub(crate) use sim_listener::{ListenerShared, SimListener};
-pub use split::{OwnedReadHalf, OwnedWriteHalf, ReadHalf, WriteHalf};
+pub use split::{OwnedReadHalf, OwnedWriteHalf, ReadHalf, ReuniteError, WriteHalf};
 pub use stream::TcpStream;
 pub use tcp_socket::TcpSocket;
 pub(crate) use unconnected::SimUnconnectedTcp;

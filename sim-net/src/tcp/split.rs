@@ -16,6 +16,57 @@ pub struct OwnedReadHalf {
 /// `OwnedWriteHalf` does; the read half keeps working.
 pub struct OwnedWriteHalf {
     pub(crate) inner: Arc<Resident<SocketIo>>,
+    /// False once [`OwnedReadHalf::reunite`] took the connection back:
+    /// the stream lives on, so this half's drop must not send FIN.
+    pub(crate) shutdown_on_drop: bool,
+}
+
+/// The two halves [`OwnedReadHalf::reunite`] was given, back, because
+/// they came from different streams (as tokio's `ReuniteError`).
+#[derive(Debug)]
+pub struct ReuniteError(pub OwnedReadHalf, pub OwnedWriteHalf);
+
+impl fmt::Display for ReuniteError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("tried to reunite halves that are not from the same socket")
+    }
+}
+
+impl std::error::Error for ReuniteError {}
+
+impl OwnedReadHalf {
+    /// Puts the stream back together from the two halves of one
+    /// [`TcpStream::into_split`](crate::TcpStream::into_split), as tokio's
+    /// `reunite`; nothing is sent.
+    ///
+    /// ```
+    /// use detsim::net::{self, TcpListener, TcpStream};
+    ///
+    /// detsim::Runtime::sim(0).block_on(async {
+    ///     let _listener = TcpListener::bind("0.0.0.0:80").await.unwrap();
+    ///     net::client("c", async {
+    ///         let (r, w) = TcpStream::connect("main:80").await.unwrap().into_split();
+    ///         let conn = r.reunite(w).unwrap();
+    ///         assert_eq!(conn.peer_addr().unwrap().port(), 80);
+    ///     })
+    ///     .await
+    ///     .unwrap();
+    /// });
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`ReuniteError`], holding both halves, when they belong to
+    /// different streams.
+    pub fn reunite(self, mut other: OwnedWriteHalf) -> Result<crate::TcpStream, ReuniteError> {
+        if !Arc::ptr_eq(&self.inner, &other.inner) {
+            return Err(ReuniteError(self, other));
+        }
+        other.shutdown_on_drop = false;
+        Ok(crate::TcpStream {
+            inner: Arc::clone(&self.inner),
+        })
+    }
 }
 
 /// The read half of a [`TcpStream`](crate::TcpStream) that borrows it,

@@ -9,7 +9,7 @@ use std::sync::Arc;
 use sim_core::kernel::net::{Socket, SocketIo};
 use sim_core::kernel::{AsSource, IoSource, Resident, ResidentFuture};
 
-use crate::addr::{ToSocketAddr, host_port, resolve};
+use crate::addr::{ToSocketAddr, host_port, resolve_host_port};
 use crate::tcp::io_traits::{impl_async_read, impl_async_write};
 use crate::tcp::{OwnedReadHalf, OwnedWriteHalf, ReadHalf, WriteHalf};
 
@@ -57,7 +57,7 @@ impl TcpStream {
     ///
     /// Outside a detsim runtime, or on a task that is not on a host.
     pub async fn connect(addr: impl ToSocketAddr) -> io::Result<TcpStream> {
-        let addr = resolve(host_port(&addr)?).await?;
+        let addr = resolve_host_port(host_port(&addr)?).await?;
         let socket = ResidentFuture::new("TcpStream::connect", async move {
             crate::stack().tcp_connect(addr).await
         })
@@ -68,6 +68,18 @@ impl TcpStream {
     /// The local address.
     pub fn local_addr(&self) -> io::Result<SocketAddr> {
         self.inner.get().get_ref().local_addr()
+    }
+
+    /// Takes the socket's pending error (`SO_ERROR`), as tokio's
+    /// `take_error`.
+    ///
+    /// # Errors
+    ///
+    /// On the OS runtime, what `getsockopt` reports; none in the
+    /// simulation, whose connections report failures from their reads
+    /// and writes.
+    pub fn take_error(&self) -> io::Result<Option<io::Error>> {
+        self.inner.get().get_ref().take_error()
     }
 
     /// The peer's address.
@@ -179,7 +191,10 @@ impl TcpStream {
             OwnedReadHalf {
                 inner: Arc::clone(&self.inner),
             },
-            OwnedWriteHalf { inner: self.inner },
+            OwnedWriteHalf {
+                inner: self.inner,
+                shutdown_on_drop: true,
+            },
         )
     }
 }

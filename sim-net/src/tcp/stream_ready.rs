@@ -188,4 +188,16 @@ impl TcpStream {
     pub async fn peek(&self, buf: &mut [u8]) -> io::Result<usize> {
         ops::peek(&self.inner, buf).await
     }
+
+    /// Polls for data and copies it into `buf` without consuming it, as
+    /// tokio's `poll_peek`: the poll form of [`TcpStream::peek`].
+    ///
+    /// # Errors
+    ///
+    /// As [`TcpStream::peek`].
+    pub fn poll_peek(&self, cx: &mut Context<'_>, buf: &mut [u8]) -> Poll<io::Result<usize>> {
+        self.inner
+            .get()
+            .poll_io(cx, Interest::READABLE, |s| s.peek(buf))
+    }
 }

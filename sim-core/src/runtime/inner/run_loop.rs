@@ -96,7 +96,9 @@ impl RuntimeInner {
             if self.tracks_allocations() {
                 self.charge_poll(key, id, waited.as_ref());
             }
-            if let Some(probe) = probe {
+            // A poll that panicked fails the run as a panic, however long
+            // it (and its report) took.
+            if let Some(probe) = probe.filter(|_| outcome.is_ok()) {
                 self.confirm_poll(probe, id, waited.as_ref());
             }
             drop(waited);
@@ -128,6 +130,7 @@ impl RuntimeInner {
                     self.inject_scheduling_faults(pending);
                 }
                 Err((message, location)) => {
+                    self.watchdog.excuse_panicked_poll();
                     self.exec.end_poll_ready(key);
                     // The future may panic again while dropped: contain it.
                     let _ = panic::catch_captured(move || drop(task));
