@@ -8,9 +8,9 @@
 
 use std::convert::Infallible;
 use std::future::Future;
+use std::net::SocketAddr;
 use std::pin::pin;
 use std::task::{Context, Poll, Waker};
-use std::net::SocketAddr;
 
 use axum::Router;
 use axum::extract::Request;

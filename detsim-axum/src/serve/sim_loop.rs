@@ -25,7 +25,11 @@ use super::make::{SimIncomingStream, SimMakeService};
 type Signal = Pin<Box<dyn Future<Output = ()> + Send>>;
 
 /// Serves until `signal` completes (forever without one).
-pub(super) async fn serve<L, M>(mut listener: L, mut make: M, signal: Option<Signal>) -> io::Result<()>
+pub(super) async fn serve<L, M>(
+    mut listener: L,
+    mut make: M,
+    signal: Option<Signal>,
+) -> io::Result<()>
 where
     L: Listener,
     M: SimMakeService<L>,

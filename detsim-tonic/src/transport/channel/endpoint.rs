@@ -199,7 +199,9 @@ impl Endpoint {
     pub async fn connect(&self) -> Result<Channel, Error> {
         let channel = if detsim::Runtime::in_context() {
             self.timers.refuse_in_sim();
-            self.in_sim().connect_with_connector(self.sim_connector()).await?
+            self.in_sim()
+                .connect_with_connector(self.sim_connector())
+                .await?
         } else {
             self.on_host().connect().await?
         };

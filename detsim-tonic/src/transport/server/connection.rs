@@ -34,7 +34,11 @@ pub(super) type ConnectionService =
 /// tonic's stack for a connection over `service`: recovered errors, load
 /// shedding, the concurrency limit, the deadline, and the connection's
 /// info in every request's extensions.
-pub(super) fn stack<S, ResBody, Info>(service: S, settings: &Settings, info: Info) -> ConnectionService
+pub(super) fn stack<S, ResBody, Info>(
+    service: S,
+    settings: &Settings,
+    info: Info,
+) -> ConnectionService
 where
     S: Service<Request<Body>, Response = Response<ResBody>> + Clone + Send + 'static,
     S::Future: Send + 'static,
@@ -119,14 +123,21 @@ pub(super) fn spawn<IO, S, B, E>(
                 None => pending().await,
             }
         });
-        let mut age = pin!(aged(settings.max_connection_age, settings.max_connection_age_grace));
+        let mut age = pin!(aged(
+            settings.max_connection_age,
+            settings.max_connection_age_grace
+        ));
         let mut aged_out = false;
         let mut shutting_down = false;
         poll_fn(|cx| {
             if conn.as_mut().poll(cx).is_ready() {
                 return Poll::Ready(());
             }
-            let aged = if aged_out { Poll::Pending } else { age.as_mut().poll(cx) };
+            let aged = if aged_out {
+                Poll::Pending
+            } else {
+                age.as_mut().poll(cx)
+            };
             if let Poll::Ready(action) = aged {
                 aged_out = true;
                 match action {

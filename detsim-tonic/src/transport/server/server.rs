@@ -226,7 +226,11 @@ impl<L> Server<L> {
     }
 
     /// Serves `svc` on the connections of `incoming`.
-    pub async fn serve_with_incoming<S, I, IO, IE, ResBody>(self, svc: S, incoming: I) -> Result<(), Error>
+    pub async fn serve_with_incoming<S, I, IO, IE, ResBody>(
+        self,
+        svc: S,
+        incoming: I,
+    ) -> Result<(), Error>
     where
         L: Layer<S>,
         L::Service: Service<Request<Body>, Response = Response<ResBody>> + Clone + Send + 'static,
@@ -240,7 +244,13 @@ impl<L> Server<L> {
     {
         if detsim::Runtime::in_context() {
             let service = self.layers.service(svc);
-            sim_serve::serve(service, incoming, None::<std::future::Ready<()>>, self.settings).await;
+            sim_serve::serve(
+                service,
+                incoming,
+                None::<std::future::Ready<()>>,
+                self.settings,
+            )
+            .await;
             Ok(())
         } else {
             self.inner.serve_with_incoming(svc, incoming).await

@@ -11,12 +11,12 @@ use detsim::sync::watch;
 use detsim_hyper_util::rt::TokioIo;
 use detsim_hyper_util::service::TowerToHyperService;
 use detsim_tokio::io::{AsyncRead, AsyncWrite};
-use hyper::body::Incoming;
-use tower::ServiceExt;
 use http::{Request, Response};
+use hyper::body::Incoming;
 use tokio_stream::Stream;
 use tonic::body::Body;
 use tonic::codegen::StdError;
+use tower::ServiceExt;
 use tower_service::Service;
 
 use super::Connected;

@@ -38,7 +38,11 @@ impl fmt::Debug for ConnectError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match (&self.cause, self.msg) {
             (Some(cause), "") => fmt::Debug::fmt(cause, f),
-            (Some(cause), msg) => f.debug_tuple("ConnectError").field(&msg).field(cause).finish(),
+            (Some(cause), msg) => f
+                .debug_tuple("ConnectError")
+                .field(&msg)
+                .field(cause)
+                .finish(),
             (None, msg) => f.debug_tuple("ConnectError").field(&msg).finish(),
         }
     }

@@ -12,9 +12,9 @@ use hyper::service::Service;
 use hyper_util::server::conn::auto as real;
 
 use super::Builder;
+use super::date::DateFuture;
 #[cfg(feature = "http2")]
 use super::date::DateHeader;
-use super::date::DateFuture;
 use super::shared_timer::SharedTimer;
 
 type BoxError = Box<dyn StdError + Send + Sync>;
