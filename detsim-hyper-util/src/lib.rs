@@ -45,6 +45,9 @@
 //!   does not model (buffer sizes, keep-alive, interface, mark,
 //!   `TCP_USER_TIMEOUT`, local address); the connection carries no
 //!   `HttpInfo` (its fields are private to hyper-util).
+//! - Under hyper, h2 forgets locally reset HTTP/2 streams after 30 s of
+//!   the host's clock (`Instant::now`, not a hyper timer): a run that
+//!   takes less host time than that never sees it happen.
 //! - `server::graceful` and `client::pool` are the real ones: they need no
 //!   runtime, but `graceful` waits on real tokio's `watch`, whose waiter
 //!   order is not seeded.

@@ -37,8 +37,14 @@
 //!   `Channel`: inside a run they fail at once with a message saying so.
 //!   Bound calls with `tokio::time::timeout` instead. The server side
 //!   honours `grpc-timeout` and `Server::timeout` on virtual time.
-//! - `Server::trace_fn` is not applied; `Channel::balance_*` panics
+//! - `Server::trace_fn` is not applied; `Channel::balance_list` panics
 //!   (its endpoints connect through tonic's own connector).
+//!
+//! # Missing (a compile error)
+//!
+//! `tls_config` on `Server` and `Endpoint`, `Channel::balance_channel`
+//! and `balance_channel_with_executor`, and `Server::layer` with a layer
+//! that is not `Clone` (each world's server gets a copy).
 //!
 //! All of tonic's feature names are here, with tonic's defaults.
 

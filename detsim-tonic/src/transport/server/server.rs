@@ -180,6 +180,20 @@ impl<L> Server<L> {
         }
     }
 
+    /// A tracing span for every request, from its head. Applied outside
+    /// detsim only (tonic's server enters it; the simulated path does
+    /// not).
+    #[must_use]
+    pub fn trace_fn<F>(self, f: F) -> Self
+    where
+        F: Fn(&http::Request<()>) -> tracing::Span + Send + Sync + 'static,
+    {
+        Self {
+            inner: self.inner.trace_fn(f),
+            ..self
+        }
+    }
+
     /// Wraps every service in `layer` (tonic's `Server::layer`). The
     /// layer must be `Clone`: each world's server gets one.
     pub fn layer<NewLayer: Clone>(self, layer: NewLayer) -> Server<Stack<NewLayer, L>> {
