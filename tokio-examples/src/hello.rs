@@ -12,7 +12,7 @@ use std::io;
 use std::time::Duration;
 
 use bytes::Bytes;
-use http::{HeaderMap, Method, Request, Response, StatusCode};
+use http::{HeaderMap, Method, Request, Response, StatusCode, Version};
 use http_body_util::{BodyExt, Full};
 use hyper::body::Incoming;
 use hyper::service::service_fn;
@@ -80,6 +80,8 @@ pub fn client(http2: bool) -> HelloClient {
 /// A response: its status, headers and whole body.
 #[derive(Debug)]
 pub struct Answer {
+    /// The HTTP version it came in.
+    pub version: Version,
     /// The status.
     pub status: StatusCode,
     /// The headers.
@@ -105,6 +107,7 @@ pub async fn send(
         let (parts, body) = response.into_parts();
         let body = body.collect().await?.to_bytes();
         Ok::<_, BoxError>(Answer {
+            version: parts.version,
             status: parts.status,
             headers: parts.headers,
             body,

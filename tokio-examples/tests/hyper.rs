@@ -10,7 +10,7 @@ use std::time::Duration;
 use bytes::Bytes;
 use detsim::liveness::{self, Liveness};
 use detsim::{Faults, Sim, net};
-use http::{Method, StatusCode};
+use http::{Method, StatusCode, Version};
 use tokio_examples::hello;
 
 const LIMIT: Duration = Duration::from_secs(30);
@@ -39,6 +39,14 @@ async fn hello_world() {
                     .await
                     .unwrap_or_else(|e| panic!("round {round}: GET /hello: {e}"));
                     assert_eq!(hello.status, StatusCode::OK);
+                    assert_eq!(
+                        hello.version,
+                        if http2 {
+                            Version::HTTP_2
+                        } else {
+                            Version::HTTP_11
+                        }
+                    );
                     assert_eq!(hello.body, "hello, world");
                     // hyper's `date:`, from the virtual calendar (the run is
                     // well under a second old).

@@ -47,6 +47,12 @@ fn hyper_server_and_pooled_client_run_on_tokio_over_loopback() {
                     .await
                     .unwrap();
                 assert_eq!(hello.status, StatusCode::OK);
+                let version = if http2 {
+                    http::Version::HTTP_2
+                } else {
+                    http::Version::HTTP_11
+                };
+                assert_eq!(hello.version, version);
                 assert_eq!(hello.body, "hello, world");
                 assert_real_date(&hello.headers);
                 let body = Bytes::from(vec![round; 50_000]);
