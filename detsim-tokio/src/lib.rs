@@ -23,6 +23,11 @@
 
 mod either;
 pub mod io;
+mod macros;
 pub mod net;
 pub mod sync;
 mod world;
+
+#[doc(hidden)]
+pub use macros::__private;
+pub use macros::{join, pin, try_join};
