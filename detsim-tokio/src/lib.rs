@@ -22,6 +22,7 @@
 #![deny(missing_docs)]
 
 mod either;
+pub mod fs;
 pub mod io;
 mod macros;
 pub mod net;
