@@ -44,7 +44,9 @@
 #![deny(missing_docs)]
 
 mod either;
+pub mod fs;
 pub mod io;
+mod macros;
 pub mod net;
 pub mod sync;
 mod world;
@@ -55,8 +57,6 @@ pub mod task;
 pub mod time;
 
 pub use task::spawn;
-/// Forwarded: tokio's `pin!` needs no runtime.
-pub use tokio::pin;
 /// Forwarded: tokio's `task_local!` needs no runtime (its values travel
 /// with the future, in both worlds).
 pub use tokio::task_local;
@@ -68,3 +68,6 @@ pub use tokio_macros::main;
 /// [`runtime::Builder`] (a real tokio runtime; use `#[detsim::test]` to
 /// run the same code in the simulation).
 pub use tokio_macros::test;
+#[doc(hidden)]
+pub use macros::__private;
+pub use macros::{join, pin, try_join};
