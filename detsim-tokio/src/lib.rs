@@ -56,6 +56,9 @@ pub mod signal;
 pub mod task;
 pub mod time;
 
+#[doc(hidden)]
+pub use macros::__private;
+pub use macros::{join, pin, try_join};
 pub use task::spawn;
 /// Forwarded: tokio's `task_local!` needs no runtime (its values travel
 /// with the future, in both worlds).
@@ -68,6 +71,3 @@ pub use tokio_macros::main;
 /// [`runtime::Builder`] (a real tokio runtime; use `#[detsim::test]` to
 /// run the same code in the simulation).
 pub use tokio_macros::test;
-#[doc(hidden)]
-pub use macros::__private;
-pub use macros::{join, pin, try_join};
