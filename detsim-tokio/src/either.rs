@@ -17,7 +17,7 @@ use tokio::io::{AsyncRead, AsyncSeek, AsyncWrite, ReadBuf};
 use crate::world::in_detsim;
 
 /// One value of either world: `Tokio` for real tokio's, `Sim` for detsim's.
-#[derive(Debug)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Either<T, S> {
     /// Made outside any detsim runtime, by real tokio.
     Tokio(T),

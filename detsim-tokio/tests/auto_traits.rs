@@ -55,3 +55,26 @@ fn net_futures_are_send() {
         send(&stand_in::net::lookup_host("main:4"));
     });
 }
+
+#[test]
+fn fs_types_are_send_sync_and_unpin_as_tokios() {
+    send_sync_unpin!(
+        stand_in::fs::File => tokio::fs::File,
+        stand_in::fs::OpenOptions => tokio::fs::OpenOptions,
+        stand_in::fs::ReadDir => tokio::fs::ReadDir,
+        stand_in::fs::DirEntry => tokio::fs::DirEntry,
+        stand_in::fs::DirBuilder => tokio::fs::DirBuilder,
+        stand_in::fs::Metadata => std::fs::Metadata,
+        stand_in::fs::FileType => std::fs::FileType,
+    );
+}
+
+#[test]
+fn fs_futures_are_send() {
+    detsim::Runtime::sim(0).block_on(async {
+        send(&stand_in::fs::read("/x"));
+        send(&stand_in::fs::File::open("/x"));
+        send(&stand_in::fs::remove_dir_all("/x"));
+        send(&stand_in::fs::read_dir("/x"));
+    });
+}

@@ -115,3 +115,141 @@ fn spawned_tasks_replay_per_seed_and_interleave_differently_across_seeds() {
         (0..10).map(|s| digest_of(s, interleaving).1).collect();
     assert!(orders.len() > 1, "different seeds explore different orders");
 }
+
+use detsim_tokio::task::{JoinSet, LocalSet};
+
+#[test]
+fn join_set_joins_in_completion_order_in_both_worlds() {
+    everywhere(|| async {
+        let mut set = JoinSet::new();
+        assert!(set.is_empty());
+        for ms in [30u64, 1, 15] {
+            set.spawn(async move {
+                sleep(Duration::from_millis(ms)).await;
+                ms
+            });
+        }
+        set.spawn_blocking(|| 0);
+        assert_eq!(set.len(), 4);
+        let mut order = Vec::new();
+        while let Some(done) = set.join_next_with_id().await {
+            let (_id, ms) = done.unwrap();
+            order.push(ms);
+        }
+        // The blocking task may finish anywhere among the timers on a real
+        // pool; under detsim virtual time orders the timers exactly, while
+        // a loaded host may fire tokio's together, in any order.
+        assert!(order.contains(&0), "{order:?}");
+        let mut timed: Vec<u64> = order.iter().copied().filter(|&ms| ms != 0).collect();
+        if !detsim::Runtime::in_context() {
+            timed.sort_unstable();
+        }
+        assert_eq!(timed, [1, 15, 30]);
+        assert!(set.try_join_next().is_none());
+        assert!(set.join_next().await.is_none());
+    });
+}
+
+#[test]
+fn join_set_aborts_detaches_and_shuts_down_in_both_worlds() {
+    everywhere(|| async {
+        let mut set: JoinSet<()> = (0..3).map(|_| sleep(Duration::from_secs(60))).collect();
+        let abort = set.spawn(sleep(Duration::from_secs(60)));
+        abort.abort();
+        let err = set.join_next().await.unwrap().unwrap_err();
+        assert!(err.is_cancelled());
+        assert_eq!(err.id(), abort.id());
+        set.shutdown().await;
+        assert!(set.is_empty());
+
+        set.extend([sleep(Duration::from_millis(1))]);
+        set.detach_all();
+        assert!(set.is_empty());
+
+        let set: JoinSet<u8> = [2, 1].map(std::future::ready).into_iter().collect();
+        let mut all = set.join_all().await;
+        all.sort();
+        assert_eq!(all, [1, 2]);
+    });
+}
+
+#[test]
+fn a_join_set_made_outside_a_run_works_inside_it() {
+    let mut set = JoinSet::new();
+    detsim::Runtime::sim(4).block_on(async move {
+        set.spawn(async { 1 });
+        set.spawn_local(async { 2 });
+        let mut got: Vec<u8> = Vec::new();
+        while let Some(v) = set.join_next().await {
+            got.push(v.unwrap());
+        }
+        got.sort();
+        assert_eq!(got, [1, 2]);
+        // Dropping the set inside the run aborts what is left.
+        let mut set = JoinSet::new();
+        let abort = set.spawn(sleep(Duration::from_secs(60)));
+        drop(set);
+        task::yield_now().await;
+        assert!(abort.is_finished());
+    });
+}
+
+async fn join_set_order() -> Vec<u32> {
+    let mut set = JoinSet::new();
+    for i in 0..5 {
+        set.spawn(async move {
+            task::yield_now().await;
+            i
+        });
+    }
+    let mut order = Vec::new();
+    while let Some(i) = set.join_next().await {
+        order.push(i.unwrap());
+    }
+    order
+}
+
+#[test]
+fn join_set_completion_order_replays_per_seed_and_varies_across_seeds() {
+    for seed in [2, 3, 4] {
+        assert_eq!(
+            digest_of(seed, join_set_order),
+            digest_of(seed, join_set_order)
+        );
+    }
+    let orders: std::collections::BTreeSet<_> =
+        (0..10).map(|s| digest_of(s, join_set_order).1).collect();
+    assert!(orders.len() > 1, "the seed decides which task ends first");
+}
+
+#[test]
+fn local_set_runs_local_tasks_in_both_worlds() {
+    let body = || async {
+        let local = LocalSet::new();
+        let shared = std::rc::Rc::new(4);
+        let task = local.spawn_local({
+            let shared = shared.clone();
+            async move {
+                sleep(Duration::from_millis(2)).await;
+                *shared * 2
+            }
+        });
+        assert_eq!(local.run_until(task).await.unwrap(), 8);
+        let done = std::rc::Rc::new(std::cell::Cell::new(false));
+        local.spawn_local({
+            let done = done.clone();
+            async move {
+                sleep(Duration::from_millis(2)).await;
+                done.set(true);
+            }
+        });
+        local.await;
+        assert!(done.get());
+    };
+    common::on_detsim(body);
+    let rt = detsim_tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    LocalSet::new().block_on(&rt, body());
+}

@@ -53,6 +53,10 @@ pub(crate) enum Stream {
     /// of the site's location: adding or moving another site changes
     /// nothing for this one.
     BuggifySite(u64),
+    /// Which branch a `select!` of the tokio stand-in polls first
+    /// ([`select_start`]): its own stream, so adding a `select!` shifts
+    /// no other concern's choices.
+    Select,
 }
 
 impl Stream {
@@ -64,6 +68,7 @@ impl Stream {
             Stream::Devices => 4,
             Stream::Fault(kind) => 0x1000 + u64::from(kind),
             Stream::BuggifySite(hash) => (1 << 63) | (hash >> 1),
+            Stream::Select => 5,
         }
     }
 
@@ -133,5 +138,36 @@ where
 {
     context::with_runtime("detsim::rand::random_range", |rt| {
         rt.user_rng().random_range(range)
+    })
+}
+
+/// The branch a `select!` with `branches` branches polls first, drawn
+/// uniformly from the run's own `select!` stream.
+///
+/// The tokio stand-in's `select!` (not `biased;`) calls this inside a
+/// detsim runtime, so different seeds explore different branch orders
+/// and a seed replays its order exactly; the draw comes from a stream of
+/// its own, so it shifts neither the scheduler's nor the user's choices.
+///
+/// ```
+/// let starts = |seed| {
+///     detsim::Runtime::sim(seed).block_on(async {
+///         (0..8).map(|_| detsim::rand::select_start(3)).collect::<Vec<_>>()
+///     })
+/// };
+/// assert_eq!(starts(1), starts(1));
+/// assert!(starts(1).iter().all(|&b| b < 3));
+/// ```
+///
+/// # Panics
+///
+/// Outside a detsim runtime, or if `branches` is 0.
+pub fn select_start(branches: u32) -> u32 {
+    assert!(
+        branches > 0,
+        "select_start: a select! has at least one branch"
+    );
+    context::with_runtime("detsim::rand::select_start", |rt| {
+        rt.select_rng().random_range(0..branches)
     })
 }

@@ -14,7 +14,9 @@ use tonic::codegen::tokio_stream::Stream;
 use tonic::transport::{Channel, Server};
 use tonic::{Request, Response, Status};
 
-/// The generated messages, client and server.
+/// The generated messages, client and server (documented where
+/// `proto/counter.proto` has comments).
+#[allow(missing_docs)]
 pub mod proto {
     tonic::include_proto!("counter");
 }

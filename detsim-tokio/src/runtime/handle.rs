@@ -210,8 +210,7 @@ impl fmt::Debug for Handle {
 
 /// The runtime context entered by [`Handle::enter`] or
 /// [`Runtime::enter`](crate::runtime::Runtime::enter), left when dropped
-/// (`tokio::runtime::EnterGuard`). Neither `Send` nor `Sync`, like
-/// tokio's.
+/// (`tokio::runtime::EnterGuard`). `Sync` but not `Send`, like tokio's.
 #[derive(Debug)]
 #[must_use = "the runtime context is left as soon as the guard is dropped"]
 pub struct EnterGuard<'a>(
@@ -222,5 +221,6 @@ pub struct EnterGuard<'a>(
 #[derive(Debug)]
 enum GuardRepr<'a> {
     Tokio(#[allow(dead_code)] tokio::runtime::EnterGuard<'a>),
-    Sim(PhantomData<(&'a Handle, *const ())>),
+    /// `!Send` but `Sync`, like tokio's guard (a `MutexGuard` is).
+    Sim(PhantomData<(&'a Handle, std::sync::MutexGuard<'static, ()>)>),
 }

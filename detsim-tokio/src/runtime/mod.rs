@@ -26,6 +26,7 @@ mod runtime;
 pub use builder::Builder;
 pub use handle::{EnterGuard, Handle, RuntimeFlavor, TryCurrentError};
 pub use runtime::Runtime;
+pub(crate) use runtime::block_on_in_detsim;
 #[cfg(tokio_unstable)]
 pub use tokio::runtime::UnhandledPanic;
 pub use tokio::runtime::{LocalOptions, LocalRuntime, is_rt_shutdown_err};

@@ -30,6 +30,11 @@ pub struct Runtime {
 }
 
 impl Runtime {
+    /// tokio's runtime inside, for `LocalSet::block_on`.
+    pub(crate) fn as_tokio(&self) -> &tokio::runtime::Runtime {
+        &self.rt
+    }
+
     pub(crate) fn from_tokio(rt: tokio::runtime::Runtime) -> Runtime {
         let handle = Handle::from_tokio(rt.handle().clone());
         Runtime { rt, handle }

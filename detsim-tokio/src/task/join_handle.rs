@@ -27,11 +27,16 @@ use crate::task::{Id, JoinError};
 ///     assert_eq!(handle.await.unwrap(), 42);
 /// });
 /// ```
-pub struct JoinHandle<T: 'static>(Repr<T>);
+pub struct JoinHandle<T>(Repr<T>);
 
-enum Repr<T: 'static> {
+enum Repr<T> {
     Tokio(tokio::task::JoinHandle<T>),
-    Sim(Arc<SimTask<T>>),
+    /// The same task twice: to await it, and to abort it (an
+    /// [`AbortHandle`] shares the second).
+    Sim {
+        join: Arc<dyn Join<T>>,
+        abort: Arc<dyn Abort>,
+    },
 }
 
 /// A simulated task's detsim handle, shared with its abort handles.
@@ -43,6 +48,21 @@ struct SimTask<T: 'static> {
 impl<T: 'static> SimTask<T> {
     fn lock(&self) -> MutexGuard<'_, detsim::JoinHandle<T>> {
         self.handle.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+/// Awaiting a simulated task, behind a pointer that does not require
+/// `T: 'static` to be named (tokio's `JoinHandle<T>` has no such bound).
+trait Join<T>: Send + Sync {
+    fn poll_join(&self, cx: &mut Context<'_>) -> Poll<Result<T, JoinError>>;
+}
+
+impl<T: 'static> Join<T> for SimTask<T> {
+    fn poll_join(&self, cx: &mut Context<'_>) -> Poll<Result<T, JoinError>> {
+        let id = self.id;
+        Pin::new(&mut *self.lock())
+            .poll(cx)
+            .map_err(|e| JoinError::sim(id, e))
     }
 }
 
@@ -70,15 +90,21 @@ impl<T: 'static> Abort for SimTask<T> {
 }
 
 impl<T: 'static> JoinHandle<T> {
-    pub(crate) fn tokio(handle: tokio::task::JoinHandle<T>) -> JoinHandle<T> {
-        JoinHandle(Repr::Tokio(handle))
-    }
-
     pub(crate) fn sim(handle: detsim::JoinHandle<T>) -> JoinHandle<T> {
-        JoinHandle(Repr::Sim(Arc::new(SimTask {
+        let task = Arc::new(SimTask {
             id: handle.id(),
             handle: Mutex::new(handle),
-        })))
+        });
+        JoinHandle(Repr::Sim {
+            join: task.clone(),
+            abort: task,
+        })
+    }
+}
+
+impl<T> JoinHandle<T> {
+    pub(crate) fn tokio(handle: tokio::task::JoinHandle<T>) -> JoinHandle<T> {
+        JoinHandle(Repr::Tokio(handle))
     }
 
     /// Aborts the task: it stops at its next await point (under detsim, its
@@ -92,7 +118,7 @@ impl<T: 'static> JoinHandle<T> {
     pub fn abort(&self) {
         match &self.0 {
             Repr::Tokio(h) => h.abort(),
-            Repr::Sim(task) => task.abort(),
+            Repr::Sim { abort, .. } => abort.abort(),
         }
     }
 
@@ -105,7 +131,7 @@ impl<T: 'static> JoinHandle<T> {
     pub fn is_finished(&self) -> bool {
         match &self.0 {
             Repr::Tokio(h) => h.is_finished(),
-            Repr::Sim(task) => task.is_finished(),
+            Repr::Sim { abort, .. } => abort.is_finished(),
         }
     }
 
@@ -113,7 +139,7 @@ impl<T: 'static> JoinHandle<T> {
     pub fn abort_handle(&self) -> AbortHandle {
         match &self.0 {
             Repr::Tokio(h) => AbortHandle(AbortRepr::Tokio(h.abort_handle())),
-            Repr::Sim(task) => AbortHandle(AbortRepr::Sim(task.clone())),
+            Repr::Sim { abort, .. } => AbortHandle(AbortRepr::Sim(abort.clone())),
         }
     }
 
@@ -121,28 +147,23 @@ impl<T: 'static> JoinHandle<T> {
     pub fn id(&self) -> Id {
         match &self.0 {
             Repr::Tokio(h) => Id::tokio(h.id()),
-            Repr::Sim(task) => Id::sim(task.id),
+            Repr::Sim { abort, .. } => Id::sim(abort.id()),
         }
     }
 }
 
-impl<T: 'static> Future for JoinHandle<T> {
+impl<T> Future for JoinHandle<T> {
     type Output = Result<T, JoinError>;
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         match &mut self.get_mut().0 {
             Repr::Tokio(h) => Pin::new(h).poll(cx).map_err(JoinError::tokio),
-            Repr::Sim(task) => {
-                let id = task.id;
-                Pin::new(&mut *task.lock())
-                    .poll(cx)
-                    .map_err(|e| JoinError::sim(id, e))
-            }
+            Repr::Sim { join, .. } => join.poll_join(cx),
         }
     }
 }
 
-impl<T: 'static> fmt::Debug for JoinHandle<T> {
+impl<T> fmt::Debug for JoinHandle<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("JoinHandle")
             .field("id", &self.id())
@@ -174,6 +195,10 @@ enum AbortRepr {
 }
 
 impl AbortHandle {
+    pub(crate) fn tokio(handle: tokio::task::AbortHandle) -> AbortHandle {
+        AbortHandle(AbortRepr::Tokio(handle))
+    }
+
     /// Aborts the task, as [`JoinHandle::abort`].
     ///
     /// # Panics

@@ -50,6 +50,8 @@ pub(crate) struct RuntimeInner {
     pub(crate) liveness: Option<Phase>,
     pub(crate) scheduler: Scheduler,
     user_rng: RefCell<ChaCha8Rng>,
+    /// Which branch a `select!` polls first (`rand::select_start`).
+    select_rng: RefCell<ChaCha8Rng>,
     failure: RefCell<Option<FailureKind>>,
     /// Whether `failure` is set: one cheap check per loop turn.
     failed: Cell<bool>,
@@ -126,6 +128,7 @@ impl RuntimeInner {
             liveness,
             scheduler: Scheduler::new(seed, config.scheduling, &config.choices),
             user_rng: RefCell::new(Stream::User.rng(seed)),
+            select_rng: RefCell::new(Stream::Select.rng(seed)),
             failure: RefCell::new(None),
             failed: Cell::new(false),
             idle_since: Cell::new(None),
@@ -145,6 +148,10 @@ impl RuntimeInner {
 
     pub(crate) fn user_rng(&self) -> RefMut<'_, ChaCha8Rng> {
         self.user_rng.borrow_mut()
+    }
+
+    pub(crate) fn select_rng(&self) -> RefMut<'_, ChaCha8Rng> {
+        self.select_rng.borrow_mut()
     }
 
     /// Appends an event at the current time.
