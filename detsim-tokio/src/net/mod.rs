@@ -44,6 +44,15 @@ pub(crate) mod readiness;
 pub mod tcp;
 mod udp;
 
+// The ecosystem's traits on this crate's types (the orphan rule puts
+// them here), one file per crate, each behind its feature.
+#[cfg(feature = "axum")]
+mod axum_listener;
+#[cfg(feature = "hyper-util")]
+mod hyper_util_connection;
+#[cfg(feature = "tonic")]
+mod tonic_connected;
+
 pub use addrs::{ToSocketAddrs, lookup_host};
 pub use tcp::{TcpListener, TcpSocket, TcpStream};
 pub use udp::UdpSocket;

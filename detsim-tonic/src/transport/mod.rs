@@ -1,0 +1,15 @@
+//! tonic's transport: the real `tonic::transport`, with [`Server`],
+//! [`Endpoint`] and [`Channel`] shadowed (see the crate docs).
+
+pub use tonic::transport::*;
+
+#[cfg(feature = "channel")]
+pub mod channel;
+mod error;
+#[cfg(feature = "server")]
+pub mod server;
+
+#[cfg(feature = "channel")]
+pub use channel::{Channel, Endpoint};
+#[cfg(feature = "server")]
+pub use server::Server;

@@ -1,0 +1,17 @@
+//! The shadows are `Send`, `Sync` and `Unpin` where tonic's are, so code
+//! that moves them across tasks compiles with either.
+
+/// Compiles only for a `Send + Sync + Unpin` type.
+fn send_sync_unpin<T: Send + Sync + Unpin>() {}
+
+#[test]
+fn the_shadows_are_send_sync_and_unpin_as_tonics_are() {
+    send_sync_unpin::<tonic::transport::Endpoint>();
+    send_sync_unpin::<detsim_tonic::transport::Endpoint>();
+    send_sync_unpin::<tonic::transport::Channel>();
+    send_sync_unpin::<detsim_tonic::transport::Channel>();
+    send_sync_unpin::<tonic::transport::Server>();
+    send_sync_unpin::<detsim_tonic::transport::Server>();
+    send_sync_unpin::<tonic::transport::server::Router>();
+    send_sync_unpin::<detsim_tonic::transport::server::Router>();
+}
