@@ -125,6 +125,23 @@ const EXEMPTIONS: &[Exemption] = &[
                  is a process-wide base read once plus virtual time, so only differences of \
                  virtual times ever reach the simulation",
     },
+    Exemption {
+        path: "detsim-hyper-util/src/rt/tokio/timer.rs",
+        rule: "no-host-clock",
+        reason: "hyper's Timer trait speaks std Instants; they come from the stand-in's \
+                 Instant (virtual inside a run), the host clock is never read here",
+    },
+    Exemption {
+        path: "detsim-hyper-util/src/server/conn/auto/shared_timer.rs",
+        rule: "no-host-clock",
+        reason: "hyper's Timer trait speaks std Instants; this only passes them through",
+    },
+    Exemption {
+        path: "detsim-hyper-util/src/server/conn/auto/date.rs",
+        rule: "no-host-clock",
+        reason: "the virtual date: header is rendered as an HTTP date from UNIX_EPOCH plus a \
+                 fixed calendar start plus virtual time; SystemTime::now is never called",
+    },
 ];
 
 /// The source trees of the simulation crates, relative to the workspace.
@@ -134,6 +151,9 @@ const SIM_SOURCES: &[&str] = &[
     "sim-fs/src",
     "detsim-tokio/src",
     "detsim-tokio-macros/src",
+    "detsim-hyper-util/src",
+    "detsim-axum/src",
+    "detsim-tonic/src",
 ];
 
 /// The OS backend's trees: real clocks, threads and syscalls are their job,
