@@ -11,7 +11,7 @@ use hyper::service::Service;
 use hyper_util::server::conn::auto as real;
 
 use super::date::{DateFuture, DateHeader, DateSettings};
-use crate::world::in_detsim;
+use crate::world::in_simulation;
 
 /// A builder serving HTTP/1 or HTTP/2 on a connection: hyper-util's, with
 /// a virtual `date:` header inside a detsim run (see the [module
@@ -121,9 +121,14 @@ impl<E> Builder<E> {
         }
     }
 
-    /// The real builder for where this call runs.
+    /// The real builder for where this call runs: hyper's own `date:` off
+    /// only in a simulation (detsim's OS runtime keeps the host's date).
     fn for_this_world(&self) -> &real::Builder<E> {
-        if in_detsim() { &self.sim } else { &self.host }
+        if in_simulation() {
+            &self.sim
+        } else {
+            &self.host
+        }
     }
 
     /// Serves `service` on `io`, HTTP/1 or HTTP/2 as the client speaks.

@@ -11,7 +11,7 @@ use http::{Request, Response, Version};
 use hyper::service::Service;
 use pin_project_lite::pin_project;
 
-use crate::world::in_detsim;
+use crate::world::in_simulation;
 
 /// Where the virtual calendar starts: 2024-01-01 00:00:00 UTC, as seconds
 /// since the Unix epoch. Virtual time zero of every run is this instant.
@@ -68,7 +68,7 @@ where
         };
         DateFuture {
             inner: self.inner.call(req),
-            stamp: wanted && in_detsim(),
+            stamp: wanted && in_simulation(),
         }
     }
 }
