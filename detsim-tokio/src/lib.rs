@@ -48,6 +48,7 @@ pub mod fs;
 pub mod io;
 mod macros;
 pub mod net;
+pub mod parity;
 pub mod sync;
 mod world;
 
