@@ -141,22 +141,109 @@ fn ns_per_op(d: Duration, ops: usize) -> f64 {
     d.as_nanos() as f64 / ops as f64
 }
 
+/// Which column a run is for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Side {
+    Tokio,
+    Standin,
+}
+
+impl Side {
+    fn name(self) -> &'static str {
+        match self {
+            Side::Tokio => "tokio",
+            Side::Standin => "standin",
+        }
+    }
+}
+
+impl Workload {
+    fn run(&self, side: Side, flavor: Flavor, ops: usize) -> f64 {
+        let run = match side {
+            Side::Tokio => self.tokio,
+            Side::Standin => self.standin,
+        };
+        ns_per_op(run(flavor, ops), ops)
+    }
+}
+
+/// The environment variable that makes this binary a child running one
+/// repetition (`DETSIM_BENCH_ISOLATE=1`): `workload/side/flavor/ops`.
+pub(crate) const CHILD_ENV: &str = "DETSIM_BENCH_CHILD";
+
+/// One repetition of one side in a fresh process: this binary again, as a
+/// child that warms up with a quarter run, runs once and prints its
+/// ns/op.
+fn run_isolated(w: &Workload, side: Side, flavor: Flavor, ops: usize) -> f64 {
+    let exe = std::env::current_exe().expect("the bench binary's path");
+    let spec = format!("{}/{}/{}/{ops}", w.name, side.name(), flavor.name());
+    let out = std::process::Command::new(exe)
+        .env(CHILD_ENV, &spec)
+        .output()
+        .expect("start a bench child");
+    assert!(
+        out.status.success(),
+        "bench child {spec} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8_lossy(&out.stdout);
+    text.trim()
+        .parse()
+        .unwrap_or_else(|_| panic!("bench child {spec} printed {text:?}, not ns/op"))
+}
+
+/// The child's whole life: the repetition `spec` names, printed as ns/op.
+pub(crate) fn run_child(workloads: &[Workload], spec: &str) {
+    let parts: Vec<&str> = spec.split('/').collect();
+    let [name, side, flavor, ops] = parts[..] else {
+        panic!("{CHILD_ENV}={spec}: expected workload/side/flavor/ops");
+    };
+    let w = workloads
+        .iter()
+        .find(|w| w.name == name)
+        .unwrap_or_else(|| panic!("{CHILD_ENV}={spec}: no workload {name}"));
+    let side = match side {
+        "tokio" => Side::Tokio,
+        "standin" => Side::Standin,
+        other => panic!("{CHILD_ENV}={spec}: no side {other}"),
+    };
+    let flavor = match flavor {
+        "multi" => Flavor::MultiThread,
+        "current" => Flavor::CurrentThread,
+        other => panic!("{CHILD_ENV}={spec}: no flavor {other}"),
+    };
+    let ops: usize = ops.parse().expect("ops is a count");
+    // A quarter run is enough to fault in the heap and the code.
+    black_box(w.run(side, flavor, ops / 4));
+    println!("{}", w.run(side, flavor, ops));
+}
+
 /// Warms both sides up once, then runs `reps` interleaved repetitions: each
 /// repetition runs both sides back to back, the order flipping every
 /// repetition (tokio first, stand-in first, ...) so that neither side
-/// always follows the other.
-pub(crate) fn measure(w: &Workload, flavor: Flavor, ops: usize, reps: usize) -> Row {
-    black_box((w.tokio)(flavor, ops));
-    black_box((w.standin)(flavor, ops));
+/// always follows the other. With `isolate`, every run is a fresh process
+/// (which warms itself up): no side inherits the other's heap.
+pub(crate) fn measure(w: &Workload, flavor: Flavor, ops: usize, reps: usize, isolate: bool) -> Row {
+    let run = |side| {
+        if isolate {
+            run_isolated(w, side, flavor, ops)
+        } else {
+            w.run(side, flavor, ops)
+        }
+    };
+    if !isolate {
+        black_box(run(Side::Tokio));
+        black_box(run(Side::Standin));
+    }
     let mut tokio = Vec::with_capacity(reps);
     let mut standin = Vec::with_capacity(reps);
     for rep in 0..reps {
         if rep % 2 == 0 {
-            tokio.push(ns_per_op((w.tokio)(flavor, ops), ops));
-            standin.push(ns_per_op((w.standin)(flavor, ops), ops));
+            tokio.push(run(Side::Tokio));
+            standin.push(run(Side::Standin));
         } else {
-            standin.push(ns_per_op((w.standin)(flavor, ops), ops));
-            tokio.push(ns_per_op((w.tokio)(flavor, ops), ops));
+            standin.push(run(Side::Standin));
+            tokio.push(run(Side::Tokio));
         }
     }
     let mut ratios: Vec<f64> = standin.iter().zip(&tokio).map(|(s, t)| s / t).collect();

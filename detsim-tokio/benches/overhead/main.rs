@@ -8,6 +8,7 @@
 //! cargo bench -p detsim-tokio --bench overhead -- echo               # rows whose name contains "echo"
 //! DETSIM_BENCH_FLAVOR=multi cargo bench -p detsim-tokio --bench overhead  # or `current`; default both
 //! DETSIM_BENCH_AA=1 cargo bench -p detsim-tokio --bench overhead     # tokio against itself
+//! DETSIM_BENCH_IN_PROCESS=1 cargo bench -p detsim-tokio --bench overhead  # no child processes
 //! DETSIM_BENCH_PROFILE=standin cargo bench -p detsim-tokio --bench overhead -- echo_64b_1
 //! ```
 //!
@@ -26,19 +27,28 @@
 //! time: the machine is shared, and CPU time does not count the time other
 //! processes hold a core, nor the time both sides spend waiting on
 //! loopback or a timer. Only the work is measured: building the runtime,
-//! binding and connecting, and shutting down are left out. Repetitions
-//! alternate the sides (the order flips every repetition); the table shows
-//! each side's median, their ratio (stand-in / tokio), and the quartiles
-//! of the ratio within each back-to-back pair. A row whose pairs'
+//! binding and connecting, and shutting down are left out.
+//!
+//! Each run of each side is a fresh process (this binary again, as a
+//! child that warms up with a quarter run first), as in production, where
+//! a binary runs one side only. In one process shared by both sides, the
+//! smallest workloads (spawning, yielding, timers) came out several
+//! percent apart, in either direction, depending on the process: the
+//! heap one side leaves behind is not the heap it would have alone (the
+//! stand-in's `Vec` of join handles is larger than tokio's, so glibc
+//! serves the two from different bins), and one address-space layout
+//! favours one side for all of a process's repetitions, where fresh
+//! processes draw a new layout each time. `DETSIM_BENCH_IN_PROCESS=1`
+//! runs everything in this process, to see that effect.
+//!
+//! Repetitions alternate the sides (the order flips every repetition);
+//! the table shows each side's median, their ratio (stand-in / tokio),
+//! and the quartiles of the ratio within each back-to-back pair. A row whose pairs'
 //! quartiles lie more than 4% apart (twice the target's distance from 1)
 //! says `noise` instead of `pass` or `MISS`: it cannot resolve 2%. On two
 //! shared cores the multi-thread spawn and timer rows scatter that much
 //! with tokio in both columns too (`DETSIM_BENCH_AA=1`, an A/A run, shows
 //! the noise floor alone).
-//!
-//! One process's memory layout can favour either side by a percent or
-//! two on the smallest workloads (spawning, yielding, timers) for all of
-//! its repetitions; run the bench a few times and compare the runs.
 //!
 //! `DETSIM_BENCH_PROFILE=tokio` (or `standin`) runs one side of the
 //! selected workloads a few times (`DETSIM_BENCH_PROFILE_REPS`, default 3)
@@ -58,7 +68,7 @@ mod standin;
 
 use std::time::Instant as HostInstant;
 
-use harness::{Flavor, Workload, env_flag, measure, print_table, profile};
+use harness::{CHILD_ENV, Flavor, Workload, env_flag, measure, print_table, profile, run_child};
 use plain::workloads::{CONNECTIONS, MESSAGE_BYTES, SLEEPERS, SPAWN_BATCH, TIMEOUT_TASKS, WORKERS};
 
 fn workloads() -> Vec<Workload> {
@@ -101,7 +111,7 @@ fn workloads() -> Vec<Workload> {
         Workload {
             name: "sleep_1ms_1k_tasks",
             ops: SLEEPERS * 50,
-            quick_ops: SLEEPERS * 50,
+            quick_ops: SLEEPERS * 20,
             tokio: plain::workloads::sleepers,
             standin: standin::workloads::sleepers,
         },
@@ -111,15 +121,15 @@ fn workloads() -> Vec<Workload> {
 fn main() {
     let quick = env_flag("DETSIM_BENCH_QUICK");
     let aa = env_flag("DETSIM_BENCH_AA");
-    let reps = if quick { 31 } else { 101 };
+    let isolate = !env_flag("DETSIM_BENCH_IN_PROCESS");
+    let reps = if quick { 25 } else { 101 };
     // `cargo bench` passes `--bench`; any other argument filters by name.
     let filters: Vec<String> = std::env::args()
         .skip(1)
         .filter(|a| !a.starts_with("--"))
         .collect();
-    let selected: Vec<Workload> = workloads()
+    let all: Vec<Workload> = workloads()
         .into_iter()
-        .filter(|w| filters.is_empty() || filters.iter().any(|f| w.name.contains(f.as_str())))
         .map(|w| {
             if aa {
                 Workload {
@@ -131,17 +141,30 @@ fn main() {
             }
         })
         .collect();
+    if let Ok(spec) = std::env::var(CHILD_ENV) {
+        run_child(&all, &spec);
+        return;
+    }
+    let selected: Vec<Workload> = all
+        .into_iter()
+        .filter(|w| filters.is_empty() || filters.iter().any(|f| w.name.contains(f.as_str())))
+        .collect();
     let flavors = Flavor::selected();
     if let Ok(side) = std::env::var("DETSIM_BENCH_PROFILE") {
         profile(&selected, &flavors, &side, quick);
         return;
     }
     println!(
-        "detsim-tokio (outside detsim) vs tokio: {} workloads, {reps} repetitions{}{}; \
+        "detsim-tokio (outside detsim) vs tokio: {} workloads, {reps} repetitions{}{}{}; \
          multi-thread runtimes of {WORKERS} workers and current-thread runtimes; \
          {MESSAGE_BYTES}-byte echo over loopback",
         selected.len(),
         if quick { " (quick)" } else { "" },
+        if isolate {
+            ", each run in a fresh process"
+        } else {
+            ", all in this process"
+        },
         if aa {
             ", A/A: tokio in both columns"
         } else {
@@ -153,7 +176,7 @@ fn main() {
     for &flavor in &flavors {
         for w in &selected {
             let ops = if quick { w.quick_ops } else { w.ops };
-            rows.push(measure(w, flavor, ops, reps));
+            rows.push(measure(w, flavor, ops, reps, isolate));
             eprintln!(
                 "  {:<26} {flavor:?} done ({ops} ops/rep, {:.1?} elapsed)",
                 w.name,
