@@ -35,8 +35,9 @@ macro_rules! parity {
             $((stringify!($($m2)::+), Class::Missing),)*
         ];
 
-        /// Compiles only if every row names an item of the real tokio.
-        #[allow(unused_imports)]
+        /// Compiles only if every row names an item of the real tokio
+        /// (deprecated ones too: `mpsc::error::RecvError` is a row).
+        #[allow(unused_imports, deprecated)]
         fn every_row_is_a_tokio_item() {
             { use tokio::$($s)::+; }
             $({ use tokio::$($s2)::+; })*

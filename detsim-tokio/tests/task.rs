@@ -253,3 +253,15 @@ fn local_set_runs_local_tasks_in_both_worlds() {
         .unwrap();
     LocalSet::new().block_on(&rt, body());
 }
+
+#[test]
+fn a_join_handle_is_two_words_so_a_vec_of_handles_stays_small() {
+    // tokio's is one word; ours is the world's tag and one (fat) pointer.
+    // A `Vec` of handles leaves glibc's thread cache (1,032 bytes) at 65
+    // of ours, 129 of tokio's, and 33 of the four-word handle ours was:
+    // each allocation past it costs (benches/overhead, spawn_yield_join).
+    let ours = std::mem::size_of::<task::JoinHandle<u64>>();
+    let tokios = std::mem::size_of::<tokio::task::JoinHandle<u64>>();
+    assert_eq!(ours, 2 * std::mem::size_of::<usize>());
+    assert_eq!(tokios, std::mem::size_of::<usize>());
+}

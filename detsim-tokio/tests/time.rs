@@ -97,6 +97,31 @@ fn timeouts_give_elapsed_or_the_value_in_both_worlds() {
 }
 
 #[test]
+fn a_timeout_fires_even_when_its_future_spends_the_whole_coop_budget() {
+    // tokio's Timeout polls its deadline outside the task's budget when the
+    // future spent it (a busy future that yields through the budget would
+    // otherwise never time out); the stand-in's does too.
+    on_tokio(|| async {
+        let busy = async {
+            loop {
+                tokio::task::coop::consume_budget().await;
+            }
+        };
+        // The guard is real tokio's timeout, which fires however the
+        // stand-in's behaves: a failure, not a hang.
+        let outcome = tokio::time::timeout(
+            Duration::from_secs(2),
+            timeout(Duration::from_millis(5), busy),
+        )
+        .await;
+        assert!(
+            matches!(outcome, Ok(Err(_))),
+            "the stand-in's timeout must fire over a future that spends the budget"
+        );
+    });
+}
+
+#[test]
 fn interval_ticks_every_period_in_both_worlds() {
     everywhere(|| async {
         let start = Instant::now();

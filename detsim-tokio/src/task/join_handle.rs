@@ -31,12 +31,10 @@ pub struct JoinHandle<T>(Repr<T>);
 
 enum Repr<T> {
     Tokio(tokio::task::JoinHandle<T>),
-    /// The same task twice: to await it, and to abort it (an
-    /// [`AbortHandle`] shares the second).
-    Sim {
-        join: Arc<dyn Join<T>>,
-        abort: Arc<dyn Abort>,
-    },
+    /// The simulated task, shared with its [`AbortHandle`]s. One pointer,
+    /// so that the handle is two words (tokio's is one) on the production
+    /// path too: a `Vec` of 64 handles still fits glibc's thread cache.
+    Sim(Arc<dyn Join<T>>),
 }
 
 /// A simulated task's detsim handle, shared with its abort handles.
@@ -51,10 +49,14 @@ impl<T: 'static> SimTask<T> {
     }
 }
 
-/// Awaiting a simulated task, behind a pointer that does not require
-/// `T: 'static` to be named (tokio's `JoinHandle<T>` has no such bound).
-trait Join<T>: Send + Sync {
+/// Awaiting a simulated task (and all an [`AbortHandle`] does), behind a
+/// pointer that does not require `T: 'static` to be named (tokio's
+/// `JoinHandle<T>` has no such bound).
+trait Join<T>: Abort {
     fn poll_join(&self, cx: &mut Context<'_>) -> Poll<Result<T, JoinError>>;
+
+    /// The same task, for an [`AbortHandle`], which knows no `T`.
+    fn into_abort(self: Arc<Self>) -> Arc<dyn Abort>;
 }
 
 impl<T: 'static> Join<T> for SimTask<T> {
@@ -63,6 +65,10 @@ impl<T: 'static> Join<T> for SimTask<T> {
         Pin::new(&mut *self.lock())
             .poll(cx)
             .map_err(|e| JoinError::sim(id, e))
+    }
+
+    fn into_abort(self: Arc<Self>) -> Arc<dyn Abort> {
+        self
     }
 }
 
@@ -91,14 +97,10 @@ impl<T: 'static> Abort for SimTask<T> {
 
 impl<T: 'static> JoinHandle<T> {
     pub(crate) fn sim(handle: detsim::JoinHandle<T>) -> JoinHandle<T> {
-        let task = Arc::new(SimTask {
+        JoinHandle(Repr::Sim(Arc::new(SimTask {
             id: handle.id(),
             handle: Mutex::new(handle),
-        });
-        JoinHandle(Repr::Sim {
-            join: task.clone(),
-            abort: task,
-        })
+        })))
     }
 }
 
@@ -118,7 +120,7 @@ impl<T> JoinHandle<T> {
     pub fn abort(&self) {
         match &self.0 {
             Repr::Tokio(h) => h.abort(),
-            Repr::Sim { abort, .. } => abort.abort(),
+            Repr::Sim(task) => task.abort(),
         }
     }
 
@@ -131,7 +133,7 @@ impl<T> JoinHandle<T> {
     pub fn is_finished(&self) -> bool {
         match &self.0 {
             Repr::Tokio(h) => h.is_finished(),
-            Repr::Sim { abort, .. } => abort.is_finished(),
+            Repr::Sim(task) => task.is_finished(),
         }
     }
 
@@ -139,7 +141,7 @@ impl<T> JoinHandle<T> {
     pub fn abort_handle(&self) -> AbortHandle {
         match &self.0 {
             Repr::Tokio(h) => AbortHandle(AbortRepr::Tokio(h.abort_handle())),
-            Repr::Sim { abort, .. } => AbortHandle(AbortRepr::Sim(abort.clone())),
+            Repr::Sim(task) => AbortHandle(AbortRepr::Sim(task.clone().into_abort())),
         }
     }
 
@@ -147,7 +149,7 @@ impl<T> JoinHandle<T> {
     pub fn id(&self) -> Id {
         match &self.0 {
             Repr::Tokio(h) => Id::tokio(h.id()),
-            Repr::Sim { abort, .. } => Id::sim(abort.id()),
+            Repr::Sim(task) => Id::sim(task.id()),
         }
     }
 }
@@ -158,7 +160,7 @@ impl<T> Future for JoinHandle<T> {
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         match &mut self.get_mut().0 {
             Repr::Tokio(h) => Pin::new(h).poll(cx).map_err(JoinError::tokio),
-            Repr::Sim { join, .. } => join.poll_join(cx),
+            Repr::Sim(task) => task.poll_join(cx),
         }
     }
 }

@@ -32,6 +32,7 @@ use crate::world::in_detsim;
 ///     assert_eq!((a.await.unwrap(), b.await.unwrap()), ('a', 'b'));
 /// });
 /// ```
+#[inline]
 #[track_caller]
 pub fn spawn<F>(future: F) -> JoinHandle<F::Output>
 where
@@ -134,6 +135,7 @@ where
 ///     detsim_tokio::task::yield_now().await;
 /// });
 /// ```
+#[inline]
 pub async fn yield_now() {
     if in_detsim() {
         detsim::task::yield_now().await

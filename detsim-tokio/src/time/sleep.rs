@@ -32,6 +32,7 @@ use crate::world::in_detsim;
 ///     assert_eq!(start.elapsed(), Duration::from_millis(250));
 /// });
 /// ```
+#[inline]
 #[track_caller]
 pub fn sleep(duration: Duration) -> Sleep {
     if in_detsim() {
@@ -52,6 +53,7 @@ pub fn sleep(duration: Duration) -> Sleep {
 ///     assert_eq!(Instant::now(), deadline);
 /// });
 /// ```
+#[inline]
 #[track_caller]
 pub fn sleep_until(deadline: Instant) -> Sleep {
     if in_detsim() {

@@ -89,12 +89,20 @@ impl<T: Future> Future for Timeout<T> {
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let this = self.project();
+        // As tokio's Timeout: if the future spent the task's coop budget,
+        // the deadline is polled outside it (tokio's Sleep waits for budget
+        // like any resource), or a busy future that yields through the
+        // budget would never time out. Outside a tokio runtime (under
+        // detsim) the budget is unconstrained: both reads say true.
+        let had_budget_before = tokio::task::coop::has_budget_remaining();
         if let Poll::Ready(v) = this.value.poll(cx) {
             return Poll::Ready(Ok(v));
         }
-        match this.delay.poll(cx) {
-            Poll::Ready(()) => Poll::Ready(Err(Elapsed::new())),
-            Poll::Pending => Poll::Pending,
-        }
+        let delay = if had_budget_before && !tokio::task::coop::has_budget_remaining() {
+            Pin::new(&mut tokio::task::coop::unconstrained(this.delay)).poll(cx)
+        } else {
+            this.delay.poll(cx)
+        };
+        delay.map(|()| Err(Elapsed::new()))
     }
 }
