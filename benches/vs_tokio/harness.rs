@@ -131,6 +131,9 @@ pub(crate) fn measure(w: &Workload, ops: usize, reps: usize) -> Row {
 }
 
 pub(crate) fn print_table(rows: &[Row], reps: usize) {
+    if rows.is_empty() {
+        return;
+    }
     println!();
     println!(
         "{:<30} | {:>12} | {:>11} | {:>6} | {:<11} | per-rep ratio min..max",
@@ -239,7 +242,16 @@ pub(crate) fn to_json(rows: &[Row], extras: &[(&str, f64)]) -> String {
 /// Runs one side only, long enough for a sampling profiler to see it; no
 /// table. `side` is `detsim` or `tokio`; `DETSIM_BENCH_PROFILE_REPS`
 /// overrides the repetition count (a few are enough under strace).
-pub(crate) fn profile(selected: &[Workload], side: &str, quick: bool) {
+///
+/// The seed-rate workloads run on the detsim side only: `reps` sweeps of
+/// [`seeds_per_rep`](crate::seeds::seeds_per_rep) seeds, timed by the wall
+/// clock (the CPU clock is not read, so this also runs under valgrind).
+pub(crate) fn profile(
+    selected: &[Workload],
+    seeds: &[crate::seeds::SeedWorkload],
+    side: &str,
+    quick: bool,
+) {
     let reps = std::env::var("DETSIM_BENCH_PROFILE_REPS")
         .ok()
         .map(|v| {
@@ -259,6 +271,22 @@ pub(crate) fn profile(selected: &[Workload], side: &str, quick: bool) {
             "{side} {:<30} {:>8.1} ns/op over {reps} repetitions",
             w.name,
             ns_per_op(total, ops * reps)
+        );
+    }
+    if side != "detsim" {
+        return;
+    }
+    let per_rep = crate::seeds::seeds_per_rep(quick);
+    for w in seeds {
+        let start = std::time::Instant::now();
+        for rep in 0..reps as u64 {
+            crate::seeds::sweep((w.faults)(), rep * per_rep, per_rep);
+        }
+        let seeds = per_rep * reps as u64;
+        println!(
+            "{side} {:<30} {:>8.1} µs/seed over {seeds} seeds (wall time)",
+            w.name,
+            start.elapsed().as_secs_f64() * 1e6 / seeds as f64
         );
     }
 }

@@ -71,6 +71,7 @@ mod harness;
 mod io;
 mod net;
 mod os;
+mod seeds;
 mod udp;
 
 #[path = "../support/seed_memory.rs"]
@@ -101,6 +102,7 @@ use os::{
     ECHO_CHILD_ENV, OS_CONNECTIONS, detsim_os_tcp_echo_64_conns, detsim_os_tcp_echo_one,
     os_connections, run_echo_child,
 };
+use seeds::{measure_seeds, print_seed_rows, seed_workloads, seeds_per_rep};
 use udp::{detsim_udp_echo_one, tokio_udp_echo_one};
 
 fn workloads() -> Vec<Workload> {
@@ -247,6 +249,10 @@ fn main() {
         .into_iter()
         .filter(|w| filters.is_empty() || filters.iter().any(|f| w.name.contains(f.as_str())))
         .collect();
+    let selected_seeds: Vec<_> = seed_workloads()
+        .into_iter()
+        .filter(|w| filters.is_empty() || filters.iter().any(|f| w.name.contains(f.as_str())))
+        .collect();
     println!(
         "detsim vs tokio current_thread: {} workloads, {reps} repetitions{}",
         selected.len(),
@@ -254,7 +260,7 @@ fn main() {
     );
     let started = HostInstant::now();
     if let Ok(side) = std::env::var("DETSIM_BENCH_PROFILE") {
-        profile(&selected, &side, quick);
+        profile(&selected, &selected_seeds, &side, quick);
         return;
     }
     // Measured first, on a fresh heap; printed after the table.
@@ -285,6 +291,10 @@ fn main() {
             row
         })
         .collect();
+    let seed_rows = measure_seeds(&selected_seeds, seeds_per_rep(quick), reps);
+    if !seed_rows.is_empty() {
+        eprintln!("  seeds_per_sec done ({:.1?} elapsed)", started.elapsed());
+    }
     let wal = extra_selected(&filters, "wal_kv_crash_recovery").then(|| {
         let (batches, per_batch) = if quick { (5, 40) } else { (11, 100) };
         wal_kv_cycles(batches, per_batch)
@@ -298,6 +308,7 @@ fn main() {
         report
     });
     print_table(&rows, reps);
+    print_seed_rows(&seed_rows, seeds_per_rep(quick), reps);
     print_absolute_targets(&rows);
     if let Some(idle) = idle {
         println!(
@@ -360,9 +371,15 @@ fn main() {
         );
     }
     if let Some(path) = std::env::var_os("DETSIM_BENCH_JSON") {
+        // Seed rates as CPU nanoseconds per seed, like the other extras.
         let extras: Vec<(&str, f64)> = wal
             .iter()
             .map(|w| ("wal_kv_crash_recovery_cycle", w.per_cycle.as_nanos() as f64))
+            .chain(
+                seed_rows
+                    .iter()
+                    .map(|r| (r.name, 1e9 / r.seeds_per_cpu_sec)),
+            )
             .collect();
         std::fs::write(&path, to_json(&rows, &extras))
             .unwrap_or_else(|e| panic!("DETSIM_BENCH_JSON={}: {e}", path.to_string_lossy()));

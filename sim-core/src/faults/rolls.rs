@@ -13,6 +13,11 @@
 //! The rolls count hits but keep no log of them: each injected fault is a
 //! trace event carrying its occurrence number ([`FaultRolls::occurrence`]),
 //! and the trace's fault list is the one record of what was injected.
+//!
+//! A kind whose chance is zero costs one bit test per roll and nothing
+//! else: its streams are never created (a stream is built at its first
+//! draw, at the position an eagerly built one would have had, so the
+//! draws of the kinds that are on are the same either way).
 
 use std::cell::{Cell, RefCell};
 
@@ -25,10 +30,20 @@ use crate::rand::Stream;
 /// Words of the magnitude stream reserved for one occurrence.
 const PICK_WINDOW_WORDS: u128 = 1 << 24;
 
+/// How many kinds there are: one bit of [`FaultRolls::on`] each.
+const KINDS: usize = FaultKind::ALL.len();
+const _: () = assert!(KINDS <= 64, "FaultRolls::on is a u64 of kinds");
+
 /// The per-kind random streams of one run. See the module docs.
 pub(crate) struct FaultRolls {
-    rolls: Vec<RefCell<ChaCha8Rng>>,
-    picks: Vec<RefCell<ChaCha8Rng>>,
+    seed: u64,
+    /// Bit `i`: kind `i`'s chance is above zero, so a roll may draw. The
+    /// one check a roll of a kind that is off makes.
+    on: Cell<u64>,
+    /// Roll streams, built at a kind's first roll.
+    rolls: [RefCell<Option<Box<ChaCha8Rng>>>; KINDS],
+    /// Magnitude streams, built at a kind's first hit (or pick).
+    picks: [RefCell<Option<Box<ChaCha8Rng>>>; KINDS],
     /// Hits so far per kind, suppressed ones included: the next
     /// occurrence's index.
     hits: Vec<Cell<u64>>,
@@ -48,19 +63,15 @@ impl FaultRolls {
     #[track_caller]
     pub(crate) fn new(seed: u64, plan: &Faults) -> FaultRolls {
         plan.assert_valid();
+        let on = FaultKind::ALL
+            .iter()
+            .filter(|&&k| !plan.probability(k).is_never())
+            .fold(0, |bits, &k| bits | 1 << k.index());
         FaultRolls {
-            rolls: FaultKind::ALL
-                .iter()
-                .map(|&k| RefCell::new(Stream::Fault(k.index() as u16).rng(seed)))
-                .collect(),
-            picks: FaultKind::ALL
-                .iter()
-                .map(|&k| {
-                    let mut rng = ChaCha8Rng::seed_from_u64(seed);
-                    rng.set_stream(0x2000 + k.index() as u64);
-                    RefCell::new(rng)
-                })
-                .collect(),
+            seed,
+            on: Cell::new(on),
+            rolls: std::array::from_fn(|_| RefCell::new(None)),
+            picks: std::array::from_fn(|_| RefCell::new(None)),
             hits: FaultKind::ALL.iter().map(|_| Cell::new(0)).collect(),
             probabilities: FaultKind::ALL
                 .iter()
@@ -76,21 +87,39 @@ impl FaultRolls {
         self.scheduling
     }
 
+    /// Whether `kind` can hit at all: its chance is above zero.
+    #[inline(always)]
+    fn is_on(&self, kind: FaultKind) -> bool {
+        self.on.get() & 1 << kind.index() != 0
+    }
+
     /// Whether fault `kind` hits now. Draws nothing when the kind is off; a
     /// hit the schedule suppresses is counted and drawn but returns false.
+    #[inline(always)]
     pub(crate) fn roll(&self, kind: FaultKind) -> bool {
-        self.roll_with(kind, self.probabilities[kind.index()].get())
+        self.is_on(kind) && self.draw(kind, self.probabilities[kind.index()].get())
     }
 
     /// [`FaultRolls::roll`] at chance `p` instead of the plan's (a
     /// `buggify!` site's own firing chance); draws nothing when the plan
     /// has `kind` off.
     pub(crate) fn roll_with(&self, kind: FaultKind, p: f64) -> bool {
+        self.is_on(kind) && self.draw(kind, p)
+    }
+
+    /// The roll of a kind that is on: one draw at chance `p` (none at
+    /// zero), then the hit's bookkeeping.
+    #[inline(never)]
+    fn draw(&self, kind: FaultKind, p: f64) -> bool {
         let i = kind.index();
-        if self.probabilities[i].get() <= 0.0
-            || p <= 0.0
-            || !self.rolls[i].borrow_mut().random_bool(p)
-        {
+        if p <= 0.0 {
+            return false;
+        }
+        let hit = self.rolls[i]
+            .borrow_mut()
+            .get_or_insert_with(|| Box::new(Stream::Fault(i as u16).rng(self.seed)))
+            .random_bool(p);
+        if !hit {
             return false;
         }
         let occurrence = self.hits[i].get();
@@ -98,10 +127,20 @@ impl FaultRolls {
         if self.schedule.suppresses(kind, occurrence) {
             return false;
         }
-        self.picks[i]
-            .borrow_mut()
+        self.pick_stream(kind)
             .set_word_pos(u128::from(occurrence + 1) * PICK_WINDOW_WORDS);
         true
+    }
+
+    /// `kind`'s magnitude stream, built at its first use.
+    fn pick_stream(&self, kind: FaultKind) -> std::cell::RefMut<'_, ChaCha8Rng> {
+        std::cell::RefMut::map(self.picks[kind.index()].borrow_mut(), |slot| {
+            &mut **slot.get_or_insert_with(|| {
+                let mut rng = ChaCha8Rng::seed_from_u64(self.seed);
+                rng.set_stream(0x2000 + kind.index() as u64);
+                Box::new(rng)
+            })
+        })
     }
 
     /// The faults end (a liveness phase): environment faults and
@@ -111,6 +150,7 @@ impl FaultRolls {
         for kind in FaultKind::ALL {
             if kind.group() != FaultGroup::Legal {
                 self.probabilities[kind.index()].set(0.0);
+                self.on.set(self.on.get() & !(1 << kind.index()));
             }
         }
     }
@@ -133,7 +173,7 @@ impl FaultRolls {
         if n <= 1 {
             0
         } else {
-            self.picks[kind.index()].borrow_mut().random_range(0..n)
+            self.pick_stream(kind).random_range(0..n)
         }
     }
 
@@ -180,6 +220,27 @@ mod tests {
         }
         assert_eq!(ended.hits()[FaultKind::PacketLoss.index()], 0);
         assert!(ended.hits()[FaultKind::ShortRead.index()] > 0);
+    }
+
+    #[test]
+    fn a_kind_at_zero_builds_no_stream_and_the_others_draw_as_before() {
+        let mut plan = Faults::none();
+        plan.short_read = Probability::lit(0.5);
+        let rolls = FaultRolls::new(7, &plan);
+        // The stream an eagerly built roll would have drawn from.
+        let mut eager = Stream::Fault(FaultKind::ShortRead.index() as u16).rng(7);
+        for _ in 0..50 {
+            assert!(!rolls.roll(FaultKind::PartialWrite));
+            assert!(!rolls.roll_with(FaultKind::Buggify, 1.0));
+            assert_eq!(rolls.roll(FaultKind::ShortRead), eager.random_bool(0.5));
+        }
+        let built = |streams: &[RefCell<Option<Box<ChaCha8Rng>>>]| -> Vec<usize> {
+            (0..KINDS)
+                .filter(|&i| streams[i].borrow().is_some())
+                .collect()
+        };
+        assert_eq!(built(&rolls.rolls), [FaultKind::ShortRead.index()]);
+        assert_eq!(built(&rolls.picks), [FaultKind::ShortRead.index()]);
     }
 
     #[test]
