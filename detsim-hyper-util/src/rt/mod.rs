@@ -1,5 +1,5 @@
 //! hyper's runtime glue: the real `hyper_util::rt`, with the tokio
-//! executor and timer taken from [`tokio`](self::tokio) (the stand-in's).
+//! executor and timer taken from [`tokio`] (the stand-in's).
 
 #[allow(unused_imports)] // empty under some feature sets
 pub use hyper_util::rt::*;

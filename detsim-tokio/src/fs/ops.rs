@@ -58,7 +58,7 @@ pub async fn write(path: impl AsRef<Path>, contents: impl AsRef<[u8]>) -> io::Re
 ///
 /// # Errors
 ///
-/// As [`read`] and [`write`].
+/// As [`read`] and [`write`](fn@write).
 pub async fn copy(from: impl AsRef<Path>, to: impl AsRef<Path>) -> io::Result<u64> {
     if !in_detsim() {
         return tokio::fs::copy(from, to).await;
