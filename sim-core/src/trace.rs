@@ -200,12 +200,42 @@ impl NameDigests {
     }
 }
 
-/// One step of the digest: multiply-xorshift, stable across processes and
-/// releases.
+/// One step of a content digest (names, payloads): multiply-xorshift,
+/// stable across processes and releases.
 #[inline]
 fn step(digest: u64, word: u64) -> u64 {
     let x = (digest ^ word).wrapping_mul(0x9e37_79b9_7f4a_7c15);
     x ^ (x >> 29)
+}
+
+/// The full 128-bit product of `a` and `b`, its halves folded together:
+/// one `mul` instruction that mixes every bit of both words into the
+/// result (foldhash's and wyhash's core).
+#[inline(always)]
+fn fold_mul(a: u64, b: u64) -> u64 {
+    let full = u128::from(a) * u128::from(b);
+    (full as u64) ^ ((full >> 64) as u64)
+}
+
+/// Keys that keep a field from ever multiplying by zero in practice (a
+/// field would have to equal its key, a random 64-bit number) and make
+/// the two products differ when their fields are swapped.
+const MIX_KEYS: [u64; 4] = [
+    0x243f_6a88_85a3_08d3,
+    0x1319_8a2e_0370_7344,
+    0xa409_3822_299f_31d0,
+    0x082e_fa98_ec4e_6c89,
+];
+
+/// Folds one event, given as four words, into `digest`: two independent
+/// folded multiplies, of which only the second waits for the previous
+/// digest, so one event costs one multiply on the dependency chain. Every
+/// field goes through a multiply by itself, so two events that differ in
+/// any field give unrelated digests (equal with chance about 2^-64).
+#[inline(always)]
+fn mix_event(digest: u64, kind: u64, at: u64, a: u64, b: u64) -> u64 {
+    fold_mul(at ^ MIX_KEYS[0], a ^ MIX_KEYS[1])
+        ^ fold_mul(b ^ MIX_KEYS[2], kind ^ digest ^ MIX_KEYS[3])
 }
 
 /// The trace of one run. See the module docs.
@@ -264,14 +294,13 @@ impl Trace {
     #[inline(always)]
     pub(crate) fn record(&mut self, event: Event) {
         let (tag, name, a, b) = event.digest_words();
-        let mut digest = self.digest;
-        if let Some(name) = name {
-            digest = step(digest, self.names.get(name));
-        }
-        digest = step(digest, tag);
-        digest = step(digest, event.at.as_nanos());
-        digest = step(digest, a);
-        self.digest = step(digest, b);
+        // The tag says what the words are; a kernel event's or fault's
+        // name adds its content digest (a random-looking 64-bit word).
+        let kind = match name {
+            Some(name) => self.names.get(name) ^ tag,
+            None => tag,
+        };
+        self.digest = mix_event(self.digest, kind, event.at.as_nanos(), a, b);
         self.len += 1;
         // Sweeps keep only the digest: nothing else to do for a plain event.
         if self.recent_capacity == 0
@@ -305,7 +334,7 @@ impl Trace {
             len: bytes.len(),
             digest,
         });
-        self.digest = step(step(self.digest, 10), digest);
+        self.digest = mix_event(self.digest, 10, 0, bytes.len() as u64, digest);
     }
 
     /// The payload notes, when payload digesting was on.
@@ -398,6 +427,60 @@ mod tests {
             at: Instant::ZERO,
             kind: EventKind::Polled { task: TaskId(task) },
         }
+    }
+
+    fn digest_of(events: &[Event]) -> u64 {
+        let mut trace = Trace::new(0, false);
+        for e in events {
+            trace.record(e.clone());
+        }
+        trace.digest()
+    }
+
+    fn kernel(at_ns: u64, resource: u64, what: &'static str, value: i64) -> Event {
+        Event {
+            at: Instant::from_nanos(at_ns),
+            kind: EventKind::Kernel {
+                resource: crate::kernel::ResourceId::io(resource),
+                what,
+                value,
+            },
+        }
+    }
+
+    #[test]
+    fn events_that_differ_in_one_field_or_in_order_give_different_digests() {
+        let base = kernel(1_000, 2, "read", 64);
+        let variants = [
+            base.clone(),
+            kernel(1_001, 2, "read", 64),
+            kernel(1_000, 3, "read", 64),
+            kernel(1_000, 2, "write", 64),
+            kernel(1_000, 2, "read", 63),
+            // The same words under another tag.
+            Event {
+                at: Instant::from_nanos(1_000),
+                kind: EventKind::Polled { task: TaskId(2) },
+            },
+            Event {
+                at: Instant::from_nanos(1_000),
+                kind: EventKind::Spawned { task: TaskId(2) },
+            },
+            // Time and a field swapped.
+            kernel(2, 1_000, "read", 64),
+        ];
+        let mut digests: Vec<u64> = variants
+            .iter()
+            .map(|e| digest_of(&[polled(1), e.clone()]))
+            .collect();
+        // The same events, swapped.
+        digests.push(digest_of(&[base.clone(), polled(1)]));
+        let mut unique = digests.clone();
+        unique.sort_unstable();
+        unique.dedup();
+        assert_eq!(unique.len(), digests.len(), "{digests:x?}");
+        // And the same events give the same digest.
+        assert_eq!(digest_of(&[polled(1), base.clone()]), digests[0]);
     }
 
     #[test]
