@@ -65,6 +65,7 @@
 //! This file holds the list of workloads and `main`; `harness.rs` times
 //! them (interleaved repetitions, medians) and prints the table.
 
+mod bulk;
 mod executor;
 mod fs;
 mod harness;
@@ -307,9 +308,14 @@ fn main() {
         );
         report
     });
+    let bulk_mib = if quick { 16 } else { 100 };
+    let bulk = extra_selected(&filters, "bulk").then(|| bulk::bulk(bulk_mib, 3));
     print_table(&rows, reps);
     print_seed_rows(&seed_rows, seeds_per_rep(quick), reps);
     print_absolute_targets(&rows);
+    if let Some(rows) = &bulk {
+        bulk::print_bulk(rows, bulk_mib, 3);
+    }
     if let Some(idle) = idle {
         println!(
             "idle_connections: {} simulated TCP connections set up in {:.1?} ({:.2} µs each); \

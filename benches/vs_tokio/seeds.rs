@@ -111,7 +111,7 @@ pub(crate) fn sweep(faults: Faults, first: u64, seeds: u64) {
 
 /// The process's CPU time so far (every thread: the stall monitor's
 /// too).
-fn process_cpu_time() -> Duration {
+pub(crate) fn process_cpu_time() -> Duration {
     let t = rustix::time::clock_gettime(rustix::time::ClockId::ProcessCPUTime);
     Duration::new(t.tv_sec as u64, t.tv_nsec as u32)
 }

@@ -147,3 +147,69 @@ fn a_duplex_reader_gets_an_edge_per_segment_even_without_draining() {
         );
     });
 }
+
+/// Drains `n` bytes from `end` in reads of at most `chunk`, as a reader
+/// that reads in small pieces.
+fn read_in_pieces(end: &detsim::io::DuplexStream, n: usize, chunk: usize) {
+    let mut buf = vec![0u8; chunk];
+    let mut left = n;
+    while left > 0 {
+        let want = left.min(chunk);
+        left -= end.try_read(&mut buf[..want]).unwrap();
+    }
+}
+
+#[test]
+fn a_full_socketpair_writer_is_woken_once_three_quarters_are_free() {
+    perfect_kernel(2).block_on(async {
+        let (a, b) = detsim::io::duplex(64);
+        let writer = a.source().register(Interest::WRITABLE, Trigger::Edge);
+        writer.ready().await;
+        assert_eq!(a.try_write(&[7; 100]).unwrap(), 64);
+        let full = a.try_write(&[7; 1]).unwrap_err();
+        assert_eq!(full.kind(), std::io::ErrorKind::WouldBlock);
+        detsim::time::sleep(detsim::time::Duration::from_millis(1)).await;
+        // `unix_writable`: no wake-up while more than a quarter is used...
+        read_in_pieces(&b, 47, 1);
+        assert_eq!(poll(&writer), None, "17 of 64 bytes still used");
+        // ...but a write that fits is still accepted.
+        assert_eq!(a.try_write(&[7; 1]).unwrap(), 1);
+        read_in_pieces(&b, 2, 1);
+        assert!(
+            poll(&writer).is_some_and(|r| r.is_writable()),
+            "16 of 64 used"
+        );
+    });
+}
+
+#[test]
+fn a_full_tcp_writer_is_woken_once_a_third_is_free() {
+    use detsim::kernel::stream::{Link, StreamConfig, stream_pair};
+    use std::rc::Rc;
+    struct Instant;
+    impl Link for Instant {}
+    perfect_kernel(3).block_on(async {
+        let (a, b) = stream_pair(StreamConfig {
+            kind: "tcp",
+            capacity: 90,
+            tcp: true,
+            link_ab: Rc::new(Instant),
+            link_ba: Rc::new(Instant),
+        });
+        let a = detsim::io::DuplexStream::new(a);
+        let b = detsim::io::DuplexStream::new(b);
+        let writer = a.source().register(Interest::WRITABLE, Trigger::Edge);
+        writer.ready().await;
+        assert_eq!(a.try_write(&[7; 100]).unwrap(), 90);
+        detsim::time::sleep(detsim::time::Duration::from_millis(1)).await;
+        // `sk_stream_is_writeable`: free room at least half of what is
+        // queued, so 30 of 90 bytes free.
+        read_in_pieces(&b, 29, 1);
+        assert_eq!(poll(&writer), None, "29 of 90 bytes free");
+        read_in_pieces(&b, 1, 1);
+        assert!(
+            poll(&writer).is_some_and(|r| r.is_writable()),
+            "30 of 90 free"
+        );
+    });
+}

@@ -11,6 +11,7 @@
 #[path = "../common/mod.rs"]
 mod common;
 
+mod bulk_segments;
 mod conformance;
 mod edge_triggered_hang;
 mod epoll_semantics;

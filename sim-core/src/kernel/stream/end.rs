@@ -92,11 +92,13 @@ impl StreamEnd {
         source.note_read(false);
         source.trace("read", n as i64);
         // Room freed: the writer's side becomes writable (an edge only if
-        // it was full).
-        self.wire
-            .peer(self.side)
-            .source
-            .set(Readiness::WRITABLE, Readiness::EMPTY);
+        // it was not), once the room is worth announcing.
+        if self.wire.room_to_announce(1 - self.side) {
+            self.wire
+                .peer(self.side)
+                .source
+                .set(Readiness::WRITABLE, Readiness::EMPTY);
+        }
         if self.wire.slow.get() {
             // The window reopened: the writer's queue may move on.
             trickle::pump(&self.wire, 1 - self.side, std::time::Duration::ZERO);

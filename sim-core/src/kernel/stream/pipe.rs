@@ -3,7 +3,9 @@
 //!
 //! Capacity bounds both together, so a writer that outpaces its reader gets
 //! partial writes and then `WouldBlock`: backpressure, as a full socket
-//! send buffer gives. A slow stream's sender also keeps a queue, within
+//! send buffer gives. A writer that saw `WouldBlock` is told of room again
+//! only once a batch is free (`Wire::room_to_announce`), so cut segments
+//! do not stay cut. A slow stream's sender also keeps a queue, within
 //! the same capacity, and respects a receive window, a smaller bound on
 //! what is in flight or unread (`trickle.rs`). Each write becomes one segment; FIN and RST are
 //! segments too. An arrival event always moves the *oldest* segment, so
@@ -46,6 +48,11 @@ impl Pipe {
     /// Bytes in flight or unread: what counts against a receive window.
     pub(crate) fn used(&self) -> usize {
         self.buf.len() + self.in_flight_bytes
+    }
+
+    /// Bytes it buffers, in flight and unread together.
+    pub(crate) fn capacity(&self) -> usize {
+        self.capacity
     }
 
     /// Room left for the writer.

@@ -80,6 +80,36 @@ impl Wire {
         &self.ends[1 - side]
     }
 
+    /// Whether end `from` has enough room to be reported writable again
+    /// after its peer read: room is announced in batches, as Linux does,
+    /// so a writer woken by a read writes a large chunk rather than the
+    /// few bytes one read freed. Without it, a partial write or a short
+    /// read that once cut a segment small would keep every later write
+    /// that small (each read frees one segment's bytes, each write fills
+    /// exactly that): the silly window syndrome, in the send buffer.
+    ///
+    /// TCP is writable once the free room is at least half of what is
+    /// queued (`sk_stream_is_writeable`: at least a third of the buffer
+    /// free); a socketpair once at most a quarter of its buffer is used
+    /// (`unix_writable`). Writes that fit are accepted either way; only
+    /// the wake-up waits for the batch.
+    pub(crate) fn room_to_announce(&self, from: usize) -> bool {
+        let pipe = self.peer(from).inbound.borrow();
+        let capacity = pipe.capacity();
+        let space = if self.slow.get() {
+            drop(pipe);
+            crate::kernel::stream::trickle::send_space(self, from)
+        } else {
+            pipe.space()
+        };
+        let used = capacity - space;
+        if self.tcp {
+            used <= 2 * space
+        } else {
+            4 * used <= capacity
+        }
+    }
+
     /// Puts `segment` on the wire from `from` to its peer; it arrives after
     /// the link's transit time plus `extra`, retransmitted while the link
     /// is down, until the link's give-up time.
