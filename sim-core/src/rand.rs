@@ -1,8 +1,10 @@
 //! Seeded randomness: every random choice in a run comes from the run's seed.
 //!
-//! The runtime derives one independent ChaCha8 stream per concern from the
+//! The runtime derives one independent stream per concern from the
 //! seed: the scheduler, the timers, user code, and one per fault
-//! kind. Because streams never share state, switching one fault kind off does
+//! kind. They are ChaCha8, except the simulated kernel's per-event
+//! draws (tie-breaks, device latencies), which are counter-based
+//! (`CounterRng`) to cost a few instructions each. Because streams never share state, switching one fault kind off does
 //! not shift the choices any other concern makes, which is what lets a
 //! failing run be shrunk fault by fault.
 //!
@@ -41,11 +43,13 @@ use crate::runtime::context;
 pub(crate) enum Stream {
     /// Which runnable task is polled next.
     Scheduler,
-    /// Tie-breaks between kernel events due at the same instant.
+    /// Tie-breaks between kernel events due at the same instant (a
+    /// [`CounterRng`]).
     Delivery,
     /// The stream handed to user code by [`rng`] and [`random`].
     User,
-    /// Latency and other non-fault choices of simulated devices and links.
+    /// Latency and other non-fault choices of simulated devices and links
+    /// (a [`CounterRng`]).
     Devices,
     /// One stream per fault kind, so each kind can be switched off alone.
     Fault(u16),
@@ -77,6 +81,58 @@ impl Stream {
         let mut rng = ChaCha8Rng::seed_from_u64(seed);
         rng.set_stream(self.id());
         rng
+    }
+}
+
+/// A cheap seeded generator for the simulated kernel's per-event draws
+/// (the tie-break of each scheduled action, each device latency): draw
+/// `n` of a stream is SplitMix64's output for the stream's key plus `n`
+/// steps, so a draw is a few instructions with no buffer to refill, and
+/// a stream costs one hash to seed. Each stream still has its own key,
+/// derived from the seed and its [`Stream`] id, so streams stay
+/// independent. Users and faults keep ChaCha8.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct CounterRng {
+    state: u64,
+}
+
+/// SplitMix64's increment: the golden ratio, odd.
+const GOLDEN_GAMMA: u64 = 0x9e37_79b9_7f4a_7c15;
+
+/// SplitMix64's output function (Stafford's variant 13): a bijection
+/// that mixes every input bit into every output bit.
+#[inline]
+fn mix64(z: u64) -> u64 {
+    let z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    let z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    z ^ (z >> 31)
+}
+
+impl CounterRng {
+    /// The generator of `stream` under `seed`.
+    pub(crate) fn new(stream: Stream, seed: u64) -> CounterRng {
+        CounterRng {
+            state: mix64(seed ^ mix64(stream.id())),
+        }
+    }
+
+    /// The next 64 random bits.
+    #[inline]
+    pub(crate) fn next_u64(&mut self) -> u64 {
+        self.state = self.state.wrapping_add(GOLDEN_GAMMA);
+        mix64(self.state)
+    }
+
+    /// A number in `0..=max`, by multiply-shift (Lemire's method without
+    /// the rejection step: a value is at most `max / 2^64` more likely
+    /// than another, far below anything a run could observe).
+    #[inline]
+    pub(crate) fn up_to(&mut self, max: u64) -> u64 {
+        let x = self.next_u64();
+        match max.checked_add(1) {
+            Some(n) => ((u128::from(x) * u128::from(n)) >> 64) as u64,
+            None => x,
+        }
     }
 }
 
@@ -170,4 +226,34 @@ pub fn select_start(branches: u32) -> u32 {
     context::with_runtime("detsim::rand::select_start", |rt| {
         rt.select_rng().random_range(0..branches)
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn counter_streams_repeat_per_seed_and_differ_between_streams_and_seeds() {
+        let draws = |stream, seed| {
+            let mut rng = CounterRng::new(stream, seed);
+            (0..4).map(|_| rng.next_u64()).collect::<Vec<_>>()
+        };
+        assert_eq!(draws(Stream::Delivery, 1), draws(Stream::Delivery, 1));
+        assert_ne!(draws(Stream::Delivery, 1), draws(Stream::Devices, 1));
+        assert_ne!(draws(Stream::Delivery, 1), draws(Stream::Delivery, 2));
+    }
+
+    #[test]
+    fn counter_draws_up_to_a_bound_stay_within_it_and_cover_it() {
+        let mut rng = CounterRng::new(Stream::Devices, 7);
+        let mut seen = [false; 4];
+        for _ in 0..200 {
+            let x = rng.up_to(3);
+            assert!(x <= 3, "{x}");
+            seen[x as usize] = true;
+        }
+        assert_eq!(seen, [true; 4], "every value in 0..=3 comes up");
+        assert_eq!(rng.up_to(0), 0);
+        let _ = rng.up_to(u64::MAX);
+    }
 }

@@ -31,7 +31,7 @@ impl Net {
         arrive: impl FnOnce(bool) + 'static,
     ) {
         let deadline = self.give_up_deadline(from, to, delay);
-        carry_after(Rc::clone(self), from, to, delay, deadline, Box::new(arrive));
+        carry_after(Rc::clone(self), from, to, delay, deadline, arrive);
     }
 
     /// Carries a packet that TCP retransmits until acknowledged (the
@@ -52,7 +52,7 @@ impl Net {
             from,
             to,
         };
-        resend_after(Rc::clone(self), link, delay, deadline, Box::new(arrive));
+        resend_after(Rc::clone(self), link, delay, deadline, arrive);
     }
 
     /// When a packet from `from` to `to` sent now, due after `delay`,
@@ -77,13 +77,15 @@ impl Net {
     }
 }
 
+/// One delivery check of a packet: `arrive` is moved into the scheduled
+/// event itself (one allocation per attempt, not a second box for it).
 fn carry_after(
     net: Rc<Net>,
     from: HostIx,
     to: HostIx,
     delay: Duration,
     deadline: Option<Instant>,
-    arrive: Box<dyn FnOnce(bool)>,
+    arrive: impl FnOnce(bool) + 'static,
 ) {
     let kernel = net.kernel.clone();
     kernel.schedule_after(delay, move || {
@@ -102,12 +104,14 @@ fn carry_after(
     });
 }
 
+/// One transmission attempt of a packet TCP retransmits, `arrive` moved
+/// into the scheduled event as in [`carry_after`].
 fn resend_after(
     net: Rc<Net>,
     link: NetLink,
     delay: Duration,
     deadline: Option<Instant>,
-    arrive: Box<dyn FnOnce(bool)>,
+    arrive: impl FnOnce(bool) + 'static,
 ) {
     let kernel = net.kernel.clone();
     kernel.schedule_after(delay, move || {

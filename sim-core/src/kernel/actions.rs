@@ -14,8 +14,7 @@ use std::collections::BinaryHeap;
 
 use crate::time::Instant;
 
-/// Something to do at an instant.
-pub(crate) type Action = Box<dyn FnOnce()>;
+pub(crate) use crate::kernel::event::Action;
 
 struct Scheduled {
     at: Instant,
@@ -99,7 +98,7 @@ impl ActionQueue {
                 }
             };
             match next {
-                Some(s) => (s.action)(),
+                Some(s) => s.action.run(),
                 None => break,
             }
         }
@@ -119,7 +118,7 @@ mod tests {
 
     fn log_into(log: &Rc<RefCell<Vec<u32>>>, n: u32) -> Action {
         let log = Rc::clone(log);
-        Box::new(move || log.borrow_mut().push(n))
+        Action::from(move || log.borrow_mut().push(n))
     }
 
     #[test]
@@ -148,7 +147,7 @@ mod tests {
         queue.push(
             Instant::from_nanos(5),
             0,
-            Box::new(move || {
+            Action::from(move || {
                 l.borrow_mut().push(1);
                 q.push(Instant::from_nanos(5), 0, log_into(&l, 2));
             }),

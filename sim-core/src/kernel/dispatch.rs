@@ -325,7 +325,7 @@ mod tests {
         let at = Instant::from_nanos(5);
         for n in 0..16 {
             let log = Rc::clone(&log);
-            kernel.schedule(at, Box::new(move || log.borrow_mut().push(n)));
+            kernel.schedule(at, Action::from(move || log.borrow_mut().push(n)));
         }
         assert_eq!(kernel.next_due(), Some(at));
         kernel.run_due(at);

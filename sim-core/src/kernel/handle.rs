@@ -8,6 +8,7 @@ use std::time::Duration;
 
 use crate::alloc::Untracked;
 use crate::faults::FaultKind;
+use crate::kernel::event::Action;
 use crate::kernel::fs::FileSystem;
 use crate::kernel::{BufResult, Completion, ResourceId, fs_slot};
 use crate::runtime::{RuntimeInner, context};
@@ -63,8 +64,15 @@ impl KernelHandle {
     /// the OS runtime, in the order they were scheduled).
     pub fn schedule_at(&self, at: Instant, action: impl FnOnce() + 'static) {
         let _untracked = Untracked::new();
+        self.schedule_action_at(at, Action::from(action));
+    }
+
+    /// [`KernelHandle::schedule_at`] for a typed kernel event.
+    pub(crate) fn schedule_action_at(&self, at: Instant, action: Action) {
+        // The queue may grow: detsim's memory, not the poll's.
+        let _untracked = Untracked::new();
         let at = at.max(self.rt.now());
-        self.rt.kernel.schedule(at, Box::new(action));
+        self.rt.kernel.schedule(at, action);
         self.rt.note_deadline(at);
     }
 

@@ -92,6 +92,7 @@
 mod actions;
 mod completion;
 mod dispatch;
+mod event;
 pub mod fs;
 mod fs_slot;
 mod handle;

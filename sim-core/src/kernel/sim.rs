@@ -6,7 +6,11 @@
 //! same instant run in an order drawn from the run's delivery stream when
 //! they are scheduled, as several Linux timers or packets due together
 //! arrive in an unspecified order. Simulated devices draw their latencies from the
-//! device stream. The readiness sources and completions the devices drive
+//! device stream. Both are counter-based streams
+//! (`rand::CounterRng`), not ChaCha: there is a draw per scheduled
+//! action and per segment, and a few instructions each is what keeps
+//! the tie-break affordable where no other action happens to be due at
+//! the same instant. The readiness sources and completions the devices drive
 //! are shared with the OS kernel (see the [module docs](crate::kernel)).
 //!
 //! # Divergence from Linux
@@ -14,37 +18,41 @@
 //! Time stands still while tasks run: a poll takes no virtual time, so only
 //! sleeps, timeouts and device latencies move the clock.
 
-use std::cell::RefCell;
+use std::cell::Cell;
 use std::time::Duration;
 
-use rand::RngExt;
-use rand_chacha::ChaCha8Rng;
-
-use crate::rand::Stream;
+use crate::rand::{CounterRng, Stream};
 
 /// The simulated kernel's own state. See the module docs.
 pub(crate) struct SimKernel {
-    delivery_rng: RefCell<ChaCha8Rng>,
-    device_rng: RefCell<ChaCha8Rng>,
+    delivery: Cell<CounterRng>,
+    devices: Cell<CounterRng>,
 }
 
 impl SimKernel {
     pub(crate) fn new(seed: u64) -> SimKernel {
         SimKernel {
-            delivery_rng: RefCell::new(Stream::Delivery.rng(seed)),
-            device_rng: RefCell::new(Stream::Devices.rng(seed)),
+            delivery: Cell::new(CounterRng::new(Stream::Delivery, seed)),
+            devices: Cell::new(CounterRng::new(Stream::Devices, seed)),
         }
     }
 
     /// The tie-break of an action being scheduled: its place among the
     /// actions due at the same instant.
+    #[inline]
     pub(crate) fn tie_break(&self) -> u64 {
-        self.delivery_rng.borrow_mut().random()
+        let mut rng = self.delivery.get();
+        let tie = rng.next_u64();
+        self.delivery.set(rng);
+        tie
     }
 
     /// A duration in `min..=max` from the device stream (`min < max`).
     pub(crate) fn device_delay(&self, min: Duration, max: Duration) -> Duration {
         let span = u64::try_from((max - min).as_nanos()).unwrap_or(u64::MAX);
-        min + Duration::from_nanos(self.device_rng.borrow_mut().random_range(0..=span))
+        let mut rng = self.devices.get();
+        let drawn = rng.up_to(span);
+        self.devices.set(rng);
+        min + Duration::from_nanos(drawn)
     }
 }

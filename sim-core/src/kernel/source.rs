@@ -135,7 +135,7 @@ impl Source {
     pub fn set(&self, bits: Readiness, arrivals: Readiness) {
         // Wakers are called after the borrow ends; two fit without a heap
         // allocation (a reader and a writer), more spill to a Vec.
-        let mut wake: [Option<Waker>; 2] = [None, None];
+        let (mut first, mut second) = (None::<Waker>, None::<Waker>);
         let mut more: Vec<Waker> = Vec::new();
         {
             let mut st = self.inner.state.borrow_mut();
@@ -153,9 +153,12 @@ impl Source {
                     continue;
                 }
                 if let Some(w) = r.waker.take() {
-                    match wake.iter_mut().find(|slot| slot.is_none()) {
-                        Some(slot) => *slot = Some(w),
-                        None => more.push(w),
+                    if first.is_none() {
+                        first = Some(w);
+                    } else if second.is_none() {
+                        second = Some(w);
+                    } else {
+                        more.push(w);
                     }
                 }
             }
@@ -165,7 +168,13 @@ impl Source {
             what: "ready",
             value: i64::from((bits | arrivals).bits()),
         });
-        for w in wake.into_iter().flatten().chain(more) {
+        if let Some(w) = first {
+            w.wake();
+        }
+        if let Some(w) = second {
+            w.wake();
+        }
+        for w in more {
             w.wake();
         }
     }

@@ -189,8 +189,7 @@ impl StreamEnd {
             .wire
             .kernel
             .fault_delay(FaultKind::DelayedReadiness, peer.source.id());
-        self.wire
-            .transmit(self.side, Segment::Data(data[..n].to_vec()), extra);
+        self.wire.transmit_data(self.side, &data[..n], extra);
         if peer.inbound.borrow().space() == 0 {
             source.clear(Readiness::WRITABLE);
         }

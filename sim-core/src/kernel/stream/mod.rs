@@ -48,6 +48,7 @@ pub(crate) use link::Instant0;
 pub use link::Link;
 use pipe::Pipe;
 pub use trickle::Trickle;
+pub(crate) use wire::Transmission;
 use wire::{End, EndState, Wire};
 
 /// Settings of a stream pair built with [`stream_pair`].

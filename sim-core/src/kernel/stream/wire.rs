@@ -22,9 +22,11 @@
 use std::cell::{Cell, RefCell};
 use std::io;
 use std::rc::Rc;
+use std::time::Duration;
 
+use crate::kernel::event::Action;
 use crate::kernel::stream::Link;
-use crate::kernel::stream::pipe::{Pipe, Segment};
+use crate::kernel::stream::pipe::{InFlight, Pipe, Segment};
 use crate::kernel::stream::trickle::Trickler;
 use crate::kernel::{KernelHandle, Readiness, Source};
 use crate::time::Instant;
@@ -113,26 +115,41 @@ impl Wire {
     /// Puts `segment` on the wire from `from` to its peer; it arrives after
     /// the link's transit time plus `extra`, retransmitted while the link
     /// is down, until the link's give-up time.
-    pub(crate) fn transmit(
-        self: &Rc<Self>,
-        from: usize,
-        segment: Segment,
-        extra: std::time::Duration,
-    ) {
-        let len = match &segment {
-            Segment::Data(bytes) => bytes.len(),
-            Segment::Fin | Segment::Rst => 0,
-        };
-        self.peer(from).inbound.borrow_mut().send(segment);
-        let link = Rc::clone(&self.end(from).link);
+    pub(crate) fn transmit(self: &Rc<Self>, from: usize, segment: Segment, extra: Duration) {
+        match segment {
+            Segment::Data(bytes) => self.transmit_data(from, &bytes, extra),
+            Segment::Fin => self.transmit_marker(from, InFlight::Fin, extra),
+        }
+    }
+
+    /// [`Wire::transmit`] for the bytes one write handed over, copied
+    /// into the peer's pipe: nothing is allocated once its ring has grown.
+    pub(crate) fn transmit_data(self: &Rc<Self>, from: usize, data: &[u8], extra: Duration) {
+        self.peer(from).inbound.borrow_mut().send_data(data);
+        self.schedule_arrival(from, data.len(), extra);
+    }
+
+    fn transmit_marker(self: &Rc<Self>, from: usize, marker: InFlight, extra: Duration) {
+        self.peer(from).inbound.borrow_mut().send_marker(marker);
+        self.schedule_arrival(from, 0, extra);
+    }
+
+    /// Schedules the first transmission attempt of the segment of `len`
+    /// bytes `from` just put on the wire.
+    fn schedule_arrival(self: &Rc<Self>, from: usize, len: usize, extra: Duration) {
+        let link = &self.end(from).link;
         // Saturating: a link may be "infinitely slow" (`Duration::MAX`);
         // a panic here would repeat in the socket's drop, while unwinding.
         let delay = link.delay(len).saturating_add(extra);
-        let deadline = self
-            .kernel
-            .now()
-            .saturating_add(delay.saturating_add(link.give_up_after()));
-        retransmit(Rc::clone(self), from, link, delay, deadline);
+        let now = self.kernel.now();
+        let deadline = now.saturating_add(delay.saturating_add(link.give_up_after()));
+        let transmission = Transmission {
+            wire: Rc::clone(self),
+            from,
+            deadline,
+        };
+        self.kernel
+            .schedule_action_at(now.saturating_add(delay), Action::Segment(transmission));
     }
 
     /// The oldest segment from `1 - to` arrives at `to`.
@@ -146,7 +163,8 @@ impl Wire {
             (st.closed, st.dead)
         };
         match segment {
-            Segment::Data(_) if closed || dead => {
+            InFlight::Data(n) if closed || dead => {
+                end.inbound.borrow_mut().drop_arrived(n);
                 // Room freed on the wire: the sender may write again (and
                 // will hear of the RST below).
                 self.peer(to)
@@ -157,21 +175,20 @@ impl Wire {
                     self.send_rst(to);
                 }
             }
-            Segment::Data(bytes) => {
-                let n = bytes.len();
-                end.inbound.borrow_mut().receive(bytes);
+            InFlight::Data(n) => {
+                end.inbound.borrow_mut().receive(n);
                 end.source.trace("delivered", n as i64);
                 end.source.set(Readiness::READABLE, Readiness::READABLE);
             }
-            Segment::Fin if closed || dead => {}
-            Segment::Fin => {
+            InFlight::Fin if closed || dead => {}
+            InFlight::Fin => {
                 end.inbound.borrow_mut().fin_received = true;
                 end.source.trace("fin", 0);
                 let fin = Readiness::READABLE | Readiness::READ_CLOSED;
                 end.source.set(fin, fin);
             }
-            Segment::Rst if closed || dead => {}
-            Segment::Rst => {
+            InFlight::Rst if closed || dead => {}
+            InFlight::Rst => {
                 // Linux: ECONNRESET, or EPIPE once the peer's FIN came
                 // (CLOSE_WAIT); what arrived before stays readable.
                 let error = if end.inbound.borrow().fin_received {
@@ -195,7 +212,7 @@ impl Wire {
     /// `from` sends its one RST.
     pub(crate) fn send_rst(self: &Rc<Self>, from: usize) {
         self.end(from).state.borrow_mut().rst_sent = true;
-        self.transmit(from, Segment::Rst, std::time::Duration::ZERO);
+        self.transmit_marker(from, InFlight::Rst, Duration::ZERO);
     }
 
     /// A segment from `from` went unacknowledged for the link's give-up
@@ -226,25 +243,30 @@ impl Wire {
     }
 }
 
-/// One transmission attempt of the oldest segment from `from`: it arrives
-/// if the link is up when it is due; otherwise it is sent again after the
-/// link's retransmission time, until `deadline`.
-fn retransmit(
+/// A transmission attempt of the oldest segment from `from`, the typed
+/// kernel event of the steady path: when due, the segment arrives if the
+/// link is up; otherwise it is sent again after the link's
+/// retransmission time, until `deadline`.
+pub(crate) struct Transmission {
     wire: Rc<Wire>,
     from: usize,
-    link: Rc<dyn Link>,
-    delay: std::time::Duration,
     deadline: Instant,
-) {
-    let kernel = wire.kernel.clone();
-    kernel.schedule_after(delay, move || {
+}
+
+impl Transmission {
+    /// The attempt is due.
+    pub(crate) fn attempt(self) {
+        let wire = &self.wire;
+        let link = &wire.end(self.from).link;
         if link.is_up() {
-            wire.arrive(1 - from);
-        } else if wire.kernel.now() >= deadline {
-            wire.give_up(from);
+            wire.arrive(1 - self.from);
+        } else if wire.kernel.now() >= self.deadline {
+            wire.give_up(self.from);
         } else {
             let retry = link.retransmit_after();
-            retransmit(wire, from, link, retry, deadline);
+            let at = wire.kernel.now().saturating_add(retry);
+            let kernel = wire.kernel.clone();
+            kernel.schedule_action_at(at, Action::Segment(self));
         }
-    });
+    }
 }
