@@ -4,12 +4,19 @@
 //!   runtime's start so `detsim::time::Instant` means the same thing on
 //!   both backends.
 //! - **Readiness**: one epoll instance. Every file descriptor is registered
-//!   edge-triggered (`EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET`) with its
-//!   [`Source`](crate::kernel::Source)'s id as the token; an epoll event
-//!   becomes a [`Source::set`](crate::kernel::Source::set) with the bits as
+//!   edge-triggered (`EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLPRI |
+//!   EPOLLET`) with its [`Source`](crate::kernel::Source)'s id as the
+//!   token; an epoll event becomes a
+//!   [`Source::set`](crate::kernel::Source::set) with the bits as
 //!   arrivals, so `Registration`s, level/edge/one-shot triggers and the IO
 //!   types' try-then-wait loop (`IoSource`) are the very code the
-//!   simulation runs.
+//!   simulation runs. An event also says what is *not* ready: epoll polls
+//!   the descriptor when it hands the event out, so an event without
+//!   `EPOLLOUT` means there was no room to write then, and the source
+//!   forgets `WRITABLE` (room that frees later is a new event). Stream
+//!   sockets forget `READABLE` themselves when a read saw the receive
+//!   queue empty ([`net`]); `EPOLLPRI` (TCP urgent data, which makes reads
+//!   stop short) is remembered per stream socket for that.
 //! - **Sockets** ([`net`]): the runtime's network stack, real non-blocking
 //!   sockets behind the socket contract of `kernel::net`, installed when
 //!   the runtime is built.
@@ -39,11 +46,11 @@ pub(crate) mod net;
 pub(crate) mod pool;
 pub(crate) mod seed;
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::collections::BTreeMap;
 use std::io;
 use std::os::fd::{AsFd, BorrowedFd, OwnedFd};
-use std::rc::Weak;
+use std::rc::{Rc, Weak};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -63,8 +70,11 @@ const WAKE_TOKEN: u64 = u64::MAX;
 pub(crate) struct OsKernel {
     epoll: OwnedFd,
     wake_fd: Arc<OwnedFd>,
-    sources: RefCell<BTreeMap<u64, Weak<SourceInner>>>,
+    sources: RefCell<BTreeMap<u64, Watched>>,
     events: RefCell<Vec<epoll::Event>>,
+    /// The last `epoll_wait`'s events, copied out so that no borrow is held
+    /// while sources wake their tasks; kept to reuse its allocation.
+    harvested: RefCell<Vec<(u64, epoll::EventFlags)>>,
     origin: std::time::Instant,
     pub(crate) pool: pool::BlockingPool,
 }
@@ -84,6 +94,7 @@ impl OsKernel {
             wake_fd: Arc::new(wake_fd),
             sources: RefCell::new(BTreeMap::new()),
             events: RefCell::new(Vec::with_capacity(256)),
+            harvested: RefCell::new(Vec::with_capacity(256)),
             origin: std::time::Instant::now(),
             pool: pool::BlockingPool::new(pool::DEFAULT_THREADS),
         })
@@ -112,6 +123,7 @@ impl OsKernel {
         let flags = epoll::EventFlags::IN
             | epoll::EventFlags::OUT
             | epoll::EventFlags::RDHUP
+            | epoll::EventFlags::PRI
             | epoll::EventFlags::ET;
         epoll::add(
             &self.epoll,
@@ -119,10 +131,25 @@ impl OsKernel {
             epoll::EventData::new_u64(source.id().as_u64()),
             flags,
         )?;
-        self.sources
-            .borrow_mut()
-            .insert(source.id().as_u64(), source.downgrade());
+        self.sources.borrow_mut().insert(
+            source.id().as_u64(),
+            Watched {
+                source: source.downgrade(),
+                urgent: None,
+            },
+        );
         Ok(())
+    }
+
+    /// The flag that turns true once an event on `source`'s descriptor
+    /// reported urgent data (`EPOLLPRI`), and stays true. A stream socket
+    /// asks for it when it is registered.
+    pub(crate) fn urgent_flag(&self, source: &crate::kernel::Source) -> Rc<Cell<bool>> {
+        let mut sources = self.sources.borrow_mut();
+        let watched = sources
+            .get_mut(&source.id().as_u64())
+            .expect("urgent_flag: the source's descriptor is registered");
+        Rc::clone(watched.urgent.get_or_insert_with(Rc::default))
     }
 
     /// Forgets `fd`'s registration (closing the fd removes it from epoll;
@@ -150,24 +177,51 @@ impl OsKernel {
             Err(rustix::io::Errno::INTR) => return Ok(()),
             Err(e) => return Err(e.into()),
         }
-        let ready: Vec<(u64, Readiness)> = events
-            .iter()
-            .map(|e| (e.data.u64(), readiness(e.flags)))
-            .collect();
+        let mut harvested = self.harvested.take();
+        harvested.extend(events.iter().map(|e| (e.data.u64(), e.flags)));
         drop(events);
-        for (token, bits) in ready {
+        for &(token, flags) in &harvested {
             if token == WAKE_TOKEN {
                 let mut buf = [0u8; 8];
                 let _ = rustix::io::read(self.wake_fd.as_fd(), &mut buf);
                 continue;
             }
-            let source = self.sources.borrow().get(&token).and_then(Weak::upgrade);
+            let source = {
+                let sources = self.sources.borrow();
+                let Some(watched) = sources.get(&token) else {
+                    continue;
+                };
+                if flags.contains(epoll::EventFlags::PRI)
+                    && let Some(urgent) = &watched.urgent
+                {
+                    urgent.set(true);
+                }
+                watched.source.upgrade()
+            };
             if let Some(source) = source {
-                crate::kernel::Source::from_inner(source).set(bits, bits);
+                let source = crate::kernel::Source::from_inner(source);
+                let bits = readiness(flags);
+                // epoll polled the descriptor as it handed the event out:
+                // without `EPOLLOUT`, there was no room then. (Not so for
+                // `EPOLLIN`: a stream socket may still hold bytes it read
+                // ahead, which only its own reads can tell.)
+                if !bits.contains(Readiness::WRITABLE) {
+                    source.clear(Readiness::WRITABLE);
+                }
+                source.set(bits, bits);
             }
         }
+        harvested.clear();
+        *self.harvested.borrow_mut() = harvested;
         Ok(())
     }
+}
+
+/// A registered descriptor: the source its events go to.
+struct Watched {
+    source: Weak<SourceInner>,
+    /// A stream socket's: see [`OsKernel::urgent_flag`].
+    urgent: Option<Rc<Cell<bool>>>,
 }
 
 fn readiness(flags: epoll::EventFlags) -> Readiness {
