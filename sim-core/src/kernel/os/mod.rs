@@ -72,10 +72,8 @@ pub(crate) struct OsKernel {
     wake_fd: Arc<OwnedFd>,
     sources: RefCell<BTreeMap<u64, Watched>>,
     events: RefCell<Vec<epoll::Event>>,
-    /// The last `epoll_wait`'s events, copied out so that no borrow is held
-    /// while sources wake their tasks; kept to reuse its allocation.
-    harvested: RefCell<Vec<(u64, epoll::EventFlags)>>,
-    origin: std::time::Instant,
+    /// `CLOCK_MONOTONIC` when the kernel was built, in nanoseconds.
+    origin_nanos: u64,
     pub(crate) pool: pool::BlockingPool,
 }
 
@@ -94,15 +92,14 @@ impl OsKernel {
             wake_fd: Arc::new(wake_fd),
             sources: RefCell::new(BTreeMap::new()),
             events: RefCell::new(Vec::with_capacity(256)),
-            harvested: RefCell::new(Vec::with_capacity(256)),
-            origin: std::time::Instant::now(),
+            origin_nanos: monotonic_nanos(),
             pool: pool::BlockingPool::new(pool::DEFAULT_THREADS),
         })
     }
 
     /// Time since the runtime started, on the monotonic clock.
     pub(crate) fn now(&self) -> Instant {
-        Instant::from_nanos(u64::try_from(self.origin.elapsed().as_nanos()).unwrap_or(u64::MAX))
+        Instant::from_nanos(monotonic_nanos().saturating_sub(self.origin_nanos))
     }
 
     /// The hook that interrupts `epoll_wait` from any thread.
@@ -177,10 +174,10 @@ impl OsKernel {
             Err(rustix::io::Errno::INTR) => return Ok(()),
             Err(e) => return Err(e.into()),
         }
-        let mut harvested = self.harvested.take();
-        harvested.extend(events.iter().map(|e| (e.data.u64(), e.flags)));
-        drop(events);
-        for &(token, flags) in &harvested {
+        // The borrow of `events` lasts while sources wake their tasks: only
+        // `park` uses it, and a waker cannot re-enter `park`.
+        for e in events.iter() {
+            let (token, flags) = (e.data.u64(), e.flags);
             if token == WAKE_TOKEN {
                 let mut buf = [0u8; 8];
                 let _ = rustix::io::read(self.wake_fd.as_fd(), &mut buf);
@@ -211,8 +208,6 @@ impl OsKernel {
                 source.set(bits, bits);
             }
         }
-        harvested.clear();
-        *self.harvested.borrow_mut() = harvested;
         Ok(())
     }
 }
@@ -222,6 +217,22 @@ struct Watched {
     source: Weak<SourceInner>,
     /// A stream socket's: see [`OsKernel::urgent_flag`].
     urgent: Option<Rc<Cell<bool>>>,
+}
+
+/// `CLOCK_MONOTONIC` (std's `Instant`) in nanoseconds. The executor reads
+/// it at every loop turn: glibc's vDSO call and one multiply, where
+/// `Instant::elapsed` adds a checked `Duration` subtraction and a `u128`.
+fn monotonic_nanos() -> u64 {
+    let mut t = libc::timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
+    };
+    // SAFETY: `t` is a valid, writable timespec; CLOCK_MONOTONIC always
+    // exists on Linux, so the call cannot fail.
+    unsafe { libc::clock_gettime(libc::CLOCK_MONOTONIC, &mut t) };
+    (t.tv_sec as u64)
+        .wrapping_mul(1_000_000_000)
+        .wrapping_add(t.tv_nsec as u64)
 }
 
 fn readiness(flags: epoll::EventFlags) -> Readiness {
