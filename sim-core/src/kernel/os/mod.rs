@@ -66,6 +66,10 @@ use crate::time::Instant;
 /// Token of the eventfd that interrupts `epoll_wait`.
 const WAKE_TOKEN: u64 = u64::MAX;
 
+/// Token of the eventfd the file ring signals on every completion.
+#[cfg(feature = "io-uring")]
+const URING_TOKEN: u64 = u64::MAX - 1;
+
 /// The OS kernel's own state. See the module docs.
 pub(crate) struct OsKernel {
     epoll: OwnedFd,
@@ -75,6 +79,9 @@ pub(crate) struct OsKernel {
     /// `CLOCK_MONOTONIC` when the kernel was built, in nanoseconds.
     origin_nanos: u64,
     pub(crate) pool: pool::BlockingPool,
+    /// Files' reads, writes and syncs, if the kernel granted a ring.
+    #[cfg(feature = "io-uring")]
+    file_ring: Option<Arc<fs::uring::FileRing>>,
 }
 
 impl OsKernel {
@@ -87,6 +94,17 @@ impl OsKernel {
             epoll::EventData::new_u64(WAKE_TOKEN),
             epoll::EventFlags::IN | epoll::EventFlags::ET,
         )?;
+        #[cfg(feature = "io-uring")]
+        let file_ring = fs::uring::file_ring().and_then(|ring| {
+            epoll::add(
+                &epoll,
+                ring.eventfd(),
+                epoll::EventData::new_u64(URING_TOKEN),
+                epoll::EventFlags::IN | epoll::EventFlags::ET,
+            )
+            .ok()?;
+            Some(Arc::new(ring))
+        });
         Ok(OsKernel {
             epoll,
             wake_fd: Arc::new(wake_fd),
@@ -94,7 +112,23 @@ impl OsKernel {
             events: RefCell::new(Vec::with_capacity(256)),
             origin_nanos: monotonic_nanos(),
             pool: pool::BlockingPool::new(pool::DEFAULT_THREADS),
+            #[cfg(feature = "io-uring")]
+            file_ring,
         })
+    }
+
+    /// The file ring, if the kernel granted one.
+    #[cfg(feature = "io-uring")]
+    pub(crate) fn file_ring(&self) -> Option<Arc<fs::uring::FileRing>> {
+        self.file_ring.clone()
+    }
+
+    /// Completes the file operations whose completions arrived.
+    fn reap_files(&self) {
+        #[cfg(feature = "io-uring")]
+        if let Some(ring) = &self.file_ring {
+            ring.reap();
+        }
     }
 
     /// Time since the runtime started, on the monotonic clock.
@@ -171,7 +205,13 @@ impl OsKernel {
             timespec.as_ref(),
         ) {
             Ok(_) => {}
-            Err(rustix::io::Errno::INTR) => return Ok(()),
+            Err(rustix::io::Errno::INTR) => {
+                drop(events);
+                // io_uring's task work may have posted completions on the
+                // way out of the interrupted call.
+                self.reap_files();
+                return Ok(());
+            }
             Err(e) => return Err(e.into()),
         }
         // The borrow of `events` lasts while sources wake their tasks: only
@@ -181,6 +221,11 @@ impl OsKernel {
             if token == WAKE_TOKEN {
                 let mut buf = [0u8; 8];
                 let _ = rustix::io::read(self.wake_fd.as_fd(), &mut buf);
+                continue;
+            }
+            #[cfg(feature = "io-uring")]
+            if token == URING_TOKEN {
+                // Reaped below, once, however many completions it signals.
                 continue;
             }
             let source = {
@@ -208,6 +253,8 @@ impl OsKernel {
                 source.set(bits, bits);
             }
         }
+        drop(events);
+        self.reap_files();
         Ok(())
     }
 }
