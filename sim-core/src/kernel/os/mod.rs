@@ -23,7 +23,10 @@
 //! - **Completions**: a small bounded pool of blocking threads
 //!   ([`pool`]); a finished job wakes its task from the pool thread, which
 //!   interrupts `epoll_wait` through an eventfd. The file system ([`fs`])
-//!   runs every file operation there.
+//!   runs every file operation there, or, with the `io-uring` feature and
+//!   a kernel that grants a ring, its reads, writes and syncs on the
+//!   kernel's io_uring instance, whose completions are reaped on this
+//!   thread after every `epoll_wait` (the ring signals a second eventfd).
 //! - **Scheduled actions**: the kernel's action queue with no tie-break:
 //!   in time order, first-scheduled-first among actions due together.
 //! - **Parking**: `epoll_wait` with the time until the next timer or
