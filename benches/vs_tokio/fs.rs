@@ -1,10 +1,13 @@
 //! File system workloads: 4 KiB writes to the simulated disk (tokio: a real
-//! temp file), and crash-recovery cycles of `examples/wal_kv.rs` (printed
+//! temp file), 4 KiB writes each followed by an fsync on the OS backend
+//! (its blocking pool, and io_uring with the `io-uring` feature) against
+//! `tokio::fs`, and crash-recovery cycles of `examples/wal_kv.rs` (printed
 //! after the table).
 
 use std::time::{Duration, Instant as HostInstant};
 
 use crate::harness::{SEED, detsim_rt, median, ns_per_op, tokio_rt};
+use crate::os::cpu_clock;
 
 // --- 4 KiB file writes, each awaited to completion; n of them ---------------
 //
@@ -56,6 +59,115 @@ pub(crate) fn tokio_fs_write_4k(n: usize) -> Duration {
     std::fs::remove_file(&path).unwrap();
     elapsed
 }
+// --- 4 KiB write (+ fsync) on a real file; n of them --------------------------
+//
+// Each operation writes 4 KiB at the next offset of a 4 MiB region of a
+// real temp file and, in the `fsync` rows, fsyncs the file, awaiting both,
+// as a write-ahead log does; the write-only rows show the engines' own
+// cost, which the fsync's kernel work (journal commit, device flush)
+// dwarfs. detsim: `detsim::fs::File` on `detsim::Runtime::os()`, its
+// `write_at` and `sync_all` running on the blocking pool
+// (`DETSIM_IO_URING=0`) or on io_uring (the `uring` row, built with
+// `--features io-uring`; it falls back to the pool if the kernel refuses a
+// ring). tokio: `tokio::fs::File` (`write_all` + `flush`,
+// then `sync_all`: spawn_blocking each). Timed by process CPU time, which
+// counts the pool's and io_uring's worker threads too; the fsync's wait
+// for the disk is not CPU time (the profile mode's wall time shows it).
+
+const FSYNC_REGION_BLOCKS: u64 = 1024;
+
+fn fsync_path(side: &str) -> std::path::PathBuf {
+    std::env::temp_dir().join(format!("detsim-bench-fsync-{side}-{}", std::process::id()))
+}
+
+/// An OS runtime whose files use the pool (`ring == false`) or io_uring.
+fn detsim_os_fs_rt(ring: bool) -> detsim::Runtime {
+    // SAFETY: set while no other thread of this process reads the
+    // environment (the bench's threads are idle pool threads), and only
+    // read by the OS runtime being built here.
+    unsafe {
+        if ring {
+            std::env::remove_var("DETSIM_IO_URING");
+        } else {
+            std::env::set_var("DETSIM_IO_URING", "0");
+        }
+    }
+    let rt = detsim::Runtime::os().expect("build the detsim OS runtime");
+    // SAFETY: as above.
+    unsafe { std::env::remove_var("DETSIM_IO_URING") };
+    rt
+}
+
+fn detsim_os_write(n: usize, ring: bool, fsync: bool) -> Duration {
+    let path = fsync_path(if ring { "uring" } else { "pool" });
+    let elapsed = detsim_os_fs_rt(ring).block_on(async {
+        let file = detsim::fs::File::create(&path).await.unwrap();
+        let mut buf = vec![0x5a_u8; FS_BLOCK_BYTES];
+        let start = cpu_clock();
+        for i in 0..n as u64 {
+            let offset = i % FSYNC_REGION_BLOCKS * FS_BLOCK_BYTES as u64;
+            let (r, b) = file.write_at(buf, offset).await;
+            assert_eq!(r.unwrap(), FS_BLOCK_BYTES);
+            buf = b;
+            if fsync {
+                file.sync_all().await.unwrap();
+            }
+        }
+        cpu_clock() - start
+    });
+    std::fs::remove_file(&path).unwrap();
+    elapsed
+}
+
+pub(crate) fn detsim_os_write_fsync_pool(n: usize) -> Duration {
+    detsim_os_write(n, false, true)
+}
+
+pub(crate) fn detsim_os_write_pool(n: usize) -> Duration {
+    detsim_os_write(n, false, false)
+}
+
+#[cfg(feature = "io-uring")]
+pub(crate) fn detsim_os_write_fsync_uring(n: usize) -> Duration {
+    detsim_os_write(n, true, true)
+}
+
+#[cfg(feature = "io-uring")]
+pub(crate) fn detsim_os_write_uring(n: usize) -> Duration {
+    detsim_os_write(n, true, false)
+}
+
+fn tokio_fs_write(n: usize, fsync: bool) -> Duration {
+    use tokio::io::{AsyncSeekExt, AsyncWriteExt};
+    let path = fsync_path("tokio");
+    let elapsed = tokio_rt().block_on(async {
+        let mut file = tokio::fs::File::create(&path).await.unwrap();
+        let buf = vec![0x5a_u8; FS_BLOCK_BYTES];
+        let start = cpu_clock();
+        for i in 0..n as u64 {
+            if i % FSYNC_REGION_BLOCKS == 0 {
+                file.seek(std::io::SeekFrom::Start(0)).await.unwrap();
+            }
+            file.write_all(&buf).await.unwrap();
+            file.flush().await.unwrap();
+            if fsync {
+                file.sync_all().await.unwrap();
+            }
+        }
+        cpu_clock() - start
+    });
+    std::fs::remove_file(&path).unwrap();
+    elapsed
+}
+
+pub(crate) fn tokio_fs_write_fsync(n: usize) -> Duration {
+    tokio_fs_write(n, true)
+}
+
+pub(crate) fn tokio_fs_write_cpu(n: usize) -> Duration {
+    tokio_fs_write(n, false)
+}
+
 // --- a crash-recovery cycle of examples/wal_kv.rs ---------------------------
 //
 // No tokio equivalent: printed after the table (and in the JSON with a null

@@ -19,3 +19,4 @@ mod os_blocking_pool;
 mod os_echo_example;
 mod os_reports;
 mod os_seed;
+mod os_stream_readiness;

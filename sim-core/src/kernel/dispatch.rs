@@ -279,6 +279,16 @@ impl Kernel {
         }
     }
 
+    /// The OS kernel, for the OS backend's own types (its sockets and
+    /// files); `None` under the simulation.
+    #[cfg(target_os = "linux")]
+    pub(crate) fn os_kernel(&self) -> Option<&super::os::OsKernel> {
+        match &self.backend {
+            Backend::Sim(_) => None,
+            Backend::Os(os) => Some(os),
+        }
+    }
+
     /// A fresh resource id for a resource of `kind` (allocation order).
     pub(crate) fn new_resource(&self, kind: &'static str) -> ResourceId {
         ResourceId::io(self.resources.borrow_mut().insert(kind))

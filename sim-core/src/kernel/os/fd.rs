@@ -61,6 +61,14 @@ impl<T: AsFd> FdRegistration<T> {
     pub fn get_ref(&self) -> &T {
         &self.io
     }
+
+    /// The OS kernel the descriptor is registered with.
+    pub(crate) fn os_kernel(&self) -> &super::OsKernel {
+        self.rt
+            .kernel
+            .os_kernel()
+            .expect("a registered descriptor belongs to an OS runtime")
+    }
 }
 
 impl<T: AsFd> Deref for FdRegistration<T> {

@@ -4,19 +4,29 @@
 //!   runtime's start so `detsim::time::Instant` means the same thing on
 //!   both backends.
 //! - **Readiness**: one epoll instance. Every file descriptor is registered
-//!   edge-triggered (`EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET`) with its
-//!   [`Source`](crate::kernel::Source)'s id as the token; an epoll event
-//!   becomes a [`Source::set`](crate::kernel::Source::set) with the bits as
+//!   edge-triggered (`EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLPRI |
+//!   EPOLLET`) with its [`Source`](crate::kernel::Source)'s id as the
+//!   token; an epoll event becomes a
+//!   [`Source::set`](crate::kernel::Source::set) with the bits as
 //!   arrivals, so `Registration`s, level/edge/one-shot triggers and the IO
 //!   types' try-then-wait loop (`IoSource`) are the very code the
-//!   simulation runs.
+//!   simulation runs. An event also says what is *not* ready: epoll polls
+//!   the descriptor when it hands the event out, so an event without
+//!   `EPOLLOUT` means there was no room to write then, and the source
+//!   forgets `WRITABLE` (room that frees later is a new event). Stream
+//!   sockets forget `READABLE` themselves when a read saw the receive
+//!   queue empty ([`net`]); `EPOLLPRI` (TCP urgent data, which makes reads
+//!   stop short) is remembered per stream socket for that.
 //! - **Sockets** ([`net`]): the runtime's network stack, real non-blocking
 //!   sockets behind the socket contract of `kernel::net`, installed when
 //!   the runtime is built.
 //! - **Completions**: a small bounded pool of blocking threads
 //!   ([`pool`]); a finished job wakes its task from the pool thread, which
 //!   interrupts `epoll_wait` through an eventfd. The file system ([`fs`])
-//!   runs every file operation there.
+//!   runs every file operation there, or, with the `io-uring` feature and
+//!   a kernel that grants a ring, its reads, writes and syncs on the
+//!   kernel's io_uring instance, whose completions are reaped on this
+//!   thread after every `epoll_wait` (the ring signals a second eventfd).
 //! - **Scheduled actions**: the kernel's action queue with no tie-break:
 //!   in time order, first-scheduled-first among actions due together.
 //! - **Parking**: `epoll_wait` with the time until the next timer or
@@ -39,11 +49,11 @@ pub(crate) mod net;
 pub(crate) mod pool;
 pub(crate) mod seed;
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::collections::BTreeMap;
 use std::io;
 use std::os::fd::{AsFd, BorrowedFd, OwnedFd};
-use std::rc::Weak;
+use std::rc::{Rc, Weak};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -59,14 +69,22 @@ use crate::time::Instant;
 /// Token of the eventfd that interrupts `epoll_wait`.
 const WAKE_TOKEN: u64 = u64::MAX;
 
+/// Token of the eventfd the file ring signals on every completion.
+#[cfg(feature = "io-uring")]
+const URING_TOKEN: u64 = u64::MAX - 1;
+
 /// The OS kernel's own state. See the module docs.
 pub(crate) struct OsKernel {
     epoll: OwnedFd,
     wake_fd: Arc<OwnedFd>,
-    sources: RefCell<BTreeMap<u64, Weak<SourceInner>>>,
+    sources: RefCell<BTreeMap<u64, Watched>>,
     events: RefCell<Vec<epoll::Event>>,
-    origin: std::time::Instant,
+    /// `CLOCK_MONOTONIC` when the kernel was built, in nanoseconds.
+    origin_nanos: u64,
     pub(crate) pool: pool::BlockingPool,
+    /// Files' reads, writes and syncs, if the kernel granted a ring.
+    #[cfg(feature = "io-uring")]
+    file_ring: Option<Arc<fs::uring::FileRing>>,
 }
 
 impl OsKernel {
@@ -79,19 +97,46 @@ impl OsKernel {
             epoll::EventData::new_u64(WAKE_TOKEN),
             epoll::EventFlags::IN | epoll::EventFlags::ET,
         )?;
+        #[cfg(feature = "io-uring")]
+        let file_ring = fs::uring::file_ring().and_then(|ring| {
+            epoll::add(
+                &epoll,
+                ring.eventfd(),
+                epoll::EventData::new_u64(URING_TOKEN),
+                epoll::EventFlags::IN | epoll::EventFlags::ET,
+            )
+            .ok()?;
+            Some(Arc::new(ring))
+        });
         Ok(OsKernel {
             epoll,
             wake_fd: Arc::new(wake_fd),
             sources: RefCell::new(BTreeMap::new()),
             events: RefCell::new(Vec::with_capacity(256)),
-            origin: std::time::Instant::now(),
+            origin_nanos: monotonic_nanos(),
             pool: pool::BlockingPool::new(pool::DEFAULT_THREADS),
+            #[cfg(feature = "io-uring")]
+            file_ring,
         })
+    }
+
+    /// The file ring, if the kernel granted one.
+    #[cfg(feature = "io-uring")]
+    pub(crate) fn file_ring(&self) -> Option<Arc<fs::uring::FileRing>> {
+        self.file_ring.clone()
+    }
+
+    /// Completes the file operations whose completions arrived.
+    fn reap_files(&self) {
+        #[cfg(feature = "io-uring")]
+        if let Some(ring) = &self.file_ring {
+            ring.reap();
+        }
     }
 
     /// Time since the runtime started, on the monotonic clock.
     pub(crate) fn now(&self) -> Instant {
-        Instant::from_nanos(u64::try_from(self.origin.elapsed().as_nanos()).unwrap_or(u64::MAX))
+        Instant::from_nanos(monotonic_nanos().saturating_sub(self.origin_nanos))
     }
 
     /// The hook that interrupts `epoll_wait` from any thread.
@@ -112,6 +157,7 @@ impl OsKernel {
         let flags = epoll::EventFlags::IN
             | epoll::EventFlags::OUT
             | epoll::EventFlags::RDHUP
+            | epoll::EventFlags::PRI
             | epoll::EventFlags::ET;
         epoll::add(
             &self.epoll,
@@ -119,10 +165,25 @@ impl OsKernel {
             epoll::EventData::new_u64(source.id().as_u64()),
             flags,
         )?;
-        self.sources
-            .borrow_mut()
-            .insert(source.id().as_u64(), source.downgrade());
+        self.sources.borrow_mut().insert(
+            source.id().as_u64(),
+            Watched {
+                source: source.downgrade(),
+                urgent: None,
+            },
+        );
         Ok(())
+    }
+
+    /// The flag that turns true once an event on `source`'s descriptor
+    /// reported urgent data (`EPOLLPRI`), and stays true. A stream socket
+    /// asks for it when it is registered.
+    pub(crate) fn urgent_flag(&self, source: &crate::kernel::Source) -> Rc<Cell<bool>> {
+        let mut sources = self.sources.borrow_mut();
+        let watched = sources
+            .get_mut(&source.id().as_u64())
+            .expect("urgent_flag: the source's descriptor is registered");
+        Rc::clone(watched.urgent.get_or_insert_with(Rc::default))
     }
 
     /// Forgets `fd`'s registration (closing the fd removes it from epoll;
@@ -147,27 +208,81 @@ impl OsKernel {
             timespec.as_ref(),
         ) {
             Ok(_) => {}
-            Err(rustix::io::Errno::INTR) => return Ok(()),
+            Err(rustix::io::Errno::INTR) => {
+                drop(events);
+                // io_uring's task work may have posted completions on the
+                // way out of the interrupted call.
+                self.reap_files();
+                return Ok(());
+            }
             Err(e) => return Err(e.into()),
         }
-        let ready: Vec<(u64, Readiness)> = events
-            .iter()
-            .map(|e| (e.data.u64(), readiness(e.flags)))
-            .collect();
-        drop(events);
-        for (token, bits) in ready {
+        // The borrow of `events` lasts while sources wake their tasks: only
+        // `park` uses it, and a waker cannot re-enter `park`.
+        for e in events.iter() {
+            let (token, flags) = (e.data.u64(), e.flags);
             if token == WAKE_TOKEN {
                 let mut buf = [0u8; 8];
                 let _ = rustix::io::read(self.wake_fd.as_fd(), &mut buf);
                 continue;
             }
-            let source = self.sources.borrow().get(&token).and_then(Weak::upgrade);
+            #[cfg(feature = "io-uring")]
+            if token == URING_TOKEN {
+                // Reaped below, once, however many completions it signals.
+                continue;
+            }
+            let source = {
+                let sources = self.sources.borrow();
+                let Some(watched) = sources.get(&token) else {
+                    continue;
+                };
+                if flags.contains(epoll::EventFlags::PRI)
+                    && let Some(urgent) = &watched.urgent
+                {
+                    urgent.set(true);
+                }
+                watched.source.upgrade()
+            };
             if let Some(source) = source {
-                crate::kernel::Source::from_inner(source).set(bits, bits);
+                let source = crate::kernel::Source::from_inner(source);
+                let bits = readiness(flags);
+                // epoll polled the descriptor as it handed the event out:
+                // without `EPOLLOUT`, there was no room then. (Not so for
+                // `EPOLLIN`: a stream socket may still hold bytes it read
+                // ahead, which only its own reads can tell.)
+                if !bits.contains(Readiness::WRITABLE) {
+                    source.clear(Readiness::WRITABLE);
+                }
+                source.set(bits, bits);
             }
         }
+        drop(events);
+        self.reap_files();
         Ok(())
     }
+}
+
+/// A registered descriptor: the source its events go to.
+struct Watched {
+    source: Weak<SourceInner>,
+    /// A stream socket's: see [`OsKernel::urgent_flag`].
+    urgent: Option<Rc<Cell<bool>>>,
+}
+
+/// `CLOCK_MONOTONIC` (std's `Instant`) in nanoseconds. The executor reads
+/// it at every loop turn: glibc's vDSO call and one multiply, where
+/// `Instant::elapsed` adds a checked `Duration` subtraction and a `u128`.
+fn monotonic_nanos() -> u64 {
+    let mut t = libc::timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
+    };
+    // SAFETY: `t` is a valid, writable timespec; CLOCK_MONOTONIC always
+    // exists on Linux, so the call cannot fail.
+    unsafe { libc::clock_gettime(libc::CLOCK_MONOTONIC, &mut t) };
+    (t.tv_sec as u64)
+        .wrapping_mul(1_000_000_000)
+        .wrapping_add(t.tv_nsec as u64)
 }
 
 fn readiness(flags: epoll::EventFlags) -> Readiness {

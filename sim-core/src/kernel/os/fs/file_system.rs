@@ -5,25 +5,26 @@ use std::io;
 use std::path::Path;
 
 use crate::kernel::fs::{DirEntry, FileSystem, OpenFile, OpenFlags, Stat};
+use crate::kernel::os::fs::Engines;
 use crate::kernel::os::fs::file::{OsFile, stat};
-use crate::kernel::os::pool::PoolHandle;
 use crate::kernel::{Completion, ResourceId};
 use crate::runtime::Home;
 
-/// The real file system, reached through the runtime's blocking pool.
+/// The real file system, reached through the runtime's blocking pool
+/// (and, for open files' reads, writes and syncs, its io_uring instance).
 pub(crate) struct OsFileSystem {
-    pool: PoolHandle,
+    engines: Engines,
 }
 
 impl OsFileSystem {
-    pub(crate) fn new(pool: PoolHandle) -> OsFileSystem {
-        OsFileSystem { pool }
+    pub(crate) fn new(engines: Engines) -> OsFileSystem {
+        OsFileSystem { engines }
     }
 
     /// Runs `f` on the pool as an operation on no simulated resource.
     #[track_caller]
     fn submit<T: Send + 'static>(&self, f: impl FnOnce() -> T + Send + 'static) -> Completion<T> {
-        self.pool.submit(ResourceId::NONE, f)
+        self.engines.pool().submit(ResourceId::NONE, f)
     }
 }
 
@@ -39,11 +40,11 @@ impl FileSystem for OsFileSystem {
             .truncate(flags.truncate)
             .create(flags.create)
             .create_new(flags.create_new);
-        let (path, pool) = (path.to_path_buf(), self.pool.clone());
+        let (path, engines) = (path.to_path_buf(), self.engines.clone());
         let home = Home::current("detsim::fs::OpenOptions::open");
         self.submit(move || {
             let file = opts.open(&path)?;
-            Ok(Box::new(OsFile::new(file, path, pool, home)) as Box<dyn OpenFile>)
+            Ok(Box::new(OsFile::new(file, path, engines, home)) as Box<dyn OpenFile>)
         })
     }
 

@@ -32,10 +32,23 @@
 //!   which a failure may leave the first ones done.
 //! - There is no crash and no disk model.
 //!
+//! # io_uring (cargo feature `io-uring`)
+//!
+//! With the feature, a runtime whose kernel grants an io_uring instance
+//! runs pread, pwrite, fsync and fdatasync through it instead of the pool
+//! ([`uring`]: one `io_uring_enter` per operation, no thread hand-off);
+//! everything else stays on the pool, and so does every operation when the
+//! kernel refuses the ring or `DETSIM_IO_URING=0`.
+//!
 //! [`Stat`]: crate::kernel::fs::Stat
 
 mod file;
 mod file_system;
+#[cfg(feature = "io-uring")]
+pub(crate) mod uring;
+
+#[cfg(feature = "io-uring")]
+use std::sync::Arc;
 
 use file_system::OsFileSystem;
 
@@ -43,7 +56,38 @@ use crate::kernel::fs_slot;
 use crate::kernel::os::pool::PoolHandle;
 use crate::runtime::RuntimeInner;
 
-/// Makes the real file system, on `pool`, `rt`'s file system.
+/// Makes the real file system, on `pool` (and the kernel's io_uring
+/// instance, if it has one), `rt`'s file system.
 pub(crate) fn install(rt: &RuntimeInner, pool: PoolHandle) {
-    fs_slot::installed(rt, || OsFileSystem::new(pool));
+    #[cfg(feature = "io-uring")]
+    let engines = Engines {
+        pool,
+        ring: rt.kernel.os_kernel().and_then(|os| os.file_ring()),
+    };
+    #[cfg(not(feature = "io-uring"))]
+    let engines = Engines { pool };
+    fs_slot::installed(rt, || OsFileSystem::new(engines));
+}
+
+/// Where file operations run: the blocking pool, and the io_uring
+/// instance when there is one. Cheap to clone; `Send + Sync`, as open
+/// files are.
+#[derive(Clone)]
+pub(crate) struct Engines {
+    pool: PoolHandle,
+    #[cfg(feature = "io-uring")]
+    ring: Option<Arc<uring::FileRing>>,
+}
+
+impl Engines {
+    /// The blocking pool.
+    pub(crate) fn pool(&self) -> &PoolHandle {
+        &self.pool
+    }
+
+    /// The io_uring instance, if the kernel granted one.
+    #[cfg(feature = "io-uring")]
+    pub(crate) fn ring(&self) -> Option<&Arc<uring::FileRing>> {
+        self.ring.as_ref()
+    }
 }

@@ -18,6 +18,7 @@
 
 mod socket;
 mod stack;
+mod stream_reads;
 mod unconnected;
 
 pub(crate) use stack::OsNet;

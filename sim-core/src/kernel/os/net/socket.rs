@@ -2,11 +2,13 @@
 
 use std::io;
 use std::net::{Shutdown, SocketAddr};
-use std::os::fd::OwnedFd;
+use std::os::fd::{AsFd, OwnedFd};
+use std::time::Duration;
 
 use rustix::net::{RecvFlags, SendFlags, SocketAddrAny, sockopt};
 
 use crate::kernel::net::{Errno, Socket};
+use crate::kernel::os::net::stream_reads::StreamReads;
 use crate::kernel::{AsSource, FdRegistration, KernelHandle, Readiness, Source};
 
 /// A non-blocking socket registered edge-triggered with epoll; its events
@@ -14,16 +16,39 @@ use crate::kernel::{AsSource, FdRegistration, KernelHandle, Readiness, Source};
 /// deregisters before the descriptor closes.
 pub(crate) struct OsSocket {
     fd: FdRegistration<OwnedFd>,
+    /// A connected TCP socket's read-ahead and what its reads know of its
+    /// readiness; `None` for listeners and UDP sockets.
+    stream: Option<StreamReads>,
 }
 
 impl OsSocket {
     /// Registers `fd` (already non-blocking) under a new source named
-    /// `kind` (`os-tcp`, `os-tcp-listener`, `os-udp`). Its readiness is
-    /// unknown until epoll's first report.
+    /// `kind` (`os-tcp-listener`, `os-udp`). Its readiness is unknown until
+    /// epoll's first report.
     pub(crate) fn new(kind: &'static str, fd: OwnedFd) -> io::Result<OsSocket> {
         let source = Source::new(kind, Readiness::EMPTY);
         let fd = KernelHandle::current().register_fd(fd, &source)?;
-        Ok(OsSocket { fd })
+        Ok(OsSocket { fd, stream: None })
+    }
+
+    /// Registers a TCP connection's (or connecting socket's) `fd` under a
+    /// new `os-tcp` source, its reads and writes keeping its readiness
+    /// ([`StreamReads`]).
+    pub(crate) fn stream(fd: OwnedFd) -> io::Result<OsSocket> {
+        let mut socket = OsSocket::new("os-tcp", fd)?;
+        let urgent = socket.fd.os_kernel().urgent_flag(socket.fd.source());
+        socket.stream = Some(StreamReads::new(urgent));
+        Ok(socket)
+    }
+}
+
+impl Drop for OsSocket {
+    fn drop(&mut self) {
+        // Linux resets a connection closed with unread data; bytes in the
+        // read-ahead are unread data the kernel no longer sees.
+        if self.stream.as_ref().is_some_and(StreamReads::has_unread) {
+            let _ = sockopt::set_socket_linger(&*self.fd, Some(Duration::ZERO));
+        }
     }
 }
 
@@ -40,18 +65,32 @@ fn inet(addr: SocketAddrAny) -> io::Result<SocketAddr> {
 
 impl Socket for OsSocket {
     fn read(&self, buf: &mut [u8]) -> io::Result<usize> {
-        Ok(rustix::net::recv(&*self.fd, buf, RecvFlags::empty())?.0)
+        match &self.stream {
+            Some(stream) => stream.read(self.fd.as_fd(), self.fd.source(), buf),
+            None => Ok(rustix::net::recv(&*self.fd, buf, RecvFlags::empty())?.0),
+        }
     }
 
     fn peek(&self, buf: &mut [u8]) -> io::Result<usize> {
-        Ok(rustix::net::recv(&*self.fd, buf, RecvFlags::PEEK)?.0)
+        match &self.stream {
+            Some(stream) => stream.peek(self.fd.as_fd(), buf),
+            None => Ok(rustix::net::recv(&*self.fd, buf, RecvFlags::PEEK)?.0),
+        }
     }
 
     fn write(&self, buf: &[u8]) -> io::Result<usize> {
-        Ok(rustix::net::send(&*self.fd, buf, SendFlags::NOSIGNAL)?)
+        let n = rustix::net::send(&*self.fd, buf, SendFlags::NOSIGNAL)?;
+        if let Some(stream) = &self.stream {
+            stream.wrote(self.fd.source(), n, buf.len());
+        }
+        Ok(n)
     }
 
     fn recv_from(&self, buf: &mut [u8]) -> io::Result<(usize, SocketAddr)> {
+        if self.stream.is_some() {
+            // A stream socket names no sender: its peer sent it.
+            return Ok((self.read(buf)?, self.peer_addr()?));
+        }
         let (n, _, from) = rustix::net::recvfrom(&*self.fd, buf, RecvFlags::empty())?;
         match from {
             Some(from) => Ok((n, inet(from)?)),
@@ -72,7 +111,7 @@ impl Socket for OsSocket {
     fn accept(&self) -> io::Result<(Box<dyn Socket>, SocketAddr)> {
         let flags = rustix::net::SocketFlags::NONBLOCK | rustix::net::SocketFlags::CLOEXEC;
         let (fd, peer) = rustix::net::acceptfrom_with(&*self.fd, flags)?;
-        let socket = OsSocket::new("os-tcp", fd)?;
+        let socket = OsSocket::stream(fd)?;
         let peer = match peer {
             Some(peer) => inet(peer)?,
             None => socket.peer_addr()?,

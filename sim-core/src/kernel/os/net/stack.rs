@@ -95,7 +95,7 @@ impl NetStack for OsNet {
     fn tcp_connect(&self, addr: SocketAddr) -> StackFuture<io::Result<Box<dyn Socket>>> {
         Box::pin(async move {
             let fd = socket(Family::of(addr), SocketType::STREAM)?;
-            connect(Box::new(OsSocket::new("os-tcp", fd)?), addr).await
+            connect(Box::new(OsSocket::stream(fd)?), addr).await
         })
     }
 

@@ -100,9 +100,7 @@ impl UnconnectedTcp for OsUnconnectedTcp {
     }
 
     fn connect(self: Box<Self>, addr: SocketAddr) -> StackFuture<io::Result<Box<dyn Socket>>> {
-        Box::pin(
-            async move { stack::connect(Box::new(OsSocket::new("os-tcp", self.fd)?), addr).await },
-        )
+        Box::pin(async move { stack::connect(Box::new(OsSocket::stream(self.fd)?), addr).await })
     }
 
     fn listen(self: Box<Self>, backlog: u32) -> io::Result<Box<dyn Socket>> {
