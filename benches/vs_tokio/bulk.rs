@@ -21,6 +21,9 @@ use crate::seeds::process_cpu_time;
 /// Bytes per `write_all` and per read buffer.
 const CHUNK: usize = 64 * 1024;
 
+/// A fault plan's name in the output, and the plan.
+type Plan = (&'static str, fn() -> Faults);
+
 /// One plan's bulk transfer: median CPU time of its seeds, reads and
 /// trace events per seed.
 pub(crate) struct BulkRow {
@@ -65,7 +68,7 @@ async fn transfer(bytes: usize, reads: Arc<AtomicU64>) -> io::Result<()> {
 /// Runs the transfer of `mib` MiB on `seeds` seeds under each plan,
 /// interleaved.
 pub(crate) fn bulk(mib: usize, seeds: u64) -> Vec<BulkRow> {
-    let plans: [(&'static str, fn() -> Faults); 2] = [
+    let plans: [Plan; 2] = [
         ("Faults::default()", Faults::default),
         ("Faults::none()", Faults::none),
     ];
