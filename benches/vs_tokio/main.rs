@@ -71,6 +71,7 @@ mod harness;
 mod io;
 mod net;
 mod os;
+mod scaling_time;
 mod seeds;
 mod udp;
 
@@ -261,6 +262,7 @@ fn main() {
     let started = HostInstant::now();
     if let Ok(side) = std::env::var("DETSIM_BENCH_PROFILE") {
         profile(&selected, &selected_seeds, &side, quick);
+        scaling_time::profile(&filters, &side, quick);
         return;
     }
     // Measured first, on a fresh heap; printed after the table.
@@ -310,6 +312,7 @@ fn main() {
     print_table(&rows, reps);
     print_seed_rows(&seed_rows, seeds_per_rep(quick), reps);
     print_absolute_targets(&rows);
+    scaling_time::run(&filters, quick);
     if let Some(idle) = idle {
         println!(
             "idle_connections: {} simulated TCP connections set up in {:.1?} ({:.2} µs each); \
