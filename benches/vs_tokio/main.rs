@@ -76,6 +76,7 @@ mod harness;
 mod io;
 mod net;
 mod os;
+mod scaling_time;
 mod seeds;
 mod udp;
 
@@ -311,6 +312,7 @@ fn main() {
     let started = HostInstant::now();
     if let Ok(side) = std::env::var("DETSIM_BENCH_PROFILE") {
         profile(&selected, &selected_seeds, &side, quick);
+        scaling_time::profile(&filters, &side, quick);
         return;
     }
     // Measured first, on a fresh heap; printed after the table.
@@ -365,6 +367,7 @@ fn main() {
     if let Some(rows) = &bulk {
         bulk::print_bulk(rows, bulk_mib, 3);
     }
+    scaling_time::run(&filters, quick);
     if let Some(idle) = idle {
         println!(
             "idle_connections: {} simulated TCP connections set up in {:.1?} ({:.2} µs each); \

@@ -8,72 +8,33 @@
 //! stream, so actions due at the same instant run in an order the seed
 //! chooses; the OS kernel passes zero, so they run first-scheduled-first.
 
-use std::cell::{Cell, RefCell};
-use std::cmp::Ordering;
-use std::collections::BinaryHeap;
+use std::cell::RefCell;
 
 use crate::time::Instant;
+use crate::time::wheel::Wheel;
 
 pub(crate) use crate::kernel::event::Action;
 
-struct Scheduled {
-    at: Instant,
-    tie: u64,
-    seq: u64,
-    action: Action,
-}
-
-impl Scheduled {
-    fn key(&self) -> (Instant, u64, u64) {
-        (self.at, self.tie, self.seq)
-    }
-}
-
-impl PartialEq for Scheduled {
-    fn eq(&self, other: &Self) -> bool {
-        self.key() == other.key()
-    }
-}
-impl Eq for Scheduled {}
-impl PartialOrd for Scheduled {
-    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
-        Some(self.cmp(other))
-    }
-}
-impl Ord for Scheduled {
-    /// Reversed, so the max-heap pops the earliest action.
-    fn cmp(&self, other: &Self) -> Ordering {
-        other.key().cmp(&self.key())
-    }
-}
-
-/// The queue; see the module docs. Unbounded: every entry is an action a
-/// device is owed (a segment in flight, a pending completion), and
-/// dropping one would lose it; devices bound what they put in flight.
+/// The queue; see the module docs. A [`Wheel`]: the cost per action does
+/// not grow with the number of actions pending. Unbounded: every entry is
+/// an action a device is owed (a segment in flight, a pending completion),
+/// and dropping one would lose it; devices bound what they put in flight.
 #[derive(Default)]
 pub(crate) struct ActionQueue {
-    heap: RefCell<BinaryHeap<Scheduled>>,
-    next_seq: Cell<u64>,
+    queue: RefCell<Wheel<Action>>,
 }
 
 impl ActionQueue {
     /// Schedules `action` at `at`, ordered by `tie` among the actions due at
     /// the same instant (then by scheduling order).
     pub(crate) fn push(&self, at: Instant, tie: u64, action: Action) {
-        let seq = self.next_seq.get();
-        self.next_seq.set(seq + 1);
-        self.heap.borrow_mut().push(Scheduled {
-            at,
-            tie,
-            seq,
-            action,
-        });
+        self.queue.borrow_mut().insert(at, tie, action);
     }
 
     /// When the next action is due.
     #[inline]
     pub(crate) fn next_due(&self) -> Option<Instant> {
-        self.heap.borrow().peek().map(|s| s.at)
+        self.queue.borrow_mut().next_deadline()
     }
 
     /// Runs every action due at or before `now`, in queue order. Actions may
@@ -90,15 +51,9 @@ impl ActionQueue {
 
     fn run_due_now(&self, now: Instant) {
         loop {
-            let next = {
-                let mut heap = self.heap.borrow_mut();
-                match heap.peek() {
-                    Some(s) if s.at <= now => heap.pop(),
-                    _ => None,
-                }
-            };
+            let next = self.queue.borrow_mut().pop_due(now);
             match next {
-                Some(s) => s.action.run(),
+                Some(s) => s.value.run(),
                 None => break,
             }
         }
@@ -107,7 +62,7 @@ impl ActionQueue {
     /// Removes every pending action, returning them to be dropped outside
     /// any borrow.
     pub(crate) fn clear(&self) -> Vec<Action> {
-        self.heap.borrow_mut().drain().map(|s| s.action).collect()
+        self.queue.borrow_mut().drain()
     }
 }
 

@@ -32,6 +32,7 @@ mod interval;
 mod sleep;
 mod timeout;
 pub(crate) mod timers;
+pub(crate) mod wheel;
 
 pub use instant::Instant;
 pub use interval::{Interval, interval, interval_at};
