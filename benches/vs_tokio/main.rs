@@ -29,8 +29,8 @@
 //! and epoll) against tokio on the same host kernel. Measurements with no
 //! tokio twin are printed after the table (the simulated idle connections,
 //! a crash-recovery cycle of `examples/wal_kv.rs`, 10,000 real connections
-//! held at once) and, where they are a time per operation, written to the
-//! JSON with `"tokio_ns": null`.
+//! held at once, the task scaling table of `scaling.rs`) and, where they
+//! are a time per operation, written to the JSON with `"tokio_ns": null`.
 //!
 //! System calls per loopback echo round trip (issues 6 and 14), counted
 //! with strace on the 1-connection OS echo, one side at a time, 5
@@ -76,6 +76,7 @@ mod harness;
 mod io;
 mod net;
 mod os;
+mod scaling;
 mod scaling_time;
 mod seeds;
 mod udp;
@@ -113,6 +114,7 @@ use os::{
     ECHO_CHILD_ENV, OS_CONNECTIONS, detsim_os_tcp_echo_64_conns, detsim_os_tcp_echo_one,
     os_connections, run_echo_child, tokio_os_tcp_echo_64_conns, tokio_os_tcp_echo_one,
 };
+use scaling::{measure_scaling, print_scaling, scaling_extras};
 use seeds::{measure_seeds, print_seed_rows, seed_workloads, seeds_per_rep};
 use udp::{detsim_udp_echo_one, tokio_udp_echo_one};
 
@@ -347,6 +349,11 @@ fn main() {
     if !seed_rows.is_empty() {
         eprintln!("  seeds_per_sec done ({:.1?} elapsed)", started.elapsed());
     }
+    let scaling = extra_selected(&filters, "tasks_scaling").then(|| {
+        let rows = measure_scaling(quick);
+        eprintln!("  tasks_scaling done ({:.1?} elapsed)", started.elapsed());
+        rows
+    });
     let wal = extra_selected(&filters, "wal_kv_crash_recovery").then(|| {
         let (batches, per_batch) = if quick { (5, 40) } else { (11, 100) };
         wal_kv_cycles(batches, per_batch)
@@ -368,6 +375,9 @@ fn main() {
         bulk::print_bulk(rows, bulk_mib, 3);
     }
     scaling_time::run(&filters, quick);
+    if let Some(scaling) = &scaling {
+        print_scaling(scaling);
+    }
     if let Some(idle) = idle {
         println!(
             "idle_connections: {} simulated TCP connections set up in {:.1?} ({:.2} µs each); \
@@ -430,6 +440,7 @@ fn main() {
     }
     if let Some(path) = std::env::var_os("DETSIM_BENCH_JSON") {
         // Seed rates as CPU nanoseconds per seed, like the other extras.
+        let scaled = scaling.as_deref().map(scaling_extras).unwrap_or_default();
         let extras: Vec<(&str, f64)> = wal
             .iter()
             .map(|w| ("wal_kv_crash_recovery_cycle", w.per_cycle.as_nanos() as f64))
@@ -438,6 +449,7 @@ fn main() {
                     .iter()
                     .map(|r| (r.name, 1e9 / r.seeds_per_cpu_sec)),
             )
+            .chain(scaled.iter().map(|(name, ns)| (name.as_str(), *ns)))
             .collect();
         std::fs::write(&path, to_json(&rows, &extras))
             .unwrap_or_else(|e| panic!("DETSIM_BENCH_JSON={}: {e}", path.to_string_lossy()));

@@ -2,6 +2,7 @@
 
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
+use std::sync::{Arc, Mutex};
 
 use detsim::task::{self, JoinHandle, yield_now};
 use detsim::time::{Duration, Instant, sleep};
@@ -130,4 +131,43 @@ fn tasks_spawned_by_tasks_run_and_report_their_ids_in_spawn_order() {
         assert_eq!(me, outer_id);
         assert_eq!(inner_id.as_u64(), outer_id.as_u64() + 1);
     });
+}
+
+/// Notes the thread it is dropped on.
+struct NoteDropThread(Arc<Mutex<Vec<std::thread::ThreadId>>>);
+
+impl Drop for NoteDropThread {
+    fn drop(&mut self) {
+        self.0.lock().unwrap().push(std::thread::current().id());
+    }
+}
+
+#[test]
+fn a_join_handle_dropped_on_another_thread_leaves_the_output_to_the_runtime_thread() {
+    let drops = Arc::new(Mutex::new(Vec::new()));
+    let runtime_thread = std::thread::current().id();
+    detsim::Runtime::sim(3).block_on({
+        let drops = Arc::clone(&drops);
+        async move {
+            // Dropped before the task completes, and (the second) after.
+            let early = spawn({
+                let drops = Arc::clone(&drops);
+                async move {
+                    sleep(Duration::from_millis(2)).await;
+                    NoteDropThread(drops)
+                }
+            });
+            let late = spawn({
+                let drops = Arc::clone(&drops);
+                async move { NoteDropThread(drops) }
+            });
+            sleep(Duration::from_millis(1)).await;
+            assert!(late.is_finished());
+            std::thread::spawn(move || drop((early, late)))
+                .join()
+                .unwrap();
+            sleep(Duration::from_millis(5)).await;
+        }
+    });
+    assert_eq!(*drops.lock().unwrap(), vec![runtime_thread; 2]);
 }

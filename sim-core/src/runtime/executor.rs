@@ -3,22 +3,26 @@
 //!
 //! Tasks live in a slab indexed by [`TaskKey`]; a key carries a generation
 //! so a stale waker of a finished task can never wake the slot's next
-//! occupant. The future is moved out of its slot while it is polled, so the
-//! task may spawn, abort or wake others without any borrow being held.
-//! What the runtime reads about its tasks (the current one, what each
-//! waits on, scheduling-fault targets) is in `executor/inspect.rs`.
+//! occupant. A spawned task is one allocation, its cell (`task/cell.rs`):
+//! the slab entry holds it twice, as the `dyn Task` the loop polls in
+//! place and as the task's `Waker` (the same `Arc`). A poll takes a clone
+//! of the former, so the task may spawn, abort or wake others (or
+//! itself) without any borrow being held, and lends the latter to the
+//! poll's `Context` without touching its count. What the runtime reads
+//! about its tasks (the current one, what each waits on, scheduling-fault
+//! targets) is in `executor/inspect.rs`.
 
 mod inspect;
 
 use std::cell::{Cell, RefCell};
 use std::collections::VecDeque;
-use std::future::Future;
+use std::mem::ManuallyDrop;
 use std::panic::Location;
-use std::pin::Pin;
+use std::ptr::NonNull;
 use std::rc::Rc;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::task::Waker;
+use std::sync::atomic::AtomicBool;
+use std::task::{Context, Poll, Waker};
 
 use crate::alloc::Usage;
 use crate::node::NodeId;
@@ -26,8 +30,7 @@ use crate::runtime::WaitReason;
 use crate::runtime::task_info::{TaskInfo, TaskInfos};
 use crate::runtime::waker::{RawKey, ReadyQueue, TaskWaker};
 use crate::task::TaskId;
-
-pub(crate) type BoxTask = Pin<Box<dyn Future<Output = ()>>>;
+use crate::task::cell::Task;
 
 /// Slab index plus generation. The main future of `block_on` has the
 /// reserved index `MAIN`.
@@ -56,21 +59,16 @@ impl TaskKey {
     }
 }
 
-/// Lets the executor cancel a task's `JoinHandle` without knowing its
-/// output type.
-pub(crate) trait Cancel {
-    fn cancel(&self);
-}
-
 struct Entry {
     id: TaskId,
     node: NodeId,
-    /// `None` while the task is being polled.
-    future: Option<BoxTask>,
-    /// `None` while the task is being polled (lent to the poll).
-    waker: Option<Waker>,
-    state: Arc<TaskWaker>,
-    join: Option<Rc<dyn Cancel>>,
+    /// The task's cell; `None` for `block_on`'s future, which the loop
+    /// polls itself.
+    task: Option<Arc<dyn Task>>,
+    /// The task's waker: for a spawned task, its cell again.
+    waker: Waker,
+    /// Being polled right now.
+    polling: bool,
     waiting: Option<WaitReason>,
     /// Abort requested while the task was being polled.
     abort_requested: bool,
@@ -83,14 +81,48 @@ struct Slot {
     entry: Option<Entry>,
 }
 
-/// A task taken out for polling.
+/// A task taken up for polling.
 pub(crate) struct Polling {
     pub(crate) id: TaskId,
-    pub(crate) future: Option<BoxTask>,
-    pub(crate) waker: Waker,
+    /// The task's cell (`None`: the `block_on` future), borrowed from its
+    /// entry: an entry being polled is never removed before `end_poll_*`
+    /// (an abort waits for the poll's end; see [`Executor::abort`]), and
+    /// nothing drops the table during a poll.
+    task: Option<NonNull<dyn Task>>,
+    /// A bitwise copy of the entry's waker, never dropped: a spawned
+    /// task's cell (alive as long as `task` is) or `block_on`'s
+    /// `TaskWaker` (whose entry lives for the whole `block_on`: a nested
+    /// `block_on` is refused before it could replace it).
+    waker: ManuallyDrop<Waker>,
     /// What the task waited on before this poll, if a leaf future noted
     /// it (a long-poll report says what the poll resumed from).
     pub(crate) waited: Option<WaitReason>,
+}
+
+impl Polling {
+    /// The waker for the poll's `Context`.
+    #[inline]
+    pub(crate) fn waker(&self) -> &Waker {
+        &self.waker
+    }
+
+    /// Polls the spawned task; `None` for the `block_on` future, which
+    /// the loop polls itself. Call before `end_poll_*` only.
+    #[inline]
+    pub(crate) fn poll_task(&self, cx: &mut Context<'_>) -> Option<Poll<()>> {
+        // SAFETY: the entry's `Arc` keeps the cell alive until `end_poll_*`
+        // (see `task`), and the caller polls before that.
+        self.task.map(|task| unsafe { task.as_ref() }.poll(cx))
+    }
+}
+
+/// A task removed at teardown: dropping it drops its future in place.
+pub(crate) struct Drained(Arc<dyn Task>);
+
+impl Drop for Drained {
+    fn drop(&mut self) {
+        self.0.drop_future();
+    }
 }
 
 pub(crate) struct Executor {
@@ -108,6 +140,8 @@ pub(crate) struct Executor {
     alive: Cell<usize>,
     main: RefCell<Option<Entry>>,
     main_generation: Cell<u32>,
+    /// The waker state of `block_on`'s future.
+    main_state: RefCell<Option<Arc<TaskWaker>>>,
     /// What the task being polled registered interest in, if anything.
     current_wait: RefCell<Option<WaitReason>>,
 }
@@ -125,6 +159,7 @@ impl Executor {
             alive: Cell::new(0),
             main: RefCell::new(None),
             main_generation: Cell::new(0),
+            main_state: RefCell::new(None),
             current_wait: RefCell::new(None),
         }
     }
@@ -148,16 +183,6 @@ impl Executor {
         self.infos.borrow_mut().forget_retired();
     }
 
-    fn waker_for(&self, key: TaskKey) -> (Arc<TaskWaker>, Waker) {
-        let state = Arc::new(TaskWaker {
-            key: key.raw(),
-            queued: AtomicBool::new(true),
-            queue: Arc::clone(&self.queue),
-        });
-        let waker = Waker::from(Arc::clone(&state));
-        (state, waker)
-    }
-
     /// Registers the main future of a `block_on` call and makes it runnable.
     pub(crate) fn register_main(&self, location: &'static Location<'static>) -> (TaskId, Waker) {
         let generation = self.main_generation.get().wrapping_add(1);
@@ -167,14 +192,19 @@ impl Executor {
             generation,
         };
         let id = self.new_info(Some(Rc::from("main")), location, NodeId::MAIN);
-        let (state, waker) = self.waker_for(key);
+        let state = Arc::new(TaskWaker {
+            key: key.raw(),
+            queued: AtomicBool::new(true),
+            queue: Arc::clone(&self.queue),
+        });
+        let waker = Waker::from(Arc::clone(&state));
+        *self.main_state.borrow_mut() = Some(state);
         *self.main.borrow_mut() = Some(Entry {
             id,
             node: NodeId::MAIN,
-            future: None,
-            waker: Some(waker.clone()),
-            state,
-            join: None,
+            task: None,
+            waker: waker.clone(),
+            polling: false,
             waiting: None,
             abort_requested: false,
             allocated: Usage::default(),
@@ -190,16 +220,9 @@ impl Executor {
         }
     }
 
-    /// Inserts a new task, runnable at once.
-    pub(crate) fn insert(
-        &self,
-        future: BoxTask,
-        join: Rc<dyn Cancel>,
-        name: Option<Rc<str>>,
-        location: &'static Location<'static>,
-        node: NodeId,
-    ) -> (TaskId, TaskKey) {
-        let id = self.new_info(name, location, node);
+    /// Takes a free slot for a task about to be spawned; [`Executor::insert`]
+    /// fills it (nothing runs in between but building the task's cell).
+    pub(crate) fn reserve(&self) -> TaskKey {
         let mut slots = self.slots.borrow_mut();
         let index = match self.free.borrow_mut().pop() {
             Some(i) => i,
@@ -216,25 +239,45 @@ impl Executor {
         };
         let slot = &mut slots[index as usize];
         slot.generation = slot.generation.wrapping_add(1);
-        let key = TaskKey {
+        TaskKey {
             index,
             generation: slot.generation,
-        };
-        let (state, waker) = self.waker_for(key);
+        }
+    }
+
+    /// Fills the slot `key` reserved with a new task, runnable at once.
+    /// `waker` is `task`'s cell as a `Waker`.
+    pub(crate) fn insert(
+        &self,
+        key: TaskKey,
+        task: Arc<dyn Task>,
+        waker: Waker,
+        name: Option<Rc<str>>,
+        location: &'static Location<'static>,
+        node: NodeId,
+    ) -> TaskId {
+        let id = self.new_info(name, location, node);
+        let mut slots = self.slots.borrow_mut();
+        let slot = &mut slots[key.index as usize];
+        assert_eq!(
+            slot.generation, key.generation,
+            "a reserved slot was reused"
+        );
+        assert!(slot.entry.is_none(), "a reserved slot was filled twice");
         slot.entry = Some(Entry {
             id,
             node,
-            future: Some(future),
-            waker: Some(waker),
-            state,
-            join: Some(join),
+            task: Some(task),
+            waker,
+            polling: false,
             waiting: None,
             abort_requested: false,
             allocated: Usage::default(),
         });
+        drop(slots);
         self.alive.set(self.alive.get() + 1);
         self.with_run_queue(|q| q.push_back(key.raw()));
-        (id, key)
+        id
     }
 
     /// Adds what a poll allocated to the task in slot `key` (being polled,
@@ -271,8 +314,13 @@ impl Executor {
     /// Moves wakes made on other threads onto the run queue. Keys of tasks
     /// that finished meanwhile are dropped later by `begin_poll`, which
     /// checks every key anyway.
+    #[inline]
     pub(crate) fn collect_wakes(&self) {
-        self.with_run_queue(|q| self.queue.drain_remote(q));
+        // One load on the common path (no wake from elsewhere):
+        // the run queue is not even looked up.
+        if self.queue.has_remote_wakes() {
+            self.with_run_queue(|q| self.queue.drain_remote(q));
+        }
     }
 
     fn live_id(&self, key: TaskKey) -> Option<TaskId> {
@@ -288,8 +336,9 @@ impl Executor {
         slot.entry.as_ref().map(|e| e.id)
     }
 
-    /// Takes the task out of its slot for polling, marking it not queued
-    /// and taking what it waited on. `None` if the key is stale.
+    /// Takes the task up for polling, marking it not queued and taking
+    /// what it waited on. `None` if the key is stale.
+    #[inline]
     pub(crate) fn begin_poll(&self, raw: RawKey) -> Option<(TaskKey, Polling)> {
         let key = TaskKey::from_raw(raw);
         // A wait noted by a poll that then returned Ready is not this
@@ -309,69 +358,86 @@ impl Executor {
             }
             slot.entry.as_mut()?
         };
-        entry.state.queued.store(false, Ordering::Release);
+        debug_assert!(!entry.polling, "a task is polled once at a time");
+        entry.polling = true;
+        let task = match &entry.task {
+            Some(task) => {
+                task.begin_poll();
+                Some(NonNull::from(&**task))
+            }
+            None => {
+                // `block_on`'s future: its waker is a plain `TaskWaker`.
+                if let Some(state) = self.main_state.borrow().as_ref() {
+                    state.unqueue();
+                }
+                None
+            }
+        };
         let polling = Polling {
             id: entry.id,
-            future: entry.future.take(),
-            waker: entry.waker.take().expect("a task is polled once at a time"),
+            task,
+            // SAFETY: a bitwise copy of the entry's waker, never dropped:
+            // what it points to outlives the poll (see `Polling::waker`).
+            waker: ManuallyDrop::new(unsafe {
+                Waker::new(entry.waker.data(), entry.waker.vtable())
+            }),
             waited: entry.waiting.take(),
         };
         self.current.set(Some(key));
         Some((key, polling))
     }
 
-    /// Puts a pending task back, or drops it if it was aborted meanwhile.
-    /// Returns the future to drop (outside any borrow) if it must go.
-    pub(crate) fn end_poll_pending(
-        &self,
-        key: TaskKey,
-        future: Option<BoxTask>,
-        waker: Waker,
-    ) -> Option<BoxTask> {
+    /// Ends a poll that returned `Pending`. If the task aborted itself
+    /// meanwhile, it leaves the table, its handle is completed as
+    /// cancelled, and it is returned so the caller drops its future
+    /// (outside any borrow).
+    pub(crate) fn end_poll_pending(&self, key: TaskKey) -> Option<Arc<dyn Task>> {
         self.current.set(None);
         let waiting = self.current_wait.borrow_mut().take();
         if key.is_main() {
             if let Some(e) = self.main.borrow_mut().as_mut() {
-                e.waker = Some(waker);
+                e.polling = false;
                 e.waiting = waiting;
             }
             return None;
         }
         let mut slots = self.slots.borrow_mut();
-        let slot = &mut slots[key.index as usize];
-        let entry = slot
+        let entry = slots[key.index as usize]
             .entry
             .as_mut()
             .expect("task vanished while it was polled");
-        entry.waker = Some(waker);
+        entry.polling = false;
         entry.waiting = waiting;
         if entry.abort_requested {
             drop(slots);
-            let gone = self.remove(key);
-            if let Some(join) = gone.and_then(|e| e.join) {
-                join.cancel();
-            }
-            return future;
+            let task = self.remove(key).and_then(|e| e.task)?;
+            task.cancel_join();
+            return Some(task);
         }
-        entry.future = future;
         None
     }
 
-    /// Removes a finished task. What its last poll noted it waited on is
+    /// Removes a finished (or panicked) task and returns its cell, whose
+    /// future the caller drops. What its last poll noted it waited on is
     /// dropped: it holds the resource, and through it the runtime, which
     /// would otherwise keep the whole run alive after it ends.
-    pub(crate) fn end_poll_ready(&self, key: TaskKey) {
+    pub(crate) fn end_poll_ready(&self, key: TaskKey) -> Option<Arc<dyn Task>> {
         self.current.set(None);
         let stale = self.current_wait.borrow_mut().take();
         drop(stale);
-        if !key.is_main() {
-            self.remove(key);
+        if key.is_main() {
+            if let Some(e) = self.main.borrow_mut().as_mut() {
+                e.polling = false;
+            }
+            return None;
         }
+        self.remove(key).and_then(|e| e.task)
     }
 
     fn remove(&self, key: TaskKey) -> Option<Entry> {
         let mut slots = self.slots.borrow_mut();
         let entry = slots[key.index as usize].entry.take()?;
+        drop(slots);
         self.infos.borrow_mut().retire(entry.id);
         self.free.borrow_mut().push(key.index);
         self.alive.set(self.alive.get() - 1);
@@ -391,36 +457,45 @@ impl Executor {
         let Some(entry) = slot.entry.as_mut() else {
             return false;
         };
-        if entry.future.is_none() {
+        if entry.polling {
             // Being polled right now (it aborted itself): finish after the poll.
             entry.abort_requested = true;
             return true;
         }
         drop(slots);
-        if let Some(entry) = self.remove(key) {
+        if let Some(task) = self.remove(key).and_then(|e| e.task) {
             // User Drop impls run here, with no executor borrow held.
-            let Entry { future, join, .. } = entry;
-            drop(future);
-            if let Some(join) = join {
-                join.cancel();
-            }
+            task.cancel();
         }
         true
     }
 
     /// Takes every task out for teardown (dropped by the caller, outside
-    /// any borrow).
-    pub(crate) fn drain_all(&self) -> Vec<BoxTask> {
+    /// any borrow: each drops its future then).
+    pub(crate) fn drain_all(&self) -> Vec<Drained> {
         let mut slots = self.slots.borrow_mut();
         let out = slots
             .iter_mut()
             .filter_map(|s| s.entry.take())
-            .filter_map(|e| e.future)
+            .filter_map(|e| e.task)
+            .map(Drained)
             .collect();
         slots.clear();
         self.free.borrow_mut().clear();
         self.with_run_queue(VecDeque::clear);
         self.alive.set(0);
         out
+    }
+}
+
+impl Drop for Executor {
+    /// The safety net of `task/cell.rs`: no future outlives the table on
+    /// another thread (teardown has normally dropped them all already).
+    fn drop(&mut self) {
+        for slot in self.slots.get_mut().drain(..) {
+            if let Some(task) = slot.entry.and_then(|e| e.task) {
+                task.drop_future();
+            }
+        }
     }
 }

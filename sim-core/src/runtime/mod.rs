@@ -30,7 +30,7 @@ mod scheduler;
 mod scheduling;
 mod task_info;
 mod wait;
-mod waker;
+pub(crate) mod waker;
 mod watchdog;
 
 use std::future::Future;
@@ -40,7 +40,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 pub(crate) use choices::Choices;
-pub(crate) use executor::{Cancel, TaskKey};
+pub(crate) use executor::TaskKey;
 pub(crate) use heartbeat::{Beat, Heartbeat};
 pub(crate) use home::Home;
 pub(crate) use inner::{RuntimeInner, quiet_task_label};

@@ -174,14 +174,6 @@ impl<T: 'static> Resident<T> {
     pub fn try_get(&self) -> Option<&T> {
         self.home.is_current().then(|| &**self.value.0)
     }
-
-    /// Calls `f` with the home runtime and the value.
-    #[inline]
-    #[track_caller]
-    pub(crate) fn with_runtime<R>(&self, f: impl FnOnce(&Rc<RuntimeInner>, &T) -> R) -> R {
-        self.home
-            .with(|| self.describe(), |rt| f(rt, &self.value.0))
-    }
 }
 
 impl<T: 'static> Drop for Resident<T> {
@@ -227,6 +219,12 @@ pub(crate) struct Orphan(ManuallyDrop<Rc<dyn Any>>);
 unsafe impl Send for Orphan {}
 
 impl Orphan {
+    /// An orphan of a value whose handle is not a [`Resident`] (a
+    /// `JoinHandle`); the same rules apply.
+    pub(crate) fn new(value: Rc<dyn Any>) -> Orphan {
+        Orphan(ManuallyDrop::new(value))
+    }
+
     /// Drops the value. Call only on the home runtime's thread.
     pub(crate) fn release(mut self) {
         // SAFETY: taken once; `self` is forgotten by `Drop` below, which

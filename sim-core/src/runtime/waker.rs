@@ -63,8 +63,9 @@ impl ReadyQueue {
         }
     }
 
-    fn push(self: &Arc<Self>, key: RawKey) {
-        let me = Arc::as_ptr(self) as usize;
+    #[inline]
+    fn push(&self, key: RawKey) {
+        let me = self as *const ReadyQueue as usize;
         if LOCAL_QUEUE.with(Cell::get) == me {
             LOCAL_RUN.with(|q| q.borrow_mut().push_back(key));
             return;
@@ -96,6 +97,13 @@ impl ReadyQueue {
             previous,
             displaced,
         }
+    }
+
+    /// Whether wakes made on other threads may be waiting (a hint:
+    /// [`ReadyQueue::drain_remote`] decides).
+    #[inline]
+    pub(crate) fn has_remote_wakes(&self) -> bool {
+        self.pending.load(Ordering::Acquire)
     }
 
     /// Moves wakes made on other threads onto `run`, in wake order.
@@ -136,6 +144,10 @@ impl Drop for LocalGuard<'_> {
     }
 }
 
+/// A task's waker state: its key, whether it is queued, and where to
+/// queue it. Spawned tasks keep it inside their cell (`task/cell.rs`), so
+/// their waker is the cell itself; `block_on`'s future has it alone in an
+/// `Arc`.
 pub(crate) struct TaskWaker {
     pub(crate) key: RawKey,
     /// Set while the task sits in the ready queue or the runnable set.
@@ -143,15 +155,30 @@ pub(crate) struct TaskWaker {
     pub(crate) queue: Arc<ReadyQueue>,
 }
 
-impl Wake for TaskWaker {
-    fn wake(self: Arc<Self>) {
-        self.wake_by_ref();
-    }
-
-    fn wake_by_ref(self: &Arc<Self>) {
+impl TaskWaker {
+    /// Queues the key once: a flag absorbs repeated wakes until the task
+    /// is polled again.
+    #[inline]
+    pub(crate) fn wake_key(&self) {
         // A plain load first: repeated wakes of a queued task stay cheap.
         if !self.queued.load(Ordering::Acquire) && !self.queued.swap(true, Ordering::AcqRel) {
             self.queue.push(self.key);
         }
+    }
+
+    /// A poll begins: the next wake queues the task again.
+    #[inline]
+    pub(crate) fn unqueue(&self) {
+        self.queued.store(false, Ordering::Release);
+    }
+}
+
+impl Wake for TaskWaker {
+    fn wake(self: Arc<Self>) {
+        self.wake_key();
+    }
+
+    fn wake_by_ref(self: &Arc<Self>) {
+        self.wake_key();
     }
 }

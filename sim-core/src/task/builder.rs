@@ -1,12 +1,14 @@
 use std::future::Future;
 use std::panic::Location;
 use std::rc::Rc;
+use std::sync::Arc;
+use std::task::Waker;
 
 use crate::alloc::Untracked;
 use crate::node::NodeId;
-use crate::runtime::{Resident, context};
+use crate::runtime::{Home, context};
 use crate::task::JoinHandle;
-use crate::task::join::{JoinCell, TaskFuture};
+use crate::task::cell::TaskCell;
 use crate::trace::EventKind;
 
 /// Spawns tasks with a name, shown in traces and failure reports.
@@ -59,18 +61,21 @@ impl Builder {
     {
         let location = Location::caller();
         let rt = context::runtime("detsim::spawn");
-        // The task's future and its output's slot are the spawner's
-        // memory (tokio allocates them as one cell): charged to it.
-        let cell = Rc::new(JoinCell::new());
-        let task = Box::pin(TaskFuture::new(future, Rc::clone(&cell)));
+        let key = {
+            let _untracked = Untracked::new();
+            rt.exec.reserve()
+        };
+        // The task's cell (its future and its output's slot, as tokio's)
+        // is the spawner's memory: charged to it.
+        let cell = TaskCell::new(future, key.raw(), Arc::clone(&rt.exec.queue));
         // The rest is the executor's bookkeeping.
         let _untracked = Untracked::new();
         let node = self.node.unwrap_or_else(|| rt.exec.current_node());
-        let (id, key) = rt
+        let waker = Waker::from(Arc::clone(&cell));
+        let id = rt
             .exec
-            .insert(task, cell.clone(), self.name, location, node);
+            .insert(key, cell.clone(), waker, self.name, location, node);
         rt.record(EventKind::Spawned { task: id });
-        let cell = Resident::in_runtime(&rt, "the JoinHandle of task", cell).numbered(id.as_u64());
-        JoinHandle::new(cell, id, key)
+        JoinHandle::new(cell, Home::of(&rt), id, key)
     }
 }

@@ -1,92 +1,17 @@
-use std::cell::RefCell;
 use std::fmt;
 use std::future::Future;
 use std::io;
+use std::mem::ManuallyDrop;
 use std::pin::Pin;
 use std::rc::Rc;
-use std::task::{Context, Poll, Waker};
+use std::sync::Arc;
+use std::task::{Context, Poll};
 
-use pin_project_lite::pin_project;
-
-use crate::runtime::{Cancel, Resident, TaskKey, WaitReason};
+use crate::runtime::resident::Orphan;
+use crate::runtime::{Home, TaskKey};
 use crate::task::TaskId;
+use crate::task::cell::JoinPart;
 use crate::trace::EventKind;
-
-/// Where a task's output waits for its `JoinHandle`.
-pub(crate) struct JoinCell<T> {
-    state: RefCell<JoinState<T>>,
-}
-
-struct JoinState<T> {
-    output: Option<Result<T, JoinError>>,
-    waiter: Option<Waker>,
-    done: bool,
-}
-
-impl<T> JoinCell<T> {
-    pub(crate) fn new() -> JoinCell<T> {
-        JoinCell {
-            state: RefCell::new(JoinState {
-                output: None,
-                waiter: None,
-                done: false,
-            }),
-        }
-    }
-
-    fn complete(&self, result: Result<T, JoinError>) {
-        let waiter = {
-            let mut s = self.state.borrow_mut();
-            if s.done {
-                return;
-            }
-            s.done = true;
-            s.output = Some(result);
-            s.waiter.take()
-        };
-        if let Some(w) = waiter {
-            w.wake();
-        }
-    }
-}
-
-impl<T> Cancel for JoinCell<T> {
-    fn cancel(&self) {
-        self.complete(Err(JoinError {
-            kind: JoinErrorKind::Cancelled,
-        }));
-    }
-}
-
-pin_project! {
-    /// A spawned future that hands its output to its `JoinCell`.
-    pub(crate) struct TaskFuture<F: Future> {
-        #[pin]
-        future: F,
-        cell: Rc<JoinCell<F::Output>>,
-    }
-}
-
-impl<F: Future> TaskFuture<F> {
-    pub(crate) fn new(future: F, cell: Rc<JoinCell<F::Output>>) -> TaskFuture<F> {
-        TaskFuture { future, cell }
-    }
-}
-
-impl<F: Future> Future for TaskFuture<F> {
-    type Output = ();
-
-    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
-        let this = self.project();
-        match this.future.poll(cx) {
-            Poll::Ready(v) => {
-                this.cell.complete(Ok(v));
-                Poll::Ready(())
-            }
-            Poll::Pending => Poll::Pending,
-        }
-    }
-}
 
 /// An owned permission to await a task's output or abort it.
 ///
@@ -107,14 +32,38 @@ impl<F: Future> Future for TaskFuture<F> {
 /// leaves the runtime's thread), but it works only on the thread running
 /// the runtime that spawned the task.
 pub struct JoinHandle<T: 'static> {
-    cell: Resident<JoinCell<T>>,
+    /// The task's cell, touched only on its runtime's thread.
+    cell: HomeOnlyCell<T>,
+    home: Home,
     id: TaskId,
     key: TaskKey,
 }
 
+/// The handle's reference to the task cell, marked `Send + Sync` for it:
+/// every use goes through the same-runtime check, and a drop away from
+/// the runtime defers the release to it (see `cell.rs`, Safety). Apart
+/// from `JoinHandle` so the marker impls need no `T: 'static` bound.
+struct HomeOnlyCell<T>(ManuallyDrop<Arc<dyn JoinPart<T>>>);
+
+// SAFETY: the `Arc` and the cell behind it are only used or released on
+// the home runtime's thread; `JoinHandle` guarantees it (see above).
+unsafe impl<T> Send for HomeOnlyCell<T> {}
+// SAFETY: as for `Send`: `&JoinHandle` reaches the cell only after the
+// same-runtime check.
+unsafe impl<T> Sync for HomeOnlyCell<T> {}
+
 impl<T: 'static> JoinHandle<T> {
-    pub(crate) fn new(cell: Resident<JoinCell<T>>, id: TaskId, key: TaskKey) -> Self {
-        JoinHandle { cell, id, key }
+    pub(crate) fn new(cell: Arc<dyn JoinPart<T>>, home: Home, id: TaskId, key: TaskKey) -> Self {
+        JoinHandle {
+            cell: HomeOnlyCell(ManuallyDrop::new(cell)),
+            home,
+            id,
+            key,
+        }
+    }
+
+    fn describe(&self) -> String {
+        format!("the JoinHandle of task#{}", self.id.as_u64())
     }
 
     /// Stops the task: its future is dropped now (or right after its current
@@ -126,13 +75,16 @@ impl<T: 'static> JoinHandle<T> {
     /// Outside the runtime the task was spawned in.
     #[track_caller]
     pub fn abort(&self) {
-        self.cell.with_runtime(|rt, cell| {
-            // When the task aborts itself, the executor drops it after the
-            // current poll and records the abort then.
-            if rt.exec.abort(self.key) && cell.state.borrow().done {
-                rt.record(EventKind::Aborted { task: self.id });
-            }
-        });
+        self.home.with(
+            || self.describe(),
+            |rt| {
+                // When the task aborts itself, the executor drops it after the
+                // current poll and records the abort then.
+                if rt.exec.abort(self.key) && self.cell.0.is_done() {
+                    rt.record(EventKind::Aborted { task: self.id });
+                }
+            },
+        );
     }
 
     /// Whether the task finished (completed or aborted).
@@ -142,7 +94,8 @@ impl<T: 'static> JoinHandle<T> {
     /// Outside the runtime the task was spawned in.
     #[track_caller]
     pub fn is_finished(&self) -> bool {
-        self.cell.get().state.borrow().done
+        self.home.check(|| self.describe());
+        self.cell.0.is_done()
     }
 
     /// The task's id.
@@ -156,25 +109,46 @@ impl<T: 'static> Future for JoinHandle<T> {
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let id = self.id;
-        self.cell.with_runtime(|rt, cell| {
-            let mut s = cell.state.borrow_mut();
-            if let Some(out) = s.output.take() {
-                return Poll::Ready(out);
-            }
-            assert!(
-                !s.done,
-                "a detsim JoinHandle was polled after it returned its output"
-            );
-            let old = match &s.waiter {
-                Some(w) if w.will_wake(cx.waker()) => None,
-                _ => s.waiter.replace(cx.waker().clone()),
-            };
-            drop(s);
-            drop(old);
-            rt.note_wait(WaitReason::Join { task: id });
-            Poll::Pending
-        })
+        self.home.with(
+            || self.describe(),
+            |rt| {
+                let out = self.cell.0.poll_join(cx);
+                if out.is_pending() {
+                    rt.note_wait(crate::runtime::WaitReason::Join { task: id });
+                }
+                out
+            },
+        )
     }
+}
+
+impl<T: 'static> Drop for JoinHandle<T> {
+    fn drop(&mut self) {
+        let _untracked = crate::alloc::Untracked::new();
+        // SAFETY: taken exactly once, here, and not used after.
+        let cell = unsafe { ManuallyDrop::take(&mut self.cell.0) };
+        if self.home.is_current() {
+            cell.detach();
+            drop(cell);
+        } else {
+            detach_later(&self.home, cell);
+        }
+    }
+}
+
+/// A handle dropped away from its running runtime: the detach (which may
+/// drop the output) and the release happen on the runtime's thread, as a
+/// resident value's (see `resident.rs`).
+#[cold]
+#[inline(never)]
+fn detach_later<T: 'static>(home: &Home, cell: Arc<dyn JoinPart<T>>) {
+    struct Detach<T: 'static>(Arc<dyn JoinPart<T>>);
+    impl<T: 'static> Drop for Detach<T> {
+        fn drop(&mut self) {
+            self.0.detach();
+        }
+    }
+    home.release_value(Orphan::new(Rc::new(Detach(cell))));
 }
 
 impl<T: 'static> fmt::Debug for JoinHandle<T> {
@@ -197,6 +171,12 @@ enum JoinErrorKind {
 }
 
 impl JoinError {
+    pub(crate) fn cancelled() -> JoinError {
+        JoinError {
+            kind: JoinErrorKind::Cancelled,
+        }
+    }
+
     /// Whether the task was aborted. (A panicking task fails the whole run
     /// with a report, so a `JoinError` never carries a panic.)
     pub fn is_cancelled(&self) -> bool {

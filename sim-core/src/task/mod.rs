@@ -15,6 +15,7 @@
 
 mod blocking;
 mod builder;
+pub(crate) mod cell;
 mod id;
 mod join;
 mod yield_now;

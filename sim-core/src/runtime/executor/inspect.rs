@@ -11,7 +11,6 @@ use crate::node::NodeId;
 use crate::runtime::WaitReason;
 use crate::runtime::executor::{Executor, TaskKey};
 use crate::runtime::task_info::TaskInfo;
-use crate::runtime::waker::RawKey;
 use crate::task::TaskId;
 
 impl Executor {
@@ -145,11 +144,11 @@ impl Executor {
 
     /// The `nth` fault target (0 is the `block_on` future when there is
     /// one), for injecting spurious wakes and polls.
-    pub(crate) fn fault_target(&self, nth: usize) -> Option<(TaskId, RawKey, Waker)> {
+    pub(crate) fn fault_target(&self, nth: usize) -> Option<(TaskId, Waker)> {
         let main = self.main.borrow();
         if let Some(e) = main.as_ref() {
             if nth == 0 {
-                return Some((e.id, e.state.key, e.waker.clone()?));
+                return Some((e.id, e.waker.clone()));
             }
         }
         let nth = nth - usize::from(main.is_some());
@@ -158,6 +157,6 @@ impl Executor {
             .iter()
             .filter_map(|s| s.entry.as_ref())
             .nth(nth)
-            .and_then(|e| Some((e.id, e.state.key, e.waker.clone()?)))
+            .map(|e| (e.id, e.waker.clone()))
     }
 }

@@ -11,7 +11,6 @@ use std::task::{Context, Poll};
 
 use crate::failure::{Failure, FailureKind};
 use crate::faults::FaultKind;
-use crate::runtime::executor::Polling;
 use crate::runtime::{RuntimeInner, panic};
 use crate::task::TaskId;
 use crate::trace::EventKind;
@@ -74,25 +73,21 @@ impl RuntimeInner {
                 }
                 return Err(self.deadlock());
             };
-            let Some((key, polling)) = self.exec.begin_poll(raw) else {
+            let Some((key, mut polling)) = self.exec.begin_poll(raw) else {
                 continue;
             };
-            let Polling {
-                id,
-                future: mut task,
-                waker,
-                waited,
-            } = polling;
+            let id = polling.id;
             self.record(EventKind::Polled { task: id });
-            let mut cx = Context::from_waker(&waker);
+            let mut cx = Context::from_waker(polling.waker());
             let probe = self.watch_poll(id);
             if self.tracks_allocations() {
                 self.track_poll(id);
             }
-            let outcome = panic::catch_captured(|| match task.as_mut() {
-                Some(task) => task.as_mut().poll(&mut cx).map(|()| None),
+            let outcome = panic::catch_captured(|| match polling.poll_task(&mut cx) {
+                Some(poll) => poll.map(|()| None),
                 None => future.as_mut().poll(&mut cx).map(Some),
             });
+            let waited = polling.waited.take();
             if self.tracks_allocations() {
                 self.charge_poll(key, id, waited.as_ref());
             }
@@ -102,12 +97,15 @@ impl RuntimeInner {
                 self.confirm_poll(probe, id, waited.as_ref());
             }
             drop(waited);
+            drop(polling);
             match outcome {
                 Ok(Poll::Ready(out)) => {
-                    self.exec.end_poll_ready(key);
+                    let task = self.exec.end_poll_ready(key);
                     self.scheduler.forget(key.raw());
                     self.record(EventKind::Finished { task: id });
-                    drop(task);
+                    if let Some(task) = task {
+                        task.drop_future();
+                    }
                     if let Some(out) = out {
                         // The body's last poll may have failed the run too
                         // (a confirmed long poll): that failure stands.
@@ -119,21 +117,27 @@ impl RuntimeInner {
                     }
                 }
                 Ok(Poll::Pending) => {
-                    let gone = self.exec.end_poll_pending(key, task, waker);
+                    let gone = self.exec.end_poll_pending(key);
                     let pending = if gone.is_some() {
                         self.record(EventKind::Aborted { task: id });
                         None
                     } else {
                         Some((id, raw))
                     };
-                    drop(gone);
+                    if let Some(gone) = gone {
+                        gone.drop_future();
+                    }
                     self.inject_scheduling_faults(pending);
                 }
                 Err((message, location)) => {
                     self.watchdog.excuse_panicked_poll();
-                    self.exec.end_poll_ready(key);
+                    let task = self.exec.end_poll_ready(key);
                     // The future may panic again while dropped: contain it.
-                    let _ = panic::catch_captured(move || drop(task));
+                    let _ = panic::catch_captured(move || {
+                        if let Some(task) = task {
+                            task.drop_future();
+                        }
+                    });
                     self.fail(FailureKind::Panic {
                         task: self.task_desc(id),
                         message,
@@ -184,7 +188,7 @@ impl RuntimeInner {
         let targets = self.exec.fault_targets();
         if targets > 0 && self.faults.roll(FaultKind::SpuriousWake) {
             let nth = self.faults.pick(FaultKind::SpuriousWake, targets as u64) as usize;
-            if let Some((id, _, waker)) = self.exec.fault_target(nth) {
+            if let Some((id, waker)) = self.exec.fault_target(nth) {
                 self.record_fault(FaultKind::SpuriousWake, id.0, 0);
                 waker.wake();
             }

@@ -1,0 +1,234 @@
+//! The task cell: one allocation per spawned task holding its waker state,
+//! its future and the slot its output waits in for the `JoinHandle`.
+//!
+//! A cell is an `Arc`. The executor's task table holds one reference (as
+//! `Arc<dyn Task>`, and as the task's `Waker`, which is the same `Arc`
+//! seen through std's `Wake`), the `JoinHandle` another (as
+//! `Arc<dyn JoinPart<T>>`), and every clone of the waker one more.
+//!
+//! # States
+//!
+//! - **Running**: `future` is `Some`; the executor polls it in place (it
+//!   never moves: the `Arc`'s value does not).
+//! - **Completed**: the last poll returned `Ready`; the output sits in
+//!   `join.output` until the handle takes it (or is dropped at once when
+//!   the handle is gone). `future` is still `Some` until the executor
+//!   calls [`Task::drop_future`] right after recording the finish.
+//! - **Cancelled**: aborted, crashed with its node, or dropped at teardown:
+//!   the future is dropped in place and the handle sees a cancelled
+//!   `JoinError` (teardown completes nothing: nobody awaits any more).
+//! - **Freed**: the last reference went, on whatever thread.
+//!
+//! # Safety argument
+//!
+//! The cell is `Send + Sync` (std's `Waker` requires it) although the
+//! future and the output need not be. That is sound because:
+//! - from any thread, a waker reads only `waker` (an immutable key, an
+//!   atomic flag and the ready queue's `Arc`, all `Send + Sync`);
+//! - `future` and `join` are touched only on the runtime's thread: by the
+//!   executor (which is `!Send`) and by the `JoinHandle` after its
+//!   same-runtime check, whose drop away from the runtime hands its
+//!   reference to the runtime's deferred queue (see `join.rs`);
+//! - the future is always dropped in place on the runtime's thread before
+//!   the executor lets go of its reference (finish, abort, node crash,
+//!   teardown; the table entry's `Drop` does it if nothing else did), and
+//!   the output is dropped there too (taken by the handle, or dropped when
+//!   the handle is or was dropped). So when the last reference goes,
+//!   maybe on another thread with a waker, only `Send` parts remain:
+//!   `None`s and the waiter's `Waker`.
+
+use std::cell::RefCell;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::sync::atomic::AtomicBool;
+use std::task::{Context, Poll, Wake, Waker};
+
+use crate::runtime::waker::{RawKey, ReadyQueue, TaskWaker};
+use crate::task::join::JoinError;
+
+/// What the executor does with a task, whatever its future's type.
+pub(crate) trait Task {
+    /// Marks the task not queued, at the start of a poll: a wake from now
+    /// on queues it again.
+    fn begin_poll(&self);
+
+    /// Polls the future once; on `Ready` the output goes to the join slot
+    /// and the handle's waiter is woken. Never call it again after
+    /// `Ready`, nor while it runs.
+    fn poll(&self, cx: &mut Context<'_>) -> Poll<()>;
+
+    /// Drops the future in place, if it is still there.
+    fn drop_future(&self);
+
+    /// Completes the handle with a cancelled `JoinError` (a no-op once
+    /// the task completed).
+    fn cancel_join(&self);
+
+    /// Aborts: drops the future in place, then completes the handle with a
+    /// cancelled `JoinError`.
+    fn cancel(&self) {
+        self.drop_future();
+        self.cancel_join();
+    }
+}
+
+/// What a `JoinHandle<T>` does with its task's cell.
+pub(crate) trait JoinPart<T> {
+    /// Takes the output, or registers `cx`'s waker for it.
+    fn poll_join(&self, cx: &mut Context<'_>) -> Poll<Result<T, JoinError>>;
+
+    /// Whether the task completed or was cancelled.
+    fn is_done(&self) -> bool;
+
+    /// The handle is gone: the output (now or when it comes) is dropped.
+    fn detach(&self);
+}
+
+/// A spawned task: see the module docs.
+pub(crate) struct TaskCell<F: Future> {
+    waker: TaskWaker,
+    join: RefCell<JoinState<F::Output>>,
+    future: RefCell<Option<F>>,
+}
+
+struct JoinState<T> {
+    output: Option<Result<T, JoinError>>,
+    waiter: Option<Waker>,
+    done: bool,
+    /// The handle was dropped: an output is dropped at once.
+    detached: bool,
+}
+
+// SAFETY: see the module docs: off the runtime's thread only `waker` is
+// read, and the last reference finds nothing but `Send` values.
+unsafe impl<F: Future> Send for TaskCell<F> {}
+// SAFETY: as for `Send`: shared references on other threads reach only
+// `waker`, whose fields are `Sync`.
+unsafe impl<F: Future> Sync for TaskCell<F> {}
+
+impl<F: Future + 'static> TaskCell<F> {
+    /// A running task with key `key`, queued at once (the executor puts
+    /// the key on the run queue).
+    pub(crate) fn new(future: F, key: RawKey, queue: Arc<ReadyQueue>) -> Arc<TaskCell<F>> {
+        Arc::new(TaskCell {
+            waker: TaskWaker {
+                key,
+                queued: AtomicBool::new(true),
+                queue,
+            },
+            join: RefCell::new(JoinState {
+                output: None,
+                waiter: None,
+                done: false,
+                detached: false,
+            }),
+            future: RefCell::new(Some(future)),
+        })
+    }
+
+    fn complete(&self, result: Result<F::Output, JoinError>) {
+        let (waiter, dropped) = {
+            let mut s = self.join.borrow_mut();
+            if s.done {
+                return;
+            }
+            s.done = true;
+            if s.detached {
+                (None, Some(result))
+            } else {
+                s.output = Some(result);
+                (s.waiter.take(), None)
+            }
+        };
+        // Outside the borrow: the output's Drop and the waker may do
+        // anything.
+        drop(dropped);
+        if let Some(w) = waiter {
+            w.wake();
+        }
+    }
+}
+
+impl<F: Future + 'static> Task for TaskCell<F> {
+    #[inline]
+    fn begin_poll(&self) {
+        self.waker.unqueue();
+    }
+
+    fn poll(&self, cx: &mut Context<'_>) -> Poll<()> {
+        let mut slot = self.future.borrow_mut();
+        let future = slot
+            .as_mut()
+            .expect("a task is not polled after it finished");
+        // SAFETY: the future lives inside the `Arc` until it is dropped in
+        // place (`drop_future`); it is never moved out.
+        let future = unsafe { Pin::new_unchecked(future) };
+        match future.poll(cx) {
+            Poll::Ready(out) => {
+                drop(slot);
+                self.complete(Ok(out));
+                Poll::Ready(())
+            }
+            Poll::Pending => Poll::Pending,
+        }
+    }
+
+    fn drop_future(&self) {
+        // Dropped in place (the assignment runs its Drop where it lies),
+        // as `Pin` requires. A Drop impl that reached this task's future
+        // again would find it borrowed and panic, never alias it.
+        let mut slot = self.future.borrow_mut();
+        if slot.is_some() {
+            *slot = None;
+        }
+    }
+
+    fn cancel_join(&self) {
+        self.complete(Err(JoinError::cancelled()));
+    }
+}
+
+impl<F: Future + 'static> JoinPart<F::Output> for TaskCell<F> {
+    fn poll_join(&self, cx: &mut Context<'_>) -> Poll<Result<F::Output, JoinError>> {
+        let mut s = self.join.borrow_mut();
+        if let Some(out) = s.output.take() {
+            return Poll::Ready(out);
+        }
+        assert!(
+            !s.done,
+            "a detsim JoinHandle was polled after it returned its output"
+        );
+        let old = match &s.waiter {
+            Some(w) if w.will_wake(cx.waker()) => None,
+            _ => s.waiter.replace(cx.waker().clone()),
+        };
+        drop(s);
+        drop(old);
+        Poll::Pending
+    }
+
+    fn is_done(&self) -> bool {
+        self.join.borrow().done
+    }
+
+    fn detach(&self) {
+        let (output, waiter) = {
+            let mut s = self.join.borrow_mut();
+            s.detached = true;
+            (s.output.take(), s.waiter.take())
+        };
+        drop(output);
+        drop(waiter);
+    }
+}
+
+impl<F: Future + 'static> Wake for TaskCell<F> {
+    fn wake(self: Arc<Self>) {
+        self.waker.wake_key();
+    }
+
+    fn wake_by_ref(self: &Arc<Self>) {
+        self.waker.wake_key();
+    }
+}
