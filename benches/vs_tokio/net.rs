@@ -14,7 +14,7 @@ use crate::harness::{detsim_rt, vm_rss_bytes};
 // 64-host variant runs n / 64 round trips on each of 64 connections at
 // once (64 client hosts in detsim; 64 connections in tokio).
 
-async fn detsim_echo_server() -> std::io::Result<()> {
+pub(crate) async fn detsim_echo_server() -> std::io::Result<()> {
     use futures::{AsyncReadExt, AsyncWriteExt};
     let listener = detsim::net::TcpListener::bind("0.0.0.0:7").await?;
     loop {
@@ -79,14 +79,14 @@ pub(crate) fn detsim_tcp_echo_64_hosts(n: usize) -> Duration {
     })
 }
 
-fn tokio_rt_io() -> tokio::runtime::Runtime {
+pub(crate) fn tokio_rt_io() -> tokio::runtime::Runtime {
     tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .expect("build tokio runtime with IO")
 }
 
-async fn tokio_echo_listener() -> std::net::SocketAddr {
+pub(crate) async fn tokio_echo_listener() -> std::net::SocketAddr {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();

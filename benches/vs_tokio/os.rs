@@ -94,32 +94,6 @@ pub(crate) fn detsim_os_tcp_echo_64_conns(n: usize) -> Duration {
     })
 }
 
-fn tokio_os_rt() -> tokio::runtime::Runtime {
-    tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .expect("build tokio runtime with IO")
-}
-
-async fn tokio_os_echo_listener() -> std::net::SocketAddr {
-    use tokio::io::{AsyncReadExt, AsyncWriteExt};
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    tokio::spawn(async move {
-        loop {
-            let (mut conn, _) = listener.accept().await.unwrap();
-            conn.set_nodelay(true).unwrap();
-            tokio::spawn(async move {
-                let mut byte = [0u8];
-                while conn.read(&mut byte).await.unwrap_or(0) == 1 {
-                    conn.write_all(&byte).await.unwrap();
-                }
-            });
-        }
-    });
-    addr
-}
-
 async fn tokio_os_connect(addr: std::net::SocketAddr) -> tokio::net::TcpStream {
     let conn = tokio::net::TcpStream::connect(addr).await.unwrap();
     conn.set_nodelay(true).unwrap();
@@ -136,8 +110,8 @@ async fn tokio_os_echo_client(mut conn: tokio::net::TcpStream, n: usize) {
 }
 
 pub(crate) fn tokio_os_tcp_echo_one(n: usize) -> Duration {
-    tokio_os_rt().block_on(async move {
-        let addr = tokio_os_echo_listener().await;
+    crate::net::tokio_rt_io().block_on(async move {
+        let addr = crate::net::tokio_echo_listener().await;
         let conn = tokio_os_connect(addr).await;
         let start = cpu_clock();
         tokio_os_echo_client(conn, n).await;
@@ -146,8 +120,8 @@ pub(crate) fn tokio_os_tcp_echo_one(n: usize) -> Duration {
 }
 
 pub(crate) fn tokio_os_tcp_echo_64_conns(n: usize) -> Duration {
-    tokio_os_rt().block_on(async move {
-        let addr = tokio_os_echo_listener().await;
+    crate::net::tokio_rt_io().block_on(async move {
+        let addr = crate::net::tokio_echo_listener().await;
         let mut conns = Vec::new();
         for _ in 0..64 {
             conns.push(tokio_os_connect(addr).await);

@@ -184,8 +184,7 @@ fn cpu_time() -> Duration {
     if PROFILING.load(Ordering::Relaxed) {
         return Duration::ZERO;
     }
-    let t = rustix::time::clock_gettime(rustix::time::ClockId::ProcessCPUTime);
-    Duration::new(t.tv_sec as u64, t.tv_nsec as u32)
+    crate::seeds::process_cpu_time()
 }
 
 // --- n timers in one task -----------------------------------------------------
@@ -259,26 +258,12 @@ fn tokio_timers(n: usize, rounds: usize) -> Duration {
 
 // --- 1-byte echo from h hosts at once ------------------------------------------
 
-async fn echo_server() -> std::io::Result<()> {
-    use futures::{AsyncReadExt, AsyncWriteExt};
-    let listener = detsim::net::TcpListener::bind("0.0.0.0:7").await?;
-    loop {
-        let (mut conn, _) = listener.accept().await?;
-        detsim::spawn(async move {
-            let mut byte = [0u8];
-            while conn.read(&mut byte).await.unwrap_or(0) == 1 {
-                conn.write_all(&byte).await.unwrap();
-            }
-        });
-    }
-}
-
 /// `round_trips` per round in all, spread evenly over `hosts` client
 /// hosts, which run their rounds' round trips back to back.
 fn detsim_hosts_echo(hosts: usize, round_trips: usize, rounds: usize) -> Duration {
     let per_host = round_trips / hosts * rounds;
     detsim_rt().block_on(async move {
-        detsim::net::host("echo", echo_server);
+        detsim::net::host("echo", crate::net::detsim_echo_server);
         let ready = std::rc::Rc::new(std::cell::Cell::new(0));
         let mut go = Vec::new();
         let clients: Vec<_> = (0..hosts)
