@@ -13,6 +13,9 @@
 //! targets) is in `executor/inspect.rs`.
 
 mod inspect;
+mod polling;
+
+pub(crate) use polling::{Drained, Polling};
 
 use std::cell::{Cell, RefCell};
 use std::collections::VecDeque;
@@ -22,7 +25,7 @@ use std::ptr::NonNull;
 use std::rc::Rc;
 use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
-use std::task::{Context, Poll, Waker};
+use std::task::Waker;
 
 use crate::alloc::Usage;
 use crate::node::NodeId;
@@ -79,50 +82,6 @@ struct Entry {
 struct Slot {
     generation: u32,
     entry: Option<Entry>,
-}
-
-/// A task taken up for polling.
-pub(crate) struct Polling {
-    pub(crate) id: TaskId,
-    /// The task's cell (`None`: the `block_on` future), borrowed from its
-    /// entry: an entry being polled is never removed before `end_poll_*`
-    /// (an abort waits for the poll's end; see [`Executor::abort`]), and
-    /// nothing drops the table during a poll.
-    task: Option<NonNull<dyn Task>>,
-    /// A bitwise copy of the entry's waker, never dropped: a spawned
-    /// task's cell (alive as long as `task` is) or `block_on`'s
-    /// `TaskWaker` (whose entry lives for the whole `block_on`: a nested
-    /// `block_on` is refused before it could replace it).
-    waker: ManuallyDrop<Waker>,
-    /// What the task waited on before this poll, if a leaf future noted
-    /// it (a long-poll report says what the poll resumed from).
-    pub(crate) waited: Option<WaitReason>,
-}
-
-impl Polling {
-    /// The waker for the poll's `Context`.
-    #[inline]
-    pub(crate) fn waker(&self) -> &Waker {
-        &self.waker
-    }
-
-    /// Polls the spawned task; `None` for the `block_on` future, which
-    /// the loop polls itself. Call before `end_poll_*` only.
-    #[inline]
-    pub(crate) fn poll_task(&self, cx: &mut Context<'_>) -> Option<Poll<()>> {
-        // SAFETY: the entry's `Arc` keeps the cell alive until `end_poll_*`
-        // (see `task`), and the caller polls before that.
-        self.task.map(|task| unsafe { task.as_ref() }.poll(cx))
-    }
-}
-
-/// A task removed at teardown: dropping it drops its future in place.
-pub(crate) struct Drained(Arc<dyn Task>);
-
-impl Drop for Drained {
-    fn drop(&mut self) {
-        self.0.drop_future();
-    }
 }
 
 pub(crate) struct Executor {
