@@ -261,34 +261,5 @@ fn tokio_timers(n: usize, rounds: usize) -> Duration {
 /// `round_trips` per round in all, spread evenly over `hosts` client
 /// hosts, which run their rounds' round trips back to back.
 fn detsim_hosts_echo(hosts: usize, round_trips: usize, rounds: usize) -> Duration {
-    let per_host = round_trips / hosts * rounds;
-    detsim_rt().block_on(async move {
-        detsim::net::host("echo", crate::net::detsim_echo_server);
-        let ready = std::rc::Rc::new(std::cell::Cell::new(0));
-        let mut go = Vec::new();
-        let clients: Vec<_> = (0..hosts)
-            .map(|h| {
-                let ready = ready.clone();
-                let (tx, rx) = futures::channel::oneshot::channel::<()>();
-                go.push(tx);
-                detsim::net::client(&format!("client-{h}"), async move {
-                    let conn = detsim::net::TcpStream::connect("echo:7").await.unwrap();
-                    ready.set(ready.get() + 1);
-                    rx.await.unwrap();
-                    crate::net::detsim_echo_client(conn, per_host).await;
-                })
-            })
-            .collect();
-        while ready.get() < hosts {
-            detsim::time::sleep(Duration::from_micros(10)).await;
-        }
-        let start = cpu_time();
-        for tx in go {
-            tx.send(()).unwrap();
-        }
-        for c in clients {
-            c.await.unwrap();
-        }
-        cpu_time().saturating_sub(start)
-    })
+    crate::net::detsim_echo_from_hosts(hosts, round_trips / hosts * rounds, cpu_time)
 }
