@@ -64,13 +64,15 @@
 //! To add a workload: write a detsim and a tokio function with the same
 //! body (`fn(ops) -> Duration`, timing only the work) in the module of its
 //! kind (`executor.rs`, `io.rs`, `net.rs`, `udp.rs`, `fs.rs`, `os.rs`) and append a
-//! [`Workload`] to [`workloads`].
+//! [`Workload`] to the list in `workloads.rs`.
 //!
-//! This file holds the list of workloads and `main`; `harness.rs` times
-//! them (interleaved repetitions, medians) and prints the table.
+//! This file holds `main`; `harness.rs` times the workloads (interleaved
+//! repetitions, medians) and prints the table; `extras.rs` prints the
+//! measurements that have no tokio twin.
 
 mod bulk;
 mod executor;
+mod extras;
 mod fs;
 mod harness;
 mod io;
@@ -80,211 +82,23 @@ mod scaling;
 mod scaling_time;
 mod seeds;
 mod udp;
+mod workloads;
 
 #[path = "../support/seed_memory.rs"]
 mod seed_memory;
 
 use std::time::Instant as HostInstant;
 
-use executor::{
-    SLEEPERS, detsim_ping_pong, detsim_random_sleepers, detsim_sleep_chain,
-    detsim_spawn_await_serial, detsim_spawn_join_batch, detsim_yield_many, tokio_ping_pong,
-    tokio_random_sleepers, tokio_sleep_chain, tokio_spawn_await_serial, tokio_spawn_join_batch,
-    tokio_yield_many,
-};
-use fs::{
-    detsim_fs_write_4k, detsim_os_write_fsync_pool, detsim_os_write_pool, tokio_fs_write_4k,
-    tokio_fs_write_cpu, tokio_fs_write_fsync, wal_kv_cycles,
-};
-#[cfg(feature = "io-uring")]
-use fs::{detsim_os_write_fsync_uring, detsim_os_write_uring};
+use fs::wal_kv_cycles;
 use harness::{
     Row, Workload, env_flag, extra_selected, measure, print_absolute_targets, print_table, profile,
     to_json, vm_rss_bytes,
 };
-use io::{
-    detsim_block_device_op, detsim_duplex_ping_pong, tokio_duplex_ping_pong,
-    tokio_spawn_blocking_op,
-};
-use net::{
-    IDLE_CONNECTIONS, detsim_tcp_echo_64_hosts, detsim_tcp_echo_one, idle_connections,
-    tokio_tcp_echo_64_conns, tokio_tcp_echo_one,
-};
-use os::{
-    ECHO_CHILD_ENV, OS_CONNECTIONS, detsim_os_tcp_echo_64_conns, detsim_os_tcp_echo_one,
-    os_connections, run_echo_child, tokio_os_tcp_echo_64_conns, tokio_os_tcp_echo_one,
-};
+use net::{IDLE_CONNECTIONS, idle_connections};
+use os::{ECHO_CHILD_ENV, OS_CONNECTIONS, os_connections, run_echo_child};
 use scaling::{measure_scaling, print_scaling, scaling_extras};
 use seeds::{measure_seeds, print_seed_rows, seed_workloads, seeds_per_rep};
-use udp::{detsim_udp_echo_one, tokio_udp_echo_one};
-
-fn workloads() -> Vec<Workload> {
-    #[allow(unused_mut)] // the io-uring feature adds a row
-    let mut list = vec![
-        Workload {
-            name: "spawn_join_batch_10k",
-            target: 0.5,
-            ops: 10_000,
-            quick_ops: 10_000,
-            detsim: detsim_spawn_join_batch,
-            tokio: tokio_spawn_join_batch,
-        },
-        Workload {
-            name: "spawn_await_one_at_a_time",
-            target: 0.3,
-            ops: 10_000,
-            quick_ops: 10_000,
-            detsim: detsim_spawn_await_serial,
-            tokio: tokio_spawn_await_serial,
-        },
-        Workload {
-            name: "yield_now_100_tasks",
-            target: 1.0,
-            ops: 100 * 500,
-            quick_ops: 100 * 100,
-            detsim: detsim_yield_many,
-            tokio: tokio_yield_many,
-        },
-        Workload {
-            name: "ping_pong_wake",
-            target: 0.5,
-            ops: 100_000,
-            quick_ops: 20_000,
-            detsim: detsim_ping_pong,
-            tokio: tokio_ping_pong,
-        },
-        Workload {
-            name: "sleep_chain_10k",
-            target: 0.15,
-            ops: 10_000,
-            quick_ops: 10_000,
-            detsim: detsim_sleep_chain,
-            tokio: tokio_sleep_chain,
-        },
-        Workload {
-            name: "random_sleepers_1k",
-            target: 0.6,
-            ops: SLEEPERS * 10,
-            quick_ops: SLEEPERS * 2,
-            detsim: detsim_random_sleepers,
-            tokio: tokio_random_sleepers,
-        },
-        // Issue 3: the kernel's devices.
-        Workload {
-            name: "duplex_ping_pong_1byte",
-            target: 0.5,
-            ops: 100_000,
-            quick_ops: 20_000,
-            detsim: detsim_duplex_ping_pong,
-            tokio: tokio_duplex_ping_pong,
-        },
-        Workload {
-            // tokio has no block device: its column is a spawn_blocking
-            // round trip, what tokio::fs pays per operation.
-            name: "block_dev_submit_complete",
-            target: 0.5,
-            ops: 20_000,
-            quick_ops: 5_000,
-            detsim: detsim_block_device_op,
-            tokio: tokio_spawn_blocking_op,
-        },
-        // Issue 4: the network. tokio's column is a real loopback TCP
-        // round trip through the host kernel.
-        Workload {
-            name: "tcp_echo_1byte_1_conn",
-            target: 0.1,
-            ops: 50_000,
-            quick_ops: 10_000,
-            detsim: detsim_tcp_echo_one,
-            tokio: tokio_tcp_echo_one,
-        },
-        Workload {
-            name: "tcp_echo_1byte_64_hosts",
-            target: 0.1,
-            ops: 64 * 1_000,
-            quick_ops: 64 * 200,
-            detsim: detsim_tcp_echo_64_hosts,
-            tokio: tokio_tcp_echo_64_conns,
-        },
-        Workload {
-            name: "udp_echo_1byte",
-            target: 0.2,
-            ops: 50_000,
-            quick_ops: 10_000,
-            detsim: detsim_udp_echo_one,
-            tokio: tokio_udp_echo_one,
-        },
-        // Issue 5: the simulated disk. tokio has no simulated disk: its
-        // column is a tokio::fs::File 4 KiB write to a real temp file
-        // (spawn_blocking + pwrite into the host page cache), a different
-        // thing.
-        Workload {
-            name: "fs_write_4k_sim_vs_real_disk",
-            target: 0.5,
-            ops: 20_000,
-            quick_ops: 5_000,
-            detsim: detsim_fs_write_4k,
-            tokio: tokio_fs_write_4k,
-        },
-        // Issues 6 and 14: the OS backend. Both columns are real loopback
-        // TCP through the host kernel, on the same kind of executor loop,
-        // timed by process CPU time (os.rs).
-        Workload {
-            name: "os_tcp_echo_1byte_1_conn",
-            target: 0.9,
-            ops: 5_000,
-            quick_ops: 2_000,
-            detsim: detsim_os_tcp_echo_one,
-            tokio: tokio_os_tcp_echo_one,
-        },
-        Workload {
-            name: "os_tcp_echo_1byte_64_conns",
-            target: 0.95,
-            ops: 64 * 100,
-            quick_ops: 64 * 40,
-            detsim: detsim_os_tcp_echo_64_conns,
-            tokio: tokio_os_tcp_echo_64_conns,
-        },
-        // Issue 14: files on the OS backend, against tokio::fs. No target
-        // of the issue's: 1.0 marks "no more CPU than tokio".
-        Workload {
-            name: "os_fs_write_4k_pool",
-            target: 1.0,
-            ops: 20_000,
-            quick_ops: 5_000,
-            detsim: detsim_os_write_pool,
-            tokio: tokio_fs_write_cpu,
-        },
-        Workload {
-            name: "os_fs_write_4k_fsync_pool",
-            target: 1.0,
-            ops: 500,
-            quick_ops: 100,
-            detsim: detsim_os_write_fsync_pool,
-            tokio: tokio_fs_write_fsync,
-        },
-    ];
-    #[cfg(feature = "io-uring")]
-    list.extend([
-        Workload {
-            name: "os_fs_write_4k_uring",
-            target: 1.0,
-            ops: 20_000,
-            quick_ops: 5_000,
-            detsim: detsim_os_write_uring,
-            tokio: tokio_fs_write_cpu,
-        },
-        Workload {
-            name: "os_fs_write_4k_fsync_uring",
-            target: 1.0,
-            ops: 500,
-            quick_ops: 100,
-            detsim: detsim_os_write_fsync_uring,
-            tokio: tokio_fs_write_fsync,
-        },
-    ]);
-    list
-}
+use workloads::workloads;
 
 fn main() {
     if env_flag(ECHO_CHILD_ENV) {
@@ -378,65 +192,17 @@ fn main() {
     if let Some(scaling) = &scaling {
         print_scaling(scaling);
     }
-    if let Some(idle) = idle {
-        println!(
-            "idle_connections: {} simulated TCP connections set up in {:.1?} ({:.2} µs each); \
-             VmRSS grew {:.0} bytes per connection, both ends (target <= 1024) {}",
-            idle.connections,
-            idle.setup,
-            idle.setup.as_secs_f64() * 1e6 / idle.connections as f64,
-            idle.bytes_per_connection,
-            if idle.bytes_per_connection <= 1024.0 {
-                "pass"
-            } else {
-                "MISS"
-            }
-        );
+    if let Some(idle) = &idle {
+        extras::print_idle(idle);
     }
     if let Some(m) = &seeds {
-        println!(
-            "seed_memory: VmRSS {:.1} MB after {} seeds (TCP echo, UDP receive timing out, \
-             fsynced write; one thread), {:.1} MB after {} more: {:.0} bytes per seed \
-             (target: a few MB in all, under 64 bytes per seed) {}",
-            m.rss_first as f64 / 1e6,
-            m.first,
-            m.rss_after as f64 / 1e6,
-            m.more,
-            m.bytes_per_seed(),
-            if m.bytes_per_seed() < 64.0 {
-                "pass"
-            } else {
-                "MISS"
-            }
-        );
+        extras::print_seed_memory(m);
     }
     if let Some(wal) = &wal {
-        println!(
-            "wal_kv_crash_recovery: {:.1} µs per crash-recovery cycle of examples/wal_kv.rs \
-             (one seed under Faults::default(): 40 fsynced puts, crash, replay, check; \
-             median of batches, {} cycles, {} failed; no tokio equivalent)",
-            wal.per_cycle.as_secs_f64() * 1e6,
-            wal.cycles,
-            wal.failed
-        );
+        extras::print_wal(wal);
     }
     if let Some(c) = &os_conns {
-        println!(
-            "os_connections_10k: {OS_CONNECTIONS} concurrent loopback connections on detsim's OS \
-             backend (server ends in a child process, RLIMIT_NOFILE {}): set up in {:.1?} \
-             ({:.1} µs each); {}/{OS_CONNECTIONS} echoed one byte, all at once, in {:.1?} {}",
-            c.nofile_limit
-                .map_or_else(|| "unlimited".to_string(), |l| l.to_string()),
-            c.setup,
-            c.setup.as_secs_f64() * 1e6 / OS_CONNECTIONS as f64,
-            c.echoed,
-            c.echo_time,
-            if c.echoed == OS_CONNECTIONS {
-                "pass"
-            } else {
-                "MISS"
-            }
-        );
+        extras::print_os_connections(c);
     }
     if let Some(path) = std::env::var_os("DETSIM_BENCH_JSON") {
         // Seed rates as CPU nanoseconds per seed, like the other extras.
