@@ -39,6 +39,9 @@ pub(crate) struct RuntimeInner {
     /// No timer or kernel event is due before this instant (a lower bound:
     /// cancelled timers may leave it early, never late).
     next_due: Cell<Instant>,
+    /// `next_due` is the exact earliest deadline: nothing was cancelled
+    /// since it was computed (see `clock.rs`).
+    next_due_exact: Cell<bool>,
     pub(crate) exec: Executor,
     pub(crate) timers: RefCell<Timers>,
     pub(crate) trace: RefCell<Trace>,
@@ -120,6 +123,7 @@ impl RuntimeInner {
             track_allocs,
             alloc_cap,
             next_due: Cell::new(next_due),
+            next_due_exact: Cell::new(false),
             exec,
             timers: RefCell::new(Timers::default()),
             trace: RefCell::new(Trace::new(config.report_events, config.record_all_events)),
@@ -239,7 +243,7 @@ impl RuntimeInner {
             match deferred {
                 Deferred::Value(orphan) => orphan.release(),
                 Deferred::Timer(key) => {
-                    let waker = self.timers.borrow_mut().remove(key);
+                    let waker = self.cancel_timer(key);
                     drop(waker);
                 }
             }

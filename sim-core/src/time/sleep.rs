@@ -83,7 +83,7 @@ impl Sleep {
         if let Some(key) = self.key.take() {
             self.home.release(
                 |rt| {
-                    let waker = rt.timers.borrow_mut().remove(key);
+                    let waker = rt.cancel_timer(key);
                     drop(waker);
                 },
                 Deferred::Timer(key),
@@ -109,7 +109,7 @@ impl Future for Sleep {
                 // deadline, so the clock alone says whether it fired.
                 if rt.now() >= deadline {
                     if let Some(key) = key.take() {
-                        let waker = rt.timers.borrow_mut().remove(key);
+                        let waker = rt.cancel_timer(key);
                         drop(waker);
                     }
                     return Poll::Ready(());

@@ -25,6 +25,14 @@
 //! once per level on its way down: the cost per entry depends on how far
 //! ahead its deadline is, never on how many entries there are.
 //!
+//! Few entries (the usual case: a couple of segments and timers in
+//! flight) skip all that: up to [`SMALL`] of them sit in one vector sorted
+//! by the same key, earliest last, so popping is a `Vec::pop` and
+//! inserting a short scan. The entry past [`SMALL`] *spills* them into the
+//! wheel, which serves every operation until it is empty again; the order
+//! popped is the key order either way, so it never depends on which form
+//! holds the entries. The wheel's slots are allocated at the first spill.
+//!
 //! A slot is a vector of keys (deadline, tie, sequence, node), so moving a
 //! slot down reads and writes memory in order; the values stay in a slab
 //! of nodes, touched only to insert, pop, update or remove one. Removing
@@ -44,6 +52,9 @@ const LEVELS: usize = 11;
 const SLOTS: usize = 64;
 /// The most keys' room an emptied slot keeps for its next entries.
 const RETAINED_CAPACITY: usize = 1024;
+/// The most entries kept in the sorted vector before spilling into the
+/// wheel.
+const SMALL: usize = 16;
 /// No node: the end of the free list.
 const NIL: u32 = u32::MAX;
 
@@ -80,6 +91,12 @@ struct Node<T> {
 pub(crate) struct Wheel<T> {
     nodes: Vec<Node<T>>,
     free: u32,
+    /// While not `spilled`: every entry, sorted by key, earliest last.
+    /// Removing takes an entry out at once (no stale keys here).
+    small: Vec<Entry>,
+    /// The entries are in the wheel (slots and due heap), not in `small`.
+    spilled: bool,
+    /// Empty until the first spill, then `LEVELS * SLOTS` slots.
     slots: Vec<Vec<Entry>>,
     /// Bit `s` of `occupied[k]`: slot `s` of level `k` has entries.
     occupied: [u64; LEVELS],
@@ -98,7 +115,9 @@ impl<T> Default for Wheel<T> {
         Wheel {
             nodes: Vec::new(),
             free: NIL,
-            slots: (0..LEVELS * SLOTS).map(|_| Vec::new()).collect(),
+            small: Vec::new(),
+            spilled: false,
+            slots: Vec::new(),
             occupied: [0; LEVELS],
             levels: 0,
             elapsed: 0,
@@ -134,6 +153,14 @@ impl<T> Wheel<T> {
             index
         };
         let entry = Entry(at.as_nanos(), tie, seq, index);
+        if !self.spilled {
+            if self.small.len() < SMALL {
+                self.insert_small(entry);
+            } else {
+                self.spill(entry);
+            }
+            return WheelKey { index, seq };
+        }
         if self.levels == 0 && self.due.is_empty() {
             // Alone: the cursor may as well be there already (what the
             // next look at the earliest deadline would do).
@@ -151,7 +178,16 @@ impl<T> Wheel<T> {
     /// Removes the entry, returning its value; `None` for a stale key.
     pub(crate) fn remove(&mut self, key: WheelKey) -> Option<T> {
         self.live_node(key)?;
-        self.stale += 1;
+        if self.spilled {
+            self.stale += 1;
+        } else {
+            let i = self
+                .small
+                .iter()
+                .rposition(|e| e.2 == key.seq)
+                .expect("a live entry of the small queue is in it");
+            self.small.remove(i);
+        }
         Some(self.release(key.index))
     }
 
@@ -167,7 +203,12 @@ impl<T> Wheel<T> {
         if at > now.as_nanos() {
             return None;
         }
-        self.due.pop();
+        if self.spilled {
+            self.due.pop();
+            self.unspill_if_empty();
+        } else {
+            self.small.pop();
+        }
         let value = self.release(index);
         Some(Popped { seq, value })
     }
@@ -192,6 +233,9 @@ impl<T> Wheel<T> {
     /// down if the heap is empty.
     #[inline]
     fn first_due(&mut self) -> Option<Entry> {
+        if !self.spilled {
+            return self.small.last().copied();
+        }
         match self.due.peek() {
             Some(&Reverse(first)) if self.stale == 0 => Some(first),
             None if self.levels == 0 => None,
@@ -214,6 +258,51 @@ impl<T> Wheel<T> {
             // Removed: its node is free or reused.
             self.due.pop();
             self.stale -= 1;
+            self.unspill_if_empty();
+            if !self.spilled {
+                return None;
+            }
+        }
+    }
+
+    /// Adds an entry to the small queue, in key order (earliest last). New
+    /// entries are mostly the latest, so the scan starts at the front.
+    fn insert_small(&mut self, entry: Entry) {
+        let i = self
+            .small
+            .iter()
+            .position(|e| *e < entry)
+            .unwrap_or(self.small.len());
+        self.small.insert(i, entry);
+    }
+
+    /// The small queue is full: every entry, `entry` too, goes into the
+    /// wheel, with the cursor at the earliest (the slots are empty, so it
+    /// may move back).
+    #[cold]
+    fn spill(&mut self, entry: Entry) {
+        debug_assert!(self.levels == 0 && self.due.is_empty() && self.stale == 0);
+        if self.slots.is_empty() {
+            self.slots = (0..LEVELS * SLOTS).map(|_| Vec::new()).collect();
+        }
+        self.spilled = true;
+        let earliest = self.small.last().map_or(entry.0, |e| e.0);
+        self.elapsed = earliest.min(entry.0);
+        let mut small = std::mem::take(&mut self.small);
+        for e in small.drain(..) {
+            self.place(e);
+        }
+        self.small = small;
+        self.place(entry);
+    }
+
+    /// Back to the small queue once the wheel holds nothing, stale keys
+    /// included.
+    #[inline]
+    fn unspill_if_empty(&mut self) {
+        if self.levels == 0 && self.due.is_empty() {
+            debug_assert_eq!(self.stale, 0);
+            self.spilled = false;
         }
     }
 
@@ -280,123 +369,5 @@ impl<T> Wheel<T> {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn at(ns: u64) -> Instant {
-        Instant::from_nanos(ns)
-    }
-
-    fn pop_all(wheel: &mut Wheel<u32>, now: u64) -> Vec<u32> {
-        std::iter::from_fn(|| wheel.pop_due(at(now)).map(|p| p.value)).collect()
-    }
-
-    #[test]
-    fn entries_pop_in_deadline_then_tie_then_insertion_order() {
-        let mut wheel = Wheel::default();
-        wheel.insert(at(1 << 40), 0, 1);
-        wheel.insert(at(10), 7, 2);
-        wheel.insert(at(10), 3, 3);
-        wheel.insert(at(10), 3, 4);
-        wheel.insert(at(9), 9, 5);
-        assert_eq!(wheel.next_deadline(), Some(at(9)));
-        assert_eq!(pop_all(&mut wheel, 15), [5, 3, 4, 2]);
-        assert_eq!(wheel.next_deadline(), Some(at(1 << 40)), "not due: kept");
-        assert_eq!(pop_all(&mut wheel, u64::MAX), [1]);
-        assert_eq!(wheel.next_deadline(), None);
-    }
-
-    #[test]
-    fn a_deadline_behind_the_cursor_is_due_in_key_order() {
-        let mut wheel = Wheel::default();
-        wheel.insert(at(1_000_000), 5, 1);
-        assert_eq!(wheel.next_deadline(), Some(at(1_000_000)));
-        // The cursor is at 1 ms now; these land behind or on it.
-        wheel.insert(at(1_000_000), 2, 2);
-        wheel.insert(at(500), 9, 3);
-        assert_eq!(wheel.next_deadline(), Some(at(500)));
-        assert_eq!(pop_all(&mut wheel, 600), [3]);
-        assert_eq!(pop_all(&mut wheel, 1_000_000), [2, 1]);
-    }
-
-    #[test]
-    fn removed_entries_never_pop_and_stale_keys_do_nothing() {
-        let mut wheel = Wheel::default();
-        let slot = wheel.insert(at(1 << 20), 0, 1);
-        let due = wheel.insert(at(5), 0, 2);
-        wheel.insert(at(5), 1, 3);
-        assert_eq!(
-            wheel.next_deadline(),
-            Some(at(5)),
-            "2 and 3 are in the due heap"
-        );
-        assert_eq!(wheel.remove(due), Some(2));
-        assert_eq!(wheel.remove(slot), Some(1));
-        assert_eq!(wheel.remove(slot), None, "already removed");
-        let reused = wheel.insert(at(5), 1, 4);
-        assert_eq!(
-            wheel.get_mut(due),
-            None,
-            "the node is reused under another key"
-        );
-        assert_eq!(pop_all(&mut wheel, 5), [3, 4]);
-        assert_eq!(wheel.remove(reused), None, "already popped");
-        assert_eq!(wheel.next_deadline(), None);
-    }
-
-    #[test]
-    fn the_wheel_agrees_with_a_sorted_model_under_random_operations() {
-        let mut state = 0x1234_5678_u64;
-        let mut next = move || {
-            state = state.wrapping_add(0x9e37_79b9_7f4a_7c15);
-            let mut z = state;
-            z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-            z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-            z ^ (z >> 31)
-        };
-        let mut wheel = Wheel::default();
-        // The model: live entries as (at, tie, seq, value, key).
-        let mut model: Vec<(u64, u64, u64, u32, WheelKey)> = Vec::new();
-        let mut now = 0u64;
-        for step in 0..20_000u32 {
-            match next() % 8 {
-                0..=3 => {
-                    // Spread over many levels, with ties and some past.
-                    let ahead = match next() % 4 {
-                        0 => next() % 4,
-                        1 => next() % 5_000,
-                        2 => next() % (1 << 30),
-                        _ => next() >> (next() % 64),
-                    };
-                    let deadline = if next() % 16 == 0 {
-                        now.saturating_sub(ahead)
-                    } else {
-                        now.saturating_add(ahead)
-                    };
-                    let tie = next() % 3;
-                    let key = wheel.insert(at(deadline), tie, step);
-                    model.push((deadline, tie, key.seq, step, key));
-                }
-                4 if !model.is_empty() => {
-                    let i = (next() % model.len() as u64) as usize;
-                    let gone = model.swap_remove(i);
-                    assert_eq!(wheel.remove(gone.4), Some(gone.3));
-                }
-                _ => {
-                    model.sort_unstable_by_key(|e| (e.0, e.1, e.2));
-                    let first = model.first().map(|e| at(e.0));
-                    assert_eq!(wheel.next_deadline(), first);
-                    now = match (next() % 2, first) {
-                        (0, Some(first)) => first.as_nanos().max(now),
-                        _ => now.saturating_add(next() % (1 << 20)),
-                    };
-                    let due = model.iter().take_while(|e| e.0 <= now).count();
-                    let expected: Vec<u32> = model.drain(..due).map(|e| e.3).collect();
-                    assert_eq!(pop_all(&mut wheel, now), expected);
-                }
-            }
-        }
-        let values = wheel.drain();
-        assert_eq!(values.len(), model.len());
-    }
-}
+#[path = "wheel_tests.rs"]
+mod tests;

@@ -3,18 +3,44 @@
 //! the next one (the simulation jumps its virtual clock there; the OS waits
 //! in `epoll_wait`).
 
+//!
+//! The next-due bound caches the earliest deadline, so a turn asks the
+//! queues only when something fired. Inserting lowers it, which keeps it
+//! exact; cancelling a timer may leave it early, and then it is only a
+//! lower bound until the next delivery recomputes it. Parking needs the
+//! exact instant (the clock jumps there, and the jump is traced), so it
+//! asks the queues only when the bound is not exact.
+
+use std::task::Waker;
+
 use crate::failure::FailureKind;
 use crate::kernel::Parked;
 use crate::runtime::RuntimeInner;
 use crate::time::Instant;
+use crate::time::timers::TimerKey;
 use crate::trace::EventKind;
+
+/// The bound when nothing is pending.
+const NEVER: Instant = Instant::from_nanos(u64::MAX);
 
 impl RuntimeInner {
     /// Lowers the next-due bound: a timer or kernel action at `at` exists.
+    /// An exact bound stays exact.
     pub(crate) fn note_deadline(&self, at: Instant) {
         if at < self.next_due.get() {
             self.next_due.set(at);
         }
+    }
+
+    /// Cancels a timer (a no-op for a fired or cancelled one), returning
+    /// its waker for the caller to drop with no borrow held.
+    pub(crate) fn cancel_timer(&self, key: TimerKey) -> Option<Waker> {
+        let waker = self.timers.borrow_mut().remove(key);
+        if waker.is_some() {
+            // It may have been the earliest.
+            self.next_due_exact.set(false);
+        }
+        waker
     }
 
     /// Fires timers and kernel actions due at or before the turn's clock.
@@ -32,10 +58,8 @@ impl RuntimeInner {
         self.deliver_due_now(now);
         // Recomputed from the queues, so actions scheduled while delivering
         // are included.
-        self.next_due.set(
-            self.next_deadline()
-                .unwrap_or(Instant::from_nanos(u64::MAX)),
-        );
+        self.next_due.set(self.next_deadline().unwrap_or(NEVER));
+        self.next_due_exact.set(true);
     }
 
     fn deliver_due_now(&self, now: Instant) {
@@ -56,10 +80,22 @@ impl RuntimeInner {
     /// phase's end instant is an event of its own).
     fn next_deadline(&self) -> Option<Instant> {
         let next_timer = self.timers.borrow_mut().next_deadline();
-        [next_timer, self.kernel.next_due(), self.faults_end_due()]
-            .into_iter()
-            .flatten()
-            .min()
+        let next = earlier(next_timer, self.kernel.next_due());
+        earlier(next, self.faults_end_due())
+    }
+
+    /// [`Self::next_deadline`], from the bound when it is exact. (A bound
+    /// of `NEVER` is ambiguous: nothing, or something at the end of time.)
+    fn next_deadline_cached(&self) -> Option<Instant> {
+        let bound = self.next_due.get();
+        if self.next_due_exact.get() && bound != NEVER {
+            debug_assert_eq!(Some(bound), self.next_deadline(), "an exact bound");
+            return Some(bound);
+        }
+        let next = self.next_deadline();
+        self.next_due.set(next.unwrap_or(NEVER));
+        self.next_due_exact.set(true);
+        next
     }
 
     /// Nothing is runnable: park the kernel until the next timer or kernel
@@ -72,7 +108,7 @@ impl RuntimeInner {
     /// the loop sees the failure next); with nothing left to wait for, the
     /// caller's deadlock report says it is a liveness failure.
     pub(super) fn advance(&self) -> bool {
-        let next = self.next_deadline();
+        let next = self.next_deadline_cached();
         if next.is_some() {
             if let Some(failure) = self.missed_deadline(next) {
                 // Nothing happens before the deadline: the clock stops
@@ -92,7 +128,19 @@ impl RuntimeInner {
             Ok(Parked::Woken) => {}
             Err(e) => self.fail(FailureKind::Error(format!("epoll_wait failed: {e}"))),
         }
-        self.next_due.set(Instant::ZERO);
+        // `next_due` stays: it is `next`, or lower if something was
+        // scheduled meanwhile, and whatever is due at the clock now is
+        // delivered at the start of the next turn.
         true
+    }
+}
+
+/// The earlier of two optional instants.
+#[inline]
+fn earlier(a: Option<Instant>, b: Option<Instant>) -> Option<Instant> {
+    match (a, b) {
+        (Some(a), Some(b)) => Some(a.min(b)),
+        (a, None) => a,
+        (None, b) => b,
     }
 }

@@ -1,0 +1,161 @@
+//! The wheel against a sorted model: pop order, removal, stale keys, and
+//! the small queue spilling into the wheel and back.
+use super::*;
+
+fn at(ns: u64) -> Instant {
+    Instant::from_nanos(ns)
+}
+
+fn pop_all(wheel: &mut Wheel<u32>, now: u64) -> Vec<u32> {
+    std::iter::from_fn(|| wheel.pop_due(at(now)).map(|p| p.value)).collect()
+}
+
+#[test]
+fn entries_pop_in_deadline_then_tie_then_insertion_order() {
+    let mut wheel = Wheel::default();
+    wheel.insert(at(1 << 40), 0, 1);
+    wheel.insert(at(10), 7, 2);
+    wheel.insert(at(10), 3, 3);
+    wheel.insert(at(10), 3, 4);
+    wheel.insert(at(9), 9, 5);
+    assert_eq!(wheel.next_deadline(), Some(at(9)));
+    assert_eq!(pop_all(&mut wheel, 15), [5, 3, 4, 2]);
+    assert_eq!(wheel.next_deadline(), Some(at(1 << 40)), "not due: kept");
+    assert_eq!(pop_all(&mut wheel, u64::MAX), [1]);
+    assert_eq!(wheel.next_deadline(), None);
+}
+
+#[test]
+fn a_deadline_behind_the_cursor_is_due_in_key_order() {
+    let mut wheel = Wheel::default();
+    wheel.insert(at(1_000_000), 5, 1);
+    assert_eq!(wheel.next_deadline(), Some(at(1_000_000)));
+    // The cursor is at 1 ms now; these land behind or on it.
+    wheel.insert(at(1_000_000), 2, 2);
+    wheel.insert(at(500), 9, 3);
+    assert_eq!(wheel.next_deadline(), Some(at(500)));
+    assert_eq!(pop_all(&mut wheel, 600), [3]);
+    assert_eq!(pop_all(&mut wheel, 1_000_000), [2, 1]);
+}
+
+#[test]
+fn removed_entries_never_pop_and_stale_keys_do_nothing() {
+    let mut wheel = Wheel::default();
+    let slot = wheel.insert(at(1 << 20), 0, 1);
+    let due = wheel.insert(at(5), 0, 2);
+    wheel.insert(at(5), 1, 3);
+    assert_eq!(wheel.next_deadline(), Some(at(5)), "2 and 3 are due first");
+    assert_eq!(wheel.remove(due), Some(2));
+    assert_eq!(wheel.remove(slot), Some(1));
+    assert_eq!(wheel.remove(slot), None, "already removed");
+    let reused = wheel.insert(at(5), 1, 4);
+    assert_eq!(
+        wheel.get_mut(due),
+        None,
+        "the node is reused under another key"
+    );
+    assert_eq!(pop_all(&mut wheel, 5), [3, 4]);
+    assert_eq!(wheel.remove(reused), None, "already popped");
+    assert_eq!(wheel.next_deadline(), None);
+}
+
+#[test]
+fn the_wheel_agrees_with_a_sorted_model_under_random_operations() {
+    agrees_with_a_sorted_model(0x1234_5678, usize::MAX);
+}
+
+#[test]
+fn spilling_into_the_wheel_and_back_keeps_the_order() {
+    // Around the small queue's size: it spills, empties, and fills again.
+    agrees_with_a_sorted_model(0x9abc_def0, SMALL + 3);
+    agrees_with_a_sorted_model(0x0bad_cafe, SMALL / 2);
+}
+
+#[test]
+fn the_small_queue_spills_past_its_size_and_returns_once_empty() {
+    let mut wheel = Wheel::default();
+    let keys: Vec<WheelKey> = (0..=SMALL as u64)
+        .map(|i| wheel.insert(at(1_000 + i), 0, i as u32))
+        .collect();
+    assert!(wheel.spilled, "one past the small queue's size");
+    assert_eq!(wheel.remove(keys[0]), Some(0));
+    assert_eq!(pop_all(&mut wheel, 1_000), [], "only the removed was due");
+    assert!(wheel.spilled, "the others are still in the wheel");
+    let popped = pop_all(&mut wheel, u64::MAX);
+    let expected: Vec<u32> = (1..=SMALL as u32).collect();
+    assert_eq!(popped, expected);
+    assert_eq!(wheel.next_deadline(), None);
+    assert!(!wheel.spilled, "empty: back to the small queue");
+    wheel.insert(at(5), 0, 7);
+    assert!(!wheel.spilled);
+    assert_eq!(pop_all(&mut wheel, 5), [7]);
+}
+
+/// Random inserts (at most `max_live` entries live), removals and pops,
+/// checked against a sorted vector.
+fn agrees_with_a_sorted_model(seed: u64, max_live: usize) {
+    let mut state = seed;
+    let mut next = move || {
+        state = state.wrapping_add(0x9e37_79b9_7f4a_7c15);
+        let mut z = state;
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        z ^ (z >> 31)
+    };
+    let mut wheel = Wheel::default();
+    // The model: live entries as (at, tie, seq, value, key).
+    let mut model: Vec<(u64, u64, u64, u32, WheelKey)> = Vec::new();
+    let mut now = 0u64;
+    // How often the entries moved into the wheel and back.
+    let (mut spills, mut returns) = (0, 0);
+    for step in 0..20_000u32 {
+        let was_spilled = wheel.spilled;
+        match next() % 8 {
+            0..=3 if model.len() < max_live => {
+                // Spread over many levels, with ties and some past.
+                let ahead = match next() % 4 {
+                    0 => next() % 4,
+                    1 => next() % 5_000,
+                    2 => next() % (1 << 30),
+                    _ => next() >> (next() % 64),
+                };
+                let deadline = if next() % 16 == 0 {
+                    now.saturating_sub(ahead)
+                } else {
+                    now.saturating_add(ahead)
+                };
+                let tie = next() % 3;
+                let key = wheel.insert(at(deadline), tie, step);
+                model.push((deadline, tie, key.seq, step, key));
+            }
+            4 if !model.is_empty() => {
+                let i = (next() % model.len() as u64) as usize;
+                let gone = model.swap_remove(i);
+                assert_eq!(wheel.remove(gone.4), Some(gone.3));
+            }
+            _ => {
+                model.sort_unstable_by_key(|e| (e.0, e.1, e.2));
+                let first = model.first().map(|e| at(e.0));
+                assert_eq!(wheel.next_deadline(), first);
+                now = match (next() % 2, first) {
+                    (0, Some(first)) => first.as_nanos().max(now),
+                    _ => now.saturating_add(next() % (1 << 20)),
+                };
+                let due = model.iter().take_while(|e| e.0 <= now).count();
+                let expected: Vec<u32> = model.drain(..due).map(|e| e.3).collect();
+                assert_eq!(pop_all(&mut wheel, now), expected);
+            }
+        }
+        match (was_spilled, wheel.spilled) {
+            (false, true) => spills += 1,
+            (true, false) => returns += 1,
+            _ => {}
+        }
+    }
+    if max_live > SMALL && max_live < 2 * SMALL {
+        assert!(spills >= 5, "spilled {spills} times");
+        assert!(returns >= 5, "returned {returns} times");
+    }
+    let values = wheel.drain();
+    assert_eq!(values.len(), model.len());
+}
