@@ -1,7 +1,7 @@
 //! One direction between two hosts, as a stream link: transit times and
 //! partitions come from the network's current state.
 
-use std::rc::Weak;
+use std::rc::{Rc, Weak};
 use std::time::Duration;
 
 use sim_core::kernel::stream::Link;
@@ -12,6 +12,23 @@ pub(crate) struct NetLink {
     pub(crate) net: Weak<Net>,
     pub(crate) from: HostIx,
     pub(crate) to: HostIx,
+}
+
+impl Net {
+    /// The stream link from `from` to `to`: one `NetLink` per directed
+    /// pair, shared by every connection between them (it holds no state
+    /// of its own), so an idle connection does not carry two of them.
+    pub(crate) fn stream_link(&self, from: HostIx, to: HostIx) -> Rc<dyn Link> {
+        let mut links = self.stream_links.borrow_mut();
+        let link = links.entry((from, to)).or_insert_with(|| {
+            Rc::new(NetLink {
+                net: Rc::downgrade(&self.rc()),
+                from,
+                to,
+            })
+        });
+        Rc::clone(link) as Rc<dyn Link>
+    }
 }
 
 impl Link for NetLink {

@@ -18,6 +18,7 @@ use sim_core::node::{self, NodeId};
 
 use crate::config::{LinkConfig, NetConfig};
 use crate::host::HostState;
+use crate::link::NetLink;
 
 /// Index of a host in the network (creation order).
 pub(crate) type HostIx = u32;
@@ -35,6 +36,9 @@ pub(crate) struct Net {
     cut: RefCell<BTreeSet<(HostIx, HostIx)>>,
     /// Directed pairs whose packets wait until released.
     held: RefCell<BTreeSet<(HostIx, HostIx)>>,
+    /// The stream link of each directed pair that has had a connection
+    /// (`link.rs`): one per pair, shared by its connections.
+    pub(crate) stream_links: RefCell<BTreeMap<(HostIx, HostIx), Rc<NetLink>>>,
 }
 
 impl Net {
@@ -51,6 +55,7 @@ impl Net {
             links: RefCell::new(BTreeMap::new()),
             cut: RefCell::new(BTreeSet::new()),
             held: RefCell::new(BTreeSet::new()),
+            stream_links: RefCell::new(BTreeMap::new()),
         })
     }
 

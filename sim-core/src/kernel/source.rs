@@ -207,6 +207,11 @@ impl Source {
                 k
             }
             None => {
+                // Exact room for the usual pair (a reader and a writer), not
+                // `Vec`'s first growth to four: idle connections add up.
+                if st.regs.capacity() == 0 {
+                    st.regs.reserve_exact(2);
+                }
                 st.regs.push(Some(reg));
                 st.regs.len() - 1
             }

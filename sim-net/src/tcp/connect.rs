@@ -23,7 +23,6 @@ use std::time::Duration;
 use sim_core::kernel::stream::{StreamConfig, StreamEnd, stream_pair};
 use sim_core::time::{Instant, timeout};
 
-use crate::link::NetLink;
 use crate::network::{HostIx, Net};
 use crate::ports::Binding;
 use crate::tcp::sim_listener::{ListenerShared, Pending};
@@ -84,14 +83,22 @@ struct Handshake {
     ends: RefCell<Option<(StreamEnd, StreamEnd, Rc<ListenerShared>)>>,
 }
 
+/// What a pending SYN retransmission holds: the handshake while the
+/// attempt runs, nothing once it is over. The retransmission stays
+/// scheduled until its time (a no-op then), so without this an idle
+/// connection would keep its handshake alive for up to one timeout.
+type RetrySlot = RefCell<Option<Rc<Handshake>>>;
+
 /// Abandons the attempt and frees its port if `connect` is dropped before
-/// it returns (a timeout around it, a crash of the client host).
+/// it returns (a timeout around it, a crash of the client host); either
+/// way, lets go of the handshake the pending retransmission holds.
 struct AbandonOnDrop<'a> {
     net: &'a Net,
     host: HostIx,
     port: u16,
     peer: SocketAddr,
     attempt: &'a Attempt,
+    retry: &'a RetrySlot,
     /// The port went to the connection and is released with it.
     handed_over: bool,
 }
@@ -103,6 +110,15 @@ impl Drop for AbandonOnDrop<'_> {
         drop(self.attempt.result.borrow_mut().take());
         if !self.handed_over {
             self.net.release_conn_port(self.host, self.port, self.peer);
+        }
+        // Unless the server's ends wait in it (a SYN-ACK still to be
+        // answered): dropping them now would close them sooner than the
+        // retransmission's own drop does, and move what the trace records.
+        let mut retry = self.retry.borrow_mut();
+        if retry.as_ref().is_some_and(|hs| hs.ends.borrow().is_none()) {
+            let hs = retry.take();
+            drop(retry);
+            drop(hs);
         }
     }
 }
@@ -132,12 +148,14 @@ pub(crate) async fn connect(
     };
     let local = SocketAddr::new(net.ip(me), local_port);
     let attempt = Rc::new(Attempt::default());
+    let retry: Rc<RetrySlot> = Rc::default();
     let mut guard = AbandonOnDrop {
         net: &net,
         host: me,
         port: local_port,
         peer,
         attempt: &attempt,
+        retry: &retry,
         handed_over: false,
     };
     let hs = Rc::new(Handshake {
@@ -153,7 +171,8 @@ pub(crate) async fn connect(
     });
     net.kernel
         .trace(net.link_id(me, server), "syn", i64::from(peer.port()));
-    send_syn(hs, SYN_RTO);
+    *retry.borrow_mut() = Some(Rc::clone(&hs));
+    send_syn(hs, Rc::clone(&retry), SYN_RTO);
     let wait = std::future::poll_fn(|cx| {
         if let Some(result) = attempt.result.borrow_mut().take() {
             return Poll::Ready(result);
@@ -178,7 +197,7 @@ pub(crate) async fn connect(
     )
 }
 
-fn send_syn(hs: Rc<Handshake>, rto: Duration) {
+fn send_syn(hs: Rc<Handshake>, retry: Rc<RetrySlot>, rto: Duration) {
     let net = Rc::clone(&hs.net);
     // The client retransmits until it hears an answer or gives up, as Linux
     // does whether the SYN or the SYN-ACK was lost.
@@ -186,13 +205,13 @@ fn send_syn(hs: Rc<Handshake>, rto: Duration) {
     // retransmission would fall past the end of the clock.
     let next = net.kernel.now().checked_add(rto);
     if next.is_some_and(|next| hs.give_up.is_none_or(|give_up| next < give_up)) {
-        let retry = Rc::clone(&hs);
         net.kernel.schedule_after(rto, move || {
-            if !retry.attempt.is_done() {
+            let hs = retry.borrow().clone();
+            if let Some(hs) = hs.filter(|hs| !hs.attempt.is_done()) {
                 let millis = i64::try_from(rto.as_millis()).unwrap_or(i64::MAX);
-                let link = retry.net.link_id(retry.client, retry.server);
-                retry.net.kernel.trace(link, "syn retransmit", millis);
-                send_syn(Rc::clone(&retry), rto.saturating_mul(2));
+                let link = hs.net.link_id(hs.client, hs.server);
+                hs.net.kernel.trace(link, "syn retransmit", millis);
+                send_syn(hs, retry, rto.saturating_mul(2));
             }
         });
     }
@@ -233,21 +252,12 @@ fn send_syn(hs: Rc<Handshake>, rto: Duration) {
                 .trace(net.host_id(hs.server), "syn dropped (backlog)", 0);
             return;
         }
-        let weak = Rc::downgrade(&net);
         let (client_end, server_end) = stream_pair(StreamConfig {
             kind: "tcp",
             capacity: net.config.borrow().tcp_buffer_bytes,
             tcp: true,
-            link_ab: Rc::new(NetLink {
-                net: weak.clone(),
-                from: hs.client,
-                to: hs.server,
-            }),
-            link_ba: Rc::new(NetLink {
-                net: weak,
-                from: hs.server,
-                to: hs.client,
-            }),
+            link_ab: net.stream_link(hs.client, hs.server),
+            link_ba: net.stream_link(hs.server, hs.client),
         });
         maybe_slow_down(&net, &client_end);
         *hs.ends.borrow_mut() = Some((client_end, server_end, listener));

@@ -40,7 +40,9 @@ pub(crate) struct SimTcpStream {
     /// peer.
     conn_port: Option<u16>,
     /// The port's hold, for a connection from a socket bound with `bind`.
-    binding: Option<Binding>,
+    /// Boxed: the rare case, so a connection without one carries one
+    /// pointer (every idle connection holds its socket).
+    binding: Option<Box<Binding>>,
     options: SocketOptions,
 }
 
@@ -67,7 +69,7 @@ impl SimTcpStream {
 
     /// The same connection, holding `binding` until it closes.
     pub(crate) fn with_binding(mut self, binding: Option<Binding>) -> SimTcpStream {
-        self.binding = binding;
+        self.binding = binding.map(Box::new);
         self
     }
 
