@@ -237,6 +237,7 @@ impl Source {
     ///
     /// Outside the runtime the source was created in, with a message
     /// naming both.
+    #[inline]
     #[track_caller]
     pub fn fault(&self, kind: FaultKind) -> bool {
         self.inner.rt.inject(kind, self.inner.id)
