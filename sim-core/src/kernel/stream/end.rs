@@ -301,8 +301,8 @@ impl StreamEnd {
         }
         let rst_sent = st.rst_sent;
         drop(st);
-        end.source.trace("reset", 0);
-        end.source.set(closed_readiness(), closed_readiness());
+        end.source
+            .set_traced(closed_readiness(), closed_readiness(), "reset", 0);
         if !rst_sent {
             self.wire.send_rst(self.side);
         }
@@ -354,9 +354,8 @@ impl StreamEnd {
         }
         if matches!(how, Shutdown::Read | Shutdown::Both) {
             self.end().state.borrow_mut().read_shutdown = true;
-            self.source().trace("shutdown read", 0);
             let eof = Readiness::READABLE | Readiness::READ_CLOSED;
-            self.source().set(eof, eof);
+            self.source().set_traced(eof, eof, "shutdown read", 0);
         }
         if matches!(how, Shutdown::Write | Shutdown::Both) {
             self.shutdown_write();
