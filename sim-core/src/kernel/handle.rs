@@ -155,6 +155,7 @@ impl KernelHandle {
     /// Folds a simulated write's payload into the trace digest when the
     /// run checks payload bytes (`DETSIM_CHECK_DETERMINISM=bytes`); a no-op
     /// otherwise.
+    #[inline]
     pub fn note_payload(&self, bytes: &[u8]) {
         self.rt.trace.borrow_mut().note_payload(bytes);
     }

@@ -252,6 +252,17 @@ impl Source {
         self.inner.state.borrow_mut().read_drained = drained;
     }
 
+    /// A read that took bytes: [`Source::note_read`]`(false)`, and when it
+    /// emptied the buffer, [`Source::clear`]`(READABLE)`, in one borrow.
+    #[inline]
+    pub(crate) fn note_read_bytes(&self, emptied: bool) {
+        let mut st = self.inner.state.borrow_mut();
+        st.read_drained = false;
+        if emptied {
+            st.ready = st.ready & !Readiness::READABLE;
+        }
+    }
+
     /// Rolls fault `kind` for an operation on this source, tracing a hit.
     /// Every operation rolls its faults first, so this also checks that
     /// the source is used inside its own runtime.
@@ -350,7 +361,10 @@ impl Registration {
             return Poll::Ready(ready);
         }
         let spurious_allowed = !reg.spurious_last && (reg.trigger != Trigger::OneShot || reg.armed);
-        if spurious_allowed && src.rt.inject(FaultKind::SpuriousReadiness, src.id) {
+        // The same-runtime check is done: roll directly.
+        if spurious_allowed && src.rt.faults.roll(FaultKind::SpuriousReadiness) {
+            src.rt
+                .record_fault(FaultKind::SpuriousReadiness, src.id.as_u64(), 0);
             let reg = st.regs[self.key]
                 .as_mut()
                 .expect("registration outlived its slot");

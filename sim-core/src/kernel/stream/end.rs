@@ -86,10 +86,7 @@ impl StreamEnd {
         let n = pipe.take(&mut buf[..n]);
         let drained = pipe.buffered() == 0;
         drop(pipe);
-        if drained {
-            source.clear(Readiness::READABLE);
-        }
-        source.note_read(false);
+        source.note_read_bytes(drained);
         source.trace("read", n as i64);
         // Room freed: the writer's side becomes writable (an edge only if
         // it was not), once the room is worth announcing.
