@@ -438,6 +438,7 @@ impl Registration {
     }
 
     /// The source this registration listens to.
+    #[inline]
     pub fn source(&self) -> &Source {
         &self.source
     }
