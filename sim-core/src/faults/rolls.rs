@@ -21,6 +21,7 @@
 
 use std::cell::{Cell, RefCell};
 
+use rand::distr::Bernoulli;
 use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
@@ -50,6 +51,10 @@ pub(crate) struct FaultRolls {
     /// The plan's chance per kind; zero for the kinds a liveness phase
     /// stops once the faults end ([`FaultRolls::end_faults`]).
     probabilities: Vec<Cell<f64>>,
+    /// The same chances as `rand`'s `random_bool` turns them into a
+    /// threshold, computed once instead of per roll: sampling it is
+    /// exactly `random_bool` (one `u64` drawn, none at chance 1).
+    thresholds: Vec<Cell<Bernoulli>>,
     /// Whether spurious wakes or polls can happen: checked after every poll.
     scheduling: bool,
     schedule: FaultSchedule,
@@ -77,6 +82,10 @@ impl FaultRolls {
                 .iter()
                 .map(|&k| Cell::new(plan.probability(k).get()))
                 .collect(),
+            thresholds: FaultKind::ALL
+                .iter()
+                .map(|&k| Cell::new(threshold(plan.probability(k).get())))
+                .collect(),
             scheduling: !plan.spurious_wake.is_never() || !plan.spurious_poll.is_never(),
             schedule: plan.schedule.clone(),
         }
@@ -97,31 +106,51 @@ impl FaultRolls {
     /// hit the schedule suppresses is counted and drawn but returns false.
     #[inline(always)]
     pub(crate) fn roll(&self, kind: FaultKind) -> bool {
-        self.is_on(kind) && self.draw(kind, self.probabilities[kind.index()].get())
+        let i = kind.index();
+        self.is_on(kind) && self.draw(kind, self.probabilities[i].get(), self.thresholds[i].get())
     }
 
     /// [`FaultRolls::roll`] at chance `p` instead of the plan's (a
     /// `buggify!` site's own firing chance); draws nothing when the plan
     /// has `kind` off.
     pub(crate) fn roll_with(&self, kind: FaultKind, p: f64) -> bool {
-        self.is_on(kind) && self.draw(kind, p)
+        if !self.is_on(kind) || p <= 0.0 {
+            return false;
+        }
+        self.draw(kind, p, threshold(p))
     }
 
     /// The roll of a kind that is on: one draw at chance `p` (none at
-    /// zero), then the hit's bookkeeping.
+    /// zero) against `p`'s `threshold`, then the hit's bookkeeping.
     #[inline(never)]
-    fn draw(&self, kind: FaultKind, p: f64) -> bool {
+    fn draw(&self, kind: FaultKind, p: f64, threshold: Bernoulli) -> bool {
         let i = kind.index();
         if p <= 0.0 {
             return false;
         }
-        let hit = self.rolls[i]
-            .borrow_mut()
-            .get_or_insert_with(|| Box::new(Stream::Fault(i as u16).rng(self.seed)))
-            .random_bool(p);
+        let hit = {
+            let mut slot = self.rolls[i].borrow_mut();
+            if slot.is_none() {
+                *slot = Some(self.first_roll(i));
+            }
+            slot.as_mut().expect("built above").sample(threshold)
+        };
         if !hit {
             return false;
         }
+        self.hit(kind)
+    }
+
+    /// Builds kind `i`'s roll stream at its first roll.
+    #[cold]
+    fn first_roll(&self, i: usize) -> Box<ChaCha8Rng> {
+        Box::new(Stream::Fault(i as u16).rng(self.seed))
+    }
+
+    /// A roll of `kind` hit: counts the occurrence, and unless the
+    /// schedule suppresses it, positions the magnitude stream at its window.
+    fn hit(&self, kind: FaultKind) -> bool {
+        let i = kind.index();
         let occurrence = self.hits[i].get();
         self.hits[i].set(occurrence + 1);
         if self.schedule.suppresses(kind, occurrence) {
@@ -150,6 +179,7 @@ impl FaultRolls {
         for kind in FaultKind::ALL {
             if kind.group() != FaultGroup::Legal {
                 self.probabilities[kind.index()].set(0.0);
+                self.thresholds[kind.index()].set(threshold(0.0));
                 self.on.set(self.on.get() & !(1 << kind.index()));
             }
         }
@@ -182,6 +212,12 @@ impl FaultRolls {
     pub(crate) fn hits(&self) -> Vec<u64> {
         self.hits.iter().map(Cell::get).collect()
     }
+}
+
+/// What `random_bool(p)` samples, with its message for a chance out of
+/// range.
+fn threshold(p: f64) -> Bernoulli {
+    Bernoulli::new(p).unwrap_or_else(|_| panic!("p={p:?} is outside range [0.0, 1.0]"))
 }
 
 #[cfg(test)]

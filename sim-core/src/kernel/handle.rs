@@ -82,6 +82,7 @@ impl KernelHandle {
     }
 
     /// Rolls fault `kind` against `target`; a hit is traced.
+    #[inline]
     pub fn fault(&self, kind: FaultKind, target: ResourceId) -> bool {
         self.rt.inject(kind, target)
     }
@@ -119,6 +120,7 @@ impl KernelHandle {
 
     /// The fault plan's delay for a delayed readiness or completion event:
     /// zero, or (when the fault hits) up to the plan's maximum.
+    #[inline]
     pub fn fault_delay(&self, kind: FaultKind, target: ResourceId) -> Duration {
         let max = match kind {
             FaultKind::DelayedCompletion => self.rt.config.faults.completion_delay_max,
@@ -127,6 +129,12 @@ impl KernelHandle {
         if max.is_zero() || !self.rt.faults.roll(kind) {
             return Duration::ZERO;
         }
+        self.fault_delay_hit(kind, target, max)
+    }
+
+    /// [`KernelHandle::fault_delay`] once the fault hit: draws the delay.
+    #[inline(never)]
+    fn fault_delay_hit(&self, kind: FaultKind, target: ResourceId, max: Duration) -> Duration {
         let nanos = 1 + self
             .rt
             .faults
@@ -147,6 +155,7 @@ impl KernelHandle {
     /// Folds a simulated write's payload into the trace digest when the
     /// run checks payload bytes (`DETSIM_CHECK_DETERMINISM=bytes`); a no-op
     /// otherwise.
+    #[inline]
     pub fn note_payload(&self, bytes: &[u8]) {
         self.rt.trace.borrow_mut().note_payload(bytes);
     }

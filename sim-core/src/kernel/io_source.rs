@@ -126,9 +126,12 @@ impl<T: AsSource> IoSource<T> {
         self.io
     }
 
-    /// The resource's readiness source.
+    /// The resource's readiness source: the one both registrations hold,
+    /// read from them rather than through the resource (a dynamic call
+    /// for a boxed socket, on every wait and operation).
+    #[inline]
     pub fn source(&self) -> &Source {
-        self.io.source()
+        self.read.source()
     }
 
     /// Ready with what the resource is ready for (`READ_CLOSED`,

@@ -3,7 +3,9 @@
 //!
 //! A [`Source`] is a simulated resource's readiness state (readable,
 //! writable, closed, error). Devices change it from kernel events with
-//! [`Source::set`] and [`Source::clear`]; every change is traced.
+//! [`Source::set`] and [`Source::clear`]; every change is traced (as
+//! `ready`, or with [`Source::set_traced`] as the device event that caused
+//! it: one record for a delivered segment, not two).
 //! A [`Registration`] is one subscription to a source with an [`Interest`]
 //! and a [`Trigger`]; a task polls it with [`Registration::poll_ready`]
 //! and is woken by the changes its trigger reports.
@@ -131,8 +133,24 @@ impl Source {
     }
 
     /// Sets bits and reports the change: `arrivals` are edges even if the
-    /// bit was already set (new data on a non-empty buffer).
+    /// bit was already set (new data on a non-empty buffer). Traced as
+    /// `ready` when it is an edge.
     pub fn set(&self, bits: Readiness, arrivals: Readiness) {
+        self.raise(bits, arrivals, None);
+    }
+
+    /// [`Source::set`] for a device event that already says what happened
+    /// (`delivered`, `fin`): the trace gets that one event, `what` with
+    /// `value`, instead of it and a `ready` after it. One record per
+    /// segment where two said the same.
+    pub fn set_traced(&self, bits: Readiness, arrivals: Readiness, what: &'static str, value: i64) {
+        self.raise(bits, arrivals, Some((what, value)));
+    }
+
+    /// Sets `bits`, records `event` (else `ready`, if it was an edge), then
+    /// wakes the registrations the change reports to.
+    #[inline(always)]
+    fn raise(&self, bits: Readiness, arrivals: Readiness, event: Option<(&'static str, i64)>) {
         // Wakers are called after the borrow ends; two fit without a heap
         // allocation (a reader and a writer), more spill to a Vec.
         let (mut first, mut second) = (None::<Waker>, None::<Waker>);
@@ -142,6 +160,10 @@ impl Source {
             let edges = (bits & !st.ready) | arrivals;
             st.ready |= bits;
             if edges.is_empty() {
+                drop(st);
+                if let Some((what, value)) = event {
+                    self.trace(what, value);
+                }
                 return;
             }
             let ready = st.ready;
@@ -163,10 +185,11 @@ impl Source {
                 }
             }
         }
+        let (what, value) = event.unwrap_or(("ready", i64::from((bits | arrivals).bits())));
         self.inner.rt.record(EventKind::Kernel {
             resource: self.inner.id,
-            what: "ready",
-            value: i64::from((bits | arrivals).bits()),
+            what,
+            value,
         });
         if let Some(w) = first {
             w.wake();
@@ -234,6 +257,17 @@ impl Source {
         self.inner.state.borrow_mut().read_drained = drained;
     }
 
+    /// A read that took bytes: [`Source::note_read`]`(false)`, and when it
+    /// emptied the buffer, [`Source::clear`]`(READABLE)`, in one borrow.
+    #[inline]
+    pub(crate) fn note_read_bytes(&self, emptied: bool) {
+        let mut st = self.inner.state.borrow_mut();
+        st.read_drained = false;
+        if emptied {
+            st.ready = st.ready & !Readiness::READABLE;
+        }
+    }
+
     /// Rolls fault `kind` for an operation on this source, tracing a hit.
     /// Every operation rolls its faults first, so this also checks that
     /// the source is used inside its own runtime.
@@ -242,6 +276,7 @@ impl Source {
     ///
     /// Outside the runtime the source was created in, with a message
     /// naming both.
+    #[inline]
     #[track_caller]
     pub fn fault(&self, kind: FaultKind) -> bool {
         self.inner.rt.inject(kind, self.inner.id)
@@ -331,7 +366,10 @@ impl Registration {
             return Poll::Ready(ready);
         }
         let spurious_allowed = !reg.spurious_last && (reg.trigger != Trigger::OneShot || reg.armed);
-        if spurious_allowed && src.rt.inject(FaultKind::SpuriousReadiness, src.id) {
+        // The same-runtime check is done: roll directly.
+        if spurious_allowed && src.rt.faults.roll(FaultKind::SpuriousReadiness) {
+            src.rt
+                .record_fault(FaultKind::SpuriousReadiness, src.id.as_u64(), 0);
             let reg = st.regs[self.key]
                 .as_mut()
                 .expect("registration outlived its slot");
@@ -405,6 +443,7 @@ impl Registration {
     }
 
     /// The source this registration listens to.
+    #[inline]
     pub fn source(&self) -> &Source {
         &self.source
     }

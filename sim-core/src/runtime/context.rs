@@ -61,14 +61,12 @@ pub(crate) fn runtime(what: &str) -> Rc<RuntimeInner> {
     }
 }
 
-/// Whether `rt` is the runtime running on this thread.
-#[inline]
+/// Whether `rt` is the runtime running on this thread: one read of
+/// `CURRENT_QUEUE`, compared with the address of `rt`'s ready queue (which
+/// lives as long as `rt`, so no other live runtime can have it).
+#[inline(always)]
 pub(crate) fn is_current(rt: &RuntimeInner) -> bool {
-    CURRENT.with(|c| {
-        c.borrow()
-            .as_deref()
-            .is_some_and(|cur| std::ptr::eq(cur, rt))
-    })
+    is_current_queue(std::sync::Arc::as_ptr(&rt.exec.queue) as usize)
 }
 
 /// The current runtime, if any.

@@ -11,6 +11,7 @@ use sim_core::kernel::net::{Errno, SocketIo};
 use sim_core::kernel::{Interest, Readiness, Resident};
 
 /// `AsyncRead::poll_read`: an empty buffer reads nothing at once.
+#[inline]
 pub(crate) fn poll_read(
     io: &SocketIo,
     cx: &mut Context<'_>,
@@ -23,6 +24,7 @@ pub(crate) fn poll_read(
 }
 
 /// `AsyncWrite::poll_write`: an empty buffer writes nothing at once.
+#[inline]
 pub(crate) fn poll_write(
     io: &SocketIo,
     cx: &mut Context<'_>,

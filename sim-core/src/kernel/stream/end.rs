@@ -86,10 +86,7 @@ impl StreamEnd {
         let n = pipe.take(&mut buf[..n]);
         let drained = pipe.buffered() == 0;
         drop(pipe);
-        if drained {
-            source.clear(Readiness::READABLE);
-        }
-        source.note_read(false);
+        source.note_read_bytes(drained);
         source.trace("read", n as i64);
         // Room freed: the writer's side becomes writable (an edge only if
         // it was not), once the room is worth announcing.
@@ -301,8 +298,8 @@ impl StreamEnd {
         }
         let rst_sent = st.rst_sent;
         drop(st);
-        end.source.trace("reset", 0);
-        end.source.set(closed_readiness(), closed_readiness());
+        end.source
+            .set_traced(closed_readiness(), closed_readiness(), "reset", 0);
         if !rst_sent {
             self.wire.send_rst(self.side);
         }
@@ -354,9 +351,8 @@ impl StreamEnd {
         }
         if matches!(how, Shutdown::Read | Shutdown::Both) {
             self.end().state.borrow_mut().read_shutdown = true;
-            self.source().trace("shutdown read", 0);
             let eof = Readiness::READABLE | Readiness::READ_CLOSED;
-            self.source().set(eof, eof);
+            self.source().set_traced(eof, eof, "shutdown read", 0);
         }
         if matches!(how, Shutdown::Write | Shutdown::Both) {
             self.shutdown_write();

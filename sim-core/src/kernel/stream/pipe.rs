@@ -131,7 +131,13 @@ impl Pipe {
     /// Copies up to `out.len()` bytes out.
     pub(crate) fn take(&mut self, out: &mut [u8]) -> usize {
         let n = self.peek(out);
-        self.bytes.drain(..n);
+        if n == self.bytes.len() {
+            // The usual read: everything that arrived, nothing in flight
+            // behind it. Emptying the ring is a store; a drain is not.
+            self.bytes.clear();
+        } else {
+            self.bytes.drain(..n);
+        }
         self.readable -= n;
         n
     }

@@ -177,15 +177,18 @@ impl Wire {
             }
             InFlight::Data(n) => {
                 end.inbound.borrow_mut().receive(n);
-                end.source.trace("delivered", n as i64);
-                end.source.set(Readiness::READABLE, Readiness::READABLE);
+                end.source.set_traced(
+                    Readiness::READABLE,
+                    Readiness::READABLE,
+                    "delivered",
+                    n as i64,
+                );
             }
             InFlight::Fin if closed || dead => {}
             InFlight::Fin => {
                 end.inbound.borrow_mut().fin_received = true;
-                end.source.trace("fin", 0);
                 let fin = Readiness::READABLE | Readiness::READ_CLOSED;
-                end.source.set(fin, fin);
+                end.source.set_traced(fin, fin, "fin", 0);
             }
             InFlight::Rst if closed || dead => {}
             InFlight::Rst => {
@@ -203,8 +206,8 @@ impl Wire {
                 st.dead = true;
                 st.error = Some(error);
                 drop(st);
-                end.source.trace("reset received", 0);
-                end.source.set(closed_readiness(), closed_readiness());
+                end.source
+                    .set_traced(closed_readiness(), closed_readiness(), "reset received", 0);
             }
         }
     }
@@ -238,8 +241,8 @@ impl Wire {
             "connection timed out: segments went unacknowledged for the link's give-up time",
         ));
         drop(st);
-        end.source.trace("timed out", 0);
-        end.source.set(closed_readiness(), closed_readiness());
+        end.source
+            .set_traced(closed_readiness(), closed_readiness(), "timed out", 0);
     }
 }
 
