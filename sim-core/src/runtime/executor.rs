@@ -87,11 +87,6 @@ struct Slot {
 pub(crate) struct Executor {
     slots: RefCell<Vec<Slot>>,
     free: RefCell<Vec<u32>>,
-    /// The run queue, while the runtime is not running (lent to the
-    /// thread while it runs: see `waker.rs`).
-    pub(crate) runnable: RefCell<VecDeque<RawKey>>,
-    /// Whether the run queue is lent to this thread right now.
-    pub(crate) lent: Cell<bool>,
     pub(crate) queue: Arc<ReadyQueue>,
     current: Cell<Option<TaskKey>>,
     /// Names, spawn sites and nodes by task id (see `task_info.rs`).
@@ -110,8 +105,6 @@ impl Executor {
         Executor {
             slots: RefCell::new(Vec::new()),
             free: RefCell::new(Vec::new()),
-            runnable: RefCell::new(VecDeque::new()),
-            lent: Cell::new(false),
             queue: Arc::new(ReadyQueue::new(seed)),
             current: Cell::new(None),
             infos: RefCell::new(TaskInfos::all()),
@@ -259,15 +252,11 @@ impl Executor {
         })
     }
 
-    /// Calls `f` with the run queue, wherever it is (lent to the thread
-    /// while the runtime runs).
+    /// Calls `f` with the run queue (it lives in the ready queue: see
+    /// `waker.rs`).
     #[inline]
     pub(crate) fn with_run_queue<R>(&self, f: impl FnOnce(&mut VecDeque<RawKey>) -> R) -> R {
-        if self.lent.get() {
-            crate::runtime::waker::with_local_run(f)
-        } else {
-            f(&mut self.runnable.borrow_mut())
-        }
+        self.queue.with_run(f)
     }
 
     /// Moves wakes made on other threads onto the run queue. Keys of tasks
