@@ -284,14 +284,21 @@ impl Executor {
         slot.entry.as_ref().map(|e| e.id)
     }
 
-    /// Takes the task up for polling, marking it not queued and taking
-    /// what it waited on. `None` if the key is stale.
+    /// Takes the task up for polling and takes what it waited on (a
+    /// spawned task's cell marks itself not queued when polled; the
+    /// `block_on` future is marked here). `None` if the key is stale.
     #[inline]
     pub(crate) fn begin_poll(&self, raw: RawKey) -> Option<(TaskKey, Polling)> {
         let key = TaskKey::from_raw(raw);
-        // A wait noted by a poll that then returned Ready is not this
-        // task's. Declared first, so it drops after the borrows below.
-        let _stale = self.current_wait.borrow_mut().take();
+        // A wait noted outside any poll (say by a Drop impl run when a
+        // finished task's future was dropped) is not this task's. Declared
+        // first, so it drops after the borrows below. A plain check first:
+        // there is almost never one.
+        let _stale = if self.current_wait.borrow().is_some() {
+            self.current_wait.borrow_mut().take()
+        } else {
+            None
+        };
         let mut main;
         let mut slots;
         let entry = if key.is_main() {
@@ -309,10 +316,8 @@ impl Executor {
         debug_assert!(!entry.polling, "a task is polled once at a time");
         entry.polling = true;
         let task = match &entry.task {
-            Some(task) => {
-                task.begin_poll();
-                Some(NonNull::from(&**task))
-            }
+            // The cell marks itself not queued when polled.
+            Some(task) => Some(NonNull::from(&**task)),
             None => {
                 // `block_on`'s future: its waker is a plain `TaskWaker`.
                 if let Some(state) = self.main_state.borrow().as_ref() {
