@@ -475,10 +475,16 @@ impl Executor {
     /// [`PREFETCH_FROM`] runnable tasks.
     #[inline]
     pub(crate) fn prefetch_window(&self, runnable: &VecDeque<RawKey>) {
-        use crate::runtime::scheduler::RANDOM_WINDOW;
-        if runnable.len() < PREFETCH_FROM {
-            return;
+        if runnable.len() >= PREFETCH_FROM {
+            self.prefetch_window_now(runnable);
         }
+    }
+
+    /// [`Executor::prefetch_window`]'s work, out of line so that the loop's
+    /// pick stays as small as it was for runs with fewer tasks.
+    #[inline(never)]
+    fn prefetch_window_now(&self, runnable: &VecDeque<RawKey>) {
+        use crate::runtime::scheduler::RANDOM_WINDOW;
         let near = RANDOM_WINDOW + PREFETCH_DISTANCE;
         let (Some(&cell_key), Some(&slot_key)) =
             (runnable.get(near), runnable.get(near + PREFETCH_DISTANCE))
