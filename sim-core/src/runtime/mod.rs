@@ -266,7 +266,7 @@ impl Runtime {
         let location = Location::caller();
         let _guard = context::enter(Rc::clone(&self.inner));
         let exec = &self.inner.exec;
-        let _lent = exec.queue.lend(&exec.runnable, &exec.lent);
+        let _lent = exec.queue.lend();
         self.inner.run(future, location)
     }
 

@@ -8,7 +8,10 @@
 //!   `RANDOM_WINDOW` that have waited longest (the front of the run
 //!   queue): O(1), and a run of a million runnable tasks visits their
 //!   memory about in the order it was allocated instead of at random,
-//!   which at that size is most of the cost of a pick. No task waits
+//!   which at that size is most of the cost of a pick (the executor
+//!   prefetches the memory of the keys about to enter the window, as the
+//!   random order within it defeats the hardware's own prefetcher). No
+//!   task waits
 //!   forever: one in the window runs with chance `1/RANDOM_WINDOW` at
 //!   every step, and every task reaches the window.
 //! - **PCT** (probabilistic concurrency testing, Burckhardt et al., ASPLOS

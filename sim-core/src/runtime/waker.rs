@@ -4,10 +4,12 @@
 //! Waking queues the key once (a flag absorbs repeated wakes until the task
 //! is polled again).
 //!
-//! Two paths. While a runtime runs, it lends its run queue to its thread
-//! ([`ReadyQueue::lend`]); a wake on that thread (every wake in a
-//! simulation) pushes the task straight onto the run queue, without a lock
-//! or a second queue. A wake from another thread (the OS backend's blocking
+//! Two paths. The run queue lives in the ready queue, next to the mutex of
+//! the second path, but only the runtime's thread ever touches it. While a
+//! runtime runs, it marks its thread as its own ([`ReadyQueue::lend`]); a
+//! wake on that thread (every wake in a simulation) pushes the task
+//! straight onto the run queue, without a lock, a second queue or a
+//! thread-local lookup beyond one word. A wake from another thread (the OS backend's blocking
 //! pool, user threads) goes into the queue's mutex and calls the unpark
 //! hook, which interrupts a parked OS kernel; the executor moves those onto
 //! the run queue before each pick. Under the simulation only the first path
@@ -26,6 +28,9 @@ use crate::runtime::home::HomeState;
 pub(crate) type RawKey = u64;
 
 pub(crate) struct ReadyQueue {
+    /// The run queue: touched only on the runtime's thread (see
+    /// [`LocalRun`]).
+    run: LocalRun,
     keys: Mutex<Vec<RawKey>>,
     pending: AtomicBool,
     unpark: OnceLock<Box<dyn Fn() + Send + Sync>>,
@@ -35,20 +40,40 @@ pub(crate) struct ReadyQueue {
 }
 
 thread_local! {
-    /// The ready queue of the runtime running on this thread (its address),
-    /// and that runtime's run queue, lent while it runs.
+    /// The ready queue of the runtime running on this thread (its address).
     static LOCAL_QUEUE: Cell<usize> = const { Cell::new(0) };
-    static LOCAL_RUN: RefCell<VecDeque<RawKey>> = const { RefCell::new(VecDeque::new()) };
 }
 
-/// Calls `f` with the run queue lent to this thread.
-pub(crate) fn with_local_run<R>(f: impl FnOnce(&mut VecDeque<RawKey>) -> R) -> R {
-    LOCAL_RUN.with(|q| f(&mut q.borrow_mut()))
-}
+/// The runtime's run queue, inside its `Sync` ready queue.
+///
+/// # Safety argument
+///
+/// `RefCell` is not `Sync`, yet the ready queue is shared with wakers on
+/// any thread. It is sound because only the runtime's thread ever reaches
+/// the cell:
+/// - the executor reaches it through [`ReadyQueue::with_run`], and the
+///   executor is `!Send` (it holds `Arc<dyn Task>`s of `!Send` futures),
+///   so it is always on the thread that built it;
+/// - a waker reaches it only when `LOCAL_QUEUE` on its own thread holds
+///   this queue's address, which only [`ReadyQueue::lend`] sets, called by
+///   the executor on its thread, and its guard puts the previous value back
+///   before the runtime stops running (the queue is alive meanwhile: the
+///   executor holds it, so no other queue can have its address).
+///
+/// The cell's own borrow flag still catches any reentrant use (none
+/// exists: nothing the executor does under the borrow can wake a task).
+/// The last `Arc` of the queue may drop on another thread; a
+/// `VecDeque<u64>` is `Send`, so that is fine.
+struct LocalRun(RefCell<VecDeque<RawKey>>);
+
+// SAFETY: see `LocalRun`'s docs: the cell is only ever reached on the
+// runtime's thread.
+unsafe impl Sync for LocalRun {}
 
 impl ReadyQueue {
     pub(crate) fn new(seed: u64) -> ReadyQueue {
         ReadyQueue {
+            run: LocalRun(RefCell::new(VecDeque::new())),
             keys: Mutex::new(Vec::new()),
             pending: AtomicBool::new(false),
             unpark: OnceLock::new(),
@@ -67,7 +92,8 @@ impl ReadyQueue {
     fn push(&self, key: RawKey) {
         let me = self as *const ReadyQueue as usize;
         if LOCAL_QUEUE.with(Cell::get) == me {
-            LOCAL_RUN.with(|q| q.borrow_mut().push_back(key));
+            // On the runtime's thread while it runs: see `LocalRun`.
+            self.run.0.borrow_mut().push_back(key);
             return;
         }
         self.keys
@@ -78,25 +104,19 @@ impl ReadyQueue {
         self.unpark();
     }
 
-    /// Lends `run` (the runtime's run queue) to this thread until the
-    /// guard drops, even by unwinding: wakes on this thread go straight onto
-    /// it. The guard puts it back into `run`.
-    /// `lent` is set while the loan lasts.
-    pub(crate) fn lend<'a>(
-        self: &Arc<Self>,
-        run: &'a RefCell<VecDeque<RawKey>>,
-        lent: &'a Cell<bool>,
-    ) -> LocalGuard<'a> {
+    /// Marks this thread as the runtime's until the guard drops, even by
+    /// unwinding: wakes on this thread go straight onto the run queue.
+    /// Only the executor calls it, on its own thread (see [`LocalRun`]).
+    pub(crate) fn lend(self: &Arc<Self>) -> LocalGuard {
         let previous = LOCAL_QUEUE.with(|q| q.replace(Arc::as_ptr(self) as usize));
-        let queue = std::mem::take(&mut *run.borrow_mut());
-        let displaced = LOCAL_RUN.with(|q| std::mem::replace(&mut *q.borrow_mut(), queue));
-        lent.set(true);
-        LocalGuard {
-            run,
-            lent,
-            previous,
-            displaced,
-        }
+        LocalGuard { previous }
+    }
+
+    /// Calls `f` with the run queue. Only the executor calls it, on its own
+    /// thread (see [`LocalRun`]).
+    #[inline]
+    pub(crate) fn with_run<R>(&self, f: impl FnOnce(&mut VecDeque<RawKey>) -> R) -> R {
+        f(&mut self.run.0.borrow_mut())
     }
 
     /// Whether wakes made on other threads may be waiting (a hint:
@@ -125,22 +145,15 @@ impl ReadyQueue {
     }
 }
 
-/// Returns a lent run queue; see [`ReadyQueue::lend`].
-pub(crate) struct LocalGuard<'a> {
-    run: &'a RefCell<VecDeque<RawKey>>,
-    lent: &'a Cell<bool>,
+/// Ends what [`ReadyQueue::lend`] started.
+pub(crate) struct LocalGuard {
+    /// What the thread held before (none: runtimes do not nest).
     previous: usize,
-    /// What the thread held before (empty: runtimes do not nest).
-    displaced: VecDeque<RawKey>,
 }
 
-impl Drop for LocalGuard<'_> {
+impl Drop for LocalGuard {
     fn drop(&mut self) {
         LOCAL_QUEUE.with(|q| q.set(self.previous));
-        let displaced = std::mem::take(&mut self.displaced);
-        let lent = LOCAL_RUN.with(|q| std::mem::replace(&mut *q.borrow_mut(), displaced));
-        *self.run.borrow_mut() = lent;
-        self.lent.set(false);
     }
 }
 

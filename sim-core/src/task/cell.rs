@@ -49,12 +49,9 @@ use crate::task::join::JoinError;
 
 /// What the executor does with a task, whatever its future's type.
 pub(crate) trait Task {
-    /// Marks the task not queued, at the start of a poll: a wake from now
-    /// on queues it again.
-    fn begin_poll(&self);
-
-    /// Polls the future once; on `Ready` the output goes to the join slot
-    /// and the handle's waiter is woken. Never call it again after
+    /// Marks the task not queued (a wake from now on queues it again),
+    /// then polls the future once; on `Ready` the output goes to the join
+    /// slot and the handle's waiter is woken. Never call it again after
     /// `Ready`, nor while it runs.
     fn poll(&self, cx: &mut Context<'_>) -> Poll<()>;
 
@@ -151,12 +148,12 @@ impl<F: Future + 'static> TaskCell<F> {
 }
 
 impl<F: Future + 'static> Task for TaskCell<F> {
-    #[inline]
-    fn begin_poll(&self) {
-        self.waker.unqueue();
-    }
-
     fn poll(&self, cx: &mut Context<'_>) -> Poll<()> {
+        // Here rather than in a call of its own when the executor takes the
+        // task up: one virtual call per poll, not two. Nothing between the
+        // two points wakes the task, and a wake there would only have
+        // queued it for a second, spurious poll.
+        self.waker.unqueue();
         let mut slot = self.future.borrow_mut();
         let future = slot
             .as_mut()

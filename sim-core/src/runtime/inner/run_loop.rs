@@ -153,7 +153,10 @@ impl RuntimeInner {
         let picked = self.exec.with_run_queue(|runnable| match runnable.len() {
             0 => None,
             1 => runnable.pop_front(),
-            _ => self.scheduler.pick(runnable),
+            _ => {
+                self.exec.prefetch_window(runnable);
+                self.scheduler.pick(runnable)
+            }
         });
         match picked {
             Some(_) => self.idle_since.set(None),
