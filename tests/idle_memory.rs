@@ -15,7 +15,11 @@ use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::RefCell;
 use std::rc::Rc;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::time::Duration;
+
+#[path = "../benches/support/idle_connections.rs"]
+mod idle_streams;
+
+use idle_streams::{Streams, open_idle};
 
 /// The system allocator, counting the bytes it has out.
 struct Live;
@@ -75,41 +79,10 @@ fn idle_growth(seed: u64) -> usize {
         let mut net = detsim::net::NetConfig::default();
         net.listen_backlog = CONNECTIONS + 1;
         detsim::net::configure(net);
-        let accepted: Rc<RefCell<Vec<detsim::net::TcpStream>>> =
-            Rc::new(RefCell::new(Vec::with_capacity(CONNECTIONS)));
-        let connected: Rc<RefCell<Vec<detsim::net::TcpStream>>> =
-            Rc::new(RefCell::new(Vec::with_capacity(CONNECTIONS)));
+        let accepted: Streams = Rc::new(RefCell::new(Vec::with_capacity(CONNECTIONS)));
+        let connected: Streams = Rc::new(RefCell::new(Vec::with_capacity(CONNECTIONS)));
         let before = LIVE.load(Ordering::Relaxed);
-        let server_accepted = Rc::clone(&accepted);
-        detsim::net::host("server", move || {
-            let accepted = Rc::clone(&server_accepted);
-            async move {
-                let listener = detsim::net::TcpListener::bind("0.0.0.0:80").await?;
-                loop {
-                    let (conn, _) = listener.accept().await?;
-                    accepted.borrow_mut().push(conn);
-                }
-                #[allow(unreachable_code)]
-                std::io::Result::Ok(())
-            }
-        });
-        let clients: Vec<_> = (0..HOSTS)
-            .map(|h| {
-                let connected = Rc::clone(&connected);
-                detsim::net::client(&format!("client-{h}"), async move {
-                    for _ in 0..CONNECTIONS / HOSTS {
-                        let conn = detsim::net::TcpStream::connect("server:80").await.unwrap();
-                        connected.borrow_mut().push(conn);
-                    }
-                })
-            })
-            .collect();
-        for c in clients {
-            c.await.unwrap();
-        }
-        while accepted.borrow().len() < CONNECTIONS {
-            detsim::time::sleep(Duration::from_millis(1)).await;
-        }
+        open_idle(CONNECTIONS, HOSTS, &accepted, &connected).await;
         // Measured at once, as the bench row does: timers the handshakes
         // left behind (SYN retransmissions) are still pending.
         let grown = LIVE.load(Ordering::Relaxed).saturating_sub(before);

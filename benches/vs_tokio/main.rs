@@ -84,6 +84,8 @@ mod seeds;
 mod udp;
 mod workloads;
 
+#[path = "../support/idle_connections.rs"]
+mod idle_streams;
 #[path = "../support/seed_memory.rs"]
 mod seed_memory;
 

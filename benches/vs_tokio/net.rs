@@ -6,6 +6,7 @@ use std::hint::black_box;
 use std::time::{Duration, Instant as HostInstant};
 
 use crate::harness::{detsim_rt, vm_rss_bytes};
+use crate::idle_streams::{Streams, open_idle};
 
 // --- 1-byte TCP echo; n round trips -----------------------------------------
 //
@@ -179,50 +180,17 @@ pub(crate) struct IdleReport {
 }
 
 pub(crate) fn idle_connections(count: usize) -> IdleReport {
-    use std::cell::RefCell;
-    use std::rc::Rc;
     const HOSTS: usize = 100;
     let rt = detsim_rt();
     rt.block_on(async move {
         let mut config = detsim::net::NetConfig::default();
         config.listen_backlog = count + 1;
         detsim::net::configure(config);
-        let accepted: Rc<RefCell<Vec<detsim::net::TcpStream>>> = Rc::default();
-        let connected: Rc<RefCell<Vec<detsim::net::TcpStream>>> = Rc::default();
+        let accepted = Streams::default();
+        let connected = Streams::default();
         let rss_before = vm_rss_bytes();
         let start = HostInstant::now();
-        {
-            let accepted = accepted.clone();
-            detsim::net::host("server", move || {
-                let accepted = accepted.clone();
-                async move {
-                    let listener = detsim::net::TcpListener::bind("0.0.0.0:80").await?;
-                    loop {
-                        let (conn, _) = listener.accept().await?;
-                        accepted.borrow_mut().push(conn);
-                    }
-                    #[allow(unreachable_code)]
-                    std::io::Result::Ok(())
-                }
-            });
-        }
-        let clients: Vec<_> = (0..HOSTS)
-            .map(|h| {
-                let connected = connected.clone();
-                detsim::net::client(&format!("client-{h}"), async move {
-                    for _ in 0..count / HOSTS {
-                        let conn = detsim::net::TcpStream::connect("server:80").await.unwrap();
-                        connected.borrow_mut().push(conn);
-                    }
-                })
-            })
-            .collect();
-        for c in clients {
-            c.await.unwrap();
-        }
-        while accepted.borrow().len() < count / HOSTS * HOSTS {
-            detsim::time::sleep(Duration::from_millis(1)).await;
-        }
+        open_idle(count, HOSTS, &accepted, &connected).await;
         let setup = start.elapsed();
         let grown = vm_rss_bytes().saturating_sub(rss_before);
         let connections = accepted.borrow().len();
