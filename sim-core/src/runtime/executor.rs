@@ -284,9 +284,12 @@ impl Executor {
         slot.entry.as_ref().map(|e| e.id)
     }
 
-    /// Takes the task up for polling and takes what it waited on (a
-    /// spawned task's cell marks itself not queued when polled; the
-    /// `block_on` future is marked here). `None` if the key is stale.
+    /// Takes the task up for polling (a spawned task's cell marks itself
+    /// not queued when polled; the `block_on` future is marked here).
+    /// `None` if the key is stale. What the task waited on before this
+    /// poll stays in its entry until `end_poll_*` replaces or drops it, so
+    /// nothing moves it on the common path ([`Executor::waited`] reads it
+    /// for a report).
     #[inline]
     pub(crate) fn begin_poll(&self, raw: RawKey) -> Option<(TaskKey, Polling)> {
         let key = TaskKey::from_raw(raw);
@@ -334,7 +337,6 @@ impl Executor {
             waker: ManuallyDrop::new(unsafe {
                 Waker::new(entry.waker.data(), entry.waker.vtable())
             }),
-            waited: entry.waiting.take(),
         };
         self.current.set(Some(key));
         Some((key, polling))
@@ -347,10 +349,13 @@ impl Executor {
     pub(crate) fn end_poll_pending(&self, key: TaskKey) -> Option<Arc<dyn Task>> {
         self.current.set(None);
         let waiting = self.current_wait.borrow_mut().take();
+        // What the task waited on before this poll: dropped after the
+        // borrows below, as it may hold the last handle on a resource.
+        let _before;
         if key.is_main() {
             if let Some(e) = self.main.borrow_mut().as_mut() {
                 e.polling = false;
-                e.waiting = waiting;
+                _before = std::mem::replace(&mut e.waiting, waiting);
             }
             return None;
         }
@@ -360,7 +365,7 @@ impl Executor {
             .as_mut()
             .expect("task vanished while it was polled");
         entry.polling = false;
-        entry.waiting = waiting;
+        _before = std::mem::replace(&mut entry.waiting, waiting);
         if entry.abort_requested {
             drop(slots);
             let task = self.remove(key).and_then(|e| e.task)?;
@@ -379,9 +384,11 @@ impl Executor {
         let stale = self.current_wait.borrow_mut().take();
         drop(stale);
         if key.is_main() {
-            if let Some(e) = self.main.borrow_mut().as_mut() {
+            let before = self.main.borrow_mut().as_mut().and_then(|e| {
                 e.polling = false;
-            }
+                e.waiting.take()
+            });
+            drop(before);
             return None;
         }
         self.remove(key).and_then(|e| e.task)

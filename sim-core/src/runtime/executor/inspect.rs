@@ -116,6 +116,19 @@ impl Executor {
             .map(|e| e.allocated)
     }
 
+    /// What task `key` waited on before its current poll (a report says
+    /// what the poll resumed from). Call before `end_poll_*` only.
+    pub(crate) fn waited(&self, key: TaskKey) -> Option<WaitReason> {
+        if key.is_main() {
+            return self.main.borrow().as_ref()?.waiting.clone();
+        }
+        self.slots.borrow()[key.index as usize]
+            .entry
+            .as_ref()?
+            .waiting
+            .clone()
+    }
+
     /// Every live task with what it waits on, main first, then by id.
     pub(crate) fn waiting_tasks(&self) -> Vec<(TaskId, Option<WaitReason>)> {
         let mut out: Vec<_> = self

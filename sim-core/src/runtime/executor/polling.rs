@@ -6,7 +6,6 @@ use std::ptr::NonNull;
 use std::sync::Arc;
 use std::task::{Context, Poll, Waker};
 
-use crate::runtime::WaitReason;
 use crate::task::TaskId;
 use crate::task::cell::Task;
 
@@ -23,9 +22,6 @@ pub(crate) struct Polling {
     /// `TaskWaker` (whose entry lives for the whole `block_on`: a nested
     /// `block_on` is refused before it could replace it).
     pub(super) waker: ManuallyDrop<Waker>,
-    /// What the task waited on before this poll, if a leaf future noted
-    /// it (a long-poll report says what the poll resumed from).
-    pub(crate) waited: Option<WaitReason>,
 }
 
 impl Polling {

@@ -8,7 +8,7 @@ use crate::alloc;
 use crate::failure::FailureKind;
 use crate::runtime::executor::TaskKey;
 use crate::runtime::inner::watch::resumed_from;
-use crate::runtime::{Config, RuntimeInner, WaitReason, context};
+use crate::runtime::{Config, RuntimeInner, context};
 use crate::task::TaskId;
 
 /// The cap a runtime enforces (`u64::MAX`: none).
@@ -50,7 +50,7 @@ impl RuntimeInner {
     /// what the poll allocated to the task, and fails the run if it asked
     /// for more than the cap in one request.
     #[inline(never)]
-    pub(super) fn charge_poll(&self, key: TaskKey, id: TaskId, waited: Option<&WaitReason>) {
+    pub(super) fn charge_poll(&self, key: TaskKey, id: TaskId) {
         let charge = alloc::end_poll();
         let allocated = self.exec.charge(key, charge.usage);
         if let Some((bytes, refused)) = charge.over {
@@ -59,7 +59,7 @@ impl RuntimeInner {
                 bytes,
                 cap: self.alloc_cap,
                 poll: self.watchdog.polls(),
-                resumed: resumed_from(waited),
+                resumed: resumed_from(self.exec.waited(key).as_ref()),
                 served: !refused,
                 allocated,
             });

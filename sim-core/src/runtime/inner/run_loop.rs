@@ -73,7 +73,7 @@ impl RuntimeInner {
                 }
                 return Err(self.deadlock());
             };
-            let Some((key, mut polling)) = self.exec.begin_poll(raw) else {
+            let Some((key, polling)) = self.exec.begin_poll(raw) else {
                 continue;
             };
             let id = polling.id;
@@ -87,17 +87,14 @@ impl RuntimeInner {
                 Some(poll) => poll.map(|()| None),
                 None => future.as_mut().poll(&mut cx).map(Some),
             });
-            let waited = polling.waited.take();
             if self.tracks_allocations() {
-                self.charge_poll(key, id, waited.as_ref());
+                self.charge_poll(key, id);
             }
             // A poll that panicked fails the run as a panic, however long
             // it (and its report) took.
             if let Some(probe) = probe.filter(|_| outcome.is_ok()) {
-                self.confirm_poll(probe, id, waited.as_ref());
+                self.confirm_poll(probe, key, id);
             }
-            drop(waited);
-            drop(polling);
             match outcome {
                 Ok(Poll::Ready(out)) => {
                     let task = self.exec.end_poll_ready(key);

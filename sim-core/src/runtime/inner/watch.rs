@@ -5,6 +5,7 @@
 use std::io::Write as _;
 
 use crate::failure::FailureKind;
+use crate::runtime::executor::TaskKey;
 use crate::runtime::watchdog::{LongPollWatch, Probe};
 use crate::runtime::{RuntimeInner, Suspect, WaitReason};
 use crate::task::TaskId;
@@ -24,14 +25,14 @@ impl RuntimeInner {
 
     /// After an armed poll: fails the run if it was over budget.
     #[cold]
-    pub(super) fn confirm_poll(&self, probe: Probe, id: TaskId, waited: Option<&WaitReason>) {
+    pub(super) fn confirm_poll(&self, probe: Probe, key: TaskKey, id: TaskId) {
         if let Some(took) = self.watchdog.after_armed_poll(probe, id) {
             self.fail(FailureKind::LongPoll {
                 task: self.task_desc(id),
                 poll: self.watchdog.polls(),
                 took,
                 budget: self.watchdog.budget(),
-                resumed: resumed_from(waited),
+                resumed: resumed_from(self.exec.waited(key).as_ref()),
             });
         }
     }
