@@ -294,6 +294,18 @@ impl Kernel {
         ResourceId::io(self.resources.borrow_mut().insert(kind))
     }
 
+    /// [`Kernel::new_resource`], also returning the kind's two-byte index
+    /// for [`Kernel::kind_name`].
+    pub(crate) fn new_resource_indexed(&self, kind: &'static str) -> (ResourceId, u16) {
+        let (id, index) = self.resources.borrow_mut().insert_indexed(kind);
+        (ResourceId::io(id), index)
+    }
+
+    /// The kind whose index [`Kernel::new_resource_indexed`] returned.
+    pub(crate) fn kind_name(&self, index: u16) -> &'static str {
+        self.resources.borrow().kind_name(index)
+    }
+
     /// `kind#n`, as reports name the IO resource allocated `n`-th.
     pub(crate) fn resource_name(&self, n: u64) -> String {
         match self.resources.borrow().kind(n) {

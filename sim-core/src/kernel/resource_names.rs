@@ -46,6 +46,14 @@ impl ResourceNames {
     ///
     /// Past 65,536 distinct kinds (kinds are `'static` names in code).
     pub(crate) fn insert(&mut self, kind: &'static str) -> u64 {
+        self.insert_indexed(kind).0
+    }
+
+    /// [`ResourceNames::insert`], also returning the kind's index, which
+    /// [`ResourceNames::kind_name`] turns back into the name for as long
+    /// as the table lives (kinds are never forgotten, ids may be): a
+    /// resource keeps two bytes rather than a string slice.
+    pub(crate) fn insert_indexed(&mut self, kind: &'static str) -> (u64, u16) {
         // A handful of kinds per run: a scan, newest first (the kind just
         // used is the likeliest next).
         let index = match self.kinds.iter().rposition(|&k| k == kind) {
@@ -56,7 +64,12 @@ impl ResourceNames {
             }
         };
         let index = u16::try_from(index).expect("at most 65,536 resource kinds");
-        self.ids.insert(index, false)
+        (self.ids.insert(index, false), index)
+    }
+
+    /// The kind whose index [`ResourceNames::insert_indexed`] returned.
+    pub(crate) fn kind_name(&self, index: u16) -> &'static str {
+        self.kinds[usize::from(index)]
     }
 
     /// The kind of `id`, if still known.
@@ -97,8 +110,10 @@ mod tests {
         }
         assert_eq!(first, 1);
         assert_eq!(names.kind(first), Some("tcp"));
+        let (_, udp) = names.insert_indexed("udp");
+        assert_eq!(names.kind_name(udp), "udp");
         assert_eq!(names.kind(0), Some("none"));
-        assert_eq!(names.held(), 5002);
+        assert_eq!(names.held(), 5003);
     }
 
     #[test]

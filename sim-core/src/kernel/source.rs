@@ -37,19 +37,25 @@ pub struct Source {
     inner: Rc<SourceInner>,
 }
 
+/// Idle connections add up (two sources each), so the state is kept
+/// small: the kind is the runtime's two-byte index for it, and a dropped
+/// registration's slot is found by a scan rather than a free list (a
+/// source has one or two registrations).
 pub(crate) struct SourceInner {
     id: ResourceId,
-    kind: &'static str,
     pub(crate) rt: Rc<RuntimeInner>,
     state: RefCell<State>,
 }
 
 struct State {
     ready: Readiness,
-    regs: Vec<Option<Reg>>,
-    free: Vec<usize>,
     /// Whether the last read on this source reached `WouldBlock` (or EOF).
     read_drained: bool,
+    /// The kind, as `Kernel::kind_name` names it; kept here, where it
+    /// fills padding.
+    kind: u16,
+    /// `None`: a dropped registration's slot, reused by the next.
+    regs: Vec<Option<Reg>>,
 }
 
 struct Reg {
@@ -78,6 +84,13 @@ impl Reg {
     }
 }
 
+impl SourceInner {
+    fn kind(&self) -> &'static str {
+        let kind = self.state.borrow().kind;
+        self.rt.kernel.kind_name(kind)
+    }
+}
+
 impl Source {
     /// A new source on the current runtime, named `kind` in traces and
     /// reports (`duplex#3`), with the initial readiness `ready`.
@@ -88,7 +101,7 @@ impl Source {
     #[track_caller]
     pub fn new(kind: &'static str, ready: Readiness) -> Source {
         let rt = context::runtime("detsim::kernel::Source::new");
-        let id = rt.kernel.new_resource(kind);
+        let (id, kind) = rt.kernel.new_resource_indexed(kind);
         rt.record(EventKind::Kernel {
             resource: id,
             what: "created",
@@ -97,13 +110,12 @@ impl Source {
         Source {
             inner: Rc::new(SourceInner {
                 id,
-                kind,
                 rt,
                 state: RefCell::new(State {
                     ready,
-                    regs: Vec::new(),
-                    free: Vec::new(),
                     read_drained: true,
+                    kind,
+                    regs: Vec::new(),
                 }),
             }),
         }
@@ -119,7 +131,7 @@ impl Source {
 
     /// The kind the source was created with (`"udp"`), as reports name it.
     pub fn kind(&self) -> &'static str {
-        self.inner.kind
+        self.inner.kind()
     }
 
     /// The resource id (allocation order within the run).
@@ -224,7 +236,7 @@ impl Source {
             waker: None,
             spurious_last: false,
         };
-        let key = match st.free.pop() {
+        let key = match st.regs.iter().position(Option::is_none) {
             Some(k) => {
                 st.regs[k] = Some(reg);
                 k
@@ -308,7 +320,7 @@ impl fmt::Debug for Source {
         write!(
             f,
             "{}#{} ({})",
-            self.inner.kind,
+            self.inner.kind(),
             self.inner.id.as_u64(),
             self.readiness()
         )
@@ -474,15 +486,16 @@ impl fmt::Debug for ResourceWait {
 impl fmt::Display for ResourceWait {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let src = &self.source.inner;
+        let kind = src.kind();
         let st = src.state.borrow();
         let Some(reg) = st.regs.get(self.key).and_then(Option::as_ref) else {
-            return write!(f, "{}#{} (registration dropped)", src.kind, src.id.as_u64());
+            return write!(f, "{}#{} (registration dropped)", kind, src.id.as_u64());
         };
         write!(
             f,
             "{} on {}#{}, {}",
             reg.interest,
-            src.kind,
+            kind,
             src.id.as_u64(),
             reg.trigger
         )?;
@@ -505,7 +518,6 @@ impl Drop for Registration {
     fn drop(&mut self) {
         let mut st = self.source.inner.state.borrow_mut();
         let reg = st.regs[self.key].take();
-        st.free.push(self.key);
         drop(st);
         // The waker's Drop runs with no borrow held.
         drop(reg);

@@ -16,7 +16,7 @@
 //! the connection was reset (Linux says `ENOTCONN`).
 
 use std::io;
-use std::net::{Shutdown, SocketAddr};
+use std::net::{Shutdown, SocketAddr, SocketAddrV4, SocketAddrV6};
 use std::rc::Rc;
 use std::time::Duration;
 
@@ -29,13 +29,38 @@ use crate::network::{HostIx, Net};
 use crate::options::SocketOptions;
 use crate::ports::Binding;
 
+/// A socket address in 16 bytes rather than `SocketAddr`'s 32: every
+/// connection end holds two, and idle connections add up. IPv4, the usual
+/// case, is inline; an IPv6 address (with its flow info and scope id) is
+/// boxed.
+enum Addr {
+    V4(SocketAddrV4),
+    V6(Box<SocketAddrV6>),
+}
+
+impl Addr {
+    fn new(addr: SocketAddr) -> Addr {
+        match addr {
+            SocketAddr::V4(a) => Addr::V4(a),
+            SocketAddr::V6(a) => Addr::V6(Box::new(a)),
+        }
+    }
+
+    fn get(&self) -> SocketAddr {
+        match self {
+            Addr::V4(a) => SocketAddr::V4(*a),
+            Addr::V6(a) => SocketAddr::V6(**a),
+        }
+    }
+}
+
 /// One end of a simulated TCP connection.
 pub(crate) struct SimTcpStream {
     end: StreamEnd,
     net: Rc<Net>,
     host: HostIx,
-    local: SocketAddr,
-    peer: SocketAddr,
+    local: Addr,
+    peer: Addr,
     /// Set for outgoing connections: the local port to release for this
     /// peer.
     conn_port: Option<u16>,
@@ -59,8 +84,8 @@ impl SimTcpStream {
             end,
             net,
             host,
-            local,
-            peer,
+            local: Addr::new(local),
+            peer: Addr::new(peer),
             conn_port,
             binding: None,
             options: SocketOptions::default(),
@@ -122,7 +147,7 @@ impl Socket for SimTcpStream {
     }
 
     fn recv_from(&self, buf: &mut [u8]) -> io::Result<(usize, SocketAddr)> {
-        Ok((self.read(buf)?, self.peer))
+        Ok((self.read(buf)?, self.peer.get()))
     }
 
     fn send_to(&self, buf: &[u8], _target: SocketAddr) -> io::Result<usize> {
@@ -142,11 +167,11 @@ impl Socket for SimTcpStream {
     }
 
     fn local_addr(&self) -> io::Result<SocketAddr> {
-        Ok(self.local)
+        Ok(self.local.get())
     }
 
     fn peer_addr(&self) -> io::Result<SocketAddr> {
-        Ok(self.peer)
+        Ok(self.peer.get())
     }
 
     fn set_nodelay(&self, nodelay: bool) -> io::Result<()> {
@@ -178,7 +203,7 @@ impl Drop for SimTcpStream {
             self.end.reset();
         }
         if let Some(port) = self.conn_port {
-            self.net.release_conn_port(self.host, port, self.peer);
+            self.net.release_conn_port(self.host, port, self.peer.get());
         }
     }
 }
