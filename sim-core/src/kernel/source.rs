@@ -18,8 +18,8 @@
 //! edges are generated when the state goes from not writable to writable,
 //! which is when Linux's `sk_write_space` reports after a writer saw
 //! `EAGAIN`; a simulated stream, like Linux, announces freed room only
-//! in batches (a third of a TCP buffer, three quarters of a socketpair's). Spurious readiness is injected by the fault plan, never by
-//! accident.
+//! in batches (a third of a TCP buffer, three quarters of a socketpair's).
+//! Spurious readiness is injected by the fault plan, never by accident.
 
 use std::cell::RefCell;
 use std::fmt;
