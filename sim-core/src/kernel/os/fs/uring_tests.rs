@@ -36,18 +36,23 @@ fn temp_path(name: &str) -> std::path::PathBuf {
     std::env::temp_dir().join(format!("detsim-uring-{name}-{}", std::process::id()))
 }
 
-/// Writes, syncs, reads back, writes past the end, reads past EOF, and
-/// fails a write on a read-only file: what the contract promises, whichever
-/// engine runs it.
-async fn file_round_trip(path: &std::path::Path) {
-    let fs = file_system();
-    let flags = OpenFlags {
+/// Read and write, created empty.
+fn new_file() -> OpenFlags {
+    OpenFlags {
         read: true,
         write: true,
         create: true,
         truncate: true,
         ..OpenFlags::default()
-    };
+    }
+}
+
+/// Writes, syncs, reads back, writes past the end, reads past EOF, and
+/// fails a write on a read-only file: what the contract promises, whichever
+/// engine runs it.
+async fn file_round_trip(path: &std::path::Path) {
+    let fs = file_system();
+    let flags = new_file();
     let file: Box<dyn OpenFile> = fs.open(path, &flags).await.unwrap();
     let (n, buf) = file.pwrite(vec![7u8; 4096], 0).await;
     assert_eq!(n.unwrap(), 4096);
@@ -122,13 +127,7 @@ fn a_burst_larger_than_the_ring_completes_every_operation() {
     crate::Runtime::os().unwrap().block_on(async {
         let path = temp_path("burst");
         let fs = file_system();
-        let flags = OpenFlags {
-            read: true,
-            write: true,
-            create: true,
-            truncate: true,
-            ..OpenFlags::default()
-        };
+        let flags = new_file();
         let file = fs.open(&path, &flags).await.unwrap();
         // Submitted together, more than the ring holds; awaited after.
         let writes: Vec<_> = (0..RING_ENTRIES as u64 * 2 + 5)
