@@ -200,7 +200,9 @@ impl Net {
     }
 
     /// Whether the path from `from` to `to` carries packets now (neither
-    /// cut nor held), whether or not `to` is up.
+    /// cut nor held), whether or not `to` is up. Inlined into the stream
+    /// link's check, made per segment.
+    #[inline]
     pub(crate) fn path_open(&self, from: HostIx, to: HostIx) -> bool {
         let pair = (from, to);
         !self.cut.borrow().contains(&pair) && !self.held.borrow().contains(&pair)
