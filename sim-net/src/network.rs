@@ -167,24 +167,30 @@ impl Net {
         ))
     }
 
-    /// Transit time of `len` bytes from `from` to `to`, drawn now.
+    /// Transit time of `len` bytes from `from` to `to`, drawn now: the
+    /// stream links' per-segment delay, inlined into it.
+    #[inline]
     pub(crate) fn transit(&self, from: HostIx, to: HostIx, len: usize) -> Duration {
-        let config = self.config.borrow();
         let links = self.links.borrow();
         let (min, max, bw) = match links.get(&(from, to)) {
             Some(l) => (l.latency_min, l.latency_max, l.bandwidth_bytes_per_sec),
-            None => (
-                config.latency_min,
-                config.latency_max,
-                config.bandwidth_bytes_per_sec,
-            ),
+            None => {
+                let config = self.config.borrow();
+                (
+                    config.latency_min,
+                    config.latency_max,
+                    config.bandwidth_bytes_per_sec,
+                )
+            }
         };
-        let serialisation = bw.map_or(Duration::ZERO, |bw| {
-            Duration::from_nanos((len as u128 * 1_000_000_000 / u128::from(bw.max(1))) as u64)
-        });
-        self.kernel
-            .device_delay(min, max)
-            .saturating_add(serialisation)
+        drop(links);
+        let latency = self.kernel.device_delay(min, max);
+        match bw {
+            None => latency,
+            Some(bw) => latency.saturating_add(Duration::from_nanos(
+                (len as u128 * 1_000_000_000 / u128::from(bw.max(1))) as u64,
+            )),
+        }
     }
 
     /// Whether a packet from `from` to `to` gets through now.
@@ -194,7 +200,9 @@ impl Net {
     }
 
     /// Whether the path from `from` to `to` carries packets now (neither
-    /// cut nor held), whether or not `to` is up.
+    /// cut nor held), whether or not `to` is up. Inlined into the stream
+    /// link's check, made per segment.
+    #[inline]
     pub(crate) fn path_open(&self, from: HostIx, to: HostIx) -> bool {
         let pair = (from, to);
         !self.cut.borrow().contains(&pair) && !self.held.borrow().contains(&pair)

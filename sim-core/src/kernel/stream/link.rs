@@ -26,8 +26,9 @@ pub trait Link {
     }
 
     /// How long a segment may go undelivered before the connection fails
-    /// with `TimedOut`. The default is Linux's: `tcp_retries2 = 15`
-    /// retransmissions, about 924.6 s.
+    /// with `TimedOut`, counted from when its first attempt was due; asked
+    /// only when an attempt finds the link down. The default is Linux's:
+    /// `tcp_retries2 = 15` retransmissions, about 924.6 s.
     fn give_up_after(&self) -> Duration {
         Duration::from_millis(924_600)
     }

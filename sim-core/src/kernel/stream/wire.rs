@@ -137,19 +137,17 @@ impl Wire {
     /// Schedules the first transmission attempt of the segment of `len`
     /// bytes `from` just put on the wire.
     fn schedule_arrival(self: &Rc<Self>, from: usize, len: usize, extra: Duration) {
-        let link = &self.end(from).link;
         // Saturating: a link may be "infinitely slow" (`Duration::MAX`);
         // a panic here would repeat in the socket's drop, while unwinding.
-        let delay = link.delay(len).saturating_add(extra);
-        let now = self.kernel.now();
-        let deadline = now.saturating_add(delay.saturating_add(link.give_up_after()));
+        let delay = self.end(from).link.delay(len).saturating_add(extra);
+        let due = self.kernel.now().saturating_add(delay);
         let transmission = Transmission {
             wire: Rc::clone(self),
             from,
-            deadline,
+            due,
         };
         self.kernel
-            .schedule_action_at(now.saturating_add(delay), Action::Segment(transmission));
+            .schedule_action_at(due, Action::Segment(transmission));
     }
 
     /// The oldest segment from `1 - to` arrives at `to`.
@@ -249,11 +247,13 @@ impl Wire {
 /// A transmission attempt of the oldest segment from `from`, the typed
 /// kernel event of the steady path: when due, the segment arrives if the
 /// link is up; otherwise it is sent again after the link's
-/// retransmission time, until `deadline`.
+/// retransmission time, until the link's give-up time has passed since
+/// the first attempt was `due` (computed only then: the steady path,
+/// whose first attempt gets through, never asks the link for it).
 pub(crate) struct Transmission {
     wire: Rc<Wire>,
     from: usize,
-    deadline: Instant,
+    due: Instant,
 }
 
 impl Transmission {
@@ -263,7 +263,7 @@ impl Transmission {
         let link = &wire.end(self.from).link;
         if link.is_up() {
             wire.arrive(1 - self.from);
-        } else if wire.kernel.now() >= self.deadline {
+        } else if wire.kernel.now() >= self.due.saturating_add(link.give_up_after()) {
             wire.give_up(self.from);
         } else {
             let retry = link.retransmit_after();
