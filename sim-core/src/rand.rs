@@ -1,10 +1,13 @@
 //! Seeded randomness: every random choice in a run comes from the run's seed.
 //!
 //! The runtime derives one independent stream per concern from the
-//! seed: the scheduler, the timers, user code, and one per fault
-//! kind. They are ChaCha8, except the simulated kernel's per-event
-//! draws (tie-breaks, device latencies), which are counter-based
-//! (`CounterRng`) to cost a few instructions each. Because streams never share state, switching one fault kind off does
+//! seed: the scheduler, user code, `select!`, the simulated kernel's
+//! per-event draws (tie-breaks, device latencies), and two per fault
+//! kind (its rolls, and the sizes and targets of its hits). The draws
+//! the runtime makes per event, per roll or per step are counter-based
+//! (`CounterRng`, a few instructions each, nothing to refill); the
+//! streams user code sees (`rng`, `random`, `select!`) are ChaCha8.
+//! Because streams never share state, switching one fault kind off does
 //! not shift the choices any other concern makes, which is what lets a
 //! failing run be shrunk fault by fault.
 //!
@@ -61,6 +64,9 @@ pub(crate) enum Stream {
     /// ([`select_start`]): its own stream, so adding a `select!` shifts
     /// no other concern's choices.
     Select,
+    /// One stream per fault kind for the targets and sizes of its hits
+    /// (a [`CounterRng`], split per occurrence).
+    FaultMagnitude(u16),
 }
 
 impl Stream {
@@ -73,6 +79,7 @@ impl Stream {
             Stream::Fault(kind) => 0x1000 + u64::from(kind),
             Stream::BuggifySite(hash) => (1 << 63) | (hash >> 1),
             Stream::Select => 5,
+            Stream::FaultMagnitude(kind) => 0x2000 + u64::from(kind),
         }
     }
 
@@ -84,20 +91,28 @@ impl Stream {
     }
 }
 
-/// A cheap seeded generator for the simulated kernel's per-event draws
-/// (the tie-break of each scheduled action, each device latency): draw
-/// `n` of a stream is SplitMix64's output for the stream's key plus `n`
-/// steps, so a draw is a few instructions with no buffer to refill, and
+/// A cheap seeded generator for the runtime's own frequent draws (the
+/// tie-break of each scheduled action, each device latency, each fault
+/// roll and fault size): draw `n` of a stream is SplitMix64's output for
+/// the stream's key plus `n` steps, so a draw is a pure function of
+/// (seed, stream, `n`), a few instructions with no buffer to refill, and
 /// a stream costs one hash to seed. Each stream still has its own key,
 /// derived from the seed and its [`Stream`] id, so streams stay
-/// independent. Users and faults keep ChaCha8.
-#[derive(Clone, Copy, Debug)]
+/// independent; [`CounterRng::split`] derives numbered sub-streams the
+/// same way. The streams user code sees keep ChaCha8.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) struct CounterRng {
     state: u64,
 }
 
 /// SplitMix64's increment: the golden ratio, odd.
 const GOLDEN_GAMMA: u64 = 0x9e37_79b9_7f4a_7c15;
+
+/// What a sub-stream's position is xored with before it is hashed
+/// ([`CounterRng::split`]), so its key is not the parent's own `n`-th
+/// draw: any constant other than zero (the first 64 bits of √2's
+/// fractional part).
+const SPLIT_SALT: u64 = 0x6a09_e667_f3bc_c908;
 
 /// SplitMix64's output function (Stafford's variant 13): a bijection
 /// that mixes every input bit into every output bit.
@@ -109,10 +124,27 @@ fn mix64(z: u64) -> u64 {
 }
 
 impl CounterRng {
+    /// A placeholder for a stream that is never drawn from (a fault kind
+    /// that is off), so that it costs no hash to seed.
+    pub(crate) const UNSEEDED: CounterRng = CounterRng { state: 0 };
+
     /// The generator of `stream` under `seed`.
     pub(crate) fn new(stream: Stream, seed: u64) -> CounterRng {
         CounterRng {
             state: mix64(seed ^ mix64(stream.id())),
+        }
+    }
+
+    /// Sub-stream `n` of the generator as it is now (call it on one
+    /// nothing is drawn from, a key): a pure function of its state and
+    /// `n`, hashed with a salt, so sub-streams differ from each other and
+    /// from the generator's own draws, and sub-stream `n` is the same
+    /// whichever others were split off before it.
+    #[inline]
+    pub(crate) fn split(self, n: u64) -> CounterRng {
+        let step = n.wrapping_add(1).wrapping_mul(GOLDEN_GAMMA);
+        CounterRng {
+            state: mix64(self.state.wrapping_add(step) ^ SPLIT_SALT),
         }
     }
 

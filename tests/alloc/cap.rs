@@ -89,9 +89,11 @@ fn a_4_gib_request_under_a_1_gib_cap_fails_the_run_naming_the_task_and_the_poll(
     assert_eq!(again.failure.kind, swept.failure.kind);
     assert_eq!(again.failure.digest, swept.failure.digest);
     if let Some(shrunk) = &swept.shrunk {
+        // Poll for poll as the shrunk run: with the faults before the
+        // allocation dropped, its poll number may be smaller.
         assert_eq!(
             replay(&shrunk.replay_string).failure.kind,
-            swept.failure.kind
+            shrunk.failure.kind
         );
     }
 }

@@ -184,11 +184,13 @@ fn a_server_that_needs_the_head_in_few_reads_is_caught_by_a_slow_peer() {
         "{again}"
     );
     assert_eq!(again.failure.faults, shrunk.faults);
-    // ... and with the slow-peer occurrences suppressed too, the seed passes:
-    // the connection is then a normal one.
+    // ... and with the slow-peer occurrences suppressed too (all of them:
+    // the horizon lies far past any this run reaches), the seed passes:
+    // the connections are then normal ones.
+    assert!(occurrence < 1000);
     Sim::new()
         .faults(default_with_slow_peers(0.5))
-        .replay(&format!("{seed:#x}:slp/{}", occurrence + 1))
+        .replay(&format!("{seed:#x}:slp/1000"))
         .run(|| web_exchange(true));
 }
 

@@ -74,8 +74,9 @@ fn a_panicking_task_is_reported_with_its_name_and_a_replay_line_that_reproduces_
     // Run what the replay line runs: this test, with only DETSIM_SEED set.
     let child = run_child(&this_test, &[("DETSIM_SEED", &seed)]);
     assert!(!child.success, "the replayed seed passed:\n{}", child.all());
-    // Same seed, time, tasks, digest, error and last events, line for line.
-    assert_contains(&child.stderr, &failure.to_string());
+    // Same seed, time, tasks, digest, error, shrunk faults and last
+    // events, line for line.
+    assert_contains(&child.stderr, &swept.to_string());
     assert_contains(&child.all(), &format!("replay: {}", swept.replay));
 }
 
@@ -239,10 +240,12 @@ fn a_failed_run_drops_its_tasks_and_leaves_nothing_behind_for_the_next_run() {
             give_up();
         })
         .expect_err("the body panics");
-    // The failing seed runs once more, with event recording, for its report.
+    // The failing seed runs once more, with event recording, for its
+    // report, and once per re-run of the shrinker if faults were injected.
+    let shrink_runs = swept.shrunk.as_ref().map_or(0, |s| u64::from(s.runs));
     assert_eq!(
         DROPPED.load(Ordering::Relaxed) as u64,
-        3 * (swept.seeds_run + 1),
+        3 * (swept.seeds_run + 1 + shrink_runs),
         "every task of every failed run is dropped"
     );
     // The thread is free for the next run, which starts from a clean slate.

@@ -1,35 +1,31 @@
 //! The per-kind random streams of one run, and the log of what they decided.
 //!
-//! Each kind has two streams derived from the seed: the *roll* stream,
-//! which draws exactly one number per roll (hit or miss, suppressed or
-//! not), and the *magnitude* stream, which callers draw a fault's target
-//! and size from with [`FaultRolls::pick`]. The magnitude stream is
-//! repositioned at every hit to a window of its own (occurrence `n` reads
-//! from word `(n + 1) << 24` on), so suppressing one occurrence never
-//! shifts the size or target of another: occurrence #3 of partial_write
-//! writes the same number of bytes whether #2 happened or not. That is what
-//! lets the shrinker switch faults off one by one and keep the rest intact.
+//! Each kind has two counter-based streams derived from the seed
+//! ([`CounterRng`]): the *roll* stream, which draws exactly one number per
+//! roll (hit or miss, suppressed or not), so roll `n` of a kind is a pure
+//! function of (seed, kind, `n`); and the *magnitude* stream, which
+//! callers draw a fault's target and size from with [`FaultRolls::pick`].
+//! Each hit gets a magnitude sub-stream of its own, split off by its
+//! occurrence number, so pick `j` of occurrence `o` is a pure function of
+//! (seed, kind, `o`, `j`), and suppressing one occurrence never shifts the
+//! size or target of another: occurrence #3 of partial_write writes the
+//! same number of bytes whether #2 happened or not. That is what lets the
+//! shrinker switch faults off one by one and keep the rest intact. A
+//! draw is a few instructions, a hit one hash more: no buffer to refill,
+//! nothing allocated per kind.
 //!
 //! The rolls count hits but keep no log of them: each injected fault is a
 //! trace event carrying its occurrence number ([`FaultRolls::occurrence`]),
 //! and the trace's fault list is the one record of what was injected.
 //!
 //! A kind whose chance is zero costs one bit test per roll and nothing
-//! else: its streams are never created (a stream is built at its first
-//! draw, at the position an eagerly built one would have had, so the
-//! draws of the kinds that are on are the same either way).
+//! else: its streams are not even seeded, and never drawn from, so the
+//! draws of the kinds that are on are the same whichever others are on.
 
-use std::cell::{Cell, RefCell};
-
-use rand::distr::Bernoulli;
-use rand::{RngExt, SeedableRng};
-use rand_chacha::ChaCha8Rng;
+use std::cell::Cell;
 
 use crate::faults::{FaultGroup, FaultKind, FaultSchedule, Faults};
-use crate::rand::Stream;
-
-/// Words of the magnitude stream reserved for one occurrence.
-const PICK_WINDOW_WORDS: u128 = 1 << 24;
+use crate::rand::{CounterRng, Stream};
 
 /// How many kinds there are: one bit of [`FaultRolls::on`] each.
 const KINDS: usize = FaultKind::ALL.len();
@@ -37,24 +33,25 @@ const _: () = assert!(KINDS <= 64, "FaultRolls::on is a u64 of kinds");
 
 /// The per-kind random streams of one run. See the module docs.
 pub(crate) struct FaultRolls {
-    seed: u64,
     /// Bit `i`: kind `i`'s chance is above zero, so a roll may draw. The
     /// one check a roll of a kind that is off makes.
     on: Cell<u64>,
-    /// Roll streams, built at a kind's first roll.
-    rolls: [RefCell<Option<Box<ChaCha8Rng>>>; KINDS],
-    /// Magnitude streams, built at a kind's first hit (or pick).
-    picks: [RefCell<Option<Box<ChaCha8Rng>>>; KINDS],
+    /// Roll streams: one draw per roll of a kind that is on (the others
+    /// are [`CounterRng::UNSEEDED`] and never drawn from).
+    rolls: [Cell<CounterRng>; KINDS],
+    /// Each kind's magnitude stream as created: the key its occurrences'
+    /// sub-streams are split from.
+    magnitudes: [CounterRng; KINDS],
+    /// The magnitude sub-stream of each kind's latest kept hit, which
+    /// [`FaultRolls::pick`] draws from.
+    picks: [Cell<CounterRng>; KINDS],
     /// Hits so far per kind, suppressed ones included: the next
     /// occurrence's index.
-    hits: Vec<Cell<u64>>,
-    /// The plan's chance per kind; zero for the kinds a liveness phase
-    /// stops once the faults end ([`FaultRolls::end_faults`]).
-    probabilities: Vec<Cell<f64>>,
-    /// The same chances as `rand`'s `random_bool` turns them into a
-    /// threshold, computed once instead of per roll: sampling it is
-    /// exactly `random_bool` (one `u64` drawn, none at chance 1).
-    thresholds: Vec<Cell<Bernoulli>>,
+    hits: [Cell<u64>; KINDS],
+    /// The plan's chance per kind as a [`Threshold`], computed once
+    /// instead of per roll; never drawn against while the kind is off
+    /// (a liveness phase stops some, [`FaultRolls::end_faults`]).
+    thresholds: [Cell<Threshold>; KINDS],
     /// Whether spurious wakes or polls can happen: checked after every poll.
     scheduling: bool,
     schedule: FaultSchedule,
@@ -68,24 +65,29 @@ impl FaultRolls {
     #[track_caller]
     pub(crate) fn new(seed: u64, plan: &Faults) -> FaultRolls {
         plan.assert_valid();
-        let on = FaultKind::ALL
-            .iter()
-            .filter(|&&k| !plan.probability(k).is_never())
-            .fold(0, |bits, &k| bits | 1 << k.index());
+        let mut on = 0;
+        // Only the kinds that are on get streams: the others never draw.
+        let mut rolls = [CounterRng::UNSEEDED; KINDS];
+        let mut magnitudes = [CounterRng::UNSEEDED; KINDS];
+        let mut thresholds = [Threshold::new(0.0); KINDS];
+        for kind in FaultKind::ALL {
+            let p = plan.probability(kind);
+            if p.is_never() {
+                continue;
+            }
+            let i = kind.index();
+            on |= 1 << i;
+            rolls[i] = CounterRng::new(Stream::Fault(i as u16), seed);
+            magnitudes[i] = CounterRng::new(Stream::FaultMagnitude(i as u16), seed);
+            thresholds[i] = Threshold::new(p.get());
+        }
         FaultRolls {
-            seed,
             on: Cell::new(on),
-            rolls: std::array::from_fn(|_| RefCell::new(None)),
-            picks: std::array::from_fn(|_| RefCell::new(None)),
-            hits: FaultKind::ALL.iter().map(|_| Cell::new(0)).collect(),
-            probabilities: FaultKind::ALL
-                .iter()
-                .map(|&k| Cell::new(plan.probability(k).get()))
-                .collect(),
-            thresholds: FaultKind::ALL
-                .iter()
-                .map(|&k| Cell::new(threshold(plan.probability(k).get())))
-                .collect(),
+            rolls: rolls.map(Cell::new),
+            magnitudes,
+            picks: magnitudes.map(Cell::new),
+            hits: std::array::from_fn(|_| Cell::new(0)),
+            thresholds: thresholds.map(Cell::new),
             scheduling: !plan.spurious_wake.is_never() || !plan.spurious_poll.is_never(),
             schedule: plan.schedule.clone(),
         }
@@ -106,49 +108,38 @@ impl FaultRolls {
     /// hit the schedule suppresses is counted and drawn but returns false.
     #[inline(always)]
     pub(crate) fn roll(&self, kind: FaultKind) -> bool {
-        let i = kind.index();
-        self.is_on(kind) && self.draw(kind, self.probabilities[i].get(), self.thresholds[i].get())
+        self.is_on(kind) && self.draw(kind, self.thresholds[kind.index()].get())
     }
 
     /// [`FaultRolls::roll`] at chance `p` instead of the plan's (a
     /// `buggify!` site's own firing chance); draws nothing when the plan
-    /// has `kind` off.
+    /// has `kind` off or `p` is zero.
+    ///
+    /// # Panics
+    ///
+    /// If `p` is not in `0.0..=1.0`.
     pub(crate) fn roll_with(&self, kind: FaultKind, p: f64) -> bool {
-        if !self.is_on(kind) || p <= 0.0 {
+        let threshold = Threshold::new(p);
+        if !self.is_on(kind) || p == 0.0 {
             return false;
         }
-        self.draw(kind, p, threshold(p))
+        self.draw(kind, threshold)
     }
 
-    /// The roll of a kind that is on: one draw at chance `p` (none at
-    /// zero) against `p`'s `threshold`, then the hit's bookkeeping.
-    #[inline(never)]
-    fn draw(&self, kind: FaultKind, p: f64, threshold: Bernoulli) -> bool {
-        let i = kind.index();
-        if p <= 0.0 {
-            return false;
-        }
-        let hit = {
-            let mut slot = self.rolls[i].borrow_mut();
-            if slot.is_none() {
-                *slot = Some(self.first_roll(i));
-            }
-            slot.as_mut().expect("built above").sample(threshold)
-        };
-        if !hit {
-            return false;
-        }
-        self.hit(kind)
-    }
-
-    /// Builds kind `i`'s roll stream at its first roll.
-    #[cold]
-    fn first_roll(&self, i: usize) -> Box<ChaCha8Rng> {
-        Box::new(Stream::Fault(i as u16).rng(self.seed))
+    /// The roll of a kind that is on: one draw against `threshold`, then
+    /// the hit's bookkeeping.
+    #[inline]
+    fn draw(&self, kind: FaultKind, threshold: Threshold) -> bool {
+        let stream = &self.rolls[kind.index()];
+        let mut rng = stream.get();
+        let x = rng.next_u64();
+        stream.set(rng);
+        threshold.hits(x) && self.hit(kind)
     }
 
     /// A roll of `kind` hit: counts the occurrence, and unless the
-    /// schedule suppresses it, positions the magnitude stream at its window.
+    /// schedule suppresses it, splits off the occurrence's magnitude
+    /// sub-stream for [`FaultRolls::pick`].
     fn hit(&self, kind: FaultKind) -> bool {
         let i = kind.index();
         let occurrence = self.hits[i].get();
@@ -156,20 +147,8 @@ impl FaultRolls {
         if self.schedule.suppresses(kind, occurrence) {
             return false;
         }
-        self.pick_stream(kind)
-            .set_word_pos(u128::from(occurrence + 1) * PICK_WINDOW_WORDS);
+        self.picks[i].set(self.magnitudes[i].split(occurrence));
         true
-    }
-
-    /// `kind`'s magnitude stream, built at its first use.
-    fn pick_stream(&self, kind: FaultKind) -> std::cell::RefMut<'_, ChaCha8Rng> {
-        std::cell::RefMut::map(self.picks[kind.index()].borrow_mut(), |slot| {
-            &mut **slot.get_or_insert_with(|| {
-                let mut rng = ChaCha8Rng::seed_from_u64(self.seed);
-                rng.set_stream(0x2000 + kind.index() as u64);
-                Box::new(rng)
-            })
-        })
     }
 
     /// The faults end (a liveness phase): environment faults and
@@ -178,8 +157,7 @@ impl FaultRolls {
     pub(crate) fn end_faults(&self) {
         for kind in FaultKind::ALL {
             if kind.group() != FaultGroup::Legal {
-                self.probabilities[kind.index()].set(0.0);
-                self.thresholds[kind.index()].set(threshold(0.0));
+                self.thresholds[kind.index()].set(Threshold::new(0.0));
                 self.on.set(self.on.get() & !(1 << kind.index()));
             }
         }
@@ -197,14 +175,18 @@ impl FaultRolls {
         hits - 1
     }
 
-    /// A number in `0..n` from `kind`'s magnitude stream (fault sizes,
-    /// targets), positioned at the kind's latest hit.
+    /// A number in `0..n`, uniform, from the magnitude sub-stream of
+    /// `kind`'s latest kept hit (fault sizes, targets); draws nothing
+    /// when `n <= 1`.
     pub(crate) fn pick(&self, kind: FaultKind, n: u64) -> u64 {
         if n <= 1 {
-            0
-        } else {
-            self.pick_stream(kind).random_range(0..n)
+            return 0;
         }
+        let stream = &self.picks[kind.index()];
+        let mut rng = stream.get();
+        let x = rng.up_to(n - 1);
+        stream.set(rng);
+        x
     }
 
     /// Hits per kind (indexed like [`FaultKind::ALL`]), suppressed ones
@@ -214,10 +196,41 @@ impl FaultRolls {
     }
 }
 
-/// What `random_bool(p)` samples, with its message for a chance out of
-/// range.
-fn threshold(p: f64) -> Bernoulli {
-    Bernoulli::new(p).unwrap_or_else(|_| panic!("p={p:?} is outside range [0.0, 1.0]"))
+/// A chance `p` as the bound a roll's 64 random bits are compared with:
+/// a draw `x` hits when `x <= bound`, which has chance `(bound + 1) /
+/// 2^64`, `p` rounded down to a multiple of `2^-64` (at least `2^-64`);
+/// chance 1 is `u64::MAX`, so it always hits. Chance 0 is never drawn
+/// against: [`FaultRolls`] draws nothing for it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Threshold {
+    bound: u64,
+}
+
+impl Threshold {
+    /// # Panics
+    ///
+    /// If `p` is not in `0.0..=1.0`.
+    fn new(p: f64) -> Threshold {
+        assert!(
+            (0.0..=1.0).contains(&p),
+            "p={p:?} is outside range [0.0, 1.0]"
+        );
+        // 2^64 as an f64: below 1, `p` scales to less than 2^64.
+        let scaled = (p * 18_446_744_073_709_551_616.0) as u64;
+        Threshold {
+            bound: if p >= 1.0 {
+                u64::MAX
+            } else {
+                scaled.saturating_sub(1)
+            },
+        }
+    }
+
+    /// Whether the draw `x` hits.
+    #[inline(always)]
+    fn hits(self, x: u64) -> bool {
+        x <= self.bound
+    }
 }
 
 #[cfg(test)]
@@ -259,24 +272,95 @@ mod tests {
     }
 
     #[test]
-    fn a_kind_at_zero_builds_no_stream_and_the_others_draw_as_before() {
+    fn a_kind_at_zero_draws_nothing_and_the_others_draw_as_before() {
         let mut plan = Faults::none();
         plan.short_read = Probability::lit(0.5);
         let rolls = FaultRolls::new(7, &plan);
-        // The stream an eagerly built roll would have drawn from.
-        let mut eager = Stream::Fault(FaultKind::ShortRead.index() as u16).rng(7);
+        let fresh = FaultRolls::new(7, &plan);
+        plan.partial_write = Probability::lit(0.5);
+        let both = FaultRolls::new(7, &plan);
+        // Roll n of short_read is draw n of its own stream, whatever the
+        // other kinds do and whether they are on.
+        let mut own = CounterRng::new(Stream::Fault(FaultKind::ShortRead.index() as u16), 7);
+        let mut hits = 0;
         for _ in 0..50 {
             assert!(!rolls.roll(FaultKind::PartialWrite));
             assert!(!rolls.roll_with(FaultKind::Buggify, 1.0));
-            assert_eq!(rolls.roll(FaultKind::ShortRead), eager.random_bool(0.5));
+            let hit = rolls.roll(FaultKind::ShortRead);
+            assert_eq!(hit, own.next_u64() < 1 << 63);
+            both.roll(FaultKind::PartialWrite);
+            assert_eq!(both.roll(FaultKind::ShortRead), hit);
+            hits += u64::from(hit);
         }
-        let built = |streams: &[RefCell<Option<Box<ChaCha8Rng>>>]| -> Vec<usize> {
-            (0..KINDS)
-                .filter(|&i| streams[i].borrow().is_some())
+        assert!((10..40).contains(&hits), "{hits} hits of 50 at chance 0.5");
+        let rolled: Vec<usize> = (0..KINDS)
+            .filter(|&i| rolls.rolls[i].get() != fresh.rolls[i].get())
+            .collect();
+        let picked: Vec<usize> = (0..KINDS)
+            .filter(|&i| rolls.picks[i].get() != fresh.picks[i].get())
+            .collect();
+        assert_eq!(rolled, [FaultKind::ShortRead.index()]);
+        assert_eq!(picked, [FaultKind::ShortRead.index()]);
+        let seeded: Vec<usize> = (0..KINDS)
+            .filter(|&i| fresh.rolls[i].get() != CounterRng::UNSEEDED)
+            .collect();
+        assert_eq!(
+            seeded,
+            [FaultKind::ShortRead.index()],
+            "off kinds get no stream"
+        );
+    }
+
+    #[test]
+    fn suppressing_an_occurrence_leaves_the_next_ones_picks_unchanged() {
+        let mut plan = Faults::none();
+        plan.partial_write = Probability::ALWAYS;
+        let all = FaultRolls::new(7, &plan);
+        plan.schedule = FaultSchedule::only([(FaultKind::PartialWrite, 1)]);
+        let only_1 = FaultRolls::new(7, &plan);
+        let picks = |rolls: &FaultRolls| -> Vec<u64> {
+            (0..8)
+                .map(|_| rolls.pick(FaultKind::PartialWrite, 1000))
                 .collect()
         };
-        assert_eq!(built(&rolls.rolls), [FaultKind::ShortRead.index()]);
-        assert_eq!(built(&rolls.picks), [FaultKind::ShortRead.index()]);
+        assert!(all.roll(FaultKind::PartialWrite));
+        let picks_0 = picks(&all);
+        assert!(!only_1.roll(FaultKind::PartialWrite), "#0 is suppressed");
+        assert!(all.roll(FaultKind::PartialWrite));
+        assert!(only_1.roll(FaultKind::PartialWrite));
+        assert_eq!(picks(&only_1), picks(&all), "#1 picks as if #0 had hit");
+        assert_ne!(picks(&all), picks_0, "each occurrence picks anew");
+    }
+
+    #[test]
+    fn picks_are_uniform_below_their_bound_and_draw_nothing_below_two() {
+        let mut plan = Faults::none();
+        plan.partial_write = Probability::ALWAYS;
+        let rolls = FaultRolls::new(7, &plan);
+        let mut seen = [0u32; 4];
+        for _ in 0..400 {
+            assert!(rolls.roll(FaultKind::PartialWrite), "chance 1 always hits");
+            let before = rolls.picks[FaultKind::PartialWrite.index()].get();
+            assert_eq!(rolls.pick(FaultKind::PartialWrite, 1), 0);
+            assert_eq!(rolls.pick(FaultKind::PartialWrite, 0), 0);
+            assert_eq!(rolls.picks[FaultKind::PartialWrite.index()].get(), before);
+            seen[rolls.pick(FaultKind::PartialWrite, 4) as usize] += 1;
+        }
+        assert!(seen.iter().all(|&n| (60..140).contains(&n)), "{seen:?}");
+    }
+
+    #[test]
+    fn chances_of_zero_and_one_never_and_always_hit() {
+        assert!(Threshold::new(1.0).hits(u64::MAX));
+        assert!(!Threshold::new(0.5).hits(1 << 63));
+        assert!(Threshold::new(0.5).hits((1 << 63) - 1));
+        let mut plan = Faults::none();
+        plan.short_read = Probability::lit(0.5);
+        let rolls = FaultRolls::new(7, &plan);
+        let before = rolls.rolls[FaultKind::ShortRead.index()].get();
+        assert!(!rolls.roll_with(FaultKind::ShortRead, 0.0));
+        assert_eq!(rolls.rolls[FaultKind::ShortRead.index()].get(), before);
+        assert!((0..100).all(|_| rolls.roll_with(FaultKind::ShortRead, 1.0)));
     }
 
     #[test]
