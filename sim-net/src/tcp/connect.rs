@@ -106,7 +106,8 @@ impl Drop for AbandonOnDrop<'_> {
         drop(attempt.result.borrow_mut().take());
         if !self.handed_over {
             let hs = self.hs;
-            self.net.release_conn_port(hs.client, self.port, hs.peer);
+            self.net
+                .release_conn_port(hs.client, self.port, hs.server, hs.peer.port());
         }
         // Unless the server's ends wait in the handshake (a SYN-ACK still
         // to be answered): dropping them now, with the retransmission that
@@ -138,9 +139,9 @@ pub(crate) async fn connect(
         ));
     };
     let local_port = match &binding {
-        None => net.ephemeral_port(me, peer)?,
+        None => net.ephemeral_port(me, server, peer)?,
         Some(binding) => {
-            net.claim_conn_port(me, binding.port(), peer)?;
+            net.claim_conn_port(me, binding.port(), server, peer)?;
             binding.port()
         }
     };
