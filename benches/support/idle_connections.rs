@@ -18,8 +18,8 @@ pub type Streams = Rc<RefCell<Vec<TcpStream>>>;
 
 /// Opens `count / hosts * hosts` connections and returns once the server
 /// has accepted every one; call it inside a simulated runtime whose
-/// listen backlog is at least `count`. Timers the handshakes left behind
-/// (SYN retransmissions) are still pending when it returns.
+/// listen backlog is at least `count`. The handshakes leave nothing
+/// scheduled behind (their SYN retransmissions are cancelled).
 pub async fn open_idle(count: usize, hosts: usize, accepted: &Streams, connected: &Streams) {
     let per_host = count / hosts;
     let server_accepted = Rc::clone(accepted);

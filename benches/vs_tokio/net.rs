@@ -2,7 +2,9 @@
 //! (tokio: real loopback sockets), and 100,000 idle simulated connections
 //! (set-up time and memory, printed after the table).
 
+use std::cell::RefCell;
 use std::hint::black_box;
+use std::rc::Rc;
 use std::time::{Duration, Instant as HostInstant};
 
 use crate::harness::{detsim_rt, vm_rss_bytes};
@@ -168,8 +170,9 @@ pub(crate) fn tokio_tcp_echo_64_conns(n: usize) -> Duration {
 // Not a ratio against tokio (100k real sockets need raised fd limits):
 // printed after the table. Memory is the VmRSS growth of this process
 // divided by the connections, both simulated ends included, no tasks and
-// no buffered payload; measured before any other workload so freed memory
-// from earlier runs does not hide growth.
+// no buffered payload, nor the vectors holding the streams (sized
+// beforehand); measured before any other workload so freed memory from
+// earlier runs does not hide growth.
 
 pub(crate) const IDLE_CONNECTIONS: usize = 100_000;
 
@@ -186,8 +189,11 @@ pub(crate) fn idle_connections(count: usize) -> IdleReport {
         let mut config = detsim::net::NetConfig::default();
         config.listen_backlog = count + 1;
         detsim::net::configure(config);
-        let accepted = Streams::default();
-        let connected = Streams::default();
+        // Sized beforehand, as `tests/idle_memory.rs` does: the bench's own
+        // handles (eight bytes a stream) are not the connections' memory,
+        // and a doubling `Vec` would count up to twice that.
+        let accepted: Streams = Rc::new(RefCell::new(Vec::with_capacity(count)));
+        let connected: Streams = Rc::new(RefCell::new(Vec::with_capacity(count)));
         let rss_before = vm_rss_bytes();
         let start = HostInstant::now();
         open_idle(count, HOSTS, &accepted, &connected).await;

@@ -4,7 +4,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 use std::future::Future;
-use std::net::{IpAddr, SocketAddr};
+use std::net::IpAddr;
 use std::pin::Pin;
 use std::rc::Rc;
 
@@ -28,8 +28,10 @@ pub(crate) struct HostState {
     pub(crate) tcp_listeners: BTreeMap<u16, Rc<ListenerShared>>,
     /// Sockets bound with `bind` that do not listen, by port.
     pub(crate) tcp_bound: BTreeMap<u16, Vec<Rc<PortFlags>>>,
-    /// Outgoing connections: (local port, peer), unique per destination.
-    pub(crate) tcp_conns: BTreeSet<(u16, SocketAddr)>,
+    /// Outgoing connections, unique per destination: (local port, peer
+    /// host, peer port), eight bytes rather than a `SocketAddr`'s 32 (idle
+    /// connections add up).
+    pub(crate) tcp_conns: BTreeSet<(u16, HostIx, u16)>,
     pub(crate) udp: BTreeMap<u16, Rc<UdpShared>>,
     pub(crate) next_ephemeral: u16,
     factory: Option<Rc<dyn Fn() -> Body>>,

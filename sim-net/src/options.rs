@@ -9,18 +9,26 @@ use std::io;
 use std::time::Duration;
 
 /// A simulated socket's recorded options, with Linux's defaults.
+///
+/// Eight bytes: every connection end holds one, and idle connections add
+/// up. The TTL is checked to fit a byte, and the linger is whole seconds
+/// that fit a C `int`, so `u32::MAX` is free to mean none.
 pub(crate) struct SocketOptions {
     nodelay: Cell<bool>,
-    ttl: Cell<u32>,
-    linger: Cell<Option<Duration>>,
+    ttl: Cell<u8>,
+    /// Seconds; [`NO_LINGER`] for none.
+    linger: Cell<u32>,
 }
+
+/// [`SocketOptions::linger`] when no linger is set.
+const NO_LINGER: u32 = u32::MAX;
 
 impl Default for SocketOptions {
     fn default() -> SocketOptions {
         SocketOptions {
             nodelay: Cell::new(false),
-            ttl: Cell::new(DEFAULT_TTL),
-            linger: Cell::new(None),
+            ttl: Cell::new(DEFAULT_TTL as u8),
+            linger: Cell::new(NO_LINGER),
         }
     }
 }
@@ -39,12 +47,17 @@ impl SocketOptions {
     /// `EINVAL` for more seconds than a C `int` holds, as the OS stack's
     /// `setsockopt` says.
     pub(crate) fn set_linger(&self, linger: Option<Duration>) -> io::Result<()> {
-        self.linger.set(linger.map(linger_secs).transpose()?);
+        let secs = match linger {
+            Some(linger) => linger_secs(linger)?,
+            None => NO_LINGER,
+        };
+        self.linger.set(secs);
         Ok(())
     }
 
     pub(crate) fn linger(&self) -> Option<Duration> {
-        self.linger.get()
+        let secs = self.linger.get();
+        (secs != NO_LINGER).then(|| Duration::from_secs(u64::from(secs)))
     }
 
     pub(crate) fn set_nodelay(&self, nodelay: bool) -> io::Result<()> {
@@ -61,12 +74,13 @@ impl SocketOptions {
     /// `InvalidInput` outside 1..=255 (the option keeps its value).
     pub(crate) fn set_ttl(&self, ttl: u32) -> io::Result<()> {
         check_ttl(ttl)?;
-        self.ttl.set(ttl);
+        self.ttl
+            .set(u8::try_from(ttl).expect("a checked TTL fits a byte"));
         Ok(())
     }
 
     pub(crate) fn ttl(&self) -> io::Result<u32> {
-        Ok(self.ttl.get())
+        Ok(u32::from(self.ttl.get()))
     }
 }
 
@@ -87,12 +101,13 @@ pub(crate) fn check_ttl(ttl: u32) -> io::Result<()> {
 
 /// `SO_LINGER` keeps whole seconds: a linger rounded up to them, as the OS
 /// stack (rustix) rounds it.
-fn linger_secs(linger: Duration) -> io::Result<Duration> {
+fn linger_secs(linger: Duration) -> io::Result<u32> {
     let secs = linger
         .as_secs()
         .saturating_add(u64::from(linger.subsec_nanos() != 0));
     match i32::try_from(secs) {
-        Ok(_) => Ok(Duration::from_secs(secs)),
+        // Not negative, so below `NO_LINGER`.
+        Ok(secs) => Ok(secs.unsigned_abs()),
         Err(_) => Err(sim_core::kernel::net::Errno::EINVAL.into()),
     }
 }

@@ -76,10 +76,15 @@ impl Drop for Binding {
 }
 
 impl Net {
-    /// A free ephemeral port on `host` for a connection to `peer` (ports
-    /// are unique per destination, as Linux allows; a port a socket holds
-    /// with `bind` is never picked).
-    pub(crate) fn ephemeral_port(&self, host: HostIx, peer: SocketAddr) -> io::Result<u16> {
+    /// A free ephemeral port on `host` for a connection to `peer`, an
+    /// address of host `peer_host` (ports are unique per destination, as
+    /// Linux allows; a port a socket holds with `bind` is never picked).
+    pub(crate) fn ephemeral_port(
+        &self,
+        host: HostIx,
+        peer_host: HostIx,
+        peer: SocketAddr,
+    ) -> io::Result<u16> {
         let mut hosts = self.hosts.borrow_mut();
         let h = &mut hosts[host as usize];
         let span = u32::from(EPHEMERAL.end() - EPHEMERAL.start()) + 1;
@@ -92,7 +97,7 @@ impl Net {
             };
             if !h.tcp_listeners.contains_key(&port)
                 && !h.tcp_bound.contains_key(&port)
-                && h.tcp_conns.insert((port, peer))
+                && h.tcp_conns.insert((port, peer_host, peer.port()))
             {
                 return Ok(port);
             }
@@ -107,7 +112,7 @@ impl Net {
     }
 
     /// Claims the connection from `port`, which a [`Binding`] holds, to
-    /// `peer`.
+    /// `peer`, an address of host `peer_host`.
     ///
     /// # Errors
     ///
@@ -116,11 +121,12 @@ impl Net {
         &self,
         host: HostIx,
         port: u16,
+        peer_host: HostIx,
         peer: SocketAddr,
     ) -> io::Result<()> {
         let mut hosts = self.hosts.borrow_mut();
         let h = &mut hosts[host as usize];
-        if h.tcp_conns.insert((port, peer)) {
+        if h.tcp_conns.insert((port, peer_host, peer.port())) {
             return Ok(());
         }
         Err(io::Error::new(
@@ -132,10 +138,18 @@ impl Net {
         ))
     }
 
-    pub(crate) fn release_conn_port(&self, host: HostIx, port: u16, peer: SocketAddr) {
+    /// Frees the connection from `port` to port `peer_port` of host
+    /// `peer_host`.
+    pub(crate) fn release_conn_port(
+        &self,
+        host: HostIx,
+        port: u16,
+        peer_host: HostIx,
+        peer_port: u16,
+    ) {
         self.hosts.borrow_mut()[host as usize]
             .tcp_conns
-            .remove(&(port, peer));
+            .remove(&(port, peer_host, peer_port));
     }
 
     /// Binds `listener` (`TcpListener::bind`'s, with `SO_REUSEADDR`) to
@@ -304,12 +318,11 @@ fn tcp_conflict(h: &HostState, port: u16, flags: &Rc<PortFlags>, listening: bool
 }
 
 /// Whether an outgoing connection uses `port`.
-fn has_conn(conns: &BTreeSet<(u16, SocketAddr)>, port: u16) -> bool {
-    let lowest = SocketAddr::from(([0, 0, 0, 0], 0));
+fn has_conn(conns: &BTreeSet<(u16, HostIx, u16)>, port: u16) -> bool {
     conns
-        .range((port, lowest)..)
+        .range((port, 0, 0)..)
         .next()
-        .is_some_and(|&(p, _)| p == port)
+        .is_some_and(|&(p, _, _)| p == port)
 }
 
 /// The next ephemeral port not `taken` (each port of the range is tried

@@ -11,7 +11,7 @@
 use std::cell::RefCell;
 
 use crate::time::Instant;
-use crate::time::wheel::Wheel;
+use crate::time::wheel::{Wheel, WheelKey};
 
 pub(crate) use crate::kernel::event::Action;
 
@@ -29,6 +29,17 @@ impl ActionQueue {
     /// the same instant (then by scheduling order).
     pub(crate) fn push(&self, at: Instant, tie: u64, action: Action) {
         self.queue.borrow_mut().insert(at, tie, action);
+    }
+
+    /// [`ActionQueue::push`], returning the key that cancels the action.
+    pub(crate) fn push_keyed(&self, at: Instant, tie: u64, action: Action) -> WheelKey {
+        self.queue.borrow_mut().insert(at, tie, action)
+    }
+
+    /// Takes a pending action out, unrun; `None` once it ran or was
+    /// cancelled. The caller drops it once it holds no borrow.
+    pub(crate) fn remove(&self, key: WheelKey) -> Option<Action> {
+        self.queue.borrow_mut().remove(key)
     }
 
     /// When the next action is due.
@@ -109,6 +120,22 @@ mod tests {
         );
         queue.run_due(Instant::from_nanos(5));
         assert_eq!(*log.borrow(), [1, 2]);
+        assert_eq!(queue.next_due(), None);
+    }
+
+    #[test]
+    fn a_removed_action_never_runs_and_a_ran_one_cannot_be_removed() {
+        let queue = ActionQueue::default();
+        let log = Rc::new(RefCell::new(Vec::new()));
+        let at = |ns| Instant::from_nanos(ns);
+        let first = queue.push_keyed(at(10), 0, log_into(&log, 1));
+        let second = queue.push_keyed(at(20), 0, log_into(&log, 2));
+        assert!(queue.remove(second).is_some());
+        assert!(queue.remove(second).is_none(), "already removed");
+        assert_eq!(queue.next_due(), Some(at(10)));
+        queue.run_due(at(30));
+        assert_eq!(*log.borrow(), [1]);
+        assert!(queue.remove(first).is_none(), "it ran");
         assert_eq!(queue.next_due(), None);
     }
 }

@@ -17,6 +17,7 @@ use crate::kernel::actions::{Action, ActionQueue};
 use crate::kernel::resource_names::ResourceNames;
 use crate::kernel::sim::SimKernel;
 use crate::time::Instant;
+use crate::time::wheel::WheelKey;
 
 /// The runtime's kernel. See the [module docs](crate::kernel).
 pub(crate) struct Kernel {
@@ -129,6 +130,23 @@ impl Kernel {
             Backend::Os(_) => 0,
         };
         self.actions.push(at, tie, action);
+    }
+
+    /// [`Kernel::schedule`], returning the key that cancels the action
+    /// (the tie-break is drawn all the same).
+    pub(crate) fn schedule_keyed(&self, at: Instant, action: Action) -> WheelKey {
+        let tie = match &self.backend {
+            Backend::Sim(sim) => sim.tie_break(),
+            #[cfg(target_os = "linux")]
+            Backend::Os(_) => 0,
+        };
+        self.actions.push_keyed(at, tie, action)
+    }
+
+    /// Takes a pending action out, unrun (`None` once it ran or was
+    /// cancelled), for the caller to drop with no borrow held.
+    pub(crate) fn cancel(&self, key: WheelKey) -> Option<Action> {
+        self.actions.remove(key)
     }
 
     /// When the next scheduled action is due.

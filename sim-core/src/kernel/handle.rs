@@ -54,6 +54,11 @@ impl KernelHandle {
         KernelHandle { rt }
     }
 
+    /// The runtime this handle reaches.
+    pub(super) fn runtime(&self) -> &RuntimeInner {
+        &self.rt
+    }
+
     /// The runtime's clock.
     pub fn now(&self) -> Instant {
         self.rt.now()

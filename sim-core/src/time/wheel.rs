@@ -38,8 +38,10 @@
 //! of nodes, touched only to insert, pop, update or remove one. Removing
 //! frees the node at once and leaves the key behind: it is skipped when it
 //! becomes due (its sequence no longer matches the node's). The slab is
-//! bounded by the number of live entries; the keys by the entries inserted
-//! and not yet past the cursor, removed ones included.
+//! bounded by the number of live entries. The keys of removed entries are
+//! swept out of the slots once they outnumber the slab's nodes, so many
+//! cancellations far ahead of the cursor (one retransmission per idle
+//! connection opened) do not pile up a key each.
 
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
@@ -55,6 +57,8 @@ const RETAINED_CAPACITY: usize = 1024;
 /// The most entries kept in the sorted vector before spilling into the
 /// wheel.
 const SMALL: usize = 16;
+/// Keys of removed entries allowed beyond the slab's size before a sweep.
+const STALE_SLACK: usize = 64;
 /// No node: the end of the free list.
 const NIL: u32 = u32::MAX;
 
@@ -180,6 +184,11 @@ impl<T> Wheel<T> {
         self.live_node(key)?;
         if self.spilled {
             self.stale += 1;
+            let value = self.release(key.index);
+            if self.stale > self.nodes.len() + STALE_SLACK {
+                self.sweep_stale();
+            }
+            return Some(value);
         } else {
             let i = self
                 .small
@@ -304,6 +313,40 @@ impl<T> Wheel<T> {
             debug_assert_eq!(self.stale, 0);
             self.spilled = false;
         }
+    }
+
+    /// Drops the keys of removed entries from the slots and the due heap
+    /// (the live entries keep their places, so the order is unchanged),
+    /// and lets a slot's room go down to what it would keep after a
+    /// cascade. Back to the small queue if nothing live is left.
+    #[cold]
+    fn sweep_stale(&mut self) {
+        let nodes = &self.nodes;
+        let live = |e: &Entry| {
+            let node = &nodes[e.3 as usize];
+            node.seq == e.2 && node.value.is_some()
+        };
+        for level in 0..LEVELS {
+            let mut occupied = self.occupied[level];
+            while occupied != 0 {
+                let slot = occupied.trailing_zeros() as usize;
+                occupied &= occupied - 1;
+                let entries = &mut self.slots[level * SLOTS + slot];
+                entries.retain(live);
+                if entries.is_empty() {
+                    self.occupied[level] &= !(1 << slot);
+                }
+                if entries.capacity() > RETAINED_CAPACITY {
+                    entries.shrink_to(RETAINED_CAPACITY.max(entries.len()));
+                }
+            }
+            if self.occupied[level] == 0 {
+                self.levels &= !(1 << level);
+            }
+        }
+        self.due.retain(|Reverse(e)| live(e));
+        self.stale = 0;
+        self.unspill_if_empty();
     }
 
     /// Moves the cursor to the earliest deadline, found in the earliest

@@ -60,6 +60,36 @@ fn removed_entries_never_pop_and_stale_keys_do_nothing() {
 }
 
 #[test]
+fn keys_of_removed_entries_are_swept_once_they_outnumber_the_nodes() {
+    let mut wheel = Wheel::default();
+    // Enough live entries to be in the wheel, not the small queue.
+    for i in 0..=SMALL as u64 {
+        wheel.insert(at(1_000 + i), 0, i as u32);
+    }
+    assert!(wheel.spilled);
+    // Entries far ahead, each removed before its time (as an idle
+    // connection's SYN retransmission is): their keys do not pile up.
+    for i in 0..10_000u32 {
+        let key = wheel.insert(at((1 << 30) + u64::from(i)), 0, 100 + i);
+        assert_eq!(wheel.remove(key), Some(100 + i));
+    }
+    let keys = wheel.slots.iter().map(Vec::len).sum::<usize>() + wheel.due.len();
+    assert!(
+        keys <= wheel.nodes.len() + STALE_SLACK + 1,
+        "{keys} keys for {} nodes",
+        wheel.nodes.len()
+    );
+    assert_eq!(
+        wheel.nodes.len(),
+        SMALL + 2,
+        "the slab reused the freed node"
+    );
+    let live: Vec<u32> = (0..=SMALL as u32).collect();
+    assert_eq!(pop_all(&mut wheel, u64::MAX), live, "the order is kept");
+    assert!(!wheel.spilled, "empty again");
+}
+
+#[test]
 fn the_wheel_agrees_with_a_sorted_model_under_random_operations() {
     agrees_with_a_sorted_model(0x1234_5678, usize::MAX);
 }

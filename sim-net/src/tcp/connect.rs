@@ -20,6 +20,7 @@ use std::rc::Rc;
 use std::task::{Poll, Waker};
 use std::time::Duration;
 
+use sim_core::kernel::ScheduledAction;
 use sim_core::kernel::stream::{StreamConfig, StreamEnd, stream_pair};
 use sim_core::time::{Instant, timeout};
 
@@ -39,6 +40,9 @@ struct Attempt {
     /// The connect call returned or was dropped: later answers are too
     /// late, and retransmissions stop.
     abandoned: Cell<bool>,
+    /// The pending SYN retransmission, if any: cancelled when `connect`
+    /// returns, so an idle connection leaves nothing in the kernel's queue.
+    retransmission: Cell<Option<ScheduledAction>>,
 }
 
 impl Attempt {
@@ -83,42 +87,37 @@ struct Handshake {
     ends: RefCell<Option<(StreamEnd, StreamEnd, Rc<ListenerShared>)>>,
 }
 
-/// What a pending SYN retransmission holds: the handshake while the
-/// attempt runs, nothing once it is over. The retransmission stays
-/// scheduled until its time (a no-op then), so without this an idle
-/// connection would keep its handshake alive for up to one timeout.
-type RetrySlot = RefCell<Option<Rc<Handshake>>>;
-
 /// Abandons the attempt and frees its port if `connect` is dropped before
 /// it returns (a timeout around it, a crash of the client host); either
-/// way, lets go of the handshake the pending retransmission holds.
+/// way, cancels the pending retransmission.
 struct AbandonOnDrop<'a> {
     net: &'a Net,
-    host: HostIx,
     port: u16,
-    peer: SocketAddr,
-    attempt: &'a Attempt,
-    retry: &'a RetrySlot,
+    hs: &'a Handshake,
     /// The port went to the connection and is released with it.
     handed_over: bool,
 }
 
 impl Drop for AbandonOnDrop<'_> {
     fn drop(&mut self) {
-        self.attempt.abandoned.set(true);
+        let attempt = &self.hs.attempt;
+        attempt.abandoned.set(true);
         // A result that arrived but was never taken is closed here.
-        drop(self.attempt.result.borrow_mut().take());
+        drop(attempt.result.borrow_mut().take());
         if !self.handed_over {
-            self.net.release_conn_port(self.host, self.port, self.peer);
+            let hs = self.hs;
+            self.net
+                .release_conn_port(hs.client, self.port, hs.server, hs.peer.port());
         }
-        // Unless the server's ends wait in it (a SYN-ACK still to be
-        // answered): dropping them now would close them sooner than the
-        // retransmission's own drop does, and move what the trace records.
-        let mut retry = self.retry.borrow_mut();
-        if retry.as_ref().is_some_and(|hs| hs.ends.borrow().is_none()) {
-            let hs = retry.take();
-            drop(retry);
-            drop(hs);
+        // Unless the server's ends wait in the handshake (a SYN-ACK still
+        // to be answered): dropping them now, with the retransmission that
+        // holds them, would close them sooner than its run (a no-op) does,
+        // and move what the trace records.
+        let waiting = self.hs.ends.borrow().is_some();
+        if !waiting {
+            if let Some(retransmission) = attempt.retransmission.take() {
+                self.net.kernel.cancel(retransmission);
+            }
         }
     }
 }
@@ -140,24 +139,14 @@ pub(crate) async fn connect(
         ));
     };
     let local_port = match &binding {
-        None => net.ephemeral_port(me, peer)?,
+        None => net.ephemeral_port(me, server, peer)?,
         Some(binding) => {
-            net.claim_conn_port(me, binding.port(), peer)?;
+            net.claim_conn_port(me, binding.port(), server, peer)?;
             binding.port()
         }
     };
     let local = SocketAddr::new(net.ip(me), local_port);
     let attempt = Rc::new(Attempt::default());
-    let retry: Rc<RetrySlot> = Rc::default();
-    let mut guard = AbandonOnDrop {
-        net: &net,
-        host: me,
-        port: local_port,
-        peer,
-        attempt: &attempt,
-        retry: &retry,
-        handed_over: false,
-    };
     let hs = Rc::new(Handshake {
         net: Rc::clone(&net),
         client: me,
@@ -169,10 +158,15 @@ pub(crate) async fn connect(
         give_up: net.kernel.now().checked_add(connect_timeout),
         ends: RefCell::new(None),
     });
+    let mut guard = AbandonOnDrop {
+        net: &net,
+        port: local_port,
+        hs: &hs,
+        handed_over: false,
+    };
     net.kernel
         .trace(net.link_id(me, server), "syn", i64::from(peer.port()));
-    *retry.borrow_mut() = Some(Rc::clone(&hs));
-    send_syn(hs, Rc::clone(&retry), SYN_RTO);
+    send_syn(Rc::clone(&hs), SYN_RTO);
     let wait = std::future::poll_fn(|cx| {
         if let Some(result) = attempt.result.borrow_mut().take() {
             return Poll::Ready(result);
@@ -197,7 +191,7 @@ pub(crate) async fn connect(
     )
 }
 
-fn send_syn(hs: Rc<Handshake>, retry: Rc<RetrySlot>, rto: Duration) {
+fn send_syn(hs: Rc<Handshake>, rto: Duration) {
     let net = Rc::clone(&hs.net);
     // The client retransmits until it hears an answer or gives up, as Linux
     // does whether the SYN or the SYN-ACK was lost.
@@ -205,15 +199,18 @@ fn send_syn(hs: Rc<Handshake>, retry: Rc<RetrySlot>, rto: Duration) {
     // retransmission would fall past the end of the clock.
     let next = net.kernel.now().checked_add(rto);
     if next.is_some_and(|next| hs.give_up.is_none_or(|give_up| next < give_up)) {
-        net.kernel.schedule_after(rto, move || {
-            let hs = retry.borrow().clone();
-            if let Some(hs) = hs.filter(|hs| !hs.attempt.is_done()) {
+        let hs_retry = Rc::clone(&hs);
+        let retransmission = net.kernel.schedule_cancellable_after(rto, move || {
+            let hs = hs_retry;
+            hs.attempt.retransmission.set(None);
+            if !hs.attempt.is_done() {
                 let millis = i64::try_from(rto.as_millis()).unwrap_or(i64::MAX);
                 let link = hs.net.link_id(hs.client, hs.server);
                 hs.net.kernel.trace(link, "syn retransmit", millis);
-                send_syn(hs, retry, rto.saturating_mul(2));
+                send_syn(hs, rto.saturating_mul(2));
             }
         });
+        hs.attempt.retransmission.set(Some(retransmission));
     }
     let delay = net.transit(hs.client, hs.server, 0);
     let (client, server) = (hs.client, hs.server);

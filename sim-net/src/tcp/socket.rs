@@ -203,7 +203,12 @@ impl Drop for SimTcpStream {
             self.end.reset();
         }
         if let Some(port) = self.conn_port {
-            self.net.release_conn_port(self.host, port, self.peer.get());
+            let peer = self.peer.get();
+            // The host `connect` found at the peer's address.
+            if let Some(peer_host) = self.net.host_by_ip(peer.ip()) {
+                self.net
+                    .release_conn_port(self.host, port, peer_host, peer.port());
+            }
         }
     }
 }

@@ -18,6 +18,7 @@ use crate::kernel::Parked;
 use crate::runtime::RuntimeInner;
 use crate::time::Instant;
 use crate::time::timers::TimerKey;
+use crate::time::wheel::WheelKey;
 use crate::trace::EventKind;
 
 /// The bound when nothing is pending.
@@ -41,6 +42,19 @@ impl RuntimeInner {
             self.next_due_exact.set(false);
         }
         waker
+    }
+
+    /// Cancels a kernel action, dropping it unrun: `false` for one that
+    /// ran or was cancelled already.
+    pub(crate) fn cancel_action(&self, key: WheelKey) -> bool {
+        // Taken out first: no borrow of the queue is held while the
+        // action's captures drop (they may schedule).
+        let action = self.kernel.cancel(key);
+        let Some(action) = action else { return false };
+        // It may have been the earliest.
+        self.next_due_exact.set(false);
+        drop(action);
+        true
     }
 
     /// Fires timers and kernel actions due at or before the turn's clock.
