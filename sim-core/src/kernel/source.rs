@@ -140,6 +140,7 @@ impl Source {
     }
 
     /// The current readiness state.
+    #[inline]
     pub fn readiness(&self) -> Readiness {
         self.inner.state.borrow().ready
     }
@@ -147,7 +148,20 @@ impl Source {
     /// Sets bits and reports the change: `arrivals` are edges even if the
     /// bit was already set (new data on a non-empty buffer). Traced as
     /// `ready` when it is an edge.
+    #[inline]
     pub fn set(&self, bits: Readiness, arrivals: Readiness) {
+        // The bits already set and no arrivals: no edge, so nothing to
+        // record or wake (a read announcing room to a writer that never
+        // ran out of it).
+        if arrivals.is_empty() && self.inner.state.borrow().ready.contains(bits) {
+            return;
+        }
+        self.set_changed(bits, arrivals);
+    }
+
+    /// [`Source::set`] once it may be an edge.
+    #[inline(never)]
+    fn set_changed(&self, bits: Readiness, arrivals: Readiness) {
         self.raise(bits, arrivals, None);
     }
 
