@@ -48,24 +48,20 @@ impl ActionQueue {
         self.queue.borrow_mut().next_deadline()
     }
 
-    /// Runs every action due at or before `now`, in queue order. Actions may
-    /// schedule further actions; those due now run in this call too. No
-    /// borrow is held while an action runs.
+    /// Runs every action due at or before `now`, in queue order, and
+    /// says when the next one is due (`None`: none is pending). Actions
+    /// may schedule further actions; those due now run in this call too,
+    /// and the later ones count in the answer. No borrow is held while an
+    /// action runs.
     #[inline]
-    pub(crate) fn run_due(&self, now: Instant) {
-        // Checked inline: the loop calls this at every due timer, and
-        // most of the time no action is due.
-        if self.next_due().is_some_and(|at| at <= now) {
-            self.run_due_now(now);
-        }
-    }
-
-    fn run_due_now(&self, now: Instant) {
+    pub(crate) fn run_due(&self, now: Instant) -> Option<Instant> {
         loop {
-            let next = self.queue.borrow_mut().pop_due(now);
+            // One look per action, and the look that finds nothing due
+            // already knows the next deadline.
+            let next = self.queue.borrow_mut().pop_or_next(now);
             match next {
-                Some(s) => s.value.run(),
-                None => break,
+                Ok(s) => s.value.run(),
+                Err(next) => return next,
             }
         }
     }
@@ -97,10 +93,10 @@ mod tests {
         queue.push(at(10), 3, log_into(&log, 3));
         queue.push(at(10), 3, log_into(&log, 4));
         assert_eq!(queue.next_due(), Some(at(10)));
-        queue.run_due(at(15));
+        assert_eq!(queue.run_due(at(15)), Some(at(20)), "not due yet: kept");
         assert_eq!(*log.borrow(), [3, 4, 2], "earlier tie first, then FIFO");
-        assert_eq!(queue.next_due(), Some(at(20)), "not due yet: kept");
-        queue.run_due(at(20));
+        assert_eq!(queue.next_due(), Some(at(20)));
+        assert_eq!(queue.run_due(at(20)), None);
         assert_eq!(*log.borrow(), [3, 4, 2, 1]);
         assert_eq!(queue.next_due(), None);
     }
@@ -118,7 +114,7 @@ mod tests {
                 q.push(Instant::from_nanos(5), 0, log_into(&l, 2));
             }),
         );
-        queue.run_due(Instant::from_nanos(5));
+        assert_eq!(queue.run_due(Instant::from_nanos(5)), None);
         assert_eq!(*log.borrow(), [1, 2]);
         assert_eq!(queue.next_due(), None);
     }

@@ -155,10 +155,11 @@ impl Kernel {
         self.actions.next_due()
     }
 
-    /// Runs every scheduled action due at or before `now`.
+    /// Runs every scheduled action due at or before `now`, and says when
+    /// the next one is due.
     #[inline]
-    pub(crate) fn run_due(&self, now: Instant) {
-        self.actions.run_due(now);
+    pub(crate) fn run_due(&self, now: Instant) -> Option<Instant> {
+        self.actions.run_due(now)
     }
 
     /// Nothing is runnable: wait until `deadline` (the next timer or

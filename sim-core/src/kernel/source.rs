@@ -140,6 +140,7 @@ impl Source {
     }
 
     /// The current readiness state.
+    #[inline]
     pub fn readiness(&self) -> Readiness {
         self.inner.state.borrow().ready
     }
@@ -147,7 +148,20 @@ impl Source {
     /// Sets bits and reports the change: `arrivals` are edges even if the
     /// bit was already set (new data on a non-empty buffer). Traced as
     /// `ready` when it is an edge.
+    #[inline]
     pub fn set(&self, bits: Readiness, arrivals: Readiness) {
+        // The bits already set and no arrivals: no edge, so nothing to
+        // record or wake (a read announcing room to a writer that never
+        // ran out of it).
+        if arrivals.is_empty() && self.inner.state.borrow().ready.contains(bits) {
+            return;
+        }
+        self.set_changed(bits, arrivals);
+    }
+
+    /// [`Source::set`] once it may be an edge.
+    #[inline(never)]
+    fn set_changed(&self, bits: Readiness, arrivals: Readiness) {
         self.raise(bits, arrivals, None);
     }
 
@@ -294,6 +308,18 @@ impl Source {
         self.inner.rt.inject(kind, self.inner.id)
     }
 
+    /// [`Source::fault`] for a later roll of the same operation, whose
+    /// first roll already checked that the source is used inside its own
+    /// runtime: the same draw and trace, without the check.
+    #[inline]
+    pub(crate) fn fault_again(&self, kind: FaultKind) -> bool {
+        let rt = &self.inner.rt;
+        rt.faults.roll(kind) && {
+            rt.record_fault(kind, self.inner.id.as_u64(), 0);
+            true
+        }
+    }
+
     /// A number in `1..=n` for a short read or partial write of at most `n`
     /// bytes, from `kind`'s stream; `n` itself is never chosen when `n > 1`.
     pub fn fault_amount(&self, kind: FaultKind, n: usize) -> usize {
@@ -382,19 +408,12 @@ impl Registration {
         if spurious_allowed && src.rt.faults.roll(FaultKind::SpuriousReadiness) {
             src.rt
                 .record_fault(FaultKind::SpuriousReadiness, src.id.as_u64(), 0);
-            let reg = st.regs[self.key]
-                .as_mut()
-                .expect("registration outlived its slot");
             reg.spurious_last = true;
             if reg.trigger == Trigger::OneShot {
                 reg.armed = false;
             }
-            let interest = reg.interest;
-            return Poll::Ready(interest.mask() & (Readiness::READABLE | Readiness::WRITABLE));
+            return Poll::Ready(reg.interest.mask() & (Readiness::READABLE | Readiness::WRITABLE));
         }
-        let reg = st.regs[self.key]
-            .as_mut()
-            .expect("registration outlived its slot");
         reg.spurious_last = false;
         let old = match &reg.waker {
             Some(w) if w.will_wake(cx.waker()) => None,

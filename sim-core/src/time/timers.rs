@@ -52,12 +52,13 @@ impl Timers {
     }
 
     /// Fires the earliest timer due at or before `now` (ties in creation
-    /// order): removes it and returns its sequence number and waker. One
-    /// at a time, so the caller wakes with no borrow of the queue held: a
+    /// order): removes it and returns its sequence number and waker; when
+    /// none is due, says when the earliest pending timer is. One at a
+    /// time, so the caller wakes with no borrow of the queue held: a
     /// waker may insert or cancel timers.
-    pub(crate) fn pop_due(&mut self, now: Instant) -> Option<(u64, Waker)> {
+    pub(crate) fn pop_or_next(&mut self, now: Instant) -> Result<(u64, Waker), Option<Instant>> {
         self.wheel
-            .pop_due(now)
+            .pop_or_next(now)
             .map(|Popped { seq, value }| (seq, value))
     }
 }

@@ -5,7 +5,7 @@
 //!
 //! Entries are ordered by `(deadline, tie, sequence)`: the caller's
 //! tie-break among entries due at the same instant, then insertion order.
-//! [`Wheel::pop_due`] returns them in exactly that order, and
+//! [`Wheel::pop_or_next`] returns them in exactly that order, and
 //! [`Wheel::next_deadline`] is the exact earliest deadline, so a virtual
 //! clock jumps straight to it.
 //!
@@ -70,7 +70,7 @@ pub(crate) struct WheelKey {
     seq: u64,
 }
 
-/// An entry taken out of the wheel by [`Wheel::pop_due`].
+/// An entry taken out of the wheel by [`Wheel::pop_or_next`].
 pub(crate) struct Popped<T> {
     /// Its insertion order, unique within the wheel.
     pub(crate) seq: u64,
@@ -206,11 +206,16 @@ impl<T> Wheel<T> {
         self.first_due().map(|e| Instant::from_nanos(e.0))
     }
 
-    /// Takes the first entry (in key order) due at or before `now`.
-    pub(crate) fn pop_due(&mut self, now: Instant) -> Option<Popped<T>> {
-        let Entry(at, _, seq, index) = self.first_due()?;
+    /// Takes the first entry (in key order) due at or before `now`; when
+    /// none is, says when the earliest is due (`None`: the wheel is
+    /// empty). A caller that delivers until nothing is due learns the
+    /// next deadline from the same look, instead of asking again.
+    pub(crate) fn pop_or_next(&mut self, now: Instant) -> Result<Popped<T>, Option<Instant>> {
+        let Some(Entry(at, _, seq, index)) = self.first_due() else {
+            return Err(None);
+        };
         if at > now.as_nanos() {
-            return None;
+            return Err(Some(Instant::from_nanos(at)));
         }
         if self.spilled {
             self.due.pop();
@@ -219,7 +224,7 @@ impl<T> Wheel<T> {
             self.small.pop();
         }
         let value = self.release(index);
-        Some(Popped { seq, value })
+        Ok(Popped { seq, value })
     }
 
     /// Removes every entry, in slab order.

@@ -6,8 +6,20 @@ fn at(ns: u64) -> Instant {
     Instant::from_nanos(ns)
 }
 
+/// Pops everything due at `now`; the refusal that ends it names the
+/// earliest deadline left, as `next_deadline` does.
 fn pop_all(wheel: &mut Wheel<u32>, now: u64) -> Vec<u32> {
-    std::iter::from_fn(|| wheel.pop_due(at(now)).map(|p| p.value)).collect()
+    let mut popped = Vec::new();
+    loop {
+        match wheel.pop_or_next(at(now)) {
+            Ok(p) => popped.push(p.value),
+            Err(next) => {
+                assert!(next.is_none_or(|n| n > at(now)), "a due entry refused");
+                assert_eq!(next, wheel.next_deadline());
+                return popped;
+            }
+        }
+    }
 }
 
 #[test]

@@ -80,7 +80,8 @@ impl StreamEnd {
             return Err(io::ErrorKind::WouldBlock.into());
         }
         let mut n = buf.len().min(pipe.buffered());
-        if n > 1 && source.fault(FaultKind::ShortRead) {
+        // `Interrupted`'s roll checked the runtime.
+        if n > 1 && source.fault_again(FaultKind::ShortRead) {
             n = source.fault_amount(FaultKind::ShortRead, n);
         }
         let n = pipe.take(&mut buf[..n]);

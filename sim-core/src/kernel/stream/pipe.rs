@@ -12,8 +12,16 @@
 //! segments arrive in the order they were sent whatever order their
 //! arrival events fire in: a FIN never overtakes data sent before it, and
 //! an RST overtakes nothing. So the bytes in flight can wait in the same
-//! ring as the readable ones, right behind them: an arrival moves the
+//! buffer as the readable ones, right behind them: an arrival moves the
 //! boundary, and reads and writes are slice copies.
+//!
+//! The bytes are a `Vec` read from an offset, not a ring: a read is one
+//! copy out of one slice, a write one append, and the usual read (all
+//! that arrived, nothing in flight behind it) empties the vector. The
+//! prefix already read is dropped when a write would otherwise grow the
+//! vector and it is at least as long as what is left, so each byte is
+//! moved at most once on average and the vector stays within a small
+//! multiple of the capacity.
 
 use std::collections::VecDeque;
 
@@ -27,11 +35,11 @@ pub(crate) enum Segment {
 }
 
 /// A segment on the wire. A data segment's bytes are not carried here:
-/// they wait in the pipe's byte ring, behind the readable ones, so
-/// sending and delivering data allocates nothing once the ring has grown.
+/// they wait in the pipe's bytes, behind the readable ones, so sending
+/// and delivering data allocates nothing once the buffer has grown.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum InFlight {
-    /// That many bytes, the oldest of the ring's bytes in flight.
+    /// That many bytes, the oldest of the pipe's bytes in flight.
     Data(usize),
     /// The sender shut down its write half.
     Fin,
@@ -40,12 +48,15 @@ pub(crate) enum InFlight {
 }
 
 pub(crate) struct Pipe {
-    /// The bytes that arrived and wait to be read (the first `readable`),
-    /// then the bytes of the data segments in flight, in the order sent:
-    /// segments arrive oldest first, so an arrival only moves the
-    /// boundary.
-    bytes: VecDeque<u8>,
-    /// How many of `bytes` are readable.
+    /// From `head` on: the bytes that arrived and wait to be read (the
+    /// first `readable`), then the bytes of the data segments in flight,
+    /// in the order sent: segments arrive oldest first, so an arrival
+    /// only moves the boundary. Before `head`: bytes already read, not
+    /// yet dropped.
+    bytes: Vec<u8>,
+    /// Where the unread bytes start.
+    head: usize,
+    /// How many of the bytes after `head` are readable.
     readable: usize,
     in_flight: VecDeque<InFlight>,
     capacity: usize,
@@ -56,7 +67,8 @@ pub(crate) struct Pipe {
 impl Pipe {
     pub(crate) fn new(capacity: usize) -> Pipe {
         Pipe {
-            bytes: VecDeque::new(),
+            bytes: Vec::new(),
+            head: 0,
             readable: 0,
             in_flight: VecDeque::new(),
             capacity,
@@ -66,7 +78,7 @@ impl Pipe {
 
     /// Bytes in flight or unread: what counts against a receive window.
     pub(crate) fn used(&self) -> usize {
-        self.bytes.len()
+        self.bytes.len() - self.head
     }
 
     /// Bytes it buffers, in flight and unread together.
@@ -76,17 +88,31 @@ impl Pipe {
 
     /// Room left for the writer.
     pub(crate) fn space(&self) -> usize {
-        self.capacity - self.bytes.len()
+        self.capacity - self.used()
     }
 
     /// Puts a data segment on the wire; the caller schedules its arrival.
+    #[inline]
     pub(crate) fn send_data(&mut self, data: &[u8]) {
         debug_assert!(
             data.len() <= self.space(),
             "segment larger than the room left"
         );
-        self.bytes.extend(data.iter());
+        if self.bytes.capacity() - self.bytes.len() < data.len() {
+            self.make_room();
+        }
+        self.bytes.extend_from_slice(data);
         self.in_flight.push_back(InFlight::Data(data.len()));
+    }
+
+    /// The vector is full: drops the prefix already read if that frees at
+    /// least as much as it moves; otherwise the vector grows.
+    #[cold]
+    fn make_room(&mut self) {
+        if self.head > 0 && self.head >= self.used() {
+            self.bytes.drain(..self.head);
+            self.head = 0;
+        }
     }
 
     /// Puts a FIN or an RST on the wire; the caller schedules its arrival.
@@ -108,19 +134,20 @@ impl Pipe {
     /// The `n` bytes of the data segment that just arrived become readable.
     pub(crate) fn receive(&mut self, n: usize) {
         self.readable += n;
-        debug_assert!(self.readable <= self.bytes.len(), "received more than sent");
+        debug_assert!(self.readable <= self.used(), "received more than sent");
     }
 
     /// The `n` bytes of the data segment that just arrived are dropped
-    /// (its reader is gone): they leave the ring unread.
+    /// (its reader is gone): they leave the buffer unread.
     pub(crate) fn drop_arrived(&mut self, n: usize) {
-        self.bytes.drain(self.readable..self.readable + n);
+        let at = self.head + self.readable;
+        self.bytes.drain(at..at + n);
     }
 
     /// Forgets everything still on the wire: its sender gave up.
     pub(crate) fn clear_in_flight(&mut self) {
         self.in_flight.clear();
-        self.bytes.truncate(self.readable);
+        self.bytes.truncate(self.head + self.readable);
     }
 
     /// Bytes ready to read.
@@ -129,37 +156,36 @@ impl Pipe {
     }
 
     /// Copies up to `out.len()` bytes out.
+    #[inline]
     pub(crate) fn take(&mut self, out: &mut [u8]) -> usize {
         let n = self.peek(out);
-        if n == self.bytes.len() {
-            // The usual read: everything that arrived, nothing in flight
-            // behind it. Emptying the ring is a store; a drain is not.
-            self.bytes.clear();
-        } else {
-            self.bytes.drain(..n);
-        }
-        self.readable -= n;
+        self.consume(n);
         n
     }
 
+    /// `n` readable bytes were read.
+    fn consume(&mut self, n: usize) {
+        self.readable -= n;
+        self.head += n;
+        if self.head == self.bytes.len() {
+            // The usual read: everything that arrived, nothing in flight
+            // behind it. Emptying the vector is a store.
+            self.bytes.clear();
+            self.head = 0;
+        }
+    }
+
     /// Copies up to `out.len()` bytes out, leaving them buffered.
+    #[inline]
     pub(crate) fn peek(&self, out: &mut [u8]) -> usize {
         let n = out.len().min(self.readable);
-        let (front, back) = self.bytes.as_slices();
-        if n <= front.len() {
-            out[..n].copy_from_slice(&front[..n]);
-        } else {
-            let (head, tail) = out[..n].split_at_mut(front.len());
-            head.copy_from_slice(front);
-            tail.copy_from_slice(&back[..tail.len()]);
-        }
+        out[..n].copy_from_slice(&self.bytes[self.head..self.head + n]);
         n
     }
 
     /// The reader went away: drop what it never read.
     pub(crate) fn discard_buffered(&mut self) {
-        self.bytes.drain(..self.readable);
-        self.readable = 0;
+        self.consume(self.readable);
     }
 }
 
@@ -189,19 +215,36 @@ mod tests {
     }
 
     #[test]
-    fn a_read_across_the_rings_wrap_point_copies_both_halves() {
-        let mut pipe = Pipe::new(8);
+    fn a_reader_that_never_drains_keeps_the_order_and_bounded_memory() {
+        // Each round writes 3 bytes and reads 2: the read prefix is
+        // dropped as writes need room, never by a read, so the bytes
+        // left behind move, in order, and the buffer stays small.
+        let mut pipe = Pipe::new(64);
         let mut out = [0; 8];
-        for round in 0..20u8 {
-            let data = [round, round.wrapping_add(1), round.wrapping_add(2)];
+        let (mut sent, mut got) = (0u8, Vec::new());
+        for _ in 0..200 {
+            let data = [sent, sent.wrapping_add(1), sent.wrapping_add(2)];
+            sent = sent.wrapping_add(3);
+            if pipe.space() < 3 {
+                break;
+            }
             pipe.send_data(&data);
             let Some(InFlight::Data(n)) = pipe.arrive() else {
                 panic!("a data segment");
             };
             pipe.receive(n);
-            assert_eq!(pipe.take(&mut out), 3);
-            assert_eq!(out[..3], data, "round {round}");
+            let n = pipe.take(&mut out[..2]);
+            got.extend_from_slice(&out[..n]);
+            assert!(pipe.bytes.capacity() <= 4 * pipe.capacity());
         }
+        while pipe.buffered() > 0 {
+            let n = pipe.take(&mut out);
+            got.extend_from_slice(&out[..n]);
+        }
+        let want: Vec<u8> = (0..got.len()).map(|i| i as u8).collect();
+        assert_eq!(got, want);
+        assert_eq!(pipe.used(), 0);
+        assert!(got.len() > 64, "wrote past the capacity: {}", got.len());
     }
 
     #[test]

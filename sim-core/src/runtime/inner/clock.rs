@@ -67,27 +67,39 @@ impl RuntimeInner {
     }
 
     /// [`Self::deliver_due`]'s work, once something is due: deliver, then
-    /// recompute the bound.
+    /// recompute the bound. Each queue's last look, the one that found
+    /// nothing more due, already names its next deadline: the bound is
+    /// made of those, so the queues are not asked twice.
     fn deliver_due_and_rebound(&self, now: Instant) {
-        self.deliver_due_now(now);
-        // Recomputed from the queues, so actions scheduled while delivering
-        // are included.
-        self.next_due.set(self.next_deadline().unwrap_or(NEVER));
-        self.next_due_exact.set(true);
-    }
-
-    fn deliver_due_now(&self, now: Instant) {
         // First at its instant: what is due then sees the faults ended.
         self.end_faults_if_due(now);
-        self.kernel.run_due(now);
+        // Actions scheduled while actions run are in this answer.
+        let next_action = self.kernel.run_due(now);
+        // From here, a deadline noted lowers the bound from `NEVER`: that
+        // is how an action scheduled by a timer's waker (after the action
+        // queue's last look) shows.
+        self.next_due.set(NEVER);
         // One timer at a time, no borrow held while its waker runs: a waker
         // may spawn, sleep, or wake others (wakers may do anything).
-        loop {
-            let fired = self.timers.borrow_mut().pop_due(now);
-            let Some((timer, waker)) = fired else { break };
-            self.record(EventKind::TimerFired { timer });
-            waker.wake();
-        }
+        let next_timer = loop {
+            let fired = self.timers.borrow_mut().pop_or_next(now);
+            match fired {
+                Ok((timer, waker)) => {
+                    self.record(EventKind::TimerFired { timer });
+                    waker.wake();
+                }
+                // After the last waker: timers it set or cancelled count.
+                Err(next) => break next,
+            }
+        };
+        let next = if self.next_due.get() == NEVER {
+            earlier(earlier(next_timer, next_action), self.faults_end_due())
+        } else {
+            // A waker scheduled something: ask the queues again.
+            self.next_deadline()
+        };
+        self.next_due.set(next.unwrap_or(NEVER));
+        self.next_due_exact.set(true);
     }
 
     /// The earliest timer, kernel action, or end of faults (a liveness
