@@ -59,6 +59,11 @@ impl KernelHandle {
         &self.rt
     }
 
+    /// The same, as the shared pointer that names the runtime.
+    pub(super) fn runtime_rc(&self) -> &Rc<RuntimeInner> {
+        &self.rt
+    }
+
     /// The runtime's clock.
     pub fn now(&self) -> Instant {
         self.rt.now()

@@ -4,19 +4,28 @@
 //! left to run later as a no-op: it keeps neither memory nor a deadline
 //! the clock would jump to.
 
+use std::rc::{Rc, Weak};
 use std::time::Duration;
 
 use crate::alloc::Untracked;
 use crate::kernel::KernelHandle;
 use crate::kernel::event::Action;
+use crate::runtime::RuntimeInner;
 use crate::time::wheel::WheelKey;
 
 /// An action scheduled by [`KernelHandle::schedule_cancellable_after`],
 /// to hand to [`KernelHandle::cancel`]. Dropping it cancels nothing; once
 /// the action ran or was cancelled it is stale, and cancelling it again
-/// does nothing.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct ScheduledAction(WheelKey);
+/// does nothing. It remembers its runtime: the same code run under another
+/// seed numbers its actions alike, and a key carried over must not cancel
+/// that run's action.
+#[derive(Clone, Debug)]
+pub struct ScheduledAction {
+    key: WheelKey,
+    /// Weak, so the runtime's allocation (its identity) is not reused
+    /// while this key exists, and the key keeps the runtime alive no longer.
+    rt: Weak<RuntimeInner>,
+}
 
 impl KernelHandle {
     /// [`KernelHandle::schedule_after`], returning what cancels the action
@@ -34,15 +43,31 @@ impl KernelHandle {
         let at = rt.now().saturating_add(delay);
         let key = rt.kernel.schedule_keyed(at, Action::from(action));
         rt.note_deadline(at);
-        ScheduledAction(key)
+        ScheduledAction {
+            key,
+            rt: Rc::downgrade(self.runtime_rc()),
+        }
     }
 
     /// Cancels an action of this kernel before it runs, dropping it unrun:
     /// `false` (and nothing done) once it ran or was cancelled already.
-    /// An action scheduled on another runtime's kernel is not this one's
-    /// to cancel.
+    ///
+    /// # Panics
+    ///
+    /// If `action` was scheduled on another runtime's kernel (one carried
+    /// out of an earlier run, say): it is not this one's to cancel, and
+    /// cancelling by its number would drop an unrelated action.
+    #[track_caller]
     pub fn cancel(&self, action: ScheduledAction) -> bool {
-        self.runtime().cancel_action(action.0)
+        if !std::ptr::eq(action.rt.as_ptr(), self.runtime()) {
+            panic!(
+                "detsim: KernelHandle::cancel was given an action scheduled on another \
+                 runtime's kernel (seed {:#x} cancels here); schedule and cancel on the same \
+                 run's KernelHandle",
+                self.runtime().seed
+            );
+        }
+        self.runtime().cancel_action(action.key)
     }
 }
 
@@ -62,11 +87,30 @@ mod tests {
             let late = k.schedule_cancellable_after(Duration::from_secs(5), move || r.set(1));
             let r = Rc::clone(&ran);
             let soon = k.schedule_cancellable_after(Duration::from_millis(1), move || r.set(2));
-            assert!(k.cancel(late));
+            assert!(k.cancel(late.clone()));
             assert!(!k.cancel(late), "cancelled already");
             crate::time::sleep(Duration::from_millis(2)).await;
             assert_eq!(ran.get(), 2);
             assert!(!k.cancel(soon), "it ran");
         });
+    }
+
+    #[test]
+    #[should_panic(expected = "scheduled on another runtime's kernel")]
+    fn an_action_of_an_earlier_run_is_refused_not_matched_by_number() {
+        let schedule = || {
+            crate::Runtime::sim(0).block_on(async {
+                KernelHandle::current().schedule_cancellable_after(Duration::from_secs(5), || {})
+            })
+        };
+        let earlier = schedule();
+        crate::Runtime::sim(0).block_on(async {
+            // This run's first action has the same number as `earlier`.
+            let _same_number = schedule_here();
+            KernelHandle::current().cancel(earlier);
+        });
+        fn schedule_here() -> ScheduledAction {
+            KernelHandle::current().schedule_cancellable_after(Duration::from_secs(5), || {})
+        }
     }
 }
