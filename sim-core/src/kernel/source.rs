@@ -31,6 +31,9 @@ use crate::kernel::{Interest, Readiness, ResourceId, Trigger};
 use crate::runtime::{RuntimeInner, WaitReason, context};
 use crate::trace::EventKind;
 
+mod wait;
+pub(crate) use wait::ResourceWait;
+
 /// A simulated resource's readiness state. Cheap to clone (a handle).
 #[derive(Clone)]
 pub struct Source {
@@ -422,10 +425,10 @@ impl Registration {
         drop(st);
         // A waker's Drop is user code: never under the borrow.
         drop(old);
-        src.rt.note_wait(WaitReason::Resource(ResourceWait {
-            source: self.source.clone(),
-            key: self.key,
-        }));
+        src.rt.note_wait(WaitReason::Resource(ResourceWait::new(
+            self.source.clone(),
+            self.key,
+        )));
         Poll::Pending
     }
 
@@ -477,59 +480,6 @@ impl Registration {
     #[inline]
     pub fn source(&self) -> &Source {
         &self.source
-    }
-}
-
-/// What a task waiting on a registration waits for, described lazily (only
-/// deadlock reports need the words).
-#[derive(Clone)]
-pub(crate) struct ResourceWait {
-    source: Source,
-    key: usize,
-}
-
-impl PartialEq for ResourceWait {
-    fn eq(&self, other: &Self) -> bool {
-        Rc::ptr_eq(&self.source.inner, &other.source.inner) && self.key == other.key
-    }
-}
-
-impl Eq for ResourceWait {}
-
-impl fmt::Debug for ResourceWait {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        fmt::Display::fmt(self, f)
-    }
-}
-
-impl fmt::Display for ResourceWait {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let src = &self.source.inner;
-        let kind = src.kind();
-        let st = src.state.borrow();
-        let Some(reg) = st.regs.get(self.key).and_then(Option::as_ref) else {
-            return write!(f, "{}#{} (registration dropped)", kind, src.id.as_u64());
-        };
-        write!(
-            f,
-            "{} on {}#{}, {}",
-            reg.interest,
-            kind,
-            src.id.as_u64(),
-            reg.trigger
-        )?;
-        if reg.trigger == Trigger::OneShot && !reg.armed {
-            f.write_str(", disarmed (never re-armed)")?;
-        }
-        if reg.trigger == Trigger::Edge && reg.interest.is_readable() && !st.read_drained {
-            if st.ready.contains(Readiness::READABLE) {
-                f.write_str(", last read did not reach WouldBlock and unread data remains")?;
-            } else if st.ready.contains(Readiness::READ_CLOSED) {
-                // The FIN's edge came and went: no read will ever wake it.
-                f.write_str(", read-closed, never read to EOF")?;
-            }
-        }
-        write!(f, " (state: {})", st.ready)
     }
 }
 
