@@ -316,11 +316,7 @@ impl Source {
     /// runtime: the same draw and trace, without the check.
     #[inline]
     pub(crate) fn fault_again(&self, kind: FaultKind) -> bool {
-        let rt = &self.inner.rt;
-        rt.faults.roll(kind) && {
-            rt.record_fault(kind, self.inner.id.as_u64(), 0);
-            true
-        }
+        self.inner.rt.inject_checked(kind, self.inner.id)
     }
 
     /// A number in `1..=n` for a short read or partial write of at most `n`

@@ -183,6 +183,13 @@ impl RuntimeInner {
     #[track_caller]
     pub(crate) fn inject(&self, kind: FaultKind, target: ResourceId) -> bool {
         self.check_current(|| self.io_name(target));
+        self.inject_checked(kind, target)
+    }
+
+    /// [`Self::inject`] for a caller that has checked the runtime already
+    /// (a later roll of the same operation): the same draw and trace.
+    #[inline(always)]
+    pub(crate) fn inject_checked(&self, kind: FaultKind, target: ResourceId) -> bool {
         self.faults.roll(kind) && {
             self.record_fault(kind, target.as_u64(), 0);
             true
