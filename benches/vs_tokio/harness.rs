@@ -161,17 +161,22 @@ pub(crate) fn print_table(rows: &[Row], reps: usize) {
     );
 }
 
-/// Issue 3 and 4 targets in absolute terms: µs per round trip, and the
+/// Targets in absolute terms: µs per round trip (issue 3's 0.3 µs for
+/// the duplex pipe, issue 14's 0.25 µs for simulated TCP), and the
 /// 64-host echo against the one-connection echo.
 pub(crate) fn print_absolute_targets(rows: &[Row]) {
     let ns = |name: &str| rows.iter().find(|r| r.name == name).map(|r| r.detsim_ns);
     let verdict = |ok: bool| if ok { "pass" } else { "MISS" };
-    for name in ["duplex_ping_pong_1byte", "tcp_echo_1byte_1_conn"] {
+    for (name, target_ns) in [
+        ("duplex_ping_pong_1byte", 300.0),
+        ("tcp_echo_1byte_1_conn", 250.0),
+    ] {
         if let Some(ns) = ns(name) {
             println!(
-                "{name}: {:.3} µs per round trip (target <= 0.3) {}",
+                "{name}: {:.3} µs per round trip (target <= {:.2}) {}",
                 ns / 1000.0,
-                verdict(ns <= 300.0)
+                target_ns / 1000.0,
+                verdict(ns <= target_ns)
             );
         }
     }
