@@ -216,6 +216,17 @@ impl Source {
     /// `interest`, the first poll reports it (whatever the trigger), as
     /// `EPOLL_CTL_ADD` queues an event for a ready file descriptor.
     pub fn register(&self, interest: Interest, trigger: Trigger) -> Registration {
+        Registration {
+            source: self.clone(),
+            key: self.register_key(interest, trigger),
+        }
+    }
+
+    /// [`Source::register`] without the handle: the slot's key, for a
+    /// holder that keeps this source once for several registrations
+    /// ([`IoSource`](crate::kernel::IoSource)) and drops each with
+    /// [`Source::deregister`].
+    pub(crate) fn register_key(&self, interest: Interest, trigger: Trigger) -> usize {
         let mut st = self.inner.state.borrow_mut();
         let reg = Reg {
             interest,
@@ -234,10 +245,61 @@ impl Source {
             what: "registered",
             value: i64::from(interest.mask().bits()),
         });
-        Registration {
-            source: self.clone(),
-            key,
+        key
+    }
+
+    /// Forgets registration `key`: what dropping its [`Registration`] does.
+    pub(crate) fn deregister(&self, key: usize) {
+        let mut st = self.inner.state.borrow_mut();
+        let reg = st.regs.take(key);
+        drop(st);
+        // The waker's Drop runs with no borrow held.
+        drop(reg);
+    }
+
+    /// [`Registration::poll_ready`] of registration `key`.
+    #[track_caller]
+    pub(crate) fn poll_key(&self, key: usize, cx: &mut Context<'_>) -> Poll<Readiness> {
+        let src = &self.inner;
+        src.rt.check_current(|| src.rt.io_name(src.id));
+        let mut st = src.state.borrow_mut();
+        let state = st.ready;
+        let reg = st
+            .regs
+            .get_mut(key)
+            .expect("registration outlived its slot");
+        let ready = reg.ready(state);
+        if !ready.is_empty() {
+            match reg.trigger {
+                Trigger::Edge => reg.pending = Readiness::EMPTY,
+                Trigger::OneShot => reg.armed = false,
+                Trigger::Level => {}
+            }
+            reg.spurious_last = false;
+            return Poll::Ready(ready);
         }
+        let spurious_allowed = !reg.spurious_last && (reg.trigger != Trigger::OneShot || reg.armed);
+        // The same-runtime check is done: roll directly.
+        if spurious_allowed && src.rt.faults.roll(FaultKind::SpuriousReadiness) {
+            src.rt
+                .record_fault(FaultKind::SpuriousReadiness, src.id.as_u64(), 0);
+            reg.spurious_last = true;
+            if reg.trigger == Trigger::OneShot {
+                reg.armed = false;
+            }
+            return Poll::Ready(reg.interest.mask() & (Readiness::READABLE | Readiness::WRITABLE));
+        }
+        reg.spurious_last = false;
+        let old = match &reg.waker {
+            Some(w) if w.will_wake(cx.waker()) => None,
+            _ => reg.waker.replace(cx.waker().clone()),
+        };
+        drop(st);
+        // A waker's Drop is user code: never under the borrow.
+        drop(old);
+        src.rt
+            .note_wait(WaitReason::Resource(ResourceWait::new(self.clone(), key)));
+        Poll::Pending
     }
 
     /// Records the outcome of a read for deadlock diagnostics: whether the
@@ -344,49 +406,9 @@ impl Registration {
     /// Outside the runtime the source was created in (after it ended, or
     /// in another one), with a message naming both.
     #[track_caller]
+    #[inline]
     pub fn poll_ready(&self, cx: &mut Context<'_>) -> Poll<Readiness> {
-        let src = &self.source.inner;
-        src.rt.check_current(|| src.rt.io_name(src.id));
-        let mut st = src.state.borrow_mut();
-        let state = st.ready;
-        let reg = st
-            .regs
-            .get_mut(self.key)
-            .expect("registration outlived its slot");
-        let ready = reg.ready(state);
-        if !ready.is_empty() {
-            match reg.trigger {
-                Trigger::Edge => reg.pending = Readiness::EMPTY,
-                Trigger::OneShot => reg.armed = false,
-                Trigger::Level => {}
-            }
-            reg.spurious_last = false;
-            return Poll::Ready(ready);
-        }
-        let spurious_allowed = !reg.spurious_last && (reg.trigger != Trigger::OneShot || reg.armed);
-        // The same-runtime check is done: roll directly.
-        if spurious_allowed && src.rt.faults.roll(FaultKind::SpuriousReadiness) {
-            src.rt
-                .record_fault(FaultKind::SpuriousReadiness, src.id.as_u64(), 0);
-            reg.spurious_last = true;
-            if reg.trigger == Trigger::OneShot {
-                reg.armed = false;
-            }
-            return Poll::Ready(reg.interest.mask() & (Readiness::READABLE | Readiness::WRITABLE));
-        }
-        reg.spurious_last = false;
-        let old = match &reg.waker {
-            Some(w) if w.will_wake(cx.waker()) => None,
-            _ => reg.waker.replace(cx.waker().clone()),
-        };
-        drop(st);
-        // A waker's Drop is user code: never under the borrow.
-        drop(old);
-        src.rt.note_wait(WaitReason::Resource(ResourceWait::new(
-            self.source.clone(),
-            self.key,
-        )));
-        Poll::Pending
+        self.source.poll_key(self.key, cx)
     }
 
     /// Forgets edge events reported before now, because the operation they
@@ -443,11 +465,7 @@ impl Registration {
 
 impl Drop for Registration {
     fn drop(&mut self) {
-        let mut st = self.source.inner.state.borrow_mut();
-        let reg = st.regs.take(self.key);
-        drop(st);
-        // The waker's Drop runs with no borrow held.
-        drop(reg);
+        self.source.deregister(self.key);
     }
 }
 
