@@ -170,7 +170,7 @@ impl Source {
                 return;
             }
             let ready = st.ready;
-            for r in st.regs.iter_mut() {
+            for r in st.regs.slots_mut().iter_mut().flatten() {
                 if r.trigger == Trigger::Edge {
                     r.pending |= edges & r.interest.mask();
                 }

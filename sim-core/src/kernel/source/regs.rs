@@ -3,9 +3,9 @@
 //!
 //! Idle connections add up (two sources each, two registrations per
 //! source: an `IoSource`'s reader and writer), so the first two slots are
-//! kept inline in the source's state and only a third registration boxes
-//! a `Vec` for the rest. A dropped registration's slot is found by a scan
-//! and reused, rather than kept on a free list.
+//! kept inline in the source's state and only a third registration moves
+//! them to a `Vec`. A dropped registration's slot is found by a scan and
+//! reused, rather than kept on a free list.
 
 use std::task::Waker;
 
@@ -41,76 +41,72 @@ impl Reg {
     }
 }
 
-/// The slots: `None` is a dropped registration's slot, reused by the next.
-/// Keys `0..INLINE` are inline; key `INLINE + i` is `more[i]`.
-#[derive(Default)]
-pub(super) struct Regs {
-    inline: [Option<Reg>; INLINE],
-    /// Boxed on the first registration past the inline ones: 8 bytes in
-    /// every source rather than a `Vec`'s 24.
-    #[allow(clippy::box_collection)] // The point: 8 bytes, not 24.
-    more: Option<Box<Vec<Option<Reg>>>>,
+/// The slots, indexed by key: `None` is a dropped registration's slot,
+/// reused by the next. Inline while two suffice; a third registration
+/// moves them to a `Vec`, keeping their keys. Either way one slice, which
+/// the delivery path walks as it walked the `Vec` before.
+pub(super) enum Regs {
+    Inline([Option<Reg>; INLINE]),
+    Spilled(Vec<Option<Reg>>),
+}
+
+impl Default for Regs {
+    fn default() -> Regs {
+        Regs::Inline([None, None])
+    }
 }
 
 impl Regs {
-    /// Puts `reg` in the first free slot; returns its key.
-    pub(super) fn insert(&mut self, reg: Reg) -> usize {
-        if let Some(k) = self.inline.iter().position(Option::is_none) {
-            self.inline[k] = Some(reg);
-            return k;
+    /// Every slot, in key order.
+    #[inline]
+    fn slots(&self) -> &[Option<Reg>] {
+        match self {
+            Regs::Inline(slots) => slots,
+            Regs::Spilled(slots) => slots,
         }
-        let more = self.more.get_or_insert_with(Box::default);
-        let k = match more.iter().position(Option::is_none) {
-            Some(k) => {
-                more[k] = Some(reg);
-                k
-            }
-            None => {
-                more.push(Some(reg));
-                more.len() - 1
-            }
-        };
-        INLINE + k
     }
 
-    /// The slot of `key`, `None` once its registration was dropped.
+    /// Every slot, in key order.
     #[inline]
-    fn slot_mut(&mut self, key: usize) -> Option<&mut Option<Reg>> {
-        if key < INLINE {
-            self.inline.get_mut(key)
-        } else {
-            self.more.as_mut()?.get_mut(key - INLINE)
+    pub(super) fn slots_mut(&mut self) -> &mut [Option<Reg>] {
+        match self {
+            Regs::Inline(slots) => slots,
+            Regs::Spilled(slots) => slots,
         }
+    }
+
+    /// Puts `reg` in the first free slot; returns its key.
+    pub(super) fn insert(&mut self, reg: Reg) -> usize {
+        let slots = self.slots_mut();
+        if let Some(k) = slots.iter().position(Option::is_none) {
+            slots[k] = Some(reg);
+            return k;
+        }
+        if let Regs::Inline(inline) = self {
+            let spilled: Vec<Option<Reg>> = inline.iter_mut().map(Option::take).collect();
+            *self = Regs::Spilled(spilled);
+        }
+        let Regs::Spilled(slots) = self else {
+            unreachable!("spilled above");
+        };
+        slots.push(Some(reg));
+        slots.len() - 1
     }
 
     /// The live registration of `key`.
     #[inline]
     pub(super) fn get_mut(&mut self, key: usize) -> Option<&mut Reg> {
-        self.slot_mut(key)?.as_mut()
+        self.slots_mut().get_mut(key)?.as_mut()
     }
 
     /// The live registration of `key`.
     pub(super) fn get(&self, key: usize) -> Option<&Reg> {
-        if key < INLINE {
-            self.inline[key].as_ref()
-        } else {
-            self.more.as_ref()?.get(key - INLINE)?.as_ref()
-        }
+        self.slots().get(key)?.as_ref()
     }
 
     /// Empties the slot of `key`, returning what it held.
     pub(super) fn take(&mut self, key: usize) -> Option<Reg> {
-        self.slot_mut(key)?.take()
-    }
-
-    /// Every live registration, in key order.
-    #[inline]
-    pub(super) fn iter_mut(&mut self) -> impl Iterator<Item = &mut Reg> {
-        let more = self
-            .more
-            .as_deref_mut()
-            .map_or(&mut [][..], Vec::as_mut_slice);
-        self.inline.iter_mut().chain(more).flatten()
+        self.slots_mut().get_mut(key)?.take()
     }
 }
 
@@ -130,29 +126,31 @@ mod tests {
     }
 
     #[test]
-    fn slots_are_reused_inline_first_and_spill_past_two() {
+    fn a_third_registration_spills_keeping_keys_and_free_slots_are_reused() {
         let mut regs = Regs::default();
-        let keys: Vec<usize> = (0..4)
-            .map(|_| regs.insert(reg(Interest::READABLE)))
-            .collect();
-        assert_eq!(keys, [0, 1, 2, 3]);
-        assert!(regs.take(1).is_some());
-        assert!(regs.take(2).is_some());
-        assert!(regs.get(1).is_none() && regs.get_mut(2).is_none() && regs.take(9).is_none());
-        // A freed inline slot is taken before a freed spilled one.
+        assert_eq!(regs.insert(reg(Interest::READABLE)), 0);
         assert_eq!(regs.insert(reg(Interest::WRITABLE)), 1);
-        assert_eq!(regs.insert(reg(Interest::WRITABLE)), 2);
-        let interests: Vec<Interest> = regs.iter_mut().map(|r| r.interest).collect();
+        assert!(matches!(regs, Regs::Inline(_)));
+        assert_eq!(regs.insert(reg(Interest::READABLE)), 2);
+        assert!(matches!(regs, Regs::Spilled(_)));
+        assert_eq!(regs.get(1).unwrap().interest, Interest::WRITABLE);
+        assert!(regs.take(1).is_some());
+        assert!(regs.get(1).is_none() && regs.get_mut(1).is_none() && regs.take(9).is_none());
+        // The lowest free slot is reused.
+        assert_eq!(regs.insert(reg(Interest::WRITABLE)), 1);
+        assert_eq!(regs.insert(reg(Interest::WRITABLE)), 3);
+        let interests: Vec<Interest> = (0..4).map(|k| regs.get(k).unwrap().interest).collect();
         assert_eq!(
             interests,
             [
                 Interest::READABLE,
                 Interest::WRITABLE,
-                Interest::WRITABLE,
-                Interest::READABLE
+                Interest::READABLE,
+                Interest::WRITABLE
             ]
         );
-        // Two inline slots and a pointer: 56 bytes.
-        assert_eq!(std::mem::size_of::<Regs>(), 56);
+        // Two inline slots, the spilled Vec laid out around their niche:
+        // 48 bytes.
+        assert_eq!(std::mem::size_of::<Regs>(), 48);
     }
 }
