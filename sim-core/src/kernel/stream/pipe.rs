@@ -113,7 +113,7 @@ impl Pipe {
             self.make_room();
         }
         self.bytes.extend_from_slice(data);
-        self.in_flight().push_back(InFlight::Data(data.len()));
+        self.queue(InFlight::Data(data.len()));
     }
 
     /// The vector is full: drops the prefix already read if that frees at
@@ -132,13 +132,25 @@ impl Pipe {
             !matches!(marker, InFlight::Data(_)),
             "data goes through send_data"
         );
-        self.in_flight().push_back(marker);
+        self.queue(marker);
     }
 
-    /// The queue of segments in flight, boxed on first use.
-    #[inline]
-    fn in_flight(&mut self) -> &mut VecDeque<InFlight> {
-        self.in_flight.get_or_insert_with(Box::default)
+    /// Queues `segment` behind those in flight.
+    #[inline(always)]
+    fn queue(&mut self, segment: InFlight) {
+        match self.in_flight.as_mut() {
+            Some(in_flight) => in_flight.push_back(segment),
+            None => self.queue_first(segment),
+        }
+    }
+
+    /// The first segment sent: the queue gets its box.
+    #[cold]
+    #[inline(never)]
+    fn queue_first(&mut self, segment: InFlight) {
+        self.in_flight
+            .get_or_insert_with(Box::default)
+            .push_back(segment);
     }
 
     /// An arrival event: takes the oldest segment off the wire (`None` if
