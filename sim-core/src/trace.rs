@@ -324,6 +324,17 @@ impl Trace {
     /// count stay the same in both modes.
     #[inline]
     pub(crate) fn note_payload(&mut self, bytes: &[u8]) {
+        if self.payloads.is_some() {
+            self.digest_payload(bytes);
+        }
+    }
+
+    /// [`Trace::note_payload`] when payload digesting is on: out of line,
+    /// so the check that it is off stays small enough to inline into
+    /// every write.
+    #[cold]
+    #[inline(never)]
+    fn digest_payload(&mut self, bytes: &[u8]) {
         let Some(notes) = &mut self.payloads else {
             return;
         };

@@ -15,7 +15,8 @@ use crate::kernel::stream::{Instant0, Link, StreamConfig, StreamEnd, stream_pair
 use crate::kernel::{Interest, IoSource, Readiness, Source};
 
 /// Creates a connected pair of byte streams; each direction buffers at most
-/// `capacity` bytes (in flight plus unread).
+/// `capacity` bytes (in flight plus unread; a capacity above 1 GiB is
+/// taken as 1 GiB).
 ///
 /// Writes are delivered to the peer through the simulated kernel, so they
 /// arrive as segments, after any delay the fault plan adds. The pair

@@ -6,7 +6,7 @@ use std::io;
 use std::task::{Context, Poll, ready};
 
 use crate::alloc::{self, Untracked};
-use crate::kernel::{Interest, Readiness, Registration, Source, Trigger};
+use crate::kernel::{Interest, Readiness, Source, Trigger};
 
 /// A resource with a readiness [`Source`]: what an [`IoSource`] owns.
 pub trait AsSource {
@@ -100,9 +100,42 @@ impl<T: AsSource + ?Sized> AsSource for Box<T> {
 /// });
 /// ```
 pub struct IoSource<T: AsSource> {
-    read: Registration,
-    write: Registration,
+    regs: Registrations,
     io: T,
+}
+
+/// The reader's and the writer's level-triggered registrations, as keys
+/// into the one source they share: 16 bytes, where two
+/// [`Registration`](crate::kernel::Registration)s (each holding the
+/// source) took 32, in every socket an idle connection keeps. Dropping it
+/// deregisters both, as dropping them did.
+struct Registrations {
+    source: Source,
+    read: u32,
+    write: u32,
+}
+
+impl Registrations {
+    fn new(source: &Source) -> Registrations {
+        let key = |interest| {
+            let key = source.register_key(interest, Trigger::Level);
+            u32::try_from(key).expect("fewer than 2^32 registrations on one source")
+        };
+        let read = key(Interest::READABLE);
+        let write = key(Interest::WRITABLE);
+        Registrations {
+            source: source.clone(),
+            read,
+            write,
+        }
+    }
+}
+
+impl Drop for Registrations {
+    fn drop(&mut self) {
+        self.source.deregister(self.read as usize);
+        self.source.deregister(self.write as usize);
+    }
 }
 
 impl<T: AsSource> IoSource<T> {
@@ -110,10 +143,8 @@ impl<T: AsSource> IoSource<T> {
     /// reader and a writer on two tasks each have their own waker.
     pub fn new(io: T) -> IoSource<T> {
         let _untracked = Untracked::new();
-        let source = io.source();
-        let read = source.register(Interest::READABLE, Trigger::Level);
-        let write = source.register(Interest::WRITABLE, Trigger::Level);
-        IoSource { read, write, io }
+        let regs = Registrations::new(io.source());
+        IoSource { regs, io }
     }
 
     /// The resource.
@@ -126,12 +157,12 @@ impl<T: AsSource> IoSource<T> {
         self.io
     }
 
-    /// The resource's readiness source: the one both registrations hold,
-    /// read from them rather than through the resource (a dynamic call
-    /// for a boxed socket, on every wait and operation).
+    /// The resource's readiness source: the one the registrations are
+    /// on, held with them rather than asked of the resource (a dynamic
+    /// call for a boxed socket, on every wait and operation).
     #[inline]
     pub fn source(&self) -> &Source {
-        self.read.source()
+        &self.regs.source
     }
 
     /// Ready with what the resource is ready for (`READ_CLOSED`,
@@ -145,12 +176,12 @@ impl<T: AsSource> IoSource<T> {
         }
         let mut got = Readiness::EMPTY;
         if interest.is_readable()
-            && let Poll::Ready(r) = self.read.poll_ready(cx)
+            && let Poll::Ready(r) = self.source().poll_key(self.regs.read as usize, cx)
         {
             got |= r;
         }
         if interest.is_writable()
-            && let Poll::Ready(r) = self.write.poll_ready(cx)
+            && let Poll::Ready(r) = self.source().poll_key(self.regs.write as usize, cx)
         {
             got |= r;
         }

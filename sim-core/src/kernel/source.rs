@@ -31,7 +31,9 @@ use crate::kernel::{Interest, Readiness, ResourceId, Trigger};
 use crate::runtime::{RuntimeInner, WaitReason, context};
 use crate::trace::EventKind;
 
+mod regs;
 mod wait;
+use regs::{Reg, Regs};
 pub(crate) use wait::ResourceWait;
 
 /// A simulated resource's readiness state. Cheap to clone (a handle).
@@ -41,9 +43,8 @@ pub struct Source {
 }
 
 /// Idle connections add up (two sources each), so the state is kept
-/// small: the kind is the runtime's two-byte index for it, and a dropped
-/// registration's slot is found by a scan rather than a free list (a
-/// source has one or two registrations).
+/// small: the kind is the runtime's two-byte index for it, and the first
+/// two registrations are inline (`source/regs.rs`).
 pub(crate) struct SourceInner {
     id: ResourceId,
     pub(crate) rt: Rc<RuntimeInner>,
@@ -57,34 +58,7 @@ struct State {
     /// The kind, as `Kernel::kind_name` names it; kept here, where it
     /// fills padding.
     kind: u16,
-    /// `None`: a dropped registration's slot, reused by the next.
-    regs: Vec<Option<Reg>>,
-}
-
-struct Reg {
-    interest: Interest,
-    trigger: Trigger,
-    /// One-shot: armed until an event is reported.
-    armed: bool,
-    /// Edge: events reported by changes and not yet consumed.
-    pending: Readiness,
-    waker: Option<Waker>,
-    /// The last `poll_ready` returned a spurious event: do not inject two in
-    /// a row, so a loop of readiness polls always ends.
-    spurious_last: bool,
-}
-
-impl Reg {
-    /// What `poll_ready` would report now, without consuming anything.
-    fn ready(&self, state: Readiness) -> Readiness {
-        let mask = self.interest.mask();
-        match self.trigger {
-            Trigger::Level => state & mask,
-            Trigger::Edge => self.pending & mask,
-            Trigger::OneShot if self.armed => state & mask,
-            Trigger::OneShot => Readiness::EMPTY,
-        }
-    }
+    regs: Regs,
 }
 
 impl SourceInner {
@@ -118,7 +92,7 @@ impl Source {
                     ready,
                     read_drained: true,
                     kind,
-                    regs: Vec::new(),
+                    regs: Regs::default(),
                 }),
             }),
         }
@@ -196,7 +170,7 @@ impl Source {
                 return;
             }
             let ready = st.ready;
-            for r in st.regs.iter_mut().flatten() {
+            for r in st.regs.slots_mut().iter_mut().flatten() {
                 if r.trigger == Trigger::Edge {
                     r.pending |= edges & r.interest.mask();
                 }
@@ -242,6 +216,17 @@ impl Source {
     /// `interest`, the first poll reports it (whatever the trigger), as
     /// `EPOLL_CTL_ADD` queues an event for a ready file descriptor.
     pub fn register(&self, interest: Interest, trigger: Trigger) -> Registration {
+        Registration {
+            source: self.clone(),
+            key: self.register_key(interest, trigger),
+        }
+    }
+
+    /// [`Source::register`] without the handle: the slot's key, for a
+    /// holder that keeps this source once for several registrations
+    /// ([`IoSource`](crate::kernel::IoSource)) and drops each with
+    /// [`Source::deregister`].
+    pub(crate) fn register_key(&self, interest: Interest, trigger: Trigger) -> usize {
         let mut st = self.inner.state.borrow_mut();
         let reg = Reg {
             interest,
@@ -253,31 +238,68 @@ impl Source {
             waker: None,
             spurious_last: false,
         };
-        let key = match st.regs.iter().position(Option::is_none) {
-            Some(k) => {
-                st.regs[k] = Some(reg);
-                k
-            }
-            None => {
-                // Exact room for the usual pair (a reader and a writer), not
-                // `Vec`'s first growth to four: idle connections add up.
-                if st.regs.capacity() == 0 {
-                    st.regs.reserve_exact(2);
-                }
-                st.regs.push(Some(reg));
-                st.regs.len() - 1
-            }
-        };
+        let key = st.regs.insert(reg);
         drop(st);
         self.inner.rt.record(EventKind::Kernel {
             resource: self.inner.id,
             what: "registered",
             value: i64::from(interest.mask().bits()),
         });
-        Registration {
-            source: self.clone(),
-            key,
+        key
+    }
+
+    /// Forgets registration `key`: what dropping its [`Registration`] does.
+    pub(crate) fn deregister(&self, key: usize) {
+        let mut st = self.inner.state.borrow_mut();
+        let reg = st.regs.take(key);
+        drop(st);
+        // The waker's Drop runs with no borrow held.
+        drop(reg);
+    }
+
+    /// [`Registration::poll_ready`] of registration `key`.
+    #[track_caller]
+    pub(crate) fn poll_key(&self, key: usize, cx: &mut Context<'_>) -> Poll<Readiness> {
+        let src = &self.inner;
+        src.rt.check_current(|| src.rt.io_name(src.id));
+        let mut st = src.state.borrow_mut();
+        let state = st.ready;
+        let reg = st
+            .regs
+            .get_mut(key)
+            .expect("registration outlived its slot");
+        let ready = reg.ready(state);
+        if !ready.is_empty() {
+            match reg.trigger {
+                Trigger::Edge => reg.pending = Readiness::EMPTY,
+                Trigger::OneShot => reg.armed = false,
+                Trigger::Level => {}
+            }
+            reg.spurious_last = false;
+            return Poll::Ready(ready);
         }
+        let spurious_allowed = !reg.spurious_last && (reg.trigger != Trigger::OneShot || reg.armed);
+        // The same-runtime check is done: roll directly.
+        if spurious_allowed && src.rt.faults.roll(FaultKind::SpuriousReadiness) {
+            src.rt
+                .record_fault(FaultKind::SpuriousReadiness, src.id.as_u64(), 0);
+            reg.spurious_last = true;
+            if reg.trigger == Trigger::OneShot {
+                reg.armed = false;
+            }
+            return Poll::Ready(reg.interest.mask() & (Readiness::READABLE | Readiness::WRITABLE));
+        }
+        reg.spurious_last = false;
+        let old = match &reg.waker {
+            Some(w) if w.will_wake(cx.waker()) => None,
+            _ => reg.waker.replace(cx.waker().clone()),
+        };
+        drop(st);
+        // A waker's Drop is user code: never under the borrow.
+        drop(old);
+        src.rt
+            .note_wait(WaitReason::Resource(ResourceWait::new(self.clone(), key)));
+        Poll::Pending
     }
 
     /// Records the outcome of a read for deadlock diagnostics: whether the
@@ -384,48 +406,9 @@ impl Registration {
     /// Outside the runtime the source was created in (after it ended, or
     /// in another one), with a message naming both.
     #[track_caller]
+    #[inline]
     pub fn poll_ready(&self, cx: &mut Context<'_>) -> Poll<Readiness> {
-        let src = &self.source.inner;
-        src.rt.check_current(|| src.rt.io_name(src.id));
-        let mut st = src.state.borrow_mut();
-        let state = st.ready;
-        let reg = st.regs[self.key]
-            .as_mut()
-            .expect("registration outlived its slot");
-        let ready = reg.ready(state);
-        if !ready.is_empty() {
-            match reg.trigger {
-                Trigger::Edge => reg.pending = Readiness::EMPTY,
-                Trigger::OneShot => reg.armed = false,
-                Trigger::Level => {}
-            }
-            reg.spurious_last = false;
-            return Poll::Ready(ready);
-        }
-        let spurious_allowed = !reg.spurious_last && (reg.trigger != Trigger::OneShot || reg.armed);
-        // The same-runtime check is done: roll directly.
-        if spurious_allowed && src.rt.faults.roll(FaultKind::SpuriousReadiness) {
-            src.rt
-                .record_fault(FaultKind::SpuriousReadiness, src.id.as_u64(), 0);
-            reg.spurious_last = true;
-            if reg.trigger == Trigger::OneShot {
-                reg.armed = false;
-            }
-            return Poll::Ready(reg.interest.mask() & (Readiness::READABLE | Readiness::WRITABLE));
-        }
-        reg.spurious_last = false;
-        let old = match &reg.waker {
-            Some(w) if w.will_wake(cx.waker()) => None,
-            _ => reg.waker.replace(cx.waker().clone()),
-        };
-        drop(st);
-        // A waker's Drop is user code: never under the borrow.
-        drop(old);
-        src.rt.note_wait(WaitReason::Resource(ResourceWait::new(
-            self.source.clone(),
-            self.key,
-        )));
-        Poll::Pending
+        self.source.poll_key(self.key, cx)
     }
 
     /// Forgets edge events reported before now, because the operation they
@@ -438,7 +421,7 @@ impl Registration {
     /// state instead.)
     pub fn clear_pending(&self) {
         let mut st = self.source.inner.state.borrow_mut();
-        if let Some(reg) = st.regs[self.key].as_mut() {
+        if let Some(reg) = st.regs.get_mut(self.key) {
             reg.pending = Readiness::EMPTY;
         }
     }
@@ -454,8 +437,9 @@ impl Registration {
     pub fn rearm(&self, interest: Interest) {
         let mut st = self.source.inner.state.borrow_mut();
         let state = st.ready;
-        let reg = st.regs[self.key]
-            .as_mut()
+        let reg = st
+            .regs
+            .get_mut(self.key)
             .expect("registration outlived its slot");
         reg.interest = interest;
         reg.armed = true;
@@ -481,11 +465,7 @@ impl Registration {
 
 impl Drop for Registration {
     fn drop(&mut self) {
-        let mut st = self.source.inner.state.borrow_mut();
-        let reg = st.regs[self.key].take();
-        drop(st);
-        // The waker's Drop runs with no borrow held.
-        drop(reg);
+        self.source.deregister(self.key);
     }
 }
 

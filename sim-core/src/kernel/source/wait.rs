@@ -43,7 +43,7 @@ impl fmt::Display for ResourceWait {
         let src = &self.source.inner;
         let kind = src.kind();
         let st = src.state.borrow();
-        let Some(reg) = st.regs.get(self.key).and_then(Option::as_ref) else {
+        let Some(reg) = st.regs.get(self.key) else {
             return write!(f, "{}#{} (registration dropped)", kind, src.id.as_u64());
         };
         write!(

@@ -56,7 +56,8 @@ use wire::{End, EndState, Wire};
 pub struct StreamConfig {
     /// Resource kind in traces and reports, e.g. `"tcp"`.
     pub kind: &'static str,
-    /// Bytes each direction buffers (in flight plus unread).
+    /// Bytes each direction buffers (in flight plus unread); at most
+    /// 1 GiB, a larger value is taken as 1 GiB.
     pub capacity: usize,
     /// TCP's close semantics: closing an end with unread data resets the
     /// connection (RST) instead of a graceful FIN; data arriving at a

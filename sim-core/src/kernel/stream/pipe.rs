@@ -47,6 +47,12 @@ pub(crate) enum InFlight {
     Rst,
 }
 
+/// The most a pipe buffers: larger capacities are taken as this. It keeps
+/// the pipe's counters in 32 bits (the bytes, read prefix included, stay
+/// within four times the capacity), so a pipe takes 48 bytes, and every
+/// idle connection holds two.
+pub(crate) const MAX_CAPACITY: usize = 1 << 30;
+
 pub(crate) struct Pipe {
     /// From `head` on: the bytes that arrived and wait to be read (the
     /// first `readable`), then the bytes of the data segments in flight,
@@ -54,41 +60,46 @@ pub(crate) struct Pipe {
     /// only moves the boundary. Before `head`: bytes already read, not
     /// yet dropped.
     bytes: Vec<u8>,
+    /// The segments in flight, oldest first. Boxed on the first send: an
+    /// idle connection's pipes carry one pointer each, not a `VecDeque`.
+    #[allow(clippy::box_collection)] // The point: 8 bytes idle, not 32.
+    in_flight: Option<Box<VecDeque<InFlight>>>,
     /// Where the unread bytes start.
-    head: usize,
+    head: u32,
     /// How many of the bytes after `head` are readable.
-    readable: usize,
-    in_flight: VecDeque<InFlight>,
-    capacity: usize,
+    readable: u32,
+    /// At most [`MAX_CAPACITY`].
+    capacity: u32,
     /// The reader received the FIN: reads return 0 once drained.
     pub(crate) fin_received: bool,
 }
 
 impl Pipe {
+    /// A pipe buffering `capacity` bytes, at most [`MAX_CAPACITY`].
     pub(crate) fn new(capacity: usize) -> Pipe {
         Pipe {
             bytes: Vec::new(),
+            in_flight: None,
             head: 0,
             readable: 0,
-            in_flight: VecDeque::new(),
-            capacity,
+            capacity: capacity.min(MAX_CAPACITY) as u32,
             fin_received: false,
         }
     }
 
     /// Bytes in flight or unread: what counts against a receive window.
     pub(crate) fn used(&self) -> usize {
-        self.bytes.len() - self.head
+        self.bytes.len() - self.head as usize
     }
 
     /// Bytes it buffers, in flight and unread together.
     pub(crate) fn capacity(&self) -> usize {
-        self.capacity
+        self.capacity as usize
     }
 
     /// Room left for the writer.
     pub(crate) fn space(&self) -> usize {
-        self.capacity - self.used()
+        self.capacity() - self.used()
     }
 
     /// Puts a data segment on the wire; the caller schedules its arrival.
@@ -102,15 +113,15 @@ impl Pipe {
             self.make_room();
         }
         self.bytes.extend_from_slice(data);
-        self.in_flight.push_back(InFlight::Data(data.len()));
+        self.queue(InFlight::Data(data.len()));
     }
 
     /// The vector is full: drops the prefix already read if that frees at
     /// least as much as it moves; otherwise the vector grows.
     #[cold]
     fn make_room(&mut self) {
-        if self.head > 0 && self.head >= self.used() {
-            self.bytes.drain(..self.head);
+        if self.head > 0 && self.head as usize >= self.used() {
+            self.bytes.drain(..self.head as usize);
             self.head = 0;
         }
     }
@@ -121,38 +132,64 @@ impl Pipe {
             !matches!(marker, InFlight::Data(_)),
             "data goes through send_data"
         );
-        self.in_flight.push_back(marker);
+        self.queue(marker);
+    }
+
+    /// Queues `segment` behind those in flight.
+    #[inline(always)]
+    fn queue(&mut self, segment: InFlight) {
+        match self.in_flight.as_mut() {
+            Some(in_flight) => in_flight.push_back(segment),
+            None => self.queue_first(segment),
+        }
+    }
+
+    /// The first segment sent: the queue gets its box.
+    #[cold]
+    #[inline(never)]
+    fn queue_first(&mut self, segment: InFlight) {
+        self.in_flight
+            .get_or_insert_with(Box::default)
+            .push_back(segment);
     }
 
     /// An arrival event: takes the oldest segment off the wire (`None` if
     /// the wire was cleared meanwhile). A data segment's bytes are then
     /// either [received](Pipe::receive) or [dropped](Pipe::drop_arrived).
     pub(crate) fn arrive(&mut self) -> Option<InFlight> {
-        self.in_flight.pop_front()
+        self.in_flight.as_mut()?.pop_front()
     }
 
     /// The `n` bytes of the data segment that just arrived become readable.
     pub(crate) fn receive(&mut self, n: usize) {
-        self.readable += n;
-        debug_assert!(self.readable <= self.used(), "received more than sent");
+        // Within the capacity, so within 32 bits.
+        self.readable += n as u32;
+        debug_assert!(self.buffered() <= self.used(), "received more than sent");
     }
 
     /// The `n` bytes of the data segment that just arrived are dropped
     /// (its reader is gone): they leave the buffer unread.
     pub(crate) fn drop_arrived(&mut self, n: usize) {
-        let at = self.head + self.readable;
+        let at = self.readable_end();
         self.bytes.drain(at..at + n);
     }
 
     /// Forgets everything still on the wire: its sender gave up.
     pub(crate) fn clear_in_flight(&mut self) {
-        self.in_flight.clear();
-        self.bytes.truncate(self.head + self.readable);
+        if let Some(in_flight) = self.in_flight.as_mut() {
+            in_flight.clear();
+        }
+        self.bytes.truncate(self.readable_end());
+    }
+
+    /// Where the readable bytes end (and the bytes in flight start).
+    fn readable_end(&self) -> usize {
+        self.head as usize + self.readable as usize
     }
 
     /// Bytes ready to read.
     pub(crate) fn buffered(&self) -> usize {
-        self.readable
+        self.readable as usize
     }
 
     /// Copies up to `out.len()` bytes out.
@@ -165,9 +202,10 @@ impl Pipe {
 
     /// `n` readable bytes were read.
     fn consume(&mut self, n: usize) {
-        self.readable -= n;
-        self.head += n;
-        if self.head == self.bytes.len() {
+        // At most `readable`, so within 32 bits.
+        self.readable -= n as u32;
+        self.head += n as u32;
+        if self.head as usize == self.bytes.len() {
             // The usual read: everything that arrived, nothing in flight
             // behind it. Emptying the vector is a store.
             self.bytes.clear();
@@ -178,14 +216,15 @@ impl Pipe {
     /// Copies up to `out.len()` bytes out, leaving them buffered.
     #[inline]
     pub(crate) fn peek(&self, out: &mut [u8]) -> usize {
-        let n = out.len().min(self.readable);
-        out[..n].copy_from_slice(&self.bytes[self.head..self.head + n]);
+        let n = out.len().min(self.buffered());
+        let head = self.head as usize;
+        out[..n].copy_from_slice(&self.bytes[head..head + n]);
         n
     }
 
     /// The reader went away: drop what it never read.
     pub(crate) fn discard_buffered(&mut self) {
-        self.consume(self.readable);
+        self.consume(self.buffered());
     }
 }
 
@@ -245,6 +284,19 @@ mod tests {
         assert_eq!(got, want);
         assert_eq!(pipe.used(), 0);
         assert!(got.len() > 64, "wrote past the capacity: {}", got.len());
+    }
+
+    #[test]
+    fn a_pipe_is_small_and_its_capacity_fits_its_counters() {
+        // Two per idle connection: 48 bytes, the queue of segments boxed
+        // only once something is sent.
+        assert_eq!(std::mem::size_of::<Pipe>(), 48);
+        let pipe = Pipe::new(usize::MAX);
+        assert_eq!(
+            (pipe.capacity(), pipe.space()),
+            (MAX_CAPACITY, MAX_CAPACITY)
+        );
+        assert!(pipe.in_flight.is_none());
     }
 
     #[test]
