@@ -27,7 +27,7 @@ impl Executor {
         if key.is_main() {
             return NodeId::MAIN;
         }
-        self.slots.borrow()[key.index as usize]
+        self.slots.borrow()[key.index]
             .entry
             .as_ref()
             .map_or(NodeId::MAIN, |e| e.node)
@@ -110,7 +110,7 @@ impl Executor {
         if key.is_main() {
             return self.main.borrow().as_ref().map(|e| e.allocated);
         }
-        self.slots.borrow()[key.index as usize]
+        self.slots.borrow()[key.index]
             .entry
             .as_ref()
             .map(|e| e.allocated)
@@ -122,7 +122,7 @@ impl Executor {
         if key.is_main() {
             return self.main.borrow().as_ref()?.waiting.clone();
         }
-        self.slots.borrow()[key.index as usize]
+        self.slots.borrow()[key.index]
             .entry
             .as_ref()?
             .waiting
