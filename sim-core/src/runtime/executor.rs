@@ -350,7 +350,8 @@ impl Executor {
         None
     }
 
-    /// [`Executor::end_poll_pending`] for `block_on`'s future.
+    /// The end of a poll of `block_on`'s future: `waiting` is what the
+    /// poll noted (`None` once it completed).
     #[inline(never)]
     fn end_main_poll(&self, waiting: Option<WaitReason>) {
         let before = self.main.borrow_mut().as_mut().map(|e| {
@@ -373,16 +374,13 @@ impl Executor {
     /// future the caller drops. What its last poll noted it waited on is
     /// dropped: it holds the resource, and through it the runtime, which
     /// would otherwise keep the whole run alive after it ends.
+    #[inline(always)]
     pub(crate) fn end_poll_ready(&self, key: TaskKey) -> Option<Arc<dyn Task>> {
         self.current.set(None);
-        let stale = self.current_wait.borrow_mut().take();
+        let stale = self.current_wait.take();
         drop(stale);
         if key.is_main() {
-            let before = self.main.borrow_mut().as_mut().and_then(|e| {
-                e.polling = false;
-                e.waiting.take()
-            });
-            drop(before);
+            self.end_main_poll(None);
             return None;
         }
         self.remove(key).and_then(|e| e.task)
