@@ -365,7 +365,7 @@ impl Executor {
     /// table and its handle sees a cancelled `JoinError`.
     #[cold]
     fn remove_aborted(&self, key: TaskKey) -> Option<Arc<dyn Task>> {
-        let task = self.remove(key).and_then(|e| e.task)?;
+        let task = self.remove(key)?;
         task.cancel_join();
         Some(task)
     }
@@ -383,17 +383,28 @@ impl Executor {
             self.end_main_poll(None);
             return None;
         }
-        self.remove(key).and_then(|e| e.task)
+        self.remove(key)
     }
 
-    fn remove(&self, key: TaskKey) -> Option<Entry> {
+    /// Takes task `key` out of the table; its cell, if it is still there.
+    /// Only the cell leaves: the rest of the entry is dropped here, after
+    /// the table's borrows, without being moved around whole.
+    fn remove(&self, key: TaskKey) -> Option<Arc<dyn Task>> {
         let mut slots = self.slots.borrow_mut();
-        let entry = slots[key.index].entry.take()?;
+        let Entry {
+            id,
+            task,
+            waker,
+            waiting,
+            ..
+        } = slots[key.index].entry.take()?;
         slots.release(key.index);
         drop(slots);
-        self.infos.borrow_mut().retire(entry.id);
+        self.infos.borrow_mut().retire(id);
         self.alive.set(self.alive.get() - 1);
-        Some(entry)
+        drop(waker);
+        drop(waiting);
+        task
     }
 
     /// Aborts a task: drops its future now, or after its current poll.
@@ -415,7 +426,7 @@ impl Executor {
             return true;
         }
         drop(slots);
-        if let Some(task) = self.remove(key).and_then(|e| e.task) {
+        if let Some(task) = self.remove(key) {
             // User Drop impls run here, with no executor borrow held.
             task.cancel();
         }
