@@ -32,7 +32,7 @@ pub(crate) fn workloads() -> Vec<Workload> {
     let mut list = vec![
         Workload {
             name: "spawn_join_batch_10k",
-            target: 0.5,
+            target: 0.7,
             ops: 10_000,
             quick_ops: 10_000,
             detsim: detsim_spawn_join_batch,
@@ -40,7 +40,7 @@ pub(crate) fn workloads() -> Vec<Workload> {
         },
         Workload {
             name: "spawn_await_one_at_a_time",
-            target: 0.3,
+            target: 0.4,
             ops: 10_000,
             quick_ops: 10_000,
             detsim: detsim_spawn_await_serial,
@@ -56,7 +56,7 @@ pub(crate) fn workloads() -> Vec<Workload> {
         },
         Workload {
             name: "ping_pong_wake",
-            target: 0.5,
+            target: 0.6,
             ops: 100_000,
             quick_ops: 20_000,
             detsim: detsim_ping_pong,

@@ -14,8 +14,11 @@
 
 mod inspect;
 mod polling;
+mod prefetch;
+mod slab;
 
 pub(crate) use polling::{Drained, Polling};
+use slab::Slab;
 
 use std::cell::{Cell, RefCell};
 use std::collections::VecDeque;
@@ -79,14 +82,9 @@ struct Entry {
     allocated: Usage,
 }
 
-struct Slot {
-    generation: u32,
-    entry: Option<Entry>,
-}
-
 pub(crate) struct Executor {
-    slots: RefCell<Vec<Slot>>,
-    free: RefCell<Vec<u32>>,
+    /// The spawned tasks, by slot index (see `executor/slab.rs`).
+    slots: RefCell<Slab>,
     pub(crate) queue: Arc<ReadyQueue>,
     current: Cell<Option<TaskKey>>,
     /// Names, spawn sites and nodes by task id (see `task_info.rs`).
@@ -103,8 +101,7 @@ pub(crate) struct Executor {
 impl Executor {
     pub(crate) fn new(seed: u64) -> Executor {
         Executor {
-            slots: RefCell::new(Vec::new()),
-            free: RefCell::new(Vec::new()),
+            slots: RefCell::new(Slab::new()),
             queue: Arc::new(ReadyQueue::new(seed)),
             current: Cell::new(None),
             infos: RefCell::new(TaskInfos::all()),
@@ -175,26 +172,7 @@ impl Executor {
     /// Takes a free slot for a task about to be spawned; [`Executor::insert`]
     /// fills it (nothing runs in between but building the task's cell).
     pub(crate) fn reserve(&self) -> TaskKey {
-        let mut slots = self.slots.borrow_mut();
-        let index = match self.free.borrow_mut().pop() {
-            Some(i) => i,
-            None => {
-                slots.push(Slot {
-                    generation: 0,
-                    entry: None,
-                });
-                u32::try_from(slots.len() - 1)
-                    .ok()
-                    .filter(|&i| i != MAIN)
-                    .expect("detsim: more than 4 billion live tasks")
-            }
-        };
-        let slot = &mut slots[index as usize];
-        slot.generation = slot.generation.wrapping_add(1);
-        TaskKey {
-            index,
-            generation: slot.generation,
-        }
+        self.slots.borrow_mut().reserve()
     }
 
     /// Fills the slot `key` reserved with a new task, runnable at once.
@@ -210,7 +188,7 @@ impl Executor {
     ) -> TaskId {
         let id = self.new_info(name, location, node);
         let mut slots = self.slots.borrow_mut();
-        let slot = &mut slots[key.index as usize];
+        let slot = &mut slots[key.index];
         assert_eq!(
             slot.generation, key.generation,
             "a reserved slot was reused"
@@ -242,9 +220,7 @@ impl Executor {
             main.as_mut()
         } else {
             slots = self.slots.borrow_mut();
-            slots
-                .get_mut(key.index as usize)
-                .and_then(|s| s.entry.as_mut())
+            slots.get_mut(key.index).and_then(|s| s.entry.as_mut())
         };
         entry.map_or(usage, |e| {
             e.allocated += usage;
@@ -279,7 +255,7 @@ impl Executor {
             return self.main.borrow().as_ref().map(|e| e.id);
         }
         let slots = self.slots.borrow();
-        let slot = slots.get(key.index as usize)?;
+        let slot = slots.get(key.index)?;
         (slot.generation == key.generation).then_some(())?;
         slot.entry.as_ref().map(|e| e.id)
     }
@@ -289,8 +265,8 @@ impl Executor {
     /// `None` if the key is stale. What the task waited on before this
     /// poll stays in its entry until `end_poll_*` replaces or drops it, so
     /// nothing moves it on the common path ([`Executor::waited`] reads it
-    /// for a report).
-    #[inline]
+    /// for a report). Inlined into the run loop.
+    #[inline(always)]
     pub(crate) fn begin_poll(&self, raw: RawKey) -> Option<(TaskKey, Polling)> {
         let key = TaskKey::from_raw(raw);
         // A wait noted outside any poll (say by a Drop impl run when a
@@ -310,7 +286,7 @@ impl Executor {
                 .filter(|_| key.generation == self.main_generation.get())?
         } else {
             slots = self.slots.borrow_mut();
-            let slot = slots.get_mut(key.index as usize)?;
+            let slot = slots.get_mut(key.index)?;
             if slot.generation != key.generation {
                 return None;
             }
@@ -345,70 +321,98 @@ impl Executor {
     /// Ends a poll that returned `Pending`. If the task aborted itself
     /// meanwhile, it leaves the table, its handle is completed as
     /// cancelled, and it is returned so the caller drops its future
-    /// (outside any borrow).
+    /// (outside any borrow). Inlined into the run loop; the rare paths
+    /// (`block_on`'s future, an abort) are calls of their own.
+    #[inline(always)]
     pub(crate) fn end_poll_pending(&self, key: TaskKey) -> Option<Arc<dyn Task>> {
         self.current.set(None);
-        let waiting = self.current_wait.borrow_mut().take();
-        // What the task waited on before this poll: dropped after the
-        // borrows below, as it may hold the last handle on a resource.
-        let _before;
+        let waiting = self.current_wait.take();
         if key.is_main() {
-            if let Some(e) = self.main.borrow_mut().as_mut() {
-                e.polling = false;
-                _before = std::mem::replace(&mut e.waiting, waiting);
-            }
+            self.end_main_poll(waiting);
             return None;
         }
         let mut slots = self.slots.borrow_mut();
-        let entry = slots[key.index as usize]
+        let entry = slots[key.index]
             .entry
             .as_mut()
             .expect("task vanished while it was polled");
         entry.polling = false;
-        _before = std::mem::replace(&mut entry.waiting, waiting);
-        if entry.abort_requested {
-            drop(slots);
-            let task = self.remove(key).and_then(|e| e.task)?;
-            task.cancel_join();
-            return Some(task);
+        // What the task waited on before this poll: dropped after the
+        // borrow, as it may hold the last handle on a resource.
+        let before = std::mem::replace(&mut entry.waiting, waiting);
+        let aborted = entry.abort_requested;
+        drop(slots);
+        if aborted {
+            let gone = self.remove_aborted(key);
+            drop(before);
+            return gone;
         }
+        drop(before);
         None
+    }
+
+    /// The end of a poll of `block_on`'s future: `waiting` is what the
+    /// poll noted (`None` once it completed).
+    #[inline(never)]
+    fn end_main_poll(&self, waiting: Option<WaitReason>) {
+        let before = self.main.borrow_mut().as_mut().map(|e| {
+            e.polling = false;
+            std::mem::replace(&mut e.waiting, waiting)
+        });
+        drop(before);
+    }
+
+    /// A task that aborted itself during its poll, now over: it leaves the
+    /// table and its handle sees a cancelled `JoinError`.
+    #[cold]
+    fn remove_aborted(&self, key: TaskKey) -> Option<Arc<dyn Task>> {
+        let task = self.remove(key)?;
+        task.cancel_join();
+        Some(task)
     }
 
     /// Removes a finished (or panicked) task and returns its cell, whose
     /// future the caller drops. What its last poll noted it waited on is
     /// dropped: it holds the resource, and through it the runtime, which
     /// would otherwise keep the whole run alive after it ends.
+    #[inline(always)]
     pub(crate) fn end_poll_ready(&self, key: TaskKey) -> Option<Arc<dyn Task>> {
         self.current.set(None);
-        let stale = self.current_wait.borrow_mut().take();
+        let stale = self.current_wait.take();
         drop(stale);
         if key.is_main() {
-            let before = self.main.borrow_mut().as_mut().and_then(|e| {
-                e.polling = false;
-                e.waiting.take()
-            });
-            drop(before);
+            self.end_main_poll(None);
             return None;
         }
-        self.remove(key).and_then(|e| e.task)
+        self.remove(key)
     }
 
-    fn remove(&self, key: TaskKey) -> Option<Entry> {
+    /// Takes task `key` out of the table; its cell, if it is still there.
+    /// Only the cell leaves: the rest of the entry is dropped here, after
+    /// the table's borrows, without being moved around whole.
+    fn remove(&self, key: TaskKey) -> Option<Arc<dyn Task>> {
         let mut slots = self.slots.borrow_mut();
-        let entry = slots[key.index as usize].entry.take()?;
+        let Entry {
+            id,
+            task,
+            waker,
+            waiting,
+            ..
+        } = slots[key.index].entry.take()?;
+        slots.release(key.index);
         drop(slots);
-        self.infos.borrow_mut().retire(entry.id);
-        self.free.borrow_mut().push(key.index);
+        self.infos.borrow_mut().retire(id);
         self.alive.set(self.alive.get() - 1);
-        Some(entry)
+        drop(waker);
+        drop(waiting);
+        task
     }
 
     /// Aborts a task: drops its future now, or after its current poll.
     /// Returns whether the task was still alive.
     pub(crate) fn abort(&self, key: TaskKey) -> bool {
         let mut slots = self.slots.borrow_mut();
-        let Some(slot) = slots.get_mut(key.index as usize) else {
+        let Some(slot) = slots.get_mut(key.index) else {
             return false;
         };
         if slot.generation != key.generation {
@@ -423,7 +427,7 @@ impl Executor {
             return true;
         }
         drop(slots);
-        if let Some(task) = self.remove(key).and_then(|e| e.task) {
+        if let Some(task) = self.remove(key) {
             // User Drop impls run here, with no executor borrow held.
             task.cancel();
         }
@@ -441,7 +445,6 @@ impl Executor {
             .map(Drained)
             .collect();
         slots.clear();
-        self.free.borrow_mut().clear();
         self.with_run_queue(VecDeque::clear);
         self.alive.set(0);
         out
@@ -452,81 +455,10 @@ impl Drop for Executor {
     /// The safety net of `task/cell.rs`: no future outlives the table on
     /// another thread (teardown has normally dropped them all already).
     fn drop(&mut self) {
-        for slot in self.slots.get_mut().drain(..) {
-            if let Some(task) = slot.entry.and_then(|e| e.task) {
+        for slot in self.slots.get_mut().iter_mut() {
+            if let Some(task) = slot.entry.take().and_then(|e| e.task) {
                 task.drop_future();
             }
         }
     }
-}
-
-/// How far past the random window [`Executor::prefetch_window`] reaches:
-/// the cell of the key this many places past it, and the slot of the key
-/// twice as far (whose cell comes into reach that many picks later).
-const PREFETCH_DISTANCE: usize = 8;
-
-/// How many runnable tasks it takes before [`Executor::prefetch_window`]
-/// does anything: below that, their slots and cells (a few hundred bytes
-/// each) mostly stay in the caches anyway, and the prefetch would only
-/// add instructions.
-const PREFETCH_FROM: usize = 16_384;
-
-impl Executor {
-    /// Starts loading the memory of the tasks about to enter the random
-    /// window (see `scheduler.rs`), so that when the pick lands on one it
-    /// is in the cache. The window's picks are in random order, which
-    /// defeats the hardware's stride prefetcher that a FIFO order gets
-    /// for free: at 100k runnable tasks and more, each pick otherwise
-    /// waits on a few cache misses (the slot and the cell). A hint only:
-    /// it changes no state and no order. Does nothing below
-    /// [`PREFETCH_FROM`] runnable tasks.
-    #[inline]
-    pub(crate) fn prefetch_window(&self, runnable: &VecDeque<RawKey>) {
-        if runnable.len() >= PREFETCH_FROM {
-            self.prefetch_window_now(runnable);
-        }
-    }
-
-    /// [`Executor::prefetch_window`]'s work, out of line so that the loop's
-    /// pick stays as small as it was for runs with fewer tasks.
-    #[inline(never)]
-    fn prefetch_window_now(&self, runnable: &VecDeque<RawKey>) {
-        use crate::runtime::scheduler::RANDOM_WINDOW;
-        let near = RANDOM_WINDOW + PREFETCH_DISTANCE;
-        let (Some(&cell_key), Some(&slot_key)) =
-            (runnable.get(near), runnable.get(near + PREFETCH_DISTANCE))
-        else {
-            return;
-        };
-        let slots = self.slots.borrow();
-        if let Some(slot) = slots.get(TaskKey::from_raw(slot_key).index as usize) {
-            let at = std::ptr::from_ref(slot).cast::<u8>();
-            prefetch(at);
-            prefetch(at.wrapping_add(64));
-        }
-        let task = slots
-            .get(TaskKey::from_raw(cell_key).index as usize)
-            .and_then(|s| s.entry.as_ref())
-            .and_then(|e| e.task.as_ref());
-        if let Some(task) = task {
-            let at = Arc::as_ptr(task).cast::<u8>();
-            prefetch(at);
-            prefetch(at.wrapping_add(64));
-        }
-    }
-}
-
-/// Asks the CPU to load the cache line at `at` (a hint: any address is
-/// fine, nothing is read).
-#[inline]
-fn prefetch(at: *const u8) {
-    #[cfg(target_arch = "x86_64")]
-    {
-        use std::arch::x86_64::{_MM_HINT_T0, _mm_prefetch};
-        // SAFETY: a prefetch is a hint that never faults and reads nothing
-        // the program sees, whatever the address; SSE is part of x86_64.
-        unsafe { _mm_prefetch::<_MM_HINT_T0>(at.cast::<i8>()) };
-    }
-    #[cfg(not(target_arch = "x86_64"))]
-    let _ = at;
 }

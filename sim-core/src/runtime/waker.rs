@@ -96,6 +96,14 @@ impl ReadyQueue {
             self.run.0.borrow_mut().push_back(key);
             return;
         }
+        self.push_remote(key);
+    }
+
+    /// [`ReadyQueue::push`] from another thread (or with the runtime not
+    /// running): out of line, so the common path saves no registers.
+    #[cold]
+    #[inline(never)]
+    fn push_remote(&self, key: RawKey) {
         self.keys
             .lock()
             .unwrap_or_else(|e| e.into_inner())

@@ -27,7 +27,7 @@ impl Executor {
         if key.is_main() {
             return NodeId::MAIN;
         }
-        self.slots.borrow()[key.index as usize]
+        self.slots.borrow()[key.index]
             .entry
             .as_ref()
             .map_or(NodeId::MAIN, |e| e.node)
@@ -52,6 +52,7 @@ impl Executor {
     /// Records what the task being polled now waits on.
     /// (Kept aside during the poll, stored with the task when it returns
     /// `Pending`.)
+    #[inline]
     pub(crate) fn note_wait(&self, reason: WaitReason) {
         if self.current.get().is_some() {
             *self.current_wait.borrow_mut() = Some(reason);
@@ -110,7 +111,7 @@ impl Executor {
         if key.is_main() {
             return self.main.borrow().as_ref().map(|e| e.allocated);
         }
-        self.slots.borrow()[key.index as usize]
+        self.slots.borrow()[key.index]
             .entry
             .as_ref()
             .map(|e| e.allocated)
@@ -122,7 +123,7 @@ impl Executor {
         if key.is_main() {
             return self.main.borrow().as_ref()?.waiting.clone();
         }
-        self.slots.borrow()[key.index as usize]
+        self.slots.borrow()[key.index]
             .entry
             .as_ref()?
             .waiting
