@@ -35,7 +35,10 @@
 //!
 //! A slot is a vector of keys (deadline, tie, sequence, node), so moving a
 //! slot down reads and writes memory in order; the values stay in a slab
-//! of nodes, touched only to insert, pop, update or remove one. Removing
+//! of nodes ([`Nodes`]), touched only to insert, pop, update or remove one.
+//! A slot of at most [`PREFETCH`] keys moved down holds the earliest
+//! entries, soon popped: their nodes are prefetched then, so a pop does
+//! not wait on a cache miss when the slab outgrows the cache. Removing
 //! frees the node at once and leaves the key behind: it is skipped when it
 //! becomes due (its sequence no longer matches the node's). The slab is
 //! bounded by the number of live entries. The keys of removed entries are
@@ -47,6 +50,7 @@ use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 
 use crate::time::Instant;
+use crate::time::wheel_nodes::Nodes;
 
 /// Levels of the wheel: 11 base-64 digits cover every `u64` nanosecond.
 const LEVELS: usize = 11;
@@ -59,8 +63,8 @@ const RETAINED_CAPACITY: usize = 1024;
 const SMALL: usize = 16;
 /// Keys of removed entries allowed beyond the slab's size before a sweep.
 const STALE_SLACK: usize = 64;
-/// No node: the end of the free list.
-const NIL: u32 = u32::MAX;
+/// The most keys of a slot moved down whose nodes are prefetched.
+const PREFETCH: usize = 64;
 
 /// Identifies an entry: its node and the sequence number that makes a
 /// stale key (the entry popped or removed, the node reused) harmless.
@@ -83,18 +87,9 @@ pub(crate) struct Popped<T> {
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 struct Entry(u64, u64, u64, u32);
 
-struct Node<T> {
-    seq: u64,
-    /// The next free node, while free.
-    next_free: u32,
-    /// `None` while free.
-    value: Option<T>,
-}
-
 /// The queue; see the module docs.
 pub(crate) struct Wheel<T> {
-    nodes: Vec<Node<T>>,
-    free: u32,
+    nodes: Nodes<T>,
     /// While not `spilled`: every entry, sorted by key, earliest last.
     /// Removing takes an entry out at once (no stale keys here).
     small: Vec<Entry>,
@@ -117,8 +112,7 @@ pub(crate) struct Wheel<T> {
 impl<T> Default for Wheel<T> {
     fn default() -> Self {
         Wheel {
-            nodes: Vec::new(),
-            free: NIL,
+            nodes: Nodes::default(),
             small: Vec::new(),
             spilled: false,
             slots: Vec::new(),
@@ -139,23 +133,7 @@ impl<T> Wheel<T> {
     pub(crate) fn insert(&mut self, at: Instant, tie: u64, value: T) -> WheelKey {
         let seq = self.next_seq;
         self.next_seq += 1;
-        let node = Node {
-            seq,
-            next_free: NIL,
-            value: Some(value),
-        };
-        let index = if self.free == NIL {
-            self.nodes.push(node);
-            u32::try_from(self.nodes.len() - 1)
-                .ok()
-                .filter(|&i| i != NIL)
-                .expect("more than 4 billion pending deadlines")
-        } else {
-            let index = self.free;
-            self.free = self.nodes[index as usize].next_free;
-            self.nodes[index as usize] = node;
-            index
-        };
+        let index = self.nodes.insert(seq, value);
         let entry = Entry(at.as_nanos(), tie, seq, index);
         if !self.spilled {
             if self.small.len() < SMALL {
@@ -176,12 +154,14 @@ impl<T> Wheel<T> {
 
     /// The entry's value, unless it was popped or removed.
     pub(crate) fn get_mut(&mut self, key: WheelKey) -> Option<&mut T> {
-        self.live_node(key)?.value.as_mut()
+        self.nodes.get_mut(key.index, key.seq)
     }
 
     /// Removes the entry, returning its value; `None` for a stale key.
     pub(crate) fn remove(&mut self, key: WheelKey) -> Option<T> {
-        self.live_node(key)?;
+        if !self.nodes.is_live(key.index, key.seq) {
+            return None;
+        }
         if self.spilled {
             self.stale += 1;
             let value = self.release(key.index);
@@ -210,6 +190,7 @@ impl<T> Wheel<T> {
     /// none is, says when the earliest is due (`None`: the wheel is
     /// empty). A caller that delivers until nothing is due learns the
     /// next deadline from the same look, instead of asking again.
+    #[inline]
     pub(crate) fn pop_or_next(&mut self, now: Instant) -> Result<Popped<T>, Option<Instant>> {
         let Some(Entry(at, _, seq, index)) = self.first_due() else {
             return Err(None);
@@ -217,30 +198,26 @@ impl<T> Wheel<T> {
         if at > now.as_nanos() {
             return Err(Some(Instant::from_nanos(at)));
         }
-        if self.spilled {
+        let value = if self.spilled {
             self.due.pop();
+            let value = self.release(index);
             self.unspill_if_empty();
+            value
         } else {
             self.small.pop();
-        }
-        let value = self.release(index);
+            self.release(index)
+        };
         Ok(Popped { seq, value })
     }
 
     /// Removes every entry, in slab order.
     pub(crate) fn drain(&mut self) -> Vec<T> {
-        let values = self.nodes.drain(..).filter_map(|n| n.value).collect();
+        let values = self.nodes.drain();
         *self = Wheel {
             next_seq: self.next_seq,
             ..Wheel::default()
         };
         values
-    }
-
-    fn live_node(&mut self, key: WheelKey) -> Option<&mut Node<T>> {
-        self.nodes
-            .get_mut(key.index as usize)
-            .filter(|n| n.seq == key.seq && n.value.is_some())
     }
 
     /// The due heap's first live entry, after bringing the earliest slot
@@ -265,8 +242,7 @@ impl<T> Wheel<T> {
                 return None;
             }
             let &Reverse(first) = self.due.peek()?;
-            let node = &self.nodes[first.3 as usize];
-            if node.seq == first.2 && node.value.is_some() {
+            if self.stale == 0 || self.nodes.is_live(first.3, first.2) {
                 return Some(first);
             }
             // Removed: its node is free or reused.
@@ -315,9 +291,17 @@ impl<T> Wheel<T> {
     #[inline]
     fn unspill_if_empty(&mut self) {
         if self.levels == 0 && self.due.is_empty() {
-            debug_assert_eq!(self.stale, 0);
-            self.spilled = false;
+            self.unspill();
         }
+    }
+
+    /// [`Self::unspill_if_empty`]'s work: no entry is left, so every node
+    /// is free, and the slab starts over (see [`Nodes`]).
+    #[cold]
+    fn unspill(&mut self) {
+        debug_assert_eq!(self.stale, 0);
+        self.spilled = false;
+        self.nodes.reset();
     }
 
     /// Drops the keys of removed entries from the slots and the due heap
@@ -327,10 +311,7 @@ impl<T> Wheel<T> {
     #[cold]
     fn sweep_stale(&mut self) {
         let nodes = &self.nodes;
-        let live = |e: &Entry| {
-            let node = &nodes[e.3 as usize];
-            node.seq == e.2 && node.value.is_some()
-        };
+        let live = |e: &Entry| nodes.is_live(e.3, e.2);
         for level in 0..LEVELS {
             let mut occupied = self.occupied[level];
             while occupied != 0 {
@@ -376,6 +357,11 @@ impl<T> Wheel<T> {
             return true;
         }
         let mut entries = std::mem::take(slot_entries);
+        if entries.len() <= PREFETCH {
+            for e in &entries {
+                self.nodes.prefetch(e.3);
+            }
+        }
         // Every entry of a lower slot or level is earlier than every entry
         // of a higher one, so this slot's earliest is the wheel's. Moving
         // the cursor anywhere in this slot keeps every other entry's level
@@ -408,11 +394,9 @@ impl<T> Wheel<T> {
     }
 
     /// Frees a live node, returning its value.
+    #[inline]
     fn release(&mut self, index: u32) -> T {
-        let node = &mut self.nodes[index as usize];
-        node.next_free = self.free;
-        self.free = index;
-        node.value.take().expect("a live entry has its value")
+        self.nodes.take(index)
     }
 }
 

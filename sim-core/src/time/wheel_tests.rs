@@ -102,6 +102,30 @@ fn keys_of_removed_entries_are_swept_once_they_outnumber_the_nodes() {
 }
 
 #[test]
+fn an_emptied_wheel_starts_its_slab_over_and_old_keys_stay_stale() {
+    let mut wheel = Wheel::default();
+    // Scrambled deadlines: the nodes are freed out of index order.
+    let old: Vec<WheelKey> = (0..200u64)
+        .map(|i| wheel.insert(at(1_000 + (i * 77) % 200), 0, i as u32))
+        .collect();
+    assert!(wheel.spilled);
+    assert_eq!(pop_all(&mut wheel, u64::MAX).len(), 200);
+    assert_eq!(wheel.nodes.len(), 0, "empty: the slab starts over");
+    let new: Vec<WheelKey> = (0..200u64)
+        .map(|i| wheel.insert(at(5_000 + i), 0, 1_000 + i as u32))
+        .collect();
+    let indices: Vec<u32> = new.iter().map(|k| k.index).collect();
+    let in_order: Vec<u32> = (0..200).collect();
+    assert_eq!(indices, in_order, "nodes written in order again");
+    for key in &old {
+        assert_eq!(wheel.get_mut(*key), None, "a key from before is stale");
+        assert_eq!(wheel.remove(*key), None);
+    }
+    let expected: Vec<u32> = (1_000..1_200).collect();
+    assert_eq!(pop_all(&mut wheel, u64::MAX), expected);
+}
+
+#[test]
 fn the_wheel_agrees_with_a_sorted_model_under_random_operations() {
     agrees_with_a_sorted_model(0x1234_5678, usize::MAX);
 }
