@@ -64,7 +64,6 @@ pub mod kernel;
 pub mod liveness;
 pub mod node;
 mod parse;
-mod prefetch;
 #[cfg(feature = "proptest")]
 pub mod proptest;
 pub mod rand;

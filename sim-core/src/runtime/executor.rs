@@ -29,7 +29,6 @@ use std::task::Waker;
 
 use crate::alloc::Usage;
 use crate::node::NodeId;
-use crate::prefetch::prefetch;
 use crate::runtime::WaitReason;
 use crate::runtime::task_info::{TaskInfo, TaskInfos};
 use crate::runtime::waker::{RawKey, ReadyQueue, TaskWaker};
@@ -515,4 +514,19 @@ impl Executor {
             prefetch(at.wrapping_add(64));
         }
     }
+}
+
+/// Asks the CPU to load the cache line at `at` (a hint: any address is
+/// fine, nothing is read).
+#[inline]
+fn prefetch(at: *const u8) {
+    #[cfg(target_arch = "x86_64")]
+    {
+        use std::arch::x86_64::{_MM_HINT_T0, _mm_prefetch};
+        // SAFETY: a prefetch is a hint that never faults and reads nothing
+        // the program sees, whatever the address; SSE is part of x86_64.
+        unsafe { _mm_prefetch::<_MM_HINT_T0>(at.cast::<i8>()) };
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = at;
 }

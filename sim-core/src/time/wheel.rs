@@ -9,21 +9,23 @@
 //! [`Wheel::next_deadline`] is the exact earliest deadline, so a virtual
 //! clock jumps straight to it.
 //!
-//! How: the wheel keeps a cursor, `elapsed`, never past the earliest entry
-//! it holds. An entry after the cursor sits in one of [`LEVELS`] levels of
+//! How: the wheel keeps a cursor, `elapsed`: every entry in a slot is
+//! after it. An entry after the cursor sits in one of [`LEVELS`] levels of
 //! 64 slots: level `k` is chosen by the highest base-64 digit in which the
 //! deadline differs from the cursor, and the slot is the deadline's digit
 //! `k`. So every entry of a lower level is earlier than every entry of a
 //! higher one, and within a level a lower slot is earlier. So the earliest
-//! entry is in the lowest occupied slot of the lowest occupied level: the
-//! cursor moves to the earliest deadline in that slot, and the slot's
-//! entries are placed again, the earliest ones due, the others each in a
-//! lower level. Entries at (or, inserted late, before) the cursor go to
-//! the *due* heap, ordered by the full key; it holds only the entries of
-//! the cursor's instant and any inserted behind it since, so ties are
-//! sorted among themselves and nothing else. Each entry is placed at most
-//! once per level on its way down: the cost per entry depends on how far
-//! ahead its deadline is, never on how many entries there are.
+//! entry is in the lowest occupied slot of the lowest occupied level. When
+//! nothing is due, that slot is taken: if it holds at most
+//! [`DUE_AT_ONCE`] entries, they all become due at once and the cursor
+//! moves to the latest of them; otherwise the cursor moves to the earliest
+//! and the entries are placed again, the earliest ones due, the others
+//! each in a lower level. Entries at (or, inserted late, before) the
+//! cursor go to the *due* set ([`Due`]), ordered by the full key; it holds
+//! only entries at or behind the cursor, all earlier than any in a slot.
+//! Each entry is placed at most once per level on its way down: the cost
+//! per entry depends on how far ahead its deadline is, never on how many
+//! entries there are.
 //!
 //! Few entries (the usual case: a couple of segments and timers in
 //! flight) skip all that: up to [`SMALL`] of them sit in one vector sorted
@@ -36,9 +38,9 @@
 //! A slot is a vector of keys (deadline, tie, sequence, node), so moving a
 //! slot down reads and writes memory in order; the values stay in a slab
 //! of nodes ([`Nodes`]), touched only to insert, pop, update or remove one.
-//! A slot of at most [`PREFETCH`] keys moved down holds the earliest
-//! entries, soon popped: their nodes are prefetched then, so a pop does
-//! not wait on a cache miss when the slab outgrows the cache. Removing
+//! The nodes of a slot that becomes due at once are read then, together,
+//! so a pop does not wait on a cache miss of its own when the slab
+//! outgrows the cache. Removing
 //! frees the node at once and leaves the key behind: it is skipped when it
 //! becomes due (its sequence no longer matches the node's). The slab is
 //! bounded by the number of live entries. The keys of removed entries are
@@ -46,10 +48,8 @@
 //! cancellations far ahead of the cursor (one retransmission per idle
 //! connection opened) do not pile up a key each.
 
-use std::cmp::Reverse;
-use std::collections::BinaryHeap;
-
 use crate::time::Instant;
+use crate::time::wheel_due::Due;
 use crate::time::wheel_nodes::Nodes;
 
 /// Levels of the wheel: 11 base-64 digits cover every `u64` nanosecond.
@@ -63,8 +63,9 @@ const RETAINED_CAPACITY: usize = 1024;
 const SMALL: usize = 16;
 /// Keys of removed entries allowed beyond the slab's size before a sweep.
 const STALE_SLACK: usize = 64;
-/// The most keys of a slot moved down whose nodes are prefetched.
-const PREFETCH: usize = 64;
+/// The most keys of a slot that become due at once when it is the
+/// earliest, instead of moving down level by level.
+const DUE_AT_ONCE: usize = 32;
 
 /// Identifies an entry: its node and the sequence number that makes a
 /// stale key (the entry popped or removed, the node reused) harmless.
@@ -102,7 +103,7 @@ pub(crate) struct Wheel<T> {
     /// Bit `k`: `occupied[k]` is not zero.
     levels: u16,
     elapsed: u64,
-    due: BinaryHeap<Reverse<Entry>>,
+    due: Due<Entry>,
     /// Keys of removed entries still in the wheel or the due heap: while
     /// there are none, the heap's top is live without looking at its node.
     stale: usize,
@@ -119,7 +120,7 @@ impl<T> Default for Wheel<T> {
             occupied: [0; LEVELS],
             levels: 0,
             elapsed: 0,
-            due: BinaryHeap::new(),
+            due: Due::default(),
             stale: 0,
             next_seq: 0,
         }
@@ -199,7 +200,7 @@ impl<T> Wheel<T> {
             return Err(Some(Instant::from_nanos(at)));
         }
         let value = if self.spilled {
-            self.due.pop();
+            self.due.pop_first();
             let value = self.release(index);
             self.unspill_if_empty();
             value
@@ -227,26 +228,28 @@ impl<T> Wheel<T> {
         if !self.spilled {
             return self.small.last().copied();
         }
-        match self.due.peek() {
-            Some(&Reverse(first)) if self.stale == 0 => Some(first),
+        match self.due.first() {
+            Some(first) if self.stale == 0 => Some(first),
             None if self.levels == 0 => None,
             _ => self.first_due_slow(),
         }
     }
 
-    /// [`Self::first_due`] when the heap's top may be stale or the heap
-    /// is empty.
+    /// [`Self::first_due`] when the first due entry may be stale or none
+    /// is due. Never inlined: the fast path stays small, with no frame to
+    /// set up, in the many callers that hold a few entries.
+    #[inline(never)]
     fn first_due_slow(&mut self) -> Option<Entry> {
         loop {
             if self.due.is_empty() && !self.cascade() {
                 return None;
             }
-            let &Reverse(first) = self.due.peek()?;
+            let first = self.due.first()?;
             if self.stale == 0 || self.nodes.is_live(first.3, first.2) {
                 return Some(first);
             }
             // Removed: its node is free or reused.
-            self.due.pop();
+            self.due.pop_first();
             self.stale -= 1;
             self.unspill_if_empty();
             if !self.spilled {
@@ -330,7 +333,7 @@ impl<T> Wheel<T> {
                 self.levels &= !(1 << level);
             }
         }
-        self.due.retain(|Reverse(e)| live(e));
+        self.due.retain(live);
         self.stale = 0;
         self.unspill_if_empty();
     }
@@ -350,18 +353,18 @@ impl<T> Wheel<T> {
             self.levels &= !(1 << level);
         }
         let slot_entries = &mut self.slots[level * SLOTS + slot];
-        if slot_entries.len() == 1 {
-            let entry = slot_entries.pop().expect("one entry");
-            self.elapsed = entry.0;
-            self.due.push(Reverse(entry));
+        if slot_entries.len() <= DUE_AT_ONCE {
+            // Few: all become due, sorted once, and the cursor moves to
+            // the latest of them (anywhere in this slot keeps every other
+            // entry's level and slot, see below).
+            let latest = self.due.take_run(slot_entries).expect("an occupied slot");
+            self.elapsed = latest.0;
+            for e in self.due.run() {
+                self.nodes.touch(e.3);
+            }
             return true;
         }
         let mut entries = std::mem::take(slot_entries);
-        if entries.len() <= PREFETCH {
-            for e in &entries {
-                self.nodes.prefetch(e.3);
-            }
-        }
         // Every entry of a lower slot or level is earlier than every entry
         // of a higher one, so this slot's earliest is the wheel's. Moving
         // the cursor anywhere in this slot keeps every other entry's level
@@ -383,7 +386,7 @@ impl<T> Wheel<T> {
     fn place(&mut self, entry: Entry) {
         let at = entry.0;
         if at <= self.elapsed {
-            self.due.push(Reverse(entry));
+            self.due.push(entry);
             return;
         }
         let level = (63 - (at ^ self.elapsed).leading_zeros()) as usize / 6;
