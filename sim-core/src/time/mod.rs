@@ -33,6 +33,8 @@ mod sleep;
 mod timeout;
 pub(crate) mod timers;
 pub(crate) mod wheel;
+mod wheel_due;
+mod wheel_nodes;
 
 pub use instant::Instant;
 pub use interval::{Interval, interval, interval_at};

@@ -9,21 +9,23 @@
 //! [`Wheel::next_deadline`] is the exact earliest deadline, so a virtual
 //! clock jumps straight to it.
 //!
-//! How: the wheel keeps a cursor, `elapsed`, never past the earliest entry
-//! it holds. An entry after the cursor sits in one of [`LEVELS`] levels of
+//! How: the wheel keeps a cursor, `elapsed`: every entry in a slot is
+//! after it. An entry after the cursor sits in one of [`LEVELS`] levels of
 //! 64 slots: level `k` is chosen by the highest base-64 digit in which the
 //! deadline differs from the cursor, and the slot is the deadline's digit
 //! `k`. So every entry of a lower level is earlier than every entry of a
 //! higher one, and within a level a lower slot is earlier. So the earliest
-//! entry is in the lowest occupied slot of the lowest occupied level: the
-//! cursor moves to the earliest deadline in that slot, and the slot's
-//! entries are placed again, the earliest ones due, the others each in a
-//! lower level. Entries at (or, inserted late, before) the cursor go to
-//! the *due* heap, ordered by the full key; it holds only the entries of
-//! the cursor's instant and any inserted behind it since, so ties are
-//! sorted among themselves and nothing else. Each entry is placed at most
-//! once per level on its way down: the cost per entry depends on how far
-//! ahead its deadline is, never on how many entries there are.
+//! entry is in the lowest occupied slot of the lowest occupied level. When
+//! nothing is due, that slot is taken: if it holds at most
+//! [`DUE_AT_ONCE`] entries, they all become due at once and the cursor
+//! moves to the latest of them; otherwise the cursor moves to the earliest
+//! and the entries are placed again, the earliest ones due, the others
+//! each in a lower level. Entries at (or, inserted late, before) the
+//! cursor go to the *due* set ([`Due`]), ordered by the full key; it holds
+//! only entries at or behind the cursor, all earlier than any in a slot.
+//! Each entry is placed at most once per level on its way down: the cost
+//! per entry depends on how far ahead its deadline is, never on how many
+//! entries there are.
 //!
 //! Few entries (the usual case: a couple of segments and timers in
 //! flight) skip all that: up to [`SMALL`] of them sit in one vector sorted
@@ -35,7 +37,10 @@
 //!
 //! A slot is a vector of keys (deadline, tie, sequence, node), so moving a
 //! slot down reads and writes memory in order; the values stay in a slab
-//! of nodes, touched only to insert, pop, update or remove one. Removing
+//! of nodes ([`Nodes`]), touched only to insert, pop, update or remove one.
+//! The nodes of a slot that becomes due at once are read then, together,
+//! so a pop does not wait on a cache miss of its own when the slab
+//! outgrows the cache. Removing
 //! frees the node at once and leaves the key behind: it is skipped when it
 //! becomes due (its sequence no longer matches the node's). The slab is
 //! bounded by the number of live entries. The keys of removed entries are
@@ -43,10 +48,9 @@
 //! cancellations far ahead of the cursor (one retransmission per idle
 //! connection opened) do not pile up a key each.
 
-use std::cmp::Reverse;
-use std::collections::BinaryHeap;
-
 use crate::time::Instant;
+use crate::time::wheel_due::Due;
+use crate::time::wheel_nodes::Nodes;
 
 /// Levels of the wheel: 11 base-64 digits cover every `u64` nanosecond.
 const LEVELS: usize = 11;
@@ -59,8 +63,9 @@ const RETAINED_CAPACITY: usize = 1024;
 const SMALL: usize = 16;
 /// Keys of removed entries allowed beyond the slab's size before a sweep.
 const STALE_SLACK: usize = 64;
-/// No node: the end of the free list.
-const NIL: u32 = u32::MAX;
+/// The most keys of a slot that become due at once when it is the
+/// earliest, instead of moving down level by level.
+const DUE_AT_ONCE: usize = 32;
 
 /// Identifies an entry: its node and the sequence number that makes a
 /// stale key (the entry popped or removed, the node reused) harmless.
@@ -83,18 +88,9 @@ pub(crate) struct Popped<T> {
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 struct Entry(u64, u64, u64, u32);
 
-struct Node<T> {
-    seq: u64,
-    /// The next free node, while free.
-    next_free: u32,
-    /// `None` while free.
-    value: Option<T>,
-}
-
 /// The queue; see the module docs.
 pub(crate) struct Wheel<T> {
-    nodes: Vec<Node<T>>,
-    free: u32,
+    nodes: Nodes<T>,
     /// While not `spilled`: every entry, sorted by key, earliest last.
     /// Removing takes an entry out at once (no stale keys here).
     small: Vec<Entry>,
@@ -107,7 +103,7 @@ pub(crate) struct Wheel<T> {
     /// Bit `k`: `occupied[k]` is not zero.
     levels: u16,
     elapsed: u64,
-    due: BinaryHeap<Reverse<Entry>>,
+    due: Due<Entry>,
     /// Keys of removed entries still in the wheel or the due heap: while
     /// there are none, the heap's top is live without looking at its node.
     stale: usize,
@@ -117,15 +113,14 @@ pub(crate) struct Wheel<T> {
 impl<T> Default for Wheel<T> {
     fn default() -> Self {
         Wheel {
-            nodes: Vec::new(),
-            free: NIL,
+            nodes: Nodes::default(),
             small: Vec::new(),
             spilled: false,
             slots: Vec::new(),
             occupied: [0; LEVELS],
             levels: 0,
             elapsed: 0,
-            due: BinaryHeap::new(),
+            due: Due::default(),
             stale: 0,
             next_seq: 0,
         }
@@ -139,23 +134,7 @@ impl<T> Wheel<T> {
     pub(crate) fn insert(&mut self, at: Instant, tie: u64, value: T) -> WheelKey {
         let seq = self.next_seq;
         self.next_seq += 1;
-        let node = Node {
-            seq,
-            next_free: NIL,
-            value: Some(value),
-        };
-        let index = if self.free == NIL {
-            self.nodes.push(node);
-            u32::try_from(self.nodes.len() - 1)
-                .ok()
-                .filter(|&i| i != NIL)
-                .expect("more than 4 billion pending deadlines")
-        } else {
-            let index = self.free;
-            self.free = self.nodes[index as usize].next_free;
-            self.nodes[index as usize] = node;
-            index
-        };
+        let index = self.nodes.insert(seq, value);
         let entry = Entry(at.as_nanos(), tie, seq, index);
         if !self.spilled {
             if self.small.len() < SMALL {
@@ -176,12 +155,14 @@ impl<T> Wheel<T> {
 
     /// The entry's value, unless it was popped or removed.
     pub(crate) fn get_mut(&mut self, key: WheelKey) -> Option<&mut T> {
-        self.live_node(key)?.value.as_mut()
+        self.nodes.get_mut(key.index, key.seq)
     }
 
     /// Removes the entry, returning its value; `None` for a stale key.
     pub(crate) fn remove(&mut self, key: WheelKey) -> Option<T> {
-        self.live_node(key)?;
+        if !self.nodes.is_live(key.index, key.seq) {
+            return None;
+        }
         if self.spilled {
             self.stale += 1;
             let value = self.release(key.index);
@@ -210,6 +191,7 @@ impl<T> Wheel<T> {
     /// none is, says when the earliest is due (`None`: the wheel is
     /// empty). A caller that delivers until nothing is due learns the
     /// next deadline from the same look, instead of asking again.
+    #[inline]
     pub(crate) fn pop_or_next(&mut self, now: Instant) -> Result<Popped<T>, Option<Instant>> {
         let Some(Entry(at, _, seq, index)) = self.first_due() else {
             return Err(None);
@@ -217,30 +199,26 @@ impl<T> Wheel<T> {
         if at > now.as_nanos() {
             return Err(Some(Instant::from_nanos(at)));
         }
-        if self.spilled {
-            self.due.pop();
+        let value = if self.spilled {
+            self.due.pop_first();
+            let value = self.release(index);
             self.unspill_if_empty();
+            value
         } else {
             self.small.pop();
-        }
-        let value = self.release(index);
+            self.release(index)
+        };
         Ok(Popped { seq, value })
     }
 
     /// Removes every entry, in slab order.
     pub(crate) fn drain(&mut self) -> Vec<T> {
-        let values = self.nodes.drain(..).filter_map(|n| n.value).collect();
+        let values = self.nodes.drain();
         *self = Wheel {
             next_seq: self.next_seq,
             ..Wheel::default()
         };
         values
-    }
-
-    fn live_node(&mut self, key: WheelKey) -> Option<&mut Node<T>> {
-        self.nodes
-            .get_mut(key.index as usize)
-            .filter(|n| n.seq == key.seq && n.value.is_some())
     }
 
     /// The due heap's first live entry, after bringing the earliest slot
@@ -250,27 +228,28 @@ impl<T> Wheel<T> {
         if !self.spilled {
             return self.small.last().copied();
         }
-        match self.due.peek() {
-            Some(&Reverse(first)) if self.stale == 0 => Some(first),
+        match self.due.first() {
+            Some(first) if self.stale == 0 => Some(first),
             None if self.levels == 0 => None,
             _ => self.first_due_slow(),
         }
     }
 
-    /// [`Self::first_due`] when the heap's top may be stale or the heap
-    /// is empty.
+    /// [`Self::first_due`] when the first due entry may be stale or none
+    /// is due. Never inlined: the fast path stays small, with no frame to
+    /// set up, in the many callers that hold a few entries.
+    #[inline(never)]
     fn first_due_slow(&mut self) -> Option<Entry> {
         loop {
             if self.due.is_empty() && !self.cascade() {
                 return None;
             }
-            let &Reverse(first) = self.due.peek()?;
-            let node = &self.nodes[first.3 as usize];
-            if node.seq == first.2 && node.value.is_some() {
+            let first = self.due.first()?;
+            if self.stale == 0 || self.nodes.is_live(first.3, first.2) {
                 return Some(first);
             }
             // Removed: its node is free or reused.
-            self.due.pop();
+            self.due.pop_first();
             self.stale -= 1;
             self.unspill_if_empty();
             if !self.spilled {
@@ -315,9 +294,17 @@ impl<T> Wheel<T> {
     #[inline]
     fn unspill_if_empty(&mut self) {
         if self.levels == 0 && self.due.is_empty() {
-            debug_assert_eq!(self.stale, 0);
-            self.spilled = false;
+            self.unspill();
         }
+    }
+
+    /// [`Self::unspill_if_empty`]'s work: no entry is left, so every node
+    /// is free, and the slab starts over (see [`Nodes`]).
+    #[cold]
+    fn unspill(&mut self) {
+        debug_assert_eq!(self.stale, 0);
+        self.spilled = false;
+        self.nodes.reset();
     }
 
     /// Drops the keys of removed entries from the slots and the due heap
@@ -327,10 +314,7 @@ impl<T> Wheel<T> {
     #[cold]
     fn sweep_stale(&mut self) {
         let nodes = &self.nodes;
-        let live = |e: &Entry| {
-            let node = &nodes[e.3 as usize];
-            node.seq == e.2 && node.value.is_some()
-        };
+        let live = |e: &Entry| nodes.is_live(e.3, e.2);
         for level in 0..LEVELS {
             let mut occupied = self.occupied[level];
             while occupied != 0 {
@@ -349,7 +333,7 @@ impl<T> Wheel<T> {
                 self.levels &= !(1 << level);
             }
         }
-        self.due.retain(|Reverse(e)| live(e));
+        self.due.retain(live);
         self.stale = 0;
         self.unspill_if_empty();
     }
@@ -369,10 +353,15 @@ impl<T> Wheel<T> {
             self.levels &= !(1 << level);
         }
         let slot_entries = &mut self.slots[level * SLOTS + slot];
-        if slot_entries.len() == 1 {
-            let entry = slot_entries.pop().expect("one entry");
-            self.elapsed = entry.0;
-            self.due.push(Reverse(entry));
+        if slot_entries.len() <= DUE_AT_ONCE {
+            // Few: all become due, sorted once, and the cursor moves to
+            // the latest of them (anywhere in this slot keeps every other
+            // entry's level and slot, see below).
+            let latest = self.due.take_run(slot_entries).expect("an occupied slot");
+            self.elapsed = latest.0;
+            for e in self.due.run() {
+                self.nodes.touch(e.3);
+            }
             return true;
         }
         let mut entries = std::mem::take(slot_entries);
@@ -397,7 +386,7 @@ impl<T> Wheel<T> {
     fn place(&mut self, entry: Entry) {
         let at = entry.0;
         if at <= self.elapsed {
-            self.due.push(Reverse(entry));
+            self.due.push(entry);
             return;
         }
         let level = (63 - (at ^ self.elapsed).leading_zeros()) as usize / 6;
@@ -408,11 +397,9 @@ impl<T> Wheel<T> {
     }
 
     /// Frees a live node, returning its value.
+    #[inline]
     fn release(&mut self, index: u32) -> T {
-        let node = &mut self.nodes[index as usize];
-        node.next_free = self.free;
-        self.free = index;
-        node.value.take().expect("a live entry has its value")
+        self.nodes.take(index)
     }
 }
 

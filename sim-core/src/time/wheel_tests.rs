@@ -102,6 +102,59 @@ fn keys_of_removed_entries_are_swept_once_they_outnumber_the_nodes() {
 }
 
 #[test]
+fn an_emptied_wheel_starts_its_slab_over_and_old_keys_stay_stale() {
+    let mut wheel = Wheel::default();
+    // Scrambled deadlines: the nodes are freed out of index order.
+    let old: Vec<WheelKey> = (0..200u64)
+        .map(|i| wheel.insert(at(1_000 + (i * 77) % 200), 0, i as u32))
+        .collect();
+    assert!(wheel.spilled);
+    assert_eq!(pop_all(&mut wheel, u64::MAX).len(), 200);
+    assert_eq!(wheel.nodes.len(), 0, "empty: the slab starts over");
+    let new: Vec<WheelKey> = (0..200u64)
+        .map(|i| wheel.insert(at(5_000 + i), 0, 1_000 + i as u32))
+        .collect();
+    let indices: Vec<u32> = new.iter().map(|k| k.index).collect();
+    let in_order: Vec<u32> = (0..200).collect();
+    assert_eq!(indices, in_order, "nodes written in order again");
+    for key in &old {
+        assert_eq!(wheel.get_mut(*key), None, "a key from before is stale");
+        assert_eq!(wheel.remove(*key), None);
+    }
+    let expected: Vec<u32> = (1_000..1_200).collect();
+    assert_eq!(pop_all(&mut wheel, u64::MAX), expected);
+}
+
+#[test]
+fn a_slot_due_at_once_merges_with_entries_inserted_behind_the_cursor() {
+    let mut wheel = Wheel::default();
+    // The cursor at 10; 20 entries in one level-3 slot (2^18 ns wide),
+    // scrambled, with ties; a far one so the wheel holds more than that.
+    wheel.insert(at(10), 0, 98);
+    for i in 0..20u64 {
+        wheel.insert(at((1 << 20) + (i * 7) % 20 * 100), i % 2, i as u32);
+    }
+    wheel.insert(at(1 << 40), 0, 99);
+    assert!(wheel.spilled);
+    assert_eq!(pop_all(&mut wheel, 10), [98]);
+    // The slot becomes due whole: the cursor is at its latest entry.
+    assert_eq!(wheel.next_deadline(), Some(at(1 << 20)));
+    assert_eq!(wheel.elapsed, (1 << 20) + 1_900);
+    // Behind the cursor, between the slot's entries, and a tie with one.
+    wheel.insert(at((1 << 20) + 150), 0, 100);
+    wheel.insert(at((1 << 20) + 700), 0, 101);
+    let mut expected: Vec<(u64, u64, u32)> = (0..20u64)
+        .map(|i| ((i * 7) % 20 * 100, i % 2, i as u32))
+        .collect();
+    expected.push((150, 0, 100));
+    expected.push((700, 0, 101));
+    expected.sort_unstable();
+    let expected: Vec<u32> = expected.into_iter().map(|e| e.2).collect();
+    assert_eq!(pop_all(&mut wheel, 1 << 21), expected);
+    assert_eq!(pop_all(&mut wheel, u64::MAX), [99]);
+}
+
+#[test]
 fn the_wheel_agrees_with_a_sorted_model_under_random_operations() {
     agrees_with_a_sorted_model(0x1234_5678, usize::MAX);
 }
