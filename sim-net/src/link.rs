@@ -8,8 +8,8 @@ use std::cell::Cell;
 use std::rc::{Rc, Weak};
 use std::time::Duration;
 
-use sim_core::kernel::KernelHandle;
 use sim_core::kernel::stream::Link;
+use sim_core::kernel::{DelaySpan, KernelHandle};
 
 use crate::network::{HostIx, Net};
 
@@ -31,6 +31,8 @@ pub(crate) struct Path {
     pub(crate) open: bool,
     pub(crate) latency_min: Duration,
     pub(crate) latency_max: Duration,
+    /// `latency_max - latency_min`, kept for the draw.
+    pub(crate) latency_span: DelaySpan,
     pub(crate) bandwidth_bytes_per_sec: Option<u64>,
 }
 
@@ -41,6 +43,7 @@ impl Path {
         open: false,
         latency_min: Duration::ZERO,
         latency_max: Duration::ZERO,
+        latency_span: DelaySpan::ZERO,
         bandwidth_bytes_per_sec: None,
     };
 }
@@ -104,7 +107,9 @@ pub(crate) fn give_up_after() -> Duration {
 impl Link for NetLink {
     fn delay(&self, len: usize) -> Duration {
         let path = self.path.get();
-        let latency = self.kernel.device_delay(path.latency_min, path.latency_max);
+        let latency = self
+            .kernel
+            .device_delay_span(path.latency_min, path.latency_span);
         match path.bandwidth_bytes_per_sec {
             None => latency,
             Some(bw) => latency.saturating_add(Net::serialization(len, bw)),

@@ -202,6 +202,7 @@ impl Net {
             open: self.path_open(from, to),
             latency_min,
             latency_max,
+            latency_span: KernelHandle::delay_span(latency_min, latency_max),
             bandwidth_bytes_per_sec,
         }
     }
