@@ -272,6 +272,9 @@ pub(crate) struct PayloadNote {
 /// the shrinker, which gives up on a run with more); the rest are counted.
 const FAULTS_KEPT: usize = 100_000;
 
+/// Room the fault list takes at the first fault.
+const FAULTS_FIRST: usize = 256;
+
 impl Trace {
     /// A trace that keeps the last `recent_capacity` events, and every event
     /// when `record_all` is set (used by the determinism check).
@@ -381,6 +384,12 @@ impl Trace {
         let _untracked = crate::alloc::Untracked::new();
         if matches!(event.kind, EventKind::Fault { .. }) {
             if self.faults.len() < FAULTS_KEPT {
+                if self.faults.capacity() == 0 {
+                    // A run with faults on injects a few hundred: grown
+                    // from 4 one doubling at a time, the list would be
+                    // copied six times on the way.
+                    self.faults.reserve_exact(FAULTS_FIRST);
+                }
                 self.faults.push(event.clone());
             } else {
                 self.faults_dropped += 1;

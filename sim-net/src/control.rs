@@ -136,9 +136,7 @@ pub fn configure(config: NetConfig) {
         config.udp_queue_datagrams > 0,
         "NetConfig: udp_queue_datagrams must be at least 1"
     );
-    *Net::for_control("detsim::net::configure")
-        .config
-        .borrow_mut() = config;
+    Net::for_control("detsim::net::configure").set_config(config);
 }
 
 /// The address of the host named `name`.

@@ -1,41 +1,119 @@
 //! One direction between two hosts, as a stream link: transit times and
-//! partitions come from the network's current state.
+//! partitions come from the network's current state, which the network
+//! copies into the link whenever it changes (a partition, a held or
+//! released path, a link's or the network's configuration), so a segment
+//! asks the link alone.
 
+use std::cell::Cell;
 use std::rc::{Rc, Weak};
 use std::time::Duration;
 
 use sim_core::kernel::stream::Link;
+use sim_core::kernel::{DelaySpan, KernelHandle};
 
 use crate::network::{HostIx, Net};
 
 pub(crate) struct NetLink {
     pub(crate) net: Weak<Net>,
+    /// The kernel its latencies are drawn from.
+    kernel: KernelHandle,
     pub(crate) from: HostIx,
     pub(crate) to: HostIx,
+    /// The network's state for this direction, as of its last change.
+    path: Cell<Path>,
+}
+
+/// What a segment on a [`NetLink`] needs of the network's state: whether
+/// the path is open, and the link's latency range and bandwidth.
+#[derive(Clone, Copy)]
+pub(crate) struct Path {
+    /// Neither cut nor held (whether or not the destination is up).
+    pub(crate) open: bool,
+    pub(crate) latency_min: Duration,
+    pub(crate) latency_max: Duration,
+    /// `latency_max - latency_min`, kept for the draw.
+    pub(crate) latency_span: DelaySpan,
+    pub(crate) bandwidth_bytes_per_sec: Option<u64>,
+}
+
+impl Path {
+    /// The path of a network that is gone (the run ended): nothing gets
+    /// through, and nothing takes time or draws a latency.
+    const GONE: Path = Path {
+        open: false,
+        latency_min: Duration::ZERO,
+        latency_max: Duration::ZERO,
+        latency_span: DelaySpan::ZERO,
+        bandwidth_bytes_per_sec: None,
+    };
 }
 
 impl Net {
     /// The stream link from `from` to `to`: one `NetLink` per directed
-    /// pair, shared by every connection between them (it holds no state
-    /// of its own), so an idle connection does not carry two of them.
+    /// pair, shared by every connection between them, so an idle
+    /// connection does not carry two of them.
     pub(crate) fn stream_link(&self, from: HostIx, to: HostIx) -> Rc<dyn Link> {
+        self.net_link(from, to) as Rc<dyn Link>
+    }
+
+    /// [`Net::stream_link`], as its own type.
+    pub(crate) fn net_link(&self, from: HostIx, to: HostIx) -> Rc<NetLink> {
         let mut links = self.stream_links.borrow_mut();
         let link = links.entry((from, to)).or_insert_with(|| {
             Rc::new(NetLink {
                 net: Rc::downgrade(&self.rc()),
+                kernel: self.kernel.clone(),
                 from,
                 to,
+                path: Cell::new(self.path(from, to)),
             })
         });
-        Rc::clone(link) as Rc<dyn Link>
+        Rc::clone(link)
     }
+
+    /// Copies the network's state for `from` to `to` into its stream
+    /// link, if there is one: after a change to it.
+    pub(crate) fn refresh_link(&self, from: HostIx, to: HostIx) {
+        if let Some(link) = self.stream_links.borrow().get(&(from, to)) {
+            link.path.set(self.path(from, to));
+        }
+    }
+
+    /// [`Net::refresh_link`] for every stream link: after a change that
+    /// may touch any of them.
+    pub(crate) fn refresh_links(&self) {
+        for link in self.stream_links.borrow().values() {
+            link.path.set(self.path(link.from, link.to));
+        }
+    }
+
+    /// The network is going away: its links carry nothing any more, as
+    /// a link whose network is gone answers.
+    pub(crate) fn close_links(&self) {
+        for link in self.stream_links.borrow().values() {
+            link.path.set(Path::GONE);
+        }
+    }
+}
+
+/// Linux's give-up time for a segment or a retransmitted packet
+/// (`tcp_retries2`), which every `NetLink` answers: the [`Link`] default.
+pub(crate) fn give_up_after() -> Duration {
+    struct Linux;
+    impl Link for Linux {}
+    Linux.give_up_after()
 }
 
 impl Link for NetLink {
     fn delay(&self, len: usize) -> Duration {
-        self.net
-            .upgrade()
-            .map_or(Duration::ZERO, |n| n.transit(self.from, self.to, len))
+        let path = self.path.get();
+        let latency = self
+            .kernel
+            .device_delay_span(path.latency_min, path.latency_span);
+        match path.bandwidth_bytes_per_sec {
+            None => latency,
+            Some(bw) => latency.saturating_add(Net::serialization(len, bw)),
+        }
     }
 
     fn is_up(&self) -> bool {
@@ -44,9 +122,7 @@ impl Link for NetLink {
         // arriving there meets a closed socket (data is answered with
         // RST), rather than being retransmitted forever (which would keep
         // a run whose body is stuck from ending in a deadlock).
-        self.net
-            .upgrade()
-            .is_some_and(|n| n.path_open(self.from, self.to))
+        self.path.get().open
     }
 
     fn retransmit_after(&self) -> Duration {

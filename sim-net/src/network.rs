@@ -18,7 +18,7 @@ use sim_core::node::{self, NodeId};
 
 use crate::config::{LinkConfig, NetConfig};
 use crate::host::HostState;
-use crate::link::NetLink;
+use crate::link::{NetLink, Path};
 
 /// Index of a host in the network (creation order).
 pub(crate) type HostIx = u32;
@@ -167,12 +167,27 @@ impl Net {
         ))
     }
 
-    /// Transit time of `len` bytes from `from` to `to`, drawn now: the
-    /// stream links' per-segment delay, inlined into it.
-    #[inline]
+    /// Transit time of `len` bytes from `from` to `to`, drawn now (a
+    /// stream link draws from its copy of the same state, `link.rs`).
     pub(crate) fn transit(&self, from: HostIx, to: HostIx, len: usize) -> Duration {
+        let path = self.path(from, to);
+        let latency = self.kernel.device_delay(path.latency_min, path.latency_max);
+        match path.bandwidth_bytes_per_sec {
+            None => latency,
+            Some(bw) => latency.saturating_add(Net::serialization(len, bw)),
+        }
+    }
+
+    /// How long `len` bytes take to leave at `bw` bytes per second.
+    pub(crate) fn serialization(len: usize, bw: u64) -> Duration {
+        Duration::from_nanos((len as u128 * 1_000_000_000 / u128::from(bw.max(1))) as u64)
+    }
+
+    /// The state of the path from `from` to `to` now: whether it is open,
+    /// and its link's configuration (its own, or the network's default).
+    pub(crate) fn path(&self, from: HostIx, to: HostIx) -> Path {
         let links = self.links.borrow();
-        let (min, max, bw) = match links.get(&(from, to)) {
+        let (latency_min, latency_max, bandwidth_bytes_per_sec) = match links.get(&(from, to)) {
             Some(l) => (l.latency_min, l.latency_max, l.bandwidth_bytes_per_sec),
             None => {
                 let config = self.config.borrow();
@@ -183,13 +198,12 @@ impl Net {
                 )
             }
         };
-        drop(links);
-        let latency = self.kernel.device_delay(min, max);
-        match bw {
-            None => latency,
-            Some(bw) => latency.saturating_add(Duration::from_nanos(
-                (len as u128 * 1_000_000_000 / u128::from(bw.max(1))) as u64,
-            )),
+        Path {
+            open: self.path_open(from, to),
+            latency_min,
+            latency_max,
+            latency_span: KernelHandle::delay_span(latency_min, latency_max),
+            bandwidth_bytes_per_sec,
         }
     }
 
@@ -200,9 +214,7 @@ impl Net {
     }
 
     /// Whether the path from `from` to `to` carries packets now (neither
-    /// cut nor held), whether or not `to` is up. Inlined into the stream
-    /// link's check, made per segment.
-    #[inline]
+    /// cut nor held), whether or not `to` is up.
     pub(crate) fn path_open(&self, from: HostIx, to: HostIx) -> bool {
         let pair = (from, to);
         !self.cut.borrow().contains(&pair) && !self.held.borrow().contains(&pair)
@@ -221,6 +233,7 @@ impl Net {
             c.remove(&(from, to))
         };
         drop(c);
+        self.refresh_link(from, to);
         self.kernel.trace(
             self.link_id(from, to),
             if cut { "partition" } else { "heal" },
@@ -230,6 +243,7 @@ impl Net {
 
     pub(crate) fn heal_all(&self) {
         self.cut.borrow_mut().clear();
+        self.refresh_links();
         self.kernel.trace(ResourceId::NONE, "heal all", 0);
     }
 
@@ -241,6 +255,7 @@ impl Net {
             h.remove(&(from, to))
         };
         drop(h);
+        self.refresh_link(from, to);
         self.kernel.trace(
             self.link_id(from, to),
             if held { "hold" } else { "release" },
@@ -250,6 +265,14 @@ impl Net {
 
     pub(crate) fn set_link(&self, from: HostIx, to: HostIx, link: LinkConfig) {
         self.links.borrow_mut().insert((from, to), link);
+        self.refresh_link(from, to);
+    }
+
+    /// Replaces the network's configuration ([`crate::configure`]): the
+    /// default link changes for every pair without its own.
+    pub(crate) fn set_config(&self, config: NetConfig) {
+        *self.config.borrow_mut() = config;
+        self.refresh_links();
     }
 
     /// A host's node crashed: its sockets are gone (their owners were
@@ -295,5 +318,13 @@ impl Net {
     /// Number of hosts.
     pub(crate) fn host_count(&self) -> usize {
         self.hosts.borrow().len()
+    }
+}
+
+impl Drop for Net {
+    fn drop(&mut self) {
+        // The connections that outlive the run keep their links: what
+        // they send from now on goes nowhere, at once.
+        self.close_links();
     }
 }

@@ -11,7 +11,7 @@ use std::time::Duration;
 use sim_core::kernel::stream::Link;
 use sim_core::time::Instant;
 
-use crate::link::NetLink;
+use crate::link::{NetLink, give_up_after};
 use crate::network::{HostIx, Net};
 
 impl Net {
@@ -30,7 +30,7 @@ impl Net {
         delay: Duration,
         arrive: impl FnOnce(bool) + 'static,
     ) {
-        let deadline = self.give_up_deadline(from, to, delay);
+        let deadline = self.give_up_deadline(delay);
         carry_after(Rc::clone(self), from, to, delay, deadline, arrive);
     }
 
@@ -46,33 +46,19 @@ impl Net {
         delay: Duration,
         arrive: impl FnOnce(bool) + 'static,
     ) {
-        let deadline = self.give_up_deadline(from, to, delay);
-        let link = NetLink {
-            net: Rc::downgrade(self),
-            from,
-            to,
-        };
+        let deadline = self.give_up_deadline(delay);
+        let link = self.net_link(from, to);
         resend_after(Rc::clone(self), link, delay, deadline, arrive);
     }
 
-    /// When a packet from `from` to `to` sent now, due after `delay`,
-    /// stops being retransmitted or held: after the link's give-up time.
+    /// When a packet sent now, due after `delay`, stops being
+    /// retransmitted or held: after the links' give-up time.
     /// `None` past the end of the clock (a link latency of centuries):
     /// never. Checked, as a stream segment's deadline saturates
     /// (`wire.rs`), rather than overflowing inside detsim.
-    fn give_up_deadline(
-        self: &Rc<Self>,
-        from: HostIx,
-        to: HostIx,
-        delay: Duration,
-    ) -> Option<Instant> {
-        let link = NetLink {
-            net: Rc::downgrade(self),
-            from,
-            to,
-        };
+    fn give_up_deadline(&self, delay: Duration) -> Option<Instant> {
         delay
-            .checked_add(link.give_up_after())
+            .checked_add(give_up_after())
             .and_then(|d| self.kernel.now().checked_add(d))
     }
 }
@@ -108,7 +94,7 @@ fn carry_after(
 /// into the scheduled event as in [`carry_after`].
 fn resend_after(
     net: Rc<Net>,
-    link: NetLink,
+    link: Rc<NetLink>,
     delay: Duration,
     deadline: Option<Instant>,
     arrive: impl FnOnce(bool) + 'static,

@@ -253,3 +253,40 @@ fn a_link_latency_of_duration_max_holds_data_without_overflowing() {
         assert!(read.is_err(), "the data arrived: {read:?}");
     });
 }
+
+#[test]
+fn reconfiguring_the_network_changes_the_latency_of_open_connections() {
+    // A connection's links follow the network's configuration as it is
+    // when each segment is sent, not as it was when the connection opened;
+    // a link's own settings win over the network's default.
+    const SLOWER: Duration = Duration::from_millis(3);
+    exact().seeds(1).run(|| async {
+        fixed_latency();
+        let listener = TcpListener::bind("0.0.0.0:80").await.unwrap();
+        let client = net::client("c", async {
+            let mut conn = TcpStream::connect("main:80").await.unwrap();
+            let mut config = NetConfig::default();
+            config.latency_min = SLOWER;
+            config.latency_max = SLOWER;
+            net::configure(config);
+            let sent = Instant::now();
+            conn.write_all(b"a").await.unwrap();
+            sleep_until(sent + SLOWER).await;
+            net::set_link("c", "main", LinkConfig::latency(LATENCY, LATENCY));
+            conn.write_all(b"b").await.unwrap();
+            (conn, sent)
+        });
+        let (mut conn, _) = listener.accept().await.unwrap();
+        let mut buf = [0; 1];
+        conn.read_exact(&mut buf).await.unwrap();
+        let sent = Instant::now() - SLOWER;
+        conn.read_exact(&mut buf).await.unwrap();
+        assert_eq!(
+            Instant::now(),
+            sent + SLOWER + LATENCY,
+            "the link's own latency"
+        );
+        let (_conn, sent_first) = client.await.unwrap();
+        assert_eq!(sent_first, sent, "the first byte took the new default");
+    });
+}

@@ -223,6 +223,21 @@ impl Kernel {
         }
     }
 
+    /// [`Kernel::device_delay`] over `min..=min + span` nanoseconds, for a
+    /// device that keeps its range that way ([`super::sim::span_nanos`]):
+    /// the same draw, made the same way.
+    #[inline]
+    pub(crate) fn device_delay_span(&self, min: Duration, span: u64) -> Duration {
+        if span == 0 {
+            return min;
+        }
+        match &self.backend {
+            Backend::Sim(sim) => sim.device_delay_span(min, span),
+            #[cfg(target_os = "linux")]
+            Backend::Os(_) => min,
+        }
+    }
+
     /// How long a blocking job waits for a pool thread to take it: a draw
     /// in `min..=max` from the device stream under the simulation (which
     /// then runs the job inline), zero on the OS (its pool's threads take
@@ -385,6 +400,28 @@ mod tests {
         let drawn = sim.device_delay(min, max);
         assert!(min <= drawn && drawn <= max, "{drawn:?}");
         assert!(sim.pickup_delay(min, max) >= min);
+    }
+
+    #[test]
+    fn a_draw_over_a_kept_span_is_the_draw_over_its_bounds() {
+        let (a, b) = (Kernel::sim(7), Kernel::sim(7));
+        let ranges = [(5, 500), (9, 9), (0, 1), (0, u64::MAX)];
+        for (min, max) in ranges.map(|(l, h)| (Duration::from_nanos(l), Duration::from_nanos(h))) {
+            let span = super::super::sim::span_nanos(min, max);
+            assert_eq!(a.device_delay(min, max), b.device_delay_span(min, span));
+        }
+        let huge = (Duration::ZERO, Duration::MAX);
+        let span = super::super::sim::span_nanos(huge.0, huge.1);
+        assert_eq!(span, u64::MAX, "saturated");
+        assert_eq!(
+            a.device_delay(huge.0, huge.1),
+            b.device_delay_span(huge.0, span)
+        );
+        // Both streams moved alike: the next draws agree too.
+        assert_eq!(
+            a.pickup_delay(Duration::ZERO, Duration::from_micros(3)),
+            b.pickup_delay(Duration::ZERO, Duration::from_micros(3))
+        );
     }
 
     #[cfg(target_os = "linux")]

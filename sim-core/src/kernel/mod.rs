@@ -112,7 +112,7 @@ pub use crate::runtime::resident::Resident;
 pub use crate::runtime::resident_future::ResidentFuture;
 pub use completion::{BufResult, Completion};
 pub(crate) use dispatch::{Kernel, Parked};
-pub use handle::KernelHandle;
+pub use handle::{DelaySpan, KernelHandle};
 pub use io_source::{AsSource, IoSource};
 #[cfg(target_os = "linux")]
 pub use os::FdRegistration;

@@ -49,10 +49,25 @@ impl SimKernel {
 
     /// A duration in `min..=max` from the device stream (`min < max`).
     pub(crate) fn device_delay(&self, min: Duration, max: Duration) -> Duration {
-        let span = u64::try_from((max - min).as_nanos()).unwrap_or(u64::MAX);
+        self.device_delay_span(min, span_nanos(min, max))
+    }
+
+    /// A duration in `min..=min + span` nanoseconds from the device
+    /// stream (`span > 0`): [`SimKernel::device_delay`]'s draw.
+    #[inline]
+    pub(crate) fn device_delay_span(&self, min: Duration, span: u64) -> Duration {
         let mut rng = self.devices.get();
         let drawn = rng.up_to(span);
         self.devices.set(rng);
         min + Duration::from_nanos(drawn)
     }
+}
+
+/// The width of `min..=max` in nanoseconds, saturated to `u64` (zero when
+/// `max <= min`): what a device draws its latency over.
+pub(crate) fn span_nanos(min: Duration, max: Duration) -> u64 {
+    if max <= min {
+        return 0;
+    }
+    u64::try_from((max - min).as_nanos()).unwrap_or(u64::MAX)
 }

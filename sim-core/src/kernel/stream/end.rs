@@ -86,22 +86,38 @@ impl StreamEnd {
         }
         let n = pipe.take(&mut buf[..n]);
         let drained = pipe.buffered() == 0;
+        let slow = self.wire.slow.get();
+        // The room the writer (writing into this pipe) has now; a slow
+        // stream's is what its queue leaves, asked below.
+        let announce = !slow && self.wire.room_announced(pipe.capacity(), pipe.space());
         drop(pipe);
         source.note_read_bytes(drained);
         source.trace("read", n as i64);
-        // Room freed: the writer's side becomes writable (an edge only if
-        // it was not), once the room is worth announcing.
+        if slow {
+            self.read_slow();
+        } else if announce {
+            // Room freed: the writer's side becomes writable (an edge only
+            // if it was not), once the room is worth announcing.
+            self.wire
+                .peer(self.side)
+                .source
+                .set(Readiness::WRITABLE, Readiness::EMPTY);
+        }
+        Ok(n)
+    }
+
+    /// [`StreamEnd::try_read`] on a slow stream, once the bytes are taken:
+    /// announces the room freed (`Wire::room_to_announce`), then lets the
+    /// writer's queue move on, as the window reopened.
+    #[cold]
+    fn read_slow(&self) {
         if self.wire.room_to_announce(1 - self.side) {
             self.wire
                 .peer(self.side)
                 .source
                 .set(Readiness::WRITABLE, Readiness::EMPTY);
         }
-        if self.wire.slow.get() {
-            // The window reopened: the writer's queue may move on.
-            trickle::pump(&self.wire, 1 - self.side, std::time::Duration::ZERO);
-        }
-        Ok(n)
+        trickle::pump(&self.wire, 1 - self.side, std::time::Duration::ZERO);
     }
 
     /// Copies what is buffered without consuming it (`MSG_PEEK`), without
@@ -178,7 +194,8 @@ impl StreamEnd {
             return Err(io::ErrorKind::WouldBlock.into());
         }
         let mut n = data.len().min(space);
-        if n > 1 && source.fault(FaultKind::PartialWrite) {
+        // `Interrupted`'s roll checked the runtime.
+        if n > 1 && source.fault_again(FaultKind::PartialWrite) {
             n = source.fault_amount(FaultKind::PartialWrite, n);
         }
         source.trace("write", n as i64);
@@ -188,7 +205,8 @@ impl StreamEnd {
             .kernel
             .fault_delay(FaultKind::DelayedReadiness, peer.source.id());
         self.wire.transmit_data(self.side, &data[..n], extra);
-        if peer.inbound.borrow().space() == 0 {
+        // The segment took `n` of the `space` bytes of room.
+        if n == space {
             source.clear(Readiness::WRITABLE);
         }
         Ok(n)
@@ -207,7 +225,8 @@ impl StreamEnd {
             return Err(io::ErrorKind::WouldBlock.into());
         }
         let mut n = data.len().min(space);
-        if n > 1 && source.fault(FaultKind::PartialWrite) {
+        // `Interrupted`'s roll, in `try_write`, checked the runtime.
+        if n > 1 && source.fault_again(FaultKind::PartialWrite) {
             n = source.fault_amount(FaultKind::PartialWrite, n);
         }
         source.trace("write", n as i64);

@@ -104,6 +104,13 @@ impl Wire {
         } else {
             pipe.space()
         };
+        self.room_announced(capacity, space)
+    }
+
+    /// [`Wire::room_to_announce`] for a writer with `space` bytes of room
+    /// out of `capacity`.
+    #[inline]
+    pub(crate) fn room_announced(&self, capacity: usize, space: usize) -> bool {
         let used = capacity - space;
         if self.tcp {
             used <= 2 * space
