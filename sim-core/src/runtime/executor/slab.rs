@@ -1,15 +1,17 @@
 //! The task table's storage: a slot per task index, each with the
 //! generation that makes stale keys harmless, and the free list.
 //!
-//! Slots live in fixed chunks of [`CHUNK`] that never move: a spawn never
+//! Slots live in chunks of [`CHUNK`] that never move: a spawn never
 //! copies the table, however many tasks are alive (a flat vector copied
 //! every slot each time it doubled, which at 10k tasks cost more per
-//! spawn than the rest of the table's work). A chunk is made whole, its
-//! slots empty, so a lookup is a shift, a mask and one bounds check (of
-//! the chunk list; a masked index is always inside its chunk). Iteration
-//! is in index order, as it was, so whatever walks the table
-//! (scheduling-fault targets, a node's tasks) sees the same order; slots
-//! past the last one reserved are empty, so they show in no walk.
+//! spawn than the rest of the table's work). A chunk is a vector made
+//! with room for all its slots and filled one reserved index at a time,
+//! so it never reallocates, and a runtime with a few tasks neither writes
+//! nor walks nor drops the rest of its first chunk (a fresh simulation per
+//! seed would pay for all of them at every teardown). A lookup is a
+//! shift, a mask and two bounds checks. Iteration is in index order, as
+//! it was, so whatever walks the table (scheduling-fault targets, a
+//! node's tasks) sees the same order.
 
 use std::ops::{Index, IndexMut};
 
@@ -29,7 +31,8 @@ pub(super) struct Slot {
 
 /// The slots and the indices free for reuse.
 pub(super) struct Slab {
-    chunks: Vec<Box<[Slot; CHUNK]>>,
+    /// Each made with capacity [`CHUNK`] and never pushed past it.
+    chunks: Vec<Vec<Slot>>,
     /// Indices handed out so far: the next new slot's.
     len: u32,
     free: Vec<u32>,
@@ -44,19 +47,18 @@ impl Slab {
         }
     }
 
-    /// The slot at `index`, if its chunk exists (a slot never reserved is
-    /// empty, with generation 0).
+    /// The slot at `index`, if that index was ever reserved.
     #[inline]
     pub(super) fn get(&self, index: u32) -> Option<&Slot> {
         let chunk = self.chunks.get((index >> CHUNK_BITS) as usize)?;
-        Some(&chunk[(index & MASK) as usize])
+        chunk.get((index & MASK) as usize)
     }
 
-    /// The slot at `index`, mutably, if its chunk exists.
+    /// The slot at `index`, mutably, if that index was ever reserved.
     #[inline]
     pub(super) fn get_mut(&mut self, index: u32) -> Option<&mut Slot> {
         let chunk = self.chunks.get_mut((index >> CHUNK_BITS) as usize)?;
-        Some(&mut chunk[(index & MASK) as usize])
+        chunk.get_mut((index & MASK) as usize)
     }
 
     /// Takes an index for a new task (a freed one first, most recently
@@ -79,8 +81,18 @@ impl Slab {
         let index = self.len;
         assert!(index != MAIN, "detsim: more than 4 billion live tasks");
         if (index >> CHUNK_BITS) as usize == self.chunks.len() {
-            self.chunks.push(empty_chunk());
+            self.chunks.push(Vec::with_capacity(CHUNK));
         }
+        let chunk = self
+            .chunks
+            .last_mut()
+            .expect("the index's chunk was just made");
+        // Within the capacity it was made with: the chunk never moves.
+        debug_assert!(chunk.len() < CHUNK);
+        chunk.push(Slot {
+            generation: 0,
+            entry: None,
+        });
         self.len += 1;
         index
     }
@@ -106,20 +118,6 @@ impl Slab {
         self.chunks.clear();
         self.len = 0;
         self.free.clear();
-    }
-}
-
-/// A chunk of empty slots, built in place on the heap.
-fn empty_chunk() -> Box<[Slot; CHUNK]> {
-    let slots: Box<[Slot]> = (0..CHUNK)
-        .map(|_| Slot {
-            generation: 0,
-            entry: None,
-        })
-        .collect();
-    match slots.try_into() {
-        Ok(chunk) => chunk,
-        Err(_) => unreachable!("CHUNK slots were collected"),
     }
 }
 
@@ -154,9 +152,13 @@ mod tests {
         assert_eq!(indices, (0..(CHUNK * 2 + 3) as u32).collect::<Vec<_>>());
         assert_eq!(slab.chunks.len(), 3);
         assert!(slab.get(CHUNK as u32 * 2 + 2).is_some());
+        // Never reserved: past the last chunk, or inside it.
         assert!(slab.get(CHUNK as u32 * 3).is_none());
-        let reserved = |s: &Slot| s.generation > 0;
-        assert_eq!(slab.iter().filter(|s| reserved(s)).count(), CHUNK * 2 + 3);
+        assert!(slab.get(CHUNK as u32 * 2 + 3).is_none());
+        // A walk sees the reserved slots only, and no chunk grew.
+        assert_eq!(slab.iter().count(), CHUNK * 2 + 3);
+        assert!(slab.iter().all(|s| s.generation > 0));
+        assert!(slab.chunks.iter().all(|c| c.capacity() == CHUNK));
         slab.release(CHUNK as u32 + 1);
         slab.release(5);
         let again = slab.reserve();
