@@ -19,6 +19,9 @@ use crate::faults::FaultKind;
 use crate::task::TaskId;
 use crate::time::Instant;
 
+mod digest;
+use digest::{Name, NameDigests, fault_name_digest, mix_event, str_digest_bytes};
+
 /// What happened; see [`Event`].
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -125,117 +128,33 @@ impl Event {
     /// The event as digest words: a tag, the name it carries (kernel
     /// events and faults), and two fields. Time is added by the trace.
     #[inline]
-    fn digest_words(&self) -> (u64, Option<&'static str>, u64, u64) {
+    fn digest_words(&self) -> (u64, Name, u64, u64) {
         match &self.kind {
-            EventKind::Spawned { task } => (1, None, task.0, 0),
-            EventKind::Polled { task } => (2, None, task.0, 0),
-            EventKind::Woken { task } => (3, None, task.0, 0),
-            EventKind::Finished { task } => (4, None, task.0, 0),
-            EventKind::Aborted { task } => (5, None, task.0, 0),
-            EventKind::ClockAdvanced => (6, None, 0, 0),
-            EventKind::TimerFired { timer } => (7, None, *timer, 0),
+            EventKind::Spawned { task } => (1, Name::None, task.0, 0),
+            EventKind::Polled { task } => (2, Name::None, task.0, 0),
+            EventKind::Woken { task } => (3, Name::None, task.0, 0),
+            EventKind::Finished { task } => (4, Name::None, task.0, 0),
+            EventKind::Aborted { task } => (5, Name::None, task.0, 0),
+            EventKind::ClockAdvanced => (6, Name::None, 0, 0),
+            EventKind::TimerFired { timer } => (7, Name::None, *timer, 0),
             EventKind::Kernel {
                 resource,
                 what,
                 value,
-            } => (8, Some(*what), resource.as_u64(), *value as u64),
+            } => (8, Name::Str(what), resource.as_u64(), *value as u64),
             EventKind::Fault {
                 kind,
                 target,
                 value,
                 ..
-            } => (9, Some(kind.name()), *target, *value as u64),
+            } => (
+                9,
+                Name::Digest(fault_name_digest(*kind)),
+                *target,
+                *value as u64,
+            ),
         }
     }
-}
-
-/// The digest of a name, by its content (never its address, which differs
-/// between processes).
-fn str_digest(s: &str) -> u64 {
-    str_digest_bytes(s.as_bytes())
-}
-
-/// The content digest of a byte string.
-fn str_digest_bytes(bytes: &[u8]) -> u64 {
-    let mut h = bytes.len() as u64;
-    for chunk in bytes.chunks(8) {
-        let mut word = [0u8; 8];
-        word[..chunk.len()].copy_from_slice(chunk);
-        h = step(h, u64::from_le_bytes(word));
-    }
-    h
-}
-
-/// Remembers the content digests of the few static names events carry
-/// (`"delivered"`, `"partial_write"`...), keyed by address: the address only
-/// finds the entry, the digest is still of the content.
-#[derive(Debug)]
-struct NameDigests {
-    slots: [(usize, usize, u64); NAME_SLOTS],
-}
-
-/// Slots of [`NameDigests`]: a run uses a few dozen names at most, and
-/// two hot names sharing a slot would recompute a digest per event.
-const NAME_SLOTS: usize = 64;
-
-impl Default for NameDigests {
-    fn default() -> NameDigests {
-        NameDigests {
-            slots: [(0, 0, 0); NAME_SLOTS],
-        }
-    }
-}
-
-impl NameDigests {
-    #[inline]
-    fn get(&mut self, s: &'static str) -> u64 {
-        let key = (s.as_ptr() as usize, s.len());
-        // Fibonacci hashing of the address: its top bits pick the slot.
-        let mixed = (key.0 ^ key.1).wrapping_mul(0x9e37_79b9_7f4a_7c15_u64 as usize);
-        let slot = &mut self.slots[mixed >> (usize::BITS - NAME_SLOTS.trailing_zeros())];
-        if (slot.0, slot.1) != key {
-            *slot = (key.0, key.1, str_digest(s));
-        }
-        slot.2
-    }
-}
-
-/// One step of a content digest (names, payloads): multiply-xorshift,
-/// stable across processes and releases.
-#[inline]
-fn step(digest: u64, word: u64) -> u64 {
-    let x = (digest ^ word).wrapping_mul(0x9e37_79b9_7f4a_7c15);
-    x ^ (x >> 29)
-}
-
-/// The full 128-bit product of `a` and `b`, its halves folded together:
-/// one `mul` instruction that mixes every bit of both words into the
-/// result (foldhash's and wyhash's core).
-#[inline(always)]
-fn fold_mul(a: u64, b: u64) -> u64 {
-    let full = u128::from(a) * u128::from(b);
-    (full as u64) ^ ((full >> 64) as u64)
-}
-
-/// Keys that keep a field from ever multiplying by zero in practice (a
-/// field would have to equal its key, a random 64-bit number) and make
-/// the two products differ when their fields are swapped.
-const MIX_KEYS: [u64; 4] = [
-    0x243f_6a88_85a3_08d3,
-    0x1319_8a2e_0370_7344,
-    0xa409_3822_299f_31d0,
-    0x082e_fa98_ec4e_6c89,
-];
-
-/// Folds one event, given as four words, into `digest`: two independent
-/// folded multiplies, of which only the second waits for the previous
-/// digest, so one event costs one multiply on the dependency chain. Every
-/// field goes through a multiply by itself, so two events that differ in
-/// any field give unrelated digests (equal with chance about 2^-64).
-#[inline(always)]
-fn mix_event(digest: u64, kind: u64, at: u64, a: u64, b: u64) -> u64 {
-    fold_mul(at ^ MIX_KEYS[0], a ^ MIX_KEYS[1])
-        ^ fold_mul(b ^ MIX_KEYS[2], kind ^ digest ^ MIX_KEYS[3])
 }
 
 /// The trace of one run. See the module docs.
@@ -300,8 +219,9 @@ impl Trace {
         // The tag says what the words are; a kernel event's or fault's
         // name adds its content digest (a random-looking 64-bit word).
         let kind = match name {
-            Some(name) => self.names.get(name) ^ tag,
-            None => tag,
+            Name::Str(name) => self.names.get(name) ^ tag,
+            Name::Digest(digest) => digest ^ tag,
+            Name::None => tag,
         };
         self.digest = mix_event(self.digest, kind, event.at.as_nanos(), a, b);
         self.len += 1;

@@ -153,7 +153,7 @@ impl FaultKind {
     ];
 
     /// The kind's name as it appears in traces and reports.
-    pub fn name(self) -> &'static str {
+    pub const fn name(self) -> &'static str {
         match self {
             FaultKind::SpuriousWake => "spurious_wake",
             FaultKind::SpuriousPoll => "spurious_poll",

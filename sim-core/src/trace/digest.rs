@@ -1,0 +1,169 @@
+//! The trace's digest: one folded multiply per event, and the content
+//! digests of the names events carry.
+//!
+//! A name is digested by its content, never its address (which differs
+//! between processes), so a digest is the same in every build and run.
+//! Fault kinds' names are digested at compile time; other names (a kernel
+//! event's `what`) once per run and slot, found by address.
+
+use crate::faults::FaultKind;
+
+/// The name an event carries into its digest.
+pub(super) enum Name {
+    /// None: a scheduler event.
+    None,
+    /// A kernel event's `what`, digested through [`NameDigests`].
+    Str(&'static str),
+    /// A name whose content digest is already known (a fault kind's).
+    Digest(u64),
+}
+
+/// The content digest of a byte string.
+pub(super) fn str_digest_bytes(bytes: &[u8]) -> u64 {
+    let mut h = bytes.len() as u64;
+    for chunk in bytes.chunks(8) {
+        let mut word = [0u8; 8];
+        word[..chunk.len()].copy_from_slice(chunk);
+        h = step(h, u64::from_le_bytes(word));
+    }
+    h
+}
+
+/// [`str_digest_bytes`] of a name, for constants: the same words, read a
+/// byte at a time.
+const fn str_digest_const(s: &str) -> u64 {
+    let bytes = s.as_bytes();
+    let mut h = bytes.len() as u64;
+    let mut at = 0;
+    while at < bytes.len() {
+        let mut word = 0u64;
+        let mut i = 0;
+        while i < 8 && at + i < bytes.len() {
+            word |= (bytes[at + i] as u64) << (8 * i);
+            i += 1;
+        }
+        h = step(h, word);
+        at += 8;
+    }
+    h
+}
+
+/// Every fault kind's name digest, by [`FaultKind::index`].
+const FAULT_NAME_DIGESTS: [u64; FaultKind::ALL.len()] = {
+    let mut digests = [0; FaultKind::ALL.len()];
+    let mut i = 0;
+    while i < digests.len() {
+        digests[i] = str_digest_const(FaultKind::ALL[i].name());
+        i += 1;
+    }
+    digests
+};
+
+/// The content digest of `kind`'s name: a table read, where a lookup by
+/// address could share its slot with a hot kernel name and digest the
+/// name again.
+#[inline]
+pub(super) fn fault_name_digest(kind: FaultKind) -> u64 {
+    FAULT_NAME_DIGESTS[kind.index()]
+}
+
+/// Remembers the content digests of the few static names kernel events
+/// carry (`"delivered"`, `"write"`...), keyed by address: the address only
+/// finds the entry, the digest is still of the content.
+#[derive(Debug)]
+pub(super) struct NameDigests {
+    slots: [(usize, usize, u64); NAME_SLOTS],
+}
+
+/// Slots of [`NameDigests`]: a run uses a few dozen names at most, and
+/// two hot names sharing a slot would recompute a digest per event.
+const NAME_SLOTS: usize = 64;
+
+impl Default for NameDigests {
+    fn default() -> NameDigests {
+        NameDigests {
+            slots: [(0, 0, 0); NAME_SLOTS],
+        }
+    }
+}
+
+impl NameDigests {
+    #[inline]
+    pub(super) fn get(&mut self, s: &'static str) -> u64 {
+        let key = (s.as_ptr() as usize, s.len());
+        // Fibonacci hashing of the address: its top bits pick the slot.
+        let mixed = (key.0 ^ key.1).wrapping_mul(0x9e37_79b9_7f4a_7c15_u64 as usize);
+        let slot = &mut self.slots[mixed >> (usize::BITS - NAME_SLOTS.trailing_zeros())];
+        if (slot.0, slot.1) != key {
+            *slot = (key.0, key.1, str_digest_bytes(s.as_bytes()));
+        }
+        slot.2
+    }
+}
+
+/// One step of a content digest (names, payloads): multiply-xorshift,
+/// stable across processes and releases.
+#[inline]
+const fn step(digest: u64, word: u64) -> u64 {
+    let x = (digest ^ word).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+    x ^ (x >> 29)
+}
+
+/// The full 128-bit product of `a` and `b`, its halves folded together:
+/// one `mul` instruction that mixes every bit of both words into the
+/// result (foldhash's and wyhash's core).
+#[inline(always)]
+fn fold_mul(a: u64, b: u64) -> u64 {
+    let full = u128::from(a) * u128::from(b);
+    (full as u64) ^ ((full >> 64) as u64)
+}
+
+/// Keys that keep a field from ever multiplying by zero in practice (a
+/// field would have to equal its key, a random 64-bit number) and make
+/// the two products differ when their fields are swapped.
+const MIX_KEYS: [u64; 4] = [
+    0x243f_6a88_85a3_08d3,
+    0x1319_8a2e_0370_7344,
+    0xa409_3822_299f_31d0,
+    0x082e_fa98_ec4e_6c89,
+];
+
+/// Folds one event, given as four words, into `digest`: two independent
+/// folded multiplies, of which only the second waits for the previous
+/// digest, so one event costs one multiply on the dependency chain. Every
+/// field goes through a multiply by itself, so two events that differ in
+/// any field give unrelated digests (equal with chance about 2^-64).
+#[inline(always)]
+pub(super) fn mix_event(digest: u64, kind: u64, at: u64, a: u64, b: u64) -> u64 {
+    fold_mul(at ^ MIX_KEYS[0], a ^ MIX_KEYS[1])
+        ^ fold_mul(b ^ MIX_KEYS[2], kind ^ digest ^ MIX_KEYS[3])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn compile_time_name_digests_match_the_runtime_digest() {
+        for kind in FaultKind::ALL {
+            assert_eq!(
+                fault_name_digest(kind),
+                str_digest_bytes(kind.name().as_bytes()),
+                "{kind}"
+            );
+        }
+        // Lengths around the 8-byte word, where the padding differs.
+        for s in [
+            "",
+            "a",
+            "seven77",
+            "eight888",
+            "nine99999",
+            "sixteen_bytes_16",
+        ] {
+            assert_eq!(str_digest_const(s), str_digest_bytes(s.as_bytes()), "{s:?}");
+        }
+        let mut names = NameDigests::default();
+        assert_eq!(names.get("delivered"), str_digest_const("delivered"));
+    }
+}
