@@ -13,7 +13,7 @@ use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::rc::{Rc, Weak};
 use std::time::Duration;
 
-use sim_core::kernel::{KernelHandle, ResourceId};
+use sim_core::kernel::{DelaySpan, KernelHandle, ResourceId};
 use sim_core::node::{self, NodeId};
 
 use crate::config::{LinkConfig, NetConfig};
@@ -202,7 +202,7 @@ impl Net {
             open: self.path_open(from, to),
             latency_min,
             latency_max,
-            latency_span: KernelHandle::delay_span(latency_min, latency_max),
+            latency_span: DelaySpan::new(latency_min, latency_max),
             bandwidth_bytes_per_sec,
         }
     }

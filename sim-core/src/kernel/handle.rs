@@ -10,7 +10,7 @@ use crate::alloc::Untracked;
 use crate::faults::FaultKind;
 use crate::kernel::event::Action;
 use crate::kernel::fs::FileSystem;
-use crate::kernel::{BufResult, Completion, ResourceId, fs_slot};
+use crate::kernel::{BufResult, Completion, DelaySpan, ResourceId, fs_slot};
 use crate::runtime::{RuntimeInner, context};
 use crate::time::Instant;
 use crate::trace::EventKind;
@@ -129,17 +129,12 @@ impl KernelHandle {
     }
 
     /// [`KernelHandle::device_delay`] for a device that keeps its range as
-    /// `min` and the range's width ([`KernelHandle::delay_span`]), so a
-    /// draw per segment does not subtract the bounds again: the same draw.
+    /// `min` and the range's width ([`DelaySpan::new`]), so a draw per
+    /// segment does not subtract the bounds again: the same draw (see
+    /// [`DelaySpan`]'s example).
     #[inline]
     pub fn device_delay_span(&self, min: Duration, span: DelaySpan) -> Duration {
-        self.rt.kernel.device_delay_span(min, span.0)
-    }
-
-    /// The width of `min..=max` (none when `max <= min`), for
-    /// [`KernelHandle::device_delay_span`].
-    pub fn delay_span(min: Duration, max: Duration) -> DelaySpan {
-        DelaySpan(crate::kernel::sim::span_nanos(min, max))
+        self.rt.kernel.device_delay_span(min, span.nanos())
     }
 
     /// The fault plan's delay for a delayed readiness or completion event:
@@ -417,16 +412,6 @@ impl KernelHandle {
         });
         completion
     }
-}
-
-/// The width of a latency range, as [`KernelHandle::delay_span`] computes
-/// it for [`KernelHandle::device_delay_span`].
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct DelaySpan(u64);
-
-impl DelaySpan {
-    /// The width of a range of one value: nothing is drawn.
-    pub const ZERO: DelaySpan = DelaySpan(0);
 }
 
 /// What the trace records for a failed operation: its negated errno, or

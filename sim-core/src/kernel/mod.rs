@@ -91,6 +91,7 @@
 
 mod actions;
 mod completion;
+mod delay_span;
 mod dispatch;
 mod event;
 pub mod fs;
@@ -111,8 +112,9 @@ pub mod stream;
 pub use crate::runtime::resident::Resident;
 pub use crate::runtime::resident_future::ResidentFuture;
 pub use completion::{BufResult, Completion};
+pub use delay_span::DelaySpan;
 pub(crate) use dispatch::{Kernel, Parked};
-pub use handle::{DelaySpan, KernelHandle};
+pub use handle::KernelHandle;
 pub use io_source::{AsSource, IoSource};
 #[cfg(target_os = "linux")]
 pub use os::FdRegistration;
