@@ -1,17 +1,17 @@
 //! The task table's storage: a slot per task index, each with the
 //! generation that makes stale keys harmless, and the free list.
 //!
-//! Slots live in chunks of [`CHUNK`] that never move: a spawn never
+//! Slots live in fixed chunks of [`CHUNK`] that never move: a spawn never
 //! copies the table, however many tasks are alive (a flat vector copied
 //! every slot each time it doubled, which at 10k tasks cost more per
-//! spawn than the rest of the table's work). A chunk is a vector made
-//! with room for all its slots and filled one reserved index at a time,
-//! so it never reallocates, and a runtime with a few tasks neither writes
-//! nor walks nor drops the rest of its first chunk (a fresh simulation per
-//! seed would pay for all of them at every teardown). A lookup is a
-//! shift, a mask and two bounds checks. Iteration is in index order, as
-//! it was, so whatever walks the table (scheduling-fault targets, a
-//! node's tasks) sees the same order.
+//! spawn than the rest of the table's work). A chunk is made whole, its
+//! slots empty, so a lookup is a shift, a mask and one bounds check (of
+//! the chunk list; a masked index is always inside its chunk). Iteration
+//! is in index order, as it was, so whatever walks the table
+//! (scheduling-fault targets, a node's tasks) sees the same order, and
+//! stops at the last index reserved: a runtime with a few tasks (a fresh
+//! simulation per seed) does not walk the rest of its first chunk at
+//! every teardown.
 
 use std::ops::{Index, IndexMut};
 
@@ -31,8 +31,7 @@ pub(super) struct Slot {
 
 /// The slots and the indices free for reuse.
 pub(super) struct Slab {
-    /// Each made with capacity [`CHUNK`] and never pushed past it.
-    chunks: Vec<Vec<Slot>>,
+    chunks: Vec<Box<[Slot; CHUNK]>>,
     /// Indices handed out so far: the next new slot's.
     len: u32,
     free: Vec<u32>,
@@ -47,18 +46,19 @@ impl Slab {
         }
     }
 
-    /// The slot at `index`, if that index was ever reserved.
+    /// The slot at `index`, if its chunk exists (a slot never reserved is
+    /// empty, with generation 0).
     #[inline]
     pub(super) fn get(&self, index: u32) -> Option<&Slot> {
         let chunk = self.chunks.get((index >> CHUNK_BITS) as usize)?;
-        chunk.get((index & MASK) as usize)
+        Some(&chunk[(index & MASK) as usize])
     }
 
-    /// The slot at `index`, mutably, if that index was ever reserved.
+    /// The slot at `index`, mutably, if its chunk exists.
     #[inline]
     pub(super) fn get_mut(&mut self, index: u32) -> Option<&mut Slot> {
         let chunk = self.chunks.get_mut((index >> CHUNK_BITS) as usize)?;
-        chunk.get_mut((index & MASK) as usize)
+        Some(&mut chunk[(index & MASK) as usize])
     }
 
     /// Takes an index for a new task (a freed one first, most recently
@@ -81,18 +81,8 @@ impl Slab {
         let index = self.len;
         assert!(index != MAIN, "detsim: more than 4 billion live tasks");
         if (index >> CHUNK_BITS) as usize == self.chunks.len() {
-            self.chunks.push(Vec::with_capacity(CHUNK));
+            self.chunks.push(empty_chunk());
         }
-        let chunk = self
-            .chunks
-            .last_mut()
-            .expect("the index's chunk was just made");
-        // Within the capacity it was made with: the chunk never moves.
-        debug_assert!(chunk.len() < CHUNK);
-        chunk.push(Slot {
-            generation: 0,
-            entry: None,
-        });
         self.len += 1;
         index
     }
@@ -103,14 +93,16 @@ impl Slab {
         self.free.push(index);
     }
 
-    /// Every slot, in index order.
+    /// Every slot ever reserved, in index order.
     pub(super) fn iter(&self) -> impl Iterator<Item = &Slot> {
-        self.chunks.iter().flat_map(|c| c.iter())
+        let len = self.len as usize;
+        self.chunks.iter().flat_map(|c| c.iter()).take(len)
     }
 
-    /// Every slot, mutably, in index order.
+    /// Every slot ever reserved, mutably, in index order.
     pub(super) fn iter_mut(&mut self) -> impl Iterator<Item = &mut Slot> {
-        self.chunks.iter_mut().flat_map(|c| c.iter_mut())
+        let len = self.len as usize;
+        self.chunks.iter_mut().flat_map(|c| c.iter_mut()).take(len)
     }
 
     /// Forgets every slot and free index.
@@ -118,6 +110,20 @@ impl Slab {
         self.chunks.clear();
         self.len = 0;
         self.free.clear();
+    }
+}
+
+/// A chunk of empty slots, built in place on the heap.
+fn empty_chunk() -> Box<[Slot; CHUNK]> {
+    let slots: Box<[Slot]> = (0..CHUNK)
+        .map(|_| Slot {
+            generation: 0,
+            entry: None,
+        })
+        .collect();
+    match slots.try_into() {
+        Ok(chunk) => chunk,
+        Err(_) => unreachable!("CHUNK slots were collected"),
     }
 }
 
@@ -152,13 +158,10 @@ mod tests {
         assert_eq!(indices, (0..(CHUNK * 2 + 3) as u32).collect::<Vec<_>>());
         assert_eq!(slab.chunks.len(), 3);
         assert!(slab.get(CHUNK as u32 * 2 + 2).is_some());
-        // Never reserved: past the last chunk, or inside it.
         assert!(slab.get(CHUNK as u32 * 3).is_none());
-        assert!(slab.get(CHUNK as u32 * 2 + 3).is_none());
-        // A walk sees the reserved slots only, and no chunk grew.
+        // A walk sees the reserved slots only, not the rest of the chunk.
         assert_eq!(slab.iter().count(), CHUNK * 2 + 3);
         assert!(slab.iter().all(|s| s.generation > 0));
-        assert!(slab.chunks.iter().all(|c| c.capacity() == CHUNK));
         slab.release(CHUNK as u32 + 1);
         slab.release(5);
         let again = slab.reserve();
