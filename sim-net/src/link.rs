@@ -30,19 +30,31 @@ pub(crate) struct Path {
     /// Neither cut nor held (whether or not the destination is up).
     pub(crate) open: bool,
     pub(crate) latency_min: Duration,
-    pub(crate) latency_max: Duration,
-    /// `latency_max - latency_min`, kept for the draw.
+    /// The width of the latency range, kept for the draw.
     pub(crate) latency_span: DelaySpan,
     pub(crate) bandwidth_bytes_per_sec: Option<u64>,
 }
 
 impl Path {
+    /// The transit time of `len` bytes over this path, drawn now from
+    /// `kernel`: a latency in the link's range, plus the time the bytes
+    /// take to leave at its bandwidth.
+    #[inline]
+    pub(crate) fn transit(&self, kernel: &KernelHandle, len: usize) -> Duration {
+        let latency = kernel.device_delay_span(self.latency_min, self.latency_span);
+        match self.bandwidth_bytes_per_sec {
+            None => latency,
+            Some(bw) => latency.saturating_add(Duration::from_nanos(
+                (len as u128 * 1_000_000_000 / u128::from(bw.max(1))) as u64,
+            )),
+        }
+    }
+
     /// The path of a network that is gone (the run ended): nothing gets
     /// through, and nothing takes time or draws a latency.
     const GONE: Path = Path {
         open: false,
         latency_min: Duration::ZERO,
-        latency_max: Duration::ZERO,
         latency_span: DelaySpan::ZERO,
         bandwidth_bytes_per_sec: None,
     };
@@ -106,14 +118,7 @@ pub(crate) fn give_up_after() -> Duration {
 
 impl Link for NetLink {
     fn delay(&self, len: usize) -> Duration {
-        let path = self.path.get();
-        let latency = self
-            .kernel
-            .device_delay_span(path.latency_min, path.latency_span);
-        match path.bandwidth_bytes_per_sec {
-            None => latency,
-            Some(bw) => latency.saturating_add(Net::serialization(len, bw)),
-        }
+        self.path.get().transit(&self.kernel, len)
     }
 
     fn is_up(&self) -> bool {

@@ -170,17 +170,7 @@ impl Net {
     /// Transit time of `len` bytes from `from` to `to`, drawn now (a
     /// stream link draws from its copy of the same state, `link.rs`).
     pub(crate) fn transit(&self, from: HostIx, to: HostIx, len: usize) -> Duration {
-        let path = self.path(from, to);
-        let latency = self.kernel.device_delay(path.latency_min, path.latency_max);
-        match path.bandwidth_bytes_per_sec {
-            None => latency,
-            Some(bw) => latency.saturating_add(Net::serialization(len, bw)),
-        }
-    }
-
-    /// How long `len` bytes take to leave at `bw` bytes per second.
-    pub(crate) fn serialization(len: usize, bw: u64) -> Duration {
-        Duration::from_nanos((len as u128 * 1_000_000_000 / u128::from(bw.max(1))) as u64)
+        self.path(from, to).transit(&self.kernel, len)
     }
 
     /// The state of the path from `from` to `to` now: whether it is open,
@@ -201,7 +191,6 @@ impl Net {
         Path {
             open: self.path_open(from, to),
             latency_min,
-            latency_max,
             latency_span: DelaySpan::new(latency_min, latency_max),
             bandwidth_bytes_per_sec,
         }
