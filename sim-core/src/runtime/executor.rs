@@ -25,7 +25,6 @@ use std::collections::VecDeque;
 use std::panic::Location;
 use std::rc::Rc;
 use std::sync::Arc;
-use std::sync::atomic::AtomicBool;
 use std::task::Waker;
 
 use crate::alloc::Usage;
@@ -144,11 +143,7 @@ impl Executor {
             generation,
         };
         let id = self.new_info(Some(Rc::from("main")), location, NodeId::MAIN);
-        let state = Arc::new(TaskWaker {
-            key: key.raw(),
-            queued: AtomicBool::new(true),
-            queue: Arc::clone(&self.queue),
-        });
+        let state = Arc::new(TaskWaker::new(key.raw(), Arc::clone(&self.queue)));
         let waker = Waker::from(Arc::clone(&state));
         *self.main_state.borrow_mut() = Some(state);
         *self.main.borrow_mut() = Some(Entry {
@@ -170,31 +165,22 @@ impl Executor {
         }
     }
 
-    /// Takes a free slot for a task about to be spawned; [`Executor::insert`]
-    /// fills it (nothing runs in between but building the task's cell).
-    pub(crate) fn reserve(&self) -> TaskKey {
-        self.slots.borrow_mut().reserve()
-    }
-
-    /// Fills the slot `key` reserved with a new task, runnable at once.
-    /// `waker` is `task`'s cell as a `Waker`.
+    /// Puts a new task in a free slot, runnable at once; its key and id.
+    /// `waker` is `task`'s cell as a `Waker`: the caller sets the key in
+    /// the cell (nothing can wake it before).
     pub(crate) fn insert(
         &self,
-        key: TaskKey,
         task: Arc<dyn Task>,
         waker: Waker,
         name: Option<Rc<str>>,
         location: &'static Location<'static>,
         node: NodeId,
-    ) -> TaskId {
+    ) -> (TaskKey, TaskId) {
         let id = self.new_info(name, location, node);
         let mut slots = self.slots.borrow_mut();
+        let key = slots.reserve();
         let slot = &mut slots[key.index];
-        assert_eq!(
-            slot.generation, key.generation,
-            "a reserved slot was reused"
-        );
-        assert!(slot.entry.is_none(), "a reserved slot was filled twice");
+        debug_assert!(slot.entry.is_none(), "a free slot holds a task");
         slot.entry = Some(Entry {
             id,
             node,
@@ -206,7 +192,7 @@ impl Executor {
         drop(slots);
         self.alive.set(self.alive.get() + 1);
         self.with_run_queue(|q| q.push_back(key.raw()));
-        id
+        (key, id)
     }
 
     /// Adds what a poll allocated to the task in slot `key` (being polled,
