@@ -34,14 +34,16 @@ impl Executor {
         // task's future was dropped), and every poll's end takes its own:
         // the poll starts with none.
         debug_assert!(self.current_wait.borrow().is_none());
+        // Mutable borrows although nothing changes: a shared one costs an
+        // overflow check and a count on both ends.
         let main;
         let slots;
         let entry = if key.is_main() {
-            main = self.main.borrow();
+            main = self.main.borrow_mut();
             main.as_ref()
                 .filter(|_| key.generation == self.main_generation.get())?
         } else {
-            slots = self.slots.borrow();
+            slots = self.slots.borrow_mut();
             let slot = slots.get(key.index)?;
             if slot.generation != key.generation {
                 return None;
