@@ -14,7 +14,6 @@ use std::sync::Arc;
 use std::task::{Context, Poll, Waker};
 
 use super::{Executor, TaskKey};
-use crate::runtime::WaitReason;
 use crate::runtime::waker::RawKey;
 use crate::task::TaskId;
 use crate::task::cell::Task;
@@ -99,11 +98,11 @@ impl Executor {
     /// (every simulated socket's) notes its wait at every poll.
     #[inline(always)]
     fn end_noted_poll(&self, key: TaskKey) -> Option<Arc<dyn Task>> {
-        let waiting = self.current_wait.take();
         if key.is_main() {
-            self.end_main_poll(waiting);
+            self.end_main_poll();
             return None;
         }
+        let waiting = self.current_wait.take();
         let mut slots = self.slots.borrow_mut();
         let entry = slots[key.index]
             .entry
@@ -122,10 +121,10 @@ impl Executor {
         None
     }
 
-    /// The end of a poll of `block_on`'s future: `waiting` is what the
-    /// poll noted.
+    /// The end of a poll of `block_on`'s future that changes its entry.
     #[inline(never)]
-    fn end_main_poll(&self, waiting: Option<WaitReason>) {
+    fn end_main_poll(&self) {
+        let waiting = self.current_wait.take();
         let before = self
             .main
             .borrow_mut()
@@ -152,8 +151,11 @@ impl Executor {
     pub(crate) fn end_poll_ready(&self, key: TaskKey) -> Option<Arc<dyn Task>> {
         self.current.set(None);
         self.abort_current.set(false);
-        let stale = self.current_wait.take();
-        drop(stale);
+        // A note is only ever made with the flag set.
+        if self.entry_changes.get() {
+            let stale = self.current_wait.take();
+            drop(stale);
+        }
         if key.is_main() {
             self.end_main_ready();
             return None;
