@@ -91,6 +91,7 @@ impl<V: Clone> IdTable<V> {
 
     /// `id` is no longer pinned: its entry is kept while it is among the
     /// [`RETAINED`] most recent.
+    #[inline]
     pub(crate) fn unpin(&mut self, id: u64) {
         if let IdTable::Recent { pinned, recent, .. } = self {
             if let Some(value) = pinned.remove(&id) {

@@ -17,17 +17,14 @@ mod polling;
 mod prefetch;
 mod slab;
 
-pub(crate) use polling::{Drained, Polling};
+pub(crate) use polling::Drained;
 use slab::Slab;
 
 use std::cell::{Cell, RefCell};
 use std::collections::VecDeque;
-use std::mem::ManuallyDrop;
 use std::panic::Location;
-use std::ptr::NonNull;
 use std::rc::Rc;
 use std::sync::Arc;
-use std::sync::atomic::AtomicBool;
 use std::task::Waker;
 
 use crate::alloc::Usage;
@@ -53,7 +50,7 @@ impl TaskKey {
         u64::from(self.generation) << 32 | u64::from(self.index)
     }
 
-    fn from_raw(raw: RawKey) -> TaskKey {
+    pub(super) fn from_raw(raw: RawKey) -> TaskKey {
         TaskKey {
             index: raw as u32,
             generation: (raw >> 32) as u32,
@@ -73,11 +70,7 @@ struct Entry {
     task: Option<Arc<dyn Task>>,
     /// The task's waker: for a spawned task, its cell again.
     waker: Waker,
-    /// Being polled right now.
-    polling: bool,
     waiting: Option<WaitReason>,
-    /// Abort requested while the task was being polled.
-    abort_requested: bool,
     /// What its polls allocated so far (allocation tracker only).
     allocated: Usage,
 }
@@ -96,6 +89,13 @@ pub(crate) struct Executor {
     main_state: RefCell<Option<Arc<TaskWaker>>>,
     /// What the task being polled registered interest in, if anything.
     current_wait: RefCell<Option<WaitReason>>,
+    /// The end of the current poll changes the task's entry: the task had
+    /// a wait noted before the poll, noted one during it, or aborted
+    /// itself. Otherwise (a task that notes no waits: most plain
+    /// `Pending`s of a wake-driven future) the end touches no entry.
+    entry_changes: Cell<bool>,
+    /// The task being polled aborted itself: it leaves after the poll.
+    abort_current: Cell<bool>,
 }
 
 impl Executor {
@@ -110,6 +110,8 @@ impl Executor {
             main_generation: Cell::new(0),
             main_state: RefCell::new(None),
             current_wait: RefCell::new(None),
+            entry_changes: Cell::new(false),
+            abort_current: Cell::new(false),
         }
     }
 
@@ -141,11 +143,7 @@ impl Executor {
             generation,
         };
         let id = self.new_info(Some(Rc::from("main")), location, NodeId::MAIN);
-        let state = Arc::new(TaskWaker {
-            key: key.raw(),
-            queued: AtomicBool::new(true),
-            queue: Arc::clone(&self.queue),
-        });
+        let state = Arc::new(TaskWaker::new(key.raw(), Arc::clone(&self.queue)));
         let waker = Waker::from(Arc::clone(&state));
         *self.main_state.borrow_mut() = Some(state);
         *self.main.borrow_mut() = Some(Entry {
@@ -153,9 +151,7 @@ impl Executor {
             node: NodeId::MAIN,
             task: None,
             waker: waker.clone(),
-            polling: false,
             waiting: None,
-            abort_requested: false,
             allocated: Usage::default(),
         });
         self.with_run_queue(|q| q.push_back(key.raw()));
@@ -169,45 +165,34 @@ impl Executor {
         }
     }
 
-    /// Takes a free slot for a task about to be spawned; [`Executor::insert`]
-    /// fills it (nothing runs in between but building the task's cell).
-    pub(crate) fn reserve(&self) -> TaskKey {
-        self.slots.borrow_mut().reserve()
-    }
-
-    /// Fills the slot `key` reserved with a new task, runnable at once.
-    /// `waker` is `task`'s cell as a `Waker`.
+    /// Puts a new task in a free slot, runnable at once; its key and id.
+    /// `waker` is `task`'s cell as a `Waker`: the caller sets the key in
+    /// the cell (nothing can wake it before).
     pub(crate) fn insert(
         &self,
-        key: TaskKey,
         task: Arc<dyn Task>,
         waker: Waker,
         name: Option<Rc<str>>,
         location: &'static Location<'static>,
         node: NodeId,
-    ) -> TaskId {
+    ) -> (TaskKey, TaskId) {
         let id = self.new_info(name, location, node);
         let mut slots = self.slots.borrow_mut();
+        let key = slots.reserve();
         let slot = &mut slots[key.index];
-        assert_eq!(
-            slot.generation, key.generation,
-            "a reserved slot was reused"
-        );
-        assert!(slot.entry.is_none(), "a reserved slot was filled twice");
+        debug_assert!(slot.entry.is_none(), "a free slot holds a task");
         slot.entry = Some(Entry {
             id,
             node,
             task: Some(task),
             waker,
-            polling: false,
             waiting: None,
-            abort_requested: false,
             allocated: Usage::default(),
         });
         drop(slots);
         self.alive.set(self.alive.get() + 1);
         self.with_run_queue(|q| q.push_back(key.raw()));
-        id
+        (key, id)
     }
 
     /// Adds what a poll allocated to the task in slot `key` (being polled,
@@ -260,137 +245,10 @@ impl Executor {
         slot.entry.as_ref().map(|e| e.id)
     }
 
-    /// Takes the task up for polling (a spawned task's cell marks itself
-    /// not queued when polled; the `block_on` future is marked here).
-    /// `None` if the key is stale. What the task waited on before this
-    /// poll stays in its entry until `end_poll_*` replaces or drops it, so
-    /// nothing moves it on the common path ([`Executor::waited`] reads it
-    /// for a report). Inlined into the run loop.
-    #[inline(always)]
-    pub(crate) fn begin_poll(&self, raw: RawKey) -> Option<(TaskKey, Polling)> {
-        let key = TaskKey::from_raw(raw);
-        // A wait noted outside any poll (say by a Drop impl run when a
-        // finished task's future was dropped) is not this task's. Declared
-        // first, so it drops after the borrows below. A plain check first:
-        // there is almost never one.
-        let _stale = if self.current_wait.borrow().is_some() {
-            self.current_wait.borrow_mut().take()
-        } else {
-            None
-        };
-        let mut main;
-        let mut slots;
-        let entry = if key.is_main() {
-            main = self.main.borrow_mut();
-            main.as_mut()
-                .filter(|_| key.generation == self.main_generation.get())?
-        } else {
-            slots = self.slots.borrow_mut();
-            let slot = slots.get_mut(key.index)?;
-            if slot.generation != key.generation {
-                return None;
-            }
-            slot.entry.as_mut()?
-        };
-        debug_assert!(!entry.polling, "a task is polled once at a time");
-        entry.polling = true;
-        let task = match &entry.task {
-            // The cell marks itself not queued when polled.
-            Some(task) => Some(NonNull::from(&**task)),
-            None => {
-                // `block_on`'s future: its waker is a plain `TaskWaker`.
-                if let Some(state) = self.main_state.borrow().as_ref() {
-                    state.unqueue();
-                }
-                None
-            }
-        };
-        let polling = Polling {
-            id: entry.id,
-            task,
-            // SAFETY: a bitwise copy of the entry's waker, never dropped:
-            // what it points to outlives the poll (see `Polling::waker`).
-            waker: ManuallyDrop::new(unsafe {
-                Waker::new(entry.waker.data(), entry.waker.vtable())
-            }),
-        };
-        self.current.set(Some(key));
-        Some((key, polling))
-    }
-
-    /// Ends a poll that returned `Pending`. If the task aborted itself
-    /// meanwhile, it leaves the table, its handle is completed as
-    /// cancelled, and it is returned so the caller drops its future
-    /// (outside any borrow). Inlined into the run loop; the rare paths
-    /// (`block_on`'s future, an abort) are calls of their own.
-    #[inline(always)]
-    pub(crate) fn end_poll_pending(&self, key: TaskKey) -> Option<Arc<dyn Task>> {
-        self.current.set(None);
-        let waiting = self.current_wait.take();
-        if key.is_main() {
-            self.end_main_poll(waiting);
-            return None;
-        }
-        let mut slots = self.slots.borrow_mut();
-        let entry = slots[key.index]
-            .entry
-            .as_mut()
-            .expect("task vanished while it was polled");
-        entry.polling = false;
-        // What the task waited on before this poll: dropped after the
-        // borrow, as it may hold the last handle on a resource.
-        let before = std::mem::replace(&mut entry.waiting, waiting);
-        let aborted = entry.abort_requested;
-        drop(slots);
-        if aborted {
-            let gone = self.remove_aborted(key);
-            drop(before);
-            return gone;
-        }
-        drop(before);
-        None
-    }
-
-    /// The end of a poll of `block_on`'s future: `waiting` is what the
-    /// poll noted (`None` once it completed).
-    #[inline(never)]
-    fn end_main_poll(&self, waiting: Option<WaitReason>) {
-        let before = self.main.borrow_mut().as_mut().map(|e| {
-            e.polling = false;
-            std::mem::replace(&mut e.waiting, waiting)
-        });
-        drop(before);
-    }
-
-    /// A task that aborted itself during its poll, now over: it leaves the
-    /// table and its handle sees a cancelled `JoinError`.
-    #[cold]
-    fn remove_aborted(&self, key: TaskKey) -> Option<Arc<dyn Task>> {
-        let task = self.remove(key)?;
-        task.cancel_join();
-        Some(task)
-    }
-
-    /// Removes a finished (or panicked) task and returns its cell, whose
-    /// future the caller drops. What its last poll noted it waited on is
-    /// dropped: it holds the resource, and through it the runtime, which
-    /// would otherwise keep the whole run alive after it ends.
-    #[inline(always)]
-    pub(crate) fn end_poll_ready(&self, key: TaskKey) -> Option<Arc<dyn Task>> {
-        self.current.set(None);
-        let stale = self.current_wait.take();
-        drop(stale);
-        if key.is_main() {
-            self.end_main_poll(None);
-            return None;
-        }
-        self.remove(key)
-    }
-
     /// Takes task `key` out of the table; its cell, if it is still there.
     /// Only the cell leaves: the rest of the entry is dropped here, after
     /// the table's borrows, without being moved around whole.
-    fn remove(&self, key: TaskKey) -> Option<Arc<dyn Task>> {
+    pub(super) fn remove(&self, key: TaskKey) -> Option<Arc<dyn Task>> {
         let mut slots = self.slots.borrow_mut();
         let Entry {
             id,
@@ -411,6 +269,12 @@ impl Executor {
     /// Aborts a task: drops its future now, or after its current poll.
     /// Returns whether the task was still alive.
     pub(crate) fn abort(&self, key: TaskKey) -> bool {
+        if self.current.get() == Some(key) {
+            // Being polled right now (it aborted itself): finish after the poll.
+            self.abort_current.set(true);
+            self.entry_changes.set(true);
+            return true;
+        }
         let mut slots = self.slots.borrow_mut();
         let Some(slot) = slots.get_mut(key.index) else {
             return false;
@@ -418,13 +282,8 @@ impl Executor {
         if slot.generation != key.generation {
             return false;
         }
-        let Some(entry) = slot.entry.as_mut() else {
+        if slot.entry.is_none() {
             return false;
-        };
-        if entry.polling {
-            // Being polled right now (it aborted itself): finish after the poll.
-            entry.abort_requested = true;
-            return true;
         }
         drop(slots);
         if let Some(task) = self.remove(key) {

@@ -264,6 +264,7 @@ impl RuntimeInner {
     }
 
     /// Records that the task being polled waits on `reason`.
+    #[inline]
     pub(crate) fn note_wait(&self, reason: WaitReason) {
         self.exec.note_wait(reason);
     }

@@ -157,10 +157,12 @@ impl Scheduler {
             .unwrap_or_default()
     }
 
-    /// A finished task leaves PCT's priority table.
+    /// A finished task leaves PCT's priority table. Inlined: without PCT,
+    /// one test.
+    #[inline]
     pub(crate) fn forget(&self, raw: RawKey) {
         if let Some(pct) = &self.pct {
-            pct.borrow_mut().priorities.remove(&raw);
+            forget_pct(pct, raw);
         }
     }
 
@@ -168,6 +170,12 @@ impl Scheduler {
     pub(crate) fn steps(&self) -> u64 {
         self.steps.get()
     }
+}
+
+/// [`Scheduler::forget`] under PCT.
+#[cold]
+fn forget_pct(pct: &RefCell<Pct>, raw: RawKey) {
+    pct.borrow_mut().priorities.remove(&raw);
 }
 
 impl Pct {

@@ -50,6 +50,7 @@ impl TaskInfos {
 
     /// The task finished or was dropped: the OS runtime keeps its info
     /// among the recently retired only.
+    #[inline]
     pub(crate) fn retire(&mut self, id: TaskId) {
         self.0.unpin(id.0);
     }

@@ -18,7 +18,7 @@
 
 use std::cell::{Cell, RefCell};
 use std::collections::VecDeque;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 use std::task::Wake;
 
@@ -170,20 +170,41 @@ impl Drop for LocalGuard {
 /// their waker is the cell itself; `block_on`'s future has it alone in an
 /// `Arc`.
 pub(crate) struct TaskWaker {
-    pub(crate) key: RawKey,
+    /// The task's key: a spawned task's is set once, when its cell joins
+    /// the task table, before anything can wake it (see
+    /// [`TaskWaker::set_key`]).
+    key: AtomicU64,
     /// Set while the task sits in the ready queue or the runnable set.
     pub(crate) queued: AtomicBool,
     pub(crate) queue: Arc<ReadyQueue>,
 }
 
 impl TaskWaker {
+    /// A queued task's waker state, key `key`.
+    pub(crate) fn new(key: RawKey, queue: Arc<ReadyQueue>) -> TaskWaker {
+        TaskWaker {
+            key: AtomicU64::new(key),
+            queued: AtomicBool::new(true),
+            queue,
+        }
+    }
+
+    /// Sets the key of a task just put in the table. Its cell was built
+    /// first (one borrow of the table takes the slot and fills it), and no
+    /// waker of it exists outside the table and the spawner yet: the
+    /// waker is sent to another thread, if ever, after this store.
+    #[inline]
+    pub(crate) fn set_key(&self, key: RawKey) {
+        self.key.store(key, Ordering::Relaxed);
+    }
+
     /// Queues the key once: a flag absorbs repeated wakes until the task
     /// is polled again.
     #[inline]
     pub(crate) fn wake_key(&self) {
         // A plain load first: repeated wakes of a queued task stay cheap.
         if !self.queued.load(Ordering::Acquire) && !self.queued.swap(true, Ordering::AcqRel) {
-            self.queue.push(self.key);
+            self.queue.push(self.key.load(Ordering::Relaxed));
         }
     }
 

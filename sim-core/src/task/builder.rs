@@ -61,20 +61,17 @@ impl Builder {
     {
         let location = Location::caller();
         let rt = context::runtime("detsim::spawn");
-        let key = {
-            let _untracked = Untracked::new();
-            rt.exec.reserve()
-        };
         // The task's cell (its future and its output's slot, as tokio's)
         // is the spawner's memory: charged to it.
-        let cell = TaskCell::new(future, key.raw(), Arc::clone(&rt.exec.queue));
+        let cell = TaskCell::new(future, Arc::clone(&rt.exec.queue));
         // The rest is the executor's bookkeeping.
         let _untracked = Untracked::new();
         let node = self.node.unwrap_or_else(|| rt.exec.current_node());
         let waker = Waker::from(Arc::clone(&cell));
-        let id = rt
+        let (key, id) = rt
             .exec
-            .insert(key, cell.clone(), waker, self.name, location, node);
+            .insert(cell.clone(), waker, self.name, location, node);
+        cell.set_key(key.raw());
         rt.record(EventKind::Spawned { task: id });
         JoinHandle::new(cell, Home::of(&rt), id, key)
     }

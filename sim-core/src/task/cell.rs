@@ -23,7 +23,8 @@
 //!
 //! The cell is `Send + Sync` (std's `Waker` requires it) although the
 //! future and the output need not be. That is sound because:
-//! - from any thread, a waker reads only `waker` (an immutable key, an
+//! - from any thread, a waker reads only `waker` (an atomic key, set
+//!   once before any waker of the cell leaves the runtime's thread, an
 //!   atomic flag and the ready queue's `Arc`, all `Send + Sync`);
 //! - `future` and `join` are touched only on the runtime's thread: by the
 //!   executor (which is `!Send`) and by the `JoinHandle` after its
@@ -41,7 +42,6 @@ use std::cell::RefCell;
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
-use std::sync::atomic::AtomicBool;
 use std::task::{Context, Poll, Wake, Waker};
 
 use crate::runtime::waker::{RawKey, ReadyQueue, TaskWaker};
@@ -105,15 +105,12 @@ unsafe impl<F: Future> Send for TaskCell<F> {}
 unsafe impl<F: Future> Sync for TaskCell<F> {}
 
 impl<F: Future + 'static> TaskCell<F> {
-    /// A running task with key `key`, queued at once (the executor puts
-    /// the key on the run queue).
-    pub(crate) fn new(future: F, key: RawKey, queue: Arc<ReadyQueue>) -> Arc<TaskCell<F>> {
+    /// A running task, queued at once (the executor puts its key on the
+    /// run queue). Its key is set by [`TaskCell::set_key`] once the task
+    /// is in the table, before anything can wake it.
+    pub(crate) fn new(future: F, queue: Arc<ReadyQueue>) -> Arc<TaskCell<F>> {
         Arc::new(TaskCell {
-            waker: TaskWaker {
-                key,
-                queued: AtomicBool::new(true),
-                queue,
-            },
+            waker: TaskWaker::new(0, queue),
             join: RefCell::new(JoinState {
                 output: None,
                 waiter: None,
@@ -122,6 +119,12 @@ impl<F: Future + 'static> TaskCell<F> {
             }),
             future: RefCell::new(Some(future)),
         })
+    }
+
+    /// Sets the task's key, once it is in the table.
+    #[inline]
+    pub(crate) fn set_key(&self, key: RawKey) {
+        self.waker.set_key(key);
     }
 
     fn complete(&self, result: Result<F::Output, JoinError>) {

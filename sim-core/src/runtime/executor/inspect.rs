@@ -56,6 +56,7 @@ impl Executor {
     pub(crate) fn note_wait(&self, reason: WaitReason) {
         if self.current.get().is_some() {
             *self.current_wait.borrow_mut() = Some(reason);
+            self.entry_changes.set(true);
         }
     }
 
@@ -70,6 +71,11 @@ impl Executor {
     /// fired while its future waited on a socket) and `before` comes back;
     /// when it is pending, the newest note stands, or `before` if none.
     pub(crate) fn restore_wait(&self, before: Option<WaitReason>, ready: bool) {
+        if self.current.get().is_none() {
+            // Outside a poll, as `note_wait`: nothing to restore.
+            return;
+        }
+        self.entry_changes.set(true);
         let mut wait = self.current_wait.borrow_mut();
         let stale = if ready || wait.is_none() {
             std::mem::replace(&mut *wait, before)

@@ -92,8 +92,10 @@ impl RuntimeInner {
             }
             // A poll that panicked fails the run as a panic, however long
             // it (and its report) took.
-            if let Some(probe) = probe.filter(|_| outcome.is_ok()) {
-                self.confirm_poll(probe, key, id);
+            if let Some(probe) = probe {
+                if outcome.is_ok() {
+                    self.confirm_poll(probe, key, id);
+                }
             }
             match outcome {
                 Ok(Poll::Ready(out)) => {
@@ -114,17 +116,13 @@ impl RuntimeInner {
                     }
                 }
                 Ok(Poll::Pending) => {
-                    let gone = self.exec.end_poll_pending(key);
-                    let pending = if gone.is_some() {
+                    if let Some(gone) = self.exec.end_poll_pending(key) {
                         self.record(EventKind::Aborted { task: id });
-                        None
-                    } else {
-                        Some((id, raw))
-                    };
-                    if let Some(gone) = gone {
                         gone.drop_future();
+                        self.inject_scheduling_faults(None);
+                    } else {
+                        self.inject_scheduling_faults(Some((id, raw)));
                     }
-                    self.inject_scheduling_faults(pending);
                 }
                 Err((message, location)) => {
                     self.watchdog.excuse_panicked_poll();
@@ -151,7 +149,14 @@ impl RuntimeInner {
     fn pick(&self) -> Option<u64> {
         let picked = self.exec.with_run_queue(|runnable| match runnable.len() {
             0 => None,
-            1 => runnable.pop_front(),
+            // The only key: taken by emptying the queue, which also
+            // starts it over at the front of its buffer (no wrap-around
+            // arithmetic).
+            1 => {
+                let key = runnable.front().copied();
+                runnable.clear();
+                key
+            }
             _ => {
                 self.exec.prefetch_window(runnable);
                 self.scheduler.pick(runnable)
