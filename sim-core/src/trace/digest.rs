@@ -95,8 +95,17 @@ impl NameDigests {
         let mixed = (key.0 ^ key.1).wrapping_mul(0x9e37_79b9_7f4a_7c15_u64 as usize);
         let slot = &mut self.slots[mixed >> (usize::BITS - NAME_SLOTS.trailing_zeros())];
         if (slot.0, slot.1) != key {
-            *slot = (key.0, key.1, str_digest_bytes(s.as_bytes()));
+            return Self::fill(slot, s);
         }
+        slot.2
+    }
+
+    /// A name's first use in its slot: out of line, so the hit path that
+    /// every kernel event takes keeps few registers.
+    #[cold]
+    #[inline(never)]
+    fn fill(slot: &mut (usize, usize, u64), s: &'static str) -> u64 {
+        *slot = (s.as_ptr() as usize, s.len(), str_digest_bytes(s.as_bytes()));
         slot.2
     }
 }
