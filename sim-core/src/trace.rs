@@ -168,6 +168,10 @@ pub struct Trace {
     recent_capacity: usize,
     recent_oldest: usize,
     full: Option<Vec<Event>>,
+    /// Whether events are kept beyond the digest: the recent ring or full
+    /// recording is on (faults are kept either way). One flag for the
+    /// record path to test; a sweep's run has both off.
+    keeps_events: bool,
     faults: Vec<Event>,
     faults_dropped: u64,
     names: NameDigests,
@@ -205,6 +209,7 @@ impl Trace {
             recent_capacity,
             recent_oldest: 0,
             full: record_all.then(Vec::new),
+            keeps_events: recent_capacity > 0 || record_all,
             faults: Vec::new(),
             faults_dropped: 0,
             names: NameDigests::default(),
@@ -226,13 +231,9 @@ impl Trace {
         self.digest = mix_event(self.digest, kind, event.at.as_nanos(), a, b);
         self.len += 1;
         // Sweeps keep only the digest: nothing else to do for a plain event.
-        if self.recent_capacity == 0
-            && self.full.is_none()
-            && !matches!(event.kind, EventKind::Fault { .. })
-        {
-            return;
+        if self.keeps_events || matches!(event.kind, EventKind::Fault { .. }) {
+            self.keep(event);
         }
-        self.keep(event);
     }
 
     /// Folds the payload bytes of every later write into the digest
@@ -277,8 +278,9 @@ impl Trace {
     }
 
     /// Keeps `event` where the configuration asks (recent ring, full
-    /// recording, the fault list).
-    #[inline(always)]
+    /// recording, the fault list). Out of line: a sweep's run keeps only
+    /// faults, and the record path inlined at every event stays small.
+    #[inline(never)]
     fn keep(&mut self, event: Event) {
         if self.full.is_some() || matches!(event.kind, EventKind::Fault { .. }) {
             self.keep_fault_or_full(&event);
@@ -354,6 +356,7 @@ impl Trace {
 
     /// Every event, when full recording was on.
     pub(crate) fn take_full(&mut self) -> Option<Vec<Event>> {
+        self.keeps_events = self.recent_capacity > 0;
         self.full.take()
     }
 }
