@@ -20,13 +20,22 @@ pub(super) enum Name {
     Digest(u64),
 }
 
-/// The content digest of a byte string.
+/// The content digest of a byte string: its length, then each 8-byte
+/// word, little-endian, the last one padded with zeros.
 pub(super) fn str_digest_bytes(bytes: &[u8]) -> u64 {
     let mut h = bytes.len() as u64;
-    for chunk in bytes.chunks(8) {
-        let mut word = [0u8; 8];
-        word[..chunk.len()].copy_from_slice(chunk);
-        h = step(h, u64::from_le_bytes(word));
+    let mut words = bytes.chunks_exact(8);
+    for word in &mut words {
+        h = step(h, u64::from_le_bytes(word.try_into().expect("8 bytes")));
+    }
+    let rest = words.remainder();
+    if !rest.is_empty() {
+        // Byte by byte: a short copy would be a `memcpy` call per name.
+        let word = rest
+            .iter()
+            .enumerate()
+            .fold(0u64, |w, (i, &b)| w | u64::from(b) << (8 * i));
+        h = step(h, word);
     }
     h
 }
