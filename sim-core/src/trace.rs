@@ -13,6 +13,7 @@
 //! TCP writes, datagrams, file writes) also fold their payload bytes into
 //! the digest through `note_payload`, which is a no-op otherwise.
 
+use std::cell::{Cell, Ref, RefCell};
 use std::fmt;
 
 use crate::faults::FaultKind;
@@ -20,7 +21,9 @@ use crate::task::TaskId;
 use crate::time::Instant;
 
 mod digest;
+mod kept;
 use digest::{Name, NameDigests, fault_name_digest, mix_event, str_digest_bytes};
+use kept::Kept;
 
 /// What happened; see [`Event`].
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -158,22 +161,23 @@ impl Event {
 }
 
 /// The trace of one run. See the module docs.
+///
+/// Shared, not borrowed: the digest, the count and the name digests are
+/// cells, so the record path that every event takes costs no `RefCell`
+/// borrow; what is kept beyond the digest sits behind one, reached only
+/// when something is kept (`trace/kept.rs`).
 #[derive(Debug)]
 pub struct Trace {
-    digest: u64,
-    len: u64,
-    /// The last `recent_capacity` events, as a ring: in order while it
-    /// fills, then overwritten oldest first, at `recent_oldest`.
-    recent: Vec<Event>,
-    recent_capacity: usize,
-    recent_oldest: usize,
-    full: Option<Vec<Event>>,
-    faults: Vec<Event>,
-    faults_dropped: u64,
+    digest: Cell<u64>,
+    len: Cell<u64>,
+    /// Whether events are kept beyond the digest: the recent ring or full
+    /// recording is on (faults are kept either way). One flag for the
+    /// record path to test; a sweep's run has both off.
+    keeps_events: Cell<bool>,
+    /// Whether payloads are digested (`DETSIM_CHECK_DETERMINISM=bytes`).
+    payloads_on: Cell<bool>,
     names: NameDigests,
-    /// Payload digests (`DETSIM_CHECK_DETERMINISM=bytes`): `None` unless
-    /// that mode is on; then one entry per write.
-    payloads: Option<Vec<PayloadNote>>,
+    kept: RefCell<Kept>,
 }
 
 /// One write's payload as the bytes-mode determinism check sees it.
@@ -187,34 +191,36 @@ pub(crate) struct PayloadNote {
     pub(crate) digest: u64,
 }
 
-/// At most this many injected faults are kept (for the failure report and
-/// the shrinker, which gives up on a run with more); the rest are counted.
-const FAULTS_KEPT: usize = 100_000;
-
-/// Room the fault list takes at the first fault.
-const FAULTS_FIRST: usize = 256;
-
 impl Trace {
     /// A trace that keeps the last `recent_capacity` events, and every event
     /// when `record_all` is set (used by the determinism check).
     pub(crate) fn new(recent_capacity: usize, record_all: bool) -> Trace {
+        let kept = Kept::new(recent_capacity, record_all);
         Trace {
-            digest: 0xcbf2_9ce4_8422_2325,
-            len: 0,
-            recent: Vec::with_capacity(recent_capacity),
-            recent_capacity,
-            recent_oldest: 0,
-            full: record_all.then(Vec::new),
-            faults: Vec::new(),
-            faults_dropped: 0,
+            digest: Cell::new(0xcbf2_9ce4_8422_2325),
+            len: Cell::new(0),
+            keeps_events: Cell::new(kept.keeps_events()),
+            payloads_on: Cell::new(false),
             names: NameDigests::default(),
-            payloads: None,
+            kept: RefCell::new(kept),
         }
     }
 
     /// Appends an event and folds it into the digest.
     #[inline(always)]
-    pub(crate) fn record(&mut self, event: Event) {
+    pub(crate) fn record(&self, event: Event) {
+        // Sweeps keep only the digest: a plain event is folded in and
+        // dropped. Keeping it is a separate, out-of-line path, so the
+        // event's fields are dead once folded at every inlined site.
+        if self.keeps_events.get() || matches!(event.kind, EventKind::Fault { .. }) {
+            return self.record_kept(event);
+        }
+        self.fold(&event);
+    }
+
+    /// Folds `event` into the digest and counts it.
+    #[inline(always)]
+    fn fold(&self, event: &Event) {
         let (tag, name, a, b) = event.digest_words();
         // The tag says what the words are; a kernel event's or fault's
         // name adds its content digest (a random-looking 64-bit word).
@@ -223,22 +229,30 @@ impl Trace {
             Name::Digest(digest) => digest ^ tag,
             Name::None => tag,
         };
-        self.digest = mix_event(self.digest, kind, event.at.as_nanos(), a, b);
-        self.len += 1;
-        // Sweeps keep only the digest: nothing else to do for a plain event.
-        if self.recent_capacity == 0
-            && self.full.is_none()
-            && !matches!(event.kind, EventKind::Fault { .. })
-        {
-            return;
-        }
-        self.keep(event);
+        self.digest.set(mix_event(
+            self.digest.get(),
+            kind,
+            event.at.as_nanos(),
+            a,
+            b,
+        ));
+        self.len.set(self.len.get() + 1);
+    }
+
+    /// [`Trace::record`] of an event that is kept where the configuration
+    /// asks (a fault, or any event while the ring or full recording is
+    /// on). Out of line: a sweep's run keeps only faults.
+    #[inline(never)]
+    fn record_kept(&self, event: Event) {
+        self.fold(&event);
+        self.kept.borrow_mut().keep(event);
     }
 
     /// Folds the payload bytes of every later write into the digest
     /// (`DETSIM_CHECK_DETERMINISM=bytes`), and keeps a note per write.
-    pub(crate) fn digest_payloads(&mut self) {
-        self.payloads.get_or_insert_with(Vec::new);
+    pub(crate) fn digest_payloads(&self) {
+        self.kept.borrow_mut().payloads.get_or_insert_with(Vec::new);
+        self.payloads_on.set(true);
     }
 
     /// A simulated write's payload (a TCP or duplex write, a datagram, a
@@ -246,8 +260,8 @@ impl Trace {
     /// no-op otherwise. It is not an event: the trace's events and their
     /// count stay the same in both modes.
     #[inline]
-    pub(crate) fn note_payload(&mut self, bytes: &[u8]) {
-        if self.payloads.is_some() {
+    pub(crate) fn note_payload(&self, bytes: &[u8]) {
+        if self.payloads_on.get() {
             self.digest_payload(bytes);
         }
     }
@@ -257,104 +271,70 @@ impl Trace {
     /// every write.
     #[cold]
     #[inline(never)]
-    fn digest_payload(&mut self, bytes: &[u8]) {
-        let Some(notes) = &mut self.payloads else {
+    fn digest_payload(&self, bytes: &[u8]) {
+        let mut kept = self.kept.borrow_mut();
+        let Some(notes) = &mut kept.payloads else {
             return;
         };
         let _untracked = crate::alloc::Untracked::new();
         let digest = str_digest_bytes(bytes);
         notes.push(PayloadNote {
-            after_events: self.len,
+            after_events: self.len.get(),
             len: bytes.len(),
             digest,
         });
-        self.digest = mix_event(self.digest, 10, 0, bytes.len() as u64, digest);
+        self.digest.set(mix_event(
+            self.digest.get(),
+            10,
+            0,
+            bytes.len() as u64,
+            digest,
+        ));
     }
 
     /// The payload notes, when payload digesting was on.
-    pub(crate) fn take_payloads(&mut self) -> Option<Vec<PayloadNote>> {
-        self.payloads.take()
-    }
-
-    /// Keeps `event` where the configuration asks (recent ring, full
-    /// recording, the fault list).
-    #[inline(always)]
-    fn keep(&mut self, event: Event) {
-        if self.full.is_some() || matches!(event.kind, EventKind::Fault { .. }) {
-            self.keep_fault_or_full(&event);
-        }
-        if self.recent_capacity > 0 {
-            if self.recent.len() < self.recent_capacity {
-                self.recent.push(event);
-            } else {
-                // Full: the new event replaces the oldest, which was
-                // recorded `recent_capacity` events ago.
-                self.recent[self.recent_oldest] = event;
-                self.recent_oldest += 1;
-                if self.recent_oldest == self.recent_capacity {
-                    self.recent_oldest = 0;
-                }
-            }
-        }
-    }
-
-    /// The rarer places an event is kept: the fault list, full recording.
-    #[cold]
-    fn keep_fault_or_full(&mut self, event: &Event) {
-        let _untracked = crate::alloc::Untracked::new();
-        if matches!(event.kind, EventKind::Fault { .. }) {
-            if self.faults.len() < FAULTS_KEPT {
-                if self.faults.capacity() == 0 {
-                    // A run with faults on injects a few hundred: grown
-                    // from 4 one doubling at a time, the list would be
-                    // copied six times on the way.
-                    self.faults.reserve_exact(FAULTS_FIRST);
-                }
-                self.faults.push(event.clone());
-            } else {
-                self.faults_dropped += 1;
-            }
-        }
-        if let Some(full) = &mut self.full {
-            full.push(event.clone());
-        }
+    pub(crate) fn take_payloads(&self) -> Option<Vec<PayloadNote>> {
+        self.payloads_on.set(false);
+        self.kept.borrow_mut().payloads.take()
     }
 
     /// The running digest of every event recorded so far.
     pub fn digest(&self) -> u64 {
-        self.digest
+        self.digest.get()
     }
 
     /// How many events were recorded.
     pub fn len(&self) -> u64 {
-        self.len
+        self.len.get()
     }
 
     /// Whether no event was recorded.
     pub fn is_empty(&self) -> bool {
-        self.len == 0
+        self.len.get() == 0
     }
 
     /// The most recent events, oldest first.
-    pub fn recent(&self) -> impl Iterator<Item = &Event> {
-        let (newer, older) = self.recent.split_at(self.recent_oldest);
-        older.iter().chain(newer)
+    pub fn recent(&self) -> Vec<Event> {
+        self.kept.borrow().recent().cloned().collect()
     }
 
     /// The injected faults, oldest first (the first 100,000).
-    pub fn faults(&self) -> &[Event] {
-        &self.faults
+    pub fn faults(&self) -> Ref<'_, [Event]> {
+        Ref::map(self.kept.borrow(), Kept::faults)
     }
 
     /// Whether [`Trace::faults`] holds every injected fault (none was
     /// dropped at the bound).
     pub(crate) fn faults_complete(&self) -> bool {
-        self.faults_dropped == 0
+        self.kept.borrow().faults_complete()
     }
 
     /// Every event, when full recording was on.
-    pub(crate) fn take_full(&mut self) -> Option<Vec<Event>> {
-        self.full.take()
+    pub(crate) fn take_full(&self) -> Option<Vec<Event>> {
+        let mut kept = self.kept.borrow_mut();
+        let full = kept.full.take();
+        self.keeps_events.set(kept.keeps_events());
+        full
     }
 }
 
@@ -370,7 +350,7 @@ mod tests {
     }
 
     fn digest_of(events: &[Event]) -> u64 {
-        let mut trace = Trace::new(0, false);
+        let trace = Trace::new(0, false);
         for e in events {
             trace.record(e.clone());
         }
@@ -425,8 +405,8 @@ mod tests {
 
     #[test]
     fn recent_events_are_the_last_ones_oldest_first_after_the_ring_wraps() {
-        let mut trace = Trace::new(3, false);
-        let recent = |t: &Trace| -> Vec<Event> { t.recent().cloned().collect() };
+        let trace = Trace::new(3, false);
+        let recent = |t: &Trace| -> Vec<Event> { t.recent() };
         trace.record(polled(1));
         trace.record(polled(2));
         assert_eq!(recent(&trace), [polled(1), polled(2)]);

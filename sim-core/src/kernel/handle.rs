@@ -176,7 +176,7 @@ impl KernelHandle {
     /// otherwise.
     #[inline]
     pub fn note_payload(&self, bytes: &[u8]) {
-        self.rt.trace.borrow_mut().note_payload(bytes);
+        self.rt.trace.note_payload(bytes);
     }
 
     /// The runtime's instance of `T`, created by `init` on first use: where

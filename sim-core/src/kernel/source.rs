@@ -154,55 +154,73 @@ impl Source {
     /// wakes the registrations the change reports to.
     #[inline(always)]
     fn raise(&self, bits: Readiness, arrivals: Readiness, event: Option<(&'static str, i64)>) {
-        // Wakers are called after the borrow ends; two fit without a heap
-        // allocation (a reader and a writer), more spill to a Vec.
-        let (mut first, mut second) = (None::<Waker>, None::<Waker>);
-        let mut more: Vec<Waker> = Vec::new();
-        {
-            let mut st = self.inner.state.borrow_mut();
-            let edges = (bits & !st.ready) | arrivals;
-            st.ready |= bits;
-            if edges.is_empty() {
-                drop(st);
-                if let Some((what, value)) = event {
-                    self.trace(what, value);
-                }
-                return;
+        let mut st = self.inner.state.borrow_mut();
+        let edges = (bits & !st.ready) | arrivals;
+        st.ready |= bits;
+        if edges.is_empty() {
+            drop(st);
+            if let Some((what, value)) = event {
+                self.trace(what, value);
             }
-            let ready = st.ready;
-            for r in st.regs.slots_mut().iter_mut().flatten() {
-                if r.trigger == Trigger::Edge {
-                    r.pending |= edges & r.interest.mask();
-                }
-                if r.ready(ready).is_empty() {
-                    continue;
-                }
-                if let Some(w) = r.waker.take() {
-                    if first.is_none() {
-                        first = Some(w);
-                    } else if second.is_none() {
-                        second = Some(w);
-                    } else {
-                        more.push(w);
-                    }
-                }
-            }
+            return;
         }
-        let (what, value) = event.unwrap_or(("ready", i64::from((bits | arrivals).bits())));
-        self.inner.rt.record(EventKind::Kernel {
-            resource: self.inner.id,
-            what,
-            value,
-        });
+        let ready = st.ready;
+        // Wakers are called after the borrow ends. Two inline slots (a
+        // reader and a writer) hand back at most two, kept in locals;
+        // more registrations take the out-of-line path.
+        let Regs::Inline([a, b]) = &mut st.regs else {
+            drop(st);
+            return self.raise_spilled(edges, ready, bits | arrivals, event);
+        };
+        let first = a.as_mut().and_then(|r| r.notify(edges, ready));
+        let second = b.as_mut().and_then(|r| r.notify(edges, ready));
+        drop(st);
+        self.record_raise(bits | arrivals, event);
         if let Some(w) = first {
             w.wake();
         }
         if let Some(w) = second {
             w.wake();
         }
-        for w in more {
+    }
+
+    /// [`Source::raise`] past the state update, for a source with more
+    /// than two registrations: the same walk in key order, its wakers
+    /// gathered in a `Vec`.
+    #[cold]
+    #[inline(never)]
+    fn raise_spilled(
+        &self,
+        edges: Readiness,
+        ready: Readiness,
+        changed: Readiness,
+        event: Option<(&'static str, i64)>,
+    ) {
+        let wakers: Vec<Waker> = {
+            let mut st = self.inner.state.borrow_mut();
+            st.regs
+                .slots_mut()
+                .iter_mut()
+                .flatten()
+                .filter_map(|r| r.notify(edges, ready))
+                .collect()
+        };
+        self.record_raise(changed, event);
+        for w in wakers {
             w.wake();
         }
+    }
+
+    /// The record of an edge: `event` if the device named one, else
+    /// `ready` with the bits that `changed`.
+    #[inline(always)]
+    fn record_raise(&self, changed: Readiness, event: Option<(&'static str, i64)>) {
+        let (what, value) = event.unwrap_or(("ready", i64::from(changed.bits())));
+        self.inner.rt.record(EventKind::Kernel {
+            resource: self.inner.id,
+            what,
+            value,
+        });
     }
 
     /// Clears bits: the condition no longer holds (a buffer was drained or
@@ -228,16 +246,9 @@ impl Source {
     /// [`Source::deregister`].
     pub(crate) fn register_key(&self, interest: Interest, trigger: Trigger) -> usize {
         let mut st = self.inner.state.borrow_mut();
-        let reg = Reg {
-            interest,
-            trigger,
-            armed: true,
-            // As EPOLL_CTL_ADD does: a source that is already ready reports
-            // it once, even to an edge-triggered registration.
-            pending: st.ready & interest.mask(),
-            waker: None,
-            spurious_last: false,
-        };
+        // As EPOLL_CTL_ADD does: a source that is already ready reports it
+        // once, even to an edge-triggered registration.
+        let reg = Reg::new(interest, trigger, st.ready & interest.mask());
         let key = st.regs.insert(reg);
         drop(st);
         self.inner.rt.record(EventKind::Kernel {
@@ -287,7 +298,7 @@ impl Source {
             if reg.trigger == Trigger::OneShot {
                 reg.armed = false;
             }
-            return Poll::Ready(reg.interest.mask() & (Readiness::READABLE | Readiness::WRITABLE));
+            return Poll::Ready(reg.mask() & (Readiness::READABLE | Readiness::WRITABLE));
         }
         reg.spurious_last = false;
         let old = match &reg.waker {
@@ -441,7 +452,7 @@ impl Registration {
             .regs
             .get_mut(self.key)
             .expect("registration outlived its slot");
-        reg.interest = interest;
+        reg.set_interest(interest);
         reg.armed = true;
         let wake = if reg.ready(state).is_empty() {
             None

@@ -44,7 +44,7 @@ pub(crate) struct RuntimeInner {
     next_due_exact: Cell<bool>,
     pub(crate) exec: Executor,
     pub(crate) timers: RefCell<Timers>,
-    pub(crate) trace: RefCell<Trace>,
+    pub(crate) trace: Trace,
     /// The one kernel, simulated or OS: the clock, scheduled actions,
     /// parking, resource ids.
     pub(crate) kernel: Kernel,
@@ -126,7 +126,7 @@ impl RuntimeInner {
             next_due_exact: Cell::new(false),
             exec,
             timers: RefCell::new(Timers::default()),
-            trace: RefCell::new(Trace::new(config.report_events, config.record_all_events)),
+            trace: Trace::new(config.report_events, config.record_all_events),
             kernel,
             faults: FaultRolls::new(seed, &config.faults),
             liveness,
@@ -165,7 +165,7 @@ impl RuntimeInner {
     /// trace's ring instead of being built and copied twice.
     #[inline(always)]
     pub(crate) fn record(&self, kind: EventKind) {
-        self.trace.borrow_mut().record(Event {
+        self.trace.record(Event {
             at: self.kernel.clock(),
             kind,
         });

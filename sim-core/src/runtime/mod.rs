@@ -302,12 +302,12 @@ impl Runtime {
 
     /// The trace digest so far: equal for two runs of the same seed.
     pub fn digest(&self) -> u64 {
-        self.inner.trace.borrow().digest()
+        self.inner.trace.digest()
     }
 
     /// Number of trace events recorded so far.
     pub fn trace_len(&self) -> u64 {
-        self.inner.trace.borrow().len()
+        self.inner.trace.len()
     }
 
     /// A failure report for `kind`, built from the runtime's state now.
@@ -317,7 +317,7 @@ impl Runtime {
 
     /// Every trace event, if `Config::record_all_events` was set.
     pub fn take_events(&self) -> Option<Vec<crate::trace::Event>> {
-        self.inner.trace.borrow_mut().take_full()
+        self.inner.trace.take_full()
     }
 }
 

@@ -17,12 +17,12 @@ impl Runtime {
     /// and keeps a note per write (`DETSIM_CHECK_DETERMINISM=bytes`). Call
     /// before the run.
     pub(crate) fn digest_payloads(&self) {
-        self.inner.trace.borrow_mut().digest_payloads();
+        self.inner.trace.digest_payloads();
     }
 
     /// The payload notes, when [`Runtime::digest_payloads`] was on.
     pub(crate) fn take_payloads(&self) -> Option<Vec<PayloadNote>> {
-        self.inner.trace.borrow_mut().take_payloads()
+        self.inner.trace.take_payloads()
     }
 
     /// The polls the watchdog suspected of running over budget (or, in a
@@ -61,11 +61,12 @@ impl Runtime {
     /// trace's fault events; `None` when there were more than the trace
     /// keeps.
     pub(crate) fn injected_faults(&self) -> Option<Vec<(FaultKind, u64)>> {
-        let trace = self.inner.trace.borrow();
+        let trace = &self.inner.trace;
         if !trace.faults_complete() {
             return None;
         }
-        let injected = trace.faults().iter().filter_map(|e| match e.kind {
+        let faults = trace.faults();
+        let injected = faults.iter().filter_map(|e| match e.kind {
             EventKind::Fault {
                 kind, occurrence, ..
             } => Some((kind, occurrence)),

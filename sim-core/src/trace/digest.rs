@@ -6,6 +6,8 @@
 //! Fault kinds' names are digested at compile time; other names (a kernel
 //! event's `what`) once per run and slot, found by address.
 
+use std::cell::Cell;
+
 use crate::faults::FaultKind;
 
 /// The name an event carries into its digest.
@@ -18,13 +20,22 @@ pub(super) enum Name {
     Digest(u64),
 }
 
-/// The content digest of a byte string.
+/// The content digest of a byte string: its length, then each 8-byte
+/// word, little-endian, the last one padded with zeros.
 pub(super) fn str_digest_bytes(bytes: &[u8]) -> u64 {
     let mut h = bytes.len() as u64;
-    for chunk in bytes.chunks(8) {
-        let mut word = [0u8; 8];
-        word[..chunk.len()].copy_from_slice(chunk);
-        h = step(h, u64::from_le_bytes(word));
+    let mut words = bytes.chunks_exact(8);
+    for word in &mut words {
+        h = step(h, u64::from_le_bytes(word.try_into().expect("8 bytes")));
+    }
+    let rest = words.remainder();
+    if !rest.is_empty() {
+        // Byte by byte: a short copy would be a `memcpy` call per name.
+        let word = rest
+            .iter()
+            .enumerate()
+            .fold(0u64, |w, (i, &b)| w | u64::from(b) << (8 * i));
+        h = step(h, word);
     }
     h
 }
@@ -69,10 +80,19 @@ pub(super) fn fault_name_digest(kind: FaultKind) -> u64 {
 
 /// Remembers the content digests of the few static names kernel events
 /// carry (`"delivered"`, `"write"`...), keyed by address: the address only
-/// finds the entry, the digest is still of the content.
+/// finds the entry, the digest is still of the content. Cells, so the
+/// trace records through a shared reference.
 #[derive(Debug)]
 pub(super) struct NameDigests {
-    slots: [(usize, usize, u64); NAME_SLOTS],
+    slots: [Cell<NameSlot>; NAME_SLOTS],
+}
+
+/// One remembered name: its address and length, and its content digest.
+#[derive(Clone, Copy, Debug)]
+struct NameSlot {
+    ptr: usize,
+    len: usize,
+    digest: u64,
 }
 
 /// Slots of [`NameDigests`]: a run uses a few dozen names at most, and
@@ -82,22 +102,43 @@ const NAME_SLOTS: usize = 64;
 impl Default for NameDigests {
     fn default() -> NameDigests {
         NameDigests {
-            slots: [(0, 0, 0); NAME_SLOTS],
+            slots: [const {
+                Cell::new(NameSlot {
+                    ptr: 0,
+                    len: 0,
+                    digest: 0,
+                })
+            }; NAME_SLOTS],
         }
     }
 }
 
 impl NameDigests {
     #[inline]
-    pub(super) fn get(&mut self, s: &'static str) -> u64 {
+    pub(super) fn get(&self, s: &'static str) -> u64 {
         let key = (s.as_ptr() as usize, s.len());
         // Fibonacci hashing of the address: its top bits pick the slot.
         let mixed = (key.0 ^ key.1).wrapping_mul(0x9e37_79b9_7f4a_7c15_u64 as usize);
-        let slot = &mut self.slots[mixed >> (usize::BITS - NAME_SLOTS.trailing_zeros())];
-        if (slot.0, slot.1) != key {
-            *slot = (key.0, key.1, str_digest_bytes(s.as_bytes()));
+        let slot = &self.slots[mixed >> (usize::BITS - NAME_SLOTS.trailing_zeros())];
+        let found = slot.get();
+        if (found.ptr, found.len) != key {
+            return Self::fill(slot, s);
         }
-        slot.2
+        found.digest
+    }
+
+    /// A name's first use in its slot: out of line, so the hit path that
+    /// every kernel event takes keeps few registers.
+    #[cold]
+    #[inline(never)]
+    fn fill(slot: &Cell<NameSlot>, s: &'static str) -> u64 {
+        let digest = str_digest_bytes(s.as_bytes());
+        slot.set(NameSlot {
+            ptr: s.as_ptr() as usize,
+            len: s.len(),
+            digest,
+        });
+        digest
     }
 }
 
@@ -163,7 +204,7 @@ mod tests {
         ] {
             assert_eq!(str_digest_const(s), str_digest_bytes(s.as_bytes()), "{s:?}");
         }
-        let mut names = NameDigests::default();
+        let names = NameDigests::default();
         assert_eq!(names.get("delivered"), str_digest_const("delivered"));
     }
 }

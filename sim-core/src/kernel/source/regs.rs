@@ -17,6 +17,9 @@ const INLINE: usize = 2;
 /// One subscription's state.
 pub(super) struct Reg {
     pub(super) interest: Interest,
+    /// `interest.mask()`, kept so a change delivered to the source does
+    /// not rebuild it per registration (it fills padding).
+    mask: Readiness,
     pub(super) trigger: Trigger,
     /// One-shot: armed until an event is reported.
     pub(super) armed: bool,
@@ -29,9 +32,49 @@ pub(super) struct Reg {
 }
 
 impl Reg {
+    /// A new armed registration with nothing reported yet but `pending`.
+    pub(super) fn new(interest: Interest, trigger: Trigger, pending: Readiness) -> Reg {
+        Reg {
+            interest,
+            mask: interest.mask(),
+            trigger,
+            armed: true,
+            pending,
+            waker: None,
+            spurious_last: false,
+        }
+    }
+
+    /// What readiness `interest` covers: [`Interest::mask`].
+    #[inline]
+    pub(super) fn mask(&self) -> Readiness {
+        self.mask
+    }
+
+    /// Changes the interest (`EPOLL_CTL_MOD`).
+    pub(super) fn set_interest(&mut self, interest: Interest) {
+        self.interest = interest;
+        self.mask = interest.mask();
+    }
+
+    /// A change of the source's state to `state`, with `edges` the bits
+    /// that rose or arrived: an edge registration keeps the events it
+    /// listens to; the waker is handed back if the change is reported.
+    #[inline(always)]
+    pub(super) fn notify(&mut self, edges: Readiness, state: Readiness) -> Option<Waker> {
+        if self.trigger == Trigger::Edge {
+            self.pending |= edges & self.mask;
+        }
+        if self.ready(state).is_empty() {
+            return None;
+        }
+        self.waker.take()
+    }
+
     /// What `poll_ready` would report now, without consuming anything.
+    #[inline]
     pub(super) fn ready(&self, state: Readiness) -> Readiness {
-        let mask = self.interest.mask();
+        let mask = self.mask;
         match self.trigger {
             Trigger::Level => state & mask,
             Trigger::Edge => self.pending & mask,
@@ -115,14 +158,7 @@ mod tests {
     use super::*;
 
     fn reg(interest: Interest) -> Reg {
-        Reg {
-            interest,
-            trigger: Trigger::Level,
-            armed: true,
-            pending: Readiness::EMPTY,
-            waker: None,
-            spurious_last: false,
-        }
+        Reg::new(interest, Trigger::Level, Readiness::EMPTY)
     }
 
     #[test]

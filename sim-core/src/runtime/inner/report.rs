@@ -85,7 +85,7 @@ impl RuntimeInner {
     /// A deadlock after the faults of a liveness phase ended became certain
     /// no earlier than the end (whose repairs might have freed a task).
     pub(crate) fn failure(&self, kind: FailureKind) -> Failure {
-        let trace = self.trace.borrow();
+        let trace = &self.trace;
         let at = match (&kind, self.idle_since.get()) {
             (FailureKind::Deadlock { .. }, Some(since)) => since,
             (
@@ -103,7 +103,11 @@ impl RuntimeInner {
             at,
             tasks_alive: self.exec.alive() + 1,
             kind,
-            recent_events: trace.recent().map(|e| self.report_event(e)).collect(),
+            recent_events: trace
+                .recent()
+                .iter()
+                .map(|e| self.report_event(e))
+                .collect(),
             digest: trace.digest(),
             faults: trace
                 .faults()
