@@ -60,18 +60,60 @@ pub(crate) struct Pipe {
     /// only moves the boundary. Before `head`: bytes already read, not
     /// yet dropped.
     bytes: Vec<u8>,
-    /// The segments in flight, oldest first. Boxed on the first send: an
-    /// idle connection's pipes carry one pointer each, not a `VecDeque`.
+    /// The segments in flight behind the oldest, oldest first. Boxed on
+    /// the first send that finds one in flight already: an idle
+    /// connection's pipes carry one pointer each, not a `VecDeque`, and a
+    /// connection with one segment in flight at a time (a request and
+    /// its response) never reads it.
     #[allow(clippy::box_collection)] // The point: 8 bytes idle, not 32.
-    in_flight: Option<Box<VecDeque<InFlight>>>,
+    behind: Option<Box<VecDeque<InFlight>>>,
     /// Where the unread bytes start.
     head: u32,
     /// How many of the bytes after `head` are readable.
     readable: u32,
-    /// At most [`MAX_CAPACITY`].
+    /// At most [`MAX_CAPACITY`]; bit [`FIN_RECEIVED`]: the reader
+    /// received the FIN (reads return 0 once drained).
     capacity: u32,
-    /// The reader received the FIN: reads return 0 once drained.
-    pub(crate) fin_received: bool,
+    /// The oldest segment in flight, inline ([`Oldest`]'s encoding), so
+    /// sending and delivering the usual lone segment reads no other
+    /// object; bit [`MORE_BEHIND`]: `behind` holds more.
+    oldest: u32,
+}
+
+/// The bit of [`Pipe::capacity`] that says the FIN was received (a
+/// capacity fits in the bits below it).
+const FIN_RECEIVED: u32 = 1 << 31;
+
+/// The bit of [`Pipe::oldest`] that says more segments wait behind it (an
+/// encoded segment fits in the bits below it).
+const MORE_BEHIND: u32 = 1 << 31;
+
+/// How [`Pipe::oldest`] encodes a segment in 31 bits: 0 for none, 1 for a
+/// FIN, 2 for an RST, `n + 3` for `n` bytes of data (`n` is at most
+/// [`MAX_CAPACITY`]).
+struct Oldest;
+
+impl Oldest {
+    const NONE: u32 = 0;
+
+    #[inline]
+    fn encode(segment: InFlight) -> u32 {
+        match segment {
+            InFlight::Fin => 1,
+            InFlight::Rst => 2,
+            // Within the capacity, so below bit 31.
+            InFlight::Data(n) => n as u32 + 3,
+        }
+    }
+
+    #[inline]
+    fn decode(code: u32) -> InFlight {
+        match code {
+            1 => InFlight::Fin,
+            2 => InFlight::Rst,
+            n => InFlight::Data((n - 3) as usize),
+        }
+    }
 }
 
 impl Pipe {
@@ -79,11 +121,11 @@ impl Pipe {
     pub(crate) fn new(capacity: usize) -> Pipe {
         Pipe {
             bytes: Vec::new(),
-            in_flight: None,
+            behind: None,
             head: 0,
             readable: 0,
             capacity: capacity.min(MAX_CAPACITY) as u32,
-            fin_received: false,
+            oldest: Oldest::NONE,
         }
     }
 
@@ -93,8 +135,20 @@ impl Pipe {
     }
 
     /// Bytes it buffers, in flight and unread together.
+    #[inline]
     pub(crate) fn capacity(&self) -> usize {
-        self.capacity as usize
+        (self.capacity & !FIN_RECEIVED) as usize
+    }
+
+    /// Whether the reader received the FIN: reads return 0 once drained.
+    #[inline]
+    pub(crate) fn fin_received(&self) -> bool {
+        self.capacity & FIN_RECEIVED != 0
+    }
+
+    /// The FIN arrived.
+    pub(crate) fn receive_fin(&mut self) {
+        self.capacity |= FIN_RECEIVED;
     }
 
     /// Room left for the writer.
@@ -138,26 +192,50 @@ impl Pipe {
     /// Queues `segment` behind those in flight.
     #[inline(always)]
     fn queue(&mut self, segment: InFlight) {
-        match self.in_flight.as_mut() {
-            Some(in_flight) => in_flight.push_back(segment),
-            None => self.queue_first(segment),
+        if self.oldest == Oldest::NONE {
+            self.oldest = Oldest::encode(segment);
+        } else {
+            self.queue_behind(segment);
         }
     }
 
-    /// The first segment sent: the queue gets its box.
+    /// A segment sent while another is in flight: it waits in `behind`,
+    /// boxed at the first one.
     #[cold]
     #[inline(never)]
-    fn queue_first(&mut self, segment: InFlight) {
-        self.in_flight
+    fn queue_behind(&mut self, segment: InFlight) {
+        self.behind
             .get_or_insert_with(Box::default)
             .push_back(segment);
+        self.oldest |= MORE_BEHIND;
     }
 
     /// An arrival event: takes the oldest segment off the wire (`None` if
     /// the wire was cleared meanwhile). A data segment's bytes are then
     /// either [received](Pipe::receive) or [dropped](Pipe::drop_arrived).
+    #[inline]
     pub(crate) fn arrive(&mut self) -> Option<InFlight> {
-        self.in_flight.as_mut()?.pop_front()
+        let oldest = self.oldest;
+        if oldest == Oldest::NONE {
+            return None;
+        }
+        if oldest & MORE_BEHIND == 0 {
+            self.oldest = Oldest::NONE;
+        } else {
+            self.next_behind();
+        }
+        Some(Oldest::decode(oldest & !MORE_BEHIND))
+    }
+
+    /// The oldest segment arrived and others wait behind it: the next
+    /// one becomes the oldest.
+    #[cold]
+    #[inline(never)]
+    fn next_behind(&mut self) {
+        let behind = self.behind.as_mut().expect("MORE_BEHIND: a queue");
+        let next = behind.pop_front().expect("MORE_BEHIND: a segment");
+        let more = if behind.is_empty() { 0 } else { MORE_BEHIND };
+        self.oldest = Oldest::encode(next) | more;
     }
 
     /// The `n` bytes of the data segment that just arrived become readable.
@@ -176,8 +254,9 @@ impl Pipe {
 
     /// Forgets everything still on the wire: its sender gave up.
     pub(crate) fn clear_in_flight(&mut self) {
-        if let Some(in_flight) = self.in_flight.as_mut() {
-            in_flight.clear();
+        self.oldest = Oldest::NONE;
+        if let Some(behind) = self.behind.as_mut() {
+            behind.clear();
         }
         self.bytes.truncate(self.readable_end());
     }
@@ -288,15 +367,26 @@ mod tests {
 
     #[test]
     fn a_pipe_is_small_and_its_capacity_fits_its_counters() {
-        // Two per idle connection: 48 bytes, the queue of segments boxed
-        // only once something is sent.
+        // Two per idle connection: 48 bytes, the queue of segments behind
+        // the oldest boxed only once two are in flight at once.
         assert_eq!(std::mem::size_of::<Pipe>(), 48);
-        let pipe = Pipe::new(usize::MAX);
+        let mut pipe = Pipe::new(usize::MAX);
         assert_eq!(
             (pipe.capacity(), pipe.space()),
             (MAX_CAPACITY, MAX_CAPACITY)
         );
-        assert!(pipe.in_flight.is_none());
+        pipe.send_data(&[1]);
+        pipe.arrive();
+        pipe.receive(1);
+        pipe.send_marker(InFlight::Fin);
+        assert_eq!(pipe.arrive(), Some(InFlight::Fin));
+        pipe.receive_fin();
+        assert!(pipe.fin_received());
+        assert_eq!(
+            (pipe.capacity(), pipe.space(), pipe.buffered()),
+            (MAX_CAPACITY, MAX_CAPACITY - 1, 1)
+        );
+        assert!(pipe.behind.is_none(), "one segment in flight at a time");
     }
 
     #[test]
