@@ -223,13 +223,17 @@ impl<T> Wheel<T> {
 
     /// The due heap's first live entry, after bringing the earliest slot
     /// down if the heap is empty.
-    #[inline]
+    #[inline(always)]
     fn first_due(&mut self) -> Option<Entry> {
         if !self.spilled {
             return self.small.last().copied();
         }
         match self.due.first() {
-            Some(first) if self.stale == 0 => Some(first),
+            // While keys of removed entries wait in the wheel (a cancelled
+            // retransmission per connection opened, until its deadline),
+            // the first due entry is checked here, not out of line: its
+            // node is read anyway, as it is popped.
+            Some(first) if self.stale == 0 || self.nodes.is_live(first.3, first.2) => Some(first),
             None if self.levels == 0 => None,
             _ => self.first_due_slow(),
         }

@@ -64,7 +64,7 @@ impl StreamEnd {
         let mut pipe = self.end().inbound.borrow_mut();
         if pipe.buffered() == 0 {
             source.note_read(true);
-            if pipe.fin_received {
+            if pipe.fin_received() {
                 return Ok(0);
             }
             drop(pipe);
@@ -133,7 +133,7 @@ impl StreamEnd {
             return Ok(pipe.peek(buf));
         }
         let st = self.end().state.borrow();
-        if pipe.fin_received || st.dead || st.read_shutdown || st.error.is_some() {
+        if pipe.fin_received() || st.dead || st.read_shutdown || st.error.is_some() {
             return Ok(0);
         }
         drop((pipe, st));

@@ -60,18 +60,60 @@ pub(crate) struct Pipe {
     /// only moves the boundary. Before `head`: bytes already read, not
     /// yet dropped.
     bytes: Vec<u8>,
-    /// The segments in flight, oldest first. Boxed on the first send: an
-    /// idle connection's pipes carry one pointer each, not a `VecDeque`.
+    /// The segments in flight behind the oldest, oldest first. Boxed on
+    /// the first send that finds one in flight already: an idle
+    /// connection's pipes carry one pointer each, not a `VecDeque`, and a
+    /// connection with one segment in flight at a time (a request and
+    /// its response) never reads it.
     #[allow(clippy::box_collection)] // The point: 8 bytes idle, not 32.
-    in_flight: Option<Box<VecDeque<InFlight>>>,
+    behind: Option<Box<VecDeque<InFlight>>>,
     /// Where the unread bytes start.
     head: u32,
     /// How many of the bytes after `head` are readable.
     readable: u32,
-    /// At most [`MAX_CAPACITY`].
+    /// At most [`MAX_CAPACITY`]; bit [`FIN_RECEIVED`]: the reader
+    /// received the FIN (reads return 0 once drained).
     capacity: u32,
-    /// The reader received the FIN: reads return 0 once drained.
-    pub(crate) fin_received: bool,
+    /// The oldest segment in flight, inline ([`Oldest`]'s encoding), so
+    /// sending and delivering the usual lone segment reads no other
+    /// object; bit [`MORE_BEHIND`]: `behind` holds more.
+    oldest: u32,
+}
+
+/// The bit of [`Pipe::capacity`] that says the FIN was received (a
+/// capacity fits in the bits below it).
+const FIN_RECEIVED: u32 = 1 << 31;
+
+/// The bit of [`Pipe::oldest`] that says more segments wait behind it (an
+/// encoded segment fits in the bits below it).
+const MORE_BEHIND: u32 = 1 << 31;
+
+/// How [`Pipe::oldest`] encodes a segment in 31 bits: 0 for none, 1 for a
+/// FIN, 2 for an RST, `n + 3` for `n` bytes of data (`n` is at most
+/// [`MAX_CAPACITY`]).
+struct Oldest;
+
+impl Oldest {
+    const NONE: u32 = 0;
+
+    #[inline]
+    fn encode(segment: InFlight) -> u32 {
+        match segment {
+            InFlight::Fin => 1,
+            InFlight::Rst => 2,
+            // Within the capacity, so below bit 31.
+            InFlight::Data(n) => n as u32 + 3,
+        }
+    }
+
+    #[inline]
+    fn decode(code: u32) -> InFlight {
+        match code {
+            1 => InFlight::Fin,
+            2 => InFlight::Rst,
+            n => InFlight::Data((n - 3) as usize),
+        }
+    }
 }
 
 impl Pipe {
@@ -79,11 +121,11 @@ impl Pipe {
     pub(crate) fn new(capacity: usize) -> Pipe {
         Pipe {
             bytes: Vec::new(),
-            in_flight: None,
+            behind: None,
             head: 0,
             readable: 0,
             capacity: capacity.min(MAX_CAPACITY) as u32,
-            fin_received: false,
+            oldest: Oldest::NONE,
         }
     }
 
@@ -93,8 +135,20 @@ impl Pipe {
     }
 
     /// Bytes it buffers, in flight and unread together.
+    #[inline]
     pub(crate) fn capacity(&self) -> usize {
-        self.capacity as usize
+        (self.capacity & !FIN_RECEIVED) as usize
+    }
+
+    /// Whether the reader received the FIN: reads return 0 once drained.
+    #[inline]
+    pub(crate) fn fin_received(&self) -> bool {
+        self.capacity & FIN_RECEIVED != 0
+    }
+
+    /// The FIN arrived.
+    pub(crate) fn receive_fin(&mut self) {
+        self.capacity |= FIN_RECEIVED;
     }
 
     /// Room left for the writer.
@@ -138,26 +192,50 @@ impl Pipe {
     /// Queues `segment` behind those in flight.
     #[inline(always)]
     fn queue(&mut self, segment: InFlight) {
-        match self.in_flight.as_mut() {
-            Some(in_flight) => in_flight.push_back(segment),
-            None => self.queue_first(segment),
+        if self.oldest == Oldest::NONE {
+            self.oldest = Oldest::encode(segment);
+        } else {
+            self.queue_behind(segment);
         }
     }
 
-    /// The first segment sent: the queue gets its box.
+    /// A segment sent while another is in flight: it waits in `behind`,
+    /// boxed at the first one.
     #[cold]
     #[inline(never)]
-    fn queue_first(&mut self, segment: InFlight) {
-        self.in_flight
+    fn queue_behind(&mut self, segment: InFlight) {
+        self.behind
             .get_or_insert_with(Box::default)
             .push_back(segment);
+        self.oldest |= MORE_BEHIND;
     }
 
     /// An arrival event: takes the oldest segment off the wire (`None` if
     /// the wire was cleared meanwhile). A data segment's bytes are then
     /// either [received](Pipe::receive) or [dropped](Pipe::drop_arrived).
+    #[inline]
     pub(crate) fn arrive(&mut self) -> Option<InFlight> {
-        self.in_flight.as_mut()?.pop_front()
+        let oldest = self.oldest;
+        if oldest == Oldest::NONE {
+            return None;
+        }
+        if oldest & MORE_BEHIND == 0 {
+            self.oldest = Oldest::NONE;
+        } else {
+            self.next_behind();
+        }
+        Some(Oldest::decode(oldest & !MORE_BEHIND))
+    }
+
+    /// The oldest segment arrived and others wait behind it: the next
+    /// one becomes the oldest.
+    #[cold]
+    #[inline(never)]
+    fn next_behind(&mut self) {
+        let behind = self.behind.as_mut().expect("MORE_BEHIND: a queue");
+        let next = behind.pop_front().expect("MORE_BEHIND: a segment");
+        let more = if behind.is_empty() { 0 } else { MORE_BEHIND };
+        self.oldest = Oldest::encode(next) | more;
     }
 
     /// The `n` bytes of the data segment that just arrived become readable.
@@ -176,8 +254,9 @@ impl Pipe {
 
     /// Forgets everything still on the wire: its sender gave up.
     pub(crate) fn clear_in_flight(&mut self) {
-        if let Some(in_flight) = self.in_flight.as_mut() {
-            in_flight.clear();
+        self.oldest = Oldest::NONE;
+        if let Some(behind) = self.behind.as_mut() {
+            behind.clear();
         }
         self.bytes.truncate(self.readable_end());
     }
@@ -229,95 +308,5 @@ impl Pipe {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn bytes_become_readable_only_as_their_segments_arrive_in_order() {
-        let mut pipe = Pipe::new(16);
-        pipe.send_data(b"abc");
-        pipe.send_marker(InFlight::Fin);
-        pipe.send_data(b"de");
-        assert_eq!((pipe.used(), pipe.space(), pipe.buffered()), (5, 11, 0));
-        assert_eq!(pipe.arrive(), Some(InFlight::Data(3)));
-        pipe.receive(3);
-        let mut out = [0; 8];
-        assert_eq!(pipe.peek(&mut out), 3);
-        assert_eq!(pipe.take(&mut out[..2]), 2);
-        assert_eq!(&out[..2], b"ab");
-        assert_eq!(pipe.arrive(), Some(InFlight::Fin));
-        assert_eq!(pipe.arrive(), Some(InFlight::Data(2)));
-        pipe.receive(2);
-        assert_eq!(pipe.take(&mut out), 3);
-        assert_eq!(&out[..3], b"cde");
-        assert_eq!((pipe.used(), pipe.arrive()), (0, None));
-    }
-
-    #[test]
-    fn a_reader_that_never_drains_keeps_the_order_and_bounded_memory() {
-        // Each round writes 3 bytes and reads 2: the read prefix is
-        // dropped as writes need room, never by a read, so the bytes
-        // left behind move, in order, and the buffer stays small.
-        let mut pipe = Pipe::new(64);
-        let mut out = [0; 8];
-        let (mut sent, mut got) = (0u8, Vec::new());
-        for _ in 0..200 {
-            let data = [sent, sent.wrapping_add(1), sent.wrapping_add(2)];
-            sent = sent.wrapping_add(3);
-            if pipe.space() < 3 {
-                break;
-            }
-            pipe.send_data(&data);
-            let Some(InFlight::Data(n)) = pipe.arrive() else {
-                panic!("a data segment");
-            };
-            pipe.receive(n);
-            let n = pipe.take(&mut out[..2]);
-            got.extend_from_slice(&out[..n]);
-            assert!(pipe.bytes.capacity() <= 4 * pipe.capacity());
-        }
-        while pipe.buffered() > 0 {
-            let n = pipe.take(&mut out);
-            got.extend_from_slice(&out[..n]);
-        }
-        let want: Vec<u8> = (0..got.len()).map(|i| i as u8).collect();
-        assert_eq!(got, want);
-        assert_eq!(pipe.used(), 0);
-        assert!(got.len() > 64, "wrote past the capacity: {}", got.len());
-    }
-
-    #[test]
-    fn a_pipe_is_small_and_its_capacity_fits_its_counters() {
-        // Two per idle connection: 48 bytes, the queue of segments boxed
-        // only once something is sent.
-        assert_eq!(std::mem::size_of::<Pipe>(), 48);
-        let pipe = Pipe::new(usize::MAX);
-        assert_eq!(
-            (pipe.capacity(), pipe.space()),
-            (MAX_CAPACITY, MAX_CAPACITY)
-        );
-        assert!(pipe.in_flight.is_none());
-    }
-
-    #[test]
-    fn dropped_and_cleared_bytes_leave_the_readable_ones_alone() {
-        let mut pipe = Pipe::new(16);
-        pipe.send_data(b"keep");
-        pipe.arrive();
-        pipe.receive(4);
-        pipe.send_data(b"lost");
-        pipe.send_data(b"gone");
-        assert_eq!(pipe.arrive(), Some(InFlight::Data(4)));
-        pipe.drop_arrived(4);
-        pipe.clear_in_flight();
-        assert_eq!((pipe.used(), pipe.buffered(), pipe.arrive()), (4, 4, None));
-        let mut out = [0; 8];
-        assert_eq!(pipe.take(&mut out), 4);
-        assert_eq!(&out[..4], b"keep");
-        pipe.send_data(b"xy");
-        pipe.arrive();
-        pipe.receive(2);
-        pipe.discard_buffered();
-        assert_eq!((pipe.used(), pipe.buffered()), (0, 0));
-    }
-}
+#[path = "pipe_tests.rs"]
+mod tests;

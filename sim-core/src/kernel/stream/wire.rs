@@ -191,7 +191,7 @@ impl Wire {
             }
             InFlight::Fin if closed || dead => {}
             InFlight::Fin => {
-                end.inbound.borrow_mut().fin_received = true;
+                end.inbound.borrow_mut().receive_fin();
                 let fin = Readiness::READABLE | Readiness::READ_CLOSED;
                 end.source.set_traced(fin, fin, "fin", 0);
             }
@@ -199,7 +199,7 @@ impl Wire {
             InFlight::Rst => {
                 // Linux: ECONNRESET, or EPIPE once the peer's FIN came
                 // (CLOSE_WAIT); what arrived before stays readable.
-                let error = if end.inbound.borrow().fin_received {
+                let error = if end.inbound.borrow().fin_received() {
                     io::Error::new(
                         io::ErrorKind::BrokenPipe,
                         "broken pipe: the peer closed, then reset the connection",
