@@ -86,6 +86,7 @@ impl Kernel {
     }
 
     /// Whether this is the real OS kernel.
+    #[inline]
     pub(crate) fn is_os(&self) -> bool {
         match self.backend {
             Backend::Sim(_) => false,
