@@ -155,6 +155,8 @@ impl RuntimeInner {
                         self.record(EventKind::ClockAdvanced);
                     }
                 }
+                // The OS kernel's park leaves the clock to the next turn.
+                self.kernel.begin_turn();
                 self.fail(failure);
                 return true;
             }
@@ -163,7 +165,10 @@ impl RuntimeInner {
             Ok(Parked::Never) => return false,
             Ok(Parked::ClockJumped) => self.record(EventKind::ClockAdvanced),
             Ok(Parked::Woken) => {}
-            Err(e) => self.fail(FailureKind::Error(format!("epoll_wait failed: {e}"))),
+            Err(e) => {
+                self.kernel.begin_turn();
+                self.fail(FailureKind::Error(format!("epoll_wait failed: {e}")));
+            }
         }
         // `next_due` stays: it is `next`, or lower if something was
         // scheduled meanwhile, and whatever is due at the clock now is
