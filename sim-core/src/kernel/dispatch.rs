@@ -24,7 +24,8 @@ pub(crate) struct Kernel {
     /// The clock as of the current loop turn; trace events are stamped with
     /// it and due checks compare against it. Under the simulation it is
     /// virtual time itself, which only parking moves; on the OS it is the
-    /// monotonic clock as read at the start of the turn or after parking.
+    /// monotonic clock as read at the start of the turn (a park is followed
+    /// by a new turn, which reads it).
     clock: Cell<Instant>,
     /// Resource ids in allocation order, and their kinds for reports:
     /// every resource under the simulation, recent and registered ones on
@@ -86,6 +87,7 @@ impl Kernel {
     }
 
     /// Whether this is the real OS kernel.
+    #[inline]
     pub(crate) fn is_os(&self) -> bool {
         match self.backend {
             Backend::Sim(_) => false,
@@ -189,13 +191,15 @@ impl Kernel {
 
     /// [`Kernel::park`] on the OS: out of line, so the simulation's jump
     /// stays small enough to inline.
+    ///
+    /// It leaves the clock to the loop's next turn, whose
+    /// [`Kernel::begin_turn`] reads it (a read here too would cost a vDSO
+    /// call per park for nothing).
     #[cfg(target_os = "linux")]
     #[inline(never)]
     fn park_os(&self, os: &super::os::OsKernel, deadline: Option<Instant>) -> io::Result<Parked> {
         let timeout = deadline.map(|t| t.saturating_duration_since(os.now()));
-        let parked = os.park(timeout);
-        self.clock.set(os.now());
-        parked.map(|()| Parked::Woken)
+        os.park(timeout).map(|()| Parked::Woken)
     }
 
     /// The hook that interrupts [`Kernel::park`] from another thread, if

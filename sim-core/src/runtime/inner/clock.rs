@@ -111,12 +111,23 @@ impl RuntimeInner {
     }
 
     /// [`Self::next_deadline`], from the bound when it is exact. (A bound
-    /// of `NEVER` is ambiguous: nothing, or something at the end of time.)
+    /// of `NEVER` is ambiguous: nothing, or something at the end of time.
+    /// The simulation must know which, since it jumps its clock there or
+    /// reports a deadlock; the OS kernel parks alike for both, the end of
+    /// time being 584 years away, so an IO-only OS runtime does not ask
+    /// the queues at every park.)
     fn next_deadline_cached(&self) -> Option<Instant> {
         let bound = self.next_due.get();
         if self.next_due_exact.get() && bound != NEVER {
             debug_assert_eq!(Some(bound), self.next_deadline(), "an exact bound");
             return Some(bound);
+        }
+        if self.next_due_exact.get() && self.kernel.is_os() {
+            debug_assert!(
+                matches!(self.next_deadline(), None | Some(NEVER)),
+                "an exact bound"
+            );
+            return None;
         }
         let next = self.next_deadline();
         self.next_due.set(next.unwrap_or(NEVER));
@@ -144,6 +155,8 @@ impl RuntimeInner {
                         self.record(EventKind::ClockAdvanced);
                     }
                 }
+                // The OS kernel's park leaves the clock to the next turn.
+                self.kernel.begin_turn();
                 self.fail(failure);
                 return true;
             }
@@ -152,7 +165,10 @@ impl RuntimeInner {
             Ok(Parked::Never) => return false,
             Ok(Parked::ClockJumped) => self.record(EventKind::ClockAdvanced),
             Ok(Parked::Woken) => {}
-            Err(e) => self.fail(FailureKind::Error(format!("epoll_wait failed: {e}"))),
+            Err(e) => {
+                self.kernel.begin_turn();
+                self.fail(FailureKind::Error(format!("epoll_wait failed: {e}")));
+            }
         }
         // `next_due` stays: it is `next`, or lower if something was
         // scheduled meanwhile, and whatever is due at the clock now is
