@@ -174,6 +174,9 @@ pub struct Trace {
     /// recording is on (faults are kept either way). One flag for the
     /// record path to test; a sweep's run has both off.
     keeps_events: Cell<bool>,
+    /// Whether the recent ring is all that plain events are kept in (a
+    /// plain runtime): [`Trace::record_task`]'s inline case.
+    ring_only: Cell<bool>,
     /// Whether payloads are digested (`DETSIM_CHECK_DETERMINISM=bytes`).
     payloads_on: Cell<bool>,
     names: NameDigests,
@@ -200,6 +203,7 @@ impl Trace {
             digest: Cell::new(0xcbf2_9ce4_8422_2325),
             len: Cell::new(0),
             keeps_events: Cell::new(kept.keeps_events()),
+            ring_only: Cell::new(kept.ring_only()),
             payloads_on: Cell::new(false),
             names: NameDigests::default(),
             kept: RefCell::new(kept),
@@ -216,6 +220,23 @@ impl Trace {
             return self.record_kept(event);
         }
         self.fold(&event);
+    }
+
+    /// [`Trace::record`] for the executor's own events (a task spawned,
+    /// polled, finished), the most frequent in every run: while the recent
+    /// ring is the only place events are kept (a plain runtime), the event
+    /// goes into it inline rather than through [`Trace::record_kept`]'s
+    /// call. Not for faults.
+    #[inline(always)]
+    pub(crate) fn record_task(&self, event: Event) {
+        if !self.keeps_events.get() {
+            return self.fold(&event);
+        }
+        if !self.ring_only.get() {
+            return self.record_kept(event);
+        }
+        self.fold(&event);
+        self.kept.borrow_mut().keep_recent(event);
     }
 
     /// Folds `event` into the digest and counts it.
@@ -334,6 +355,7 @@ impl Trace {
         let mut kept = self.kept.borrow_mut();
         let full = kept.full.take();
         self.keeps_events.set(kept.keeps_events());
+        self.ring_only.set(kept.ring_only());
         full
     }
 }

@@ -171,6 +171,16 @@ impl RuntimeInner {
         });
     }
 
+    /// [`RuntimeInner::record`] for a task spawned, polled or finished:
+    /// see [`Trace::record_task`](crate::trace::Trace::record_task).
+    #[inline(always)]
+    pub(crate) fn record_task(&self, kind: EventKind) {
+        self.trace.record_task(Event {
+            at: self.kernel.clock(),
+            kind,
+        });
+    }
+
     /// Rolls the dice for fault `kind` on `target`; records the fault in the
     /// trace when it hits. Each kind draws from its own stream.
     ///

@@ -72,7 +72,7 @@ impl Builder {
             .exec
             .insert(cell.clone(), waker, self.name, location, node);
         cell.set_key(key.raw());
-        rt.record(EventKind::Spawned { task: id });
+        rt.record_task(EventKind::Spawned { task: id });
         JoinHandle::new(cell, Home::of(&rt), id, key)
     }
 }

@@ -51,6 +51,12 @@ impl Kept {
         self.recent_capacity > 0 || self.full.is_some()
     }
 
+    /// Whether the recent ring is on and full recording off: plain
+    /// events go to the ring only.
+    pub(super) fn ring_only(&self) -> bool {
+        self.recent_capacity > 0 && self.full.is_none()
+    }
+
     /// Keeps `event` where the configuration asks (recent ring, full
     /// recording, the fault list).
     pub(super) fn keep(&mut self, event: Event) {
@@ -58,16 +64,22 @@ impl Kept {
             self.keep_fault_or_full(&event);
         }
         if self.recent_capacity > 0 {
-            if self.recent.len() < self.recent_capacity {
-                self.recent.push(event);
-            } else {
-                // Full: the new event replaces the oldest, which was
-                // recorded `recent_capacity` events ago.
-                self.recent[self.recent_oldest] = event;
-                self.recent_oldest += 1;
-                if self.recent_oldest == self.recent_capacity {
-                    self.recent_oldest = 0;
-                }
+            self.keep_recent(event);
+        }
+    }
+
+    /// Puts `event` in the recent ring, which must be on.
+    #[inline(always)]
+    pub(super) fn keep_recent(&mut self, event: Event) {
+        if self.recent.len() < self.recent_capacity {
+            self.recent.push(event);
+        } else {
+            // Full: the new event replaces the oldest, which was recorded
+            // `recent_capacity` events ago.
+            self.recent[self.recent_oldest] = event;
+            self.recent_oldest += 1;
+            if self.recent_oldest == self.recent_capacity {
+                self.recent_oldest = 0;
             }
         }
     }

@@ -77,7 +77,7 @@ impl RuntimeInner {
                 continue;
             };
             let id = polling.id;
-            self.record(EventKind::Polled { task: id });
+            self.record_task(EventKind::Polled { task: id });
             let mut cx = Context::from_waker(polling.waker());
             let probe = self.watch_poll(id);
             if self.tracks_allocations() {
@@ -101,7 +101,7 @@ impl RuntimeInner {
                 Ok(Poll::Ready(out)) => {
                     let task = self.exec.end_poll_ready(key);
                     self.scheduler.forget(key.raw());
-                    self.record(EventKind::Finished { task: id });
+                    self.record_task(EventKind::Finished { task: id });
                     if let Some(task) = task {
                         task.drop_future();
                     }
