@@ -16,7 +16,9 @@ const INLINE: usize = 2;
 
 /// One subscription's state.
 pub(super) struct Reg {
-    pub(super) interest: Interest,
+    /// Private, so only [`Reg::set_interest`] changes it, and `mask`
+    /// with it.
+    interest: Interest,
     /// `interest.mask()`, kept so a change delivered to the source does
     /// not rebuild it per registration (it fills padding).
     mask: Readiness,
@@ -43,6 +45,11 @@ impl Reg {
             waker: None,
             spurious_last: false,
         }
+    }
+
+    /// What the registration is interested in.
+    pub(super) fn interest(&self) -> Interest {
+        self.interest
     }
 
     /// What readiness `interest` covers: [`Interest::mask`].

@@ -49,7 +49,7 @@ impl fmt::Display for ResourceWait {
         write!(
             f,
             "{} on {}#{}, {}",
-            reg.interest,
+            reg.interest(),
             kind,
             src.id.as_u64(),
             reg.trigger
@@ -57,7 +57,7 @@ impl fmt::Display for ResourceWait {
         if reg.trigger == Trigger::OneShot && !reg.armed {
             f.write_str(", disarmed (never re-armed)")?;
         }
-        if reg.trigger == Trigger::Edge && reg.interest.is_readable() && !st.read_drained {
+        if reg.trigger == Trigger::Edge && reg.interest().is_readable() && !st.read_drained {
             if st.ready.contains(Readiness::READABLE) {
                 f.write_str(", last read did not reach WouldBlock and unread data remains")?;
             } else if st.ready.contains(Readiness::READ_CLOSED) {
