@@ -265,3 +265,86 @@ fn a_join_handle_is_two_words_so_a_vec_of_handles_stays_small() {
     assert_eq!(ours, 2 * std::mem::size_of::<usize>());
     assert_eq!(tokios, std::mem::size_of::<usize>());
 }
+
+#[test]
+fn join_set_spawns_on_a_handle_in_both_worlds() {
+    everywhere(|| async {
+        let handle = detsim_tokio::runtime::Handle::current();
+        let mut set = JoinSet::new();
+        for ms in [20u64, 5] {
+            set.spawn_on(
+                async move {
+                    sleep(Duration::from_millis(ms)).await;
+                    ms
+                },
+                &handle,
+            );
+        }
+        set.spawn_blocking_on(|| 0, &handle);
+        assert_eq!(set.len(), 3);
+        let mut got = Vec::new();
+        while let Some(done) = set.join_next().await {
+            got.push(done.unwrap());
+        }
+        got.sort_unstable();
+        assert_eq!(got, [0, 5, 20]);
+    });
+}
+
+#[test]
+fn join_set_spawns_local_tasks_on_a_local_set_in_both_worlds() {
+    let body = || async {
+        let local = LocalSet::new();
+        let mut set = JoinSet::new();
+        let shared = std::rc::Rc::new(21);
+        set.spawn_local_on(
+            {
+                let shared = shared.clone();
+                async move {
+                    sleep(Duration::from_millis(3)).await;
+                    *shared * 2
+                }
+            },
+            &local,
+        );
+        let got = local.run_until(set.join_next()).await;
+        assert_eq!(got.unwrap().unwrap(), 42);
+        // Awaiting the set waits for a task spawned into the join set on it.
+        let done = std::rc::Rc::new(std::cell::Cell::new(false));
+        set.spawn_local_on(
+            {
+                let done = done.clone();
+                async move {
+                    sleep(Duration::from_millis(3)).await;
+                    done.set(true);
+                    0
+                }
+            },
+            &local,
+        );
+        local.await;
+        assert!(done.get());
+        assert_eq!(set.join_next().await.unwrap().unwrap(), 0);
+    };
+    common::on_detsim(body);
+    let rt = detsim_tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    LocalSet::new().block_on(&rt, body());
+}
+
+#[test]
+fn join_set_spawn_on_a_run_handle_after_its_run_panics_naming_the_method() {
+    let handle =
+        detsim::Runtime::sim(1).block_on(async { detsim_tokio::runtime::Handle::current() });
+    let mut set: JoinSet<()> = JoinSet::new();
+    let err = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        set.spawn_on(async {}, &handle);
+    }))
+    .expect_err("a handle outside its run panics");
+    let text = err.downcast_ref::<String>().cloned().unwrap_or_default();
+    assert!(text.contains("JoinSet::spawn_on"), "{text}");
+    assert!(text.contains("used outside it"), "{text}");
+    assert!(set.is_empty(), "nothing was spawned");
+}

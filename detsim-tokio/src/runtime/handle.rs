@@ -100,7 +100,7 @@ impl Handle {
         match &self.0 {
             Repr::Tokio(h) => JoinHandle::tokio(h.spawn(future)),
             Repr::Sim(run) => {
-                run.check("spawn");
+                run.check("Handle::spawn");
                 JoinHandle::sim(detsim::spawn(future))
             }
         }
@@ -121,7 +121,7 @@ impl Handle {
         match &self.0 {
             Repr::Tokio(h) => JoinHandle::tokio(h.spawn_blocking(f)),
             Repr::Sim(run) => {
-                run.check("spawn_blocking");
+                run.check("Handle::spawn_blocking");
                 JoinHandle::sim(detsim::task::spawn_blocking(f))
             }
         }
@@ -155,8 +155,25 @@ impl Handle {
         match &self.0 {
             Repr::Tokio(h) => EnterGuard(GuardRepr::Tokio(h.enter())),
             Repr::Sim(run) => {
-                run.check("enter");
+                run.check("Handle::enter");
                 EnterGuard(GuardRepr::Sim(PhantomData))
+            }
+        }
+    }
+
+    /// Where the handle spawns, for `JoinSet`'s `*_on` methods: tokio's
+    /// runtime, or (checked to be used inside its run) the detsim run.
+    ///
+    /// # Panics
+    ///
+    /// A detsim handle used outside its run.
+    #[track_caller]
+    pub(crate) fn spawn_target(&self, what: &str) -> Option<&tokio::runtime::Handle> {
+        match &self.0 {
+            Repr::Tokio(h) => Some(h),
+            Repr::Sim(run) => {
+                run.check(what);
+                None
             }
         }
     }
@@ -177,7 +194,7 @@ impl SimRun {
         let here = thread::current().id();
         if here != self.thread {
             panic!(
-                "Handle::{what}: this handle belongs to the detsim run of seed {:#x} on thread \
+                "{what}: this handle belongs to the detsim run of seed {:#x} on thread \
                  {:?}, and was used on thread {here:?}. A detsim run lives on one thread: call \
                  Handle::current() (or tokio::spawn) on the run's own thread instead",
                 self.seed, self.thread
@@ -185,7 +202,7 @@ impl SimRun {
         }
         if !in_detsim() {
             panic!(
-                "Handle::{what}: this handle belongs to the detsim run of seed {:#x}, and was \
+                "{what}: this handle belongs to the detsim run of seed {:#x}, and was \
                  used outside it (the run has ended or is not running). Take the handle inside \
                  the run that uses it",
                 self.seed

@@ -81,15 +81,27 @@ impl LocalSet {
         F::Output: 'static,
     {
         if in_detsim() {
-            self.sim.borrow_mut().tasks += 1;
-            let ended = Ended(self.sim.clone());
-            JoinHandle::sim(detsim::spawn(async move {
-                let _ended = ended;
-                future.await
-            }))
+            JoinHandle::sim(detsim::spawn(self.track(future)))
         } else {
             JoinHandle::tokio(self.tokio.spawn_local(future))
         }
+    }
+
+    /// Counts `future` as one of the set's tasks inside a run until it is
+    /// dropped (finished or cancelled), so that awaiting the set waits for
+    /// it.
+    pub(crate) fn track<F: Future>(&self, future: F) -> impl Future<Output = F::Output> + use<F> {
+        self.sim.borrow_mut().tasks += 1;
+        let ended = Ended(self.sim.clone());
+        async move {
+            let _ended = ended;
+            future.await
+        }
+    }
+
+    /// tokio's set, for spawns outside a run.
+    pub(crate) fn as_tokio(&self) -> &tokio::task::LocalSet {
+        &self.tokio
     }
 
     /// Runs `future` to completion while driving the set's tasks (under

@@ -13,8 +13,7 @@
 //! `task_local!` at the crate root), [`unconstrained`], [`Unconstrained`],
 //! [`futures::TaskLocalFuture`], [`LocalEnterGuard`].
 //!
-//! Missing: `JoinSet`'s `spawn_on`/`spawn_local_on`/`spawn_blocking_on`
-//! and `join_set::Builder` (tokio_unstable), `task::Builder`
+//! Missing: `join_set::Builder` (tokio_unstable), `task::Builder`
 //! (tokio_unstable), `consume_budget`/`coop` (tokio's budget does not
 //! exist under detsim).
 

@@ -2,7 +2,9 @@
 //!
 //! A `JoinSet` may be created anywhere (in `main`, in a struct built
 //! before the run) and used inside a run: it holds a tokio set and a
-//! simulated one, and each call goes to the world it is made in. Under
+//! simulated one, and each call goes to the world it is made in (the
+//! `*_on` methods: to the world of the handle or `LocalSet`; see
+//! `spawn.rs`). Under
 //! detsim, a task of the set notes its end (completion or abort) in the
 //! set's queue when its future is dropped, so `join_next` returns tasks in
 //! the order they ended, which the seed decides and replays.
@@ -20,8 +22,10 @@ use std::future::{Future, poll_fn};
 use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll, Waker};
 
-use crate::task::{AbortHandle, Id, JoinError, JoinHandle};
+use crate::task::{Id, JoinError, JoinHandle};
 use crate::world::in_detsim;
+
+mod spawn;
 
 /// A collection of spawned tasks, awaited in the order they finish
 /// (`tokio::task::JoinSet`). Dropping the set aborts its tasks.
@@ -62,25 +66,6 @@ struct SimSet<T> {
 struct Ended {
     keys: VecDeque<u64>,
     waker: Option<Waker>,
-}
-
-/// Dropped with its task's future: notes the task's end in its set.
-struct EndNote {
-    ended: Arc<Mutex<Ended>>,
-    key: u64,
-}
-
-impl Drop for EndNote {
-    fn drop(&mut self) {
-        let waker = {
-            let mut ended = self.ended.lock().unwrap_or_else(|e| e.into_inner());
-            ended.keys.push_back(self.key);
-            ended.waker.take()
-        };
-        if let Some(waker) = waker {
-            waker.wake();
-        }
-    }
 }
 
 impl<T> JoinSet<T> {
@@ -127,84 +112,6 @@ impl<T: 'static> JoinSet<T> {
     pub fn detach_all(&mut self) {
         self.tokio.detach_all();
         self.sim.tasks.clear();
-    }
-
-    /// Spawns `task` into the set, in the caller's world.
-    #[track_caller]
-    pub fn spawn<F>(&mut self, task: F) -> AbortHandle
-    where
-        F: Future<Output = T> + Send + 'static,
-        T: Send,
-    {
-        if in_detsim() {
-            self.insert_sim(task, detsim::spawn)
-        } else {
-            AbortHandle::tokio(self.tokio.spawn(task))
-        }
-    }
-
-    /// Spawns a `!Send` task into the set (under tokio, inside a
-    /// `LocalSet`; under detsim, anywhere in the run).
-    #[track_caller]
-    pub fn spawn_local<F>(&mut self, task: F) -> AbortHandle
-    where
-        F: Future<Output = T> + 'static,
-    {
-        if in_detsim() {
-            self.insert_sim(task, detsim::spawn)
-        } else {
-            AbortHandle::tokio(self.tokio.spawn_local(task))
-        }
-    }
-
-    /// Runs a blocking closure as a task of the set (see
-    /// [`spawn_blocking`](crate::task::spawn_blocking)).
-    #[track_caller]
-    pub fn spawn_blocking<F>(&mut self, f: F) -> AbortHandle
-    where
-        F: FnOnce() -> T + Send + 'static,
-        T: Send,
-    {
-        if in_detsim() {
-            let key = self.sim.next_key;
-            self.sim.next_key += 1;
-            let note = EndNote {
-                ended: self.sim.ended.clone(),
-                key,
-            };
-            let handle = detsim::task::spawn_blocking(move || {
-                let _note = note;
-                f()
-            });
-            self.keep(key, JoinHandle::sim(handle))
-        } else {
-            AbortHandle::tokio(self.tokio.spawn_blocking(f))
-        }
-    }
-
-    #[track_caller]
-    fn insert_sim<F>(
-        &mut self,
-        task: F,
-        spawn: fn(EndNoted<F>) -> detsim::JoinHandle<T>,
-    ) -> AbortHandle
-    where
-        F: Future<Output = T> + 'static,
-    {
-        let key = self.sim.next_key;
-        self.sim.next_key += 1;
-        let note = EndNote {
-            ended: self.sim.ended.clone(),
-            key,
-        };
-        let handle = spawn(EndNoted::new(task, note));
-        self.keep(key, JoinHandle::sim(handle))
-    }
-
-    fn keep(&mut self, key: u64, handle: JoinHandle<T>) -> AbortHandle {
-        let abort = handle.abort_handle();
-        self.sim.tasks.insert(key, handle);
-        abort
     }
 
     /// Waits for the next task to end; `None` when the set is empty.
@@ -335,29 +242,6 @@ fn other_world(what: &str, where_: &str) -> ! {
          the world they were spawned in (a set made outside a detsim run may spawn and join \
          inside it)"
     )
-}
-
-pin_project_lite::pin_project! {
-    /// A set's task: notes its end in the set when dropped.
-    struct EndNoted<F> {
-        #[pin]
-        task: F,
-        note: EndNote,
-    }
-}
-
-impl<F> EndNoted<F> {
-    fn new(task: F, note: EndNote) -> EndNoted<F> {
-        EndNoted { task, note }
-    }
-}
-
-impl<F: Future> Future for EndNoted<F> {
-    type Output = F::Output;
-
-    fn poll(self: std::pin::Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<F::Output> {
-        self.project().task.poll(cx)
-    }
 }
 
 impl<T> Drop for JoinSet<T> {
