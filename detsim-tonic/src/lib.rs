@@ -31,12 +31,16 @@
 //! # Divergence from tonic (inside a run)
 //!
 //! - TLS is not simulated: the shadows have no `tls_config`.
-//! - A client's deadlines (`Endpoint::timeout`, `Request::set_timeout`,
-//!   i.e. a `grpc-timeout` header) and `Endpoint::rate_limit` and
-//!   HTTP/2 keep-alive pings run on the real tokio's timer inside tonic's
-//!   `Channel`: inside a run they fail at once with a message saying so.
-//!   Bound calls with `tokio::time::timeout` instead. The server side
-//!   honours `grpc-timeout` and `Server::timeout` on virtual time.
+//! - A client's deadlines (`Endpoint::timeout`, `Request::set_timeout`)
+//!   are timed by the shadowed `Channel` on virtual time, failing a call
+//!   with `Code::Cancelled` as tonic's do; the server side honours
+//!   `grpc-timeout` and `Server::timeout` on virtual time. On the
+//!   simulated wire the header travels as `detsim-grpc-timeout` (tonic's
+//!   channel would time `grpc-timeout` on the real tokio's timer), and
+//!   detsim-tonic's server restores it; any other server sees the alias.
+//! - `Endpoint::rate_limit` and HTTP/2 keep-alive pings run on the real
+//!   tokio's timer inside tonic's `Channel`: inside a run they fail at
+//!   once with a message saying so.
 //! - `Server::trace_fn` is not applied; `Channel::balance_list` panics
 //!   (its endpoints connect through tonic's own connector).
 //!

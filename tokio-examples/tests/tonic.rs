@@ -85,3 +85,75 @@ fn tonic_unary_and_streaming_over_sim_net_are_deterministic_under_the_default_fa
         counter_world,
     );
 }
+
+/// A client's deadlines on virtual time: a call answered in time succeeds
+/// (its `grpc-timeout` crossed to the server), and calls the partitioned
+/// server never answers fail at their deadline with tonic's `Cancelled`,
+/// "Timeout expired": the request's own deadline, the endpoint's, and
+/// the shorter of the two.
+async fn deadline_world() {
+    use tokio_examples::counter::proto::AddRequest;
+    use tokio_examples::counter::proto::counter_client::CounterClient;
+
+    net::host("server", || async {
+        counter::serve("0.0.0.0:50051".parse().unwrap(), std::future::pending()).await
+    });
+    let client = net::client("client", async {
+        let mut client = counter::connect("http://server:50051", 10)
+            .await
+            .expect("connected");
+        let endpoint = tonic::transport::Endpoint::from_static("http://server:50051")
+            .timeout(Duration::from_millis(200));
+        let mut timed = CounterClient::new(endpoint.connect().await.expect("connected"));
+        let add = |deadline: Option<u64>| {
+            let mut request = tonic::Request::new(AddRequest {
+                name: "n".into(),
+                amount: 1,
+            });
+            if let Some(ms) = deadline {
+                request.set_timeout(Duration::from_millis(ms));
+            }
+            request
+        };
+        let reply = client.add(add(Some(5_000))).await.expect("in time");
+        assert_eq!(reply.into_inner().value, 1);
+        assert_eq!(
+            timed
+                .add(add(None))
+                .await
+                .expect("in time")
+                .into_inner()
+                .value,
+            2
+        );
+
+        net::partition("client", "server");
+        for (mut client, deadline, expected) in [
+            (client, Some(300), 300),
+            (timed.clone(), None, 200),
+            (timed, Some(100), 100),
+        ] {
+            let start = tokio::time::Instant::now();
+            let status = client.add(add(deadline)).await.unwrap_err();
+            let waited = start.elapsed();
+            assert_eq!(status.code(), tonic::Code::Cancelled, "{status:?}");
+            assert_eq!(status.message(), "Timeout expired");
+            assert!(
+                waited >= Duration::from_millis(expected)
+                    && waited < Duration::from_millis(expected + 50),
+                "failed after {waited:?}, expected its {expected} ms deadline"
+            );
+        }
+    });
+    client.await.expect("the client finished");
+}
+
+#[test]
+fn tonic_client_deadlines_run_on_virtual_time() {
+    common::deterministic_sweep(
+        "tonic_deadlines",
+        40,
+        common::with(Faults::default()),
+        deadline_world,
+    );
+}

@@ -6,6 +6,7 @@ pub use tonic::transport::*;
 #[cfg(feature = "channel")]
 pub mod channel;
 mod error;
+mod grpc_timeout;
 #[cfg(feature = "server")]
 pub mod server;
 

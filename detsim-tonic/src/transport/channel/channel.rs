@@ -3,6 +3,7 @@
 
 use std::fmt;
 use std::task::{Context, Poll};
+use std::time::Duration;
 
 use bytes::Bytes;
 use http::Uri;
@@ -13,18 +14,22 @@ use tonic::transport::channel as real;
 use tower_service::Service;
 
 use super::Endpoint;
-use super::world_check::refuse_deadline_in_sim;
+use super::response::ResponseFuture;
+use crate::transport::grpc_timeout;
 
 /// A cheap-to-clone connection to a gRPC server: the real tonic
 /// `Channel`, built by [`Endpoint`] for the world it connects in.
 #[derive(Clone)]
 pub struct Channel {
     inner: real::Channel,
+    /// The endpoint's deadline for every request, when the channel times
+    /// it itself (made inside a run; on the host tonic's channel does).
+    timeout: Option<Duration>,
 }
 
 impl Channel {
-    pub(super) fn from_real(inner: real::Channel) -> Self {
-        Self { inner }
+    pub(super) fn from_real(inner: real::Channel, timeout: Option<Duration>) -> Self {
+        Self { inner, timeout }
     }
 
     /// An [`Endpoint`] for `uri`.
@@ -57,7 +62,7 @@ impl Channel {
         } else {
             real::Channel::new(connector, endpoint.on_host())
         };
-        Self::from_real(channel)
+        endpoint.channel(channel)
     }
 
     /// A channel over `connector`, connected now.
@@ -74,7 +79,7 @@ impl Channel {
         } else {
             real::Channel::connect(connector, endpoint.on_host()).await?
         };
-        Ok(Self::from_real(channel))
+        Ok(endpoint.channel(channel))
     }
 
     /// Balances requests over `list`. Outside detsim only: tonic connects
@@ -82,7 +87,7 @@ impl Channel {
     #[track_caller]
     pub fn balance_list(list: impl Iterator<Item = Endpoint>) -> Self {
         refuse_balance();
-        Self::from_real(real::Channel::balance_list(list.map(|e| e.on_host())))
+        Self::from_real(real::Channel::balance_list(list.map(|e| e.on_host())), None)
     }
 }
 
@@ -98,18 +103,29 @@ fn refuse_balance() {
 impl Service<http::Request<Body>> for Channel {
     type Response = http::Response<Body>;
     type Error = Error;
-    type Future = real::ResponseFuture;
+    type Future = ResponseFuture;
 
     fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Error>> {
         Service::poll_ready(&mut self.inner, cx)
     }
 
-    #[track_caller]
-    fn call(&mut self, request: http::Request<Body>) -> real::ResponseFuture {
-        if detsim::Runtime::in_context() {
-            refuse_deadline_in_sim(&request);
-        }
-        Service::call(&mut self.inner, request)
+    /// Sends `request`. Inside a run the request's deadline (its
+    /// `grpc-timeout`, from `Request::set_timeout`) and the endpoint's are
+    /// timed here on virtual time, the shorter winning, as tonic's channel
+    /// does on the host.
+    fn call(&mut self, mut request: http::Request<Body>) -> ResponseFuture {
+        let deadline = if detsim::Runtime::in_context() {
+            match (
+                grpc_timeout::hide_from_tonic(request.headers_mut()),
+                self.timeout,
+            ) {
+                (Some(a), Some(b)) => Some(a.min(b)),
+                (a, b) => a.or(b),
+            }
+        } else {
+            None
+        };
+        ResponseFuture::new(Service::call(&mut self.inner, request), deadline)
     }
 }
 

@@ -9,8 +9,6 @@ use std::str::FromStr;
 use std::time::Duration;
 
 use bytes::Bytes;
-use detsim_hyper_util::client::legacy::connect::HttpConnector;
-use detsim_hyper_util::rt::TokioExecutor;
 use http::{HeaderValue, Uri};
 use hyper::rt::{Executor, Read, Write};
 use tonic::codegen::StdError;
@@ -19,8 +17,9 @@ use tonic::transport::channel as real;
 use tower_service::Service;
 
 use super::Channel;
-use super::timed::Timed;
 use super::world_check::TimerSettings;
+
+mod sim_connect;
 
 type BoxFuture = Pin<Box<dyn Future<Output = ()> + Send>>;
 
@@ -33,10 +32,13 @@ type BoxFuture = Pin<Box<dyn Future<Output = ()> + Send>>;
 /// (sim-net), applying `tcp_nodelay` and `connect_timeout` there.
 #[derive(Clone)]
 pub struct Endpoint {
-    /// Every setting but `connect_timeout`, which tonic would run on the
-    /// real tokio's timer.
+    /// Every setting but `connect_timeout` and `timeout`, which tonic
+    /// would run on the real tokio's timer.
     inner: real::Endpoint,
     connect_timeout: Option<Duration>,
+    /// Every request's deadline: tonic's inside its channel on the host,
+    /// the shadowed [`Channel`]'s on virtual time inside a run.
+    timeout: Option<Duration>,
     executor_set: bool,
     timers: TimerSettings,
 }
@@ -58,6 +60,7 @@ impl Endpoint {
         Self {
             inner,
             connect_timeout: None,
+            timeout: None,
             executor_set: false,
             timers: TimerSettings::default(),
         }
@@ -93,16 +96,13 @@ impl Endpoint {
         Ok(Self { inner, ..self })
     }
 
-    /// A deadline for every request. Outside detsim only (see the crate
-    /// docs).
+    /// A deadline for every request (virtual time inside a run): a call
+    /// still waiting for its response head after `dur` fails with
+    /// `Code::Cancelled`, "Timeout expired", as tonic's. A request's own
+    /// shorter deadline (`Request::set_timeout`) wins.
     pub fn timeout(self, dur: Duration) -> Self {
-        let timers = TimerSettings {
-            timeout: true,
-            ..self.timers
-        };
         Self {
-            inner: self.inner.timeout(dur),
-            timers,
+            timeout: Some(dur),
             ..self
         }
     }
@@ -205,7 +205,7 @@ impl Endpoint {
         } else {
             self.on_host().connect().await?
         };
-        Ok(Channel::from_real(channel))
+        Ok(self.channel(channel))
     }
 
     /// A channel that connects on its first request.
@@ -218,7 +218,7 @@ impl Endpoint {
         } else {
             self.on_host().connect_lazy()
         };
-        Channel::from_real(channel)
+        self.channel(channel)
     }
 
     /// Connects now through `connector`.
@@ -235,7 +235,7 @@ impl Endpoint {
         } else {
             self.on_host().connect_with_connector(connector).await?
         };
-        Ok(Channel::from_real(channel))
+        Ok(self.channel(channel))
     }
 
     /// A channel through `connector` that connects on its first request.
@@ -253,32 +253,7 @@ impl Endpoint {
         } else {
             self.on_host().connect_with_connector_lazy(connector)
         };
-        Channel::from_real(channel)
-    }
-
-    /// `connect_with_connector` inside a run: the connect timeout on the
-    /// stand-in's clock.
-    async fn sim_connect_with_connector<C>(&self, connector: C) -> Result<real::Channel, Error>
-    where
-        C: Service<Uri> + Send + 'static,
-        C::Response: Read + Write + Send + Unpin,
-        C::Future: Send,
-        C::Error: Into<StdError>,
-    {
-        let timed = Timed::new(connector, self.connect_timeout);
-        self.in_sim().connect_with_connector(timed).await
-    }
-
-    /// `connect_with_connector_lazy` inside a run.
-    fn sim_connect_with_connector_lazy<C>(&self, connector: C) -> real::Channel
-    where
-        C: Service<Uri> + Send + 'static,
-        C::Response: Read + Write + Send + Unpin,
-        C::Future: Send,
-        C::Error: Into<StdError>,
-    {
-        let timed = Timed::new(connector, self.connect_timeout);
-        self.in_sim().connect_with_connector_lazy(timed)
+        self.channel(channel)
     }
 
     /// The URI requests go to.
@@ -319,29 +294,25 @@ impl Endpoint {
     }
 
     pub(super) fn on_host(&self) -> real::Endpoint {
-        match self.connect_timeout {
-            Some(dur) => self.inner.clone().connect_timeout(dur),
-            None => self.inner.clone(),
+        let mut inner = self.inner.clone();
+        if let Some(dur) = self.connect_timeout {
+            inner = inner.connect_timeout(dur);
         }
+        if let Some(dur) = self.timeout {
+            inner = inner.timeout(dur);
+        }
+        inner
     }
 
-    /// tonic's endpoint for a run: the stand-in's executor unless one was
-    /// given; no connect timeout (the connector applies it).
-    pub(super) fn in_sim(&self) -> real::Endpoint {
-        if self.executor_set {
-            self.inner.clone()
+    /// The shadowed channel over tonic's `channel`, made in the caller's
+    /// world: inside a run it times the endpoint's deadline itself.
+    pub(super) fn channel(&self, channel: real::Channel) -> Channel {
+        let timeout = if detsim::Runtime::in_context() {
+            self.timeout
         } else {
-            self.inner.clone().executor(TokioExecutor::new())
-        }
-    }
-
-    /// The connector tonic's `connect` would build, on the stand-in.
-    fn sim_connector(&self) -> HttpConnector {
-        let mut http = HttpConnector::new();
-        http.enforce_http(false);
-        http.set_nodelay(self.inner.get_tcp_nodelay());
-        http.set_connect_timeout(self.connect_timeout);
-        http
+            None // on_host gave it to tonic
+        };
+        Channel::from_real(channel, timeout)
     }
 }
 

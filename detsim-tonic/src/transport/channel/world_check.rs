@@ -5,7 +5,6 @@
 /// tokio's timer.
 #[derive(Clone, Copy, Debug, Default)]
 pub(super) struct TimerSettings {
-    pub(super) timeout: bool,
     pub(super) rate_limit: bool,
     pub(super) keep_alive: bool,
 }
@@ -15,7 +14,6 @@ impl TimerSettings {
     #[track_caller]
     pub(super) fn refuse_in_sim(self) {
         let refused = [
-            (self.timeout, "Endpoint::timeout"),
             (self.rate_limit, "Endpoint::rate_limit"),
             (self.keep_alive, "Endpoint::http2_keep_alive_interval"),
         ];
@@ -24,20 +22,8 @@ impl TimerSettings {
                 !set,
                 "detsim-tonic: {what} inside a detsim run: tonic's Channel runs it on the \
                  real tokio's timer, which does not exist in the simulation. Leave it unset \
-                 in simulation tests (bound calls with tokio::time::timeout instead)."
+                 in simulation tests."
             );
         }
     }
-}
-
-/// Panics if a request carries a deadline inside a run (see
-/// [`TimerSettings::refuse_in_sim`]).
-#[track_caller]
-pub(super) fn refuse_deadline_in_sim<B>(request: &http::Request<B>) {
-    assert!(
-        !request.headers().contains_key("grpc-timeout"),
-        "detsim-tonic: a request with a deadline (grpc-timeout, from Request::set_timeout) \
-         inside a detsim run: tonic's Channel times it on the real tokio's timer, which \
-         does not exist in the simulation. Bound the call with tokio::time::timeout instead."
-    );
 }

@@ -1,16 +1,19 @@
 //! A request's deadline on the stand-in's clock: the shorter of the
-//! client's `grpc-timeout` header and `Server::timeout`, as tonic's
-//! (private) `GrpcTimeout`, whose timer is the real tokio's.
+//! client's `grpc-timeout` header (which a detsim-tonic client in the
+//! simulation sends under an alias, restored here) and `Server::timeout`,
+//! as tonic's (private) `GrpcTimeout`, whose timer is the real tokio's.
 
 use std::future::Future;
 use std::pin::Pin;
 use std::task::{Context, Poll};
 use std::time::Duration;
 
-use http::{HeaderMap, Request};
+use http::Request;
 use tonic::TimeoutExpired;
 use tonic::codegen::StdError;
 use tower_service::Service;
+
+use crate::transport::grpc_timeout;
 
 /// Fails a request with [`TimeoutExpired`] (a `Status::cancelled` once
 /// recovered) when its deadline passes before its response head.
@@ -43,8 +46,9 @@ where
         self.inner.poll_ready(cx).map_err(Into::into)
     }
 
-    fn call(&mut self, request: Request<B>) -> Self::Future {
-        let limit = match (grpc_timeout(request.headers()), self.server_timeout) {
+    fn call(&mut self, mut request: Request<B>) -> Self::Future {
+        grpc_timeout::restore(request.headers_mut());
+        let limit = match (grpc_timeout::parse(request.headers()), self.server_timeout) {
             (Some(a), Some(b)) => Some(a.min(b)),
             (a, b) => a.or(b),
         };
@@ -58,47 +62,5 @@ where
                 Err(_) => Err(TimeoutExpired(()).into()),
             }
         })
-    }
-}
-
-/// The `grpc-timeout` header: at most 8 digits and a unit (`H`, `M`,
-/// `S`, `m`, `u`, `n`). A malformed one is ignored, as tonic does.
-fn grpc_timeout(headers: &HeaderMap) -> Option<Duration> {
-    let value = headers.get("grpc-timeout")?.to_str().ok()?;
-    if value.len() < 2 || value.len() > 9 {
-        return None;
-    }
-    let (digits, unit) = value.split_at(value.len() - 1);
-    let amount: u64 = digits.parse().ok()?;
-    Some(match unit {
-        "H" => Duration::from_secs(amount * 3600),
-        "M" => Duration::from_secs(amount * 60),
-        "S" => Duration::from_secs(amount),
-        "m" => Duration::from_millis(amount),
-        "u" => Duration::from_micros(amount),
-        "n" => Duration::from_nanos(amount),
-        _ => return None,
-    })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn parse(value: &'static str) -> Option<Duration> {
-        let mut headers = HeaderMap::new();
-        headers.insert("grpc-timeout", value.parse().unwrap());
-        grpc_timeout(&headers)
-    }
-
-    #[test]
-    fn grpc_timeout_headers_parse_as_the_grpc_spec_says() {
-        assert_eq!(parse("3S"), Some(Duration::from_secs(3)));
-        assert_eq!(parse("250m"), Some(Duration::from_millis(250)));
-        assert_eq!(parse("2H"), Some(Duration::from_secs(7200)));
-        assert_eq!(parse("99999999n"), Some(Duration::from_nanos(99_999_999)));
-        assert_eq!(parse("123456789S"), None, "at most 8 digits");
-        assert_eq!(parse("5x"), None, "unknown unit");
-        assert_eq!(parse("S"), None, "no digits");
     }
 }
