@@ -147,21 +147,25 @@ impl RuntimeInner {
     /// one runnable task, a pop.
     #[inline(always)]
     fn pick(&self) -> Option<u64> {
-        let picked = self.exec.with_run_queue(|runnable| match runnable.len() {
-            0 => None,
-            // The only key: taken by emptying the queue, which also
-            // starts it over at the front of its buffer (no wrap-around
-            // arithmetic).
-            1 => {
-                let key = runnable.front().copied();
-                runnable.clear();
-                key
-            }
-            _ => {
-                self.exec.prefetch_window(runnable);
-                self.scheduler.pick(runnable)
-            }
-        });
+        // SAFETY: the scheduler's choice and the prefetch hint read keys,
+        // slots and the scheduler's stream only: neither wakes a task.
+        let picked = unsafe {
+            self.exec.with_run_queue(|runnable| match runnable.len() {
+                0 => None,
+                // The only key: taken by emptying the queue, which also
+                // starts it over at the front of its buffer (no wrap-around
+                // arithmetic).
+                1 => {
+                    let key = runnable.front().copied();
+                    runnable.clear();
+                    key
+                }
+                _ => {
+                    self.exec.prefetch_window(runnable);
+                    self.scheduler.pick(runnable)
+                }
+            })
+        };
         match picked {
             Some(_) => self.idle_since.set(None),
             None if self.idle_since.get().is_none() => {
@@ -203,7 +207,8 @@ impl RuntimeInner {
         if let Some((id, raw)) = pending {
             if self.faults.roll(FaultKind::SpuriousPoll) {
                 self.record_fault(FaultKind::SpuriousPoll, id.0, 0);
-                self.exec.with_run_queue(|q| q.push_back(raw));
+                // SAFETY: a push reaches nothing else.
+                unsafe { self.exec.with_run_queue(|q| q.push_back(raw)) };
             }
         }
     }
