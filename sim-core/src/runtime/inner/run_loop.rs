@@ -120,8 +120,10 @@ impl RuntimeInner {
                         self.record(EventKind::Aborted { task: id });
                         gone.drop_future();
                         self.inject_scheduling_faults(None);
-                    } else {
-                        self.inject_scheduling_faults(Some((id, raw)));
+                    } else if self.faults.scheduling_on() {
+                        // Tested here, not only inside: the argument is then
+                        // built on the rare path alone.
+                        self.inject_scheduling_faults_now(Some((id, raw)));
                     }
                 }
                 Err((message, location)) => {
