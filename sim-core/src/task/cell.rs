@@ -267,8 +267,10 @@ mod tests {
     fn a_cell_polls_completes_aborts_and_detaches_without_aliasing_its_future() {
         // No long-poll watchdog: it reads the host clock, which miri
         // cannot.
-        let mut config = crate::Config::default();
-        config.long_poll_budget = std::time::Duration::ZERO;
+        let config = crate::Config {
+            long_poll_budget: std::time::Duration::ZERO,
+            ..crate::Config::default()
+        };
         Runtime::with_config(7, config).block_on(async {
             let done = spawn(async { Rc::new(1) });
             assert_eq!(*done.await.unwrap(), 1);
