@@ -22,8 +22,10 @@ use crate::time::Instant;
 
 mod digest;
 mod kept;
+mod recent;
 use digest::{Name, NameDigests, fault_name_digest, mix_event, str_digest_bytes};
 use kept::Kept;
+use recent::Recent;
 
 /// What happened; see [`Event`].
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -162,10 +164,10 @@ impl Event {
 
 /// The trace of one run. See the module docs.
 ///
-/// Shared, not borrowed: the digest, the count and the name digests are
-/// cells, so the record path that every event takes costs no `RefCell`
-/// borrow; what is kept beyond the digest sits behind one, reached only
-/// when something is kept (`trace/kept.rs`).
+/// Shared, not borrowed: the digest, the count, the name digests and the
+/// recent ring are cells, so the record path that every event takes costs
+/// no `RefCell` borrow; what else is kept beyond the digest sits behind
+/// one, reached only when something is kept (`trace/kept.rs`).
 #[derive(Debug)]
 pub struct Trace {
     digest: Cell<u64>,
@@ -180,6 +182,8 @@ pub struct Trace {
     /// Whether payloads are digested (`DETSIM_CHECK_DETERMINISM=bytes`).
     payloads_on: Cell<bool>,
     names: NameDigests,
+    /// The last events, for a failure report (`trace/recent.rs`).
+    recent: Recent,
     kept: RefCell<Kept>,
 }
 
@@ -198,16 +202,25 @@ impl Trace {
     /// A trace that keeps the last `recent_capacity` events, and every event
     /// when `record_all` is set (used by the determinism check).
     pub(crate) fn new(recent_capacity: usize, record_all: bool) -> Trace {
-        let kept = Kept::new(recent_capacity, record_all);
-        Trace {
+        let trace = Trace {
             digest: Cell::new(0xcbf2_9ce4_8422_2325),
             len: Cell::new(0),
-            keeps_events: Cell::new(kept.keeps_events()),
-            ring_only: Cell::new(kept.ring_only()),
+            keeps_events: Cell::new(false),
+            ring_only: Cell::new(false),
             payloads_on: Cell::new(false),
             names: NameDigests::default(),
-            kept: RefCell::new(kept),
-        }
+            recent: Recent::new(recent_capacity),
+            kept: RefCell::new(Kept::new(record_all)),
+        };
+        trace.set_keeping(record_all);
+        trace
+    }
+
+    /// Sets the record path's flags from where events are kept: the ring,
+    /// and full recording when `full` is set.
+    fn set_keeping(&self, full: bool) {
+        self.keeps_events.set(self.recent.is_on() || full);
+        self.ring_only.set(self.recent.is_on() && !full);
     }
 
     /// Appends an event and folds it into the digest.
@@ -235,8 +248,9 @@ impl Trace {
         if !self.ring_only.get() {
             return self.record_kept(event);
         }
+        let n = self.len.get();
         self.fold(&event);
-        self.kept.borrow_mut().keep_recent(event);
+        self.recent.put(n, event);
     }
 
     /// Folds `event` into the digest and counts it.
@@ -265,8 +279,12 @@ impl Trace {
     /// on). Out of line: a sweep's run keeps only faults.
     #[inline(never)]
     fn record_kept(&self, event: Event) {
+        let n = self.len.get();
         self.fold(&event);
-        self.kept.borrow_mut().keep(event);
+        self.kept.borrow_mut().keep(&event);
+        if self.recent.is_on() {
+            self.recent.put(n, event);
+        }
     }
 
     /// Folds the payload bytes of every later write into the digest
@@ -336,7 +354,7 @@ impl Trace {
 
     /// The most recent events, oldest first.
     pub fn recent(&self) -> Vec<Event> {
-        self.kept.borrow().recent().cloned().collect()
+        self.recent.events(self.len.get())
     }
 
     /// The injected faults, oldest first (the first 100,000).
@@ -354,88 +372,10 @@ impl Trace {
     pub(crate) fn take_full(&self) -> Option<Vec<Event>> {
         let mut kept = self.kept.borrow_mut();
         let full = kept.full.take();
-        self.keeps_events.set(kept.keeps_events());
-        self.ring_only.set(kept.ring_only());
+        self.set_keeping(false);
         full
     }
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn polled(task: u64) -> Event {
-        Event {
-            at: Instant::ZERO,
-            kind: EventKind::Polled { task: TaskId(task) },
-        }
-    }
-
-    fn digest_of(events: &[Event]) -> u64 {
-        let trace = Trace::new(0, false);
-        for e in events {
-            trace.record(e.clone());
-        }
-        trace.digest()
-    }
-
-    fn kernel(at_ns: u64, resource: u64, what: &'static str, value: i64) -> Event {
-        Event {
-            at: Instant::from_nanos(at_ns),
-            kind: EventKind::Kernel {
-                resource: crate::kernel::ResourceId::io(resource),
-                what,
-                value,
-            },
-        }
-    }
-
-    #[test]
-    fn events_that_differ_in_one_field_or_in_order_give_different_digests() {
-        let base = kernel(1_000, 2, "read", 64);
-        let variants = [
-            base.clone(),
-            kernel(1_001, 2, "read", 64),
-            kernel(1_000, 3, "read", 64),
-            kernel(1_000, 2, "write", 64),
-            kernel(1_000, 2, "read", 63),
-            // The same words under another tag.
-            Event {
-                at: Instant::from_nanos(1_000),
-                kind: EventKind::Polled { task: TaskId(2) },
-            },
-            Event {
-                at: Instant::from_nanos(1_000),
-                kind: EventKind::Spawned { task: TaskId(2) },
-            },
-            // Time and a field swapped.
-            kernel(2, 1_000, "read", 64),
-        ];
-        let mut digests: Vec<u64> = variants
-            .iter()
-            .map(|e| digest_of(&[polled(1), e.clone()]))
-            .collect();
-        // The same events, swapped.
-        digests.push(digest_of(&[base.clone(), polled(1)]));
-        let mut unique = digests.clone();
-        unique.sort_unstable();
-        unique.dedup();
-        assert_eq!(unique.len(), digests.len(), "{digests:x?}");
-        // And the same events give the same digest.
-        assert_eq!(digest_of(&[polled(1), base.clone()]), digests[0]);
-    }
-
-    #[test]
-    fn recent_events_are_the_last_ones_oldest_first_after_the_ring_wraps() {
-        let trace = Trace::new(3, false);
-        let recent = |t: &Trace| -> Vec<Event> { t.recent() };
-        trace.record(polled(1));
-        trace.record(polled(2));
-        assert_eq!(recent(&trace), [polled(1), polled(2)]);
-        for task in 3..=7 {
-            trace.record(polled(task));
-        }
-        assert_eq!(recent(&trace), [polled(5), polled(6), polled(7)]);
-        assert_eq!(trace.len(), 7);
-    }
-}
+mod tests;

@@ -12,11 +12,13 @@
 //! about its tasks (the current one, what each waits on, scheduling-fault
 //! targets) is in `executor/inspect.rs`.
 
+mod cell_ref;
 mod inspect;
 mod polling;
 mod prefetch;
 mod slab;
 
+use cell_ref::CellRef;
 pub(crate) use polling::Drained;
 use slab::Slab;
 
@@ -67,7 +69,7 @@ struct Entry {
     node: NodeId,
     /// The task's cell; `None` for `block_on`'s future, which the loop
     /// polls itself.
-    task: Option<Arc<dyn Task>>,
+    task: Option<CellRef>,
     /// The task's waker: for a spawned task, its cell again.
     waker: Waker,
     waiting: Option<WaitReason>,
@@ -154,7 +156,8 @@ impl Executor {
             waiting: None,
             allocated: Usage::default(),
         });
-        self.with_run_queue(|q| q.push_back(key.raw()));
+        // SAFETY: a push reaches nothing else.
+        unsafe { self.with_run_queue(|q| q.push_back(key.raw())) };
         (id, waker)
     }
 
@@ -184,14 +187,15 @@ impl Executor {
         slot.entry = Some(Entry {
             id,
             node,
-            task: Some(task),
+            task: Some(CellRef::new(task)),
             waker,
             waiting: None,
             allocated: Usage::default(),
         });
         drop(slots);
         self.alive.set(self.alive.get() + 1);
-        self.with_run_queue(|q| q.push_back(key.raw()));
+        // SAFETY: a push reaches nothing else.
+        unsafe { self.with_run_queue(|q| q.push_back(key.raw())) };
         (key, id)
     }
 
@@ -215,9 +219,15 @@ impl Executor {
 
     /// Calls `f` with the run queue (it lives in the ready queue: see
     /// `waker.rs`).
+    ///
+    /// # Safety
+    ///
+    /// `f` must not reach the run queue again: wake a task of this
+    /// runtime, or call this.
     #[inline]
-    pub(crate) fn with_run_queue<R>(&self, f: impl FnOnce(&mut VecDeque<RawKey>) -> R) -> R {
-        self.queue.with_run(f)
+    pub(crate) unsafe fn with_run_queue<R>(&self, f: impl FnOnce(&mut VecDeque<RawKey>) -> R) -> R {
+        // SAFETY: passed on to the caller.
+        unsafe { self.queue.with_run(f) }
     }
 
     /// Moves wakes made on other threads onto the run queue. Keys of tasks
@@ -228,7 +238,9 @@ impl Executor {
         // One load on the common path (no wake from elsewhere):
         // the run queue is not even looked up.
         if self.queue.has_remote_wakes() {
-            self.with_run_queue(|q| self.queue.drain_remote(q));
+            // SAFETY: moving the remote wakes takes a mutex, and wakes
+            // nothing.
+            unsafe { self.with_run_queue(|q| self.queue.drain_remote(q)) };
         }
     }
 
@@ -263,7 +275,7 @@ impl Executor {
         self.alive.set(self.alive.get() - 1);
         drop(waker);
         drop(waiting);
-        task
+        task.map(CellRef::into_arc)
     }
 
     /// Aborts a task: drops its future now, or after its current poll.
@@ -301,10 +313,11 @@ impl Executor {
             .iter_mut()
             .filter_map(|s| s.entry.take())
             .filter_map(|e| e.task)
-            .map(Drained)
+            .map(|task| Drained(task.into_arc()))
             .collect();
         slots.clear();
-        self.with_run_queue(VecDeque::clear);
+        // SAFETY: clearing keys drops nothing but keys.
+        unsafe { self.with_run_queue(VecDeque::clear) };
         self.alive.set(0);
         out
     }

@@ -16,7 +16,7 @@
 //! is ever used, so the order tasks become runnable is the order the
 //! simulation woke them.
 
-use std::cell::{Cell, RefCell};
+use std::cell::{Cell, UnsafeCell};
 use std::collections::VecDeque;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
@@ -46,11 +46,15 @@ thread_local! {
 
 /// The runtime's run queue, inside its `Sync` ready queue.
 ///
+/// A plain cell rather than a `RefCell`: the borrow flag's test, set and
+/// reset were a tenth of a wake's and of a pick's instructions, and
+/// nothing needs them (below).
+///
 /// # Safety argument
 ///
-/// `RefCell` is not `Sync`, yet the ready queue is shared with wakers on
-/// any thread. It is sound because only the runtime's thread ever reaches
-/// the cell:
+/// `UnsafeCell` is not `Sync`, yet the ready queue is shared with wakers
+/// on any thread. It is sound because only the runtime's thread ever
+/// reaches the cell:
 /// - the executor reaches it through [`ReadyQueue::with_run`], and the
 ///   executor is `!Send` (it holds `Arc<dyn Task>`s of `!Send` futures),
 ///   so it is always on the thread that built it;
@@ -60,11 +64,57 @@ thread_local! {
 ///   before the runtime stops running (the queue is alive meanwhile: the
 ///   executor holds it, so no other queue can have its address).
 ///
-/// The cell's own borrow flag still catches any reentrant use (none
-/// exists: nothing the executor does under the borrow can wake a task).
+/// And one `&mut` at a time: [`LocalRun::with`] is the only way in, and
+/// what runs under it never reaches the queue again: a push, a pop or a
+/// clear of the `VecDeque`, the scheduler's choice and the prefetch hint
+/// (which read the keys, the slots and the scheduler's stream) and the
+/// move of remote wakes (a mutex): none runs user code or wakes a task.
+/// Debug builds (the tests) assert it at every use.
+///
 /// The last `Arc` of the queue may drop on another thread; a
 /// `VecDeque<u64>` is `Send`, so that is fine.
-struct LocalRun(RefCell<VecDeque<RawKey>>);
+struct LocalRun {
+    keys: UnsafeCell<VecDeque<RawKey>>,
+    /// Set while `keys` is lent out (debug builds): a reentrant use panics.
+    #[cfg(debug_assertions)]
+    lent: Cell<bool>,
+}
+
+impl LocalRun {
+    /// Calls `f` with the queue.
+    ///
+    /// # Safety
+    ///
+    /// On the runtime's thread only, and `f` must not reach this queue
+    /// again (wake a task of this runtime, pick, push): see the type docs.
+    #[inline(always)]
+    unsafe fn with<R>(&self, f: impl FnOnce(&mut VecDeque<RawKey>) -> R) -> R {
+        #[cfg(debug_assertions)]
+        let _lent = LentGuard::new(&self.lent);
+        // SAFETY: the caller's promise: this thread is the only one that
+        // reaches the cell, and no other `&mut` to it is live.
+        f(unsafe { &mut *self.keys.get() })
+    }
+}
+
+/// Marks a [`LocalRun`] lent out until dropped (debug builds).
+#[cfg(debug_assertions)]
+struct LentGuard<'a>(&'a Cell<bool>);
+
+#[cfg(debug_assertions)]
+impl<'a> LentGuard<'a> {
+    fn new(lent: &'a Cell<bool>) -> LentGuard<'a> {
+        assert!(!lent.replace(true), "the run queue was reached reentrantly");
+        LentGuard(lent)
+    }
+}
+
+#[cfg(debug_assertions)]
+impl Drop for LentGuard<'_> {
+    fn drop(&mut self) {
+        self.0.set(false);
+    }
+}
 
 // SAFETY: see `LocalRun`'s docs: the cell is only ever reached on the
 // runtime's thread.
@@ -73,7 +123,11 @@ unsafe impl Sync for LocalRun {}
 impl ReadyQueue {
     pub(crate) fn new(seed: u64) -> ReadyQueue {
         ReadyQueue {
-            run: LocalRun(RefCell::new(VecDeque::new())),
+            run: LocalRun {
+                keys: UnsafeCell::new(VecDeque::new()),
+                #[cfg(debug_assertions)]
+                lent: Cell::new(false),
+            },
             keys: Mutex::new(Vec::new()),
             pending: AtomicBool::new(false),
             unpark: OnceLock::new(),
@@ -92,8 +146,9 @@ impl ReadyQueue {
     fn push(&self, key: RawKey) {
         let me = self as *const ReadyQueue as usize;
         if LOCAL_QUEUE.with(Cell::get) == me {
-            // On the runtime's thread while it runs: see `LocalRun`.
-            self.run.0.borrow_mut().push_back(key);
+            // SAFETY: on the runtime's thread while it runs, and a push
+            // reaches nothing else: see `LocalRun`.
+            unsafe { self.run.with(|q| q.push_back(key)) };
             return;
         }
         self.push_remote(key);
@@ -122,9 +177,16 @@ impl ReadyQueue {
 
     /// Calls `f` with the run queue. Only the executor calls it, on its own
     /// thread (see [`LocalRun`]).
+    ///
+    /// # Safety
+    ///
+    /// `f` must not reach the run queue again: wake a task of this
+    /// runtime, or call this.
     #[inline]
-    pub(crate) fn with_run<R>(&self, f: impl FnOnce(&mut VecDeque<RawKey>) -> R) -> R {
-        f(&mut self.run.0.borrow_mut())
+    pub(crate) unsafe fn with_run<R>(&self, f: impl FnOnce(&mut VecDeque<RawKey>) -> R) -> R {
+        // SAFETY: the executor is on its own thread (it is `!Send`), and
+        // the caller promises the rest.
+        unsafe { self.run.with(f) }
     }
 
     /// Whether wakes made on other threads may be waiting (a hint:

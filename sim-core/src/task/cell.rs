@@ -37,8 +37,22 @@
 //!   the handle is or was dropped). So when the last reference goes,
 //!   maybe on another thread with a waker, only `Send` parts remain:
 //!   `None`s and the waiter's `Waker`.
+//!
+//! The future sits in a plain `UnsafeCell`, not a `RefCell` (whose flag
+//! cost every poll a test, a set and a reset). One `&mut` to it at a time
+//! holds because only the executor reaches it, one call at a time:
+//! - [`Task::poll`] runs only from the run loop, which polls one task at a
+//!   time and never from inside a poll (a nested `block_on` is refused);
+//! - [`Task::drop_future`] (and [`Task::cancel`]) never runs on a task
+//!   being polled: an abort of the current task, by itself or by a crash
+//!   of its node, waits for the poll's end (`Executor::abort`), finish and
+//!   teardown come after the last poll, and a drop of another task's
+//!   future from inside a poll reaches that task's cell, not this one;
+//! - a `Drop` impl run by `drop_future` that reaches this task again finds
+//!   its entry gone already (the executor removes it first), so it can
+//!   neither poll it nor drop its future a second time.
 
-use std::cell::RefCell;
+use std::cell::{RefCell, UnsafeCell};
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
@@ -86,7 +100,8 @@ pub(crate) trait JoinPart<T> {
 pub(crate) struct TaskCell<F: Future> {
     waker: TaskWaker,
     join: RefCell<JoinState<F::Output>>,
-    future: RefCell<Option<F>>,
+    /// Reached by the executor only, one call at a time (module docs).
+    future: UnsafeCell<Option<F>>,
 }
 
 struct JoinState<T> {
@@ -117,7 +132,7 @@ impl<F: Future + 'static> TaskCell<F> {
                 done: false,
                 detached: false,
             }),
-            future: RefCell::new(Some(future)),
+            future: UnsafeCell::new(Some(future)),
         })
     }
 
@@ -157,7 +172,9 @@ impl<F: Future + 'static> Task for TaskCell<F> {
         // two points wakes the task, and a wake there would only have
         // queued it for a second, spurious poll.
         self.waker.unqueue();
-        let mut slot = self.future.borrow_mut();
+        // SAFETY: the only `&mut` to the future while the poll runs (module
+        // docs), and it ends before `complete` runs user code.
+        let slot = unsafe { &mut *self.future.get() };
         let future = slot
             .as_mut()
             .expect("a task is not polled after it finished");
@@ -166,7 +183,6 @@ impl<F: Future + 'static> Task for TaskCell<F> {
         let future = unsafe { Pin::new_unchecked(future) };
         match future.poll(cx) {
             Poll::Ready(out) => {
-                drop(slot);
                 self.complete(Ok(out));
                 Poll::Ready(())
             }
@@ -176,9 +192,10 @@ impl<F: Future + 'static> Task for TaskCell<F> {
 
     fn drop_future(&self) {
         // Dropped in place (the assignment runs its Drop where it lies),
-        // as `Pin` requires. A Drop impl that reached this task's future
-        // again would find it borrowed and panic, never alias it.
-        let mut slot = self.future.borrow_mut();
+        // as `Pin` requires.
+        // SAFETY: never during a poll of this task nor reentrantly (module
+        // docs): the only `&mut` to the future.
+        let slot = unsafe { &mut *self.future.get() };
         if slot.is_some() {
             *slot = None;
         }
@@ -230,5 +247,58 @@ impl<F: Future + 'static> Wake for TaskCell<F> {
 
     fn wake_by_ref(self: &Arc<Self>) {
         self.waker.wake_key();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::rc::Rc;
+
+    use crate::Runtime;
+    use crate::task::{spawn, yield_now};
+
+    /// Every path of the cell's safety argument in one run (miri runs it:
+    /// `cargo +nightly miri test -p sim-core --lib task::`): a poll to
+    /// `Ready` with a waiting handle, an abort of a pending task (its
+    /// future dropped in place, the handle completed as cancelled), a
+    /// detached task whose output is dropped when it comes, and a task
+    /// that wakes itself from inside its poll.
+    #[test]
+    fn a_cell_polls_completes_aborts_and_detaches_without_aliasing_its_future() {
+        // No long-poll watchdog: it reads the host clock, which miri
+        // cannot.
+        let config = crate::Config {
+            long_poll_budget: std::time::Duration::ZERO,
+            ..crate::Config::default()
+        };
+        Runtime::with_config(7, config).block_on(async {
+            let done = spawn(async { Rc::new(1) });
+            assert_eq!(*done.await.unwrap(), 1);
+
+            let held = Rc::new(());
+            let in_future = Rc::clone(&held);
+            let forever = spawn(async move {
+                let _held = in_future;
+                std::future::pending::<()>().await;
+            });
+            yield_now().await;
+            forever.abort();
+            assert!(forever.await.unwrap_err().is_cancelled());
+            assert_eq!(Rc::strong_count(&held), 1, "the future was dropped");
+
+            let detached = spawn(async {
+                yield_now().await;
+                Rc::new("dropped with nobody waiting")
+            });
+            drop(detached);
+
+            let spinner = spawn(async {
+                for _ in 0..3 {
+                    yield_now().await;
+                }
+                7
+            });
+            assert_eq!(spinner.await.unwrap(), 7);
+        });
     }
 }

@@ -1,7 +1,7 @@
-//! What a trace keeps beyond its digest: the ring of recent events (for a
-//! failure report), every event under full recording (the determinism
-//! check, trace files), the injected faults (the report and the shrinker)
-//! and the payload notes of `DETSIM_CHECK_DETERMINISM=bytes`.
+//! What a trace keeps beyond its digest and its recent ring
+//! (`trace/recent.rs`): every event under full recording (the
+//! determinism check, trace files), the injected faults (the report and
+//! the shrinker) and the payload notes of `DETSIM_CHECK_DETERMINISM=bytes`.
 //!
 //! A sweep's run keeps only its faults, so this is off the record path:
 //! the trace reaches it through a flag test.
@@ -18,11 +18,6 @@ const FAULTS_FIRST: usize = 256;
 /// The events and notes a trace keeps; see the module docs.
 #[derive(Debug)]
 pub(super) struct Kept {
-    /// The last `recent_capacity` events, as a ring: in order while it
-    /// fills, then overwritten oldest first, at `recent_oldest`.
-    recent: Vec<Event>,
-    recent_capacity: usize,
-    recent_oldest: usize,
     pub(super) full: Option<Vec<Event>>,
     faults: Vec<Event>,
     faults_dropped: u64,
@@ -32,13 +27,9 @@ pub(super) struct Kept {
 }
 
 impl Kept {
-    /// Keeps the last `recent_capacity` events, and every event when
-    /// `record_all` is set.
-    pub(super) fn new(recent_capacity: usize, record_all: bool) -> Kept {
+    /// Keeps the faults, and every event when `record_all` is set.
+    pub(super) fn new(record_all: bool) -> Kept {
         Kept {
-            recent: Vec::with_capacity(recent_capacity),
-            recent_capacity,
-            recent_oldest: 0,
             full: record_all.then(Vec::new),
             faults: Vec::new(),
             faults_dropped: 0,
@@ -46,41 +37,11 @@ impl Kept {
         }
     }
 
-    /// Whether plain events are kept (the ring or full recording is on).
-    pub(super) fn keeps_events(&self) -> bool {
-        self.recent_capacity > 0 || self.full.is_some()
-    }
-
-    /// Whether the recent ring is on and full recording off: plain
-    /// events go to the ring only.
-    pub(super) fn ring_only(&self) -> bool {
-        self.recent_capacity > 0 && self.full.is_none()
-    }
-
-    /// Keeps `event` where the configuration asks (recent ring, full
-    /// recording, the fault list).
-    pub(super) fn keep(&mut self, event: Event) {
+    /// Keeps `event` where the configuration asks: the fault list, full
+    /// recording (the recent ring is the trace's own).
+    pub(super) fn keep(&mut self, event: &Event) {
         if self.full.is_some() || matches!(event.kind, EventKind::Fault { .. }) {
-            self.keep_fault_or_full(&event);
-        }
-        if self.recent_capacity > 0 {
-            self.keep_recent(event);
-        }
-    }
-
-    /// Puts `event` in the recent ring, which must be on.
-    #[inline(always)]
-    pub(super) fn keep_recent(&mut self, event: Event) {
-        if self.recent.len() < self.recent_capacity {
-            self.recent.push(event);
-        } else {
-            // Full: the new event replaces the oldest, which was recorded
-            // `recent_capacity` events ago.
-            self.recent[self.recent_oldest] = event;
-            self.recent_oldest += 1;
-            if self.recent_oldest == self.recent_capacity {
-                self.recent_oldest = 0;
-            }
+            self.keep_fault_or_full(event);
         }
     }
 
@@ -104,12 +65,6 @@ impl Kept {
         if let Some(full) = &mut self.full {
             full.push(event.clone());
         }
-    }
-
-    /// The most recent events, oldest first.
-    pub(super) fn recent(&self) -> impl Iterator<Item = &Event> {
-        let (newer, older) = self.recent.split_at(self.recent_oldest);
-        older.iter().chain(newer)
     }
 
     /// The injected faults, oldest first (the first 100,000).

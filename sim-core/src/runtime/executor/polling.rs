@@ -53,7 +53,7 @@ impl Executor {
         self.entry_changes.set(entry.waiting.is_some());
         let task = match &entry.task {
             // The cell marks itself not queued when polled.
-            Some(task) => Some(NonNull::from(&**task)),
+            Some(task) => Some(task.as_ptr()),
             None => {
                 // `block_on`'s future: its waker is a plain `TaskWaker`.
                 if let Some(state) = self.main_state.borrow().as_ref() {

@@ -3,7 +3,6 @@
 //! ahead of time. A hint only: it changes no state and no order.
 
 use std::collections::VecDeque;
-use std::sync::Arc;
 
 use super::{Executor, TaskKey};
 use crate::runtime::waker::RawKey;
@@ -57,7 +56,7 @@ impl Executor {
             .and_then(|s| s.entry.as_ref())
             .and_then(|e| e.task.as_ref());
         if let Some(task) = task {
-            let at = Arc::as_ptr(task).cast::<u8>();
+            let at = task.as_ptr().as_ptr().cast::<u8>().cast_const();
             prefetch(at);
             prefetch(at.wrapping_add(64));
         }

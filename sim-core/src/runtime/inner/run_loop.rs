@@ -120,8 +120,10 @@ impl RuntimeInner {
                         self.record(EventKind::Aborted { task: id });
                         gone.drop_future();
                         self.inject_scheduling_faults(None);
-                    } else {
-                        self.inject_scheduling_faults(Some((id, raw)));
+                    } else if self.faults.scheduling_on() {
+                        // Tested here, not only inside: the argument is then
+                        // built on the rare path alone.
+                        self.inject_scheduling_faults_now(Some((id, raw)));
                     }
                 }
                 Err((message, location)) => {
@@ -147,21 +149,25 @@ impl RuntimeInner {
     /// one runnable task, a pop.
     #[inline(always)]
     fn pick(&self) -> Option<u64> {
-        let picked = self.exec.with_run_queue(|runnable| match runnable.len() {
-            0 => None,
-            // The only key: taken by emptying the queue, which also
-            // starts it over at the front of its buffer (no wrap-around
-            // arithmetic).
-            1 => {
-                let key = runnable.front().copied();
-                runnable.clear();
-                key
-            }
-            _ => {
-                self.exec.prefetch_window(runnable);
-                self.scheduler.pick(runnable)
-            }
-        });
+        // SAFETY: the scheduler's choice and the prefetch hint read keys,
+        // slots and the scheduler's stream only: neither wakes a task.
+        let picked = unsafe {
+            self.exec.with_run_queue(|runnable| match runnable.len() {
+                0 => None,
+                // The only key: taken by emptying the queue, which also
+                // starts it over at the front of its buffer (no wrap-around
+                // arithmetic).
+                1 => {
+                    let key = runnable.front().copied();
+                    runnable.clear();
+                    key
+                }
+                _ => {
+                    self.exec.prefetch_window(runnable);
+                    self.scheduler.pick(runnable)
+                }
+            })
+        };
         match picked {
             Some(_) => self.idle_since.set(None),
             None if self.idle_since.get().is_none() => {
@@ -203,7 +209,8 @@ impl RuntimeInner {
         if let Some((id, raw)) = pending {
             if self.faults.roll(FaultKind::SpuriousPoll) {
                 self.record_fault(FaultKind::SpuriousPoll, id.0, 0);
-                self.exec.with_run_queue(|q| q.push_back(raw));
+                // SAFETY: a push reaches nothing else.
+                unsafe { self.exec.with_run_queue(|q| q.push_back(raw)) };
             }
         }
     }

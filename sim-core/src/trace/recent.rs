@@ -1,0 +1,84 @@
+//! The ring of recent events a failure report shows.
+//!
+//! While the ring is on, every event the trace records goes into it, so
+//! the trace's event count already says where each one goes: event `n`
+//! (counting from 0) sits at `n` modulo the ring's length, a power of two,
+//! and the last `capacity` events are the `capacity` numbers before the
+//! count. Keeping an event is then one masked store: no fill level, no
+//! oldest index to move on and wrap, and no borrow, as the slots are
+//! cells (the trace records through a shared reference).
+
+use std::cell::Cell;
+use std::fmt;
+
+use super::{Event, EventKind};
+use crate::time::Instant;
+
+/// The ring; see the module docs.
+pub(super) struct Recent {
+    /// A power of two of slots, at least `capacity` (none when off).
+    slots: Box<[Cell<Event>]>,
+    /// How many of the latest events [`Recent::events`] gives back.
+    capacity: usize,
+}
+
+/// What fills a slot no event has reached yet; never given back.
+const UNUSED: Event = Event {
+    at: Instant::ZERO,
+    kind: EventKind::ClockAdvanced,
+};
+
+impl Recent {
+    /// A ring that gives back the last `capacity` events (off when 0).
+    pub(super) fn new(capacity: usize) -> Recent {
+        let len = if capacity == 0 {
+            0
+        } else {
+            capacity
+                .checked_next_power_of_two()
+                .expect("detsim: too many recent events asked for the report")
+        };
+        Recent {
+            slots: (0..len).map(|_| Cell::new(UNUSED)).collect(),
+            capacity,
+        }
+    }
+
+    /// Whether events are kept here.
+    pub(super) fn is_on(&self) -> bool {
+        self.capacity > 0
+    }
+
+    /// Keeps event number `n` (from 0), which must be the trace's next
+    /// one, while the ring is on.
+    #[inline(always)]
+    pub(super) fn put(&self, n: u64, event: Event) {
+        let mask = self.slots.len() - 1;
+        // An event has no drop glue: the old one is overwritten in place.
+        self.slots[n as usize & mask].set(event);
+    }
+
+    /// The last `capacity` of the `len` events recorded so far, oldest
+    /// first.
+    pub(super) fn events(&self, len: u64) -> Vec<Event> {
+        let kept = len.min(self.capacity as u64);
+        (len - kept..len)
+            .map(|n| {
+                let slot = &self.slots[n as usize & (self.slots.len() - 1)];
+                // A cell lends no reference: the event is swapped out,
+                // cloned and put back.
+                let event = slot.replace(UNUSED);
+                slot.set(event.clone());
+                event
+            })
+            .collect()
+    }
+}
+
+impl fmt::Debug for Recent {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Recent")
+            .field("capacity", &self.capacity)
+            .finish_non_exhaustive()
+    }
+}
