@@ -96,11 +96,14 @@ impl Future for Sleep {
     type Output = ();
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+        let this = self.get_mut();
+        // Where this sleep is now: the timer's hint (see `Timers`).
+        let address = std::ptr::from_mut(this).addr();
         let Sleep {
             home,
             deadline,
             key,
-        } = self.get_mut();
+        } = this;
         let deadline = *deadline;
         home.with(
             || format!("a sleep until t={deadline}"),
@@ -116,13 +119,19 @@ impl Future for Sleep {
                 }
                 match *key {
                     Some(key) => {
-                        let old = rt.timers.borrow_mut().update_waker(key, cx.waker());
+                        let old = rt
+                            .timers
+                            .borrow_mut()
+                            .update_waker(key, cx.waker(), address);
                         drop(old);
                     }
                     None => {
                         // The timer table is the runtime's memory.
                         let _untracked = crate::alloc::Untracked::new();
-                        let new = rt.timers.borrow_mut().insert(deadline, cx.waker().clone());
+                        let new =
+                            rt.timers
+                                .borrow_mut()
+                                .insert(deadline, cx.waker().clone(), address);
                         rt.note_deadline(deadline);
                         *key = Some(new);
                     }

@@ -40,7 +40,10 @@
 //! of nodes ([`Nodes`]), touched only to insert, pop, update or remove one.
 //! The nodes of a slot that becomes due at once are read then, together,
 //! so a pop does not wait on a cache miss of its own when the slab
-//! outgrows the cache. Removing
+//! outgrows the cache; the memory each node's *hint* names (the sleep
+//! that set a timer) is asked for at the same time, and so are the nodes
+//! of the next slot of that level, likely the next to become due, so they
+//! are in cache by the time it does. Removing
 //! frees the node at once and leaves the key behind: it is skipped when it
 //! becomes due (its sequence no longer matches the node's). The slab is
 //! bounded by the number of live entries. The keys of removed entries are
@@ -50,7 +53,7 @@
 
 use crate::time::Instant;
 use crate::time::wheel_due::Due;
-use crate::time::wheel_nodes::Nodes;
+use crate::time::wheel_nodes::{Nodes, OwnerHint};
 
 /// Levels of the wheel: 11 base-64 digits cover every `u64` nanosecond.
 const LEVELS: usize = 11;
@@ -108,6 +111,8 @@ pub(crate) struct Wheel<T> {
     /// there are none, the heap's top is live without looking at its node.
     stale: usize,
     next_seq: u64,
+    /// See [`Wheel::set_owner_hint`].
+    owner_hint: Option<OwnerHint<T>>,
 }
 
 impl<T> Default for Wheel<T> {
@@ -123,6 +128,7 @@ impl<T> Default for Wheel<T> {
             due: Due::default(),
             stale: 0,
             next_seq: 0,
+            owner_hint: None,
         }
     }
 }
@@ -156,6 +162,15 @@ impl<T> Wheel<T> {
     /// The entry's value, unless it was popped or removed.
     pub(crate) fn get_mut(&mut self, key: WheelKey) -> Option<&mut T> {
         self.nodes.get_mut(key.index, key.seq)
+    }
+
+    /// Says where a value's owner lives: `address_of` gives its address
+    /// (0: unknown), and the owner spans `span_bytes` past it (at most two
+    /// cache lines are asked for). When entries are about to become due,
+    /// their owners' memory is asked for, so that what an entry wakes
+    /// finds its owner in cache. Unset (the default), nothing is.
+    pub(crate) fn set_owner_hint(&mut self, address_of: fn(&T) -> usize, span_bytes: usize) {
+        self.owner_hint = Some((address_of, span_bytes));
     }
 
     /// Removes the entry, returning its value; `None` for a stale key.
@@ -216,6 +231,7 @@ impl<T> Wheel<T> {
         let values = self.nodes.drain();
         *self = Wheel {
             next_seq: self.next_seq,
+            owner_hint: self.owner_hint,
             ..Wheel::default()
         };
         values
@@ -311,101 +327,15 @@ impl<T> Wheel<T> {
         self.nodes.reset();
     }
 
-    /// Drops the keys of removed entries from the slots and the due heap
-    /// (the live entries keep their places, so the order is unchanged),
-    /// and lets a slot's room go down to what it would keep after a
-    /// cascade. Back to the small queue if nothing live is left.
-    #[cold]
-    fn sweep_stale(&mut self) {
-        let nodes = &self.nodes;
-        let live = |e: &Entry| nodes.is_live(e.3, e.2);
-        for level in 0..LEVELS {
-            let mut occupied = self.occupied[level];
-            while occupied != 0 {
-                let slot = occupied.trailing_zeros() as usize;
-                occupied &= occupied - 1;
-                let entries = &mut self.slots[level * SLOTS + slot];
-                entries.retain(live);
-                if entries.is_empty() {
-                    self.occupied[level] &= !(1 << slot);
-                }
-                if entries.capacity() > RETAINED_CAPACITY {
-                    entries.shrink_to(RETAINED_CAPACITY.max(entries.len()));
-                }
-            }
-            if self.occupied[level] == 0 {
-                self.levels &= !(1 << level);
-            }
-        }
-        self.due.retain(live);
-        self.stale = 0;
-        self.unspill_if_empty();
-    }
-
-    /// Moves the cursor to the earliest deadline, found in the earliest
-    /// occupied slot, and places that slot's entries again: those at the
-    /// cursor become due, the rest go to lower levels. `false` when the
-    /// wheel is empty.
-    fn cascade(&mut self) -> bool {
-        if self.levels == 0 {
-            return false;
-        }
-        let level = self.levels.trailing_zeros() as usize;
-        let slot = self.occupied[level].trailing_zeros() as usize;
-        self.occupied[level] &= !(1 << slot);
-        if self.occupied[level] == 0 {
-            self.levels &= !(1 << level);
-        }
-        let slot_entries = &mut self.slots[level * SLOTS + slot];
-        if slot_entries.len() <= DUE_AT_ONCE {
-            // Few: all become due, sorted once, and the cursor moves to
-            // the latest of them (anywhere in this slot keeps every other
-            // entry's level and slot, see below).
-            let latest = self.due.take_run(slot_entries).expect("an occupied slot");
-            self.elapsed = latest.0;
-            for e in self.due.run() {
-                self.nodes.touch(e.3);
-            }
-            return true;
-        }
-        let mut entries = std::mem::take(slot_entries);
-        // Every entry of a lower slot or level is earlier than every entry
-        // of a higher one, so this slot's earliest is the wheel's. Moving
-        // the cursor anywhere in this slot keeps every other entry's level
-        // and slot: they differ from it in the same highest digit.
-        self.elapsed = entries.iter().map(|e| e.0).min().unwrap_or(u64::MAX);
-        for entry in entries.drain(..) {
-            // Never this slot again: each goes to a lower level, or due.
-            self.place(entry);
-        }
-        // Kept for the slot's next entries, unless it is big: a burst of
-        // timers does not pin its memory in every slot it passed through.
-        if entries.capacity() <= RETAINED_CAPACITY {
-            self.slots[level * SLOTS + slot] = entries;
-        }
-        true
-    }
-
-    /// Puts an entry in its slot, or in the due heap.
-    fn place(&mut self, entry: Entry) {
-        let at = entry.0;
-        if at <= self.elapsed {
-            self.due.push(entry);
-            return;
-        }
-        let level = (63 - (at ^ self.elapsed).leading_zeros()) as usize / 6;
-        let slot = ((at >> (6 * level)) & 63) as usize;
-        self.slots[level * SLOTS + slot].push(entry);
-        self.occupied[level] |= 1 << slot;
-        self.levels |= 1 << level;
-    }
-
     /// Frees a live node, returning its value.
     #[inline]
     fn release(&mut self, index: u32) -> T {
         self.nodes.take(index)
     }
 }
+
+#[path = "wheel_slots.rs"]
+mod slots;
 
 #[cfg(test)]
 #[path = "wheel_tests.rs"]

@@ -8,17 +8,36 @@
 //! timers set and fired, writes its nodes in order every time: reusing
 //! them in the order the previous round freed them would read a node
 //! anywhere in the slab, a cache miss, at every insert.
+//!
+//! A value may name where in memory its owner lives (a timer's value
+//! holds the address of the [`Sleep`](crate::time::Sleep) that set it):
+//! when a batch of entries is about to become due, the wheel asks the CPU
+//! to start loading those places too ([`Nodes::warm`]), so the task that
+//! the timer wakes finds its future in cache, as it would if the timer
+//! entry lived inside the future. Such an address is a hint, never
+//! dereferenced: it may be stale (the owner moved or is gone) at no cost
+//! but a wasted load.
 
 /// No node: the end of the free list.
 const NIL: u32 = u32::MAX;
 
+/// A node's content. (An enum rather than a free-list link beside an
+/// `Option`: the link fits in the value's room, and a timer's node is 32
+/// bytes, two to a cache line.)
+enum Slot<T> {
+    /// Free; the next free node.
+    Free(u32),
+    Live(T),
+}
+
 struct Node<T> {
     seq: u64,
-    /// The next free node, while free.
-    next_free: u32,
-    /// `None` while free.
-    value: Option<T>,
+    slot: Slot<T>,
 }
+
+/// How to find a value's owner: its address (0: unknown), and how many
+/// bytes past it the owner spans (see the module docs).
+pub(crate) type OwnerHint<T> = (fn(&T) -> usize, usize);
 
 /// The slab; see the module docs.
 pub(crate) struct Nodes<T> {
@@ -36,13 +55,16 @@ impl<T> Default for Nodes<T> {
 }
 
 impl<T> Nodes<T> {
+    /// The size of one node.
+    #[cfg(test)]
+    pub(crate) const NODE_BYTES: usize = size_of::<Node<T>>();
+
     /// Stores `value` under `seq`; returns its index.
     #[inline]
     pub(crate) fn insert(&mut self, seq: u64, value: T) -> u32 {
         let node = Node {
             seq,
-            next_free: NIL,
-            value: Some(value),
+            slot: Slot::Live(value),
         };
         if self.free == NIL {
             self.nodes.push(node);
@@ -52,8 +74,12 @@ impl<T> Nodes<T> {
                 .expect("more than 4 billion pending deadlines")
         } else {
             let index = self.free;
-            self.free = self.nodes[index as usize].next_free;
-            self.nodes[index as usize] = node;
+            let free = &mut self.nodes[index as usize];
+            self.free = match free.slot {
+                Slot::Free(next) => next,
+                Slot::Live(_) => unreachable!("the free list holds free nodes only"),
+            };
+            *free = node;
             index
         }
     }
@@ -61,11 +87,14 @@ impl<T> Nodes<T> {
     /// The value at `index`, if it is still the one stored under `seq`.
     #[inline]
     pub(crate) fn get_mut(&mut self, index: u32, seq: u64) -> Option<&mut T> {
-        self.nodes
+        let node = self
+            .nodes
             .get_mut(index as usize)
-            .filter(|n| n.seq == seq)?
-            .value
-            .as_mut()
+            .filter(|n| n.seq == seq)?;
+        match &mut node.slot {
+            Slot::Live(value) => Some(value),
+            Slot::Free(_) => None,
+        }
     }
 
     /// Whether the value stored under `seq` at `index` is still there.
@@ -73,21 +102,24 @@ impl<T> Nodes<T> {
     pub(crate) fn is_live(&self, index: u32, seq: u64) -> bool {
         self.nodes
             .get(index as usize)
-            .is_some_and(|n| n.seq == seq && n.value.is_some())
+            .is_some_and(|n| n.seq == seq && matches!(n.slot, Slot::Live(_)))
     }
 
     /// Frees a live node, returning its value.
     #[inline]
     pub(crate) fn take(&mut self, index: u32) -> T {
         let node = &mut self.nodes[index as usize];
-        node.next_free = self.free;
+        let slot = std::mem::replace(&mut node.slot, Slot::Free(self.free));
         self.free = index;
-        node.value.take().expect("a live entry has its value")
+        match slot {
+            Slot::Live(value) => value,
+            Slot::Free(_) => unreachable!("a live entry has its value"),
+        }
     }
 
     /// Back to no nodes, keeping the room; every node must be free.
     pub(crate) fn reset(&mut self) {
-        debug_assert!(self.nodes.iter().all(|n| n.value.is_none()));
+        debug_assert!(self.nodes.iter().all(|n| matches!(n.slot, Slot::Free(_))));
         self.nodes.clear();
         self.free = NIL;
     }
@@ -98,22 +130,68 @@ impl<T> Nodes<T> {
         self.nodes.len()
     }
 
-    /// Reads the node at `index`, soon to be popped, so that its cache
-    /// line is on its way while other work goes on: the reads of a batch
-    /// of nodes overlap, where a pop each would wait for its own. (A
-    /// prefetch hint did not do it: measured on this project's machine,
-    /// the hints were dropped, likely on TLB misses, and every pop still
-    /// missed.)
+    /// Reads the node at `index`, soon to be popped, and asks for its
+    /// owner's memory when `owner` says where it is, so that both are on
+    /// their way while other work goes on: the reads of a batch of nodes
+    /// overlap, where a pop each would wait for its own. (The node is
+    /// read, not only prefetched: the owner's prefetch needs its hint. The
+    /// wheel prefetches the nodes of the slot likely due next, so this
+    /// read usually finds its node in cache.)
     #[inline]
-    pub(crate) fn touch(&self, index: u32) {
+    pub(crate) fn warm(&self, index: u32, owner: Option<OwnerHint<T>>) {
+        let Some(node) = self.nodes.get(index as usize) else {
+            return;
+        };
+        match (owner, &node.slot) {
+            (Some((address_of, span)), Slot::Live(value)) => {
+                let address = address_of(value);
+                if address != 0 {
+                    prefetch(address);
+                    prefetch(address.wrapping_add(span));
+                }
+            }
+            _ => {
+                std::hint::black_box(node.seq);
+            }
+        }
+    }
+
+    /// Asks for the node at `index`, wanted soon.
+    #[inline]
+    pub(crate) fn prefetch(&self, index: u32) {
         if let Some(node) = self.nodes.get(index as usize) {
-            std::hint::black_box(node.seq);
+            prefetch(std::ptr::from_ref(node).addr());
         }
     }
 
     /// Takes every live value, in index order, and empties the slab.
     pub(crate) fn drain(&mut self) -> Vec<T> {
         self.free = NIL;
-        self.nodes.drain(..).filter_map(|n| n.value).collect()
+        self.nodes
+            .drain(..)
+            .filter_map(|n| match n.slot {
+                Slot::Live(value) => Some(value),
+                Slot::Free(_) => None,
+            })
+            .collect()
     }
+}
+
+/// Asks the CPU to start loading the cache line holding `address` into
+/// its caches; nothing else happens, and nothing on targets without the
+/// instruction (or under miri).
+#[inline(always)]
+fn prefetch(address: usize) {
+    #[cfg(all(target_arch = "x86_64", not(miri)))]
+    // SAFETY: a prefetch is a hint to the cache: it reads and writes no
+    // memory the program can observe, and it never faults, whatever the
+    // address (unmapped, freed, or never allocated: the CPU drops the
+    // request). So any `usize` is a valid argument; the pointer made from
+    // it is never dereferenced.
+    unsafe {
+        use std::arch::x86_64::{_MM_HINT_T0, _mm_prefetch};
+        _mm_prefetch::<_MM_HINT_T0>(std::ptr::without_provenance(address));
+    }
+    #[cfg(not(all(target_arch = "x86_64", not(miri))))]
+    let _ = address;
 }

@@ -254,3 +254,33 @@ fn agrees_with_a_sorted_model(seed: u64, max_live: usize) {
     let values = wheel.drain();
     assert_eq!(values.len(), model.len());
 }
+
+#[test]
+fn owner_hints_never_change_the_order_even_when_they_point_nowhere() {
+    // Addresses no program owns (null page, the top of the address space,
+    // an odd one): the wheel only asks the CPU for them, never reads them.
+    let addresses = [0usize, 8, usize::MAX - 7, 0xdead_beef, 1 << 47];
+    let mut hinted: Wheel<(u32, usize)> = Wheel::default();
+    hinted.set_owner_hint(|v: &(u32, usize)| v.1, 63);
+    let mut plain: Wheel<u32> = Wheel::default();
+    // Enough entries, a few per slot, for slots to become due whole.
+    for i in 0..500u32 {
+        let deadline = at(u64::from(i.wrapping_mul(7919) % 250) * 1_000);
+        hinted.insert(deadline, 0, (i, addresses[i as usize % addresses.len()]));
+        plain.insert(deadline, 0, i);
+    }
+    let mut from_hinted = Vec::new();
+    while let Ok(p) = hinted.pop_or_next(at(u64::MAX)) {
+        from_hinted.push(p.value.0);
+    }
+    assert_eq!(from_hinted, pop_all(&mut plain, u64::MAX));
+    assert_eq!(from_hinted.len(), 500);
+}
+
+#[test]
+fn a_timer_node_takes_half_a_cache_line() {
+    // A waker and a sleep's address, with the sequence number and the
+    // free-list link folded into the value's room: two nodes a line.
+    type TimerLike = (std::task::Waker, usize);
+    assert_eq!(crate::time::wheel_nodes::Nodes::<TimerLike>::NODE_BYTES, 32);
+}
