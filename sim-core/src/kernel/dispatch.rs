@@ -118,7 +118,7 @@ impl Kernel {
     pub(crate) fn begin_turn(&self) {
         #[cfg(target_os = "linux")]
         if let Backend::Os(os) = &self.backend {
-            self.clock.set(os.now());
+            self.clock.set(os.turn_now());
         }
     }
 

@@ -139,8 +139,19 @@ impl OsKernel {
         }
     }
 
-    /// Time since the runtime started, on the monotonic clock.
+    /// Time since the runtime started, on the monotonic clock. Out of
+    /// line: `Kernel::now` is inlined wherever devices and timers ask the
+    /// time, simulated or not, and the OS read there would only bloat them.
+    #[inline(never)]
     pub(crate) fn now(&self) -> Instant {
+        self.turn_now()
+    }
+
+    /// [`OsKernel::now`], inlined into the loop's turn, which reads the
+    /// clock twice per message of a request/response exchange (before and
+    /// after each park).
+    #[inline(always)]
+    pub(crate) fn turn_now(&self) -> Instant {
         Instant::from_nanos(monotonic_nanos().saturating_sub(self.origin_nanos))
     }
 
@@ -270,6 +281,7 @@ impl OsKernel {
 /// `CLOCK_MONOTONIC` (std's `Instant`) in nanoseconds. The executor reads
 /// it at every loop turn: glibc's vDSO call and one multiply, where
 /// `Instant::elapsed` adds a checked `Duration` subtraction and a `u128`.
+#[inline(always)]
 fn monotonic_nanos() -> u64 {
     let mut t = libc::timespec {
         tv_sec: 0,
