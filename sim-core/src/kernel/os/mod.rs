@@ -68,9 +68,9 @@ use crate::kernel::Readiness;
 use crate::time::Instant;
 use watchers::{FIRST_RESERVED_TOKEN, Watched, Watchers};
 
-/// Token of the eventfd that interrupts `epoll_wait`.
+/// Token of the eventfd that interrupts `epoll_wait` (the highest token,
+/// so among those [`watchers`] leaves to the kernel's own descriptors).
 const WAKE_TOKEN: u64 = u64::MAX;
-const _: () = assert!(WAKE_TOKEN >= FIRST_RESERVED_TOKEN);
 
 /// Token of the eventfd the file ring signals on every completion.
 #[cfg(feature = "io-uring")]
