@@ -118,7 +118,7 @@ impl Kernel {
     pub(crate) fn begin_turn(&self) {
         #[cfg(target_os = "linux")]
         if let Backend::Os(os) = &self.backend {
-            self.clock.set(os.now());
+            self.clock.set(os.turn_now());
         }
     }
 
@@ -284,7 +284,8 @@ impl Kernel {
     }
 
     /// Registers `fd` with epoll for `source`, and keeps the source's name
-    /// while it is registered.
+    /// while it is registered; the token names the registration to
+    /// [`Kernel::deregister_fd`].
     ///
     /// # Errors
     ///
@@ -295,24 +296,29 @@ impl Kernel {
         &self,
         fd: std::os::fd::BorrowedFd<'_>,
         source: &crate::kernel::Source,
-    ) -> io::Result<()> {
+    ) -> io::Result<super::os::FdToken> {
         let Backend::Os(os) = &self.backend else {
             return Err(io::Error::other(
                 "real file descriptors can only be registered on the OS runtime \
                  (detsim::Runtime::os)",
             ));
         };
-        os.register(fd, source)?;
+        let token = os.register(fd, source)?;
         self.resources.borrow_mut().register(source.id().as_u64());
-        Ok(())
+        Ok(token)
     }
 
     /// Undoes [`Kernel::register_fd`]; the source's name is then kept while
     /// it is among the recently closed.
     #[cfg(target_os = "linux")]
-    pub(crate) fn deregister_fd(&self, fd: std::os::fd::BorrowedFd<'_>, source: ResourceId) {
+    pub(crate) fn deregister_fd(
+        &self,
+        fd: std::os::fd::BorrowedFd<'_>,
+        source: ResourceId,
+        token: super::os::FdToken,
+    ) {
         if let Backend::Os(os) = &self.backend {
-            os.deregister(fd, source.as_u64());
+            os.deregister(fd, token);
             self.resources.borrow_mut().unregister(source.as_u64());
         }
     }

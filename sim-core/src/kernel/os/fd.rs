@@ -7,6 +7,7 @@ use std::os::fd::AsFd;
 use std::rc::Rc;
 
 use crate::kernel::Source;
+use crate::kernel::os::FdToken;
 use crate::runtime::RuntimeInner;
 
 /// An IO object (a socket, anything that owns a file descriptor) registered
@@ -38,16 +39,19 @@ use crate::runtime::RuntimeInner;
 pub struct FdRegistration<T: AsFd> {
     rt: Rc<RuntimeInner>,
     source: Source,
+    /// What epoll's events for the descriptor carry.
+    token: FdToken,
     /// Dropped after `Drop::drop` deregistered it.
     io: T,
 }
 
 impl<T: AsFd> FdRegistration<T> {
     pub(crate) fn new(rt: Rc<RuntimeInner>, io: T, source: &Source) -> io::Result<Self> {
-        rt.kernel.register_fd(io.as_fd(), source)?;
+        let token = rt.kernel.register_fd(io.as_fd(), source)?;
         Ok(FdRegistration {
             rt: Rc::clone(&rt),
             source: source.clone(),
+            token,
             io,
         })
     }
@@ -60,6 +64,11 @@ impl<T: AsFd> FdRegistration<T> {
     /// The registered object.
     pub fn get_ref(&self) -> &T {
         &self.io
+    }
+
+    /// What epoll's events for the descriptor carry.
+    pub(crate) fn token(&self) -> FdToken {
+        self.token
     }
 
     /// The OS kernel the descriptor is registered with.
@@ -84,7 +93,7 @@ impl<T: AsFd> Drop for FdRegistration<T> {
         // `self.io` still owns its fd here: fields drop after this.
         self.rt
             .kernel
-            .deregister_fd(self.io.as_fd(), self.source.id());
+            .deregister_fd(self.io.as_fd(), self.source.id(), self.token);
     }
 }
 

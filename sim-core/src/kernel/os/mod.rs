@@ -5,8 +5,9 @@
 //!   both backends.
 //! - **Readiness**: one epoll instance. Every file descriptor is registered
 //!   edge-triggered (`EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLPRI |
-//!   EPOLLET`) with its [`Source`](crate::kernel::Source)'s id as the
-//!   token; an epoll event becomes a
+//!   EPOLLET`) with its slot in the kernel's slab of watched
+//!   descriptors as the token (`watchers.rs`), so finding an event's
+//!   [`Source`](crate::kernel::Source) is an index; an epoll event becomes a
 //!   [`Source::set`](crate::kernel::Source::set) with the bits as
 //!   arrivals, so `Registration`s, level/edge/one-shot triggers and the IO
 //!   types' try-then-wait loop (`IoSource`) are the very code the
@@ -48,12 +49,12 @@ pub(crate) mod fs;
 pub(crate) mod net;
 pub(crate) mod pool;
 pub(crate) mod seed;
+mod watchers;
 
 use std::cell::{Cell, RefCell};
-use std::collections::BTreeMap;
 use std::io;
 use std::os::fd::{AsFd, BorrowedFd, OwnedFd};
-use std::rc::{Rc, Weak};
+use std::rc::Rc;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -61,23 +62,27 @@ use rustix::event::epoll;
 use rustix::event::{EventfdFlags, eventfd};
 
 pub use fd::FdRegistration;
+pub(crate) use watchers::FdToken;
 
 use crate::kernel::Readiness;
-use crate::kernel::source::SourceInner;
 use crate::time::Instant;
+use watchers::{FIRST_RESERVED_TOKEN, Watched, Watchers};
 
-/// Token of the eventfd that interrupts `epoll_wait`.
+/// Token of the eventfd that interrupts `epoll_wait` (the highest token,
+/// so among those [`watchers`] leaves to the kernel's own descriptors).
 const WAKE_TOKEN: u64 = u64::MAX;
 
 /// Token of the eventfd the file ring signals on every completion.
 #[cfg(feature = "io-uring")]
 const URING_TOKEN: u64 = u64::MAX - 1;
+#[cfg(feature = "io-uring")]
+const _: () = assert!(URING_TOKEN >= FIRST_RESERVED_TOKEN);
 
 /// The OS kernel's own state. See the module docs.
 pub(crate) struct OsKernel {
     epoll: OwnedFd,
     wake_fd: Arc<OwnedFd>,
-    sources: RefCell<BTreeMap<u64, Watched>>,
+    sources: RefCell<Watchers>,
     events: RefCell<Vec<epoll::Event>>,
     /// `CLOCK_MONOTONIC` when the kernel was built, in nanoseconds.
     origin_nanos: u64,
@@ -111,7 +116,7 @@ impl OsKernel {
         Ok(OsKernel {
             epoll,
             wake_fd: Arc::new(wake_fd),
-            sources: RefCell::new(BTreeMap::new()),
+            sources: RefCell::new(Watchers::default()),
             events: RefCell::new(Vec::with_capacity(256)),
             origin_nanos: monotonic_nanos(),
             pool: pool::BlockingPool::new(pool::DEFAULT_THREADS),
@@ -134,8 +139,19 @@ impl OsKernel {
         }
     }
 
-    /// Time since the runtime started, on the monotonic clock.
+    /// Time since the runtime started, on the monotonic clock. Out of
+    /// line: `Kernel::now` is inlined wherever devices and timers ask the
+    /// time, simulated or not, and the OS read there would only bloat them.
+    #[inline(never)]
     pub(crate) fn now(&self) -> Instant {
+        self.turn_now()
+    }
+
+    /// [`OsKernel::now`], inlined into the loop's turn, which reads the
+    /// clock twice per message of a request/response exchange (before and
+    /// after each park).
+    #[inline(always)]
+    pub(crate) fn turn_now(&self) -> Instant {
         Instant::from_nanos(monotonic_nanos().saturating_sub(self.origin_nanos))
     }
 
@@ -148,49 +164,50 @@ impl OsKernel {
         })
     }
 
-    /// Registers `fd` for `source`, edge-triggered for every condition.
+    /// Registers `fd` for `source`, edge-triggered for every condition;
+    /// the token names the registration to [`OsKernel::deregister`].
     pub(crate) fn register(
         &self,
         fd: BorrowedFd<'_>,
         source: &crate::kernel::Source,
-    ) -> io::Result<()> {
+    ) -> io::Result<FdToken> {
         let flags = epoll::EventFlags::IN
             | epoll::EventFlags::OUT
             | epoll::EventFlags::RDHUP
             | epoll::EventFlags::PRI
             | epoll::EventFlags::ET;
-        epoll::add(
+        let token = self.sources.borrow_mut().insert(Watched {
+            source: source.downgrade(),
+            urgent: None,
+        });
+        if let Err(e) = epoll::add(
             &self.epoll,
             fd,
-            epoll::EventData::new_u64(source.id().as_u64()),
+            epoll::EventData::new_u64(token.as_u64()),
             flags,
-        )?;
-        self.sources.borrow_mut().insert(
-            source.id().as_u64(),
-            Watched {
-                source: source.downgrade(),
-                urgent: None,
-            },
-        );
-        Ok(())
+        ) {
+            self.sources.borrow_mut().remove(token);
+            return Err(e.into());
+        }
+        Ok(token)
     }
 
-    /// The flag that turns true once an event on `source`'s descriptor
-    /// reported urgent data (`EPOLLPRI`), and stays true. A stream socket
-    /// asks for it when it is registered.
-    pub(crate) fn urgent_flag(&self, source: &crate::kernel::Source) -> Rc<Cell<bool>> {
+    /// The flag that turns true once an event on the descriptor `token`
+    /// names reported urgent data (`EPOLLPRI`), and stays true. A stream
+    /// socket asks for it when it is registered.
+    pub(crate) fn urgent_flag(&self, token: FdToken) -> Rc<Cell<bool>> {
         let mut sources = self.sources.borrow_mut();
         let watched = sources
-            .get_mut(&source.id().as_u64())
-            .expect("urgent_flag: the source's descriptor is registered");
+            .get_mut(token)
+            .expect("urgent_flag: the descriptor is registered");
         Rc::clone(watched.urgent.get_or_insert_with(Rc::default))
     }
 
     /// Forgets `fd`'s registration (closing the fd removes it from epoll;
     /// deleting first keeps dup'ed descriptors from lingering).
-    pub(crate) fn deregister(&self, fd: BorrowedFd<'_>, source_id: u64) {
+    pub(crate) fn deregister(&self, fd: BorrowedFd<'_>, token: FdToken) {
         let _ = epoll::delete(&self.epoll, fd);
-        self.sources.borrow_mut().remove(&source_id);
+        self.sources.borrow_mut().remove(token);
     }
 
     /// Waits for readiness events or `timeout`, and reports every event on
@@ -221,19 +238,18 @@ impl OsKernel {
         // `park` uses it, and a waker cannot re-enter `park`.
         for e in events.iter() {
             let (token, flags) = (e.data.u64(), e.flags);
-            if token == WAKE_TOKEN {
-                let mut buf = [0u8; 8];
-                let _ = rustix::io::read(self.wake_fd.as_fd(), &mut buf);
-                continue;
-            }
-            #[cfg(feature = "io-uring")]
-            if token == URING_TOKEN {
-                // Reaped below, once, however many completions it signals.
+            if token >= FIRST_RESERVED_TOKEN {
+                if token == WAKE_TOKEN {
+                    let mut buf = [0u8; 8];
+                    let _ = rustix::io::read(self.wake_fd.as_fd(), &mut buf);
+                }
+                // The file ring's (`URING_TOKEN`): reaped below, once,
+                // however many completions it signals.
                 continue;
             }
             let source = {
                 let sources = self.sources.borrow();
-                let Some(watched) = sources.get(&token) else {
+                let Some(watched) = sources.get(token) else {
                     continue;
                 };
                 if flags.contains(epoll::EventFlags::PRI)
@@ -262,16 +278,10 @@ impl OsKernel {
     }
 }
 
-/// A registered descriptor: the source its events go to.
-struct Watched {
-    source: Weak<SourceInner>,
-    /// A stream socket's: see [`OsKernel::urgent_flag`].
-    urgent: Option<Rc<Cell<bool>>>,
-}
-
 /// `CLOCK_MONOTONIC` (std's `Instant`) in nanoseconds. The executor reads
 /// it at every loop turn: glibc's vDSO call and one multiply, where
 /// `Instant::elapsed` adds a checked `Duration` subtraction and a `u128`.
+#[inline(always)]
 fn monotonic_nanos() -> u64 {
     let mut t = libc::timespec {
         tv_sec: 0,

@@ -36,7 +36,7 @@ impl OsSocket {
     /// ([`StreamReads`]).
     pub(crate) fn stream(fd: OwnedFd) -> io::Result<OsSocket> {
         let mut socket = OsSocket::new("os-tcp", fd)?;
-        let urgent = socket.fd.os_kernel().urgent_flag(socket.fd.source());
+        let urgent = socket.fd.os_kernel().urgent_flag(socket.fd.token());
         socket.stream = Some(StreamReads::new(urgent));
         Ok(socket)
     }
