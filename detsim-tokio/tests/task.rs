@@ -247,11 +247,7 @@ fn local_set_runs_local_tasks_in_both_worlds() {
         assert!(done.get());
     };
     common::on_detsim(body);
-    let rt = detsim_tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap();
-    LocalSet::new().block_on(&rt, body());
+    common::on_tokio_local_set(body());
 }
 
 #[test]
@@ -327,11 +323,7 @@ fn join_set_spawns_local_tasks_on_a_local_set_in_both_worlds() {
         assert_eq!(set.join_next().await.unwrap().unwrap(), 0);
     };
     common::on_detsim(body);
-    let rt = detsim_tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap();
-    LocalSet::new().block_on(&rt, body());
+    common::on_tokio_local_set(body());
 }
 
 #[test]

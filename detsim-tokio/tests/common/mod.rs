@@ -26,6 +26,17 @@ where
     multi.block_on(body());
 }
 
+/// Runs `body` inside a `LocalSet` on a tokio current-thread runtime, as
+/// tokio's `!Send` tasks need.
+#[track_caller]
+pub fn on_tokio_local_set(body: impl Future<Output = ()>) {
+    let rt = detsim_tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("a tokio current-thread runtime");
+    detsim_tokio::task::LocalSet::new().block_on(&rt, body);
+}
+
 /// Runs `body` in the simulation for a few seeds.
 #[track_caller]
 pub fn on_detsim<F, Fut>(body: F)
