@@ -79,24 +79,12 @@ impl RuntimeInner {
             let id = polling.id;
             self.record_task(EventKind::Polled { task: id });
             let mut cx = Context::from_waker(polling.waker());
-            let probe = self.watch_poll(id);
-            if self.tracks_allocations() {
-                self.track_poll(id);
-            }
+            let probe = self.open_poll(id);
             let outcome = panic::catch_captured(|| match polling.poll_task(&mut cx) {
                 Some(poll) => poll.map(|()| None),
                 None => future.as_mut().poll(&mut cx).map(Some),
             });
-            if self.tracks_allocations() {
-                self.charge_poll(key, id);
-            }
-            // A poll that panicked fails the run as a panic, however long
-            // it (and its report) took.
-            if let Some(probe) = probe {
-                if outcome.is_ok() {
-                    self.confirm_poll(probe, key, id);
-                }
-            }
+            self.close_poll(probe, outcome.is_ok(), key, id);
             match outcome {
                 Ok(Poll::Ready(out)) => {
                     let task = self.exec.end_poll_ready(key);
