@@ -58,15 +58,21 @@ impl RuntimeInner {
     // only add an allocation.
     #[allow(clippy::result_large_err)]
     fn run_loop<F: Future>(&self, mut future: Pin<&mut F>) -> Result<F::Output, FailureKind> {
+        // Where the `block_on` future's output lands: a poll's outcome is
+        // then the same small value for every task, tested as cheaply.
+        let mut output = None;
         loop {
-            if self.failed.replace(false) {
+            // Tested, then reset: no store on the common path.
+            if self.failed.get() {
+                self.failed.set(false);
                 let kind = self.failure.borrow_mut().take();
                 return Err(kind.expect("`failed` is set together with the failure"));
             }
             self.kernel.begin_turn();
             self.deliver_due();
-            self.exec.collect_wakes();
-            self.run_deferred();
+            if self.exec.queue.has_remote_work() {
+                self.take_remote_work();
+            }
             let Some(raw) = self.pick() else {
                 if self.advance() {
                     continue;
@@ -81,19 +87,19 @@ impl RuntimeInner {
             let mut cx = Context::from_waker(polling.waker());
             let probe = self.open_poll(id);
             let outcome = panic::catch_captured(|| match polling.poll_task(&mut cx) {
-                Some(poll) => poll.map(|()| None),
-                None => future.as_mut().poll(&mut cx).map(Some),
+                Some(poll) => poll,
+                None => future.as_mut().poll(&mut cx).map(|out| output = Some(out)),
             });
             self.close_poll(probe, outcome.is_ok(), key, id);
             match outcome {
-                Ok(Poll::Ready(out)) => {
+                Ok(Poll::Ready(())) => {
                     let task = self.exec.end_poll_ready(key);
                     self.scheduler.forget(key.raw());
                     self.record_task(EventKind::Finished { task: id });
                     if let Some(task) = task {
                         task.drop_future();
                     }
-                    if let Some(out) = out {
+                    if let Some(out) = output.take() {
                         // The body's last poll may have failed the run too
                         // (a confirmed long poll): that failure stands.
                         if self.failed.replace(false) {
@@ -132,6 +138,16 @@ impl RuntimeInner {
             }
         }
     }
+    /// Wakes made on other threads join the run queue, then the releases
+    /// deferred from other threads are carried out. Out of line: under
+    /// the simulation there are none.
+    #[cold]
+    #[inline(never)]
+    fn take_remote_work(&self) {
+        self.exec.collect_wakes();
+        self.run_deferred();
+    }
+
     /// The next task to poll, chosen by the run's [`Scheduling`]. Also notes
     /// since when nothing has been runnable. Inlined into the loop: with
     /// one runnable task, a pop.
