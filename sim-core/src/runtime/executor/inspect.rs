@@ -22,6 +22,12 @@ impl Executor {
         self.current.get().and_then(|k| self.live_id(k))
     }
 
+    /// The key of the task being polled, if a poll is under way (from
+    /// `begin_poll` to `end_poll_*`).
+    pub(crate) fn polled_key(&self) -> Option<TaskKey> {
+        self.current.get()
+    }
+
     /// The node of the task being polled (the main node outside any task).
     pub(crate) fn current_node(&self) -> NodeId {
         self.node_of_current(&self.slots.borrow())
