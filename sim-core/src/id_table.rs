@@ -12,13 +12,16 @@
 
 use std::collections::{BTreeMap, VecDeque};
 
+use crate::chunked::Store;
+
 /// How many recent unpinned entries the OS runtime still keeps.
 pub(crate) const RETAINED: usize = 1024;
 
-/// The table; see the module docs.
-pub(crate) enum IdTable<V> {
+/// The table; see the module docs. `S` holds every entry of a simulated
+/// run (see `chunked.rs`).
+pub(crate) enum IdTable<V, S: Store<V> = Vec<V>> {
     /// Every entry of the run, indexed by id (the simulation).
-    All(Vec<V>),
+    All(S),
     /// Pinned entries, and the last [`RETAINED`] unpinned ones, oldest
     /// first (the OS runtime).
     Recent {
@@ -28,10 +31,10 @@ pub(crate) enum IdTable<V> {
     },
 }
 
-impl<V: Clone> IdTable<V> {
+impl<V: Clone, S: Store<V>> IdTable<V, S> {
     /// A table that keeps every entry.
-    pub(crate) fn all() -> IdTable<V> {
-        IdTable::All(Vec::new())
+    pub(crate) fn all() -> IdTable<V, S> {
+        IdTable::All(S::default())
     }
 
     /// Switches to the bounded mode. Entries already recorded become
@@ -39,8 +42,8 @@ impl<V: Clone> IdTable<V> {
     /// [`RETAINED`] are dropped).
     pub(crate) fn bound(&mut self, pin_existing: bool) {
         if let IdTable::All(all) = self {
-            let next = all.len() as u64;
-            let existing = (0..).zip(std::mem::take(all));
+            let next = all.count() as u64;
+            let existing = (0..).zip(all.take_values());
             let (pinned, recent) = if pin_existing {
                 (existing.collect(), VecDeque::new())
             } else {
@@ -58,10 +61,7 @@ impl<V: Clone> IdTable<V> {
     /// Records a new entry, pinned or not; returns its id.
     pub(crate) fn insert(&mut self, value: V, pinned: bool) -> u64 {
         match self {
-            IdTable::All(all) => {
-                all.push(value);
-                all.len() as u64 - 1
-            }
+            IdTable::All(all) => all.push_value(value) as u64,
             IdTable::Recent {
                 next,
                 pinned: kept,
@@ -103,7 +103,7 @@ impl<V: Clone> IdTable<V> {
     /// `id`'s entry, if still kept.
     pub(crate) fn get(&self, id: u64) -> Option<&V> {
         match self {
-            IdTable::All(all) => all.get(usize::try_from(id).ok()?),
+            IdTable::All(all) => all.value(usize::try_from(id).ok()?),
             IdTable::Recent { pinned, recent, .. } => pinned.get(&id).or_else(|| {
                 recent
                     .iter()
@@ -118,7 +118,7 @@ impl<V: Clone> IdTable<V> {
     #[cfg(test)]
     pub(crate) fn held(&self) -> usize {
         match self {
-            IdTable::All(all) => all.len(),
+            IdTable::All(all) => all.count(),
             IdTable::Recent { pinned, recent, .. } => pinned.len() + recent.len(),
         }
     }

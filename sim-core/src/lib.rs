@@ -56,6 +56,7 @@
 
 pub mod alloc;
 pub mod buggify;
+mod chunked;
 pub mod failure;
 pub mod faults;
 mod id_table;

@@ -4,11 +4,12 @@
 //! Tasks live in a slab indexed by [`TaskKey`]; a key carries a generation
 //! so a stale waker of a finished task can never wake the slot's next
 //! occupant. A spawned task is one allocation, its cell (`task/cell.rs`):
-//! the slab entry holds it twice, as the `dyn Task` the loop polls in
-//! place and as the task's `Waker` (the same `Arc`). A poll takes a clone
-//! of the former, so the task may spawn, abort or wake others (or
-//! itself) without any borrow being held, and lends the latter to the
-//! poll's `Context` without touching its count. What the runtime reads
+//! the slab entry holds one reference to it, as the `dyn Task` the loop
+//! polls in place, and the vtable of its waker, whose data is the same
+//! pointer. A poll borrows the cell without any borrow of the table
+//! being held, so the task may spawn, abort or wake others (or itself),
+//! and lends the poll's `Context` a waker made of the two, which owns
+//! nothing and touches no count. What the runtime reads
 //! about its tasks (the current one, what each waits on, scheduling-fault
 //! targets) is in `executor/inspect.rs`.
 
@@ -27,13 +28,13 @@ use std::collections::VecDeque;
 use std::panic::Location;
 use std::rc::Rc;
 use std::sync::Arc;
-use std::task::Waker;
+use std::task::{RawWakerVTable, Waker};
 
 use crate::alloc::Usage;
 use crate::node::NodeId;
 use crate::runtime::WaitReason;
 use crate::runtime::task_info::{TaskInfo, TaskInfos};
-use crate::runtime::waker::{RawKey, ReadyQueue, TaskWaker};
+use crate::runtime::waker::{MAIN_WAKER_VTABLE, RawKey, ReadyQueue, TaskWaker};
 use crate::task::TaskId;
 use crate::task::cell::Task;
 
@@ -70,8 +71,9 @@ struct Entry {
     /// The task's cell; `None` for `block_on`'s future, which the loop
     /// polls itself.
     task: Option<CellRef>,
-    /// The task's waker: for a spawned task, its cell again.
-    waker: Waker,
+    /// The vtable of the task's waker, whose data is the cell (for
+    /// `block_on`'s future, its `TaskWaker` in `main_state`).
+    waker_vtable: &'static RawWakerVTable,
     waiting: Option<WaitReason>,
     /// What its polls allocated so far (allocation tracker only).
     allocated: Usage,
@@ -84,13 +86,18 @@ pub(crate) struct Executor {
     current: Cell<Option<TaskKey>>,
     /// Names, spawn sites and nodes by task id (see `task_info.rs`).
     infos: RefCell<TaskInfos>,
+    /// The infos keep live and recent tasks only (the OS runtime): a
+    /// finished task's is then unpinned. The simulation keeps them all,
+    /// and a task's end does not look at them.
+    infos_bounded: Cell<bool>,
     alive: Cell<usize>,
     main: RefCell<Option<Entry>>,
     main_generation: Cell<u32>,
     /// The waker state of `block_on`'s future.
     main_state: RefCell<Option<Arc<TaskWaker>>>,
     /// What the task being polled registered interest in, if anything.
-    current_wait: RefCell<Option<WaitReason>>,
+    /// (A plain cell: nothing borrows it, a value is moved in or out.)
+    current_wait: Cell<Option<WaitReason>>,
     /// The end of the current poll changes the task's entry: the task had
     /// a wait noted before the poll, noted one during it, or aborted
     /// itself. Otherwise (a task that notes no waits: most plain
@@ -107,11 +114,12 @@ impl Executor {
             queue: Arc::new(ReadyQueue::new(seed)),
             current: Cell::new(None),
             infos: RefCell::new(TaskInfos::all()),
+            infos_bounded: Cell::new(false),
             alive: Cell::new(0),
             main: RefCell::new(None),
             main_generation: Cell::new(0),
             main_state: RefCell::new(None),
-            current_wait: RefCell::new(None),
+            current_wait: Cell::new(None),
             entry_changes: Cell::new(false),
             abort_current: Cell::new(false),
         }
@@ -134,6 +142,7 @@ impl Executor {
     /// runtime, which may spawn tasks forever). Called before any spawn.
     pub(crate) fn forget_finished_tasks(&self) {
         self.infos.borrow_mut().forget_retired();
+        self.infos_bounded.set(true);
     }
 
     /// Registers the main future of a `block_on` call and makes it runnable.
@@ -146,13 +155,13 @@ impl Executor {
         };
         let id = self.new_info(Some(Rc::from("main")), location, NodeId::MAIN);
         let state = Arc::new(TaskWaker::new(key.raw(), Arc::clone(&self.queue)));
-        let waker = Waker::from(Arc::clone(&state));
+        let waker = TaskWaker::main_waker(Arc::clone(&state));
         *self.main_state.borrow_mut() = Some(state);
         *self.main.borrow_mut() = Some(Entry {
             id,
             node: NodeId::MAIN,
             task: None,
-            waker: waker.clone(),
+            waker_vtable: &MAIN_WAKER_VTABLE,
             waiting: None,
             allocated: Usage::default(),
         });
@@ -169,18 +178,22 @@ impl Executor {
     }
 
     /// Puts a new task in a free slot, runnable at once; its key and id.
-    /// `waker` is `task`'s cell as a `Waker`: the caller sets the key in
-    /// the cell (nothing can wake it before).
+    /// `waker_vtable` is the vtable of `task`'s wakers, whose data is the
+    /// cell (`task/cell.rs`): the caller sets the key in the cell (nothing
+    /// can wake it before). The task runs on `node`, by default the
+    /// spawning task's.
     pub(crate) fn insert(
         &self,
         task: Arc<dyn Task>,
-        waker: Waker,
+        waker_vtable: &'static RawWakerVTable,
         name: Option<Rc<str>>,
         location: &'static Location<'static>,
-        node: NodeId,
+        node: Option<NodeId>,
     ) -> (TaskKey, TaskId) {
-        let id = self.new_info(name, location, node);
         let mut slots = self.slots.borrow_mut();
+        // Looked up under the borrow this takes anyway.
+        let node = node.unwrap_or_else(|| self.node_of_current(&slots));
+        let id = self.new_info(name, location, node);
         let key = slots.reserve();
         let slot = &mut slots[key.index];
         debug_assert!(slot.entry.is_none(), "a free slot holds a task");
@@ -188,7 +201,7 @@ impl Executor {
             id,
             node,
             task: Some(CellRef::new(task)),
-            waker,
+            waker_vtable,
             waiting: None,
             allocated: Usage::default(),
         });
@@ -263,17 +276,14 @@ impl Executor {
     pub(super) fn remove(&self, key: TaskKey) -> Option<Arc<dyn Task>> {
         let mut slots = self.slots.borrow_mut();
         let Entry {
-            id,
-            task,
-            waker,
-            waiting,
-            ..
+            id, task, waiting, ..
         } = slots[key.index].entry.take()?;
         slots.release(key.index);
         drop(slots);
-        self.infos.borrow_mut().retire(id);
+        if self.infos_bounded.get() {
+            self.infos.borrow_mut().retire(id);
+        }
         self.alive.set(self.alive.get() - 1);
-        drop(waker);
         drop(waiting);
         task.map(CellRef::into_arc)
     }

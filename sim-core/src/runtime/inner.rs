@@ -71,11 +71,14 @@ pub(crate) struct RuntimeInner {
     /// a simulated kernel. Decided once, so an untracked run pays one
     /// branch on this field per poll.
     track_allocs: bool,
+    /// What watches each poll (see `inner/watch.rs`).
+    poll_watch: PollWatch,
     /// The allocation cap in bytes (`u64::MAX`: none).
     alloc_cap: u64,
 }
 
 pub(crate) use allocs::quiet_task_label;
+use watch::PollWatch;
 
 impl RuntimeInner {
     pub(crate) fn new_sim(seed: u64, config: Config) -> Rc<RuntimeInner> {
@@ -118,9 +121,16 @@ impl RuntimeInner {
             Some(phase) => phase.end,
             None => Instant::from_nanos(u64::MAX),
         };
+        let watchdog = Watchdog::new(config.long_poll_budget, config.long_poll_watch.clone());
+        let poll_watch = PollWatch::new(
+            watchdog.times_polls(),
+            config.heartbeat.is_some(),
+            track_allocs,
+        );
         Rc::new(RuntimeInner {
             seed,
             track_allocs,
+            poll_watch,
             alloc_cap,
             next_due: Cell::new(next_due),
             next_due_exact: Cell::new(false),
@@ -137,7 +147,7 @@ impl RuntimeInner {
             failed: Cell::new(false),
             idle_since: Cell::new(None),
             ended: Cell::new(false),
-            watchdog: Watchdog::new(config.long_poll_budget, config.long_poll_watch.clone()),
+            watchdog,
             nodes: RefCell::new(Nodes::new()),
             extensions: RefCell::new(Vec::new()),
             config,

@@ -12,6 +12,7 @@
 use std::panic::Location;
 use std::rc::Rc;
 
+use crate::chunked::Chunked;
 use crate::id_table::IdTable;
 #[cfg(test)]
 use crate::id_table::RETAINED;
@@ -27,8 +28,9 @@ pub(crate) struct TaskInfo {
 }
 
 /// The table; see the module docs. Live tasks are the pinned entries of
-/// an [`IdTable`].
-pub(crate) struct TaskInfos(IdTable<TaskInfo>);
+/// an [`IdTable`], in chunks: a run may spawn thousands of tasks, and a
+/// `Vec` copied all their infos each time it grew.
+pub(crate) struct TaskInfos(IdTable<TaskInfo, Chunked<TaskInfo>>);
 
 impl TaskInfos {
     /// A table that keeps every task (the simulation).

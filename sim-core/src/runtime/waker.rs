@@ -20,7 +20,7 @@ use std::cell::{Cell, UnsafeCell};
 use std::collections::VecDeque;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
-use std::task::Wake;
+use std::task::{RawWaker, RawWakerVTable, Waker};
 
 use crate::runtime::home::HomeState;
 
@@ -196,6 +196,14 @@ impl ReadyQueue {
         self.pending.load(Ordering::Acquire)
     }
 
+    /// Whether anything may have come from other threads: wakes, or
+    /// releases deferred to the runtime (`home.rs`). One test for both
+    /// on the run loop's common path (a hint: each is looked at again).
+    #[inline]
+    pub(crate) fn has_remote_work(&self) -> bool {
+        self.pending.load(Ordering::Acquire) | self.home.has_deferred()
+    }
+
     /// Moves wakes made on other threads onto `run`, in wake order.
     pub(crate) fn drain_remote(&self, run: &mut VecDeque<RawKey>) {
         if self.pending.load(Ordering::Acquire) && self.pending.swap(false, Ordering::AcqRel) {
@@ -277,12 +285,52 @@ impl TaskWaker {
     }
 }
 
-impl Wake for TaskWaker {
-    fn wake(self: Arc<Self>) {
-        self.wake_key();
-    }
+/// The waker of `block_on`'s future: its `TaskWaker` alone in an `Arc`,
+/// with a vtable of its own (a spawned task's is its cell's,
+/// `task/cell.rs`), so the executor can lend it to a poll as a bare
+/// pointer to the `Arc`'s value, whose reference it holds elsewhere.
+///
+/// # Safety argument
+///
+/// Every [`RawWaker`] made with [`MAIN_WAKER_VTABLE`] has for data the
+/// pointer `Arc::into_raw` gives for an `Arc<TaskWaker>`: an owned waker
+/// holds one strong reference of it (made by [`TaskWaker::main_waker`] or
+/// by `clone`, released by `wake` or `drop`), and a borrowed copy (the
+/// executor's, see `executor/polling.rs`) is never dropped and lives no
+/// longer than the reference the executor holds. A `TaskWaker` is
+/// `Send + Sync`, so these run on any thread.
+pub(crate) static MAIN_WAKER_VTABLE: RawWakerVTable =
+    RawWakerVTable::new(main_clone, main_wake, main_wake_by_ref, main_drop);
 
-    fn wake_by_ref(self: &Arc<Self>) {
-        self.wake_key();
+impl TaskWaker {
+    /// An owned waker of `state`.
+    pub(crate) fn main_waker(state: Arc<TaskWaker>) -> Waker {
+        let data = Arc::into_raw(state).cast::<()>();
+        // SAFETY: the vtable's contract (above): `data` comes from
+        // `Arc::into_raw` and its reference goes to the waker.
+        unsafe { Waker::new(data, &MAIN_WAKER_VTABLE) }
     }
+}
+
+unsafe fn main_clone(data: *const ()) -> RawWaker {
+    // SAFETY: `data` is a live `Arc<TaskWaker>`'s (vtable contract); the
+    // new waker owns the reference added here.
+    unsafe { Arc::increment_strong_count(data.cast::<TaskWaker>()) };
+    RawWaker::new(data, &MAIN_WAKER_VTABLE)
+}
+
+unsafe fn main_wake(data: *const ()) {
+    // SAFETY: an owned waker's reference, released here, once.
+    let state = unsafe { Arc::from_raw(data.cast::<TaskWaker>()) };
+    state.wake_key();
+}
+
+unsafe fn main_wake_by_ref(data: *const ()) {
+    // SAFETY: the waker's reference keeps the value alive meanwhile.
+    unsafe { &*data.cast::<TaskWaker>() }.wake_key();
+}
+
+unsafe fn main_drop(data: *const ()) {
+    // SAFETY: an owned waker's reference, released here, once.
+    drop(unsafe { Arc::from_raw(data.cast::<TaskWaker>()) });
 }

@@ -118,6 +118,18 @@ impl Watchdog {
         self.polls.get()
     }
 
+    /// Counts a poll that nothing watches (no detection, no confirmation).
+    #[inline(always)]
+    pub(crate) fn count_poll(&self) {
+        self.polls.set(self.polls.get() + 1);
+    }
+
+    /// Whether polls are timed (detected or confirmed): otherwise
+    /// [`Watchdog::count_poll`] is all a poll needs.
+    pub(crate) fn times_polls(&self) -> bool {
+        self.threshold_ns != u64::MAX || matches!(self.watch, LongPollWatch::Confirm(_))
+    }
+
     /// Called just before polling `task`. Returns a probe when this poll is
     /// armed for a precise measurement. Inlined into the run loop: with
     /// detection off and nothing armed, a count and two tests.

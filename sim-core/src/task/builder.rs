@@ -2,7 +2,6 @@ use std::future::Future;
 use std::panic::Location;
 use std::rc::Rc;
 use std::sync::Arc;
-use std::task::Waker;
 
 use crate::alloc::Untracked;
 use crate::node::NodeId;
@@ -66,11 +65,13 @@ impl Builder {
         let cell = TaskCell::new(future, Arc::clone(&rt.exec.queue));
         // The rest is the executor's bookkeeping.
         let _untracked = Untracked::new();
-        let node = self.node.unwrap_or_else(|| rt.exec.current_node());
-        let waker = Waker::from(Arc::clone(&cell));
-        let (key, id) = rt
-            .exec
-            .insert(cell.clone(), waker, self.name, location, node);
+        let (key, id) = rt.exec.insert(
+            cell.clone(),
+            TaskCell::<F>::waker_vtable(),
+            self.name,
+            location,
+            self.node,
+        );
         cell.set_key(key.raw());
         rt.record_task(EventKind::Spawned { task: id });
         JoinHandle::new(cell, Home::of(&rt), id, key)

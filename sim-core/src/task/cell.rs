@@ -2,9 +2,9 @@
 //! its future and the slot its output waits in for the `JoinHandle`.
 //!
 //! A cell is an `Arc`. The executor's task table holds one reference (as
-//! `Arc<dyn Task>`, and as the task's `Waker`, which is the same `Arc`
-//! seen through std's `Wake`), the `JoinHandle` another (as
-//! `Arc<dyn JoinPart<T>>`), and every clone of the waker one more.
+//! `Arc<dyn Task>`; the task's waker is the same `Arc`, through the
+//! cell's waker vtable), the `JoinHandle` another (as
+//! `Arc<dyn JoinPart<T>>`), and every waker one more.
 //!
 //! # States
 //!
@@ -56,7 +56,7 @@ use std::cell::{RefCell, UnsafeCell};
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
-use std::task::{Context, Poll, Wake, Waker};
+use std::task::{Context, Poll, RawWaker, RawWakerVTable, Waker};
 
 use crate::runtime::waker::{RawKey, ReadyQueue, TaskWaker};
 use crate::task::join::JoinError;
@@ -240,13 +240,48 @@ impl<F: Future + 'static> JoinPart<F::Output> for TaskCell<F> {
     }
 }
 
-impl<F: Future + 'static> Wake for TaskCell<F> {
-    fn wake(self: Arc<Self>) {
-        self.waker.wake_key();
+/// The cell's waker: its own vtable rather than std's `Wake`, so the
+/// task table needs no `Waker` of its own beside the cell's reference it
+/// holds (see `runtime/executor.rs`): a waker's data is the pointer
+/// `Arc::into_raw` gives for the cell, which is also where the table's
+/// `Arc<dyn Task>` points, and an owned waker holds one strong reference
+/// (added by `clone`, released by `wake` and `drop`). A copy that the
+/// executor lends to a poll is never dropped and owns nothing. Only
+/// `waker` is read, which any thread may do (module docs).
+impl<F: Future + 'static> TaskCell<F> {
+    const WAKER_VTABLE: RawWakerVTable = RawWakerVTable::new(
+        Self::clone_waker,
+        Self::wake,
+        Self::wake_by_ref,
+        Self::drop_waker,
+    );
+
+    /// The vtable of the cell's wakers.
+    pub(crate) fn waker_vtable() -> &'static RawWakerVTable {
+        &Self::WAKER_VTABLE
     }
 
-    fn wake_by_ref(self: &Arc<Self>) {
-        self.waker.wake_key();
+    unsafe fn clone_waker(data: *const ()) -> RawWaker {
+        // SAFETY: `data` is a live cell's `Arc` pointer (above); the new
+        // waker owns the reference added here.
+        unsafe { Arc::increment_strong_count(data.cast::<Self>()) };
+        RawWaker::new(data, &Self::WAKER_VTABLE)
+    }
+
+    unsafe fn wake(data: *const ()) {
+        // SAFETY: an owned waker's reference, released here, once.
+        let cell = unsafe { Arc::from_raw(data.cast::<Self>()) };
+        cell.waker.wake_key();
+    }
+
+    unsafe fn wake_by_ref(data: *const ()) {
+        // SAFETY: the waker's reference keeps the cell alive meanwhile.
+        unsafe { &*data.cast::<Self>() }.waker.wake_key();
+    }
+
+    unsafe fn drop_waker(data: *const ()) {
+        // SAFETY: an owned waker's reference, released here, once.
+        drop(unsafe { Arc::from_raw(data.cast::<Self>()) });
     }
 }
 

@@ -3,12 +3,15 @@
 //! waits on (noted during its poll, for deadlock reports), counts and
 //! infos, and the targets of scheduling faults.
 
+use std::mem::ManuallyDrop;
 use std::panic::Location;
-use std::task::Waker;
+use std::sync::Arc;
+use std::task::{RawWakerVTable, Waker};
 
 use crate::alloc::Usage;
 use crate::node::NodeId;
 use crate::runtime::WaitReason;
+use crate::runtime::executor::slab::Slab;
 use crate::runtime::executor::{Executor, TaskKey};
 use crate::runtime::task_info::TaskInfo;
 use crate::task::TaskId;
@@ -19,15 +22,27 @@ impl Executor {
         self.current.get().and_then(|k| self.live_id(k))
     }
 
+    /// The key of the task being polled, if a poll is under way (from
+    /// `begin_poll` to `end_poll_*`).
+    pub(crate) fn polled_key(&self) -> Option<TaskKey> {
+        self.current.get()
+    }
+
     /// The node of the task being polled (the main node outside any task).
     pub(crate) fn current_node(&self) -> NodeId {
+        self.node_of_current(&self.slots.borrow())
+    }
+
+    /// [`Executor::current_node`] with the table borrowed already.
+    #[inline]
+    pub(super) fn node_of_current(&self, slots: &Slab) -> NodeId {
         let Some(key) = self.current.get() else {
             return NodeId::MAIN;
         };
         if key.is_main() {
             return NodeId::MAIN;
         }
-        self.slots.borrow()[key.index]
+        slots[key.index]
             .entry
             .as_ref()
             .map_or(NodeId::MAIN, |e| e.node)
@@ -55,15 +70,16 @@ impl Executor {
     #[inline]
     pub(crate) fn note_wait(&self, reason: WaitReason) {
         if self.current.get().is_some() {
-            *self.current_wait.borrow_mut() = Some(reason);
+            let before = self.current_wait.replace(Some(reason));
             self.entry_changes.set(true);
+            drop(before);
         }
     }
 
     /// Takes what the poll so far noted it waits on, so a combinator can
     /// forget what its inner future noted (see [`Executor::restore_wait`]).
     pub(crate) fn take_wait(&self) -> Option<WaitReason> {
-        self.current_wait.borrow_mut().take()
+        self.current_wait.take()
     }
 
     /// Ends a combinator's poll begun with [`Executor::take_wait`]: when it
@@ -76,14 +92,14 @@ impl Executor {
             return;
         }
         self.entry_changes.set(true);
-        let mut wait = self.current_wait.borrow_mut();
-        let stale = if ready || wait.is_none() {
-            std::mem::replace(&mut *wait, before)
+        let wait = self.current_wait.take();
+        if ready || wait.is_none() {
+            self.current_wait.set(before);
+            drop(wait);
         } else {
-            None
-        };
-        drop(wait);
-        drop(stale);
+            self.current_wait.set(wait);
+            drop(before);
+        }
     }
 
     /// Number of spawned tasks still alive (not counting `block_on`'s future).
@@ -168,7 +184,9 @@ impl Executor {
         let main = self.main.borrow();
         if let Some(e) = main.as_ref() {
             if nth == 0 {
-                return Some((e.id, e.waker.clone()));
+                let state = self.main_state.borrow();
+                let data = Arc::as_ptr(state.as_ref()?).cast::<()>();
+                return Some((e.id, owned_waker(data, e.waker_vtable)));
             }
         }
         let nth = nth - usize::from(main.is_some());
@@ -177,6 +195,20 @@ impl Executor {
             .iter()
             .filter_map(|s| s.entry.as_ref())
             .nth(nth)
-            .map(|e| (e.id, e.waker.clone()))
+            .and_then(|e| {
+                let data = e.task.as_ref()?.as_ptr().as_ptr() as *const ();
+                Some((e.id, owned_waker(data, e.waker_vtable)))
+            })
     }
+}
+
+/// An owned waker (one more reference) of the task whose waker is `data`
+/// with `vtable`, while the task table holds its reference.
+fn owned_waker(data: *const (), vtable: &'static RawWakerVTable) -> Waker {
+    // SAFETY: the table's entry holds a reference to what `data` points
+    // to, for as long as the borrow of the table that gave it lives: the
+    // borrowed copy is only cloned (the clone owns its reference), never
+    // dropped.
+    let borrowed = ManuallyDrop::new(unsafe { Waker::new(data, vtable) });
+    Waker::clone(&borrowed)
 }

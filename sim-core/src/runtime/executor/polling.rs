@@ -32,7 +32,11 @@ impl Executor {
         // `restore_wait` ignore one, say by a Drop impl run when a finished
         // task's future was dropped), and every poll's end takes its own:
         // the poll starts with none.
-        debug_assert!(self.current_wait.borrow().is_none());
+        #[cfg(debug_assertions)]
+        {
+            let wait = self.current_wait.take();
+            assert!(wait.is_none(), "a wait was noted outside a poll");
+        }
         // Mutable borrows although nothing changes: a shared one costs an
         // overflow check and a count on both ends.
         let main;
@@ -51,25 +55,24 @@ impl Executor {
         };
         debug_assert!(self.current.get().is_none(), "one poll at a time");
         self.entry_changes.set(entry.waiting.is_some());
-        let task = match &entry.task {
+        let (task, data) = match &entry.task {
             // The cell marks itself not queued when polled.
-            Some(task) => Some(task.as_ptr()),
+            Some(task) => (Some(task.as_ptr()), task.as_ptr().as_ptr() as *const ()),
             None => {
                 // `block_on`'s future: its waker is a plain `TaskWaker`.
-                if let Some(state) = self.main_state.borrow().as_ref() {
-                    state.unqueue();
-                }
-                None
+                let state = self.main_state.borrow();
+                let state = state.as_ref()?;
+                state.unqueue();
+                (None, Arc::as_ptr(state).cast::<()>())
             }
         };
         let polling = Polling {
             id: entry.id,
             task,
-            // SAFETY: a bitwise copy of the entry's waker, never dropped:
-            // what it points to outlives the poll (see `Polling::waker`).
-            waker: ManuallyDrop::new(unsafe {
-                Waker::new(entry.waker.data(), entry.waker.vtable())
-            }),
+            // SAFETY: the waker's vtable with its data (`Entry::waker_vtable`),
+            // never dropped: what it points to outlives the poll (see
+            // `Polling::waker`).
+            waker: ManuallyDrop::new(unsafe { Waker::new(data, entry.waker_vtable) }),
         };
         self.current.set(Some(key));
         Some((key, polling))
@@ -184,10 +187,10 @@ pub(crate) struct Polling {
     /// (an abort waits for the poll's end; see `Executor::abort`), and
     /// nothing drops the table during a poll.
     pub(super) task: Option<NonNull<dyn Task>>,
-    /// A bitwise copy of the entry's waker, never dropped: a spawned
-    /// task's cell (alive as long as `task` is) or `block_on`'s
-    /// `TaskWaker` (whose entry lives for the whole `block_on`: a nested
-    /// `block_on` is refused before it could replace it).
+    /// The task's waker, borrowed (never dropped): a spawned task's cell
+    /// (alive as long as `task` is) or `block_on`'s `TaskWaker` (kept in
+    /// `main_state` for the whole `block_on`: a nested `block_on` is
+    /// refused before it could replace it).
     pub(super) waker: ManuallyDrop<Waker>,
 }
 

@@ -11,9 +11,13 @@ use std::task::{Context, Poll};
 
 use crate::failure::{Failure, FailureKind};
 use crate::faults::FaultKind;
+use crate::runtime::TaskKey;
 use crate::runtime::{RuntimeInner, panic};
 use crate::task::TaskId;
 use crate::trace::EventKind;
+
+/// A caught panic: its message and location.
+type Caught = (String, Option<String>);
 
 impl RuntimeInner {
     /// Runs `future` and every task it spawns until `future` completes or
@@ -31,7 +35,7 @@ impl RuntimeInner {
             heartbeat.running(self.seed, true);
         }
         #[allow(clippy::result_large_err)] // see `run_loop`
-        let result = panic::catch_captured(|| self.run_loop(future));
+        let result = self.run_loop(future);
         self.watchdog.end_run();
         if let Some(heartbeat) = &self.config.heartbeat {
             heartbeat.running(self.seed, false);
@@ -53,20 +57,80 @@ impl RuntimeInner {
         result
     }
 
-    /// The executor loop; see the module docs of `runtime`.
+    /// The executor loop, [`RuntimeInner::run_polls`], with its panics
+    /// caught: a poll's (the task being polled fails the run, and the
+    /// loop goes on to stop), or one outside any poll (a kernel event or
+    /// detsim itself: returned as `Err` for `run` to report). Caught here,
+    /// around the loop, rather than around each poll: the common poll
+    /// pays for no catch and no wrapped result.
+    #[allow(clippy::result_large_err)]
+    fn run_loop<F: Future>(
+        &self,
+        mut future: Pin<&mut F>,
+    ) -> Result<Result<F::Output, FailureKind>, Caught> {
+        // Where the `block_on` future's output lands: a poll's outcome is
+        // then the same small value for every task, tested as cheaply.
+        let mut output = None;
+        loop {
+            match panic::catch_captured(|| self.run_polls(future.as_mut(), &mut output)) {
+                Ok(result) => return Ok(result),
+                Err(caught) => {
+                    // A poll is under way from `begin_poll` to `end_poll_*`:
+                    // the panic came from it.
+                    let Some(key) = self.exec.polled_key() else {
+                        return Err(caught);
+                    };
+                    self.poll_panicked(key, caught);
+                }
+            }
+        }
+    }
+
+    /// A poll of task `key` panicked: the task leaves (its future dropped,
+    /// a second panic contained) and the run fails with the panic.
+    #[cold]
+    fn poll_panicked(&self, key: TaskKey, (message, location): Caught) {
+        let id = self.exec.current_id();
+        if let Some(id) = id {
+            self.close_poll(None, false, key, id);
+        }
+        self.watchdog.excuse_panicked_poll();
+        let task = self.exec.end_poll_ready(key);
+        // The future may panic again while dropped: contain it.
+        let _ = panic::catch_captured(move || {
+            if let Some(task) = task {
+                task.drop_future();
+            }
+        });
+        self.fail(FailureKind::Panic {
+            task: self.task_desc(id.unwrap_or(TaskId(0))),
+            message,
+            location,
+        });
+    }
+
+    /// The executor loop proper; see the module docs of `runtime`. A
+    /// panic unwinds out of it (see [`RuntimeInner::run_loop`]).
     // The error is returned once per run, on the cold path: boxing it would
     // only add an allocation.
     #[allow(clippy::result_large_err)]
-    fn run_loop<F: Future>(&self, mut future: Pin<&mut F>) -> Result<F::Output, FailureKind> {
+    fn run_polls<F: Future>(
+        &self,
+        mut future: Pin<&mut F>,
+        output: &mut Option<F::Output>,
+    ) -> Result<F::Output, FailureKind> {
         loop {
-            if self.failed.replace(false) {
+            // Tested, then reset: no store on the common path.
+            if self.failed.get() {
+                self.failed.set(false);
                 let kind = self.failure.borrow_mut().take();
                 return Err(kind.expect("`failed` is set together with the failure"));
             }
             self.kernel.begin_turn();
             self.deliver_due();
-            self.exec.collect_wakes();
-            self.run_deferred();
+            if self.exec.queue.has_remote_work() {
+                self.take_remote_work();
+            }
             let Some(raw) = self.pick() else {
                 if self.advance() {
                     continue;
@@ -79,33 +143,21 @@ impl RuntimeInner {
             let id = polling.id;
             self.record_task(EventKind::Polled { task: id });
             let mut cx = Context::from_waker(polling.waker());
-            let probe = self.watch_poll(id);
-            if self.tracks_allocations() {
-                self.track_poll(id);
-            }
-            let outcome = panic::catch_captured(|| match polling.poll_task(&mut cx) {
-                Some(poll) => poll.map(|()| None),
-                None => future.as_mut().poll(&mut cx).map(Some),
-            });
-            if self.tracks_allocations() {
-                self.charge_poll(key, id);
-            }
-            // A poll that panicked fails the run as a panic, however long
-            // it (and its report) took.
-            if let Some(probe) = probe {
-                if outcome.is_ok() {
-                    self.confirm_poll(probe, key, id);
-                }
-            }
+            let probe = self.open_poll(id);
+            let outcome = match polling.poll_task(&mut cx) {
+                Some(poll) => poll,
+                None => future.as_mut().poll(&mut cx).map(|out| *output = Some(out)),
+            };
+            self.close_poll(probe, true, key, id);
             match outcome {
-                Ok(Poll::Ready(out)) => {
+                Poll::Ready(()) => {
                     let task = self.exec.end_poll_ready(key);
                     self.scheduler.forget(key.raw());
                     self.record_task(EventKind::Finished { task: id });
                     if let Some(task) = task {
                         task.drop_future();
                     }
-                    if let Some(out) = out {
+                    if let Some(out) = output.take() {
                         // The body's last poll may have failed the run too
                         // (a confirmed long poll): that failure stands.
                         if self.failed.replace(false) {
@@ -115,7 +167,7 @@ impl RuntimeInner {
                         return Ok(out);
                     }
                 }
-                Ok(Poll::Pending) => {
+                Poll::Pending => {
                     if let Some(gone) = self.exec.end_poll_pending(key) {
                         self.record(EventKind::Aborted { task: id });
                         gone.drop_future();
@@ -126,24 +178,19 @@ impl RuntimeInner {
                         self.inject_scheduling_faults_now(Some((id, raw)));
                     }
                 }
-                Err((message, location)) => {
-                    self.watchdog.excuse_panicked_poll();
-                    let task = self.exec.end_poll_ready(key);
-                    // The future may panic again while dropped: contain it.
-                    let _ = panic::catch_captured(move || {
-                        if let Some(task) = task {
-                            task.drop_future();
-                        }
-                    });
-                    self.fail(FailureKind::Panic {
-                        task: self.task_desc(id),
-                        message,
-                        location,
-                    });
-                }
             }
         }
     }
+    /// Wakes made on other threads join the run queue, then the releases
+    /// deferred from other threads are carried out. Out of line: under
+    /// the simulation there are none.
+    #[cold]
+    #[inline(never)]
+    fn take_remote_work(&self) {
+        self.exec.collect_wakes();
+        self.run_deferred();
+    }
+
     /// The next task to poll, chosen by the run's [`Scheduling`]. Also notes
     /// since when nothing has been runnable. Inlined into the loop: with
     /// one runnable task, a pop.

@@ -10,12 +10,86 @@ use crate::runtime::watchdog::{LongPollWatch, Probe};
 use crate::runtime::{RuntimeInner, Suspect, WaitReason};
 use crate::task::TaskId;
 
+/// What watches the polls of a run, decided when the runtime is built, so
+/// the run loop asks one question per poll before and after it instead
+/// of one per watcher.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum PollWatch {
+    /// Nothing: no long-poll timing, no heartbeat, no allocation
+    /// tracking. A poll is only counted.
+    Plain,
+    /// The watchdog or the stall monitor's heartbeat, without allocation
+    /// tracking (a runner's seed).
+    Watched,
+    /// The allocation tracker too.
+    Tracked,
+}
+
+impl PollWatch {
+    pub(super) fn new(times_polls: bool, heartbeat: bool, tracks_allocations: bool) -> PollWatch {
+        if tracks_allocations {
+            PollWatch::Tracked
+        } else if times_polls || heartbeat {
+            PollWatch::Watched
+        } else {
+            PollWatch::Plain
+        }
+    }
+}
+
 impl RuntimeInner {
+    /// Starts a poll of task `id` as [`PollWatch`] says: its probe, when
+    /// the watchdog measures this one. Inlined into the run loop.
+    #[inline(always)]
+    pub(super) fn open_poll(&self, id: TaskId) -> Option<Probe> {
+        match self.poll_watch {
+            PollWatch::Plain => {
+                self.watchdog.count_poll();
+                None
+            }
+            PollWatch::Watched => self.watch_poll(id),
+            PollWatch::Tracked => self.open_tracked_poll(id),
+        }
+    }
+
+    /// [`RuntimeInner::open_poll`] of a tracking run: out of line.
+    #[inline(never)]
+    fn open_tracked_poll(&self, id: TaskId) -> Option<Probe> {
+        let probe = self.watch_poll(id);
+        self.track_poll(id);
+        probe
+    }
+
+    /// Ends what [`RuntimeInner::open_poll`] started, for the poll of `id`
+    /// (slot `key`) that returned (`returned`) or panicked: charges its
+    /// allocations, confirms a measured long poll. A poll that panicked
+    /// fails the run as a panic, however long it (and its report) took.
+    #[inline(always)]
+    pub(super) fn close_poll(
+        &self,
+        probe: Option<Probe>,
+        returned: bool,
+        key: TaskKey,
+        id: TaskId,
+    ) {
+        if self.poll_watch == PollWatch::Plain {
+            return;
+        }
+        if self.poll_watch == PollWatch::Tracked {
+            self.charge_poll(key, id);
+        }
+        if let Some(probe) = probe {
+            if returned {
+                self.confirm_poll(probe, key, id);
+            }
+        }
+    }
+
     /// The watchdog's and the stall monitor's part of starting a poll.
     /// Inlined into the run loop: without a heartbeat or detection, its
     /// path is a few instructions, fewer than a call's own cost.
     #[inline(always)]
-    pub(super) fn watch_poll(&self, id: TaskId) -> Option<Probe> {
+    fn watch_poll(&self, id: TaskId) -> Option<Probe> {
         let probe = self.watchdog.before_poll(id);
         if let Some(heartbeat) = &self.config.heartbeat {
             if let Some(at) = self.exec.location(id) {
