@@ -18,10 +18,12 @@ mod inspect;
 mod polling;
 mod prefetch;
 mod slab;
+mod usage;
 
 use cell_ref::CellRef;
 pub(crate) use polling::Drained;
 use slab::Slab;
+use usage::Usages;
 
 use std::cell::{Cell, RefCell};
 use std::collections::VecDeque;
@@ -75,13 +77,13 @@ struct Entry {
     /// `block_on`'s future, its `TaskWaker` in `main_state`).
     waker_vtable: &'static RawWakerVTable,
     waiting: Option<WaitReason>,
-    /// What its polls allocated so far (allocation tracker only).
-    allocated: Usage,
 }
 
 pub(crate) struct Executor {
     /// The spawned tasks, by slot index (see `executor/slab.rs`).
     slots: RefCell<Slab>,
+    /// What each task's polls allocated (tracker only: `executor/usage.rs`).
+    usages: RefCell<Usages>,
     pub(crate) queue: Arc<ReadyQueue>,
     current: Cell<Option<TaskKey>>,
     /// Names, spawn sites and nodes by task id (see `task_info.rs`).
@@ -111,6 +113,7 @@ impl Executor {
     pub(crate) fn new(seed: u64) -> Executor {
         Executor {
             slots: RefCell::new(Slab::new()),
+            usages: RefCell::new(Usages::default()),
             queue: Arc::new(ReadyQueue::new(seed)),
             current: Cell::new(None),
             infos: RefCell::new(TaskInfos::all()),
@@ -163,7 +166,6 @@ impl Executor {
             task: None,
             waker_vtable: &MAIN_WAKER_VTABLE,
             waiting: None,
-            allocated: Usage::default(),
         });
         // SAFETY: a push reaches nothing else.
         unsafe { self.with_run_queue(|q| q.push_back(key.raw())) };
@@ -203,7 +205,6 @@ impl Executor {
             task: Some(CellRef::new(task)),
             waker_vtable,
             waiting: None,
-            allocated: Usage::default(),
         });
         drop(slots);
         self.alive.set(self.alive.get() + 1);
@@ -215,19 +216,21 @@ impl Executor {
     /// Adds what a poll allocated to the task in slot `key` (being polled,
     /// or just done: before `end_poll_*`); the task's total since spawn.
     pub(crate) fn charge(&self, key: TaskKey, usage: Usage) -> Usage {
-        let mut main;
-        let mut slots;
-        let entry = if key.is_main() {
-            main = self.main.borrow_mut();
-            main.as_mut()
-        } else {
-            slots = self.slots.borrow_mut();
-            slots.get_mut(key.index).and_then(|s| s.entry.as_mut())
-        };
-        entry.map_or(usage, |e| {
-            e.allocated += usage;
-            e.allocated
-        })
+        if !self.is_in_table(key) {
+            return usage;
+        }
+        self.usages.borrow_mut().charge(key, usage)
+    }
+
+    /// Whether task `key` (being polled, or just done) still has its entry.
+    fn is_in_table(&self, key: TaskKey) -> bool {
+        if key.is_main() {
+            return self.main.borrow().is_some();
+        }
+        let slots = self.slots.borrow();
+        slots
+            .get(key.index)
+            .is_some_and(|s| s.generation == key.generation && s.entry.is_some())
     }
 
     /// Calls `f` with the run queue (it lives in the ready queue: see
@@ -326,6 +329,8 @@ impl Executor {
             .map(|task| Drained(task.into_arc()))
             .collect();
         slots.clear();
+        // Slots start again from generation 0: no count may outlive them.
+        self.usages.borrow_mut().clear();
         // SAFETY: clearing keys drops nothing but keys.
         unsafe { self.with_run_queue(VecDeque::clear) };
         self.alive.set(0);

@@ -11,8 +11,8 @@
 //! - **Running**: `future` is `Some`; the executor polls it in place (it
 //!   never moves: the `Arc`'s value does not).
 //! - **Completed**: the last poll returned `Ready`; the output sits in
-//!   `join.output` until the handle takes it (or is dropped at once when
-//!   the handle is gone). `future` is still `Some` until the executor
+//!   `join` until the handle takes it (or is dropped at once when the
+//!   handle is gone: see `task/join_slot.rs`). `future` is still `Some` until the executor
 //!   calls [`Task::drop_future`] right after recording the finish.
 //! - **Cancelled**: aborted, crashed with its node, or dropped at teardown:
 //!   the future is dropped in place and the handle sees a cancelled
@@ -52,14 +52,15 @@
 //!   its entry gone already (the executor removes it first), so it can
 //!   neither poll it nor drop its future a second time.
 
-use std::cell::{RefCell, UnsafeCell};
+use std::cell::UnsafeCell;
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
-use std::task::{Context, Poll, RawWaker, RawWakerVTable, Waker};
+use std::task::{Context, Poll, RawWaker, RawWakerVTable};
 
 use crate::runtime::waker::{RawKey, ReadyQueue, TaskWaker};
 use crate::task::join::JoinError;
+use crate::task::join_slot::JoinSlot;
 
 /// What the executor does with a task, whatever its future's type.
 pub(crate) trait Task {
@@ -99,17 +100,9 @@ pub(crate) trait JoinPart<T> {
 /// A spawned task: see the module docs.
 pub(crate) struct TaskCell<F: Future> {
     waker: TaskWaker,
-    join: RefCell<JoinState<F::Output>>,
+    join: JoinSlot<F::Output>,
     /// Reached by the executor only, one call at a time (module docs).
     future: UnsafeCell<Option<F>>,
-}
-
-struct JoinState<T> {
-    output: Option<Result<T, JoinError>>,
-    waiter: Option<Waker>,
-    done: bool,
-    /// The handle was dropped: an output is dropped at once.
-    detached: bool,
 }
 
 // SAFETY: see the module docs: off the runtime's thread only `waker` is
@@ -126,12 +119,7 @@ impl<F: Future + 'static> TaskCell<F> {
     pub(crate) fn new(future: F, queue: Arc<ReadyQueue>) -> Arc<TaskCell<F>> {
         Arc::new(TaskCell {
             waker: TaskWaker::new(0, queue),
-            join: RefCell::new(JoinState {
-                output: None,
-                waiter: None,
-                done: false,
-                detached: false,
-            }),
+            join: JoinSlot::new(),
             future: UnsafeCell::new(Some(future)),
         })
     }
@@ -143,25 +131,7 @@ impl<F: Future + 'static> TaskCell<F> {
     }
 
     fn complete(&self, result: Result<F::Output, JoinError>) {
-        let (waiter, dropped) = {
-            let mut s = self.join.borrow_mut();
-            if s.done {
-                return;
-            }
-            s.done = true;
-            if s.detached {
-                (None, Some(result))
-            } else {
-                s.output = Some(result);
-                (s.waiter.take(), None)
-            }
-        };
-        // Outside the borrow: the output's Drop and the waker may do
-        // anything.
-        drop(dropped);
-        if let Some(w) = waiter {
-            w.wake();
-        }
+        self.join.complete(result);
     }
 }
 
@@ -208,35 +178,15 @@ impl<F: Future + 'static> Task for TaskCell<F> {
 
 impl<F: Future + 'static> JoinPart<F::Output> for TaskCell<F> {
     fn poll_join(&self, cx: &mut Context<'_>) -> Poll<Result<F::Output, JoinError>> {
-        let mut s = self.join.borrow_mut();
-        if let Some(out) = s.output.take() {
-            return Poll::Ready(out);
-        }
-        assert!(
-            !s.done,
-            "a detsim JoinHandle was polled after it returned its output"
-        );
-        let old = match &s.waiter {
-            Some(w) if w.will_wake(cx.waker()) => None,
-            _ => s.waiter.replace(cx.waker().clone()),
-        };
-        drop(s);
-        drop(old);
-        Poll::Pending
+        self.join.poll(cx)
     }
 
     fn is_done(&self) -> bool {
-        self.join.borrow().done
+        self.join.is_done()
     }
 
     fn detach(&self) {
-        let (output, waiter) = {
-            let mut s = self.join.borrow_mut();
-            s.detached = true;
-            (s.output.take(), s.waiter.take())
-        };
-        drop(output);
-        drop(waiter);
+        self.join.detach();
     }
 }
 

@@ -18,6 +18,7 @@ mod builder;
 pub(crate) mod cell;
 mod id;
 mod join;
+mod join_slot;
 mod yield_now;
 
 pub use blocking::{BLOCKING_DELAY_MAX, BLOCKING_DELAY_MIN, spawn_blocking};

@@ -130,13 +130,7 @@ impl Executor {
     /// (allocation tracker only).
     pub(crate) fn current_allocated(&self) -> Option<Usage> {
         let key = self.current.get()?;
-        if key.is_main() {
-            return self.main.borrow().as_ref().map(|e| e.allocated);
-        }
-        self.slots.borrow()[key.index]
-            .entry
-            .as_ref()
-            .map(|e| e.allocated)
+        self.is_in_table(key).then(|| self.usages.borrow().get(key))
     }
 
     /// What task `key` waited on before its current poll (a report says
