@@ -58,15 +58,17 @@ pub(crate) struct EndState {
 /// one it leaves from, so an arrival reads one end only: with hundreds of
 /// connections busy, the other end has left the cache by then.
 ///
-/// In declaration order (`repr(C)`), so what an arrival reads (the link,
-/// the source, the state's flags, the pipe's counters) lies in the first
-/// 72 bytes of the 112, and the pipe's vector and queue after them.
+/// In declaration order (`repr(C)`), so what an arrival reads (the
+/// state's flags, the link, the source, the pipe's counters) lies in the
+/// first 72 bytes of the 112, and what the peer's send reads of this end
+/// (the link, the source, the pipe) in the last 80: the state, which
+/// only this end's own operations read, comes first.
 #[repr(C)]
 pub(crate) struct End {
+    pub(crate) state: RefCell<EndState>,
     /// The link from the peer to this end.
     pub(crate) inbound_link: Rc<dyn Link>,
     pub(crate) source: Source,
-    pub(crate) state: RefCell<EndState>,
     pub(crate) inbound: RefCell<Pipe>,
 }
 
