@@ -10,6 +10,7 @@ use std::cell::RefCell;
 use std::collections::{BTreeMap, BTreeSet};
 use std::io;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::num::NonZeroU64;
 use std::rc::{Rc, Weak};
 use std::time::Duration;
 
@@ -189,10 +190,12 @@ impl Net {
             }
         };
         Path {
-            open: self.path_open(from, to),
             latency_min,
             latency_span: DelaySpan::new(latency_min, latency_max),
-            bandwidth_bytes_per_sec,
+            // A bandwidth of 0 moves a byte a second, as 1 does.
+            bandwidth_bytes_per_sec: bandwidth_bytes_per_sec
+                .map(|bw| NonZeroU64::new(bw).unwrap_or(NonZeroU64::MIN)),
+            open: self.path_open(from, to),
         }
     }
 

@@ -97,9 +97,9 @@ pub fn stream_pair(config: StreamConfig) -> (StreamEnd, StreamEnd) {
         config.capacity > 0,
         "a simulated stream needs a capacity of at least 1 byte"
     );
-    let end = |link: Rc<dyn Link>| End {
+    let end = |inbound_link: Rc<dyn Link>| End {
         source: Source::new(config.kind, Readiness::WRITABLE),
-        link,
+        inbound_link,
         inbound: RefCell::new(Pipe::new(config.capacity)),
         state: RefCell::new(EndState::default()),
     };
@@ -107,7 +107,10 @@ pub fn stream_pair(config: StreamConfig) -> (StreamEnd, StreamEnd) {
         kernel: KernelHandle::current(),
         tcp: config.tcp,
         slow: Cell::new(false),
-        ends: [end(config.link_ab), end(config.link_ba)],
+        // Each end keeps the link leading to it (`End::inbound_link`).
+        // The sources are created first end first, as ever, so resource
+        // ids do not change.
+        ends: [end(config.link_ba), end(config.link_ab)],
     });
     (StreamEnd::new(Rc::clone(&wire), 0), StreamEnd::new(wire, 1))
 }

@@ -53,7 +53,22 @@ pub(crate) enum InFlight {
 /// idle connection holds two.
 pub(crate) const MAX_CAPACITY: usize = 1 << 30;
 
+/// In declaration order (`repr(C)`): the counters an arrival reads and
+/// writes (`oldest`, `readable`) come first, right behind the `RefCell`'s
+/// borrow flag, so an arrival touches the front of the pipe only.
+#[repr(C)]
 pub(crate) struct Pipe {
+    /// The oldest segment in flight, inline ([`Oldest`]'s encoding), so
+    /// sending and delivering the usual lone segment reads no other
+    /// object; bit [`MORE_BEHIND`]: `behind` holds more.
+    oldest: u32,
+    /// How many of the bytes after `head` are readable.
+    readable: u32,
+    /// Where the unread bytes start.
+    head: u32,
+    /// At most [`MAX_CAPACITY`]; bit [`FIN_RECEIVED`]: the reader
+    /// received the FIN (reads return 0 once drained).
+    capacity: u32,
     /// From `head` on: the bytes that arrived and wait to be read (the
     /// first `readable`), then the bytes of the data segments in flight,
     /// in the order sent: segments arrive oldest first, so an arrival
@@ -67,17 +82,6 @@ pub(crate) struct Pipe {
     /// its response) never reads it.
     #[allow(clippy::box_collection)] // The point: 8 bytes idle, not 32.
     behind: Option<Box<VecDeque<InFlight>>>,
-    /// Where the unread bytes start.
-    head: u32,
-    /// How many of the bytes after `head` are readable.
-    readable: u32,
-    /// At most [`MAX_CAPACITY`]; bit [`FIN_RECEIVED`]: the reader
-    /// received the FIN (reads return 0 once drained).
-    capacity: u32,
-    /// The oldest segment in flight, inline ([`Oldest`]'s encoding), so
-    /// sending and delivering the usual lone segment reads no other
-    /// object; bit [`MORE_BEHIND`]: `behind` holds more.
-    oldest: u32,
 }
 
 /// The bit of [`Pipe::capacity`] that says the FIN was received (a

@@ -36,30 +36,46 @@ pub(crate) fn closed_readiness() -> Readiness {
     Readiness::ERROR | Readiness::READ_CLOSED | Readiness::WRITE_CLOSED
 }
 
+/// In declaration order (`repr(C)`): the flags an arrival reads
+/// (`closed`, `dead`) first, right behind the `RefCell`'s borrow flag.
 #[derive(Default)]
+#[repr(C)]
 pub(crate) struct EndState {
-    pub(crate) error: Option<io::Error>,
     pub(crate) dead: bool,
-    pub(crate) rst_sent: bool,
     pub(crate) closed: bool,
+    pub(crate) rst_sent: bool,
     pub(crate) write_shutdown: bool,
     /// Reads return 0 once the buffer is drained (`shutdown(Read)`).
     pub(crate) read_shutdown: bool,
+    pub(crate) error: Option<io::Error>,
     /// Set for a slow end: how its writes are cut and paced. Boxed, so
     /// an end that is not slow carries one pointer.
     pub(crate) trickle: Option<Box<Trickler>>,
 }
 
-/// One end: its readiness, the link carrying what it sends, and what the
-/// peer sent to it.
+/// One end: its readiness, what the peer sent to it, and the link that
+/// carries it there. The link is kept with the end it leads to, not the
+/// one it leaves from, so an arrival reads one end only: with hundreds of
+/// connections busy, the other end has left the cache by then.
+///
+/// In declaration order (`repr(C)`), so what an arrival reads (the
+/// state's flags, the link, the source, the pipe's counters) lies in the
+/// first 72 bytes of the 112, and what the peer's send reads of this end
+/// (the link, the source, the pipe) in the last 80: the state, which
+/// only this end's own operations read, comes first.
+#[repr(C)]
 pub(crate) struct End {
-    pub(crate) source: Source,
-    pub(crate) link: Rc<dyn Link>,
-    pub(crate) inbound: RefCell<Pipe>,
     pub(crate) state: RefCell<EndState>,
+    /// The link from the peer to this end.
+    pub(crate) inbound_link: Rc<dyn Link>,
+    pub(crate) source: Source,
+    pub(crate) inbound: RefCell<Pipe>,
 }
 
-/// Both ends of a stream pair.
+/// Both ends of a stream pair. In declaration order (`repr(C)`): the
+/// fields every operation reads first, next to the `Rc`'s counts (which
+/// each segment's transmission changes), then the ends.
+#[repr(C)]
 pub(crate) struct Wire {
     pub(crate) kernel: KernelHandle,
     /// TCP semantics (RST on close with unread data and for data arriving
@@ -132,25 +148,27 @@ impl Wire {
     /// [`Wire::transmit`] for the bytes one write handed over, copied
     /// into the peer's pipe: nothing is allocated once its ring has grown.
     pub(crate) fn transmit_data(self: &Rc<Self>, from: usize, data: &[u8], extra: Duration) {
-        self.peer(from).inbound.borrow_mut().send_data(data);
-        self.schedule_arrival(from, data.len(), extra);
+        let to = 1 - from;
+        self.end(to).inbound.borrow_mut().send_data(data);
+        self.schedule_arrival(to, data.len(), extra);
     }
 
     fn transmit_marker(self: &Rc<Self>, from: usize, marker: InFlight, extra: Duration) {
-        self.peer(from).inbound.borrow_mut().send_marker(marker);
-        self.schedule_arrival(from, 0, extra);
+        let to = 1 - from;
+        self.end(to).inbound.borrow_mut().send_marker(marker);
+        self.schedule_arrival(to, 0, extra);
     }
 
     /// Schedules the first transmission attempt of the segment of `len`
-    /// bytes `from` just put on the wire.
-    fn schedule_arrival(self: &Rc<Self>, from: usize, len: usize, extra: Duration) {
+    /// bytes just put on the wire to `to`.
+    fn schedule_arrival(self: &Rc<Self>, to: usize, len: usize, extra: Duration) {
         // Saturating: a link may be "infinitely slow" (`Duration::MAX`);
         // a panic here would repeat in the socket's drop, while unwinding.
-        let delay = self.end(from).link.delay(len).saturating_add(extra);
+        let delay = self.end(to).inbound_link.delay(len).saturating_add(extra);
         let due = self.kernel.now().saturating_add(delay);
         let transmission = Transmission {
             wire: Rc::clone(self),
-            from,
+            to,
             due,
         };
         self.kernel
@@ -251,7 +269,7 @@ impl Wire {
     }
 }
 
-/// A transmission attempt of the oldest segment from `from`, the typed
+/// A transmission attempt of the oldest segment to `to`, the typed
 /// kernel event of the steady path: when due, the segment arrives if the
 /// link is up; otherwise it is sent again after the link's
 /// retransmission time, until the link's give-up time has passed since
@@ -259,7 +277,9 @@ impl Wire {
 /// whose first attempt gets through, never asks the link for it).
 pub(crate) struct Transmission {
     wire: Rc<Wire>,
-    from: usize,
+    /// The end the segment goes to (kept rather than the sender: the
+    /// attempt reads this end only).
+    to: usize,
     due: Instant,
 }
 
@@ -267,11 +287,11 @@ impl Transmission {
     /// The attempt is due.
     pub(crate) fn attempt(self) {
         let wire = &self.wire;
-        let link = &wire.end(self.from).link;
+        let link = &wire.end(self.to).inbound_link;
         if link.is_up() {
-            wire.arrive(1 - self.from);
+            wire.arrive(self.to);
         } else if wire.kernel.now() >= self.due.saturating_add(link.give_up_after()) {
-            wire.give_up(self.from);
+            wire.give_up(1 - self.to);
         } else {
             let retry = link.retransmit_after();
             let at = wire.kernel.now().saturating_add(retry);
