@@ -27,7 +27,10 @@ pub struct SweepFailure {
     ///
     /// [`Faults::has_legal`]: crate::Faults::has_legal
     pub without_legal: Option<String>,
-    /// How many seeds ran before the sweep stopped.
+    /// The failing seed's place in the sweep, counted from 1: every seed
+    /// before it ran and passed. Seeds past it that other threads ran
+    /// before the sweep stopped are not counted, so the figure does not
+    /// depend on the host's load.
     pub seeds_run: u64,
     /// The smallest fault schedule that still fails the same way, when the
     /// run injected faults and shrinking was on.

@@ -5,7 +5,10 @@
 //! sweep order from the plan (arithmetic, never a list: a sweep's memory
 //! grows with the seeds run, not the seeds planned); after a failure they
 //! stop taking seeds past it, and the failure reported is the lowest
-//! failing seed, whatever the thread timing.
+//! failing seed, whatever the thread timing. So is the count reported
+//! with it: the failing seed's place in sweep order (every seed before it
+//! ran and passed), not how many seeds the threads happened to finish
+//! before they stopped, which depends on the host's load.
 
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -14,7 +17,8 @@ use crate::runner::plan::SeedPlan;
 
 /// Runs `run` for every seed of `plan` on up to `jobs` threads. Returns
 /// every seed's result in sweep order, or the failure of the lowest
-/// failing seed and how many seeds ran.
+/// failing seed and its place in sweep order, counted from 1 (the seeds
+/// up to and including it, all of which ran).
 pub(crate) fn run<T: Send, E: Send>(
     plan: &SeedPlan,
     jobs: usize,
@@ -22,7 +26,6 @@ pub(crate) fn run<T: Send, E: Send>(
 ) -> Result<Vec<T>, (E, u64)> {
     let next = AtomicU64::new(0);
     let stop_at = AtomicU64::new(u64::MAX);
-    let ran = AtomicU64::new(0);
     let passed: Mutex<Vec<(u64, T)>> = Mutex::new(Vec::new());
     let failed: Mutex<Option<(u64, E)>> = Mutex::new(None);
     let worker = || {
@@ -32,7 +35,6 @@ pub(crate) fn run<T: Send, E: Send>(
                 break;
             }
             let outcome = run(plan.get(i));
-            ran.fetch_add(1, Ordering::Relaxed);
             match outcome {
                 Ok(summary) => passed
                     .lock()
@@ -60,10 +62,41 @@ pub(crate) fn run<T: Send, E: Send>(
             }
         });
     }
-    if let Some((_, failure)) = failed.into_inner().unwrap_or_else(|e| e.into_inner()) {
-        return Err((failure, ran.into_inner()));
+    if let Some((i, failure)) = failed.into_inner().unwrap_or_else(|e| e.into_inner()) {
+        return Err((failure, i + 1));
     }
     let mut passed = passed.into_inner().unwrap_or_else(|e| e.into_inner());
     passed.sort_unstable_by_key(|&(i, _)| i);
     Ok(passed.into_iter().map(|(_, summary)| summary).collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::runner::env::{Env, SeedsVar};
+
+    #[test]
+    fn the_count_reported_with_a_failure_is_its_place_not_how_far_other_threads_got() {
+        let plan = SeedPlan::from_env(&Env::default(), &SeedsVar::Count(64)).unwrap();
+        let passed = AtomicU64::new(0);
+        let outcome = run(&plan, 2, |seed| {
+            if seed != 0 {
+                passed.fetch_add(1, Ordering::Relaxed);
+                return Ok(());
+            }
+            // The first seed fails, but only once the other thread has run
+            // several seeds past it (a bounded wait, so that a lone thread
+            // cannot hang).
+            for _ in 0..50_000_000 {
+                if passed.load(Ordering::Relaxed) >= 5 {
+                    break;
+                }
+                std::thread::yield_now();
+            }
+            Err(passed.load(Ordering::Relaxed))
+        });
+        let (ran_past_it, place) = outcome.unwrap_err();
+        assert!(ran_past_it >= 5, "the other thread ran {ran_past_it} seeds");
+        assert_eq!(place, 1, "the failing seed is the sweep's first");
+    }
 }
