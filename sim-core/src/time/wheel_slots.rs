@@ -154,12 +154,12 @@ impl<T> Wheel<T> {
         }
     }
 
-    /// The slot at `index` is full: a big one moves into the smallest
-    /// spare room larger than it (a copy, but no fresh pages), any other
-    /// grows as a vector does.
+    /// Adds `entry` to the slot at `index`, which is full: a big slot
+    /// moves into the smallest spare room larger than it (a copy, but no
+    /// fresh pages), any other grows as a vector does.
     #[cold]
     #[inline(never)]
-    fn grow_slot(&mut self, index: usize) {
+    fn push_growing(&mut self, index: usize, entry: Entry) {
         let slot = &mut self.slots[index];
         let len = slot.len();
         let rooms = &self.spare.rooms;
@@ -171,11 +171,12 @@ impl<T> Wheel<T> {
                 let mut room = self.spare.rooms.swap_remove(i);
                 self.spare.keys -= room.capacity();
                 room.extend_from_slice(slot);
+                room.push(entry);
                 let mut old = std::mem::replace(slot, room);
                 old.clear();
                 self.keep_spare(old);
             }
-            _ => slot.reserve(1),
+            _ => slot.push(entry),
         }
     }
 
@@ -187,12 +188,13 @@ impl<T> Wheel<T> {
             return;
         }
         let level = (63 - (at ^ self.elapsed).leading_zeros()) as usize / 6;
-        let index = level * SLOTS + ((at >> (6 * level)) & 63) as usize;
-        let slot = index % SLOTS;
-        if self.slots[index].len() == self.slots[index].capacity() {
-            self.grow_slot(index);
+        let slot = ((at >> (6 * level)) & 63) as usize;
+        let entries = &mut self.slots[level * SLOTS + slot];
+        if entries.len() == entries.capacity() {
+            self.push_growing(level * SLOTS + slot, entry);
+        } else {
+            entries.push(entry);
         }
-        self.slots[index].push(entry);
         self.occupied[level] |= 1 << slot;
         self.levels |= 1 << level;
     }
