@@ -38,12 +38,14 @@
 //! A slot is a vector of keys (deadline, tie, sequence, node), so moving a
 //! slot down reads and writes memory in order; the values stay in a slab
 //! of nodes ([`Nodes`]), touched only to insert, pop, update or remove one.
-//! The nodes of a slot that becomes due at once are read then, together,
-//! so a pop does not wait on a cache miss of its own when the slab
-//! outgrows the cache; the memory each node's *hint* names (the sleep
-//! that set a timer) is asked for at the same time, and so are the nodes
-//! of the next slot of that level, likely the next to become due, so they
-//! are in cache by the time it does. Removing
+//! When a slot becomes due at once, the next slot of that level, likely
+//! the next to become due, is warmed ahead: its nodes are read, together,
+//! and the memory each node's *hint* names (the sleep that set a timer) is
+//! asked for; the nodes of the slot after it are asked for too. So a pop
+//! does not wait on a cache miss of its own when the slab outgrows the
+//! cache, nor does the first sleep of a batch, which its task polls
+//! before the batch is due. (A slot that was not warmed ahead is warmed
+//! when it becomes due.) Removing
 //! frees the node at once and leaves the key behind: it is skipped when it
 //! becomes due (its sequence no longer matches the node's). The slab is
 //! bounded by the number of live entries. The keys of removed entries are
@@ -54,6 +56,7 @@
 use crate::time::Instant;
 use crate::time::wheel_due::Due;
 use crate::time::wheel_nodes::{Nodes, OwnerHint};
+use slots::Spare;
 
 /// Levels of the wheel: 11 base-64 digits cover every `u64` nanosecond.
 const LEVELS: usize = 11;
@@ -113,6 +116,12 @@ pub(crate) struct Wheel<T> {
     next_seq: u64,
     /// See [`Wheel::set_owner_hint`].
     owner_hint: Option<OwnerHint<T>>,
+    /// The room of big slots emptied by a cascade, for the next slot that
+    /// grows big (see `wheel_slots.rs`).
+    spare: Spare,
+    /// The slot (`level * SLOTS + slot`) whose nodes and owners were last
+    /// asked for ahead of its turn; `usize::MAX`: none.
+    warmed: usize,
 }
 
 impl<T> Default for Wheel<T> {
@@ -129,6 +138,8 @@ impl<T> Default for Wheel<T> {
             stale: 0,
             next_seq: 0,
             owner_hint: None,
+            spare: Spare::default(),
+            warmed: usize::MAX,
         }
     }
 }

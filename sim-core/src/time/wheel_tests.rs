@@ -126,6 +126,32 @@ fn an_emptied_wheel_starts_its_slab_over_and_old_keys_stay_stale() {
 }
 
 #[test]
+fn a_big_slot_s_room_is_kept_for_the_next_burst_and_the_order_holds() {
+    let mut wheel = Wheel::default();
+    // 1 ms apart, scrambled: slots of more than a thousand keys.
+    let n = 5_000u64;
+    let mut kept = 0;
+    for round in 0..3u64 {
+        let base = round << 40;
+        for i in 0..n {
+            let rank = i * 7_919 % n;
+            wheel.insert(at(base + 1 + rank * 1_000_000), 0, rank as u32);
+        }
+        if round > 0 {
+            assert!(
+                wheel.spare.keys() < kept,
+                "round {round}: spare room reused"
+            );
+        }
+        let expected: Vec<u32> = (0..n as u32).collect();
+        assert_eq!(pop_all(&mut wheel, u64::MAX), expected, "round {round}");
+        kept = wheel.spare.keys();
+        assert!(kept > 0, "round {round}: big slots' room kept");
+        assert!(kept <= 2 * wheel.nodes.capacity(), "round {round}: bounded");
+    }
+}
+
+#[test]
 fn a_slot_due_at_once_merges_with_entries_inserted_behind_the_cursor() {
     let mut wheel = Wheel::default();
     // The cursor at 10; 20 entries in one level-3 slot (2^18 ns wide),

@@ -67,7 +67,7 @@ impl Executor {
     /// Records what the task being polled now waits on.
     /// (Kept aside during the poll, stored with the task when it returns
     /// `Pending`.)
-    #[inline]
+    #[inline(always)]
     pub(crate) fn note_wait(&self, reason: WaitReason) {
         if self.current.get().is_some() {
             let before = self.current_wait.replace(Some(reason));
