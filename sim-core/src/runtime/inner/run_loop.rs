@@ -9,6 +9,7 @@ use std::pin::{Pin, pin};
 use std::rc::Rc;
 use std::task::{Context, Poll};
 
+use super::watch::PollWatch;
 use crate::failure::{Failure, FailureKind};
 use crate::faults::FaultKind;
 use crate::runtime::TaskKey;
@@ -143,12 +144,23 @@ impl RuntimeInner {
             let id = polling.id;
             self.record_task(EventKind::Polled { task: id });
             let mut cx = Context::from_waker(polling.waker());
-            let probe = self.open_poll(id);
-            let outcome = match polling.poll_task(&mut cx) {
-                Some(poll) => poll,
-                None => future.as_mut().poll(&mut cx).map(|out| *output = Some(out)),
+            // The watch mode is asked once: a plain run's poll is counted,
+            // with no probe stored and no second test after the poll.
+            let outcome = if self.poll_watch == PollWatch::Plain {
+                self.watchdog.count_poll();
+                match polling.poll_task(&mut cx) {
+                    Some(poll) => poll,
+                    None => future.as_mut().poll(&mut cx).map(|out| *output = Some(out)),
+                }
+            } else {
+                let probe = self.open_poll(id);
+                let outcome = match polling.poll_task(&mut cx) {
+                    Some(poll) => poll,
+                    None => future.as_mut().poll(&mut cx).map(|out| *output = Some(out)),
+                };
+                self.close_poll(probe, true, key, id);
+                outcome
             };
-            self.close_poll(probe, true, key, id);
             match outcome {
                 Poll::Ready(()) => {
                     let task = self.exec.end_poll_ready(key);
