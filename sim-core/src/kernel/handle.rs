@@ -164,6 +164,13 @@ impl KernelHandle {
         self.rt.kernel.is_os()
     }
 
+    /// How many times a source lost its `WRITABLE` bit this run
+    /// (`kernel/writable_clears.rs`), for a cache of one.
+    #[inline]
+    pub(crate) fn writable_clears(&self) -> u32 {
+        self.rt.kernel.writable_clears.get()
+    }
+
     /// How long a blocking job waits for a pool thread to take it (see
     /// [`crate::task::spawn_blocking`]): seeded under the simulation, zero
     /// on the OS runtime.

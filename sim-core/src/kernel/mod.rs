@@ -108,6 +108,7 @@ mod scheduled;
 mod sim;
 pub(crate) mod source;
 pub mod stream;
+mod writable_clears;
 
 pub use crate::runtime::resident::Resident;
 pub use crate::runtime::resident_future::ResidentFuture;
@@ -124,3 +125,4 @@ pub(crate) use resource::Subject;
 pub use scheduled::ScheduledAction;
 pub(crate) use source::ResourceWait;
 pub use source::{Registration, Source};
+pub(crate) use writable_clears::WritableClears;

@@ -28,7 +28,7 @@ use crate::kernel::event::Action;
 use crate::kernel::stream::Link;
 use crate::kernel::stream::pipe::{InFlight, Pipe, Segment};
 use crate::kernel::stream::trickle::Trickler;
-use crate::kernel::{KernelHandle, Readiness, Source};
+use crate::kernel::{KernelHandle, Readiness, Source, WritableClears};
 use crate::time::Instant;
 
 /// Readiness of an end whose connection is over.
@@ -86,6 +86,11 @@ pub(crate) struct Wire {
     /// The stream was slowed down (`trickle.rs`): each end has a window
     /// and a queue. The one check a stream that is not slow pays.
     pub(crate) slow: Cell<bool>,
+    /// Which ends' sources are known to be `WRITABLE` (bit `side`), as of
+    /// the kernel's count of writable clears held in the bits above bit
+    /// 1 (see [`Wire::announce_room`]). In the header's padding, on the
+    /// line every read reads already.
+    pub(super) writable_known: Cell<u32>,
     pub(crate) ends: [End; 2],
 }
 
@@ -121,6 +126,40 @@ impl Wire {
             pipe.space()
         };
         self.room_announced(capacity, space)
+    }
+
+    /// Makes end `side`'s source writable, an edge only if it was not:
+    /// what its peer's read does once the room it freed is worth
+    /// announcing. When the source is known to be writable already (the
+    /// usual case: a writer that never ran out of room), that would
+    /// record and wake nothing, so it is skipped without reading the end
+    /// or its source: two cache lines a busy network has evicted since.
+    /// It is known when this wire saw it set and no source has lost its
+    /// `WRITABLE` bit since (`kernel/writable_clears.rs`).
+    #[inline]
+    pub(crate) fn announce_room(&self, side: usize) {
+        let known = self.writable_known.get();
+        if known & (1 << side) != 0 && known >> 2 == self.kernel.writable_clears() {
+            return;
+        }
+        self.announce_room_asked(side);
+    }
+
+    /// [`Wire::announce_room`] when it is not known: sets the bit, then
+    /// remembers it as of the count read before (a clear during the
+    /// set's wakes leaves that count stale, so nothing wrong is cached).
+    #[inline(never)]
+    fn announce_room_asked(&self, side: usize) {
+        let count = self.kernel.writable_clears();
+        self.end(side)
+            .source
+            .set(Readiness::WRITABLE, Readiness::EMPTY);
+        if count < WritableClears::SATURATED {
+            let known = self.writable_known.get();
+            // The other end's bit holds only as of the same count.
+            let still = if known >> 2 == count { known & 0b11 } else { 0 };
+            self.writable_known.set(count << 2 | still | 1 << side);
+        }
     }
 
     /// [`Wire::room_to_announce`] for a writer with `space` bytes of room
@@ -298,5 +337,42 @@ impl Transmission {
             let kernel = wire.kernel.clone();
             kernel.schedule_action_at(at, Action::Segment(self));
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::rc::Rc;
+
+    use crate::kernel::Readiness;
+    use crate::kernel::stream::{Instant0, StreamConfig, stream_pair};
+
+    #[test]
+    fn a_writable_bit_cleared_by_hand_is_announced_again_after_the_cache_saw_it() {
+        let mut config = crate::Config::default();
+        config.faults = crate::Faults::none();
+        crate::Runtime::with_config(0, config).block_on(async {
+            let (a, b) = stream_pair(StreamConfig {
+                kind: "t",
+                capacity: 8,
+                tcp: true,
+                link_ab: Rc::new(Instant0),
+                link_ba: Rc::new(Instant0),
+            });
+            let mut buf = [0; 4];
+            let tick = || crate::time::sleep(std::time::Duration::from_millis(1));
+            a.try_write(b"x").unwrap();
+            tick().await;
+            // The read announces room: `a`'s bit is set, and cached.
+            assert_eq!(b.try_read(&mut buf).unwrap(), 1);
+            assert!(a.source().readiness().contains(Readiness::WRITABLE));
+            // Any clear of the bit outdates the cache ...
+            a.source().clear(Readiness::WRITABLE);
+            a.try_write(b"y").unwrap();
+            tick().await;
+            assert_eq!(b.try_read(&mut buf).unwrap(), 1);
+            // ... so the next read sets it again.
+            assert!(a.source().readiness().contains(Readiness::WRITABLE));
+        });
     }
 }
