@@ -15,7 +15,7 @@ use std::time::Duration;
 use crate::kernel::actions::{Action, ActionQueue};
 use crate::kernel::resource_names::ResourceNames;
 use crate::kernel::sim::SimKernel;
-use crate::kernel::{ResourceId, WritableClears};
+use crate::kernel::{ChangeCount, ResourceId};
 use crate::time::Instant;
 use crate::time::wheel::WheelKey;
 
@@ -28,8 +28,11 @@ pub(crate) struct Kernel {
     /// by a new turn, which reads it).
     clock: Cell<Instant>,
     /// Every `WRITABLE` a source lost: what a stream's cache of its
-    /// writer's readiness is checked against (`writable_clears.rs`).
-    pub(crate) writable_clears: WritableClears,
+    /// writer's readiness is checked against (`change_count.rs`).
+    pub(crate) writable_clears: ChangeCount,
+    /// Every link change a link's owner noted: what a segment's cached
+    /// "its link is up" is checked against (`change_count.rs`).
+    pub(crate) link_changes: ChangeCount,
     /// Resource ids in allocation order, and their kinds for reports:
     /// every resource under the simulation, recent and registered ones on
     /// the OS (see `resource_names.rs`).
@@ -67,7 +70,8 @@ impl Kernel {
     pub(crate) fn sim(seed: u64) -> Kernel {
         Kernel {
             clock: Cell::new(Instant::ZERO),
-            writable_clears: WritableClears::default(),
+            writable_clears: ChangeCount::default(),
+            link_changes: ChangeCount::default(),
             resources: RefCell::new(ResourceNames::all()),
             actions: ActionQueue::default(),
             backend: Backend::Sim(SimKernel::new(seed)),
@@ -84,7 +88,8 @@ impl Kernel {
         resources.forget_closed();
         Ok(Kernel {
             clock: Cell::new(os.now()),
-            writable_clears: WritableClears::default(),
+            writable_clears: ChangeCount::default(),
+            link_changes: ChangeCount::default(),
             resources: RefCell::new(resources),
             actions: ActionQueue::default(),
             backend: Backend::Os(os),

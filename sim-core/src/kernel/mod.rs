@@ -90,6 +90,7 @@
 //! [`KernelHandle`] is how devices reach their runtime's kernel.
 
 mod actions;
+mod change_count;
 mod completion;
 mod delay_span;
 mod dispatch;
@@ -108,10 +109,10 @@ mod scheduled;
 mod sim;
 pub(crate) mod source;
 pub mod stream;
-mod writable_clears;
 
 pub use crate::runtime::resident::Resident;
 pub use crate::runtime::resident_future::ResidentFuture;
+pub(crate) use change_count::ChangeCount;
 pub use completion::{BufResult, Completion};
 pub use delay_span::DelaySpan;
 pub(crate) use dispatch::{Kernel, Parked};
@@ -125,4 +126,3 @@ pub(crate) use resource::Subject;
 pub use scheduled::ScheduledAction;
 pub(crate) use source::ResourceWait;
 pub use source::{Registration, Source};
-pub(crate) use writable_clears::WritableClears;

@@ -28,7 +28,7 @@ use crate::kernel::event::Action;
 use crate::kernel::stream::Link;
 use crate::kernel::stream::pipe::{InFlight, Pipe, Segment};
 use crate::kernel::stream::trickle::Trickler;
-use crate::kernel::{KernelHandle, Readiness, Source, WritableClears};
+use crate::kernel::{ChangeCount, KernelHandle, Readiness, Source};
 use crate::time::Instant;
 
 /// Readiness of an end whose connection is over.
@@ -135,7 +135,7 @@ impl Wire {
     /// record and wake nothing, so it is skipped without reading the end
     /// or its source: two cache lines a busy network has evicted since.
     /// It is known when this wire saw it set and no source has lost its
-    /// `WRITABLE` bit since (`kernel/writable_clears.rs`).
+    /// `WRITABLE` bit since (`kernel/change_count.rs`).
     #[inline]
     pub(crate) fn announce_room(&self, side: usize) {
         let known = self.writable_known.get();
@@ -154,7 +154,7 @@ impl Wire {
         self.end(side)
             .source
             .set(Readiness::WRITABLE, Readiness::EMPTY);
-        if count < WritableClears::SATURATED {
+        if count < ChangeCount::SATURATED {
             let known = self.writable_known.get();
             // The other end's bit holds only as of the same count.
             let still = if known >> 2 == count { known & 0b11 } else { 0 };
@@ -203,11 +203,23 @@ impl Wire {
     fn schedule_arrival(self: &Rc<Self>, to: usize, len: usize, extra: Duration) {
         // Saturating: a link may be "infinitely slow" (`Duration::MAX`);
         // a panic here would repeat in the socket's drop, while unwinding.
-        let delay = self.end(to).inbound_link.delay(len).saturating_add(extra);
-        let due = self.kernel.now().saturating_add(delay);
+        let link = &self.end(to).inbound_link;
+        let (delay, up_as_of) = match link.delay_if_up(len) {
+            Some(delay) => {
+                let changes = self.kernel.link_changes();
+                let known = changes < ChangeCount::SATURATED;
+                (delay, if known { changes } else { UP_UNKNOWN })
+            }
+            None => (link.delay(len), UP_UNKNOWN),
+        };
+        let due = self
+            .kernel
+            .now()
+            .saturating_add(delay.saturating_add(extra));
         let transmission = Transmission {
             wire: Rc::clone(self),
-            to,
+            to: to as u32,
+            up_as_of,
             due,
         };
         self.kernel
@@ -318,61 +330,38 @@ pub(crate) struct Transmission {
     wire: Rc<Wire>,
     /// The end the segment goes to (kept rather than the sender: the
     /// attempt reads this end only).
-    to: usize,
+    to: u32,
+    /// The kernel's count of link changes when the link promised to stay
+    /// up until the next ([`Link::delay_if_up`]), or [`UP_UNKNOWN`]: while
+    /// the count has not moved, the link is up without asking it.
+    up_as_of: u32,
     due: Instant,
 }
 
+/// [`Transmission::up_as_of`] when the link promised nothing: above any
+/// count the kernel keeps (they stop at [`ChangeCount::SATURATED`]).
+const UP_UNKNOWN: u32 = u32::MAX;
+
 impl Transmission {
     /// The attempt is due.
-    pub(crate) fn attempt(self) {
+    pub(crate) fn attempt(mut self) {
         let wire = &self.wire;
-        let link = &wire.end(self.to).inbound_link;
-        if link.is_up() {
-            wire.arrive(self.to);
+        let to = self.to as usize;
+        let link = &wire.end(to).inbound_link;
+        if self.up_as_of == wire.kernel.link_changes() || link.is_up() {
+            wire.arrive(to);
         } else if wire.kernel.now() >= self.due.saturating_add(link.give_up_after()) {
-            wire.give_up(1 - self.to);
+            wire.give_up(1 - to);
         } else {
             let retry = link.retransmit_after();
             let at = wire.kernel.now().saturating_add(retry);
             let kernel = wire.kernel.clone();
+            self.up_as_of = UP_UNKNOWN;
             kernel.schedule_action_at(at, Action::Segment(self));
         }
     }
 }
 
 #[cfg(test)]
-mod tests {
-    use std::rc::Rc;
-
-    use crate::kernel::Readiness;
-    use crate::kernel::stream::{Instant0, StreamConfig, stream_pair};
-
-    #[test]
-    fn a_writable_bit_cleared_by_hand_is_announced_again_after_the_cache_saw_it() {
-        let mut config = crate::Config::default();
-        config.faults = crate::Faults::none();
-        crate::Runtime::with_config(0, config).block_on(async {
-            let (a, b) = stream_pair(StreamConfig {
-                kind: "t",
-                capacity: 8,
-                tcp: true,
-                link_ab: Rc::new(Instant0),
-                link_ba: Rc::new(Instant0),
-            });
-            let mut buf = [0; 4];
-            let tick = || crate::time::sleep(std::time::Duration::from_millis(1));
-            a.try_write(b"x").unwrap();
-            tick().await;
-            // The read announces room: `a`'s bit is set, and cached.
-            assert_eq!(b.try_read(&mut buf).unwrap(), 1);
-            assert!(a.source().readiness().contains(Readiness::WRITABLE));
-            // Any clear of the bit outdates the cache ...
-            a.source().clear(Readiness::WRITABLE);
-            a.try_write(b"y").unwrap();
-            tick().await;
-            assert_eq!(b.try_read(&mut buf).unwrap(), 1);
-            // ... so the next read sets it again.
-            assert!(a.source().readiness().contains(Readiness::WRITABLE));
-        });
-    }
-}
+#[path = "wire_tests.rs"]
+mod tests;
