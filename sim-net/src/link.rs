@@ -15,14 +15,11 @@ use sim_core::kernel::{DelaySpan, KernelHandle};
 use crate::network::{HostIx, Net};
 
 /// In declaration order (`repr(C)`): what a segment reads (the kernel,
-/// then the path) comes first, in 48 bytes; aligned to a cache line, so
-/// those 48 bytes are one line wherever the allocator puts the link (the
-/// `Rc`'s counts take the line before it), and a send and an arrival each
-/// read one line of the link, where an unaligned link took two half the
-/// time. With hundreds of connections busy, the link has left the cache
-/// between two segments. One link per directed pair of hosts that
-/// talk, so the padding does not add up per connection.
-#[repr(C, align(64))]
+/// then the path) comes first, in 48 bytes, so a send and an arrival
+/// each read one or two cache lines of the link, not two or three. With
+/// hundreds of connections busy, the link has left the cache between
+/// two segments.
+#[repr(C)]
 pub(crate) struct NetLink {
     /// The kernel its latencies are drawn from.
     kernel: KernelHandle,
