@@ -7,8 +7,10 @@ use crate::kernel::stream::{Instant0, StreamConfig, stream_pair};
 
 #[test]
 fn a_writable_bit_cleared_by_hand_is_announced_again_after_the_cache_saw_it() {
-    let mut config = crate::Config::default();
-    config.faults = crate::Faults::none();
+    let config = crate::Config {
+        faults: crate::Faults::none(),
+        ..crate::Config::default()
+    };
     crate::Runtime::with_config(0, config).block_on(async {
         let (a, b) = stream_pair(StreamConfig {
             kind: "t",
@@ -52,8 +54,10 @@ impl crate::kernel::stream::Link for Cuttable {
 
 #[test]
 fn a_segment_sent_while_its_link_promised_up_asks_again_after_a_noted_change() {
-    let mut config = crate::Config::default();
-    config.faults = crate::Faults::none();
+    let config = crate::Config {
+        faults: crate::Faults::none(),
+        ..crate::Config::default()
+    };
     crate::Runtime::with_config(0, config).block_on(async {
         let link = Rc::new(Cuttable(std::cell::Cell::new(true)));
         let (a, b) = stream_pair(StreamConfig {
