@@ -99,6 +99,8 @@ impl Net {
     /// link, if there is one: after a change to it.
     pub(crate) fn refresh_link(&self, from: HostIx, to: HostIx) {
         if let Some(link) = self.stream_links.borrow().get(&(from, to)) {
+            // Segments in flight may no longer be up (`Link::delay_if_up`).
+            self.kernel.note_link_change();
             link.path.set(self.path(from, to));
         }
     }
@@ -106,6 +108,7 @@ impl Net {
     /// [`Net::refresh_link`] for every stream link: after a change that
     /// may touch any of them.
     pub(crate) fn refresh_links(&self) {
+        self.kernel.note_link_change();
         for link in self.stream_links.borrow().values() {
             link.path.set(self.path(link.from, link.to));
         }
@@ -114,6 +117,7 @@ impl Net {
     /// The network is going away: its links carry nothing any more, as
     /// a link whose network is gone answers.
     pub(crate) fn close_links(&self) {
+        self.kernel.note_link_change();
         for link in self.stream_links.borrow().values() {
             link.path.set(Path::GONE);
         }
@@ -131,6 +135,18 @@ pub(crate) fn give_up_after() -> Duration {
 impl Link for NetLink {
     fn delay(&self, len: usize) -> Duration {
         self.path.get().transit(&self.kernel, len)
+    }
+
+    fn delay_if_up(&self, len: usize) -> Option<Duration> {
+        // Every change of `path` is noted first (`Net::refresh_link`,
+        // `refresh_links`, `close_links`), so an open path stays open
+        // until a change is noted. A closed one draws nothing here.
+        let path = self.path.get();
+        if path.open {
+            Some(path.transit(&self.kernel, len))
+        } else {
+            None
+        }
     }
 
     fn is_up(&self) -> bool {

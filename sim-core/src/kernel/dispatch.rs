@@ -12,10 +12,10 @@ use std::cell::{Cell, RefCell};
 use std::io;
 use std::time::Duration;
 
-use crate::kernel::ResourceId;
 use crate::kernel::actions::{Action, ActionQueue};
 use crate::kernel::resource_names::ResourceNames;
 use crate::kernel::sim::SimKernel;
+use crate::kernel::{ChangeCount, ResourceId};
 use crate::time::Instant;
 use crate::time::wheel::WheelKey;
 
@@ -27,6 +27,12 @@ pub(crate) struct Kernel {
     /// monotonic clock as read at the start of the turn (a park is followed
     /// by a new turn, which reads it).
     clock: Cell<Instant>,
+    /// Every `WRITABLE` a source lost: what a stream's cache of its
+    /// writer's readiness is checked against (`change_count.rs`).
+    pub(crate) writable_clears: ChangeCount,
+    /// Every link change a link's owner noted: what a segment's cached
+    /// "its link is up" is checked against (`change_count.rs`).
+    pub(crate) link_changes: ChangeCount,
     /// Resource ids in allocation order, and their kinds for reports:
     /// every resource under the simulation, recent and registered ones on
     /// the OS (see `resource_names.rs`).
@@ -64,6 +70,8 @@ impl Kernel {
     pub(crate) fn sim(seed: u64) -> Kernel {
         Kernel {
             clock: Cell::new(Instant::ZERO),
+            writable_clears: ChangeCount::default(),
+            link_changes: ChangeCount::default(),
             resources: RefCell::new(ResourceNames::all()),
             actions: ActionQueue::default(),
             backend: Backend::Sim(SimKernel::new(seed)),
@@ -80,6 +88,8 @@ impl Kernel {
         resources.forget_closed();
         Ok(Kernel {
             clock: Cell::new(os.now()),
+            writable_clears: ChangeCount::default(),
+            link_changes: ChangeCount::default(),
             resources: RefCell::new(resources),
             actions: ActionQueue::default(),
             backend: Backend::Os(os),

@@ -164,6 +164,33 @@ impl KernelHandle {
         self.rt.kernel.is_os()
     }
 
+    /// How many times a source lost its `WRITABLE` bit this run
+    /// (`kernel/change_count.rs`), for a cache of one.
+    #[inline]
+    pub(crate) fn writable_clears(&self) -> u32 {
+        self.rt.kernel.writable_clears.get()
+    }
+
+    /// A link's owner changed something its [`Link::is_up`] answers
+    /// from (a partition, a held path, the network going away): every
+    /// segment sent while its link promised to stay up
+    /// ([`Link::delay_if_up`]) asks the link again when it is due. Call it
+    /// before the change can be observed, for every such change.
+    ///
+    /// [`Link::is_up`]: crate::kernel::stream::Link::is_up
+    /// [`Link::delay_if_up`]: crate::kernel::stream::Link::delay_if_up
+    #[inline]
+    pub fn note_link_change(&self) {
+        self.rt.kernel.link_changes.bump();
+    }
+
+    /// How many link changes were noted this run
+    /// ([`KernelHandle::note_link_change`]), for a cache of a link's state.
+    #[inline]
+    pub(crate) fn link_changes(&self) -> u32 {
+        self.rt.kernel.link_changes.get()
+    }
+
     /// How long a blocking job waits for a pool thread to take it (see
     /// [`crate::task::spawn_blocking`]): seeded under the simulation, zero
     /// on the OS runtime.

@@ -90,6 +90,7 @@
 //! [`KernelHandle`] is how devices reach their runtime's kernel.
 
 mod actions;
+mod change_count;
 mod completion;
 mod delay_span;
 mod dispatch;
@@ -111,6 +112,7 @@ pub mod stream;
 
 pub use crate::runtime::resident::Resident;
 pub use crate::runtime::resident_future::ResidentFuture;
+pub(crate) use change_count::ChangeCount;
 pub use completion::{BufResult, Completion};
 pub use delay_span::DelaySpan;
 pub(crate) use dispatch::{Kernel, Parked};

@@ -236,8 +236,13 @@ impl Source {
 
     /// Clears bits: the condition no longer holds (a buffer was drained or
     /// filled). Not an event; edge registrations keep what they were told.
+    /// A `WRITABLE` it removes is counted (`kernel/change_count.rs`):
+    /// the only way a source loses that bit, which streams cache.
     pub fn clear(&self, bits: Readiness) {
         let mut st = self.inner.state.borrow_mut();
+        if (st.ready & bits).contains(Readiness::WRITABLE) {
+            self.inner.rt.kernel.writable_clears.bump();
+        }
         st.ready = st.ready & !bits;
     }
 

@@ -13,6 +13,18 @@ pub trait Link {
         Duration::ZERO
     }
 
+    /// [`Link::delay`] when the link is up and promises to stay up until
+    /// its owner calls
+    /// [`KernelHandle::note_link_change`](crate::kernel::KernelHandle::note_link_change):
+    /// then a segment sent now is delivered when due without asking
+    /// [`Link::is_up`], unless a change (of any link) was noted
+    /// meanwhile. `None` promises nothing, and must draw nothing: the
+    /// caller asks [`Link::delay`] then. The default.
+    fn delay_if_up(&self, len: usize) -> Option<Duration> {
+        let _ = len;
+        None
+    }
+
     /// Whether a segment due now gets through. When not, the sender
     /// retransmits it after [`Link::retransmit_after`], as TCP does across
     /// a partition, so the stream stalls without breaking.

@@ -32,6 +32,7 @@
 //! provokes.
 
 mod end;
+mod end_slow;
 mod link;
 mod pipe;
 mod trickle;
@@ -107,6 +108,7 @@ pub fn stream_pair(config: StreamConfig) -> (StreamEnd, StreamEnd) {
         kernel: KernelHandle::current(),
         tcp: config.tcp,
         slow: Cell::new(false),
+        writable_known: Cell::new(0),
         // Each end keeps the link leading to it (`End::inbound_link`).
         // The sources are created first end first, as ever, so resource
         // ids do not change.

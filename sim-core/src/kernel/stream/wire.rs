@@ -28,7 +28,7 @@ use crate::kernel::event::Action;
 use crate::kernel::stream::Link;
 use crate::kernel::stream::pipe::{InFlight, Pipe, Segment};
 use crate::kernel::stream::trickle::Trickler;
-use crate::kernel::{KernelHandle, Readiness, Source};
+use crate::kernel::{ChangeCount, KernelHandle, Readiness, Source};
 use crate::time::Instant;
 
 /// Readiness of an end whose connection is over.
@@ -86,6 +86,11 @@ pub(crate) struct Wire {
     /// The stream was slowed down (`trickle.rs`): each end has a window
     /// and a queue. The one check a stream that is not slow pays.
     pub(crate) slow: Cell<bool>,
+    /// Which ends' sources are known to be `WRITABLE` (bit `side`), as of
+    /// the kernel's count of writable clears held in the bits above bit
+    /// 1 (see [`Wire::announce_room`]). In the header's padding, on the
+    /// line every read reads already.
+    pub(super) writable_known: Cell<u32>,
     pub(crate) ends: [End; 2],
 }
 
@@ -121,6 +126,40 @@ impl Wire {
             pipe.space()
         };
         self.room_announced(capacity, space)
+    }
+
+    /// Makes end `side`'s source writable, an edge only if it was not:
+    /// what its peer's read does once the room it freed is worth
+    /// announcing. When the source is known to be writable already (the
+    /// usual case: a writer that never ran out of room), that would
+    /// record and wake nothing, so it is skipped without reading the end
+    /// or its source: two cache lines a busy network has evicted since.
+    /// It is known when this wire saw it set and no source has lost its
+    /// `WRITABLE` bit since (`kernel/change_count.rs`).
+    #[inline]
+    pub(crate) fn announce_room(&self, side: usize) {
+        let known = self.writable_known.get();
+        if known & (1 << side) != 0 && known >> 2 == self.kernel.writable_clears() {
+            return;
+        }
+        self.announce_room_asked(side);
+    }
+
+    /// [`Wire::announce_room`] when it is not known: sets the bit, then
+    /// remembers it as of the count read before (a clear during the
+    /// set's wakes leaves that count stale, so nothing wrong is cached).
+    #[inline(never)]
+    fn announce_room_asked(&self, side: usize) {
+        let count = self.kernel.writable_clears();
+        self.end(side)
+            .source
+            .set(Readiness::WRITABLE, Readiness::EMPTY);
+        if count < ChangeCount::SATURATED {
+            let known = self.writable_known.get();
+            // The other end's bit holds only as of the same count.
+            let still = if known >> 2 == count { known & 0b11 } else { 0 };
+            self.writable_known.set(count << 2 | still | 1 << side);
+        }
     }
 
     /// [`Wire::room_to_announce`] for a writer with `space` bytes of room
@@ -164,11 +203,23 @@ impl Wire {
     fn schedule_arrival(self: &Rc<Self>, to: usize, len: usize, extra: Duration) {
         // Saturating: a link may be "infinitely slow" (`Duration::MAX`);
         // a panic here would repeat in the socket's drop, while unwinding.
-        let delay = self.end(to).inbound_link.delay(len).saturating_add(extra);
-        let due = self.kernel.now().saturating_add(delay);
+        let link = &self.end(to).inbound_link;
+        let (delay, up_as_of) = match link.delay_if_up(len) {
+            Some(delay) => {
+                let changes = self.kernel.link_changes();
+                let known = changes < ChangeCount::SATURATED;
+                (delay, if known { changes } else { UP_UNKNOWN })
+            }
+            None => (link.delay(len), UP_UNKNOWN),
+        };
+        let due = self
+            .kernel
+            .now()
+            .saturating_add(delay.saturating_add(extra));
         let transmission = Transmission {
             wire: Rc::clone(self),
-            to,
+            to: to as u32,
+            up_as_of,
             due,
         };
         self.kernel
@@ -279,24 +330,38 @@ pub(crate) struct Transmission {
     wire: Rc<Wire>,
     /// The end the segment goes to (kept rather than the sender: the
     /// attempt reads this end only).
-    to: usize,
+    to: u32,
+    /// The kernel's count of link changes when the link promised to stay
+    /// up until the next ([`Link::delay_if_up`]), or [`UP_UNKNOWN`]: while
+    /// the count has not moved, the link is up without asking it.
+    up_as_of: u32,
     due: Instant,
 }
 
+/// [`Transmission::up_as_of`] when the link promised nothing: above any
+/// count the kernel keeps (they stop at [`ChangeCount::SATURATED`]).
+const UP_UNKNOWN: u32 = u32::MAX;
+
 impl Transmission {
     /// The attempt is due.
-    pub(crate) fn attempt(self) {
+    pub(crate) fn attempt(mut self) {
         let wire = &self.wire;
-        let link = &wire.end(self.to).inbound_link;
-        if link.is_up() {
-            wire.arrive(self.to);
+        let to = self.to as usize;
+        let link = &wire.end(to).inbound_link;
+        if self.up_as_of == wire.kernel.link_changes() || link.is_up() {
+            wire.arrive(to);
         } else if wire.kernel.now() >= self.due.saturating_add(link.give_up_after()) {
-            wire.give_up(1 - self.to);
+            wire.give_up(1 - to);
         } else {
             let retry = link.retransmit_after();
             let at = wire.kernel.now().saturating_add(retry);
             let kernel = wire.kernel.clone();
+            self.up_as_of = UP_UNKNOWN;
             kernel.schedule_action_at(at, Action::Segment(self));
         }
     }
 }
+
+#[cfg(test)]
+#[path = "wire_tests.rs"]
+mod tests;
