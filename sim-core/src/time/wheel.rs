@@ -53,6 +53,8 @@
 //! cancellations far ahead of the cursor (one retransmission per idle
 //! connection opened) do not pile up a key each.
 
+use std::num::NonZeroU32;
+
 use crate::time::Instant;
 use crate::time::wheel_due::Due;
 use crate::time::wheel_nodes::{Nodes, OwnerHint};
@@ -75,10 +77,32 @@ const DUE_AT_ONCE: usize = 32;
 
 /// Identifies an entry: its node and the sequence number that makes a
 /// stale key (the entry popped or removed, the node reused) harmless.
+///
+/// The node's index is kept complemented: no node has index `u32::MAX`
+/// (the slab's end-of-list mark), so the stored value is never zero and an
+/// `Option<WheelKey>` needs no room of its own. A sleep holding one is
+/// then 32 bytes, two to a cache line, not 40. (The niche is not in the
+/// sequence number: every value of it is a timer's identity in the trace.)
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) struct WheelKey {
-    index: u32,
+    not_index: NonZeroU32,
     seq: u64,
+}
+
+impl WheelKey {
+    #[inline(always)]
+    fn new(index: u32, seq: u64) -> WheelKey {
+        WheelKey {
+            not_index: NonZeroU32::new(!index).expect("no node has index u32::MAX"),
+            seq,
+        }
+    }
+
+    /// The entry's node.
+    #[inline(always)]
+    fn index(self) -> u32 {
+        !self.not_index.get()
+    }
 }
 
 /// An entry taken out of the wheel by [`Wheel::pop_or_next`].
@@ -159,7 +183,7 @@ impl<T> Wheel<T> {
             } else {
                 self.spill(entry);
             }
-            return WheelKey { index, seq };
+            return WheelKey::new(index, seq);
         }
         if self.levels == 0 && self.due.is_empty() {
             // Alone: the cursor may as well be there already (what the
@@ -167,12 +191,12 @@ impl<T> Wheel<T> {
             self.elapsed = self.elapsed.max(entry.0);
         }
         self.place(entry);
-        WheelKey { index, seq }
+        WheelKey::new(index, seq)
     }
 
     /// The entry's value, unless it was popped or removed.
     pub(crate) fn get_mut(&mut self, key: WheelKey) -> Option<&mut T> {
-        self.nodes.get_mut(key.index, key.seq)
+        self.nodes.get_mut(key.index(), key.seq)
     }
 
     /// Says where a value's owner lives: `address_of` gives its address
@@ -186,12 +210,12 @@ impl<T> Wheel<T> {
 
     /// Removes the entry, returning its value; `None` for a stale key.
     pub(crate) fn remove(&mut self, key: WheelKey) -> Option<T> {
-        if !self.nodes.is_live(key.index, key.seq) {
+        if !self.nodes.is_live(key.index(), key.seq) {
             return None;
         }
         if self.spilled {
             self.stale += 1;
-            let value = self.release(key.index);
+            let value = self.release(key.index());
             if self.stale > self.nodes.len() + STALE_SLACK {
                 self.sweep_stale();
             }
@@ -204,7 +228,7 @@ impl<T> Wheel<T> {
                 .expect("a live entry of the small queue is in it");
             self.small.remove(i);
         }
-        Some(self.release(key.index))
+        Some(self.release(key.index()))
     }
 
     /// The earliest deadline, exactly.
