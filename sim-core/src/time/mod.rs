@@ -33,7 +33,6 @@ mod sleep;
 mod timeout;
 pub(crate) mod timers;
 pub(crate) mod wheel;
-mod wheel_bits;
 mod wheel_due;
 mod wheel_nodes;
 

@@ -11,10 +11,9 @@
 //!
 //! How: the wheel keeps a cursor, `elapsed`: every entry in a slot is
 //! after it. An entry after the cursor sits in one of [`LEVELS`] levels of
-//! 256 slots: level `k` is chosen by the highest base-256 digit in which
-//! the deadline differs from the cursor, and the slot is the deadline's
-//! digit `k`. (256, not 64: a deadline a minute ahead passes through three
-//! levels, not four, and each level it skips is a copy of its key fewer.) So every entry of a lower level is earlier than every entry of a
+//! 64 slots: level `k` is chosen by the highest base-64 digit in which the
+//! deadline differs from the cursor, and the slot is the deadline's digit
+//! `k`. So every entry of a lower level is earlier than every entry of a
 //! higher one, and within a level a lower slot is earlier. So the earliest
 //! entry is in the lowest occupied slot of the lowest occupied level. When
 //! nothing is due, that slot is taken: if it holds at most
@@ -57,16 +56,14 @@
 use std::num::NonZeroU32;
 
 use crate::time::Instant;
-use crate::time::wheel_bits::{SLOTS, SlotBits};
 use crate::time::wheel_due::Due;
 use crate::time::wheel_nodes::{Nodes, OwnerHint};
 use slots::Spare;
 
-/// Levels of the wheel: 8 base-256 digits cover every `u64` nanosecond.
-const LEVELS: usize = 8;
-/// Bits of a deadline per level: a level's slot is one base-256 digit.
-const DIGIT_BITS: u32 = 8;
-const _: () = assert!(SLOTS == 1 << DIGIT_BITS && LEVELS * DIGIT_BITS as usize == 64);
+/// Levels of the wheel: 11 base-64 digits cover every `u64` nanosecond.
+const LEVELS: usize = 11;
+/// Slots per level.
+const SLOTS: usize = 64;
 /// The most keys' room an emptied slot keeps for its next entries.
 const RETAINED_CAPACITY: usize = 1024;
 /// The most entries kept in the sorted vector before spilling into the
@@ -131,10 +128,10 @@ pub(crate) struct Wheel<T> {
     spilled: bool,
     /// Empty until the first spill, then `LEVELS * SLOTS` slots.
     slots: Vec<Vec<Entry>>,
-    /// Slot `s` of `occupied[k]`: slot `s` of level `k` has entries.
-    occupied: [SlotBits; LEVELS],
-    /// Bit `k`: `occupied[k]` is not empty.
-    levels: u8,
+    /// Bit `s` of `occupied[k]`: slot `s` of level `k` has entries.
+    occupied: [u64; LEVELS],
+    /// Bit `k`: `occupied[k]` is not zero.
+    levels: u16,
     elapsed: u64,
     due: Due<Entry>,
     /// Keys of removed entries still in the wheel or the due heap: while
@@ -158,7 +155,7 @@ impl<T> Default for Wheel<T> {
             small: Vec::new(),
             spilled: false,
             slots: Vec::new(),
-            occupied: [SlotBits::default(); LEVELS],
+            occupied: [0; LEVELS],
             levels: 0,
             elapsed: 0,
             due: Due::default(),

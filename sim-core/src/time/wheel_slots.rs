@@ -12,7 +12,7 @@
 //! see [`Nodes`](super::Nodes)): what the wheel keeps stays proportional
 //! to the most entries it held.
 
-use super::{DIGIT_BITS, DUE_AT_ONCE, Entry, LEVELS, RETAINED_CAPACITY, SLOTS, Wheel};
+use super::{DUE_AT_ONCE, Entry, LEVELS, RETAINED_CAPACITY, SLOTS, Wheel};
 
 /// Emptied big slots' room; see the module docs.
 #[derive(Default)]
@@ -41,19 +41,20 @@ impl<T> Wheel<T> {
         let nodes = &self.nodes;
         let live = |e: &Entry| nodes.is_live(e.3, e.2);
         for level in 0..LEVELS {
-            let mut at = self.occupied[level].first();
-            while let Some(slot) = at {
-                at = self.occupied[level].next_from(slot + 1);
+            let mut occupied = self.occupied[level];
+            while occupied != 0 {
+                let slot = occupied.trailing_zeros() as usize;
+                occupied &= occupied - 1;
                 let entries = &mut self.slots[level * SLOTS + slot];
                 entries.retain(live);
                 if entries.is_empty() {
-                    self.occupied[level].clear(slot);
+                    self.occupied[level] &= !(1 << slot);
                 }
                 if entries.capacity() > RETAINED_CAPACITY {
                     entries.shrink_to(RETAINED_CAPACITY.max(entries.len()));
                 }
             }
-            if self.occupied[level].is_empty() {
+            if self.occupied[level] == 0 {
                 self.levels &= !(1 << level);
             }
         }
@@ -71,9 +72,9 @@ impl<T> Wheel<T> {
             return false;
         }
         let level = self.levels.trailing_zeros() as usize;
-        let slot = self.occupied[level].first().expect("an occupied level");
-        self.occupied[level].clear(slot);
-        if self.occupied[level].is_empty() {
+        let slot = self.occupied[level].trailing_zeros() as usize;
+        self.occupied[level] &= !(1 << slot);
+        if self.occupied[level] == 0 {
             self.levels &= !(1 << level);
         }
         let slot_entries = &mut self.slots[level * SLOTS + slot];
@@ -90,7 +91,7 @@ impl<T> Wheel<T> {
                     self.nodes.warm(e.3, self.owner_hint);
                 }
             }
-            self.warm_ahead(level, slot);
+            self.warm_ahead(level);
             return true;
         }
         self.warmed = usize::MAX;
@@ -121,18 +122,20 @@ impl<T> Wheel<T> {
     /// first owner a batch reaches, often touched before its slot is even
     /// taken (a task polls the sleep it awaits next), is in cache too; and
     /// asks for the nodes of the slot after it.
-    fn warm_ahead(&mut self, level: usize, taken: usize) {
+    fn warm_ahead(&mut self, level: usize) {
+        let mut next = self.occupied[level];
         self.warmed = usize::MAX;
-        let Some(next) = self.occupied[level].next_from(taken + 1) else {
+        if next == 0 {
             return;
-        };
-        let slot = level * SLOTS + next;
+        }
+        let slot = level * SLOTS + next.trailing_zeros() as usize;
         for e in self.slots[slot].iter().take(DUE_AT_ONCE) {
             self.nodes.warm(e.3, self.owner_hint);
         }
         self.warmed = slot;
-        if let Some(after) = self.occupied[level].next_from(next + 1) {
-            let slot = level * SLOTS + after;
+        next &= next - 1;
+        if next != 0 {
+            let slot = level * SLOTS + next.trailing_zeros() as usize;
             for e in self.slots[slot].iter().take(DUE_AT_ONCE) {
                 self.nodes.prefetch(e.3);
             }
@@ -184,15 +187,15 @@ impl<T> Wheel<T> {
             self.due.push(entry);
             return;
         }
-        let level = ((63 - (at ^ self.elapsed).leading_zeros()) / DIGIT_BITS) as usize;
-        let slot = (at >> (DIGIT_BITS * level as u32)) as usize % SLOTS;
+        let level = (63 - (at ^ self.elapsed).leading_zeros()) as usize / 6;
+        let slot = ((at >> (6 * level)) & 63) as usize;
         let entries = &mut self.slots[level * SLOTS + slot];
         if entries.len() == entries.capacity() {
             self.push_growing(level * SLOTS + slot, entry);
         } else {
             entries.push(entry);
         }
-        self.occupied[level].set(slot);
+        self.occupied[level] |= 1 << slot;
         self.levels |= 1 << level;
     }
 }
