@@ -53,8 +53,6 @@
 //! cancellations far ahead of the cursor (one retransmission per idle
 //! connection opened) do not pile up a key each.
 
-use std::num::NonZeroU32;
-
 use crate::time::Instant;
 use crate::time::wheel_due::Due;
 use crate::time::wheel_nodes::{Nodes, OwnerHint};
@@ -77,31 +75,24 @@ const DUE_AT_ONCE: usize = 32;
 
 /// Identifies an entry: its node and the sequence number that makes a
 /// stale key (the entry popped or removed, the node reused) harmless.
-///
-/// The node's index is kept complemented: no node has index `u32::MAX`
-/// (the slab's end-of-list mark), so the stored value is never zero and an
-/// `Option<WheelKey>` needs no room of its own. A sleep holding one is
-/// then 32 bytes, two to a cache line, not 40. (The niche is not in the
-/// sequence number: every value of it is a timer's identity in the trace.)
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) struct WheelKey {
-    not_index: NonZeroU32,
+    index: u32,
     seq: u64,
 }
 
 impl WheelKey {
+    /// The key's node index, never `u32::MAX` (the slab panics before it
+    /// would hand that out), and its sequence number.
     #[inline(always)]
-    fn new(index: u32, seq: u64) -> WheelKey {
-        WheelKey {
-            not_index: NonZeroU32::new(!index).expect("no node has index u32::MAX"),
-            seq,
-        }
+    pub(crate) fn parts(self) -> (u32, u64) {
+        (self.index, self.seq)
     }
 
-    /// The entry's node.
+    /// The key made of [`WheelKey::parts`].
     #[inline(always)]
-    fn index(self) -> u32 {
-        !self.not_index.get()
+    pub(crate) fn from_parts(index: u32, seq: u64) -> WheelKey {
+        WheelKey { index, seq }
     }
 }
 
@@ -183,7 +174,7 @@ impl<T> Wheel<T> {
             } else {
                 self.spill(entry);
             }
-            return WheelKey::new(index, seq);
+            return WheelKey { index, seq };
         }
         if self.levels == 0 && self.due.is_empty() {
             // Alone: the cursor may as well be there already (what the
@@ -191,12 +182,12 @@ impl<T> Wheel<T> {
             self.elapsed = self.elapsed.max(entry.0);
         }
         self.place(entry);
-        WheelKey::new(index, seq)
+        WheelKey { index, seq }
     }
 
     /// The entry's value, unless it was popped or removed.
     pub(crate) fn get_mut(&mut self, key: WheelKey) -> Option<&mut T> {
-        self.nodes.get_mut(key.index(), key.seq)
+        self.nodes.get_mut(key.index, key.seq)
     }
 
     /// Says where a value's owner lives: `address_of` gives its address
@@ -210,12 +201,12 @@ impl<T> Wheel<T> {
 
     /// Removes the entry, returning its value; `None` for a stale key.
     pub(crate) fn remove(&mut self, key: WheelKey) -> Option<T> {
-        if !self.nodes.is_live(key.index(), key.seq) {
+        if !self.nodes.is_live(key.index, key.seq) {
             return None;
         }
         if self.spilled {
             self.stale += 1;
-            let value = self.release(key.index());
+            let value = self.release(key.index);
             if self.stale > self.nodes.len() + STALE_SLACK {
                 self.sweep_stale();
             }
@@ -228,7 +219,7 @@ impl<T> Wheel<T> {
                 .expect("a live entry of the small queue is in it");
             self.small.remove(i);
         }
-        Some(self.release(key.index()))
+        Some(self.release(key.index))
     }
 
     /// The earliest deadline, exactly.
