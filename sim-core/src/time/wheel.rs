@@ -81,6 +81,21 @@ pub(crate) struct WheelKey {
     seq: u64,
 }
 
+impl WheelKey {
+    /// The key's node index, never `u32::MAX` (the slab panics before it
+    /// would hand that out), and its sequence number.
+    #[inline(always)]
+    pub(crate) fn parts(self) -> (u32, u64) {
+        (self.index, self.seq)
+    }
+
+    /// The key made of [`WheelKey::parts`].
+    #[inline(always)]
+    pub(crate) fn from_parts(index: u32, seq: u64) -> WheelKey {
+        WheelKey { index, seq }
+    }
+}
+
 /// An entry taken out of the wheel by [`Wheel::pop_or_next`].
 pub(crate) struct Popped<T> {
     /// Its insertion order, unique within the wheel.
