@@ -97,6 +97,12 @@ pub(crate) struct Executor {
     main_generation: Cell<u32>,
     /// The waker state of `block_on`'s future.
     main_state: RefCell<Option<Arc<TaskWaker>>>,
+    /// What `block_on`'s future waits on (its entry's `waiting` stays
+    /// `None`): a cell of its own, so the end of its poll moves the note in
+    /// without borrowing the entry. `main_waits` says whether it holds one
+    /// (a `Cell` lends no look at its value).
+    main_waiting: Cell<Option<WaitReason>>,
+    main_waits: Cell<bool>,
     /// What the task being polled registered interest in, if anything.
     /// (A plain cell: nothing borrows it, a value is moved in or out.)
     current_wait: Cell<Option<WaitReason>>,
@@ -122,6 +128,8 @@ impl Executor {
             main: RefCell::new(None),
             main_generation: Cell::new(0),
             main_state: RefCell::new(None),
+            main_waiting: Cell::new(None),
+            main_waits: Cell::new(false),
             current_wait: Cell::new(None),
             entry_changes: Cell::new(false),
             abort_current: Cell::new(false),
@@ -174,9 +182,12 @@ impl Executor {
 
     pub(crate) fn unregister_main(&self) {
         let main = self.main.borrow_mut().take();
+        self.main_waits.set(false);
+        let waiting = self.main_waiting.take();
         if let Some(main) = main {
             self.infos.borrow_mut().retire(main.id);
         }
+        drop(waiting);
     }
 
     /// Puts a new task in a free slot, runnable at once; its key and id.

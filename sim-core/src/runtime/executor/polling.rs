@@ -54,12 +54,16 @@ impl Executor {
             slot.entry.as_ref()?
         };
         debug_assert!(self.current.get().is_none(), "one poll at a time");
+        // (`block_on`'s future keeps its wait aside: below.)
         self.entry_changes.set(entry.waiting.is_some());
         let (task, data) = match &entry.task {
             // The cell marks itself not queued when polled.
             Some(task) => (Some(task.as_ptr()), task.as_ptr().as_ptr() as *const ()),
             None => {
-                // `block_on`'s future: its waker is a plain `TaskWaker`.
+                // `block_on`'s future: what it waits on is in
+                // `main_waiting`, its waker a plain `TaskWaker`.
+                debug_assert!(entry.waiting.is_none(), "main's wait is kept aside");
+                self.entry_changes.set(self.main_waits.get());
                 let state = self.main_state.borrow();
                 let state = state.as_ref()?;
                 state.unqueue();
@@ -124,15 +128,13 @@ impl Executor {
         None
     }
 
-    /// The end of a poll of `block_on`'s future that changes its entry.
-    #[inline(never)]
+    /// The end of a poll of `block_on`'s future that changes what it
+    /// waits on: its own cell, no entry borrowed.
+    #[inline(always)]
     fn end_main_poll(&self) {
         let waiting = self.current_wait.take();
-        let before = self
-            .main
-            .borrow_mut()
-            .as_mut()
-            .and_then(|e| std::mem::replace(&mut e.waiting, waiting));
+        self.main_waits.set(waiting.is_some());
+        let before = self.main_waiting.replace(waiting);
         drop(before);
     }
 
@@ -170,11 +172,8 @@ impl Executor {
     /// poll is dropped.
     #[cold]
     fn end_main_ready(&self) {
-        let before = self
-            .main
-            .borrow_mut()
-            .as_mut()
-            .and_then(|e| e.waiting.take());
+        self.main_waits.set(false);
+        let before = self.main_waiting.take();
         drop(before);
     }
 }
