@@ -26,7 +26,6 @@ use slab::Slab;
 use usage::Usages;
 
 use std::cell::{Cell, RefCell};
-use std::collections::VecDeque;
 use std::panic::Location;
 use std::rc::Rc;
 use std::sync::Arc;
@@ -35,6 +34,7 @@ use std::task::{RawWakerVTable, Waker};
 use crate::alloc::Usage;
 use crate::node::NodeId;
 use crate::runtime::WaitReason;
+use crate::runtime::run_queue::RunQueue;
 use crate::runtime::task_info::{TaskInfo, TaskInfos};
 use crate::runtime::waker::{MAIN_WAKER_VTABLE, RawKey, ReadyQueue, TaskWaker};
 use crate::task::TaskId;
@@ -252,7 +252,7 @@ impl Executor {
     /// `f` must not reach the run queue again: wake a task of this
     /// runtime, or call this.
     #[inline]
-    pub(crate) unsafe fn with_run_queue<R>(&self, f: impl FnOnce(&mut VecDeque<RawKey>) -> R) -> R {
+    pub(crate) unsafe fn with_run_queue<R>(&self, f: impl FnOnce(&mut RunQueue) -> R) -> R {
         // SAFETY: passed on to the caller.
         unsafe { self.queue.with_run(f) }
     }
@@ -343,7 +343,7 @@ impl Executor {
         // Slots start again from generation 0: no count may outlive them.
         self.usages.borrow_mut().clear();
         // SAFETY: clearing keys drops nothing but keys.
-        unsafe { self.with_run_queue(VecDeque::clear) };
+        unsafe { self.with_run_queue(RunQueue::clear) };
         self.alive.set(0);
         out
     }
