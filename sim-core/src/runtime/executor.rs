@@ -194,7 +194,10 @@ impl Executor {
     /// `waker_vtable` is the vtable of `task`'s wakers, whose data is the
     /// cell (`task/cell.rs`): the caller sets the key in the cell (nothing
     /// can wake it before). The task runs on `node`, by default the
-    /// spawning task's.
+    /// spawning task's. Inlined into `spawn`: a call of its own cost a
+    /// tenth of its instructions in saving registers and passing five
+    /// arguments.
+    #[inline(always)]
     pub(crate) fn insert(
         &self,
         task: Arc<dyn Task>,
@@ -286,7 +289,9 @@ impl Executor {
 
     /// Takes task `key` out of the table; its cell, if it is still there.
     /// Only the cell leaves: the rest of the entry is dropped here, after
-    /// the table's borrows, without being moved around whole.
+    /// the table's borrows, without being moved around whole. Inlined:
+    /// every finish comes here, from the run loop.
+    #[inline(always)]
     pub(super) fn remove(&self, key: TaskKey) -> Option<Arc<dyn Task>> {
         let mut slots = self.slots.borrow_mut();
         let Entry {
