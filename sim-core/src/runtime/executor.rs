@@ -20,7 +20,7 @@ mod prefetch;
 mod slab;
 mod usage;
 
-use cell_ref::CellRef;
+pub(crate) use cell_ref::CellRef;
 pub(crate) use polling::Drained;
 use slab::Slab;
 use usage::Usages;
@@ -292,7 +292,7 @@ impl Executor {
     /// the table's borrows, without being moved around whole. Inlined:
     /// every finish comes here, from the run loop.
     #[inline(always)]
-    pub(super) fn remove(&self, key: TaskKey) -> Option<Arc<dyn Task>> {
+    pub(super) fn remove(&self, key: TaskKey) -> Option<CellRef> {
         let mut slots = self.slots.borrow_mut();
         let Entry {
             id, task, waiting, ..
@@ -304,7 +304,7 @@ impl Executor {
         }
         self.alive.set(self.alive.get() - 1);
         drop(waiting);
-        task.map(CellRef::into_arc)
+        task
     }
 
     /// Aborts a task: drops its future now, or after its current poll.

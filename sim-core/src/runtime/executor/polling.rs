@@ -13,7 +13,7 @@ use std::ptr::NonNull;
 use std::sync::Arc;
 use std::task::{Context, Poll, Waker};
 
-use super::{Executor, TaskKey};
+use super::{CellRef, Executor, TaskKey};
 use crate::runtime::waker::RawKey;
 use crate::task::TaskId;
 use crate::task::cell::Task;
@@ -91,7 +91,7 @@ impl Executor {
     /// is not looked up. The rare paths (`block_on`'s future, an abort)
     /// are calls of their own.
     #[inline(always)]
-    pub(crate) fn end_poll_pending(&self, key: TaskKey) -> Option<Arc<dyn Task>> {
+    pub(crate) fn end_poll_pending(&self, key: TaskKey) -> Option<CellRef> {
         self.current.set(None);
         if self.entry_changes.get() {
             return self.end_noted_poll(key);
@@ -104,7 +104,7 @@ impl Executor {
     /// aborted itself leaves. Inlined too: a task waiting on a resource
     /// (every simulated socket's) notes its wait at every poll.
     #[inline(always)]
-    fn end_noted_poll(&self, key: TaskKey) -> Option<Arc<dyn Task>> {
+    fn end_noted_poll(&self, key: TaskKey) -> Option<CellRef> {
         if key.is_main() {
             self.end_main_poll();
             return None;
@@ -141,7 +141,7 @@ impl Executor {
     /// A task that aborted itself during its poll, now over: it leaves the
     /// table and its handle sees a cancelled `JoinError`.
     #[cold]
-    fn remove_aborted(&self, key: TaskKey) -> Option<Arc<dyn Task>> {
+    fn remove_aborted(&self, key: TaskKey) -> Option<CellRef> {
         self.abort_current.set(false);
         let task = self.remove(key)?;
         task.cancel_join();
@@ -153,7 +153,7 @@ impl Executor {
     /// dropped: it holds the resource, and through it the runtime, which
     /// would otherwise keep the whole run alive after it ends.
     #[inline(always)]
-    pub(crate) fn end_poll_ready(&self, key: TaskKey) -> Option<Arc<dyn Task>> {
+    pub(crate) fn end_poll_ready(&self, key: TaskKey) -> Option<CellRef> {
         self.current.set(None);
         self.abort_current.set(false);
         // A note is only ever made with the flag set.
