@@ -25,6 +25,7 @@ mod misuse;
 mod panic;
 pub(crate) mod resident;
 pub(crate) mod resident_future;
+mod run_queue;
 mod runner_api;
 mod scheduler;
 mod scheduling;

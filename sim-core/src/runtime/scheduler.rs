@@ -39,7 +39,7 @@
 //! schedule.
 
 use std::cell::{Cell, RefCell};
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::BTreeMap;
 
 use rand::{Rng, RngExt};
 use rand_chacha::ChaCha8Rng;
@@ -47,6 +47,7 @@ use rand_chacha::ChaCha8Rng;
 use crate::rand::Stream;
 use crate::runtime::Scheduling;
 use crate::runtime::choices::{Choices, DfsState};
+use crate::runtime::run_queue::RunQueue;
 use crate::runtime::waker::RawKey;
 
 /// A bare runtime's step horizon for PCT when none is given
@@ -121,7 +122,7 @@ impl Scheduler {
     }
 
     /// Takes the task to poll next out of `runnable` (two or more tasks).
-    pub(crate) fn pick(&self, runnable: &mut VecDeque<RawKey>) -> Option<RawKey> {
+    pub(crate) fn pick(&self, runnable: &mut RunQueue) -> Option<RawKey> {
         match self.strategy {
             Scheduling::Fifo => runnable.pop_front(),
             Scheduling::Random if runnable.len() <= RANDOM_WINDOW => {
@@ -196,7 +197,7 @@ impl Pct {
         rng: &mut ChaCha8Rng,
         depth: u32,
         step: u64,
-        runnable: &mut VecDeque<RawKey>,
+        runnable: &mut RunQueue,
     ) -> Option<RawKey> {
         for &raw in runnable.iter() {
             // Initial priorities sit above every changed one (< depth).
@@ -221,7 +222,7 @@ impl Pct {
 
     /// The index in `runnable` of the highest-priority task (ties: the
     /// earliest in the queue).
-    fn highest(&self, runnable: &VecDeque<RawKey>) -> usize {
+    fn highest(&self, runnable: &RunQueue) -> usize {
         let mut best = 0;
         let mut best_priority = 0;
         for (i, raw) in runnable.iter().enumerate() {
@@ -236,7 +237,7 @@ impl Pct {
 
     /// The runnable task passed over longest, if that is more than
     /// [`PCT_FAIRNESS_STEPS`] choices.
-    fn starved(&self, runnable: &VecDeque<RawKey>, step: u64) -> Option<usize> {
+    fn starved(&self, runnable: &RunQueue, step: u64) -> Option<usize> {
         let (i, last) = runnable
             .iter()
             .enumerate()
@@ -252,7 +253,7 @@ mod tests {
 
     fn picks(seed: u64, runnable: usize, n: usize) -> Vec<RawKey> {
         let scheduler = Scheduler::new(seed, Scheduling::Random, &Choices::default());
-        let mut queue: VecDeque<RawKey> = (0..runnable as u64).collect();
+        let mut queue: RunQueue = (0..runnable as u64).collect();
         (0..n)
             .map(|_| scheduler.pick(&mut queue).expect("runnable tasks left"))
             .collect()

@@ -17,12 +17,12 @@
 //! simulation woke them.
 
 use std::cell::{Cell, UnsafeCell};
-use std::collections::VecDeque;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 use std::task::{RawWaker, RawWakerVTable, Waker};
 
 use crate::runtime::home::HomeState;
+use crate::runtime::run_queue::RunQueue;
 
 /// Task key: slab index in the low half, generation in the high half.
 pub(crate) type RawKey = u64;
@@ -74,7 +74,7 @@ thread_local! {
 /// The last `Arc` of the queue may drop on another thread; a
 /// `VecDeque<u64>` is `Send`, so that is fine.
 struct LocalRun {
-    keys: UnsafeCell<VecDeque<RawKey>>,
+    keys: UnsafeCell<RunQueue>,
     /// Set while `keys` is lent out (debug builds): a reentrant use panics.
     #[cfg(debug_assertions)]
     lent: Cell<bool>,
@@ -88,7 +88,7 @@ impl LocalRun {
     /// On the runtime's thread only, and `f` must not reach this queue
     /// again (wake a task of this runtime, pick, push): see the type docs.
     #[inline(always)]
-    unsafe fn with<R>(&self, f: impl FnOnce(&mut VecDeque<RawKey>) -> R) -> R {
+    unsafe fn with<R>(&self, f: impl FnOnce(&mut RunQueue) -> R) -> R {
         #[cfg(debug_assertions)]
         let _lent = LentGuard::new(&self.lent);
         // SAFETY: the caller's promise: this thread is the only one that
@@ -124,7 +124,7 @@ impl ReadyQueue {
     pub(crate) fn new(seed: u64) -> ReadyQueue {
         ReadyQueue {
             run: LocalRun {
-                keys: UnsafeCell::new(VecDeque::new()),
+                keys: UnsafeCell::new(RunQueue::new()),
                 #[cfg(debug_assertions)]
                 lent: Cell::new(false),
             },
@@ -183,7 +183,7 @@ impl ReadyQueue {
     /// `f` must not reach the run queue again: wake a task of this
     /// runtime, or call this.
     #[inline]
-    pub(crate) unsafe fn with_run<R>(&self, f: impl FnOnce(&mut VecDeque<RawKey>) -> R) -> R {
+    pub(crate) unsafe fn with_run<R>(&self, f: impl FnOnce(&mut RunQueue) -> R) -> R {
         // SAFETY: the executor is on its own thread (it is `!Send`), and
         // the caller promises the rest.
         unsafe { self.run.with(f) }
@@ -205,7 +205,7 @@ impl ReadyQueue {
     }
 
     /// Moves wakes made on other threads onto `run`, in wake order.
-    pub(crate) fn drain_remote(&self, run: &mut VecDeque<RawKey>) {
+    pub(crate) fn drain_remote(&self, run: &mut RunQueue) {
         if self.pending.load(Ordering::Acquire) && self.pending.swap(false, Ordering::AcqRel) {
             run.extend(
                 self.keys

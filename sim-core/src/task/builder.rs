@@ -59,21 +59,23 @@ impl Builder {
         F::Output: 'static,
     {
         let location = Location::caller();
-        let rt = context::runtime("detsim::spawn");
-        // The task's cell (its future and its output's slot, as tokio's)
-        // is the spawner's memory: charged to it.
-        let cell = TaskCell::new(future, Arc::clone(&rt.exec.queue));
-        // The rest is the executor's bookkeeping.
-        let _untracked = Untracked::new();
-        let (key, id) = rt.exec.insert(
-            cell.clone(),
-            TaskCell::<F>::waker_vtable(),
-            self.name,
-            location,
-            self.node,
-        );
-        cell.set_key(key.raw());
-        rt.record_task(EventKind::Spawned { task: id });
-        JoinHandle::new(cell, Home::of(&rt), id, key)
+        // Lent, not cloned: no count moves.
+        context::with_runtime("detsim::spawn", |rt| {
+            // The task's cell (its future and its output's slot, as
+            // tokio's) is the spawner's memory: charged to it.
+            let cell = TaskCell::new(future, Arc::clone(&rt.exec.queue));
+            // The rest is the executor's bookkeeping.
+            let _untracked = Untracked::new();
+            let (key, id) = rt.exec.insert(
+                cell.clone(),
+                TaskCell::<F>::waker_vtable(),
+                self.name,
+                location,
+                self.node,
+            );
+            cell.set_key(key.raw());
+            rt.record_task(EventKind::Spawned { task: id });
+            JoinHandle::new(cell, Home::of(rt), id, key)
+        })
     }
 }

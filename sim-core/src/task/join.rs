@@ -1,8 +1,8 @@
 use std::fmt;
 use std::future::Future;
 use std::io;
-use std::mem::ManuallyDrop;
 use std::pin::Pin;
+use std::ptr::NonNull;
 use std::rc::Rc;
 use std::sync::Arc;
 use std::task::{Context, Poll};
@@ -43,7 +43,23 @@ pub struct JoinHandle<T: 'static> {
 /// every use goes through the same-runtime check, and a drop away from
 /// the runtime defers the release to it (see `cell.rs`, Safety). Apart
 /// from `JoinHandle` so the marker impls need no `T: 'static` bound.
-struct HomeOnlyCell<T>(ManuallyDrop<Arc<dyn JoinPart<T>>>);
+///
+/// One strong reference of an `Arc<dyn JoinPart<T>>`, kept as the pointer
+/// `Arc::into_raw` gives (to the cell, not to the `Arc`'s header): a use
+/// then reaches the cell directly, where an `Arc<dyn _>` works out the
+/// cell's offset from its vtable's alignment at every call. Given back
+/// as the `Arc` exactly once, when the handle drops.
+struct HomeOnlyCell<T>(NonNull<dyn JoinPart<T>>);
+
+impl<T> HomeOnlyCell<T> {
+    /// The cell.
+    #[inline(always)]
+    fn get(&self) -> &dyn JoinPart<T> {
+        // SAFETY: the reference this holds (given back only by `JoinHandle`'s
+        // drop, which uses this no more) keeps the cell alive.
+        unsafe { self.0.as_ref() }
+    }
+}
 
 // SAFETY: the `Arc` and the cell behind it are only used or released on
 // the home runtime's thread; `JoinHandle` guarantees it (see above).
@@ -55,7 +71,10 @@ unsafe impl<T> Sync for HomeOnlyCell<T> {}
 impl<T: 'static> JoinHandle<T> {
     pub(crate) fn new(cell: Arc<dyn JoinPart<T>>, home: Home, id: TaskId, key: TaskKey) -> Self {
         JoinHandle {
-            cell: HomeOnlyCell(ManuallyDrop::new(cell)),
+            cell: HomeOnlyCell(
+                NonNull::new(Arc::into_raw(cell).cast_mut())
+                    .expect("an Arc's pointer is never null"),
+            ),
             home,
             id,
             key,
@@ -80,7 +99,7 @@ impl<T: 'static> JoinHandle<T> {
             |rt| {
                 // When the task aborts itself, the executor drops it after the
                 // current poll and records the abort then.
-                if rt.exec.abort(self.key) && self.cell.0.is_done() {
+                if rt.exec.abort(self.key) && self.cell.get().is_done() {
                     rt.record(EventKind::Aborted { task: self.id });
                 }
             },
@@ -95,7 +114,7 @@ impl<T: 'static> JoinHandle<T> {
     #[track_caller]
     pub fn is_finished(&self) -> bool {
         self.home.check(|| self.describe());
-        self.cell.0.is_done()
+        self.cell.get().is_done()
     }
 
     /// The task's id.
@@ -112,7 +131,7 @@ impl<T: 'static> Future for JoinHandle<T> {
         self.home.with(
             || self.describe(),
             |rt| {
-                let out = self.cell.0.poll_join(cx);
+                let out = self.cell.get().poll_join(cx);
                 if out.is_pending() {
                     rt.note_wait(crate::runtime::WaitReason::Join { task: id });
                 }
@@ -125,10 +144,13 @@ impl<T: 'static> Future for JoinHandle<T> {
 impl<T: 'static> Drop for JoinHandle<T> {
     fn drop(&mut self) {
         let _untracked = crate::alloc::Untracked::new();
-        // SAFETY: taken exactly once, here, and not used after.
-        let cell = unsafe { ManuallyDrop::take(&mut self.cell.0) };
+        // SAFETY: the reference `HomeOnlyCell` holds, given back exactly
+        // once, here; the handle reaches the cell no more after this drop
+        // (the detach below goes through it while `cell` keeps it alive,
+        // and `cell` is released even if the detach unwinds).
+        let cell = unsafe { Arc::from_raw(self.cell.0.as_ptr()) };
         if self.home.is_current() {
-            cell.detach();
+            self.cell.get().detach();
             drop(cell);
         } else {
             detach_later(&self.home, cell);

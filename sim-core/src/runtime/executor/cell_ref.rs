@@ -5,7 +5,9 @@
 //! read from its vtable and three arithmetic steps, paid at every poll.
 //! The table keeps the pointer `Arc::into_raw` gives instead, to the cell
 //! itself, worked out once at spawn: the same strong reference, held as a
-//! raw pointer.
+//! raw pointer. A finished task leaves the table as this reference too:
+//! the run loop drops its future through it, and the `Arc` is rebuilt
+//! only to be released.
 
 use std::mem::ManuallyDrop;
 use std::ops::Deref;
@@ -15,7 +17,7 @@ use std::sync::Arc;
 use crate::task::cell::Task;
 
 /// One strong reference to a task's cell, as a pointer to the cell.
-pub(super) struct CellRef(NonNull<dyn Task>);
+pub(crate) struct CellRef(NonNull<dyn Task>);
 
 impl CellRef {
     /// Takes over `task`'s reference.

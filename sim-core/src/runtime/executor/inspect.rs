@@ -102,6 +102,15 @@ impl Executor {
         }
     }
 
+    /// What `block_on`'s future waits on, cloned (a `Cell` lends no
+    /// reference: taken out and put back).
+    fn main_waiting_clone(&self) -> Option<WaitReason> {
+        let waiting = self.main_waiting.take();
+        let copy = waiting.clone();
+        self.main_waiting.set(waiting);
+        copy
+    }
+
     /// Number of spawned tasks still alive (not counting `block_on`'s future).
     pub(crate) fn alive(&self) -> usize {
         self.alive.get()
@@ -137,7 +146,8 @@ impl Executor {
     /// what the poll resumed from). Call before `end_poll_*` only.
     pub(crate) fn waited(&self, key: TaskKey) -> Option<WaitReason> {
         if key.is_main() {
-            return self.main.borrow().as_ref()?.waiting.clone();
+            self.main.borrow().as_ref()?;
+            return self.main_waiting_clone();
         }
         self.slots.borrow()[key.index]
             .entry
@@ -152,7 +162,7 @@ impl Executor {
             .main
             .borrow()
             .iter()
-            .map(|e| (e.id, e.waiting.clone()))
+            .map(|e| (e.id, self.main_waiting_clone()))
             .collect();
         let mut rest: Vec<_> = self
             .slots

@@ -13,7 +13,7 @@ use std::ptr::NonNull;
 use std::sync::Arc;
 use std::task::{Context, Poll, Waker};
 
-use super::{Executor, TaskKey};
+use super::{CellRef, Executor, TaskKey};
 use crate::runtime::waker::RawKey;
 use crate::task::TaskId;
 use crate::task::cell::Task;
@@ -54,12 +54,16 @@ impl Executor {
             slot.entry.as_ref()?
         };
         debug_assert!(self.current.get().is_none(), "one poll at a time");
+        // (`block_on`'s future keeps its wait aside: below.)
         self.entry_changes.set(entry.waiting.is_some());
         let (task, data) = match &entry.task {
             // The cell marks itself not queued when polled.
             Some(task) => (Some(task.as_ptr()), task.as_ptr().as_ptr() as *const ()),
             None => {
-                // `block_on`'s future: its waker is a plain `TaskWaker`.
+                // `block_on`'s future: what it waits on is in
+                // `main_waiting`, its waker a plain `TaskWaker`.
+                debug_assert!(entry.waiting.is_none(), "main's wait is kept aside");
+                self.entry_changes.set(self.main_waits.get());
                 let state = self.main_state.borrow();
                 let state = state.as_ref()?;
                 state.unqueue();
@@ -87,7 +91,7 @@ impl Executor {
     /// is not looked up. The rare paths (`block_on`'s future, an abort)
     /// are calls of their own.
     #[inline(always)]
-    pub(crate) fn end_poll_pending(&self, key: TaskKey) -> Option<Arc<dyn Task>> {
+    pub(crate) fn end_poll_pending(&self, key: TaskKey) -> Option<CellRef> {
         self.current.set(None);
         if self.entry_changes.get() {
             return self.end_noted_poll(key);
@@ -100,7 +104,7 @@ impl Executor {
     /// aborted itself leaves. Inlined too: a task waiting on a resource
     /// (every simulated socket's) notes its wait at every poll.
     #[inline(always)]
-    fn end_noted_poll(&self, key: TaskKey) -> Option<Arc<dyn Task>> {
+    fn end_noted_poll(&self, key: TaskKey) -> Option<CellRef> {
         if key.is_main() {
             self.end_main_poll();
             return None;
@@ -124,22 +128,20 @@ impl Executor {
         None
     }
 
-    /// The end of a poll of `block_on`'s future that changes its entry.
-    #[inline(never)]
+    /// The end of a poll of `block_on`'s future that changes what it
+    /// waits on: its own cell, no entry borrowed.
+    #[inline(always)]
     fn end_main_poll(&self) {
         let waiting = self.current_wait.take();
-        let before = self
-            .main
-            .borrow_mut()
-            .as_mut()
-            .and_then(|e| std::mem::replace(&mut e.waiting, waiting));
+        self.main_waits.set(waiting.is_some());
+        let before = self.main_waiting.replace(waiting);
         drop(before);
     }
 
     /// A task that aborted itself during its poll, now over: it leaves the
     /// table and its handle sees a cancelled `JoinError`.
     #[cold]
-    fn remove_aborted(&self, key: TaskKey) -> Option<Arc<dyn Task>> {
+    fn remove_aborted(&self, key: TaskKey) -> Option<CellRef> {
         self.abort_current.set(false);
         let task = self.remove(key)?;
         task.cancel_join();
@@ -151,7 +153,7 @@ impl Executor {
     /// dropped: it holds the resource, and through it the runtime, which
     /// would otherwise keep the whole run alive after it ends.
     #[inline(always)]
-    pub(crate) fn end_poll_ready(&self, key: TaskKey) -> Option<Arc<dyn Task>> {
+    pub(crate) fn end_poll_ready(&self, key: TaskKey) -> Option<CellRef> {
         self.current.set(None);
         self.abort_current.set(false);
         // A note is only ever made with the flag set.
@@ -170,11 +172,8 @@ impl Executor {
     /// poll is dropped.
     #[cold]
     fn end_main_ready(&self) {
-        let before = self
-            .main
-            .borrow_mut()
-            .as_mut()
-            .and_then(|e| e.waiting.take());
+        self.main_waits.set(false);
+        let before = self.main_waiting.take();
         drop(before);
     }
 }

@@ -2,10 +2,8 @@
 //! the memory of the tasks about to enter the pick's window is loaded
 //! ahead of time. A hint only: it changes no state and no order.
 
-use std::collections::VecDeque;
-
 use super::{Executor, TaskKey};
-use crate::runtime::waker::RawKey;
+use crate::runtime::run_queue::RunQueue;
 
 /// How far past the random window [`Executor::prefetch_window`] reaches:
 /// the cell of the key this many places past it, and the slot of the key
@@ -28,7 +26,7 @@ impl Executor {
     /// it changes no state and no order. Does nothing below
     /// [`PREFETCH_FROM`] runnable tasks.
     #[inline]
-    pub(crate) fn prefetch_window(&self, runnable: &VecDeque<RawKey>) {
+    pub(crate) fn prefetch_window(&self, runnable: &RunQueue) {
         if runnable.len() >= PREFETCH_FROM {
             self.prefetch_window_now(runnable);
         }
@@ -37,10 +35,10 @@ impl Executor {
     /// [`Executor::prefetch_window`]'s work, out of line so that the loop's
     /// pick stays as small as it was for runs with fewer tasks.
     #[inline(never)]
-    fn prefetch_window_now(&self, runnable: &VecDeque<RawKey>) {
+    fn prefetch_window_now(&self, runnable: &RunQueue) {
         use crate::runtime::scheduler::RANDOM_WINDOW;
         let near = RANDOM_WINDOW + PREFETCH_DISTANCE;
-        let (Some(&cell_key), Some(&slot_key)) =
+        let (Some(cell_key), Some(slot_key)) =
             (runnable.get(near), runnable.get(near + PREFETCH_DISTANCE))
         else {
             return;

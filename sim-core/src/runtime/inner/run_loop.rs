@@ -214,10 +214,9 @@ impl RuntimeInner {
             self.exec.with_run_queue(|runnable| match runnable.len() {
                 0 => None,
                 // The only key: taken by emptying the queue, which also
-                // starts it over at the front of its buffer (no wrap-around
-                // arithmetic).
+                // starts it over at the front of its ring.
                 1 => {
-                    let key = runnable.front().copied();
+                    let key = runnable.front();
                     runnable.clear();
                     key
                 }
