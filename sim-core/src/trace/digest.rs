@@ -82,12 +82,20 @@ pub(super) fn fault_name_digest(kind: FaultKind) -> u64 {
 /// carry (`"delivered"`, `"write"`...), keyed by address: the address only
 /// finds the entry, the digest is still of the content. Cells, so the
 /// trace records through a shared reference.
+///
+/// Open addressing that never evicts: a name whose home slot is taken
+/// goes to the next free one (at most [`NAME_PROBES`] on), and stays
+/// there for the run. Where two names land depends on where the linker
+/// put them, so a cache that evicted would let a harmless layout change
+/// make two hot names evict each other and digest a name per event
+/// (about 210 instructions per simulated round trip, seen once).
 #[derive(Debug)]
 pub(super) struct NameDigests {
     slots: [Cell<NameSlot>; NAME_SLOTS],
 }
 
 /// One remembered name: its address and length, and its content digest.
+/// An empty slot has address 0, which no `&str` has.
 #[derive(Clone, Copy, Debug)]
 struct NameSlot {
     ptr: usize,
@@ -95,9 +103,13 @@ struct NameSlot {
     digest: u64,
 }
 
-/// Slots of [`NameDigests`]: a run uses a few dozen names at most, and
-/// two hot names sharing a slot would recompute a digest per event.
+/// Slots of [`NameDigests`]: a run uses a few dozen names at most.
 const NAME_SLOTS: usize = 64;
+
+/// How many slots past its home a name may go. Past that (a run with
+/// names crowding one part of the table) the name is digested at each
+/// use, which is slower but gives the same digest.
+const NAME_PROBES: usize = 8;
 
 impl Default for NameDigests {
     fn default() -> NameDigests {
@@ -119,18 +131,34 @@ impl NameDigests {
         let key = (s.as_ptr() as usize, s.len());
         // Fibonacci hashing of the address: its top bits pick the slot.
         let mixed = (key.0 ^ key.1).wrapping_mul(0x9e37_79b9_7f4a_7c15_u64 as usize);
-        let slot = &self.slots[mixed >> (usize::BITS - NAME_SLOTS.trailing_zeros())];
-        let found = slot.get();
+        let home = mixed >> (usize::BITS - NAME_SLOTS.trailing_zeros());
+        let found = self.slots[home].get();
         if (found.ptr, found.len) != key {
-            return Self::fill(slot, s);
+            return self.probe(home, s);
         }
         found.digest
     }
 
-    /// A name's first use in its slot: out of line, so the hit path that
-    /// every kernel event takes keeps few registers.
-    #[cold]
+    /// A name not in its home slot: further on, or new. Out of line, so
+    /// the hit path that every kernel event takes keeps few registers.
     #[inline(never)]
+    fn probe(&self, home: usize, s: &'static str) -> u64 {
+        let key = (s.as_ptr() as usize, s.len());
+        for step in 0..=NAME_PROBES {
+            let slot = &self.slots[(home + step) % NAME_SLOTS];
+            let found = slot.get();
+            if (found.ptr, found.len) == key {
+                return found.digest;
+            }
+            if found.ptr == 0 {
+                return Self::fill(slot, s);
+            }
+        }
+        str_digest_bytes(s.as_bytes())
+    }
+
+    /// A name's first use: digest it and remember it in `slot`.
+    #[cold]
     fn fill(slot: &Cell<NameSlot>, s: &'static str) -> u64 {
         let digest = str_digest_bytes(s.as_bytes());
         slot.set(NameSlot {
@@ -139,6 +167,16 @@ impl NameDigests {
             digest,
         });
         digest
+    }
+
+    /// Whether `s` is remembered (tests).
+    #[cfg(test)]
+    fn remembers(&self, s: &'static str) -> bool {
+        let key = (s.as_ptr() as usize, s.len());
+        self.slots.iter().any(|slot| {
+            let found = slot.get();
+            (found.ptr, found.len) == key
+        })
     }
 }
 
@@ -206,5 +244,35 @@ mod tests {
         }
         let names = NameDigests::default();
         assert_eq!(names.get("delivered"), str_digest_const("delivered"));
+    }
+
+    /// Forty names in 64 slots: with one slot per address, some would
+    /// share a slot (the birthday bound makes that near certain) and only
+    /// the last one used would be remembered, so each would evict the
+    /// other at every event.
+    #[test]
+    fn names_that_share_a_home_slot_are_all_remembered() {
+        let names = NameDigests::default();
+        let all: Vec<&'static str> = (0..40)
+            .map(|i| &*Box::leak(format!("name-{i}").into_boxed_str()))
+            .collect();
+        for _ in 0..2 {
+            for &s in &all {
+                assert_eq!(names.get(s), str_digest_bytes(s.as_bytes()), "{s}");
+            }
+        }
+        for &s in &all {
+            assert!(names.remembers(s), "{s} was evicted or never stored");
+        }
+        // A crowded table still gives the content digest.
+        let many: Vec<&'static str> = (0..200)
+            .map(|i| &*Box::leak(format!("crowd-{i}").into_boxed_str()))
+            .collect();
+        for &s in &many {
+            assert_eq!(names.get(s), str_digest_bytes(s.as_bytes()), "{s}");
+        }
+        for &s in &all {
+            assert!(names.remembers(s), "{s} evicted by a crowd");
+        }
     }
 }
