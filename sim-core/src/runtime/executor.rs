@@ -210,7 +210,8 @@ impl Executor {
         // Looked up under the borrow this takes anyway.
         let node = node.unwrap_or_else(|| self.node_of_current(&slots));
         let id = self.new_info(name, location, node);
-        let (key, slot) = slots.reserve_slot();
+        let key = slots.reserve();
+        let slot = &mut slots[key.index];
         debug_assert!(slot.entry.is_none(), "a free slot holds a task");
         slot.entry = Some(Entry {
             id,

@@ -7,10 +7,9 @@
 //! `Option` output, two flags and a `RefCell`'s borrow count took 48
 //! (with the cell's other parts, a task's cell now fits a smaller
 //! allocation: 96 bytes instead of 112 for a small future and output).
-//! No borrow flag is needed: each method that changes the state moves it
-//! out, decides, and puts it back before any user code (an output's
-//! `Drop`, a waker) runs, so a reentrant call finds a consistent state; a
-//! method that only asks reads it in place, running no user code.
+//! No borrow flag is needed: each method moves the state out, decides,
+//! and puts it back before any user code (an output's `Drop`, a waker)
+//! runs, so a reentrant call finds a consistent state.
 //!
 //! # States
 //!
@@ -82,13 +81,12 @@ impl<T> JoinSlot<T> {
     /// If the output was taken already.
     #[inline]
     pub(crate) fn poll(&self, cx: &mut Context<'_>) -> Poll<Result<T, JoinError>> {
-        // Looked at in place first: the pending path leaves the state as
-        // it is, where moving it out and back cost a copy each way.
-        if self.peek_done() {
-            match self.state.replace(State::Done) {
-                State::Ready(out) => return Poll::Ready(out),
-                _ => panic!("a detsim JoinHandle was polled after it returned its output"),
+        match self.state.replace(State::Done) {
+            State::Ready(out) => return Poll::Ready(out),
+            State::Done => {
+                panic!("a detsim JoinHandle was polled after it returned its output")
             }
+            waiting @ (State::Running | State::Detached) => self.state.set(waiting),
         }
         match self.waiter.take() {
             Some(w) if w.will_wake(cx.waker()) => self.waiter.set(Some(w)),
@@ -105,19 +103,10 @@ impl<T> JoinSlot<T> {
     /// Whether the task completed or was cancelled.
     #[inline]
     pub(crate) fn is_done(&self) -> bool {
-        self.peek_done()
-    }
-
-    /// Whether the state is `Ready` or `Done`, read in place.
-    #[inline(always)]
-    fn peek_done(&self) -> bool {
-        // SAFETY: the state is reached on one thread only (`JoinSlot` is
-        // not `Sync`; the task cell that holds it reaches it on the
-        // runtime's thread only: `task/cell.rs`). The shared reference
-        // lives only for this `matches!`, which runs no user code and
-        // writes nothing, so no write to the cell overlaps it.
-        let state = unsafe { &*self.state.as_ptr() };
-        matches!(state, State::Ready(_) | State::Done)
+        let state = self.state.replace(State::Done);
+        let done = matches!(state, State::Ready(_) | State::Done);
+        self.state.set(state);
+        done
     }
 
     /// The handle is gone: the output (now or when it comes) is dropped,

@@ -63,27 +63,17 @@ impl Slab {
 
     /// Takes an index for a new task (a freed one first, most recently
     /// freed first) and moves its generation on; the slot stays empty.
-    #[cfg(test)]
     pub(super) fn reserve(&mut self) -> TaskKey {
-        self.reserve_slot().0
-    }
-
-    /// As `reserve`, and the (empty) slot too: the caller fills it
-    /// without indexing the table a second time (a spawn's lookup of the
-    /// same slot again was a tenth of the slab's work).
-    #[inline]
-    pub(super) fn reserve_slot(&mut self) -> (TaskKey, &mut Slot) {
         let index = match self.free.pop() {
             Some(i) => i,
             None => self.push_slot(),
         };
         let slot = &mut self[index];
         slot.generation = slot.generation.wrapping_add(1);
-        let key = TaskKey {
+        TaskKey {
             index,
             generation: slot.generation,
-        };
-        (key, slot)
+        }
     }
 
     /// Takes the next never-used index, adding a chunk when it needs one.
