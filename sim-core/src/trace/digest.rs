@@ -133,10 +133,17 @@ impl NameDigests {
         let mixed = (key.0 ^ key.1).wrapping_mul(0x9e37_79b9_7f4a_7c15_u64 as usize);
         let home = mixed >> (usize::BITS - NAME_SLOTS.trailing_zeros());
         let found = self.slots[home].get();
-        if (found.ptr, found.len) != key {
-            return self.probe(home, s);
+        if (found.ptr, found.len) == key {
+            return found.digest;
         }
-        found.digest
+        // A name whose home another took is most often in the next slot:
+        // checked here too, so where the linker put it costs a compare,
+        // not a call.
+        let next = self.slots[(home + 1) % NAME_SLOTS].get();
+        if (next.ptr, next.len) == key {
+            return next.digest;
+        }
+        self.probe(home, s)
     }
 
     /// A name not in its home slot: further on, or new. Out of line, so
